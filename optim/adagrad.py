@@ -1,0 +1,78 @@
+"""AdaGrad: per-coordinate learning rates from the running sum of squared gradients."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from .optimizer import Optimizer, _grad_with_weight_decay, _is_numpy, _WorkArrays
+
+__all__ = ["Adagrad"]
+
+
+class Adagrad(Optimizer):
+    r"""AdaGrad (Duchi, Hazan & Singer, 2011), PyTorch's rule.
+
+    .. math::
+        g_t &\leftarrow g_t + \lambda\,\theta_{t-1} \\
+        \tilde\eta_t &= \frac{\eta}{1 + (t-1)\,\delta} \\
+        s_t &= s_{t-1} + g_t^2 \qquad (s_0 = \text{initial\_accumulator\_value}) \\
+        \theta_t &= \theta_{t-1} - \tilde\eta_t\,\frac{g_t}{\sqrt{s_t} + \epsilon}
+
+    Coordinates with large past gradients take small steps; the accumulated sum only
+    grows, so the effective learning rate decays towards zero (RMSprop fixes that).
+
+    Args:
+        lr: :math:`\eta` (default 1e-2). lr_decay: :math:`\delta` (default 0).
+        weight_decay: :math:`\lambda` (default 0).
+        initial_accumulator_value: :math:`s_0` (default 0). eps: :math:`\epsilon` (1e-10).
+
+    State per parameter: ``step`` (int), ``sum`` (:math:`s`).
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0.0,
+                 weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
+                 eps: float = 1e-10) -> None:
+        if lr_decay < 0:
+            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
+        if weight_decay < 0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if initial_accumulator_value < 0:
+            raise ValueError(f"Invalid initial_accumulator_value: {initial_accumulator_value}")
+        if eps < 0:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                        initial_accumulator_value=initial_accumulator_value, eps=eps)
+        super().__init__(params, defaults)
+
+    def _init_state(self, param: Any, group: dict[str, Any]) -> dict[str, Any]:
+        total = param.copy()
+        total[...] = group["initial_accumulator_value"]
+        return {"step": 0, "sum": total}
+
+    def _update(self, param: Any, grad: Any, state: dict[str, Any], group: dict[str, Any],
+                work: _WorkArrays) -> None:
+        state["step"] += 1
+        step = state["step"]
+        clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
+        weight_decay, eps = group["weight_decay"], group["eps"]
+        total = state["sum"]
+
+        if not _is_numpy(param):
+            from . import _cupy_kernels
+
+            _cupy_kernels.adagrad(param, grad, total, clr=clr, weight_decay=weight_decay,
+                                  eps=eps)
+            return
+
+        decayed, tmp = work.get(2)
+        g = _grad_with_weight_decay(param, grad, weight_decay, decayed)
+        np.multiply(g, g, out=tmp)
+        total += tmp
+        np.sqrt(total, out=tmp)
+        tmp += eps
+        np.divide(g, tmp, out=tmp)
+        tmp *= -clr
+        param += tmp

@@ -1,0 +1,288 @@
+"""The optimizer base class: parameter groups, per-parameter state, state_dict.
+
+Every optimizer in :mod:`optim` derives from :class:`Optimizer` and implements two hooks:
+
+* ``_init_state(param, group)`` returns the fresh per-parameter state (a dict of arrays on
+  the parameter's device plus Python scalars such as the step count);
+* ``_update(param, grad, state, group, work)`` applies one step in place to the raw array
+  ``param`` (``p.data``) given the raw gradient array ``grad``.
+
+The base class walks the groups, skips parameters whose ``grad`` is None, creates state
+lazily and hands each update a few preallocated scratch arrays (``work``), so the NumPy
+path does not allocate temporaries every step. On CuPy the subclasses call one fused
+elementwise kernel per parameter instead (see :mod:`optim._cupy_kernels`).
+
+Step counts and bias corrections stay Python numbers: nothing in a step reads a device
+value back to the host.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Optimizer"]
+
+
+def _array_module(array: Any) -> Any:
+    """numpy or cupy for a raw array, without importing CuPy when it is not in use."""
+    if isinstance(array, np.ndarray):
+        return np
+    import backends  # deferred: keeps optim importable while backends is being built
+
+    return backends.get_array_module(array)
+
+
+def _is_device_array(value: Any) -> bool:
+    return isinstance(value, np.ndarray) or type(value).__module__.startswith("cupy")
+
+
+def _copy_array(value: Any) -> Any:
+    return value.copy() if _is_device_array(value) else copy.deepcopy(value)
+
+
+class Optimizer:
+    """Base class of all optimizers.
+
+    Args:
+        params: an iterable of parameters (Tensors with ``requires_grad=True``) or of dicts
+            ``{"params": [...], "lr": ..., ...}`` defining parameter groups, each with its
+            own hyper-parameters (unspecified ones fall back to ``defaults``).
+        defaults: the optimizer's default hyper-parameters.
+
+    Attributes:
+        param_groups: list of dicts; ``group["params"]`` is the list of parameters and the
+            other keys are that group's hyper-parameters (``lr`` ...). Schedulers edit these.
+        state: dict mapping each parameter (the Tensor object itself) to its state dict.
+        defaults: the default hyper-parameters.
+    """
+
+    def __init__(self, params: Iterable[Any] | Iterable[dict[str, Any]],
+                 defaults: dict[str, Any]) -> None:
+        self.defaults: dict[str, Any] = dict(defaults)
+        self.state: dict[Any, dict[str, Any]] = {}
+        self.param_groups: list[dict[str, Any]] = []
+        # Scratch arrays per parameter, reused every step; not part of the saved state.
+        self._work: dict[Any, list[Any]] = {}
+
+        if hasattr(params, "data") and hasattr(params, "grad"):
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors "
+                "or dicts, but got a single Tensor; wrap it in a list"
+            )
+        param_list = list(params)
+        if not param_list:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_list[0], dict):
+            param_list = [{"params": param_list}]
+        for group in param_list:
+            self.add_param_group(group)
+
+    # ------------------------------------------------------------------ groups
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters with its own hyper-parameters (fine-tuning, new layers)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, got {type(param_group).__name__}")
+        group = dict(param_group)
+        params = group.get("params")
+        if params is None:
+            raise ValueError("param_group needs a 'params' entry")
+        if hasattr(params, "data") and hasattr(params, "grad"):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters must be an ordered collection, not a set")
+        params = list(params)
+        for p in params:
+            if not (hasattr(p, "data") and hasattr(p, "grad")):
+                raise TypeError(
+                    f"optimizer can only optimize Tensors, but one of the params is "
+                    f"{type(p).__name__}"
+                )
+        group["params"] = params
+        for name, default in self.defaults.items():
+            group.setdefault(name, default)
+        seen = {p for g in self.param_groups for p in g["params"]}
+        if any(p in seen for p in params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        if len(set(params)) != len(params):
+            raise ValueError("a parameter group contains the same parameter twice")
+        self._check_group(group)
+        self.param_groups.append(group)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        """Validate one group's hyper-parameters; subclasses add their own checks."""
+        lr = group.get("lr")
+        if lr is not None and lr < 0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+
+    # ------------------------------------------------------------------ step
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset gradients: drop them (default, saves memory) or fill them with zeros."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    p.grad.data[...] = 0
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Perform one update of every parameter that has a gradient.
+
+        Args:
+            closure: optional callable that re-evaluates the model and returns the loss
+                (computed with gradients enabled); its return value is returned.
+        """
+        loss = None
+        if closure is not None:
+            import autograd  # deferred: the closure needs autograd, the optimizer does not
+
+            with autograd.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                state = self.state.get(p)
+                if state is None:
+                    state = self._init_state(p.data, group)
+                    self.state[p] = state
+                self._update(p.data, grad.data, state, group, _WorkArrays(self._work, p))
+        return loss
+
+    def _init_state(self, param: Any, group: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _update(self, param: Any, grad: Any, state: dict[str, Any], group: dict[str, Any],
+                work: _WorkArrays) -> None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ saving
+    def state_dict(self) -> dict[str, Any]:
+        """A snapshot of the optimizer: ``{"state": {index: {...}}, "param_groups": [...]}``.
+
+        Parameters are replaced by their position across all groups (as in PyTorch), and
+        the state arrays are copied, so the snapshot is unaffected by later steps and can be
+        pickled (or saved with :func:`pickle`/``np.savez``) as it is.
+        """
+        index: dict[Any, int] = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
+            packed["params"] = [index.setdefault(p, len(index)) for p in group["params"]]
+            groups.append(packed)
+        state = {
+            index[p]: {k: _copy_array(v) for k, v in s.items()}
+            for p, s in self.state.items()
+            if p in index
+        }
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore a snapshot from :meth:`state_dict`; training then continues exactly.
+
+        State arrays are copied onto each parameter's device and cast to its dtype.
+        """
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"loaded state dict has {len(saved_groups)} parameter groups, "
+                f"the optimizer has {len(self.param_groups)}"
+            )
+        for mine, saved in zip(self.param_groups, saved_groups, strict=True):
+            if len(mine["params"]) != len(saved["params"]):
+                raise ValueError(
+                    "loaded state dict contains a parameter group that doesn't match the "
+                    "size of the optimizer's group"
+                )
+        index_to_param = {
+            i: p
+            for saved, mine in zip(saved_groups, self.param_groups, strict=True)
+            for i, p in zip(saved["params"], mine["params"], strict=True)
+        }
+        new_state: dict[Any, dict[str, Any]] = {}
+        for i, saved_state in state_dict["state"].items():
+            p = index_to_param[int(i)]
+            new_state[p] = {k: _to_param_device(v, p.data) for k, v in saved_state.items()}
+        new_groups = []
+        for mine, saved in zip(self.param_groups, saved_groups, strict=True):
+            group = {k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}
+            group["params"] = mine["params"]
+            new_groups.append(group)
+        self.state = new_state
+        self.param_groups = new_groups
+        self._work = {}
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            for key in sorted(k for k in group if k != "params"):
+                lines.append(f"    {key}: {group[key]}")
+        lines.append(")")
+        return "\n".join(lines)
+
+
+def _to_param_device(value: Any, param: Any) -> Any:
+    """Copy a saved state entry next to ``param``: same device, floating dtype of param."""
+    if not _is_device_array(value):
+        return copy.deepcopy(value)
+    xp = _array_module(param)
+    if xp is np and not isinstance(value, np.ndarray):
+        value = value.get()  # a CuPy array saved on a GPU machine, loaded on a CPU one
+    dtype = param.dtype if np.issubdtype(value.dtype, np.floating) else value.dtype
+    return xp.array(value, dtype=dtype, copy=True)
+
+
+class _WorkArrays:
+    """Lazily allocated scratch arrays shaped like one parameter, kept between steps."""
+
+    __slots__ = ("_cache", "_param")
+
+    def __init__(self, cache: dict[Any, list[Any]], param: Any) -> None:
+        self._cache = cache
+        self._param = param
+
+    def get(self, count: int) -> list[Any]:
+        """``count`` arrays with the parameter's shape, dtype and device (contents garbage)."""
+        data = self._param.data
+        arrays = self._cache.get(self._param)
+        if (arrays is None or len(arrays) < count or arrays[0].shape != data.shape
+                or arrays[0].dtype != data.dtype):
+            xp = _array_module(data)
+            arrays = [xp.empty_like(data) for _ in range(count)]
+            self._cache[self._param] = arrays
+        return arrays
+
+
+def _lerp_(start: Any, end: Any, weight: float, tmp: Any) -> None:
+    """``start += weight * (end - start)`` in place, with PyTorch's two-branch rounding.
+
+    PyTorch's ``lerp_`` computes ``start + w (end - start)`` for ``w < 0.5`` and
+    ``end - (end - start)(1 - w)`` otherwise; following it keeps runs bit-close to torch.
+    """
+    np.subtract(end, start, out=tmp)
+    if abs(weight) < 0.5:
+        tmp *= weight
+        start += tmp
+    else:
+        tmp *= 1.0 - weight
+        np.subtract(end, tmp, out=start)
+
+
+def _grad_with_weight_decay(param: Any, grad: Any, weight_decay: float, buf: Any) -> Any:
+    """``grad + weight_decay * param`` (L2 penalty folded into the gradient), into ``buf``."""
+    if weight_decay == 0:
+        return grad
+    np.multiply(param, weight_decay, out=buf)
+    buf += grad
+    return buf
+
+
+def _is_numpy(param: Any) -> bool:
+    return isinstance(param, np.ndarray)
