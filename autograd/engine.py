@@ -1,0 +1,156 @@
+"""The backward pass: walk the recorded graph from the outputs back to the leaves.
+
+Functions are visited in decreasing generation order (a heap, not a re-sorted
+list), which is a valid reverse topological order: a function's generation is
+larger than that of every function that produced one of its inputs. The walk is
+iterative, so graphs of any depth work.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+from .grad_mode import set_grad_enabled
+from .tensor import Tensor, _wrap
+
+_FREED = (
+    "Trying to backward through the graph a second time (or to use a result after its graph "
+    "was freed). Pass retain_graph=True to the first backward() if you need to do this."
+)
+
+
+def backward(
+    outputs: Sequence[Tensor],
+    grad_outputs: Sequence[Any] | None,
+    retain_graph: bool | None,
+    create_graph: bool,
+) -> None:
+    """Accumulate gradients into the ``grad`` of every leaf reached from ``outputs``."""
+    _run(outputs, grad_outputs, retain_graph, create_graph, capture=None)
+
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """The gradients of ``outputs`` with respect to ``inputs``, as in ``torch.autograd.grad``.
+
+    Leaves' ``grad`` fields are left untouched. With ``create_graph=True`` the returned
+    gradients are themselves differentiable (Hessian-vector products and the like).
+    """
+    outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    if grad_outputs is not None and not isinstance(grad_outputs, list | tuple):
+        grad_outputs = (grad_outputs,)
+    for i, x in enumerate(inputs):
+        if not x.requires_grad:
+            raise RuntimeError(f"grad: input {i} does not require grad")
+    captured = _run(outputs, grad_outputs, retain_graph, create_graph, capture={id(x): x for x in inputs})
+    result = []
+    for i, x in enumerate(inputs):
+        g = captured.get(id(x))
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"grad: input {i} was not used to compute the outputs; pass allow_unused=True "
+                "to get None for it"
+            )
+        result.append(g)
+    return tuple(result)
+
+
+def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
+    if retain_graph is None:
+        retain_graph = create_graph
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"backward: got {len(outputs)} outputs but {len(grad_outputs)} gradients")
+
+    pending: dict[int, list] = {}  # id(tensor) -> [tensor, summed gradient]; keeps tensors alive
+    captured: dict[int, Tensor] = {}
+    heap: list = []
+    order = itertools.count()  # tie-breaker: functions are not comparable
+
+    def receive(t: Tensor, g: Tensor) -> None:
+        if g.dtype != t.data.dtype:  # e.g. float32 input mixed with float64: grad keeps the input's dtype
+            g = g.astype(t.data.dtype)
+        fn = t.grad_fn
+        if fn is None:  # a leaf
+            if capture is not None:
+                if id(t) in capture:
+                    prev = captured.get(id(t))
+                    captured[id(t)] = g if prev is None else prev + g
+            elif t.grad is None:
+                t.grad = g if create_graph else _wrap(g.data.copy())
+            else:
+                t.grad = t.grad + g if create_graph else _wrap(t.grad.data + g.data)
+            return
+        entry = pending.get(id(t))
+        if entry is None:
+            pending[id(t)] = [t, g]
+            heapq.heappush(heap, (-fn.generation, next(order), fn))
+        else:
+            entry[1] = entry[1] + g
+
+    with set_grad_enabled(create_graph):
+        for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
+            if not t.requires_grad:
+                raise RuntimeError(
+                    f"element {i} of the outputs does not require grad and has no grad_fn: "
+                    "nothing in its computation requires grad"
+                )
+            receive(t, _root_grad(t, g))
+
+        while heap:
+            fn = heapq.heappop(heap)[2]
+            if fn.inputs is None:
+                raise RuntimeError(_FREED)
+            out = fn.output()
+            out, gy = pending.pop(id(out))
+            if out._retains_grad:
+                out.grad = gy if out.grad is None else out.grad + gy
+            if capture is not None and id(out) in capture:
+                captured[id(out)] = gy
+            gxs = fn.backward(gy)
+            if not isinstance(gxs, tuple):
+                gxs = (gxs,)
+            for x, gx in zip(fn.inputs, gxs):
+                if gx is None or not x.requires_grad:
+                    continue
+                if gx.shape != x.data.shape:
+                    gx = _ops.sum_to(gx, x.data.shape)
+                receive(x, gx)
+            if not retain_graph:
+                fn._release()
+    return captured
+
+
+def _root_grad(t: Tensor, g: Any) -> Tensor:
+    if g is None:
+        if t.data.size != 1:
+            raise RuntimeError(
+                f"backward: grad can be implicitly created only for one-element outputs, "
+                f"but this output has shape {t.shape}; pass grad= with that shape"
+            )
+        return _wrap(_ones_like(t.data))
+    if not isinstance(g, Tensor):
+        g = Tensor(g, dtype=t.data.dtype, device=t.device)
+    if g.shape != t.shape:
+        raise RuntimeError(f"backward: grad has shape {g.shape} but the output has shape {t.shape}")
+    return g
+
+
+def _ones_like(array: Any) -> Any:
+    from backends import get_array_module
+
+    return get_array_module(array).ones_like(array)
+
+
+from . import ops as _ops  # noqa: E402

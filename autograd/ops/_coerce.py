@@ -1,0 +1,70 @@
+"""Turning the non-tensor operand of an op (a Python number, an array) into a constant tensor.
+
+The rules keep float32 arithmetic in float32: a Python number takes the dtype of
+the tensor it meets, and integer or boolean arrays meeting a floating tensor are
+cast to its dtype (NumPy alone would promote int64 + float32 to float64).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from backends import device_of
+
+from ..defaults import _Defaults
+from ..tensor import Tensor, _wrap
+
+_PY_NUMBERS = (bool, int, float)
+
+
+def lift(value: Any, like: Tensor) -> Tensor:
+    """``value`` as a constant tensor on ``like``'s device, with a dtype that does not widen ``like``'s."""
+    if isinstance(value, Tensor):
+        return value
+    data = like.data
+    dtype = data.dtype
+    if type(value) in _PY_NUMBERS:
+        if dtype.kind == "f" or (dtype.kind in "iu" and type(value) is not float):
+            return _wrap(_xp(data).asarray(value, dtype=dtype))
+        if type(value) is float:
+            return _wrap(_xp(data).asarray(value, dtype=_Defaults.dtype))
+        return _wrap(_xp(data).asarray(value))
+    if isinstance(value, np.generic):
+        value = np.asarray(value)
+    if not isinstance(value, np.ndarray) and not hasattr(value, "__cuda_array_interface__"):
+        value = np.asarray(value)
+        if value.dtype.kind == "f":
+            value = value.astype(dtype if dtype.kind == "f" else _Defaults.dtype)
+    if type(value) is not type(data) or (not isinstance(data, np.ndarray) and value.device != data.device):
+        raise RuntimeError(
+            f"expected all operands on one device, found {device_of(data)} and {device_of(value)}; "
+            "move them first (nothing is copied silently)"
+        )
+    if dtype.kind == "f" and value.dtype.kind in "biu":
+        value = value.astype(dtype)
+    return _wrap(value)
+
+
+def operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
+    """Both operands of a binary op as tensors; integer tensors meeting floats are cast."""
+    if isinstance(a, Tensor):
+        b = lift(b, a)
+    else:
+        a = lift(a, b)
+    ka, kb = a.data.dtype.kind, b.data.dtype.kind
+    if ka != kb:
+        if ka == "f" and kb in "biu":
+            b = _wrap(b.data.astype(a.data.dtype))
+        elif kb == "f" and ka in "biu":
+            a = _wrap(a.data.astype(b.data.dtype))
+    return a, b
+
+
+def _xp(array: Any) -> Any:
+    if isinstance(array, np.ndarray):
+        return np
+    import cupy
+
+    return cupy

@@ -1,0 +1,183 @@
+"""Activation functions: relu, leaky_relu, elu, selu, gelu, silu, softplus, sigmoid, tanh."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from backends import backend_of, get_array_module
+
+from ..function import Function
+from ..tensor import Tensor, _wrap
+from .elementwise import exp, where
+
+
+def _mask(condition: Any, like: Any) -> Tensor:
+    """A constant 0/1 tensor in ``like``'s dtype (keeps float32 gradients float32)."""
+    return _wrap(condition.astype(like.dtype))
+
+
+class ReLU(Function):
+    """y = max(x, 0);  dy/dx = 1 for x > 0, else 0."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return get_array_module(x).maximum(x, 0)
+
+    def backward(self, gy):
+        x = self.inputs[0].data
+        return gy * _mask(x > 0, x)
+
+
+class LeakyReLU(Function):
+    """y = x for x > 0, else slope * x;  dy/dx = 1 or slope."""
+
+    __slots__ = ("slope",)
+
+    def __init__(self, slope: float) -> None:
+        self.slope = slope
+
+    def forward(self, x):
+        return get_array_module(x).where(x > 0, x, x * self.slope)
+
+    def backward(self, gy):
+        x = self.inputs[0].data
+        positive = (x > 0).astype(x.dtype)
+        return gy * _wrap(positive + (1 - positive) * x.dtype.type(self.slope))
+
+
+class ELU(Function):
+    """y = x for x > 0, else alpha (e**x - 1);  dy/dx = 1, or y + alpha for x <= 0."""
+
+    __slots__ = ("alpha",)
+
+    def __init__(self, alpha: float) -> None:
+        self.alpha = alpha
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        return xp.where(x > 0, x, xp.expm1(xp.minimum(x, 0)) * self.alpha)
+
+    def backward(self, gy):
+        x = self.inputs[0].data
+        return where(x > 0, gy, gy * (self.output() + self.alpha))
+
+
+class Sigmoid(Function):
+    """y = 1 / (1 + e**-x);  dy/dx = y (1 - y).
+
+    Computed as e**min(x,0) / (1 + e**-|x|) so that no exponent overflows.
+    """
+
+    __slots__ = ()
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        e = xp.exp(-xp.abs(x))
+        return xp.where(x >= 0, 1, e) / (1 + e)
+
+    def backward(self, gy):
+        y = self.output()
+        return gy * y * (1 - y)
+
+
+class Tanh(Function):
+    """y = tanh x;  dy/dx = 1 - y**2."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return get_array_module(x).tanh(x)
+
+    def backward(self, gy):
+        y = self.output()
+        return gy * (1 - y * y)
+
+
+class Softplus(Function):
+    """y = ln(1 + e**x), computed as logaddexp(0, x);  dy/dx = sigmoid(x)."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return get_array_module(x).logaddexp(0, x).astype(x.dtype, copy=False)
+
+    def backward(self, gy):
+        return gy * sigmoid(self.inputs[0])
+
+
+class Erf(Function):
+    """y = erf x;  dy/dx = 2/sqrt(pi) e**(-x**2)."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return backend_of(x).erf(x).astype(x.dtype, copy=False)
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        return gy * (2 / math.sqrt(math.pi)) * exp(-(x * x))
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def relu(x: Tensor) -> Tensor:
+    """max(x, 0)."""
+    return ReLU()(x)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """x for x > 0, else negative_slope * x."""
+    return LeakyReLU(negative_slope)(x)
+
+
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """x for x > 0, else alpha (e**x - 1)."""
+    return ELU(alpha)(x)
+
+
+def selu(x: Tensor) -> Tensor:
+    """scale * elu(x, alpha) with the self-normalising constants alpha ~ 1.6733, scale ~ 1.0507."""
+    return elu(x, _SELU_ALPHA) * _SELU_SCALE
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """1 / (1 + e**-x), stable for large |x|."""
+    return Sigmoid()(x)
+
+
+def tanh(x: Tensor) -> Tensor:
+    """Hyperbolic tangent."""
+    return Tanh()(x)
+
+
+def softplus(x: Tensor) -> Tensor:
+    """ln(1 + e**x), stable for large |x|."""
+    return Softplus()(x)
+
+
+def erf(x: Tensor) -> Tensor:
+    """The error function."""
+    return Erf()(x)
+
+
+def silu(x: Tensor) -> Tensor:
+    """x * sigmoid(x) (also called swish);  d/dx = s + x s (1 - s)."""
+    return x * sigmoid(x)
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """x * Phi(x), Phi the standard normal CDF: 0.5 x (1 + erf(x / sqrt 2)).
+
+    ``approximate="tanh"`` uses 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x**3))), as PyTorch.
+    d/dx (exact) = Phi(x) + x phi(x).
+    """
+    if approximate == "none":
+        return x * (erf(x * (1 / math.sqrt(2))) + 1) * 0.5
+    if approximate == "tanh":
+        inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
+        return x * (tanh(inner) + 1) * 0.5
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")

@@ -1,0 +1,31 @@
+"""Inverted dropout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backends import backend_of
+
+from ..tensor import Tensor, _wrap
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator: Any = None) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p).
+
+    The expected value is unchanged, so nothing needs rescaling at evaluation time,
+    when (``training=False``) dropout is the identity. The mask comes from
+    ``generator`` (anything with NumPy's ``Generator.random``) or, by default, the
+    random generator of ``x``'s device, which ``autograd.manual_seed`` seeds.
+    dy/dx = mask / (1 - p).
+    """
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+    if not training or p == 0:
+        return x
+    data = x.data
+    if p == 1:
+        return x * _wrap(data * 0)
+    rng = generator if generator is not None else backend_of(data).rng
+    keep = rng.random(data.shape, dtype=data.dtype if data.dtype.kind == "f" else None) >= p
+    scale = data.dtype.type(1 / (1 - p)) if data.dtype.kind == "f" else 1 / (1 - p)
+    return x * _wrap(keep.astype(data.dtype) * scale)

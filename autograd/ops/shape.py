@@ -1,0 +1,195 @@
+"""Ops that move values around without arithmetic: reshape, transpose, broadcast, concat, stack."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from backends import get_array_module
+
+from ..function import Function
+from ..tensor import Tensor
+
+
+class Reshape(Function):
+    """y = x viewed with another shape;  the gradient is reshaped back."""
+
+    __slots__ = ("shape",)
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+    def forward(self, x):
+        return x.reshape(self.shape)
+
+    def backward(self, gy):
+        return reshape(gy, self.inputs[0].data.shape)
+
+
+class Transpose(Function):
+    """y = x with permuted axes;  the gradient is permuted back by the inverse permutation."""
+
+    __slots__ = ("axes",)
+
+    def __init__(self, axes: tuple[int, ...] | None) -> None:
+        self.axes = axes
+
+    def forward(self, x):
+        return x.transpose(self.axes)
+
+    def backward(self, gy):
+        if self.axes is None:
+            return transpose(gy)
+        return transpose(gy, tuple(int(i) for i in np.argsort(self.axes)))
+
+
+class BroadcastTo(Function):
+    """y = x repeated along broadcast axes;  dL/dx = dL/dy summed over those axes."""
+
+    __slots__ = ("shape",)
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+    def forward(self, x):
+        return get_array_module(x).broadcast_to(x, self.shape)
+
+    def backward(self, gy):
+        return sum_to(gy, self.inputs[0].data.shape)
+
+
+class SumTo(Function):
+    """y = x summed down to ``shape`` (undoes broadcasting);  dL/dx = dL/dy broadcast back."""
+
+    __slots__ = ("shape",)
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+    def forward(self, x):
+        return _sum_to_array(x, self.shape)
+
+    def backward(self, gy):
+        return broadcast_to(gy, self.inputs[0].data.shape)
+
+
+def _sum_to_array(x: Any, shape: tuple[int, ...]) -> Any:
+    lead = x.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
+    y = x.sum(axis=axes, keepdims=True) if axes else x
+    if lead:
+        y = y.reshape(shape)
+    return y
+
+
+class Concat(Function):
+    """y = the inputs joined along ``axis``;  each input gets its slice of dL/dy."""
+
+    __slots__ = ("axis",)
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, *xs):
+        return get_array_module(xs[0]).concatenate(xs, axis=self.axis)
+
+    def backward(self, gy):
+        axis = self.axis % gy.ndim
+        grads, start = [], 0
+        for x in self.inputs:
+            stop = start + x.data.shape[axis]
+            index = (slice(None),) * axis + (slice(start, stop),)
+            grads.append(gy[index] if x.requires_grad else None)
+            start = stop
+        return tuple(grads)
+
+
+def reshape(x: Tensor, *shape: Any) -> Tensor:
+    """The same values in another shape (one dimension may be -1)."""
+    if len(shape) == 1 and isinstance(shape[0], Sequence | np.ndarray):
+        shape = tuple(shape[0])
+    shape = tuple(int(n) for n in shape)
+    if shape == x.data.shape:
+        return x
+    return Reshape(shape)(x)
+
+
+def transpose(x: Tensor, *axes: Any) -> Tensor:
+    """Permute the axes (reverse them when none are given), as ``numpy.transpose``."""
+    if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], Sequence)):
+        axes = axes[0]
+    axes = tuple(int(a) for a in axes) if axes else None
+    if axes is not None and len(axes) != x.ndim:
+        raise ValueError(f"transpose: axes {axes} do not match a tensor of shape {x.shape}")
+    return Transpose(axes)(x)
+
+
+def permute(x: Tensor, *axes: Any) -> Tensor:
+    """Permute the axes into the given order (PyTorch's name for ``transpose(x, axes)``)."""
+    return transpose(x, *axes)
+
+
+def swapaxes(x: Tensor, axis1: int, axis2: int) -> Tensor:
+    """Exchange two axes."""
+    axes = list(range(x.ndim))
+    axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+    return Transpose(tuple(axes))(x)
+
+
+def expand_dims(x: Tensor, axis: int) -> Tensor:
+    """Insert a new axis of length 1 at ``axis``."""
+    shape = list(x.shape)
+    axis = axis if axis >= 0 else x.ndim + 1 + axis
+    shape.insert(axis, 1)
+    return Reshape(tuple(shape))(x)
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge the axes ``start_dim..end_dim`` into one (PyTorch semantics; ``nn.Flatten`` keeps the batch axis)."""
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    start, end = start_dim % x.ndim, end_dim % x.ndim
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {x.shape}")
+    shape = x.shape[:start] + (-1,) + x.shape[end + 1 :]
+    if 0 in x.shape:
+        shape = x.shape[:start] + (int(np.prod(x.shape[start : end + 1])),) + x.shape[end + 1 :]
+    return reshape(x, shape)
+
+
+def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
+    """Repeat along axes of length 1 (and new leading axes) to reach ``shape``."""
+    shape = tuple(int(n) for n in shape)
+    if shape == x.data.shape:
+        return x
+    return BroadcastTo(shape)(x)
+
+
+def sum_to(x: Tensor, shape: Sequence[int]) -> Tensor:
+    """Sum ``x`` down to ``shape``: the reverse of broadcasting (used for gradients)."""
+    shape = tuple(shape)
+    if shape == x.data.shape:
+        return x
+    return SumTo(shape)(x)
+
+
+def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("concat: needs at least one tensor")
+    return Concat(axis)(*tensors)
+
+
+def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors of equal shape along a new axis."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack: needs at least one tensor")
+    shapes = {t.shape for t in tensors}
+    if len(shapes) > 1:
+        raise ValueError(f"stack: all tensors must have one shape, got {sorted(shapes)}")
+    axis = axis if axis >= 0 else tensors[0].ndim + 1 + axis
+    return Concat(axis)(*[expand_dims(t, axis) for t in tensors])

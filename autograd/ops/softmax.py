@@ -1,0 +1,97 @@
+"""softmax, log_softmax and logsumexp, each shifted by the maximum so inputs of size 1e4 stay finite."""
+
+from __future__ import annotations
+
+from backends import get_array_module
+
+from ..function import Function
+from ..tensor import Tensor
+from .elementwise import exp
+from .reductions import _keepdims_shape, _normalize_axis
+from .reductions import sum as _sum
+from .shape import reshape
+
+
+class Softmax(Function):
+    """y_i = e**(x_i - m) / sum_j e**(x_j - m), m = max x;  dL/dx = y (g - sum(g y))."""
+
+    __slots__ = ("axis",)
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        e = xp.exp(x - x.max(axis=self.axis, keepdims=True))
+        e /= e.sum(axis=self.axis, keepdims=True)
+        return e
+
+    def backward(self, gy):
+        y = self.output()
+        gy_y = gy * y
+        return gy_y - y * _sum(gy_y, self.axis, keepdims=True)
+
+
+class LogSoftmax(Function):
+    """y_i = x_i - m - ln sum_j e**(x_j - m);  dL/dx = g - softmax(x) sum(g)."""
+
+    __slots__ = ("axis",)
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        shifted = x - x.max(axis=self.axis, keepdims=True)
+        return shifted - xp.log(xp.exp(shifted).sum(axis=self.axis, keepdims=True))
+
+    def backward(self, gy):
+        return gy - exp(self.output()) * _sum(gy, self.axis, keepdims=True)
+
+
+class LogSumExp(Function):
+    """y = m + ln sum e**(x - m), m = max x;  dy/dx = softmax(x) = e**(x - y)."""
+
+    __slots__ = ("axis", "keepdims")
+
+    def __init__(self, axis: tuple[int, ...] | None, keepdims: bool) -> None:
+        self.axis = axis
+        self.keepdims = keepdims
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        m = x.max(axis=self.axis, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0)  # all -inf: keep -inf instead of nan
+        y = xp.log(xp.exp(x - m).sum(axis=self.axis, keepdims=True)) + m
+        return y if self.keepdims else y.reshape(_reduced_shape(x.shape, self.axis))
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        keep = _keepdims_shape(x.shape, self.axis)
+        return reshape(gy, keep) * exp(x - reshape(self.output(), keep))
+
+
+def _reduced_shape(shape, axes):
+    if axes is None:
+        return ()
+    return tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+def _one_axis(x: Tensor, axis: int, op: str) -> int:
+    (a,) = _normalize_axis(axis, x.ndim, op) or (0,)
+    return a
+
+
+def softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """e**x normalised to sum to 1 along ``axis``."""
+    return Softmax(_one_axis(x, axis, "softmax"))(x)
+
+
+def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """ln softmax(x), computed without forming softmax (stable for large inputs)."""
+    return LogSoftmax(_one_axis(x, axis, "log_softmax"))(x)
+
+
+def logsumexp(x: Tensor, axis=None, keepdims: bool = False) -> Tensor:
+    """ln sum e**x over ``axis``, stable for large inputs."""
+    return LogSumExp(_normalize_axis(axis, x.ndim, "logsumexp"), keepdims)(x)

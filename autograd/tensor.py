@@ -1,0 +1,257 @@
+"""``Tensor``: an array plus what reverse-mode differentiation needs to know about it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from backends import Backend, backend_of, device_of, get_backend
+
+from .defaults import _Defaults
+
+
+class Tensor:
+    """An n-dimensional array (NumPy or CuPy) that can record the ops applied to it.
+
+    ``Tensor(data, dtype=None, device=None, requires_grad=False)``
+
+    * NumPy and CuPy arrays keep their dtype and are not copied (like ``torch.as_tensor``).
+    * Python floats and float lists become the default dtype (float32); Python ints
+      become int64 and bools bool, so labels stay integers.
+    * ``device=None`` puts Python data and NumPy arrays on the default device
+      (``autograd.set_default_device``); a CuPy array stays on its GPU.
+
+    ``grad`` is filled by ``backward()`` for leaves that require grad; intermediate
+    results keep no ``grad`` unless ``retain_grad()`` was called on them.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "generation", "_retains_grad", "__weakref__")
+
+    # NumPy must hand ``ndarray + tensor`` to ``Tensor.__radd__`` instead of looping over
+    # the tensor element by element.
+    __array_ufunc__ = None
+    __array_priority__ = 1000
+
+    def __init__(
+        self,
+        data: Any,
+        dtype: Any = None,
+        device: str | Backend | None = None,
+        requires_grad: bool = False,
+    ) -> None:
+        if isinstance(data, Tensor):
+            data = data.data
+        target = get_backend(device) if device is not None else None
+        if isinstance(data, np.ndarray | np.generic):
+            array = np.asarray(data) if dtype is None else np.asarray(data, dtype=dtype)
+            target = target or _Defaults.backend
+        elif hasattr(data, "__cuda_array_interface__"):  # a CuPy array: stays on its GPU
+            array = data if dtype is None else data.astype(dtype, copy=False)
+        else:
+            array = np.asarray(data, dtype=dtype)
+            if dtype is None and array.dtype.kind == "f":
+                array = array.astype(_Defaults.dtype)
+            target = target or _Defaults.backend
+        if target is not None and not target.owns(array):
+            array = target.from_host(array) if target.device != "cpu" else backend_of(array).to_host(array)
+        self.data = array
+        self.grad: Tensor | None = None
+        self.grad_fn = None
+        self.generation = 0
+        self._retains_grad = False
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def device(self) -> str:
+        """``"cpu"`` or ``"cuda:N"``."""
+        return device_of(self.data)
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user rather than by an op that records the graph."""
+        return self.grad_fn is None
+
+    @property
+    def T(self) -> Tensor:
+        """The tensor with its axes reversed."""
+        return _ops.transpose(self)
+
+    # ------------------------------------------------------------------ conversion
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number (synchronises a GPU)."""
+        if self.data.size != 1:
+            raise ValueError(f"item(): only one-element tensors convert to Python scalars, got shape {self.shape}")
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """A NumPy copy of the data, in host memory."""
+        return np.array(backend_of(self.data).to_host(self.data), copy=True)
+
+    def tolist(self) -> Any:
+        return self.numpy().tolist()
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        host = backend_of(self.data).to_host(self.data)
+        return np.asarray(host, dtype=dtype)
+
+    def detach(self) -> Tensor:
+        """The same data, cut from the graph (shares memory)."""
+        return _wrap(self.data)
+
+    def to(self, target: Any) -> Tensor:
+        """Move to a device (``"cpu"``, ``"cuda"``, ``"cuda:N"``) or cast to a dtype.
+
+        Differentiable: gradients flow back to the source device or dtype.
+        """
+        if isinstance(target, str | Backend) and not _is_dtype_name(target):
+            return _ops.to_device(self, target)
+        return _ops.astype(self, target)
+
+    def cpu(self) -> Tensor:
+        return self.to("cpu")
+
+    def cuda(self, index: int | None = None) -> Tensor:
+        return self.to("cuda" if index is None else f"cuda:{index}")
+
+    def astype(self, dtype: Any) -> Tensor:
+        """Cast to ``dtype`` (differentiable between floating dtypes)."""
+        return _ops.astype(self, dtype)
+
+    # ------------------------------------------------------------------ autograd
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place (only floating-point tensors can require grad)."""
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise TypeError(
+                f"only floating-point tensors can require gradients; this tensor is {self.data.dtype}"
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``grad`` on this intermediate result after ``backward()``."""
+        if self.grad_fn is not None:
+            self._retains_grad = True
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient."""
+        self.grad = None
+
+    def backward(self, grad: Any = None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
+
+        ``grad`` is the upstream gradient; it may be left out only for one-element tensors.
+        The graph is freed afterwards unless ``retain_graph=True``; ``create_graph=True``
+        records the backward pass itself so gradients of gradients can be taken.
+        """
+        from .engine import backward
+
+        backward((self,), None if grad is None else (grad,), retain_graph, create_graph)
+
+    # ------------------------------------------------------------------ Python protocol
+    def __repr__(self) -> str:
+        host = backend_of(self.data).to_host(self.data)
+        body = np.array2string(host, separator=", ", prefix="tensor(", threshold=200)
+        extra = [f"device='{self.device}'", f"dtype={self.data.dtype}"]
+        if self.grad_fn is not None:
+            extra.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
+        elif self.requires_grad:
+            extra.append("requires_grad=True")
+        return f"tensor({body}, {', '.join(extra)})"
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    __hash__ = object.__hash__  # identity: tensors key optimizer state and graph walks
+
+    # Comparisons are not differentiable: they return boolean tensors with no graph.
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _wrap(self.data == _raw(other))
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _wrap(self.data != _raw(other))
+
+    def __lt__(self, other: Any) -> Tensor:
+        return _wrap(self.data < _raw(other))
+
+    def __le__(self, other: Any) -> Tensor:
+        return _wrap(self.data <= _raw(other))
+
+    def __gt__(self, other: Any) -> Tensor:
+        return _wrap(self.data > _raw(other))
+
+    def __ge__(self, other: Any) -> Tensor:
+        return _wrap(self.data >= _raw(other))
+
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        """Indices of the maxima (not differentiable)."""
+        return _wrap(self.data.argmax(axis=axis, keepdims=keepdims))
+
+    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        """Indices of the minima (not differentiable)."""
+        return _wrap(self.data.argmin(axis=axis, keepdims=keepdims))
+
+
+def _wrap(array: Any) -> Tensor:
+    """A tensor around an existing array, bypassing ``__init__``'s conversions (hot path)."""
+    t = Tensor.__new__(Tensor)
+    t.data = array
+    t.grad = None
+    t.requires_grad = False
+    t.grad_fn = None
+    t.generation = 0
+    t._retains_grad = False
+    return t
+
+
+def _raw(value: Any) -> Any:
+    return value.data if isinstance(value, Tensor) else value
+
+
+def _is_dtype_name(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        np.dtype(value)
+    except TypeError:
+        return False
+    return True
+
+
+from . import ops as _ops  # noqa: E402  (ops import Tensor; bound after the class exists)
+
+_ops.install_tensor_methods(Tensor)

@@ -1,0 +1,63 @@
+"""The GPU backend, on CuPy. Imported only when CuPy is installed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .backend import Backend
+
+
+class CupyBackend(Backend):
+    """Arrays in the memory of one CUDA device, computed by CuPy. Device name ``"cuda:N"``."""
+
+    __slots__ = ("_cupy", "_device_id", "_erf")
+
+    def __init__(self, device_id: int, seed: int | None = None) -> None:
+        import cupy
+        import cupyx.scipy.special
+
+        self._cupy = cupy
+        self._device_id = device_id
+        self._erf = cupyx.scipy.special.erf
+        self.xp = cupy
+        self.device = f"cuda:{device_id}"
+        with cupy.cuda.Device(device_id):
+            self.rng = cupy.random.default_rng(seed)
+
+    @property
+    def device_id(self) -> int:
+        return self._device_id
+
+    def from_host(self, array: Any) -> Any:
+        cp = self._cupy
+        if isinstance(array, cp.ndarray) and array.device.id == self._device_id:
+            return array
+        with cp.cuda.Device(self._device_id):
+            return cp.asarray(array)
+
+    def to_host(self, array: Any) -> np.ndarray:
+        if isinstance(array, self._cupy.ndarray):
+            return array.get()
+        return np.asarray(array)
+
+    def owns(self, array: Any) -> bool:
+        return isinstance(array, self._cupy.ndarray) and array.device.id == self._device_id
+
+    def synchronize(self) -> None:
+        self._cupy.cuda.Device(self._device_id).synchronize()
+
+    def manual_seed(self, seed: int) -> None:
+        with self._cupy.cuda.Device(self._device_id):
+            self.rng = self._cupy.random.default_rng(seed)
+
+    def erf(self, x: Any) -> Any:
+        return self._erf(x)
+
+    def free_memory(self) -> int:
+        """Bytes free on the device (driver's view plus CuPy's pool cache)."""
+        cp = self._cupy
+        with cp.cuda.Device(self._device_id):
+            free, _total = cp.cuda.runtime.memGetInfo()
+            return free + cp.get_default_memory_pool().free_bytes()

@@ -1,0 +1,45 @@
+"""The CPU backend, on NumPy."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .backend import Backend
+
+try:  # SciPy's erf is vectorised C; without SciPy we fall back to math.erf per element.
+    from scipy.special import erf as _scipy_erf
+except ImportError:  # pragma: no cover - depends on the environment
+    _scipy_erf = None
+
+_math_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+class NumpyBackend(Backend):
+    """Arrays in host memory, computed by NumPy. Device name ``"cpu"``."""
+
+    __slots__ = ()
+
+    def __init__(self, seed: int | None = None) -> None:
+        self.xp = np
+        self.device = "cpu"
+        self.rng = np.random.default_rng(seed)
+
+    def from_host(self, array: Any) -> np.ndarray:
+        return np.asarray(array)
+
+    def to_host(self, array: Any) -> np.ndarray:
+        return np.asarray(array)
+
+    def owns(self, array: Any) -> bool:
+        return isinstance(array, np.ndarray)
+
+    def manual_seed(self, seed: int) -> None:
+        self.rng = np.random.default_rng(seed)
+
+    def erf(self, x: np.ndarray) -> np.ndarray:
+        if _scipy_erf is not None:
+            return _scipy_erf(x)
+        return _math_erf(x).astype(x.dtype, copy=False)

@@ -1,0 +1,202 @@
+"""Feeding data to training loops: ``DataLoader`` plus the dataset and splitting helpers.
+
+::
+
+    from nn.data import DataLoader, validation_split
+    (x_train, y_train), (x_val, y_val) = validation_split(x, y, 5000)
+    for xb, yb in DataLoader((x_train, y_train), batch_size=128, shuffle=True, seed=0):
+        ...  # xb, yb: autograd Tensors
+
+Batches keep the data's dtype: uint8 images stay uint8 (convert in the model or
+with ``xb.astype('float32') / 255``), integer labels stay integers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, get_default_device
+from backends import Backend, backend_of, get_backend
+
+from .datasets.splits import random_split, train_test_split, validation_split
+from .datasets.tensor_dataset import Subset, TensorDataset
+
+__all__ = [
+    "DataLoader",
+    "TensorDataset",
+    "Subset",
+    "random_split",
+    "train_test_split",
+    "validation_split",
+]
+
+# Copy a dataset to the GPU only if it takes at most this share of the free
+# device memory, so the model, its activations and the optimizer still fit.
+_MAX_STAGED_FRACTION = 0.5
+
+
+class DataLoader:
+    """Iterate over a dataset in mini-batches of autograd Tensors on ``device``.
+
+    ``dataset``: a :class:`TensorDataset`, a tuple ``(x, y, ...)`` of equally
+    long arrays, a :class:`Subset` of those, or any object with ``__len__`` and
+    ``__getitem__(i)`` returning a tuple of array-likes (stacked per batch).
+
+    * ``len(loader)`` is the number of batches: ``ceil(n / batch_size)``, or
+      ``floor`` with ``drop_last=True`` (which drops the last, smaller batch).
+    * ``shuffle=True`` draws a new permutation at the start of every epoch
+      (every ``iter(loader)``) from a generator seeded once with ``seed``, so the
+      sequence of epochs is reproducible. ``seed=None`` seeds it from the CPU
+      backend's generator, which ``autograd.manual_seed`` controls. The
+      permutation is drawn on the host, so a seed gives the same batches on
+      every device.
+    * Array datasets are indexed a whole batch at a time: without shuffling a
+      batch is a slice (a view, no copy); with shuffling one gather per batch.
+    * On a GPU the arrays are copied to the device once, on the first epoch,
+      when they take at most half of the free device memory; batches are then
+      gathered on the device with a device-side copy of the permutation.
+      Otherwise each batch is gathered on the host and copied over.
+    * Batches keep the dataset's dtype (uint8 images stay uint8).
+    """
+
+    def __init__(
+        self,
+        dataset: Any,
+        batch_size: int = 32,
+        shuffle: bool = False,
+        drop_last: bool = False,
+        seed: int | None = None,
+        device: str | Backend | None = None,
+    ) -> None:
+        if (
+            isinstance(batch_size, bool)
+            or not isinstance(batch_size, int | np.integer)
+            or batch_size < 1
+        ):
+            raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
+        if isinstance(dataset, tuple | list):
+            dataset = TensorDataset(*dataset)
+        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+            raise TypeError(
+                "DataLoader: expected a TensorDataset, a tuple (x, y) of arrays, or an object "
+                f"with __len__ and __getitem__; got {type(dataset).__name__}"
+            )
+        self.dataset = dataset
+        self.batch_size = int(batch_size)
+        self.shuffle = bool(shuffle)
+        self.drop_last = bool(drop_last)
+        self.backend = get_backend(device if device is not None else get_default_device())
+        if seed is None:
+            seed = int(get_backend("cpu").rng.integers(2**63))
+        self._rng = np.random.default_rng(seed)
+        self._arrays: tuple[Any, ...] | None = None  # staged arrays, prepared on first use
+        self._index_map: np.ndarray | None = None  # Subset indices into self._arrays
+
+    @property
+    def device(self) -> str:
+        return self.backend.device
+
+    def __len__(self) -> int:
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+
+    def __iter__(self) -> Iterator[tuple[Tensor, ...]]:
+        n = len(self.dataset)
+        order = self._rng.permutation(n) if self.shuffle else None
+        stops = range(self.batch_size, n + 1, self.batch_size)
+        bounds = [(stop - self.batch_size, stop) for stop in stops]
+        if not self.drop_last and n % self.batch_size:
+            bounds.append((n - n % self.batch_size, n))
+        if _array_source(self.dataset) is None:
+            yield from self._iterate_samples(order, bounds)
+        else:
+            yield from self._iterate_arrays(order, bounds)
+
+    # ------------------------------------------------------------------ array datasets
+    def _iterate_arrays(self, order: np.ndarray | None, bounds: list[tuple[int, int]]):
+        if self._arrays is None:
+            self._stage()
+        arrays, index_map = self._arrays, self._index_map
+        on_device = all(self.backend.owns(a) for a in arrays)
+        if order is not None and index_map is not None:
+            order = index_map[order]
+        elif order is None:
+            order = index_map  # None for a plain TensorDataset: batches are slices
+        if order is not None and on_device:
+            order = self.backend.from_host(order)  # one transfer per epoch
+        for start, stop in bounds:
+            index = slice(start, stop) if order is None else order[start:stop]
+            batch = tuple(a[index] for a in arrays)
+            if not on_device:
+                batch = tuple(self.backend.from_host(b) for b in batch)
+            yield tuple(Tensor(b, device=self.backend) for b in batch)
+
+    def _stage(self) -> None:
+        """Resolve Subsets and put the arrays where batches will be gathered from."""
+        arrays, index_map = _array_source(self.dataset)
+        if self.backend.device == "cpu":
+            arrays = tuple(
+                a if isinstance(a, np.ndarray) else backend_of(a).to_host(a) for a in arrays
+            )
+        elif not all(self.backend.owns(a) for a in arrays):
+            selected = arrays if index_map is None else tuple(a[index_map] for a in arrays)
+            if _fits_on_device(self.backend, selected):
+                arrays, index_map = tuple(self.backend.from_host(a) for a in selected), None
+        self._arrays, self._index_map = arrays, index_map
+
+    # ------------------------------------------------------------------ generic datasets
+    def _iterate_samples(self, order: np.ndarray | None, bounds: list[tuple[int, int]]):
+        for start, stop in bounds:
+            indices = range(start, stop) if order is None else order[start:stop]
+            samples = [self.dataset[int(i)] for i in indices]
+            if not isinstance(samples[0], tuple | list):
+                raise TypeError(
+                    "DataLoader: dataset[i] must return a tuple such as (x, y); "
+                    f"got {type(samples[0]).__name__}"
+                )
+            columns = zip(*samples, strict=True)
+            yield tuple(
+                Tensor(
+                    self.backend.from_host(np.stack([_to_host(v) for v in column])),
+                    device=self.backend,
+                )
+                for column in columns
+            )
+
+    def __repr__(self) -> str:
+        return (
+            f"DataLoader({self.dataset!r}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
+            f"drop_last={self.drop_last}, device={self.device!r})"
+        )
+
+
+def _array_source(dataset: Any) -> tuple[tuple[Any, ...], np.ndarray | None] | None:
+    """``(arrays, indices)`` behind a TensorDataset or (nested) Subset of one; else None."""
+    if isinstance(dataset, TensorDataset):
+        return dataset.arrays, None
+    if isinstance(dataset, Subset):
+        inner = _array_source(dataset.dataset)
+        if inner is None:
+            return None
+        arrays, indices = inner
+        return arrays, dataset.indices if indices is None else indices[dataset.indices]
+    return None
+
+
+def _fits_on_device(backend: Backend, arrays: tuple[Any, ...]) -> bool:
+    free_memory = getattr(backend, "free_memory", None)
+    if free_memory is None:
+        return False
+    return sum(a.nbytes for a in arrays) <= _MAX_STAGED_FRACTION * free_memory()
+
+
+def _to_host(value: Any) -> Any:
+    if isinstance(value, Tensor):
+        return value.numpy()
+    if hasattr(value, "__cuda_array_interface__"):
+        return backend_of(value).to_host(value)
+    return np.asarray(value)

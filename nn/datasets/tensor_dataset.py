@@ -1,0 +1,72 @@
+"""In-memory datasets: ``TensorDataset`` (aligned arrays) and ``Subset`` (a view by indices)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = ["TensorDataset", "Subset"]
+
+
+class TensorDataset:
+    """Samples are the rows of equally long arrays: ``dataset[i] == (x[i], y[i], ...)``.
+
+    Accepts NumPy arrays, CuPy arrays or autograd Tensors (their ``.data`` is
+    kept). Nothing is copied. ``dataset[index_array]`` returns whole batches,
+    which is what :class:`nn.data.DataLoader` uses to avoid per-sample Python.
+    """
+
+    __slots__ = ("arrays",)
+
+    def __init__(self, *arrays: Any) -> None:
+        if not arrays:
+            raise ValueError("TensorDataset needs at least one array")
+        self.arrays = tuple(_raw_array(a) for a in arrays)
+        lengths = [len(a) for a in self.arrays]
+        if len(set(lengths)) != 1:
+            raise ValueError(f"TensorDataset: arrays differ in length (first dimension): {lengths}")
+
+    def __len__(self) -> int:
+        return len(self.arrays[0])
+
+    def __getitem__(self, index: Any) -> tuple[Any, ...]:
+        return tuple(a[index] for a in self.arrays)
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{a.dtype}{list(a.shape)}" for a in self.arrays)
+        return f"TensorDataset({shapes})"
+
+
+class Subset:
+    """The samples ``dataset[indices[0]], dataset[indices[1]], ...`` of another dataset."""
+
+    __slots__ = ("dataset", "indices")
+
+    def __init__(self, dataset: Any, indices: Sequence[int] | np.ndarray) -> None:
+        self.dataset = dataset
+        self.indices = np.asarray(indices, dtype=np.int64)
+        if self.indices.ndim != 1:
+            raise ValueError("Subset: indices must be one-dimensional")
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, index: Any) -> Any:
+        """``subset[i]`` is ``dataset[indices[i]]``; slices and index arrays map likewise."""
+        mapped = self.indices[index]
+        return self.dataset[mapped if isinstance(mapped, np.ndarray) else int(mapped)]
+
+    def __repr__(self) -> str:
+        return f"Subset({len(self)} of {self.dataset!r})"
+
+
+def _raw_array(array: Any) -> Any:
+    """The NumPy/CuPy array behind ``array`` (a Tensor's ``.data``); lists become arrays."""
+    data = getattr(array, "data", None)
+    if hasattr(array, "grad_fn") and data is not None:  # an autograd Tensor
+        return data
+    if isinstance(array, np.ndarray) or hasattr(array, "__cuda_array_interface__"):
+        return array
+    return np.asarray(array)

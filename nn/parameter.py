@@ -1,0 +1,27 @@
+"""`Parameter`: a Tensor that a Module registers as learnable state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograd import Tensor
+
+
+class Parameter(Tensor):
+    """A Tensor that is a module's learnable weight (``requires_grad=True`` by default).
+
+    Assigning a Parameter as an attribute of a :class:`nn.Module` registers it, so it
+    appears in ``parameters()``, ``named_parameters()`` and ``state_dict()``.
+    A frozen parameter (``requires_grad=False``, e.g. after ``layer.trainable = False``)
+    is still a Parameter: it is saved and counted, as "Non-trainable params" in ``summary()``.
+
+    ``Parameter(tensor)`` shares the tensor's array (no copy), like ``torch.nn.Parameter``.
+    """
+
+    def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None) -> None:
+        if isinstance(data, Tensor):
+            data = data.data
+        super().__init__(data, dtype=dtype, requires_grad=requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
