@@ -146,7 +146,8 @@ def serve_files(files: dict[str, bytes]) -> Iterator[FileServer]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(state))
     server.daemon_threads = True
     state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval makes shutdown() return quickly.
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield state

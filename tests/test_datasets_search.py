@@ -129,7 +129,9 @@ def test_download_only_fetches_missing_files(dirs):
 def test_mirror_is_tried_after_a_failure_and_says_so(dirs):
     with serve_files(TINY.gz) as server:
         mirrors = [server.url("status/500"), server.url("good")]
-        with pytest.warns(RuntimeWarning, match=r"HTTP 500 .*; trying http://127\.0\.0\.1:\d+/good/"):
+        with pytest.warns(
+            RuntimeWarning, match=r"HTTP 500 .*; trying http://127\.0\.0\.1:\d+/good/"
+        ):
             assert_is_tiny(fashion_mnist.load_data(base_url=mirrors))
 
 
@@ -174,4 +176,6 @@ def test_mnist_downloads_into_its_own_cache_directory(tmp_path, monkeypatch):
     monkeypatch.setattr(mnist, "SPEC", TINY.spec(mnist.SPEC))
     with serve_files(TINY.gz) as server, pytest.warns(RuntimeWarning, match="HTTP 404"):
         assert_is_tiny(mnist.load_data(base_url=[server.url("status/404"), server.url("good")]))
-    assert sorted(p.name for p in (tmp_path / "cache" / "xpgrad" / "mnist").iterdir()) == sorted(TINY.gz)
+    assert sorted(p.name for p in (tmp_path / "cache" / "xpgrad" / "mnist").iterdir()) == sorted(
+        TINY.gz
+    )

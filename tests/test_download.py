@@ -32,7 +32,9 @@ def test_good_download_is_written_whole(server, tmp_path):
 
 def test_checksum_mismatch_leaves_nothing(server, tmp_path):
     target = tmp_path / "data.bin"
-    with pytest.raises(ChecksumError, match=r"checksum mismatch for http://127\.0\.0\.1:\d+/wrong/data\.bin"):
+    with pytest.raises(
+        ChecksumError, match=r"checksum mismatch for http://127\.0\.0\.1:\d+/wrong/data\.bin"
+    ):
         download_file(server.url("wrong") + "data.bin", target, MD5)
     assert not target.exists()
     assert leftovers(tmp_path) == []
@@ -48,7 +50,9 @@ def test_failed_download_keeps_the_previous_file(server, tmp_path):
 
 def test_truncated_transfer(server, tmp_path):
     target = tmp_path / "data.bin"
-    with pytest.raises(DownloadError, match=rf"truncated transfer .*received {len(BODY) // 2} of {len(BODY)}"):
+    with pytest.raises(
+        DownloadError, match=rf"truncated transfer .*received {len(BODY) // 2} of {len(BODY)}"
+    ):
         download_file(server.url("truncated") + "data.bin", target, MD5)
     assert not target.exists()
     assert leftovers(tmp_path) == []

@@ -39,11 +39,13 @@ class_names: tuple[str, ...] = (
     "Ankle boot",
 )
 
-# MD5s: as published in Zalando's README (github.com/zalandoresearch/fashion-mnist).
+# md5: as published in Zalando's README (github.com/zalandoresearch/fashion-mnist).
 # content_sha256: SHA-256 of the decompressed IDX bytes, measured on Debian's
 # dataset-fashion-mnist 0.0~git20200523.55506a9-1. Debian's .gz files have other
-# MD5s than the published ones only because strip-nondeterminism rewrote the
-# gzip header (file name dropped, mtime reset); the compressed data is the same.
+# MD5s only because strip-nondeterminism rewrote the gzip headers (file name
+# dropped, mtime reset); restoring the original headers reproduces the published
+# MD5s exactly (tests/test_datasets_fashion_mnist.py checks this), so both
+# checksums describe the same, original data.
 SPEC = IdxDatasetSpec(
     name="fashion-mnist",
     title="Fashion-MNIST",
