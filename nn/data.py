@@ -111,10 +111,10 @@ class DataLoader:
         bounds = [(stop - self.batch_size, stop) for stop in stops]
         if not self.drop_last and n % self.batch_size:
             bounds.append((n - n % self.batch_size, n))
-        if _array_source(self.dataset) is None:
-            yield from self._iterate_samples(order, bounds)
-        else:
+        if _is_array_backed(self.dataset):
             yield from self._iterate_arrays(order, bounds)
+        else:
+            yield from self._iterate_samples(order, bounds)
 
     # ------------------------------------------------------------------ array datasets
     def _iterate_arrays(self, order: np.ndarray | None, bounds: list[tuple[int, int]]):
@@ -172,6 +172,13 @@ class DataLoader:
             f"DataLoader({self.dataset!r}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
             f"drop_last={self.drop_last}, device={self.device!r})"
         )
+
+
+def _is_array_backed(dataset: Any) -> bool:
+    """True for a TensorDataset or a (nested) Subset of one: batches can be gathered at once."""
+    while isinstance(dataset, Subset):
+        dataset = dataset.dataset
+    return isinstance(dataset, TensorDataset)
 
 
 def _array_source(dataset: Any) -> tuple[tuple[Any, ...], np.ndarray | None] | None:
