@@ -33,10 +33,10 @@ if not HAVE_FILES:
 
 
 @pytest.fixture(scope="module")
-def data():
+def data(tmp_path_factory):
     # Found in the system directory: an empty cache, no $XPGRAD_DATA, no network.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XDG_CACHE_HOME", "/nonexistent-xpgrad-test-cache")
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("empty-cache")))
         patch.delenv("XPGRAD_DATA", raising=False)
         yield fashion_mnist.load_data(base_url=refused_url())
 
