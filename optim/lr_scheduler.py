@@ -172,7 +172,7 @@ class CosineAnnealingLR(LRScheduler):
     computed recursively from the current rate as PyTorch does (after ``T_max`` the rate
     climbs back up, following the cosine)."""
 
-    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,  # noqa: N803
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
                  last_epoch: int = -1) -> None:
         self.T_max = T_max
         self.eta_min = eta_min
