@@ -1,0 +1,318 @@
+"""Keras-style training on any ``nn.Module``: ``compile``, ``fit``, ``evaluate``, ``predict``.
+
+The methods are written with the same public pieces a PyTorch-style loop uses
+(``DataLoader``, the model's ``__call__``, a loss, ``backward()``, an optimizer's
+``step()``), so the two dialects train identically::
+
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(x_train, y_train, epochs=30, validation_data=(x_val, y_val),
+                        callbacks=[nn.callbacks.EarlyStopping(patience=2, restore_best_weights=True)])
+    model.evaluate(x_test, y_test)        # [loss, accuracy]
+
+Running sums of the loss and metrics stay on the device; they are read (one
+host-device synchronisation) only when the progress display or the epoch's logs need them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+import autograd
+from autograd import Tensor
+
+from .callbacks import Callback, CallbackList, History
+from .progress import ProgressBar
+
+
+def _raw(value: Any) -> Any:
+    return value.data if isinstance(value, Tensor) else value
+
+
+def _as_input_batch(xb: Tensor) -> Tensor:
+    """Integer/boolean inputs (uint8 images) become the default float dtype, as in Keras."""
+    if xb.data.dtype.kind != "f":
+        return Tensor(xb.data.astype(autograd.get_default_dtype()))
+    return xb
+
+
+class _Metric:
+    """A named metric ``fn(y_true, y_pred) -> Tensor`` averaged over samples."""
+
+    def __init__(self, name: str, fn: Callable[[Tensor, Tensor], Tensor]) -> None:
+        self.name = name
+        self.fn = fn
+
+
+class TrainingMixin:
+    """``compile``/``fit``/``evaluate``/``predict`` for ``nn.Module`` (Keras' Model API)."""
+
+    # ------------------------------------------------------------------ compile
+    def compile(
+        self,
+        optimizer: Any = "rmsprop",
+        loss: Any = None,
+        metrics: Sequence[Any] | str | None = None,
+    ) -> None:
+        """Choose the optimizer, the loss and the metrics that ``fit`` and ``evaluate`` use.
+
+        ``optimizer``: a name (``"sgd"``, ``"adam"``, ``"rmsprop"``, ``"nadam"``...: Keras'
+        defaults, see ``optim.registry``) or an optimizer object. With a name, the
+        optimizer is created at the start of ``fit``, once lazily built layers have weights.
+        ``loss``: a name (``"sparse_categorical_crossentropy"``, ``"mse"``...) or a loss object
+        or callable ``loss(y_true, y_pred)``. ``metrics``: e.g. ``["accuracy"]`` (a bare
+        ``"accuracy"`` is accepted too).
+        """
+        from . import losses as _losses
+
+        if loss is None:
+            raise ValueError("compile: give a loss, e.g. loss='sparse_categorical_crossentropy'")
+        self.optimizer = optimizer
+        self.loss = _losses.get(loss)
+        if metrics is None:
+            metrics = []
+        elif isinstance(metrics, str) or callable(metrics):
+            metrics = [metrics]
+        self._metrics = [self._resolve_metric(m) for m in metrics]
+        self.compiled = True
+
+    def _resolve_metric(self, metric: Any) -> _Metric:
+        from . import metrics as _metrics
+
+        if callable(metric) and not isinstance(metric, str):
+            return _Metric(getattr(metric, "__name__", type(metric).__name__), metric)
+        name = str(metric)
+        key = name.lower()
+        if key in ("accuracy", "acc"):
+            loss_name = getattr(self.loss, "name", "") or ""
+            if "binary" in loss_name:
+                kind = "binary"
+            elif "sparse" in loss_name:
+                kind = "sparse"
+            elif "categorical" in loss_name:
+                kind = "categorical"
+            else:
+                kind = "auto"
+            return _Metric("accuracy", _accuracy(kind))
+        return _Metric(name, _metrics.get(name))
+
+    def _require_compiled(self, what: str) -> None:
+        if not getattr(self, "compiled", False):
+            raise RuntimeError(f"{what}: call model.compile(optimizer=..., loss=...) first")
+
+    # ------------------------------------------------------------------ helpers
+    def _device(self) -> str:
+        for p in self.parameters():
+            return p.device
+        return autograd.get_default_device()
+
+    def _ensure_optimizer(self, first_batch: Tensor) -> None:
+        import optim
+
+        if not isinstance(self.optimizer, optim.Optimizer):
+            if not getattr(self, "built", True) or not any(True for _ in self.parameters()):
+                with autograd.no_grad():  # builds lazily shaped layers
+                    self(_as_input_batch(first_batch))
+            params = [p for p in self.parameters() if p.requires_grad]
+            self.optimizer = optim.get(self.optimizer, params)
+
+    def _compute_loss(self, yb: Tensor, y_pred: Tensor) -> Tensor:
+        loss = self.loss(yb, y_pred)
+        reg = self.regularization_loss()
+        if isinstance(reg, Tensor) or reg:
+            loss = loss + reg
+        return loss
+
+    # ------------------------------------------------------------------ fit
+    def fit(
+        self,
+        x: Any = None,
+        y: Any = None,
+        epochs: int = 1,
+        batch_size: int = 32,
+        validation_data: tuple[Any, Any] | None = None,
+        validation_split: float = 0.0,
+        shuffle: bool = True,
+        callbacks: Sequence[Callback] | None = None,
+        verbose: int = 1,
+        initial_epoch: int = 0,
+        seed: int | None = None,
+    ) -> History:
+        """Train for ``epochs`` epochs; return a ``History`` (``history.history["val_loss"]`` ...).
+
+        ``x``, ``y``: NumPy or CuPy arrays or Tensors (uint8 images are cast to float32;
+        scale them yourself, e.g. ``x / 255.0``). ``validation_split`` holds out the
+        *last* fraction of the data before shuffling, as Keras does. ``verbose``: 0 silent,
+        1 a progress bar per epoch, 2 one line per epoch. ``seed`` fixes the shuffling.
+        """
+        from .data import DataLoader
+
+        self._require_compiled("fit")
+        x, y = _raw(x), _raw(y)
+        if x is None or y is None:
+            raise ValueError("fit: give both x and y")
+        if len(x) != len(y):
+            raise ValueError(f"fit: x has {len(x)} samples but y has {len(y)}")
+        if validation_data is None and validation_split:
+            if not 0.0 < validation_split < 1.0:
+                raise ValueError(f"fit: validation_split must be in (0, 1), got {validation_split}")
+            n_val = int(len(x) * validation_split)
+            if n_val == 0 or n_val == len(x):
+                raise ValueError(f"fit: validation_split={validation_split} leaves an empty set")
+            validation_data = (x[-n_val:], y[-n_val:])
+            x, y = x[:-n_val], y[:-n_val]
+        loader = DataLoader((x, y), batch_size=batch_size, shuffle=shuffle, seed=seed, device=self._device())
+        history = History()
+        self.history = history
+        callback_list = CallbackList(
+            [history, *(callbacks or [])],
+            self,
+            {"epochs": epochs, "steps": len(loader), "verbose": verbose, "batch_size": batch_size},
+        )
+        self.stop_training = False
+        first_x, _ = next(iter(DataLoader((x[:1], y[:1]), batch_size=1, device=self._device())))
+        self._ensure_optimizer(first_x)
+        names = ["loss", *(m.name for m in self._metrics)]
+        callback_list.on_train_begin({})
+        for epoch in range(initial_epoch, epochs):
+            if verbose:
+                print(f"Epoch {epoch + 1}/{epochs}", flush=True)
+            callback_list.on_epoch_begin(epoch, {})
+            self.train()
+            bar = ProgressBar(len(loader), verbose)
+            sums: list[Any] = [0.0] * len(names)
+            seen = 0
+            for step, (xb, yb) in enumerate(loader, 1):
+                callback_list.on_train_batch_begin(step - 1, {})
+                values = self._train_step(_as_input_batch(xb), yb)
+                n = len(xb)
+                seen += n
+                sums = [s + v * n for s, v in zip(sums, values)]
+                logs = None
+                if bar.due(step):
+                    logs = _means(names, sums, seen)
+                    bar.update(step, seen, logs)
+                callback_list.on_train_batch_end(step - 1, logs or {})
+            logs = _means(names, sums, seen)
+            if validation_data is not None:
+                val = self.evaluate(*validation_data, batch_size=batch_size, verbose=0, return_dict=True)
+                logs.update({f"val_{k}": v for k, v in val.items()})
+            bar.finish(logs)
+            callback_list.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        callback_list.on_train_end({})
+        return history
+
+    def _train_step(self, xb: Tensor, yb: Tensor) -> list[Any]:
+        """One optimisation step; returns the batch's loss and metrics as device scalars (no sync)."""
+        self.optimizer.zero_grad()
+        y_pred = self(xb)
+        loss = self._compute_loss(yb, y_pred)
+        loss.backward()
+        self.optimizer.step()
+        values = [loss.data]
+        if self._metrics:
+            with autograd.no_grad():
+                y_pred = y_pred.detach()
+                values += [m.fn(yb, y_pred).data for m in self._metrics]
+        return values
+
+    # ------------------------------------------------------------------ evaluate / predict
+    def evaluate(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int = 32,
+        verbose: int = 1,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
+        """Loss and metrics on ``(x, y)`` in evaluation mode (dropout off, BatchNorm's running stats).
+
+        Returns the loss alone when no metrics were compiled, else ``[loss, *metrics]``
+        (or a dict with ``return_dict=True``), as Keras.
+        """
+        from .data import DataLoader
+
+        self._require_compiled("evaluate")
+        x, y = _raw(x), _raw(y)
+        if len(x) != len(y):
+            raise ValueError(f"evaluate: x has {len(x)} samples but y has {len(y)}")
+        loader = DataLoader((x, y), batch_size=batch_size, device=self._device())
+        names = ["loss", *(m.name for m in self._metrics)]
+        was_training = getattr(self, "training", False)
+        self.eval()
+        bar = ProgressBar(len(loader), verbose)
+        sums: list[Any] = [0.0] * len(names)
+        seen = 0
+        try:
+            with autograd.no_grad():
+                for step, (xb, yb) in enumerate(loader, 1):
+                    y_pred = self(_as_input_batch(xb))
+                    values = [self._compute_loss(yb, y_pred).data]
+                    values += [m.fn(yb, y_pred).data for m in self._metrics]
+                    n = len(xb)
+                    seen += n
+                    sums = [s + v * n for s, v in zip(sums, values)]
+                    if bar.due(step):
+                        bar.update(step, seen, _means(names, sums, seen))
+        finally:
+            self.train(was_training)
+        logs = _means(names, sums, seen)
+        bar.finish(logs)
+        if return_dict:
+            return logs
+        return logs["loss"] if len(names) == 1 else [logs[k] for k in names]
+
+    def predict(self, x: Any, batch_size: int = 32, verbose: int = 0) -> np.ndarray:
+        """The model's outputs for ``x``, computed in batches in evaluation mode, as a NumPy array."""
+        from .data import DataLoader
+
+        x = _raw(x)
+        loader = DataLoader((x,), batch_size=batch_size, device=self._device())
+        was_training = getattr(self, "training", False)
+        self.eval()
+        bar = ProgressBar(len(loader), verbose)
+        outputs = []
+        seen = 0
+        try:
+            with autograd.no_grad():
+                for step, (xb,) in enumerate(loader, 1):
+                    outputs.append(self(_as_input_batch(xb)).numpy())
+                    seen += len(xb)
+                    if bar.due(step):
+                        bar.update(step, seen)
+        finally:
+            self.train(was_training)
+        bar.finish({})
+        if not outputs:
+            raise ValueError("predict: x is empty")
+        return np.concatenate(outputs)
+
+
+def _means(names: list[str], sums: list[Any], seen: int) -> dict[str, float]:
+    return {k: float(s) / max(seen, 1) for k, s in zip(names, sums)}
+
+
+def _accuracy(kind: str) -> Callable[[Tensor, Tensor], Tensor]:
+    """Keras' "accuracy": sparse, categorical or binary, chosen from the loss or the shapes."""
+
+    def accuracy(y_true: Tensor, y_pred: Tensor) -> Tensor:
+        t, p = y_true.data, y_pred.data
+        k = kind
+        if k == "auto":
+            if p.ndim >= 2 and p.shape[-1] > 1:
+                k = "categorical" if t.ndim == p.ndim and t.shape[-1] == p.shape[-1] else "sparse"
+            else:
+                k = "binary"
+        if k == "sparse":
+            hit = p.argmax(axis=-1) == t.reshape(p.shape[:-1])
+        elif k == "categorical":
+            hit = p.argmax(axis=-1) == t.argmax(axis=-1)
+        else:
+            hit = (p > 0.5).reshape(t.shape) == (t > 0.5)
+        return Tensor(hit.mean(dtype=p.dtype if p.dtype.kind == "f" else None))
+
+    return accuracy
