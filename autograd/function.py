@@ -92,11 +92,15 @@ def _check_same_device(fn: Function, inputs: tuple[Tensor, ...], first: Any) -> 
     kind = type(first)
     for x in inputs[1:]:
         if type(x.data) is not kind or (kind is not np.ndarray and x.data.device != first.device):
-            devices = " and ".join(sorted({t.device for t in inputs}))
-            raise RuntimeError(
-                f"{fn.name}: expected all tensors on one device, found {devices}; "
-                "move them first with .to(device) (nothing is copied silently)"
-            )
+            # Slow path: NumPy scalars (from 0-d arithmetic) live on the CPU like arrays do.
+            devices = {t.device for t in inputs}
+            if len(devices) > 1:
+                raise RuntimeError(
+                    f"{fn.name}: expected all tensors on one device, found "
+                    f"{' and '.join(sorted(devices))}; move them first with .to(device) "
+                    "(nothing is copied silently)"
+                )
+            return
 
 
 def _as_array_like(y: Any, like: Any) -> Any:

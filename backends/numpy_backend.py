@@ -42,4 +42,4 @@ class NumpyBackend(Backend):
     def erf(self, x: np.ndarray) -> np.ndarray:
         if _scipy_erf is not None:
             return _scipy_erf(x)
-        return _math_erf(x).astype(x.dtype, copy=False)
+        return np.asarray(_math_erf(x), dtype=x.dtype)

@@ -121,8 +121,10 @@ def transpose(x: Tensor, *axes: Any) -> Tensor:
     if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], Sequence)):
         axes = axes[0]
     axes = tuple(int(a) for a in axes) if axes else None
-    if axes is not None and len(axes) != x.ndim:
-        raise ValueError(f"transpose: axes {axes} do not match a tensor of shape {x.shape}")
+    if axes is not None:
+        if sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
+            raise ValueError(f"transpose: axes {axes} are not a permutation of the axes of shape {x.shape}")
+        axes = tuple(a % x.ndim for a in axes)  # the backward's inverse permutation needs them >= 0
     return Transpose(axes)(x)
 
 
