@@ -38,7 +38,6 @@ import autograd
 from autograd import Tensor
 
 from .module import Module
-from .parameter import Parameter
 
 
 class Activation(Module):

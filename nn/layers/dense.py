@@ -121,6 +121,10 @@ class Dense(Module):
                 f"activation={act}, use_bias={self.use_bias}")
 
 
+    def __repr__(self) -> str:  # the activation is shown in extra_repr, not as a child
+        return f"{type(self).__name__}({self.extra_repr()})"
+
+
 class Linear(Dense):
     """PyTorch's Linear: ``Linear(in_features, out_features, bias=True)``, y = x @ kernel + b.
 
@@ -136,6 +140,9 @@ class Linear(Dense):
         kwargs.setdefault("bias_initializer", _init.RandomUniform(-bound, bound))
         super().__init__(out_features, use_bias=bias, input_shape=(in_features,), dtype=dtype,
                          name=name, **kwargs)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.units}, bias={self.use_bias}"
 
     def get_config(self) -> dict[str, Any]:
         cfg = super().get_config()

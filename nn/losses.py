@@ -1,0 +1,526 @@
+"""Loss functions, in Keras and PyTorch spellings over one implementation.
+
+CALL CONVENTIONS (the one thing that differs between the dialects):
+
+* Keras functions and classes take ``(y_true, y_pred)``:
+  ``sparse_categorical_crossentropy(y_true, y_pred)``, ``SparseCategoricalCrossentropy()(y_true, y_pred)``.
+* PyTorch classes take ``(input, target)`` = ``(y_pred, y_true)``:
+  ``CrossEntropyLoss()(logits, labels)``, ``MSELoss()(pred, target)``.
+* ``nn.losses.get(identifier)`` -- what ``compile(loss=...)`` uses -- ALWAYS returns a
+  callable with the Keras order ``loss(y_true, y_pred)``: strings resolve to Keras
+  classes, PyTorch loss objects are wrapped so their arguments are swapped, and plain
+  functions are taken to be Keras-style ``fn(y_true, y_pred)``.
+
+Formulas (N samples, C classes, mean over samples unless ``reduction`` says otherwise):
+
+* categorical cross-entropy:  L = -1/N Σ_i Σ_c t_ic · log p_ic
+* from logits z (fused, stable for |z| ~ 1e4): L = 1/N Σ_i [logsumexp(z_i) - Σ_c t_ic z_ic],
+  dL/dz = (softmax(z) - t) / N   (one Function: ``SoftmaxCrossEntropy``)
+* sparse: t is one-hot of the integer labels.  Probabilities are clipped to [ε, 1 - ε],
+  ε = 1e-7 (Keras).
+* binary cross-entropy: L = -mean[y·log p + (1 - y)·log(1 - p)], p clipped to [ε, 1 - ε];
+  from logits x: mean[softplus(x) - x·y] (stable: no exp overflow, no log(0)).
+* MSE: mean (y - ŷ)²;  MAE: mean |y - ŷ|;
+  Huber(δ=1): mean of ½e² where |e| ≤ δ, else δ(|e| - ½δ).
+* NLLLoss (PyTorch): -1/N Σ_i input[i, target_i] (input = log-probabilities).
+
+``reduction``: ``"mean"`` (default; Keras' "sum_over_batch_size"/"auto" too), ``"sum"``,
+``"none"``.  For "sum"/"none" Keras classes work per sample (elementwise losses averaged
+over the last axis first), PyTorch classes per element, as in each library.
+
+Integer labels out of range raise an IndexError naming the label and the class count.
+The check runs when labels are on the host (NumPy, lists, CPU tensors); GPU-resident
+labels are not checked, to avoid a device-to-host sync in the training step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import autograd
+import backends
+from autograd import Function, Tensor
+
+EPSILON = 1e-7
+_REDUCTIONS = {"mean": "mean", "sum_over_batch_size": "mean", "auto": "mean",
+               "sum": "sum", "none": "none", None: "none"}
+
+
+def _reduction(reduction: str | None) -> str:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    return _REDUCTIONS[reduction]
+
+
+def _as_tensor(value: Any, like: Tensor) -> Tensor:
+    """``value`` as a Tensor on ``like``'s device (targets given as NumPy arrays or lists)."""
+    if isinstance(value, Tensor):
+        return value
+    arr = np.asarray(value)
+    if arr.dtype.kind == "f":
+        arr = arr.astype(like.dtype, copy=False)
+    return Tensor(backends.backend_of(like.data).from_host(arr))
+
+
+def _labels_array(y_true: Any, logits: Tensor, num_classes: int) -> Any:
+    """Integer labels as an xp array on the logits' device, shaped like logits[..., 0];
+    validated when they are on the host."""
+    data = y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true)
+    if data.dtype.kind == "f":
+        data = data.astype(np.int64)
+    if data.dtype.kind not in "iu":
+        raise TypeError(f"class labels must be integers, got dtype {data.dtype}")
+    target_shape = tuple(logits.shape[:-1])
+    if tuple(data.shape) != target_shape:
+        if int(np.prod(data.shape)) == int(np.prod(target_shape)):
+            data = data.reshape(target_shape)  # (N, 1) labels, as Keras allows
+        else:
+            raise ValueError(f"labels of shape {tuple(data.shape)} do not match predictions of "
+                             f"shape {tuple(logits.shape)} (expected labels {target_shape})")
+    if isinstance(data, np.ndarray) and data.size:
+        lo, hi = int(data.min()), int(data.max())
+        if lo < 0 or hi >= num_classes:
+            bad = lo if lo < 0 else hi
+            raise IndexError(f"label {bad} is out of range for {num_classes} classes "
+                             f"(labels must be in 0..{num_classes - 1})")
+    backend = backends.backend_of(logits.data)
+    return data if backend.owns(data) else backend.from_host(data)
+
+
+def _reduce(values: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return autograd.mean(values)
+    if reduction == "sum":
+        return autograd.sum(values)
+    return values
+
+
+# ---------------------------------------------------------------- fused softmax + CE
+class SoftmaxCrossEntropy(Function):
+    """Fused log-softmax + cross-entropy over the last axis of logits z.
+
+    forward:  ℓ_i = logsumexp(z_i) - Σ_c t_ic z_ic   (t: one-hot of ``labels`` or the
+              second input, a distribution), then mean/sum/none over samples.
+    backward: dL/dz = (softmax(z) - t) · g / N for "mean" (g · for "sum", g_i for "none");
+              dL/dt = -log_softmax(z) · g / N when t is an input that requires grad.
+
+    The softmax computed in forward is reused in backward (no second exp pass); with
+    ``create_graph=True`` it is recomputed with differentiable ops instead.
+    """
+
+    def __init__(self, reduction: str = "mean", labels: Any = None) -> None:
+        self.reduction = reduction
+        self.labels = labels
+
+    def _onehot(self, like: Any) -> Any:
+        xp = backends.get_array_module(like)
+        return (xp.arange(like.shape[-1]) == self.labels[..., None]).astype(like.dtype)
+
+    def forward(self, z: Any, t: Any = None) -> Any:
+        xp = backends.get_array_module(z)
+        shifted = z - z.max(axis=-1, keepdims=True)
+        sumexp = xp.exp(shifted).sum(axis=-1, keepdims=True)
+        log_p = shifted - xp.log(sumexp)
+        self._probs = xp.exp(log_p)
+        if t is None:
+            picked = xp.take_along_axis(log_p, self.labels[..., None].astype(np.int64), axis=-1)
+            per_sample = -picked[..., 0]
+        else:
+            self._log_p = log_p
+            per_sample = -(t * log_p).sum(axis=-1)
+        self._n = int(per_sample.size)
+        if self.reduction == "mean":
+            return per_sample.mean()
+        if self.reduction == "sum":
+            return per_sample.sum()
+        return per_sample
+
+    def _scale(self, gy: Tensor) -> Tensor:
+        if self.reduction == "none":
+            return autograd.expand_dims(gy, -1)
+        if self.reduction == "mean":
+            return gy / self._n
+        return gy
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, ...] | Tensor:
+        z = self.inputs[0]
+        t = self.inputs[1] if len(self.inputs) > 1 else None
+        differentiable = autograd.is_grad_enabled()
+        if differentiable:
+            p = autograd.softmax(z, axis=-1)
+        else:
+            p = Tensor(self._probs)
+        target = t if t is not None else Tensor(self._onehot(self._probs))
+        scale = self._scale(gy)
+        gz = (p - target) * scale
+        if t is None:
+            return gz
+        gt = None
+        if t.requires_grad:
+            log_p = autograd.log_softmax(z, axis=-1) if differentiable else Tensor(self._log_p)
+            gt = -log_p * scale
+        return gz, gt
+
+
+def softmax_cross_entropy(logits: Tensor, target: Any, sparse: bool, reduction: str = "mean") -> Tensor:
+    """Cross-entropy of softmax(logits) against integer labels (``sparse``) or a
+    distribution, via the fused :class:`SoftmaxCrossEntropy`."""
+    reduction = _reduction(reduction)
+    if sparse:
+        labels = _labels_array(target, logits, logits.shape[-1])
+        return SoftmaxCrossEntropy(reduction, labels)(logits)
+    t = _as_tensor(target, logits)
+    _check_same_shape(t, logits)
+    return SoftmaxCrossEntropy(reduction)(logits, t)
+
+
+def _check_same_shape(y_true: Tensor, y_pred: Tensor) -> None:
+    if tuple(y_true.shape) != tuple(y_pred.shape):
+        raise ValueError(f"targets of shape {tuple(y_true.shape)} do not match predictions of "
+                         f"shape {tuple(y_pred.shape)}")
+
+
+def _match_shape(y_true: Tensor, y_pred: Tensor) -> Tensor:
+    """(N,) targets against (N, 1) predictions are reshaped, not broadcast to (N, N)."""
+    if tuple(y_true.shape) == tuple(y_pred.shape):
+        return y_true
+    if int(np.prod(y_true.shape)) == int(np.prod(y_pred.shape)) and (
+            y_pred.ndim == y_true.ndim + 1 and y_pred.shape[-1] == 1
+            or y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1):
+        return autograd.reshape(y_true, tuple(y_pred.shape))
+    raise ValueError(f"targets of shape {tuple(y_true.shape)} do not match predictions of "
+                     f"shape {tuple(y_pred.shape)}")
+
+
+# ---------------------------------------------------------------- Keras functions (y_true, y_pred)
+def sparse_categorical_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = False,
+                                    reduction: str = "mean") -> Tensor:
+    """Cross-entropy with integer labels; ``y_pred`` holds probabilities (or logits with
+    ``from_logits=True``, fused and stable)."""
+    if from_logits:
+        return softmax_cross_entropy(y_pred, y_true, sparse=True, reduction=reduction)
+    reduction = _reduction(reduction)
+    labels = _labels_array(y_true, y_pred, y_pred.shape[-1])
+    xp = backends.get_array_module(y_pred.data)
+    onehot = Tensor((xp.arange(y_pred.shape[-1]) == labels[..., None]).astype(y_pred.dtype))
+    return _categorical_from_probs(onehot, y_pred, reduction)
+
+
+def _categorical_from_probs(t: Tensor, p: Tensor, reduction: str) -> Tensor:
+    # Keras: renormalise, clip to [eps, 1 - eps], then -Σ t log p
+    p = p / autograd.sum(p, axis=-1, keepdims=True)
+    log_p = autograd.log(autograd.clip(p, EPSILON, 1.0 - EPSILON))
+    return _reduce(-autograd.sum(t * log_p, axis=-1), reduction)
+
+
+def categorical_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = False,
+                             reduction: str = "mean") -> Tensor:
+    """Cross-entropy with one-hot (or soft) targets of the same shape as ``y_pred``."""
+    if from_logits:
+        return softmax_cross_entropy(y_pred, y_true, sparse=False, reduction=reduction)
+    t = _as_tensor(y_true, y_pred)
+    _check_same_shape(t, y_pred)
+    return _categorical_from_probs(t, y_pred, _reduction(reduction))
+
+
+def _binary_elementwise(y: Tensor, p: Tensor, from_logits: bool) -> Tensor:
+    if from_logits:
+        return autograd.softplus(p) - p * y
+    pc = autograd.clip(p, EPSILON, 1.0 - EPSILON)
+    return -(y * autograd.log(pc) + (1.0 - y) * autograd.log(1.0 - pc))
+
+
+def _keras_reduce(elementwise: Tensor, reduction: str) -> Tensor:
+    """Keras: per-sample value = mean over the last axis; then the reduction."""
+    if reduction == "mean":
+        return autograd.mean(elementwise)
+    per_sample = autograd.mean(elementwise, axis=-1) if elementwise.ndim > 1 else elementwise
+    return _reduce(per_sample, reduction)
+
+
+def binary_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = False,
+                        reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of probabilities (clipped) or logits (stable)."""
+    y = _match_shape(_as_tensor(y_true, y_pred), y_pred)
+    return _keras_reduce(_binary_elementwise(y, y_pred, from_logits), _reduction(reduction))
+
+
+def mean_squared_error(y_true: Any, y_pred: Tensor, reduction: str = "mean") -> Tensor:
+    """mean (y_true - y_pred)²."""
+    e = y_pred - _match_shape(_as_tensor(y_true, y_pred), y_pred)
+    return _keras_reduce(e * e, _reduction(reduction))
+
+
+def mean_absolute_error(y_true: Any, y_pred: Tensor, reduction: str = "mean") -> Tensor:
+    """mean |y_true - y_pred|."""
+    e = y_pred - _match_shape(_as_tensor(y_true, y_pred), y_pred)
+    return _keras_reduce(autograd.abs(e), _reduction(reduction))
+
+
+def _huber_elementwise(e: Tensor, delta: float) -> Tensor:
+    a = autograd.abs(e)
+    return autograd.where((a <= delta).data, 0.5 * e * e, delta * (a - 0.5 * delta))
+
+
+def huber(y_true: Any, y_pred: Tensor, delta: float = 1.0, reduction: str = "mean") -> Tensor:
+    """mean of ½e² (|e| ≤ δ) or δ(|e| - ½δ) (|e| > δ), e = y_pred - y_true."""
+    e = y_pred - _match_shape(_as_tensor(y_true, y_pred), y_pred)
+    return _keras_reduce(_huber_elementwise(e, delta), _reduction(reduction))
+
+
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+
+
+# ---------------------------------------------------------------- classes
+class Loss:
+    """Base of the loss classes.  ``convention`` says the argument order of ``__call__``:
+    ``"keras"`` = (y_true, y_pred), ``"torch"`` = (input, target).  ``keras_call(y_true,
+    y_pred)`` works on every loss whatever its convention."""
+
+    convention = "keras"
+    #: Keras-style name (``"sparse_categorical_crossentropy"``); compile/fit use it to pick
+    #: the matching accuracy
+    name = ""
+
+    def __init__(self, reduction: str = "mean") -> None:
+        self.reduction = _reduction(reduction)
+
+    def __call__(self, a: Any, b: Any) -> Tensor:
+        if self.convention == "keras":
+            return self.compute(a, b)
+        return self.compute(b, a)
+
+    def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def keras_call(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        return self.compute(y_true, y_pred)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"reduction": self.reduction}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
+
+
+class SparseCategoricalCrossentropy(Loss):
+    """Keras: integer labels; ``loss(y_true, y_pred)``."""
+
+    name = "sparse_categorical_crossentropy"
+
+    def __init__(self, from_logits: bool = False, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.from_logits = from_logits
+
+    def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        return sparse_categorical_crossentropy(y_true, y_pred, self.from_logits, self.reduction)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"from_logits": self.from_logits, **super().get_config()}
+
+
+class CategoricalCrossentropy(SparseCategoricalCrossentropy):
+    """Keras: one-hot targets; ``loss(y_true, y_pred)``."""
+
+    name = "categorical_crossentropy"
+
+    def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        return categorical_crossentropy(y_true, y_pred, self.from_logits, self.reduction)
+
+
+class BinaryCrossentropy(SparseCategoricalCrossentropy):
+    """Keras: targets in [0, 1]; ``loss(y_true, y_pred)``."""
+
+    name = "binary_crossentropy"
+
+    def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        return binary_crossentropy(y_true, y_pred, self.from_logits, self.reduction)
+
+
+class MeanSquaredError(Loss):
+    """Keras MSE; ``loss(y_true, y_pred)``."""
+
+    name = "mean_squared_error"
+
+    def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        return mean_squared_error(y_true, y_pred, self.reduction)
+
+
+class MeanAbsoluteError(Loss):
+    """Keras MAE; ``loss(y_true, y_pred)``."""
+
+    name = "mean_absolute_error"
+
+    def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        return mean_absolute_error(y_true, y_pred, self.reduction)
+
+
+class Huber(Loss):
+    """Keras Huber(delta=1.0); ``loss(y_true, y_pred)``."""
+
+    name = "huber"
+
+    def __init__(self, delta: float = 1.0, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.delta = float(delta)
+
+    def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        return huber(y_true, y_pred, self.delta, self.reduction)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"delta": self.delta, **super().get_config()}
+
+
+# PyTorch classes: __call__(input, target); "sum"/"none" per element.
+class _TorchLoss(Loss):
+    convention = "torch"
+
+    def _elementwise(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        y = _as_tensor(y_true, y_pred)
+        _check_same_shape(y, y_pred)
+        return _reduce(self._elementwise(y, y_pred), self.reduction)
+
+
+class CrossEntropyLoss(Loss):
+    """PyTorch: ``CrossEntropyLoss()(logits (N, C), target)``; integer targets (N,) or
+    class probabilities (N, C).  Fused log-softmax, stable."""
+
+    name = "sparse_categorical_crossentropy_from_logits"
+
+    convention = "torch"
+
+    def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        data = y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true)
+        sparse = data.dtype.kind in "iu"
+        return softmax_cross_entropy(y_pred, y_true, sparse=sparse, reduction=self.reduction)
+
+
+class NLLLoss(Loss):
+    """PyTorch: ``NLLLoss()(log_probs (N, C), target (N,))`` = -mean_i log_probs[i, target_i]."""
+
+    name = "sparse_nll"
+
+    convention = "torch"
+
+    def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        labels = _labels_array(y_true, y_pred, y_pred.shape[-1])
+        xp = backends.get_array_module(y_pred.data)
+        onehot = Tensor((xp.arange(y_pred.shape[-1]) == labels[..., None]).astype(y_pred.dtype))
+        return _reduce(-autograd.sum(y_pred * onehot, axis=-1), self.reduction)
+
+
+class MSELoss(_TorchLoss):
+    """PyTorch: ``MSELoss()(input, target)`` = mean (input - target)²."""
+
+    name = "mean_squared_error"
+
+    def _elementwise(self, y: Tensor, p: Tensor) -> Tensor:
+        e = p - y
+        return e * e
+
+
+class L1Loss(_TorchLoss):
+    """PyTorch: ``L1Loss()(input, target)`` = mean |input - target|."""
+
+    name = "mean_absolute_error"
+
+    def _elementwise(self, y: Tensor, p: Tensor) -> Tensor:
+        return autograd.abs(p - y)
+
+
+class HuberLoss(_TorchLoss):
+    """PyTorch: ``HuberLoss(delta=1.0)(input, target)``."""
+
+    name = "huber"
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.delta = float(delta)
+
+    def _elementwise(self, y: Tensor, p: Tensor) -> Tensor:
+        return _huber_elementwise(p - y, self.delta)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"delta": self.delta, **super().get_config()}
+
+
+class BCELoss(_TorchLoss):
+    """PyTorch: ``BCELoss()(probabilities, target)``; probabilities clipped to [ε, 1 - ε]."""
+
+    name = "binary_crossentropy"
+
+    def _elementwise(self, y: Tensor, p: Tensor) -> Tensor:
+        return _binary_elementwise(y, p, from_logits=False)
+
+
+class BCEWithLogitsLoss(_TorchLoss):
+    """PyTorch: ``BCEWithLogitsLoss()(logits, target)`` = mean[softplus(x) - x·y]."""
+
+    name = "binary_crossentropy_from_logits"
+
+    def _elementwise(self, y: Tensor, p: Tensor) -> Tensor:
+        return _binary_elementwise(y, p, from_logits=True)
+
+
+# ---------------------------------------------------------------- resolver
+_NAMES: dict[str, Callable[[], Loss]] = {
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "binary_crossentropy": BinaryCrossentropy,
+    "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
+    "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
+    "huber": Huber, "huber_loss": Huber,
+    "cross_entropy": CrossEntropyLoss, "nll": NLLLoss,
+}
+
+
+class KerasConvention:
+    """Wraps a PyTorch-style loss so it is called ``(y_true, y_pred)``."""
+
+    def __init__(self, loss: Loss) -> None:
+        self.loss = loss
+        self.name = loss.name
+
+    def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        return self.loss.keras_call(y_true, y_pred)
+
+    def __repr__(self) -> str:
+        return f"KerasConvention({self.loss!r})"
+
+
+def known_names() -> list[str]:
+    return sorted(_NAMES)
+
+
+def get(identifier: Any) -> Callable[[Any, Tensor], Tensor]:
+    """Resolve ``compile(loss=...)``: the result is ALWAYS called ``loss(y_true, y_pred)``.
+
+    * a Keras name (``"sparse_categorical_crossentropy"``, ``"mse"``, ...) -> a Keras class
+      instance (probabilities expected, as in Keras; use the class with
+      ``from_logits=True`` for logits);
+    * a Keras-convention Loss -> itself; a PyTorch-convention Loss (``CrossEntropyLoss()``)
+      -> wrapped so it takes (y_true, y_pred);
+    * any other callable -> itself, assumed to be ``fn(y_true, y_pred)`` like Keras.
+    """
+    if isinstance(identifier, str):
+        key = identifier.lower()
+        if key not in _NAMES:
+            raise ValueError(f"unknown loss {identifier!r}; known: {', '.join(known_names())}")
+        loss = _NAMES[key]()
+        return loss if loss.convention == "keras" else KerasConvention(loss)
+    if isinstance(identifier, Loss):
+        return identifier if identifier.convention == "keras" else KerasConvention(identifier)
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return get(identifier())
+    if callable(identifier):
+        return identifier
+    raise TypeError(f"cannot interpret {identifier!r} as a loss")
+
+

@@ -1,0 +1,231 @@
+"""`Sequential`: a stack of layers, PyTorch and Keras spellings.
+
+    Sequential([Dense(100, activation="sigmoid", input_shape=(784,)), Dense(10)])   # Keras
+    Sequential(Linear(784, 100), ReLU(), Linear(100, 10))                           # PyTorch
+    model = Sequential(); model.add(Flatten(input_shape=(28, 28))); model.add(Dense(10))
+
+Names: each layer without a ``name=`` gets a Keras-style name unique in this model
+(``dense``, ``dense_1``, ...) when it is added; it keeps that name afterwards (also in
+another model).  Children, ``named_parameters()`` and ``state_dict()`` keys use these
+names: ``"dense.kernel"``, ``"dense_1.bias"``.  Two layers with the same name are refused.
+
+Build: the model knows its input shape when the first layer got ``input_shape=`` (or
+``input_dim=``), when ``build((None, ...))`` is called, or at the first call; it then
+builds every layer in turn with the output shape of the previous one, so ``summary()`` and
+``count_params()`` work before any data has been seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from autograd import Tensor, no_grad
+
+from .module import Module, snake_case
+
+
+class Sequential(Module):
+    """A linear stack of layers; ``forward(x)`` applies them in order."""
+
+    def __init__(self, *layers: Any, name: str | None = None, trainable: bool = True) -> None:
+        super().__init__(name=name, trainable=trainable)
+        object.__setattr__(self, "_layers", [])
+        object.__setattr__(self, "_build_input_shape", None)
+        if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
+            layers = tuple(layers[0])
+        for layer in layers:
+            self.add(layer)
+
+    # ---------------------------------------------------------------- container protocol
+    @property
+    def layers(self) -> list[Module]:
+        """The layers, in order (a copy: change the model with add()/pop())."""
+        return list(self._layers)
+
+    def __len__(self) -> int:
+        return len(self._layers)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(list(self._layers))
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return Sequential(self._layers[index])
+        return self._layers[index]
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Module:
+        """Keras' lookup by name or index."""
+        if index is not None:
+            return self._layers[index]
+        for layer in self._layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"no layer named {name!r}; layers: {[la.name for la in self._layers]}")
+
+    def add(self, layer: Module) -> None:
+        """Append ``layer``, naming it (``dense_1``...) and building it if the model's
+        input shape is known."""
+        if not isinstance(layer, Module):
+            raise TypeError(f"Sequential.add expects a Module (layer), got {type(layer).__name__}")
+        if any(existing is layer for existing in self._layers):
+            raise ValueError(f"layer {layer.name!r} is already in this model")
+        taken = {la.name for la in self._layers}
+        if layer._name is None:
+            layer.__dict__["_name"] = _unique_name(layer.base_name(), taken)
+        elif layer.name in taken:
+            raise ValueError(
+                f"All layers added to a Sequential model should have unique names; "
+                f"{layer.name!r} is already used in {self.name!r}: pass name=... to the layer")
+        if not self._layers and layer._input_shape is not None:
+            object.__setattr__(self, "_build_input_shape", layer._input_shape)
+        self._layers.append(layer)
+        self.__dict__["_modules"][layer.name] = layer
+        if not self._trainable:
+            layer.trainable = False
+        if self._build_input_shape is not None:
+            self._build_layers(self._build_input_shape)
+
+    def pop(self) -> Module:
+        """Remove and return the last layer (Keras)."""
+        if not self._layers:
+            raise IndexError("pop from an empty Sequential")
+        layer = self._layers.pop()
+        del self.__dict__["_modules"][layer.name]
+        return layer
+
+    # ---------------------------------------------------------------- build and call
+    @property
+    def built(self) -> bool:  # type: ignore[override]
+        return all(layer.built for layer in self._layers) and (
+            self._build_input_shape is not None or not self._layers)
+
+    @built.setter
+    def built(self, value: bool) -> None:
+        pass  # derived from the layers
+
+    def build(self, input_shape: tuple | None = None) -> None:
+        """Build every layer for inputs of ``input_shape``, batch dimension included
+        (Keras: ``model.build((None, 784))``)."""
+        if input_shape is None:
+            input_shape = self._build_input_shape
+        if input_shape is None:
+            raise ValueError("build() needs an input shape such as (None, 784)")
+        shape = (None, *tuple(input_shape)[1:])
+        object.__setattr__(self, "_build_input_shape", shape)
+        self._build_layers(shape)
+
+    def ensure_built(self, input_shape: tuple) -> None:
+        if self._build_input_shape is None:
+            self.build(input_shape)
+        else:
+            self._build_layers(self._build_input_shape)
+
+    def _build_layers(self, input_shape: tuple) -> list[tuple | None]:
+        """Build each unbuilt layer; return every layer's output shape (None if unknown)."""
+        shapes: list[tuple | None] = []
+        shape: tuple | None = tuple(input_shape)
+        for layer in self._layers:
+            if shape is None:
+                shapes.append(None)
+                continue
+            if not layer.built:
+                layer.ensure_built(shape)
+            out = layer.compute_output_shape(shape)
+            if out is None:
+                out = _probe_output_shape(layer, shape)
+            shape = None if out is None else tuple(out)
+            shapes.append(shape)
+        return shapes
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple | None:
+        shapes = self._build_layers(tuple(input_shape))
+        return shapes[-1] if shapes else tuple(input_shape)
+
+    def output_shapes(self) -> list[tuple | None]:
+        """Per-layer output shapes (batch as None) if the input shape is known, else the
+        shapes seen at the last call (None where unknown)."""
+        if self._build_input_shape is not None:
+            return self._build_layers(self._build_input_shape)
+        return [layer._last_output_shape for layer in self._layers]
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._build_input_shape is None and args and hasattr(args[0], "shape"):
+            x = args[0]
+            if isinstance(x, Tensor):
+                for layer in self._layers:
+                    if layer._device is None:
+                        layer.__dict__["_device"] = x.device
+            self.build((None, *tuple(x.shape)[1:]))
+        return super().__call__(*args, **kwargs)
+
+    def forward(self, x: Any) -> Any:
+        for layer in self._layers:
+            x = layer(x)
+        return x
+
+    # ---------------------------------------------------------------- config
+    def get_config(self) -> dict[str, Any]:
+        from .saving import serialize_layer
+
+        cfg: dict[str, Any] = {"name": self.name, "trainable": self.trainable,
+                               "layers": [serialize_layer(layer) for layer in self._layers]}
+        if self._build_input_shape is not None:
+            cfg["build_input_shape"] = list(self._build_input_shape)
+        return cfg
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> Sequential:
+        from .saving import deserialize_layer
+
+        model = cls(name=config.get("name"))
+        for layer_cfg in config["layers"]:
+            model.add(deserialize_layer(layer_cfg, custom_objects))
+        shape = config.get("build_input_shape")
+        if shape is not None and model._build_input_shape is None:
+            model.build(tuple(shape))
+        if not config.get("trainable", True):
+            model.trainable = False
+        return model
+
+    def extra_repr(self) -> str:
+        return ""
+
+
+def _unique_name(base: str, taken: set[str]) -> str:
+    if base not in taken:
+        return base
+    i = 1
+    while f"{base}_{i}" in taken:
+        i += 1
+    return f"{base}_{i}"
+
+
+def _probe_output_shape(layer: Module, shape: tuple) -> tuple | None:
+    """Output shape of a layer without compute_output_shape(): run a batch of 2 zeros
+    through it in eval mode without recording a graph."""
+    if any(d is None for d in shape[1:]):
+        return None
+    import numpy as np
+
+    from .module import _default_dtype
+
+    mode = layer.training
+    layer.eval()
+    try:
+        with no_grad():
+            dtype = layer._dtype or _default_dtype()
+            out = layer(Tensor(np.zeros((2, *shape[1:]), dtype=dtype), device=layer._device))
+    finally:
+        layer.train(mode)
+    return (None, *tuple(out.shape)[1:])
+
+
+def layers_of(model: Module) -> Iterable[tuple[str, Module]]:
+    """(name, layer) rows for summary(): a Sequential's layers, else direct children."""
+    if isinstance(model, Sequential):
+        return [(layer.name, layer) for layer in model._layers]
+    return list(model.named_children())
+
+
+__all__ = ["Sequential", "snake_case"]

@@ -1,0 +1,101 @@
+"""Keras-style ``summary()`` text.
+
+Layout (Keras 2 columns, Keras 3 number format)::
+
+    Model: "sequential"
+    _________________________________________________________________
+     Layer (type)                Output Shape              Param #
+    =================================================================
+     dense (Dense)               (None, 100)               78,500
+     dense_1 (Dense)             (None, 10)                1,010
+    =================================================================
+    Total params: 79,510 (310.59 KB)
+    Trainable params: 79,510 (310.59 KB)
+    Non-trainable params: 0 (0.00 B)
+    _________________________________________________________________
+
+Counts are of scalars; sizes are bytes of the weights' dtypes (1 KB = 1024 B).
+Trainable = Parameters with requires_grad; non-trainable = frozen Parameters and buffers
+(BatchNormalization's moving statistics), as in Keras.  Rows are a Sequential's layers
+or a custom Module's direct children (named by attribute).  Unknown output shapes (model
+not built, no input shape given and no data seen yet) print as ``?``, unbuilt layers as
+``0 (unbuilt)``, and a note says how to build the model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .module import Module, Parameter
+
+
+def readable_size(num_bytes: float) -> str:
+    """``318040`` -> ``"310.59 KB"`` (powers of 1024, two decimals, as Keras)."""
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if num_bytes < 1024:
+            return f"{num_bytes:.2f} {unit}"
+        num_bytes /= 1024
+    return f"{num_bytes:.2f} PB"
+
+
+def _format_shape(shape: Any) -> str:
+    if shape is None:
+        return "?"
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
+
+
+def _counts(module: Module) -> tuple[int, int, int, int]:
+    """(trainable count, trainable bytes, non-trainable count, non-trainable bytes)."""
+    tc = tb = nc = nb = 0
+    for t in module.weights:
+        n = int(np.prod(t.shape))
+        b = n * np.dtype(t.dtype).itemsize
+        if isinstance(t, Parameter) and t.requires_grad:
+            tc, tb = tc + n, tb + b
+        else:
+            nc, nb = nc + n, nb + b
+    return tc, tb, nc, nb
+
+
+def format_summary(model: Module, line_length: int | None = None) -> str:
+    """The summary table of ``model`` as one string (no trailing newline)."""
+    from .sequential import Sequential, layers_of
+
+    rows = layers_of(model)
+    if isinstance(model, Sequential):
+        shapes = model.output_shapes()
+    else:
+        shapes = [layer._last_output_shape for _, layer in rows]
+    cells = []
+    for (name, layer), shape in zip(rows, shapes):
+        built = all(m.built for m in layer.modules())
+        params = f"{layer.count_params():,}" if built else "0 (unbuilt)"
+        cells.append((f"{name} ({type(layer).__name__})", _format_shape(shape), params))
+
+    header = ("Layer (type)", "Output Shape", "Param #")
+    w1 = max([28] + [len(c[0]) + 2 for c in cells])
+    w2 = max([26] + [len(c[1]) + 2 for c in cells])
+    w3 = max([10] + [len(c[2]) for c in cells])
+    width = max(line_length or 0, 1 + w1 + w2 + w3)
+
+    def row(a: str, b: str, c: str) -> str:
+        return (" " + a.ljust(w1) + b.ljust(w2) + c).rstrip()
+
+    tc, tb, nc, nb = _counts(model)
+    lines = [f'Model: "{model.name}"', "_" * width, row(*header), "=" * width]
+    lines += [row(*c) for c in cells]
+    lines += [
+        "=" * width,
+        f"Total params: {tc + nc:,} ({readable_size(tb + nb)})",
+        f"Trainable params: {tc:,} ({readable_size(tb)})",
+        f"Non-trainable params: {nc:,} ({readable_size(nb)})",
+        "_" * width,
+    ]
+    if not all(m.built for m in model.modules()) or (
+            isinstance(model, Sequential) and model._build_input_shape is None and len(model)):
+        lines.append(
+            "This model has not yet been built: its input shape is unknown. Pass input_shape= "
+            "to the first layer, call build((None, ...)), or call the model on a batch.")
+    return "\n".join(lines)

@@ -1,0 +1,64 @@
+"""nn.metrics: accuracy in its three forms, the streaming Accuracy and confusion_matrix."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import Tensor
+
+PROBS = np.array([[0.1, 0.7, 0.2],    # -> 1
+                  [0.8, 0.1, 0.1],    # -> 0
+                  [0.2, 0.3, 0.5],    # -> 2
+                  [0.3, 0.4, 0.3]], np.float32)  # -> 1
+
+
+def test_sparse_accuracy():
+    acc = nn.metrics.accuracy(np.array([1, 0, 1, 1]), Tensor(PROBS))
+    assert isinstance(acc, Tensor) and acc.shape == ()
+    assert float(acc) == pytest.approx(0.75)
+    # (N, 1) labels, as Keras' sparse targets often are
+    assert float(nn.metrics.accuracy(np.array([[1], [0], [2], [1]]), PROBS)) == 1.0
+
+
+def test_one_hot_accuracy():
+    onehot = np.eye(3, dtype=np.float32)[[1, 2, 2, 1]]
+    assert float(nn.metrics.categorical_accuracy(onehot, Tensor(PROBS))) == pytest.approx(0.75)
+
+
+def test_binary_accuracy():
+    y_pred = Tensor(np.array([[0.9], [0.2], [0.6], [0.4]], np.float32))
+    assert float(nn.metrics.accuracy(np.array([1, 0, 0, 0]), y_pred)) == pytest.approx(0.75)
+    assert float(nn.metrics.binary_accuracy(np.array([1, 0, 0, 0]), y_pred)) == pytest.approx(0.75)
+    logits = Tensor(np.array([2.0, -1.0, 0.5], np.float32))
+    assert float(nn.metrics.binary_accuracy(np.array([1, 0, 0]), logits, threshold=0.0)) == \
+        pytest.approx(2 / 3)
+
+
+def test_streaming_accuracy_accumulates_over_batches():
+    m = nn.metrics.Accuracy()
+    m.update_state(np.array([1, 0]), PROBS[:2])
+    m.update_state(np.array([0, 0]), PROBS[2:])
+    assert m.result() == pytest.approx(0.5)
+    m.reset_state()
+    assert m.result() == 0.0
+
+
+def test_metric_resolver():
+    assert nn.metrics.get("accuracy") is nn.metrics.accuracy
+    assert nn.metrics.get("acc") is nn.metrics.accuracy
+    with pytest.raises(ValueError, match="known"):
+        nn.metrics.get("precision_at_7")
+
+
+def test_confusion_matrix_rows_are_true_classes():
+    y_true = np.array([1, 0, 1, 1, 2])
+    y_pred = np.vstack([PROBS, [[0.0, 1.0, 0.0]]])  # predicted 1, 0, 2, 1, 1
+    m = nn.metrics.confusion_matrix(y_true, Tensor(y_pred))
+    np.testing.assert_array_equal(m, [[1, 0, 0], [0, 2, 1], [0, 1, 0]])
+    assert m.sum() == 5
+    np.testing.assert_array_equal(nn.metrics.confusion_matrix([0, 1], [1, 1], num_classes=3),
+                                  [[0, 1, 0], [0, 1, 0], [0, 0, 0]])
+    with pytest.raises(IndexError):
+        nn.metrics.confusion_matrix([0, 3], [0, 1], num_classes=3)
