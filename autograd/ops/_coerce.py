@@ -20,9 +20,13 @@ _PY_NUMBERS = (bool, int, float)
 
 
 def lift(value: Any, like: Tensor) -> Tensor:
-    """``value`` as a constant tensor on ``like``'s device, with a dtype that does not widen ``like``'s."""
+    """``value`` as a constant tensor on ``like``'s device, not widening ``like``'s dtype."""
     if isinstance(value, Tensor):
         return value
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        # NumPy scalars (np.sqrt(2.0), np.float64(0.5)) behave like Python numbers, as in
+        # PyTorch: float32 * np.float64 stays float32 (NumPy 2 alone would widen it).
+        value = value.item()
     data = like.data
     dtype = data.dtype
     if type(value) in _PY_NUMBERS:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..function import Function
 from ..tensor import Tensor
 from ._coerce import lift, operands
@@ -144,6 +146,8 @@ def neg(x: Any) -> Tensor:
 
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the op's name, as in NumPy and PyTorch
     """Elementwise ``a ** b``. A Python-number exponent is kept as a constant (cheaper)."""
+    if isinstance(b, np.generic) and b.dtype.kind in "iuf":
+        b = b.item()  # np.float64(2.0) is a plain constant exponent (and must not widen float32)
     if isinstance(a, Tensor) and isinstance(b, int | float) and not isinstance(b, bool):
         return PowScalar(b)(a)
     return Pow()(*operands(a, b))
