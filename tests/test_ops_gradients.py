@@ -1,0 +1,611 @@
+"""Every op: forward against NumPy, backward against central differences (``autograd.gradcheck``).
+
+Property tests over random shapes (0-d, size-1 axes, broadcasting pairs) and values,
+in float64, on every device the ``device`` fixture names.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import strategies as S
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from strategies import on_device
+
+import autograd as ag
+from autograd import Tensor
+
+
+def tensors(device, *arrays):
+    return [
+        Tensor(np.asarray(a, dtype=np.float64), device=device, requires_grad=True) for a in arrays
+    ]
+
+
+def check(fn, arrays, device, reference=None, rtol=1e-7, atol=1e-10):
+    """gradcheck ``fn`` at ``arrays``; with ``reference``, also compare the forward with NumPy."""
+    xs = tensors(device, *arrays)
+    if reference is not None:
+        got = fn(*xs)
+        assert got.device == xs[0].device
+        want = np.asarray(reference(*arrays))
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got.numpy(), want, rtol=rtol, atol=atol)
+    assert ag.gradcheck(fn, xs)
+
+
+# ----------------------------------------------------------------- arithmetic
+
+
+@on_device
+@given(S.broadcast_arrays())
+def test_add(device, ab):
+    check(ag.add, ab, device, np.add)
+    check(lambda a, b: a + b, ab, device, np.add)
+
+
+@on_device
+@given(S.broadcast_arrays())
+def test_sub(device, ab):
+    check(ag.sub, ab, device, np.subtract)
+    check(lambda a, b: a - b, ab, device, np.subtract)
+
+
+@on_device
+@given(S.broadcast_arrays())
+def test_mul(device, ab):
+    check(ag.mul, ab, device, np.multiply)
+
+
+@on_device
+@given(st.tuples(S.broadcastable_pairs, st.data()))
+def test_div(device, pair_data):
+    pair, data = pair_data
+    a = data.draw(S.arrays(pair.input_shapes[0]))
+    b = data.draw(S.nonzero_arrays(pair.input_shapes[1]))
+    check(ag.div, (a, b), device, np.divide)
+    check(lambda a, b: a / b, (a, b), device, np.divide)
+
+
+@on_device
+@given(S.arrays(S.shapes))
+def test_neg(device, x):
+    check(ag.neg, (x,), device, np.negative)
+    check(lambda t: -t, (x,), device, np.negative)
+
+
+@on_device
+@given(S.positive_arrays(S.shapes), st.sampled_from([2, 3, 0.5, -1, 1.5, -2.5, 0]))
+def test_pow_scalar_exponent(device, x, c):
+    check(lambda t: t**c, (x,), device, lambda a: a**c)
+    check(lambda t: ag.pow(t, c), (x,), device, lambda a: a**c)
+
+
+@on_device
+@given(S.arrays(S.shapes), st.sampled_from([2, 3]))
+def test_pow_integer_exponent_of_negative_base(device, x, c):
+    check(lambda t: t**c, (x,), device, lambda a: a**c)
+
+
+@on_device
+@given(st.tuples(S.broadcastable_pairs, st.data()))
+def test_pow_tensor_exponent(device, pair_data):
+    pair, data = pair_data
+    a = data.draw(S.positive_arrays(pair.input_shapes[0], 0.1, 5.0))
+    b = data.draw(S.arrays(pair.input_shapes[1], -2.0, 2.0))
+    check(ag.pow, (a, b), device, np.power)
+
+
+@on_device
+@given(S.arrays(S.shapes, -2.0, 2.0), st.sampled_from([2.0, 0.5, 3]))
+def test_pow_scalar_base(device, x, base):
+    check(lambda t: base**t, (x,), device, lambda a: base**a)
+
+
+# ----------------------------------------------------------------- matmul
+
+
+@on_device
+@given(st.tuples(S.matmul_shapes, st.data()))
+def test_matmul(device, shapes_data):
+    """2-D, batched with broadcast batch axes, and 1-D on either side, as NumPy defines them."""
+    shapes, data = shapes_data
+    a, b = (data.draw(S.arrays(s)) for s in shapes.input_shapes)
+    check(ag.matmul, (a, b), device, np.matmul)
+    check(lambda x, y: x @ y, (a, b), device, np.matmul)
+
+
+@pytest.mark.parametrize(
+    "sa, sb",
+    [((3,), (3,)), ((3,), (3, 2)), ((2, 3), (3,)), ((4,), (2, 4, 3)), ((2, 3, 4), (4,)),
+     ((2, 1, 3, 4), (5, 4, 2)), ((1, 3), (3, 1))],
+)  # fmt: skip
+def test_matmul_fixed_shapes(device, sa, sb):
+    rng = np.random.default_rng(0)
+    check(ag.matmul, (rng.standard_normal(sa), rng.standard_normal(sb)), device, np.matmul)
+
+
+# ----------------------------------------------------------------- elementwise math
+
+
+@on_device
+@given(S.arrays(S.shapes))
+def test_exp(device, x):
+    check(ag.exp, (x,), device, np.exp)
+
+
+@on_device
+@given(S.positive_arrays(S.shapes))
+def test_log(device, x):
+    check(ag.log, (x,), device, np.log)
+
+
+@on_device
+@given(S.positive_arrays(S.shapes))
+def test_sqrt(device, x):
+    check(ag.sqrt, (x,), device, np.sqrt)
+
+
+@on_device
+@given(S.arrays_away_from(S.shapes))
+def test_abs(device, x):
+    check(ag.abs, (x,), device, np.abs)
+    check(lambda t: abs(t), (x,), device, np.abs)
+
+
+@st.composite
+def _clip_case(draw):
+    lo = draw(S.floats(-2.0, 1.0))
+    hi = lo + draw(S.floats(0.5, 2.0))
+    which = draw(st.sampled_from(["both", "lo", "hi"]))
+    lo, hi = (lo if which != "hi" else None), (hi if which != "lo" else None)
+    bounds = [b for b in (lo, hi) if b is not None]
+    return draw(S.arrays_away_from(S.shapes, bounds)), lo, hi
+
+
+@on_device
+@given(_clip_case())
+def test_clip(device, case):
+    x, lo, hi = case
+    check(lambda t: ag.clip(t, lo, hi), (x,), device, lambda a: np.clip(a, lo, hi))
+
+
+@st.composite
+def _distinct_broadcast_pair(draw):
+    pair = draw(S.broadcastable_pairs)
+    return draw(S.distinct_arrays(pair.input_shapes))
+
+
+@on_device
+@given(_distinct_broadcast_pair())
+def test_maximum(device, ab):
+    check(ag.maximum, ab, device, np.maximum)
+
+
+@on_device
+@given(_distinct_broadcast_pair())
+def test_minimum(device, ab):
+    check(ag.minimum, ab, device, np.minimum)
+
+
+@on_device
+@given(hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3), st.data())
+def test_where(device, shapes, data):
+    cs, sa, sb = shapes.input_shapes
+    cond = data.draw(hnp.arrays(np.bool_, cs))
+    a, b = data.draw(S.arrays(sa)), data.draw(S.arrays(sb))
+    if device != "cpu":
+        import cupy
+
+        cond_dev = cupy.asarray(cond)
+    else:
+        cond_dev = cond
+    check(lambda x, y: ag.where(cond_dev, x, y), (a, b), device, lambda x, y: np.where(cond, x, y))
+    check(
+        lambda x, y: ag.where(Tensor(cond_dev), x, y),
+        (a, b),
+        device,
+        lambda x, y: np.where(cond, x, y),
+    )
+
+
+# ----------------------------------------------------------------- reductions
+
+
+@on_device
+@given(S.array_and_axes())
+def test_sum(device, case):
+    x, axis, keepdims = case
+    check(
+        lambda t: ag.sum(t, axis, keepdims),
+        (x,),
+        device,
+        lambda a: np.sum(a, axis, keepdims=keepdims),
+    )
+    check(lambda t: t.sum(axis=axis, keepdims=keepdims), (x,), device)
+
+
+@on_device
+@given(S.array_and_axes())
+def test_mean(device, case):
+    x, axis, keepdims = case
+    check(
+        lambda t: ag.mean(t, axis, keepdims),
+        (x,),
+        device,
+        lambda a: np.mean(a, axis, keepdims=keepdims),
+    )
+
+
+@on_device
+@given(S.array_and_axes(), st.sampled_from([0, 1]))
+def test_var(device, case, ddof):
+    x, axis, keepdims = case
+    n = x.size // max(np.sum(x, axis).size, 1) if x.size else 0
+    if n - ddof <= 0:
+        ddof = 0
+    check(
+        lambda t: ag.var(t, axis, keepdims, ddof=ddof), (x,), device,
+        lambda a: np.var(a, axis, keepdims=keepdims, ddof=ddof),
+    )  # fmt: skip
+
+
+@on_device
+@given(S.distinct_array_and_axes())
+def test_max(device, case):
+    x, axis, keepdims = case
+    check(
+        lambda t: ag.max(t, axis, keepdims),
+        (x,),
+        device,
+        lambda a: np.max(a, axis, keepdims=keepdims),
+    )
+
+
+@on_device
+@given(S.distinct_array_and_axes())
+def test_min(device, case):
+    x, axis, keepdims = case
+    check(
+        lambda t: ag.min(t, axis, keepdims),
+        (x,),
+        device,
+        lambda a: np.min(a, axis, keepdims=keepdims),
+    )
+
+
+def test_max_ties_share_the_gradient(device):
+    x = Tensor(np.array([1.0, 3.0, 3.0, 2.0]), device=device, requires_grad=True)
+    ag.max(x).backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0, 0.5, 0.5, 0])
+
+
+# ----------------------------------------------------------------- shape ops
+
+
+@st.composite
+def _reshape_case(draw):
+    x = draw(S.arrays(S.shapes))
+    n = x.size
+    divisors = [d for d in range(1, n + 1) if n % d == 0]
+    d = draw(st.sampled_from(divisors))
+    target = draw(
+        st.sampled_from([(n,), (-1,), (d, n // d), (n // d, -1), (1, d, 1, n // d), x.shape[::-1]])
+    )
+    return x, target
+
+
+@on_device
+@given(_reshape_case())
+def test_reshape(device, case):
+    x, shape = case
+    check(lambda t: ag.reshape(t, shape), (x,), device, lambda a: np.reshape(a, shape))
+    check(lambda t: t.reshape(*shape), (x,), device, lambda a: np.reshape(a, shape))
+
+
+@on_device
+@given(S.shapes.flatmap(lambda s: st.tuples(S.arrays(s), S.permutations(len(s)))))
+def test_transpose_and_permute(device, case):
+    """Negative axes included: the backward pass must invert the permutation they name."""
+    x, perm = case
+    check(lambda t: ag.transpose(t, perm), (x,), device, lambda a: np.transpose(a, perm))
+    check(lambda t: ag.permute(t, perm), (x,), device, lambda a: np.transpose(a, perm))
+    check(lambda t: t.T, (x,), device, lambda a: a.T)
+    check(lambda t: ag.transpose(t), (x,), device, np.transpose)
+
+
+@st.composite
+def _flatten_case(draw):
+    x = draw(S.arrays(S.nonscalar_shapes))
+    ndim = x.ndim
+    start = draw(st.integers(-ndim, ndim - 1))
+    end = draw(st.integers(start % ndim, ndim - 1))
+    if draw(st.booleans()):
+        end -= ndim
+    return x, start, end
+
+
+def _np_flatten(a, start, end):
+    start, end = start % a.ndim, end % a.ndim
+    return a.reshape(a.shape[:start] + (-1,) + a.shape[end + 1 :])
+
+
+@on_device
+@given(_flatten_case())
+def test_flatten(device, case):
+    x, start, end = case
+    check(lambda t: ag.flatten(t, start, end), (x,), device, lambda a: _np_flatten(a, start, end))
+
+
+@st.composite
+def _broadcast_to_case(draw):
+    target = draw(S.shapes)
+    kept = draw(st.integers(0, len(target)))
+    source = tuple(n if draw(st.booleans()) else 1 for n in target[len(target) - kept :])
+    return draw(S.arrays(source)), target
+
+
+@on_device
+@given(_broadcast_to_case())
+def test_broadcast_to(device, case):
+    x, target = case
+    check(lambda t: ag.broadcast_to(t, target), (x,), device, lambda a: np.broadcast_to(a, target))
+
+
+@on_device
+@given(S.shapes.flatmap(lambda s: st.tuples(S.arrays(s), hnp.basic_indices(s, allow_newaxis=True))))
+def test_getitem_basic(device, case):
+    x, index = case
+    check(lambda t: t[index], (x,), device, lambda a: a[index])
+
+
+@on_device
+@given(S.nonscalar_shapes.flatmap(lambda s: st.tuples(S.arrays(s), S.advanced_index(s))))
+def test_getitem_advanced(device, case):
+    x, index = case
+    if device != "cpu":
+        import cupy
+
+        dev_index = (
+            tuple(cupy.asarray(i) for i in index)
+            if isinstance(index, tuple)
+            else cupy.asarray(index)
+        )
+    else:
+        dev_index = index
+    check(lambda t: t[dev_index], (x,), device, lambda a: a[index])
+
+
+def test_getitem_repeated_indices_accumulate(device):
+    x = Tensor(np.arange(4.0), device=device, requires_grad=True)
+    x[[0, 2, 0, 0]].sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3, 0, 1, 0])
+    y = Tensor(np.arange(6.0).reshape(3, 2), device=device, requires_grad=True)
+    (
+        y[np.array([1, 1]), np.array([0, 0])] * Tensor(np.array([2.0, 5.0]), device=device)
+    ).sum().backward()
+    np.testing.assert_array_equal(y.grad.numpy(), [[0, 0], [7, 0], [0, 0]])
+
+
+def test_getitem_with_tensor_index(device):
+    x = Tensor(np.arange(5.0), device=device, requires_grad=True)
+    idx = Tensor(np.array([4, 4, 1]), device=device)
+    x[idx].sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0, 1, 0, 0, 2])
+
+
+@on_device
+@given(S.joinable_arrays(same_shape=False))
+def test_concat(device, case):
+    arrays, axis = case
+    check(lambda *ts: ag.concat(ts, axis), arrays, device, lambda *a: np.concatenate(a, axis))
+
+
+@on_device
+@given(S.joinable_arrays(same_shape=True))
+def test_stack(device, case):
+    arrays, axis = case
+    check(lambda *ts: ag.stack(ts, axis), arrays, device, lambda *a: np.stack(a, axis))
+
+
+# ----------------------------------------------------------------- activations
+
+
+def _np_sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+_ERF = np.vectorize(math.erf, otypes=[np.float64])
+_SELU_A, _SELU_S = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+
+
+@on_device
+@given(S.arrays_away_from(S.shapes))
+def test_relu(device, x):
+    check(ag.relu, (x,), device, lambda a: np.maximum(a, 0))
+    check(lambda t: t.relu(), (x,), device)
+
+
+@on_device
+@given(S.arrays_away_from(S.shapes), S.floats(0.0, 0.5))
+def test_leaky_relu(device, x, slope):
+    check(lambda t: ag.leaky_relu(t, slope), (x,), device, lambda a: np.where(a > 0, a, slope * a))
+
+
+@on_device
+@given(S.arrays_away_from(S.shapes), S.floats(0.1, 2.0))
+def test_elu(device, x, alpha):
+    check(
+        lambda t: ag.elu(t, alpha), (x,), device, lambda a: np.where(a > 0, a, alpha * np.expm1(a))
+    )
+
+
+@on_device
+@given(S.arrays_away_from(S.shapes))
+def test_selu(device, x):
+    check(ag.selu, (x,), device, lambda a: _SELU_S * np.where(a > 0, a, _SELU_A * np.expm1(a)))
+
+
+@on_device
+@given(S.arrays(S.shapes), st.sampled_from(["none", "tanh"]))
+def test_gelu(device, x, approximate):
+    if approximate == "none":
+
+        def ref(a):
+            return 0.5 * a * (1 + _ERF(a / math.sqrt(2)))
+    else:
+
+        def ref(a):
+            return 0.5 * a * (1 + np.tanh(math.sqrt(2 / math.pi) * (a + 0.044715 * a**3)))
+
+    check(lambda t: ag.gelu(t, approximate=approximate), (x,), device, ref)
+
+
+@on_device
+@given(S.arrays(S.shapes, -6, 6))
+def test_silu(device, x):
+    check(ag.silu, (x,), device, lambda a: a * _np_sigmoid(a))
+
+
+@on_device
+@given(S.arrays(S.shapes, -6, 6))
+def test_softplus(device, x):
+    check(ag.softplus, (x,), device, lambda a: np.log1p(np.exp(a)))
+
+
+@on_device
+@given(S.arrays(S.shapes, -6, 6))
+def test_sigmoid(device, x):
+    check(ag.sigmoid, (x,), device, _np_sigmoid)
+
+
+@on_device
+@given(S.arrays(S.shapes))
+def test_tanh(device, x):
+    check(ag.tanh, (x,), device, np.tanh)
+
+
+# ----------------------------------------------------------------- softmax family
+
+
+def _np_softmax(a, axis):
+    e = np.exp(a - a.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _np_logsumexp(a, axis, keepdims):
+    m = np.max(a, axis=axis, keepdims=True)
+    y = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
+    return y if keepdims else np.squeeze(y, axis=axis) if axis is not None else y.reshape(())
+
+
+_softmax_case = S.nonscalar_shapes.flatmap(lambda s: st.tuples(S.arrays(s), S.one_axis(s)))
+
+
+@on_device
+@given(_softmax_case)
+def test_softmax(device, case):
+    x, axis = case
+    check(lambda t: ag.softmax(t, axis), (x,), device, lambda a: _np_softmax(a, axis))
+
+
+@on_device
+@given(_softmax_case)
+def test_log_softmax(device, case):
+    x, axis = case
+    check(lambda t: ag.log_softmax(t, axis), (x,), device, lambda a: np.log(_np_softmax(a, axis)))
+
+
+@on_device
+@given(S.array_and_axes())
+def test_logsumexp(device, case):
+    x, axis, keepdims = case
+    check(
+        lambda t: ag.logsumexp(t, axis, keepdims),
+        (x,),
+        device,
+        lambda a: _np_logsumexp(a, axis, keepdims),
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shift", [1e4, -1e4])
+def test_softmax_family_finite_for_huge_inputs(device, dtype, shift):
+    """Forward AND gradient stay finite at |x| ~ 1e4 and match the unshifted values."""
+    base = np.array([[0.5, -1.0, 2.0], [0.0, 0.0, 3.0]])
+    tol = dict(rtol=1e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-9, atol=1e-12)
+    probs = _np_softmax(base, -1)
+    for name, fn, want in [
+        ("softmax", lambda t: ag.softmax(t, -1), probs),
+        ("log_softmax", lambda t: ag.log_softmax(t, -1), np.log(probs)),
+        ("logsumexp", lambda t: ag.logsumexp(t, -1), _np_logsumexp(base, -1, False) + shift),
+    ]:
+        x = Tensor((base + shift).astype(dtype), device=device, requires_grad=True)
+        y = fn(x)
+        assert np.all(np.isfinite(y.numpy())), name
+        np.testing.assert_allclose(y.numpy(), want, err_msg=name, **tol)
+        weights = Tensor(np.arange(y.size, dtype=dtype).reshape(y.shape), device=device)
+        (y * weights).sum().backward()
+        g = x.grad.numpy()
+        assert np.all(np.isfinite(g)), name
+        # the gradient is shift-invariant: compare with the one at the unshifted input
+        x0 = Tensor(base.astype(dtype), device=device, requires_grad=True)
+        (fn(x0) * weights).sum().backward()
+        np.testing.assert_allclose(g, x0.grad.numpy(), err_msg=name, **tol)
+
+
+# ----------------------------------------------------------------- dropout
+
+
+def test_dropout_same_seed_same_mask(device):
+    x = Tensor(np.ones((50, 40)), device=device)
+    ag.manual_seed(123)
+    a = ag.dropout(x, 0.3).numpy()
+    ag.manual_seed(123)
+    b = ag.dropout(x, 0.3).numpy()
+    c = ag.dropout(x, 0.3).numpy()
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(b, c)  # the generator moved on
+
+
+@pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
+def test_dropout_is_inverted_and_preserves_the_mean(device, p):
+    n = 200_000
+    ag.manual_seed(0)
+    y = ag.dropout(Tensor(np.ones(n, dtype=np.float32), device=device), p).numpy()
+    kept = y != 0
+    np.testing.assert_allclose(y[kept], 1 / (1 - p), rtol=1e-6)  # survivors scaled by 1/(1-p)
+    # kept count ~ Binomial(n, 1-p): 6 standard deviations
+    assert abs(kept.sum() - n * (1 - p)) < 6 * math.sqrt(n * p * (1 - p))
+    assert abs(y.mean() - 1.0) < 6 * math.sqrt(p / ((1 - p) * n))
+
+
+def test_dropout_eval_mode_and_p_zero_are_identity(device):
+    x = Tensor(np.arange(6.0), device=device, requires_grad=True)
+    np.testing.assert_array_equal(ag.dropout(x, 0.5, training=False).numpy(), x.numpy())
+    np.testing.assert_array_equal(ag.dropout(x, 0.0).numpy(), x.numpy())
+    y = ag.dropout(x, 1.0)
+    np.testing.assert_array_equal(y.numpy(), np.zeros(6))
+
+
+def test_dropout_rejects_bad_p():
+    with pytest.raises(ValueError, match="dropout"):
+        ag.dropout(Tensor([1.0]), 1.5)
+
+
+@on_device
+@given(S.arrays(S.shapes), st.sampled_from([0.2, 0.5]))
+def test_dropout_gradient_under_a_fixed_seed(device, x, p):
+    def fn(t):
+        ag.manual_seed(7)  # same mask on every one of gradcheck's forward passes
+        return ag.dropout(t, p)
+
+    check(fn, (x,), device)
+    xs = tensors(device, x)
+    fn(xs[0]).sum().backward()
+    mask = fn(Tensor(np.ones_like(x), device=device)).numpy() != 0  # the same seed: the same mask
+    np.testing.assert_allclose(xs[0].grad.numpy(), mask / (1 - p))
