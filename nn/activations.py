@@ -79,7 +79,9 @@ class LeakyReLU(Activation):
 
     keras_name = "leaky_relu"
 
-    def __init__(self, negative_slope: float = 0.01, *, alpha: float | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, negative_slope: float = 0.01, *, alpha: float | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.negative_slope = float(alpha if alpha is not None else negative_slope)
 
@@ -103,7 +105,9 @@ class PReLU(Activation):
 
     keras_name = "prelu"
 
-    def __init__(self, num_parameters: int | None = None, init: float = 0.25, **kwargs: Any) -> None:
+    def __init__(
+        self, num_parameters: int | None = None, init: float = 0.25, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.num_parameters = num_parameters
         self.init = float(init)
@@ -259,14 +263,29 @@ class _FunctionActivation(Activation):
         return self.fn(x)
 
     def get_config(self) -> dict[str, Any]:
-        raise NotImplementedError(f"activation {self.fn!r} is a plain function and cannot be "
-                                  "saved; use a name or an activation class")
+        raise NotImplementedError(
+            f"activation {self.fn!r} is a plain function and cannot be "
+            "saved; use a name or an activation class"
+        )
 
 
 _BY_NAME: dict[str, type[Activation]] = {
     c.keras_name: c
-    for c in (Identity, ReLU, LeakyReLU, PReLU, ELU, SELU, GELU, SiLU, Softplus, Sigmoid, Tanh,
-              Softmax, LogSoftmax)
+    for c in (
+        Identity,
+        ReLU,
+        LeakyReLU,
+        PReLU,
+        ELU,
+        SELU,
+        GELU,
+        SiLU,
+        Softplus,
+        Sigmoid,
+        Tanh,
+        Softmax,
+        LogSoftmax,
+    )
 }
 _BY_NAME["swish"] = SiLU
 _BY_NAME["identity"] = Identity
@@ -289,8 +308,9 @@ def get(identifier: Any) -> Module:
     if isinstance(identifier, str):
         cls = _BY_NAME.get(identifier.lower())
         if cls is None:
-            raise ValueError(f"unknown activation {identifier!r}; known activations: "
-                             f"{', '.join(known_names())}")
+            raise ValueError(
+                f"unknown activation {identifier!r}; known activations: {', '.join(known_names())}"
+            )
         return cls()
     if isinstance(identifier, dict):
         cls = CLASSES.get(identifier.get("class_name", ""))
@@ -305,9 +325,12 @@ def get(identifier: Any) -> Module:
 def serialize(activation: Module) -> Any:
     """The Keras string when the activation has no settings, else a config dict."""
     if isinstance(activation, Activation) and type(activation) in CLASSES.values():
-        cfg = {k: v for k, v in activation.get_config().items() if k not in ("name", "trainable", "dtype")}
+        cfg = {
+            k: v
+            for k, v in activation.get_config().items()
+            if k not in ("name", "trainable", "dtype")
+        }
         if not cfg and activation.keras_name:
             return activation.keras_name
         return {"class_name": type(activation).__name__, "config": cfg}
     return {"class_name": type(activation).__name__, "config": activation.get_config()}
-

@@ -130,14 +130,17 @@ class _Random(Initializer):
             return backend, backend.rng
         return backend, np.random.default_rng(self.seed)
 
-    def _uniform(self, shape: tuple, low: float, high: float, dtype: Any, device: str | None) -> Any:
+    def _uniform(
+        self, shape: tuple, low: float, high: float, dtype: Any, device: str | None
+    ) -> Any:
         backend, rng = self._rng(device)
         dtype = _dtype(dtype)
         u = rng.random(tuple(shape), dtype=dtype)
         return backend.from_host(u * dtype.type(high - low) + dtype.type(low))
 
-    def _normal(self, shape: tuple, mean: float, std: float, truncated: bool, dtype: Any,
-                device: str | None) -> Any:
+    def _normal(
+        self, shape: tuple, mean: float, std: float, truncated: bool, dtype: Any, device: str | None
+    ) -> Any:
         backend, rng = self._rng(device)
         dtype = _dtype(dtype)
         z = rng.standard_normal(tuple(shape), dtype=dtype)
@@ -153,7 +156,9 @@ class _Random(Initializer):
 class RandomUniform(_Random):
     """U(minval, maxval); Keras defaults -0.05, 0.05."""
 
-    def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: int | None = None) -> None:
+    def __init__(
+        self, minval: float = -0.05, maxval: float = 0.05, seed: int | None = None
+    ) -> None:
         self.minval, self.maxval, self.seed = float(minval), float(maxval), seed
 
     def __call__(self, shape: tuple, dtype: Any = None, device: str | None = None) -> Any:
@@ -197,19 +202,27 @@ class VarianceScaling(_Random):
     ("fan_avg").  distribution:
 
     * ``"uniform"``: U(-l, l) with ``l = sqrt(3 * scale / n)``;
-    * ``"truncated_normal"``: N(0, s²) truncated at ±2s, ``s = sqrt(scale / n) / .87962566103423978``;
+    * ``"truncated_normal"``: N(0, s²) truncated at ±2s,
+      ``s = sqrt(scale / n) / .87962566103423978``;
     * ``"untruncated_normal"`` (alias ``"normal"``): N(0, s²), ``s = sqrt(scale / n)``.
     """
 
-    def __init__(self, scale: float = 1.0, mode: str = "fan_in",
-                 distribution: str = "truncated_normal", seed: int | None = None) -> None:
+    def __init__(
+        self,
+        scale: float = 1.0,
+        mode: str = "fan_in",
+        distribution: str = "truncated_normal",
+        seed: int | None = None,
+    ) -> None:
         if mode not in ("fan_in", "fan_out", "fan_avg"):
             raise ValueError(f"mode must be 'fan_in', 'fan_out' or 'fan_avg', got {mode!r}")
         if distribution == "normal":
             distribution = "untruncated_normal"
         if distribution not in ("uniform", "truncated_normal", "untruncated_normal"):
-            raise ValueError("distribution must be 'uniform', 'truncated_normal' or "
-                             f"'untruncated_normal', got {distribution!r}")
+            raise ValueError(
+                "distribution must be 'uniform', 'truncated_normal' or "
+                f"'untruncated_normal', got {distribution!r}"
+            )
         if scale <= 0:
             raise ValueError(f"scale must be positive, got {scale}")
         self.scale, self.mode, self.distribution, self.seed = float(scale), mode, distribution, seed
@@ -229,8 +242,12 @@ class VarianceScaling(_Random):
         return self._normal(shape, 0.0, math.sqrt(var), False, dtype, device)
 
     def get_config(self) -> dict[str, Any]:
-        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
-                "seed": self.seed}
+        return {
+            "scale": self.scale,
+            "mode": self.mode,
+            "distribution": self.distribution,
+            "seed": self.seed,
+        }
 
 
 def _preset(class_name: str, scale: float, mode: str, distribution: str, doc: str) -> type:
@@ -240,26 +257,61 @@ def _preset(class_name: str, scale: float, mode: str, distribution: str, doc: st
     def get_config(self: VarianceScaling) -> dict[str, Any]:
         return {"seed": self.seed}
 
-    return type(class_name, (VarianceScaling,),
-                {"__init__": __init__, "get_config": get_config, "__doc__": doc})
+    return type(
+        class_name,
+        (VarianceScaling,),
+        {"__init__": __init__, "get_config": get_config, "__doc__": doc},
+    )
 
 
-GlorotUniform = _preset("GlorotUniform", 1.0, "fan_avg", "uniform",
-                        "U(-l, l), l = sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio 2010).")
-GlorotNormal = _preset("GlorotNormal", 1.0, "fan_avg", "truncated_normal",
-                       "Truncated N(0, s²), s = sqrt(2 / (fan_in + fan_out)) / .87962566103423978 (Keras).")
-HeUniform = _preset("HeUniform", 2.0, "fan_in", "uniform",
-                    "U(-l, l), l = sqrt(6 / fan_in) (He et al. 2015).")
-HeNormal = _preset("HeNormal", 2.0, "fan_in", "truncated_normal",
-                   "Truncated N(0, s²), s = sqrt(2 / fan_in) / .87962566103423978 (Keras).")
-LecunUniform = _preset("LecunUniform", 1.0, "fan_in", "uniform",
-                       "U(-l, l), l = sqrt(3 / fan_in) (LeCun 1998).")
-LecunNormal = _preset("LecunNormal", 1.0, "fan_in", "truncated_normal",
-                      "Truncated N(0, s²), s = sqrt(1 / fan_in) / .87962566103423978 (Keras).")
-XavierNormal = _preset("XavierNormal", 1.0, "fan_avg", "untruncated_normal",
-                       "N(0, s²), s = sqrt(2 / (fan_in + fan_out)) (PyTorch's xavier_normal_, untruncated).")
-KaimingNormal = _preset("KaimingNormal", 2.0, "fan_in", "untruncated_normal",
-                        "N(0, s²), s = sqrt(2 / fan_in) (PyTorch's kaiming_normal_, untruncated).")
+GlorotUniform = _preset(
+    "GlorotUniform",
+    1.0,
+    "fan_avg",
+    "uniform",
+    "U(-l, l), l = sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio 2010).",
+)
+GlorotNormal = _preset(
+    "GlorotNormal",
+    1.0,
+    "fan_avg",
+    "truncated_normal",
+    "Truncated N(0, s²), s = sqrt(2 / (fan_in + fan_out)) / .87962566103423978 (Keras).",
+)
+HeUniform = _preset(
+    "HeUniform", 2.0, "fan_in", "uniform", "U(-l, l), l = sqrt(6 / fan_in) (He et al. 2015)."
+)
+HeNormal = _preset(
+    "HeNormal",
+    2.0,
+    "fan_in",
+    "truncated_normal",
+    "Truncated N(0, s²), s = sqrt(2 / fan_in) / .87962566103423978 (Keras).",
+)
+LecunUniform = _preset(
+    "LecunUniform", 1.0, "fan_in", "uniform", "U(-l, l), l = sqrt(3 / fan_in) (LeCun 1998)."
+)
+LecunNormal = _preset(
+    "LecunNormal",
+    1.0,
+    "fan_in",
+    "truncated_normal",
+    "Truncated N(0, s²), s = sqrt(1 / fan_in) / .87962566103423978 (Keras).",
+)
+XavierNormal = _preset(
+    "XavierNormal",
+    1.0,
+    "fan_avg",
+    "untruncated_normal",
+    "N(0, s²), s = sqrt(2 / (fan_in + fan_out)) (PyTorch's xavier_normal_, untruncated).",
+)
+KaimingNormal = _preset(
+    "KaimingNormal",
+    2.0,
+    "fan_in",
+    "untruncated_normal",
+    "N(0, s²), s = sqrt(2 / fan_in) (PyTorch's kaiming_normal_, untruncated).",
+)
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -279,31 +331,62 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     raise ValueError(f"unsupported nonlinearity {nonlinearity!r}")
 
 
-def kaiming(a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
-            distribution: str = "uniform") -> VarianceScaling:
+def kaiming(
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    distribution: str = "uniform",
+) -> VarianceScaling:
     """PyTorch's kaiming init as a VarianceScaling: variance = gain² / fan, gain =
     ``calculate_gain(nonlinearity, a)``.  ``kaiming(a=sqrt(5))`` is PyTorch's Linear default:
     U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
     gain = calculate_gain(nonlinearity, a)
-    return VarianceScaling(gain * gain, mode, "untruncated_normal" if distribution == "normal"
-                           else distribution)
+    return VarianceScaling(
+        gain * gain, mode, "untruncated_normal" if distribution == "normal" else distribution
+    )
 
 
 _NAMES: dict[str, Callable[[], Initializer]] = {
-    "zeros": Zeros, "zero": Zeros, "ones": Ones, "one": Ones, "constant": Constant,
-    "random_normal": RandomNormal, "random_uniform": RandomUniform,
+    "zeros": Zeros,
+    "zero": Zeros,
+    "ones": Ones,
+    "one": Ones,
+    "constant": Constant,
+    "random_normal": RandomNormal,
+    "random_uniform": RandomUniform,
     "truncated_normal": TruncatedNormal,
-    "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
-    "xavier_uniform": GlorotUniform, "xavier_normal": XavierNormal,
-    "he_uniform": HeUniform, "he_normal": HeNormal,
-    "kaiming_uniform": HeUniform, "kaiming_normal": KaimingNormal,
-    "lecun_uniform": LecunUniform, "lecun_normal": LecunNormal,
+    "glorot_uniform": GlorotUniform,
+    "glorot_normal": GlorotNormal,
+    "xavier_uniform": GlorotUniform,
+    "xavier_normal": XavierNormal,
+    "he_uniform": HeUniform,
+    "he_normal": HeNormal,
+    "kaiming_uniform": HeUniform,
+    "kaiming_normal": KaimingNormal,
+    "lecun_uniform": LecunUniform,
+    "lecun_normal": LecunNormal,
     "variance_scaling": VarianceScaling,
 }
-_CLASSES = {c.__name__: c for c in (Zeros, Ones, Constant, RandomNormal, RandomUniform,
-                                    TruncatedNormal, VarianceScaling, GlorotUniform, GlorotNormal,
-                                    HeUniform, HeNormal, LecunUniform, LecunNormal, XavierNormal,
-                                    KaimingNormal)}
+_CLASSES = {
+    c.__name__: c
+    for c in (
+        Zeros,
+        Ones,
+        Constant,
+        RandomNormal,
+        RandomUniform,
+        TruncatedNormal,
+        VarianceScaling,
+        GlorotUniform,
+        GlorotNormal,
+        HeUniform,
+        HeNormal,
+        LecunUniform,
+        LecunNormal,
+        XavierNormal,
+        KaimingNormal,
+    )
+}
 
 
 def get(identifier: Any) -> Callable[..., Any]:
@@ -312,7 +395,9 @@ def get(identifier: Any) -> Callable[..., Any]:
     if isinstance(identifier, str):
         key = identifier.lower()
         if key not in _NAMES:
-            raise ValueError(f"unknown initializer {identifier!r}; known: {', '.join(sorted(_NAMES))}")
+            raise ValueError(
+                f"unknown initializer {identifier!r}; known: {', '.join(sorted(_NAMES))}"
+            )
         return _NAMES[key]()
     if isinstance(identifier, dict):
         cls = _CLASSES.get(identifier.get("class_name", ""))
@@ -330,7 +415,9 @@ def serialize(initializer: Any) -> Any:
         return initializer
     if isinstance(initializer, Initializer) and type(initializer).__name__ in _CLASSES:
         return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
-    raise ValueError(f"cannot serialize initializer {initializer!r}: use a name or an nn.init class")
+    raise ValueError(
+        f"cannot serialize initializer {initializer!r}: use a name or an nn.init class"
+    )
 
 
 # ---------------------------------------------------------------- PyTorch-style, in place
@@ -372,13 +459,15 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     return _fill_(tensor, VarianceScaling(gain * gain, "fan_avg", "untruncated_normal"))
 
 
-def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
-                     nonlinearity: str = "leaky_relu") -> Tensor:
+def kaiming_uniform_(
+    tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
+) -> Tensor:
     """U(-l, l), l = gain * sqrt(3 / fan), gain = calculate_gain(nonlinearity, a)."""
     return _fill_(tensor, kaiming(a, mode, nonlinearity, "uniform"))
 
 
-def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
-                    nonlinearity: str = "leaky_relu") -> Tensor:
+def kaiming_normal_(
+    tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
+) -> Tensor:
     """N(0, s²), s = gain / sqrt(fan), gain = calculate_gain(nonlinearity, a)."""
     return _fill_(tensor, kaiming(a, mode, nonlinearity, "normal"))

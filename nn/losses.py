@@ -3,7 +3,8 @@
 CALL CONVENTIONS (the one thing that differs between the dialects):
 
 * Keras functions and classes take ``(y_true, y_pred)``:
-  ``sparse_categorical_crossentropy(y_true, y_pred)``, ``SparseCategoricalCrossentropy()(y_true, y_pred)``.
+  ``sparse_categorical_crossentropy(y_true, y_pred)``,
+  ``SparseCategoricalCrossentropy()(y_true, y_pred)``.
 * PyTorch classes take ``(input, target)`` = ``(y_pred, y_true)``:
   ``CrossEntropyLoss()(logits, labels)``, ``MSELoss()(pred, target)``.
 * ``nn.losses.get(identifier)`` -- what ``compile(loss=...)`` uses -- ALWAYS returns a
@@ -45,8 +46,14 @@ import backends
 from autograd import Function, Tensor
 
 EPSILON = 1e-7
-_REDUCTIONS = {"mean": "mean", "sum_over_batch_size": "mean", "auto": "mean",
-               "sum": "sum", "none": "none", None: "none"}
+_REDUCTIONS = {
+    "mean": "mean",
+    "sum_over_batch_size": "mean",
+    "auto": "mean",
+    "sum": "sum",
+    "none": "none",
+    None: "none",
+}
 
 
 def _reduction(reduction: str | None) -> str:
@@ -78,14 +85,18 @@ def _labels_array(y_true: Any, logits: Tensor, num_classes: int) -> Any:
         if int(np.prod(data.shape)) == int(np.prod(target_shape)):
             data = data.reshape(target_shape)  # (N, 1) labels, as Keras allows
         else:
-            raise ValueError(f"labels of shape {tuple(data.shape)} do not match predictions of "
-                             f"shape {tuple(logits.shape)} (expected labels {target_shape})")
+            raise ValueError(
+                f"labels of shape {tuple(data.shape)} do not match predictions of "
+                f"shape {tuple(logits.shape)} (expected labels {target_shape})"
+            )
     if isinstance(data, np.ndarray) and data.size:
         lo, hi = int(data.min()), int(data.max())
         if lo < 0 or hi >= num_classes:
             bad = lo if lo < 0 else hi
-            raise IndexError(f"label {bad} is out of range for {num_classes} classes "
-                             f"(labels must be in 0..{num_classes - 1})")
+            raise IndexError(
+                f"label {bad} is out of range for {num_classes} classes "
+                f"(labels must be in 0..{num_classes - 1})"
+            )
     backend = backends.backend_of(logits.data)
     return data if backend.owns(data) else backend.from_host(data)
 
@@ -165,7 +176,9 @@ class SoftmaxCrossEntropy(Function):
         return gz, gt
 
 
-def softmax_cross_entropy(logits: Tensor, target: Any, sparse: bool, reduction: str = "mean") -> Tensor:
+def softmax_cross_entropy(
+    logits: Tensor, target: Any, sparse: bool, reduction: str = "mean"
+) -> Tensor:
     """Cross-entropy of softmax(logits) against integer labels (``sparse``) or a
     distribution, via the fused :class:`SoftmaxCrossEntropy`."""
     reduction = _reduction(reduction)
@@ -179,8 +192,10 @@ def softmax_cross_entropy(logits: Tensor, target: Any, sparse: bool, reduction: 
 
 def _check_same_shape(y_true: Tensor, y_pred: Tensor) -> None:
     if tuple(y_true.shape) != tuple(y_pred.shape):
-        raise ValueError(f"targets of shape {tuple(y_true.shape)} do not match predictions of "
-                         f"shape {tuple(y_pred.shape)}")
+        raise ValueError(
+            f"targets of shape {tuple(y_true.shape)} do not match predictions of "
+            f"shape {tuple(y_pred.shape)}"
+        )
 
 
 def _match_shape(y_true: Tensor, y_pred: Tensor) -> Tensor:
@@ -188,16 +203,22 @@ def _match_shape(y_true: Tensor, y_pred: Tensor) -> Tensor:
     if tuple(y_true.shape) == tuple(y_pred.shape):
         return y_true
     if int(np.prod(y_true.shape)) == int(np.prod(y_pred.shape)) and (
-            y_pred.ndim == y_true.ndim + 1 and y_pred.shape[-1] == 1
-            or y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1):
+        y_pred.ndim == y_true.ndim + 1
+        and y_pred.shape[-1] == 1
+        or y_true.ndim == y_pred.ndim + 1
+        and y_true.shape[-1] == 1
+    ):
         return autograd.reshape(y_true, tuple(y_pred.shape))
-    raise ValueError(f"targets of shape {tuple(y_true.shape)} do not match predictions of "
-                     f"shape {tuple(y_pred.shape)}")
+    raise ValueError(
+        f"targets of shape {tuple(y_true.shape)} do not match predictions of "
+        f"shape {tuple(y_pred.shape)}"
+    )
 
 
 # ---------------------------------------------------------------- Keras functions (y_true, y_pred)
-def sparse_categorical_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = False,
-                                    reduction: str = "mean") -> Tensor:
+def sparse_categorical_crossentropy(
+    y_true: Any, y_pred: Tensor, from_logits: bool = False, reduction: str = "mean"
+) -> Tensor:
     """Cross-entropy with integer labels; ``y_pred`` holds probabilities (or logits with
     ``from_logits=True``, fused and stable)."""
     if from_logits:
@@ -216,8 +237,9 @@ def _categorical_from_probs(t: Tensor, p: Tensor, reduction: str) -> Tensor:
     return _reduce(-autograd.sum(t * log_p, axis=-1), reduction)
 
 
-def categorical_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = False,
-                             reduction: str = "mean") -> Tensor:
+def categorical_crossentropy(
+    y_true: Any, y_pred: Tensor, from_logits: bool = False, reduction: str = "mean"
+) -> Tensor:
     """Cross-entropy with one-hot (or soft) targets of the same shape as ``y_pred``."""
     if from_logits:
         return softmax_cross_entropy(y_pred, y_true, sparse=False, reduction=reduction)
@@ -241,8 +263,9 @@ def _keras_reduce(elementwise: Tensor, reduction: str) -> Tensor:
     return _reduce(per_sample, reduction)
 
 
-def binary_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = False,
-                        reduction: str = "mean") -> Tensor:
+def binary_crossentropy(
+    y_true: Any, y_pred: Tensor, from_logits: bool = False, reduction: str = "mean"
+) -> Tensor:
     """Binary cross-entropy of probabilities (clipped) or logits (stable)."""
     y = _match_shape(_as_tensor(y_true, y_pred), y_pred)
     return _keras_reduce(_binary_elementwise(y, y_pred, from_logits), _reduction(reduction))
@@ -304,7 +327,8 @@ class Loss:
         return {"reduction": self.reduction}
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
 
 
 class SparseCategoricalCrossentropy(Loss):
@@ -474,10 +498,14 @@ _NAMES: dict[str, Callable[[], Loss]] = {
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
     "categorical_crossentropy": CategoricalCrossentropy,
     "binary_crossentropy": BinaryCrossentropy,
-    "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
-    "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
-    "huber": Huber, "huber_loss": Huber,
-    "cross_entropy": CrossEntropyLoss, "nll": NLLLoss,
+    "mse": MeanSquaredError,
+    "mean_squared_error": MeanSquaredError,
+    "mae": MeanAbsoluteError,
+    "mean_absolute_error": MeanAbsoluteError,
+    "huber": Huber,
+    "huber_loss": Huber,
+    "cross_entropy": CrossEntropyLoss,
+    "nll": NLLLoss,
 }
 
 
@@ -522,5 +550,3 @@ def get(identifier: Any) -> Callable[[Any, Tensor], Tensor]:
     if callable(identifier):
         return identifier
     raise TypeError(f"cannot interpret {identifier!r} as a loss")
-
-

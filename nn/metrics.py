@@ -44,7 +44,7 @@ def _correct(y_true: Any, y_pred: Any, threshold: float = 0.5) -> tuple[Any, int
             true = t.reshape(pred.shape)
         hits = pred == true.astype(pred.dtype)
     else:
-        pred = (p.reshape(-1) > threshold)
+        pred = p.reshape(-1) > threshold
         hits = pred == (t.reshape(-1) > 0.5)
     return hits, int(hits.size)
 
@@ -107,9 +107,13 @@ class Accuracy:
         return accuracy(y_true, y_pred, self.threshold)
 
 
-_NAMES = {"accuracy": accuracy, "acc": accuracy,
-          "sparse_categorical_accuracy": sparse_categorical_accuracy,
-          "categorical_accuracy": categorical_accuracy, "binary_accuracy": binary_accuracy}
+_NAMES = {
+    "accuracy": accuracy,
+    "acc": accuracy,
+    "sparse_categorical_accuracy": sparse_categorical_accuracy,
+    "categorical_accuracy": categorical_accuracy,
+    "binary_accuracy": binary_accuracy,
+}
 
 
 def get(identifier: Any) -> Any:

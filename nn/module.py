@@ -262,7 +262,9 @@ class Module:
         for _, m in self.named_children():
             yield m
 
-    def named_modules(self, prefix: str = "", _memo: set | None = None) -> Iterator[tuple[str, Module]]:
+    def named_modules(
+        self, prefix: str = "", _memo: set | None = None
+    ) -> Iterator[tuple[str, Module]]:
         """This module and all sub-modules, depth first, each once, with dotted names."""
         memo = set() if _memo is None else _memo
         if id(self) in memo:
@@ -276,7 +278,9 @@ class Module:
         for _, m in self.named_modules():
             yield m
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
         """``(dotted name, Parameter)`` pairs; a parameter shared by two modules appears once."""
         seen: set[int] = set()
         mods = self.named_modules(prefix) if recurse else iter([(prefix, self)])
@@ -414,18 +418,24 @@ class Module:
                 _copy_into(t, state_dict[k])
         return IncompatibleKeys(missing, unexpected)
 
-    def _mismatch_message(self, missing: list, unexpected: list, bad_shape: list, strict: bool) -> str:
+    def _mismatch_message(
+        self, missing: list, unexpected: list, bad_shape: list, strict: bool
+    ) -> str:
         lines = [f"Error(s) loading state into {type(self).__name__} {self.name!r}:"]
         if bad_shape:
-            lines.append("  shape mismatch: " + ", ".join(
-                f"{k}: file {s} vs model {m}" for k, s, m in bad_shape))
+            lines.append(
+                "  shape mismatch: "
+                + ", ".join(f"{k}: file {s} vs model {m}" for k, s, m in bad_shape)
+            )
         if strict and missing:
             lines.append("  missing keys: " + ", ".join(missing))
         if strict and unexpected:
             lines.append("  unexpected keys: " + ", ".join(unexpected))
         if any(not m.built for m in self.modules()):
-            lines.append("  (the model is not fully built: call build(input_shape) or run a "
-                         "batch through it before loading weights)")
+            lines.append(
+                "  (the model is not fully built: call build(input_shape) or run a "
+                "batch through it before loading weights)"
+            )
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ Keras surface
@@ -466,13 +476,19 @@ class Module:
         if len(weights) != len(own):
             raise ValueError(
                 f"{self.name!r} expects {len(own)} weight arrays "
-                f"{[tuple(t.shape) for t in own]}, got {len(weights)}")
-        bad = [(i, tuple(_shape_of(w)), tuple(t.shape))
-               for i, (w, t) in enumerate(zip(weights, own)) if tuple(_shape_of(w)) != tuple(t.shape)]
+                f"{[tuple(t.shape) for t in own]}, got {len(weights)}"
+            )
+        bad = [
+            (i, tuple(_shape_of(w)), tuple(t.shape))
+            for i, (w, t) in enumerate(zip(weights, own, strict=True))
+            if tuple(_shape_of(w)) != tuple(t.shape)
+        ]
         if bad:
-            raise ValueError(f"{self.name!r}: weight shape mismatch " + ", ".join(
-                f"#{i}: given {g} vs expected {e}" for i, g, e in bad))
-        for w, t in zip(weights, own):
+            raise ValueError(
+                f"{self.name!r}: weight shape mismatch "
+                + ", ".join(f"#{i}: given {g} vs expected {e}" for i, g, e in bad)
+            )
+        for w, t in zip(weights, own, strict=True):
             _copy_into(t, w)
 
     @property
@@ -502,7 +518,8 @@ class Module:
         (``save_weights`` works for any Module)."""
         raise NotImplementedError(
             f"{type(self).__name__} has no get_config(): implement it (and accept its keys in "
-            f"__init__) to save the whole model, or use save_weights()/load_weights()")
+            f"__init__) to save the whole model, or use save_weights()/load_weights()"
+        )
 
     def _base_config(self) -> dict[str, Any]:
         cfg: dict[str, Any] = {"name": self.name, "trainable": self.trainable}
@@ -514,7 +531,9 @@ class Module:
     def from_config(cls, config: dict[str, Any]) -> Module:
         return cls(**config)
 
-    def summary(self, line_length: int | None = None, print_fn: Callable[[str], Any] | None = print) -> str | None:
+    def summary(
+        self, line_length: int | None = None, print_fn: Callable[[str], Any] | None = print
+    ) -> str | None:
         """Keras-style table of layers, output shapes and parameter counts.
 
         Printed line by line through ``print_fn`` (default ``print``); with

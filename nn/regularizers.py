@@ -27,7 +27,9 @@ class Regularizer:
         return {}
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(f'{k}={v}' for k, v in self.get_config().items())})"
+        return (
+            f"{type(self).__name__}({', '.join(f'{k}={v}' for k, v in self.get_config().items())})"
+        )
 
 
 class L1L2(Regularizer):
@@ -83,7 +85,9 @@ def get(identifier: Any) -> Any:
     if isinstance(identifier, str):
         cls = _NAMES.get(identifier.lower())
         if cls is None:
-            raise ValueError(f"unknown regularizer {identifier!r}; known: {', '.join(sorted(_NAMES))}")
+            raise ValueError(
+                f"unknown regularizer {identifier!r}; known: {', '.join(sorted(_NAMES))}"
+            )
         return cls()
     if isinstance(identifier, dict):
         cls = _CLASSES.get(identifier.get("class_name", ""))

@@ -36,16 +36,19 @@ def _format_of(path: str) -> str:
         return "safetensors"
     if ext == ".npz":
         return "npz"
-    raise ValueError(f"unsupported weights file extension {ext!r} in {path!r}: "
-                     "use '.safetensors' or '.npz'")
+    raise ValueError(
+        f"unsupported weights file extension {ext!r} in {path!r}: use '.safetensors' or '.npz'"
+    )
 
 
 def _safetensors_numpy() -> Any:
     try:
         import safetensors.numpy as st
     except ImportError as e:  # pragma: no cover - depends on the environment
-        raise ImportError("saving/loading '.safetensors' files needs the safetensors package "
-                          "(pip install 'xpgrad[safetensors]'), or use a '.npz' path") from e
+        raise ImportError(
+            "saving/loading '.safetensors' files needs the safetensors package "
+            "(pip install 'xpgrad[safetensors]'), or use a '.npz' path"
+        ) from e
     return st
 
 
@@ -68,7 +71,8 @@ def _serialize_npz(arrays: dict[str, np.ndarray], config: str | None, f: BinaryI
 
 
 _SERIALIZERS: dict[str, Callable[[dict[str, np.ndarray], str | None, BinaryIO], None]] = {
-    "safetensors": _serialize_safetensors, "npz": _serialize_npz,
+    "safetensors": _serialize_safetensors,
+    "npz": _serialize_npz,
 }
 
 
@@ -149,7 +153,9 @@ def load_weights(model: Module, path: str, strict: bool = True) -> IncompatibleK
     try:
         return model.load_state_dict(arrays, strict=strict)
     except StateDictError as e:
-        raise StateDictError(f"{path!r} does not match the architecture of this model.\n{e}") from None
+        raise StateDictError(
+            f"{path!r} does not match the architecture of this model.\n{e}"
+        ) from None
 
 
 def serialize_layer(layer: Module) -> dict[str, Any]:
@@ -168,15 +174,19 @@ def _builtin_classes() -> dict[str, type]:
     return classes
 
 
-def deserialize_layer(config: dict[str, Any], custom_objects: dict[str, type] | None = None) -> Module:
+def deserialize_layer(
+    config: dict[str, Any], custom_objects: dict[str, type] | None = None
+) -> Module:
     """Inverse of :func:`serialize_layer`; ``custom_objects`` maps class names of your own
     Modules (with get_config/from_config) to their classes."""
     classes = {**_builtin_classes(), **(custom_objects or {})}
     name = config.get("class_name")
     cls = classes.get(name)
     if cls is None:
-        raise ValueError(f"unknown layer class {name!r} in saved config; pass "
-                         f"custom_objects={{{name!r}: YourClass}}")
+        raise ValueError(
+            f"unknown layer class {name!r} in saved config; pass "
+            f"custom_objects={{{name!r}: YourClass}}"
+        )
     if name == "Sequential":
         return cls.from_config(config["config"], custom_objects)
     return cls.from_config(dict(config["config"]))
@@ -184,8 +194,9 @@ def deserialize_layer(config: dict[str, Any], custom_objects: dict[str, type] | 
 
 def save_model(model: Module, path: str) -> None:
     """Write architecture (JSON of ``get_config()``) and weights to one file, atomically."""
-    config = json.dumps({"format": "xpgrad-model", "version": FORMAT_VERSION,
-                         "model": serialize_layer(model)})
+    config = json.dumps(
+        {"format": "xpgrad-model", "version": FORMAT_VERSION, "model": serialize_layer(model)}
+    )
     _write(path, _host_state(model), config)
 
 
@@ -193,8 +204,10 @@ def load_model(path: str, custom_objects: dict[str, type] | None = None) -> Modu
     """Rebuild the model saved by ``model.save(path)`` and load its weights."""
     arrays, config = read_file(path)
     if config is None:
-        raise ValueError(f"{path!r} holds weights only (written by save_weights): build the "
-                         "model in code and call model.load_weights(path)")
+        raise ValueError(
+            f"{path!r} holds weights only (written by save_weights): build the "
+            "model in code and call model.load_weights(path)"
+        )
     if config.get("format") != "xpgrad-model":
         raise ValueError(f"{path!r} is not an xpgrad model file")
     model = deserialize_layer(config["model"], custom_objects)
@@ -203,5 +216,3 @@ def load_model(path: str, custom_objects: dict[str, type] | None = None) -> Modu
     except StateDictError as e:
         raise StateDictError(f"{path!r}: weights do not match its own config.\n{e}") from None
     return model
-
-

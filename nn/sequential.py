@@ -76,7 +76,8 @@ class Sequential(Module):
         elif layer.name in taken:
             raise ValueError(
                 f"All layers added to a Sequential model should have unique names; "
-                f"{layer.name!r} is already used in {self.name!r}: pass name=... to the layer")
+                f"{layer.name!r} is already used in {self.name!r}: pass name=... to the layer"
+            )
         if not self._layers and layer._input_shape is not None:
             object.__setattr__(self, "_build_input_shape", layer._input_shape)
         self._layers.append(layer)
@@ -98,7 +99,8 @@ class Sequential(Module):
     @property
     def built(self) -> bool:  # type: ignore[override]
         return all(layer.built for layer in self._layers) and (
-            self._build_input_shape is not None or not self._layers)
+            self._build_input_shape is not None or not self._layers
+        )
 
     @built.setter
     def built(self, value: bool) -> None:
@@ -168,8 +170,11 @@ class Sequential(Module):
     def get_config(self) -> dict[str, Any]:
         from .saving import serialize_layer
 
-        cfg: dict[str, Any] = {"name": self.name, "trainable": self.trainable,
-                               "layers": [serialize_layer(layer) for layer in self._layers]}
+        cfg: dict[str, Any] = {
+            "name": self.name,
+            "trainable": self.trainable,
+            "layers": [serialize_layer(layer) for layer in self._layers],
+        }
         if self._build_input_shape is not None:
             cfg["build_input_shape"] = list(self._build_input_shape)
         return cfg

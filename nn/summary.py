@@ -69,7 +69,7 @@ def format_summary(model: Module, line_length: int | None = None) -> str:
     else:
         shapes = [layer._last_output_shape for _, layer in rows]
     cells = []
-    for (name, layer), shape in zip(rows, shapes):
+    for (name, layer), shape in zip(rows, shapes, strict=True):
         built = all(m.built for m in layer.modules())
         params = f"{layer.count_params():,}" if built else "0 (unbuilt)"
         cells.append((f"{name} ({type(layer).__name__})", _format_shape(shape), params))
@@ -94,8 +94,10 @@ def format_summary(model: Module, line_length: int | None = None) -> str:
         "_" * width,
     ]
     if not all(m.built for m in model.modules()) or (
-            isinstance(model, Sequential) and model._build_input_shape is None and len(model)):
+        isinstance(model, Sequential) and model._build_input_shape is None and len(model)
+    ):
         lines.append(
             "This model has not yet been built: its input shape is unknown. Pass input_shape= "
-            "to the first layer, call build((None, ...)), or call the model on a batch.")
+            "to the first layer, call build((None, ...)), or call the model on a batch."
+        )
     return "\n".join(lines)

@@ -17,13 +17,24 @@ from autograd import Tensor
 
 # Module gradchecks cost a forward pass per parameter element: run a quarter of the active
 # profile's examples (ci: 30 -> 7; deep: 1000 -> 250).
-GRAD_SETTINGS = settings(max_examples=max(5, settings.default.max_examples // 4), deadline=None,
-                         suppress_health_check=[HealthCheck.too_slow,
-                                                HealthCheck.function_scoped_fixture])
+GRAD_SETTINGS = settings(
+    max_examples=max(5, settings.default.max_examples // 4),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 # ------------------------------------------------------------------ strategies
 small_floats = st.floats(-2.0, 2.0, allow_nan=False, allow_infinity=False, width=64)
+
+
+def magnitudes(lo: float, hi: float) -> st.SearchStrategy:
+    """Floats with lo <= |v| <= hi, either sign: drawn away from a kink at 0, not filtered."""
+    mag = st.floats(lo, hi, allow_nan=False, allow_infinity=False, width=64)
+    return mag | mag.map(lambda v: -v)
+
+
+nonzero_floats = magnitudes(0.01, 2.0)
 
 
 def float_arrays(shape: Any, elements: st.SearchStrategy = small_floats) -> st.SearchStrategy:
@@ -36,19 +47,26 @@ feature_sizes = st.integers(1, 4)
 
 
 @st.composite
-def batches(draw: Callable, features: int | None = None, min_batch: int = 2) -> np.ndarray:
+def batches(
+    draw: Callable,
+    features: int | None = None,
+    min_batch: int = 2,
+    elements: st.SearchStrategy = small_floats,
+) -> np.ndarray:
     """A (N, F) float64 batch; N in [min_batch, 5], F given or in [1, 4]."""
     n = draw(st.integers(min_batch, 5))
     f = features if features is not None else draw(feature_sizes)
-    return draw(float_arrays((n, f)))
+    return draw(float_arrays((n, f), elements))
 
 
 @st.composite
-def class_problems(draw: Callable, max_classes: int = 5) -> tuple[np.ndarray, np.ndarray]:
-    """(logits (N, C) float64, integer labels (N,)) with C >= 2."""
+def class_problems(
+    draw: Callable, max_classes: int = 5, bound: float = 5.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """(logits (N, C) float64 in [-bound, bound], integer labels (N,)) with C >= 2."""
     n = draw(st.integers(1, 5))
     c = draw(st.integers(2, max_classes))
-    logits = draw(float_arrays((n, c), st.floats(-5, 5, allow_nan=False, width=64)))
+    logits = draw(float_arrays((n, c), st.floats(-bound, bound, allow_nan=False, width=64)))
     labels = np.asarray(draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)), np.int64)
     return logits, labels
 
@@ -74,8 +92,12 @@ def swapped_parameters(module: Any, tensors: dict[str, Tensor]) -> Iterator[None
             owner.__dict__[attr] = value
 
 
-def module_gradcheck(module: Any, *inputs: np.ndarray, before_call: Callable[[], None] | None = None,
-                     reduce: Callable[[Tensor], Tensor] | None = None) -> bool:
+def module_gradcheck(
+    module: Any,
+    *inputs: np.ndarray,
+    before_call: Callable[[], None] | None = None,
+    reduce: Callable[[Tensor], Tensor] | None = None,
+) -> bool:
     """gradcheck ``module`` w.r.t. its inputs and all its trainable parameters (float64)."""
     module.double()
     named = [(n, p) for n, p in module.named_parameters() if p.requires_grad]

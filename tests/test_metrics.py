@@ -8,10 +8,15 @@ import pytest
 import nn
 from autograd import Tensor
 
-PROBS = np.array([[0.1, 0.7, 0.2],    # -> 1
-                  [0.8, 0.1, 0.1],    # -> 0
-                  [0.2, 0.3, 0.5],    # -> 2
-                  [0.3, 0.4, 0.3]], np.float32)  # -> 1
+PROBS = np.array(
+    [
+        [0.1, 0.7, 0.2],  # -> 1
+        [0.8, 0.1, 0.1],  # -> 0
+        [0.2, 0.3, 0.5],  # -> 2
+        [0.3, 0.4, 0.3],
+    ],
+    np.float32,
+)  # -> 1
 
 
 def test_sparse_accuracy():
@@ -32,8 +37,9 @@ def test_binary_accuracy():
     assert float(nn.metrics.accuracy(np.array([1, 0, 0, 0]), y_pred)) == pytest.approx(0.75)
     assert float(nn.metrics.binary_accuracy(np.array([1, 0, 0, 0]), y_pred)) == pytest.approx(0.75)
     logits = Tensor(np.array([2.0, -1.0, 0.5], np.float32))
-    assert float(nn.metrics.binary_accuracy(np.array([1, 0, 0]), logits, threshold=0.0)) == \
-        pytest.approx(2 / 3)
+    assert float(
+        nn.metrics.binary_accuracy(np.array([1, 0, 0]), logits, threshold=0.0)
+    ) == pytest.approx(2 / 3)
 
 
 def test_streaming_accuracy_accumulates_over_batches():
@@ -58,7 +64,9 @@ def test_confusion_matrix_rows_are_true_classes():
     m = nn.metrics.confusion_matrix(y_true, Tensor(y_pred))
     np.testing.assert_array_equal(m, [[1, 0, 0], [0, 2, 1], [0, 1, 0]])
     assert m.sum() == 5
-    np.testing.assert_array_equal(nn.metrics.confusion_matrix([0, 1], [1, 1], num_classes=3),
-                                  [[0, 1, 0], [0, 1, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(
+        nn.metrics.confusion_matrix([0, 1], [1, 1], num_classes=3),
+        [[0, 1, 0], [0, 1, 0], [0, 0, 0]],
+    )
     with pytest.raises(IndexError):
         nn.metrics.confusion_matrix([0, 3], [0, 1], num_classes=3)

@@ -38,8 +38,14 @@ def test_registration_and_dotted_names():
     assert names == ["scale", "fc1.kernel", "fc1.bias", "fc2.kernel", "fc2.bias"]
     assert [n for n, _ in net.named_children()] == ["fc1", "act", "fc2"]
     assert len(list(net.modules())) == 6  # net, fc1 (+activation), act, fc2 (+activation)
-    assert list(net.state_dict()) == ["scale", "steps", "fc1.kernel", "fc1.bias", "fc2.kernel",
-                                      "fc2.bias"]
+    assert list(net.state_dict()) == [
+        "scale",
+        "steps",
+        "fc1.kernel",
+        "fc1.bias",
+        "fc2.kernel",
+        "fc2.bias",
+    ]
     assert all(not b.requires_grad for b in net.buffers())
 
 
@@ -57,8 +63,13 @@ def test_modules_in_lists_are_registered_and_stay_live():
     s = Stack()
     s.blocks.append(nn.Linear(2, 3))
     assert [n for n, _ in s.named_parameters()] == [
-        "blocks.0.kernel", "blocks.0.bias", "blocks.1.kernel", "blocks.1.bias",
-        "blocks.2.kernel", "blocks.2.bias"]
+        "blocks.0.kernel",
+        "blocks.0.bias",
+        "blocks.1.kernel",
+        "blocks.1.bias",
+        "blocks.2.kernel",
+        "blocks.2.bias",
+    ]
 
 
 def test_reassigning_an_attribute_unregisters_it():
@@ -150,17 +161,35 @@ def test_sequential_spellings_are_equivalent():
     for m in (a, b, c):
         assert len(m) == 2 and [la.name for la in m.layers] == ["dense", "dense_1"]
         assert [n for n, _ in m.named_parameters()] == [
-            "dense.kernel", "dense.bias", "dense_1.kernel", "dense_1.bias"]
+            "dense.kernel",
+            "dense.bias",
+            "dense_1.kernel",
+            "dense_1.bias",
+        ]
     assert a[0] is layers[0] and list(a) == layers and a.layers == layers
     assert isinstance(a[:1], Sequential) and a[:1][0] is layers[0]
     assert a.get_layer("dense_1") is layers[1]
 
 
 def test_keras_names_unique_per_model_and_given_names_kept():
-    m = Sequential([nn.Flatten(input_shape=(2, 2)), Dense(3, name="hidden"), Dense(3), Dense(2),
-                    nn.ReLU(), nn.BatchNormalization()])
-    assert [la.name for la in m.layers] == ["flatten", "hidden", "dense", "dense_1", "re_lu",
-                                            "batch_normalization"]
+    m = Sequential(
+        [
+            nn.Flatten(input_shape=(2, 2)),
+            Dense(3, name="hidden"),
+            Dense(3),
+            Dense(2),
+            nn.ReLU(),
+            nn.BatchNormalization(),
+        ]
+    )
+    assert [la.name for la in m.layers] == [
+        "flatten",
+        "hidden",
+        "dense",
+        "dense_1",
+        "re_lu",
+        "batch_normalization",
+    ]
     # a new model starts counting again
     assert Sequential([Dense(1, input_shape=(1,))]).layers[0].name == "dense"
     with pytest.raises(ValueError, match="unique names"):
@@ -171,8 +200,13 @@ def test_keras_names_unique_per_model_and_given_names_kept():
 
 def test_transfer_learning_reuse_and_freeze_lower_layers():
     autograd.manual_seed(0)
-    model_a = Sequential([Dense(8, activation="relu", input_shape=(4,)), Dense(8, activation="relu"),
-                          Dense(3, activation="softmax")])
+    model_a = Sequential(
+        [
+            Dense(8, activation="relu", input_shape=(4,)),
+            Dense(8, activation="relu"),
+            Dense(3, activation="softmax"),
+        ]
+    )
     model_b = Sequential(model_a.layers[:-1])
     model_b.add(Dense(1, activation="sigmoid"))
     assert [la.name for la in model_b.layers] == ["dense", "dense_1", "dense_2"]
@@ -184,8 +218,10 @@ def test_transfer_learning_reuse_and_freeze_lower_layers():
     model_b(x).sum().backward()
     assert model_b.layers[0].kernel.grad is None and model_b.layers[1].kernel.grad is None
     assert model_b.layers[2].kernel.grad is not None
-    assert [id(p) for p in model_b.trainable_weights] == [id(model_b.layers[2].kernel),
-                                                          id(model_b.layers[2].bias)]
+    assert [id(p) for p in model_b.trainable_weights] == [
+        id(model_b.layers[2].kernel),
+        id(model_b.layers[2].bias),
+    ]
 
 
 def test_trainable_false_applies_to_lazily_built_weights():
@@ -224,8 +260,9 @@ def test_get_and_set_weights_keras_layout():
 def test_manual_seed_makes_models_reproducible():
     def make():
         autograd.manual_seed(42)
-        return Sequential([Dense(5, input_shape=(3,), bias_initializer="random_normal"),
-                           Linear(5, 2)])
+        return Sequential(
+            [Dense(5, input_shape=(3,), bias_initializer="random_normal"), Linear(5, 2)]
+        )
 
     for a, b in zip(make().get_weights(), make().get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
@@ -241,8 +278,21 @@ def test_activation_strings_resolve_to_the_same_classes():
 def test_unknown_activation_lists_known_names():
     with pytest.raises(ValueError) as err:
         Dense(2, activation="rleu")
-    for name in ("relu", "leaky_relu", "prelu", "elu", "selu", "gelu", "silu", "softplus",
-                 "sigmoid", "tanh", "softmax", "log_softmax", "linear"):
+    for name in (
+        "relu",
+        "leaky_relu",
+        "prelu",
+        "elu",
+        "selu",
+        "gelu",
+        "silu",
+        "softplus",
+        "sigmoid",
+        "tanh",
+        "softmax",
+        "log_softmax",
+        "linear",
+    ):
         assert name in str(err.value)
 
 
@@ -287,13 +337,14 @@ def test_regularization_losses():
     layer = Dense(2, input_shape=(3,), kernel_regularizer=nn.regularizers.L1L2(l1=0.1, l2=0.2))
     model = Sequential([layer, Dense(1)])
     k = layer.kernel.numpy()
-    expected = 0.1 * np.abs(k).sum() + 0.2 * (k ** 2).sum()
+    expected = 0.1 * np.abs(k).sum() + 0.2 * (k**2).sum()
     assert len(model.losses) == 1
     np.testing.assert_allclose(model.regularization_loss().item(), expected, rtol=1e-6)
     assert Sequential([Dense(1, input_shape=(1,))]).regularization_loss() == 0.0
     l2 = Dense(2, input_shape=(3,), kernel_regularizer="l2")
-    np.testing.assert_allclose(l2.regularization_loss().item(),
-                               0.01 * (l2.kernel.numpy() ** 2).sum(), rtol=1e-6)
+    np.testing.assert_allclose(
+        l2.regularization_loss().item(), 0.01 * (l2.kernel.numpy() ** 2).sum(), rtol=1e-6
+    )
 
 
 def test_repr_is_readable():

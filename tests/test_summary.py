@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import autograd
 import numpy as np
 import pytest
 
+import autograd
 import nn
 from nn import BatchNormalization, Dense, Dropout, Flatten, Sequential
 
@@ -15,8 +15,9 @@ def _lines(model: nn.Module) -> list[str]:
 
 
 def test_textbook_784_100_10_model():
-    model = Sequential([Dense(100, activation="sigmoid", input_shape=(784,)),
-                        Dense(10, activation="softmax")])
+    model = Sequential(
+        [Dense(100, activation="sigmoid", input_shape=(784,)), Dense(10, activation="softmax")]
+    )
     lines = _lines(model)
     assert lines[0] == 'Model: "sequential"'
     assert lines[2].split() == ["Layer", "(type)", "Output", "Shape", "Param", "#"]
@@ -48,8 +49,9 @@ def test_fashion_mnist_flatten_300_100_10_model():
 
 
 def test_frozen_layers_count_as_non_trainable():
-    model = Sequential([Dense(100, activation="sigmoid", input_shape=(784,)),
-                        Dense(10, activation="softmax")])
+    model = Sequential(
+        [Dense(100, activation="sigmoid", input_shape=(784,)), Dense(10, activation="softmax")]
+    )
     model.layers[0].trainable = False
     text = model.summary(print_fn=None)
     assert "Trainable params: 1,010 (3.95 KB)" in text
@@ -58,11 +60,17 @@ def test_frozen_layers_count_as_non_trainable():
 
 
 def test_batchnorm_moving_statistics_are_non_trainable():
-    model = Sequential([Dense(300, input_shape=(784,)), BatchNormalization(), Dropout(0.2),
-                        Dense(10)])
+    model = Sequential(
+        [Dense(300, input_shape=(784,)), BatchNormalization(), Dropout(0.2), Dense(10)]
+    )
     lines = _lines(model)
-    assert lines[5].split() == ["batch_normalization", "(BatchNormalization)", "(None,", "300)",
-                                "1,200"]
+    assert lines[5].split() == [
+        "batch_normalization",
+        "(BatchNormalization)",
+        "(None,",
+        "300)",
+        "1,200",
+    ]
     assert lines[6].split() == ["dropout", "(Dropout)", "(None,", "300)", "0"]
     # Keras: gamma, beta trainable (600); moving mean/variance not (600)
     assert "Trainable params: 239,110 (934.02 KB)" in lines

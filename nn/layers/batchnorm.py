@@ -6,7 +6,9 @@ Training mode (and ``trainable``), with mean μ_B and biased variance σ²_B ove
     moving_mean     ← momentum · moving_mean     + (1 - momentum) · μ_B
     moving_variance ← momentum · moving_variance + (1 - momentum) · σ²_B   (Keras)
 
-Eval mode (or a frozen layer, as in Keras): y = γ · (x - moving_mean) / sqrt(moving_variance + ε) + β.
+Eval mode (or a frozen layer, as in Keras):
+
+    y = γ · (x - moving_mean) / sqrt(moving_variance + ε) + β
 
 ``BatchNorm1d(num_features, eps=1e-5, momentum=0.1)`` is the same code with PyTorch's
 semantics: its momentum is the weight of the *new* statistic (Keras momentum = 1 - m) and
@@ -89,7 +91,9 @@ class BatchNormalization(Module):
             y = (x - mean) / autograd.sqrt(var + self.epsilon)
         else:
             xp_inv = 1.0 / (self.moving_variance.data + self.epsilon) ** 0.5
-            y = (x - self.moving_mean) * Tensor(xp_inv.astype(self.moving_variance.dtype, copy=False))
+            y = (x - self.moving_mean) * Tensor(
+                xp_inv.astype(self.moving_variance.dtype, copy=False)
+            )
         if self.gamma is not None:
             y = y * self.gamma
         if self.beta is not None:
@@ -115,8 +119,10 @@ class BatchNormalization(Module):
 
         cfg = {
             **self._base_config(),
-            "momentum": self.momentum, "epsilon": self.epsilon,
-            "center": self.center, "scale": self.scale,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
             "beta_initializer": _init.serialize(self.beta_initializer),
             "gamma_initializer": _init.serialize(self.gamma_initializer),
             "moving_mean_initializer": _init.serialize(self.moving_mean_initializer),
@@ -135,12 +141,27 @@ class BatchNorm1d(BatchNormalization):
     (running = (1 - m)·running + m·batch), the running variance uses the unbiased batch
     variance; ``affine=False`` drops γ and β.  Built immediately."""
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
-                 affine: bool = True, name: str | None = None, dtype: Any = None,
-                 trainable: bool = True) -> None:
-        super().__init__(momentum=1.0 - momentum, epsilon=eps, center=affine, scale=affine,
-                         input_shape=(num_features,), name=name, dtype=dtype, trainable=trainable,
-                         _unbiased_moving_variance=True)
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float = 0.1,
+        affine: bool = True,
+        name: str | None = None,
+        dtype: Any = None,
+        trainable: bool = True,
+    ) -> None:
+        super().__init__(
+            momentum=1.0 - momentum,
+            epsilon=eps,
+            center=affine,
+            scale=affine,
+            input_shape=(num_features,),
+            name=name,
+            dtype=dtype,
+            trainable=trainable,
+            _unbiased_moving_variance=True,
+        )
         self._torch_momentum = float(momentum)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -149,5 +170,10 @@ class BatchNorm1d(BatchNormalization):
         return super().forward(x)
 
     def get_config(self) -> dict[str, Any]:
-        return {**self._base_config(), "num_features": self.num_features, "eps": self.epsilon,
-                "momentum": self._torch_momentum, "affine": self.center}
+        return {
+            **self._base_config(),
+            "num_features": self.num_features,
+            "eps": self.epsilon,
+            "momentum": self._torch_momentum,
+            "affine": self.center,
+        }

@@ -78,13 +78,20 @@ class Dense(Module):
     def build(self, input_shape: tuple) -> None:
         in_features = input_shape[-1]
         if in_features is None:
-            raise ValueError(f"{self.name}: the last input dimension must be known, got {input_shape}")
+            raise ValueError(
+                f"{self.name}: the last input dimension must be known, got {input_shape}"
+            )
         self.in_features = int(in_features)
-        self.add_weight("kernel", (self.in_features, self.units), self.kernel_initializer,
-                        regularizer=self.kernel_regularizer)
+        self.add_weight(
+            "kernel",
+            (self.in_features, self.units),
+            self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+        )
         if self.use_bias:
-            self.add_weight("bias", (self.units,), self.bias_initializer,
-                            regularizer=self.bias_regularizer)
+            self.add_weight(
+                "bias", (self.units,), self.bias_initializer, regularizer=self.bias_regularizer
+            )
         else:
             self.bias = None
         # an activation with weights (PReLU) is built with the layer
@@ -115,11 +122,15 @@ class Dense(Module):
         return cfg
 
     def extra_repr(self) -> str:
-        act = _activations.serialize(self.activation) if not isinstance(
-            self.activation, _activations._FunctionActivation) else repr(self.activation.fn)
-        return (f"in_features={self.in_features}, units={self.units}, "
-                f"activation={act}, use_bias={self.use_bias}")
-
+        act = (
+            _activations.serialize(self.activation)
+            if not isinstance(self.activation, _activations._FunctionActivation)
+            else repr(self.activation.fn)
+        )
+        return (
+            f"in_features={self.in_features}, units={self.units}, "
+            f"activation={act}, use_bias={self.use_bias}"
+        )
 
     def __repr__(self) -> str:  # the activation is shown in extra_repr, not as a child
         return f"{type(self).__name__}({self.extra_repr()})"
@@ -133,13 +144,26 @@ class Linear(Dense):
     bias ~ U(-1/sqrt(in), 1/sqrt(in)).  Built immediately (in_features is known).
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True,
-                 dtype: Any = None, name: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        dtype: Any = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         bound = 1.0 / math.sqrt(in_features) if in_features > 0 else 0.0
         kwargs.setdefault("kernel_initializer", _init.kaiming(a=math.sqrt(5)))
         kwargs.setdefault("bias_initializer", _init.RandomUniform(-bound, bound))
-        super().__init__(out_features, use_bias=bias, input_shape=(in_features,), dtype=dtype,
-                         name=name, **kwargs)
+        super().__init__(
+            out_features,
+            use_bias=bias,
+            input_shape=(in_features,),
+            dtype=dtype,
+            name=name,
+            **kwargs,
+        )
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.units}, bias={self.use_bias}"

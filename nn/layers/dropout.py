@@ -20,8 +20,15 @@ class Dropout(Module):
     ``Dropout(p)`` (PyTorch) and ``Dropout(rate)`` (Keras) are the same argument.
     """
 
-    def __init__(self, rate: float = 0.5, seed: int | None = None, *, p: float | None = None,
-                 name: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        rate: float = 0.5,
+        seed: int | None = None,
+        *,
+        p: float | None = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(name=name, **kwargs)
         rate = float(p if p is not None else rate)
         if not 0.0 <= rate < 1.0:

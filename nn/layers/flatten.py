@@ -18,8 +18,15 @@ class Flatten(Module):
     ``Flatten(start_dim=1, end_dim=-1)`` is PyTorch's spelling (only start_dim=1 dims
     flattened by default)."""
 
-    def __init__(self, input_shape: tuple | None = None, *, start_dim: int = 1, end_dim: int = -1,
-                 name: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        input_shape: tuple | None = None,
+        *,
+        start_dim: int = 1,
+        end_dim: int = -1,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(name=name, input_shape=input_shape, **kwargs)
         self.start_dim, self.end_dim = int(start_dim), int(end_dim)
 
@@ -30,9 +37,9 @@ class Flatten(Module):
         shape = tuple(input_shape)
         start = self.start_dim % len(shape)
         end = self.end_dim % len(shape)
-        middle = shape[start:end + 1]
+        middle = shape[start : end + 1]
         size = None if any(d is None for d in middle) else math.prod(middle)
-        return (*shape[:start], size, *shape[end + 1:])
+        return (*shape[:start], size, *shape[end + 1 :])
 
     def get_config(self) -> dict[str, Any]:
         cfg = {**self._base_config(), "start_dim": self.start_dim, "end_dim": self.end_dim}

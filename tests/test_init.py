@@ -1,0 +1,119 @@
+"""nn.init: the fan formulas, distributions and names (statistics of large draws)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd import Tensor
+from nn import init
+
+SHAPE = (400, 600)  # 240,000 draws: mean/variance known to well under 1 %
+FAN_IN, FAN_OUT = SHAPE
+
+# name -> (expected variance, distribution family): the formulas from the docstring
+EXPECTED = {
+    "glorot_uniform": (2 / (FAN_IN + FAN_OUT), "uniform"),
+    "xavier_uniform": (2 / (FAN_IN + FAN_OUT), "uniform"),
+    "glorot_normal": (2 / (FAN_IN + FAN_OUT), "truncated"),
+    "xavier_normal": (2 / (FAN_IN + FAN_OUT), "normal"),
+    "he_uniform": (2 / FAN_IN, "uniform"),
+    "kaiming_uniform": (2 / FAN_IN, "uniform"),
+    "he_normal": (2 / FAN_IN, "truncated"),
+    "kaiming_normal": (2 / FAN_IN, "normal"),
+    "lecun_uniform": (1 / FAN_IN, "uniform"),
+    "lecun_normal": (1 / FAN_IN, "truncated"),
+    "random_normal": (0.05**2, "normal"),
+    "random_uniform": (0.1**2 / 12, "uniform"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_variance_scaling_statistics(name: str):
+    autograd.manual_seed(0)
+    w = init.get(name)(SHAPE)
+    assert w.shape == SHAPE and w.dtype == np.float32
+    var, family = EXPECTED[name]
+    std = math.sqrt(var)
+    assert abs(w.mean()) < 5 * std / math.sqrt(w.size)
+    # sample variance of 240k draws: relative error ~ sqrt(2 / n) < 0.3 %
+    assert w.var() == pytest.approx(var, rel=0.015)
+    if family == "uniform":
+        limit = math.sqrt(3 * var)
+        assert w.min() >= -limit and w.max() <= limit
+        assert w.max() > 0.99 * limit
+    elif family == "truncated":
+        # Keras: stddev sqrt(var)/.8796..., draws beyond 2 of those stddevs redrawn
+        s = std / 0.87962566103423978
+        assert np.abs(w).max() <= 2 * s
+        assert np.abs(w).max() > 1.95 * s
+    else:
+        assert np.abs(w).max() > 3.5 * std  # untruncated tails exist in 240k normal draws
+
+
+def test_truncated_normal_default_stddev():
+    autograd.manual_seed(1)
+    w = init.TruncatedNormal(stddev=0.05)(SHAPE)
+    assert np.abs(w).max() <= 0.1
+    # variance of N(0, s²) truncated at ±2s is 0.7737 s²
+    assert w.var() == pytest.approx(0.77374 * 0.05**2, rel=0.02)
+
+
+def test_fans_of_vectors_and_kernels():
+    assert init.compute_fans((7,)) == (7.0, 7.0)
+    assert init.compute_fans((3, 5)) == (3.0, 5.0)
+    assert init.compute_fans((3, 3, 4, 8)) == (36.0, 72.0)
+
+
+def test_constants_and_dtype():
+    assert (init.get("zeros")((2, 3)) == 0).all()
+    assert (init.get("ones")((2,), dtype=np.float64) == 1).all()
+    assert init.get("ones")((2,), dtype=np.float64).dtype == np.float64
+    np.testing.assert_array_equal(init.Constant(0.5)((2,)), [0.5, 0.5])
+
+
+def test_seeded_draws_are_reproducible():
+    autograd.manual_seed(7)
+    a = init.get("he_normal")((20, 10))
+    autograd.manual_seed(7)
+    b = init.get("he_normal")((20, 10))
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(
+        init.GlorotUniform(seed=3)((4, 4)), init.GlorotUniform(seed=3)((4, 4))
+    )
+
+
+def test_unknown_initializer_lists_names():
+    with pytest.raises(ValueError, match="glorot_uniform"):
+        init.get("glorot_unifrom")
+
+
+def test_torch_style_in_place_fill():
+    t = Tensor(np.zeros((500, 400), np.float32))
+    data = t.data
+    autograd.manual_seed(0)
+    init.kaiming_uniform_(t, a=math.sqrt(5))
+    assert t.data is data  # filled in place
+    bound = 1 / math.sqrt(500)  # PyTorch's Linear default: U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+    assert np.abs(t.data).max() <= bound and np.abs(t.data).max() > 0.99 * bound
+    init.zeros_(t)
+    assert (t.data == 0).all()
+    init.xavier_normal_(t, gain=init.calculate_gain("tanh"))
+    assert t.data.var() == pytest.approx((5 / 3) ** 2 * 2 / 900, rel=0.02)
+
+
+def test_linear_uses_pytorch_default_init_and_dense_glorot():
+    autograd.manual_seed(0)
+    lin = nn.Linear(400, 300)
+    bound = 1 / math.sqrt(400)
+    for t in (lin.kernel, lin.bias):
+        assert np.abs(t.numpy()).max() <= bound and np.abs(t.numpy()).max() > 0.95 * bound
+    dense = nn.Dense(300, input_shape=(400,))
+    limit = math.sqrt(6 / 700)
+    assert np.abs(dense.kernel.numpy()).max() <= limit
+    assert dense.kernel.numpy().var() == pytest.approx(2 / 700, rel=0.03)
+    assert (dense.bias.numpy() == 0).all()

@@ -1,0 +1,166 @@
+"""nn.losses: values from the formulas, stability, label checks, conventions, resolver."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd import Tensor
+from nn import losses
+
+RNG = np.random.default_rng(0)
+LOGITS = RNG.normal(size=(6, 4))
+LABELS = np.array([0, 3, 1, 1, 2, 0])
+ONEHOT = np.eye(4)[LABELS]
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(-1, keepdims=True))
+
+
+def _ce_reference(z: np.ndarray, labels: np.ndarray) -> float:
+    return float(-_log_softmax(z)[np.arange(len(labels)), labels].mean())
+
+
+def test_sparse_and_categorical_agree_from_logits_and_probs():
+    want = _ce_reference(LOGITS, LABELS)
+    z = Tensor(LOGITS)
+    p = autograd.softmax(z)
+    for value in (
+        losses.sparse_categorical_crossentropy(LABELS, z, from_logits=True),
+        losses.categorical_crossentropy(ONEHOT, z, from_logits=True),
+        losses.sparse_categorical_crossentropy(LABELS, p),
+        losses.categorical_crossentropy(ONEHOT, p),
+        nn.CrossEntropyLoss()(z, LABELS),
+        nn.NLLLoss()(autograd.log_softmax(z), LABELS),
+    ):
+        assert value.item() == pytest.approx(want, rel=1e-9)
+
+
+def test_fused_cross_entropy_gradient_is_softmax_minus_onehot_over_n():
+    z = Tensor(LOGITS, requires_grad=True)
+    losses.sparse_categorical_crossentropy(LABELS, z, from_logits=True).backward()
+    p = np.exp(_log_softmax(LOGITS))
+    np.testing.assert_allclose(z.grad.numpy(), (p - ONEHOT) / len(LABELS), rtol=1e-12)
+
+
+def test_cross_entropy_from_logits_is_stable_at_1e4_float32():
+    z = Tensor(np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 5e3]], np.float32), requires_grad=True)
+    loss = losses.sparse_categorical_crossentropy(np.array([0, 2]), z, from_logits=True)
+    assert loss.dtype == np.float32
+    # sample 0 is certain and right (0); sample 1 is wrong by 5e3 -> 5e3; mean 2500
+    assert loss.item() == pytest.approx(2500.0, rel=1e-6)
+    loss.backward()
+    assert np.isfinite(z.grad.numpy()).all()
+    np.testing.assert_allclose(z.grad.numpy(), [[0, 0, 0], [0, 0.5, -0.5]], atol=1e-6)
+
+
+def test_probability_path_is_clipped_not_infinite():
+    p = Tensor(np.array([[1.0, 0.0], [0.0, 1.0]], np.float32))
+    loss = losses.sparse_categorical_crossentropy(np.array([1, 1]), p)
+    assert np.isfinite(loss.item()) and loss.item() == pytest.approx(-np.log(1e-7) / 2, rel=1e-3)
+
+
+def test_out_of_range_labels_name_the_label_and_class_count():
+    z = Tensor(LOGITS)
+    with pytest.raises(IndexError, match="label 4 is out of range for 4 classes"):
+        losses.sparse_categorical_crossentropy(np.array([0, 4, 1, 1, 2, 0]), z, from_logits=True)
+    with pytest.raises(IndexError, match="label -1"):
+        nn.CrossEntropyLoss()(z, np.array([0, -1, 1, 1, 2, 0]))
+    with pytest.raises(ValueError, match="do not match"):
+        nn.CrossEntropyLoss()(z, np.array([0, 1]))
+
+
+def test_binary_crossentropy_probabilities_and_logits():
+    x = RNG.normal(size=(5, 1)) * 3
+    y = np.array([[1.0], [0.0], [1.0], [1.0], [0.0]])
+    p = 1 / (1 + np.exp(-x))
+    want = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    assert losses.binary_crossentropy(y, Tensor(p)).item() == pytest.approx(want, rel=1e-6)
+    assert losses.binary_crossentropy(y, Tensor(x), from_logits=True).item() == pytest.approx(
+        want, rel=1e-9
+    )
+    assert nn.BCEWithLogitsLoss()(Tensor(x), y).item() == pytest.approx(want, rel=1e-9)
+    assert nn.BCELoss()(Tensor(p), y).item() == pytest.approx(want, rel=1e-6)
+
+
+def test_binary_crossentropy_with_logits_is_stable():
+    x = Tensor(np.array([1e4, -1e4, 1e4, -1e4], np.float32), requires_grad=True)
+    y = np.array([1.0, 0.0, 0.0, 1.0], np.float32)
+    loss = losses.binary_crossentropy(y, x, from_logits=True)
+    assert loss.item() == pytest.approx(5e3)
+    loss.backward()
+    np.testing.assert_allclose(x.grad.numpy(), [0, 0, 0.25, -0.25], atol=1e-7)
+
+
+def test_regression_losses():
+    pred = RNG.normal(size=(4, 3))
+    true = RNG.normal(size=(4, 3))
+    e = pred - true
+    assert losses.mean_squared_error(true, Tensor(pred)).item() == pytest.approx(np.mean(e**2))
+    assert losses.mean_absolute_error(true, Tensor(pred)).item() == pytest.approx(np.mean(abs(e)))
+    delta = 0.5
+    hub = np.where(abs(e) <= delta, 0.5 * e**2, delta * (abs(e) - 0.5 * delta))
+    assert losses.huber(true, Tensor(pred), delta).item() == pytest.approx(hub.mean())
+    assert nn.HuberLoss(delta=delta)(Tensor(pred), true).item() == pytest.approx(hub.mean())
+    assert nn.MSELoss()(Tensor(pred), true).item() == pytest.approx(np.mean(e**2))
+    assert nn.L1Loss()(Tensor(pred), true).item() == pytest.approx(np.mean(abs(e)))
+
+
+def test_reductions_keras_per_sample_vs_torch_per_element():
+    pred, true = RNG.normal(size=(4, 3)), RNG.normal(size=(4, 3))
+    e2 = (pred - true) ** 2
+    keras_none = nn.MeanSquaredError(reduction="none")(true, Tensor(pred)).numpy()
+    np.testing.assert_allclose(keras_none, e2.mean(-1))
+    torch_none = nn.MSELoss(reduction="none")(Tensor(pred), true).numpy()
+    np.testing.assert_allclose(torch_none, e2)
+    assert nn.MSELoss(reduction="sum")(Tensor(pred), true).item() == pytest.approx(e2.sum())
+    ce_none = nn.CrossEntropyLoss(reduction="none")(Tensor(LOGITS), LABELS).numpy()
+    np.testing.assert_allclose(ce_none, -_log_softmax(LOGITS)[np.arange(6), LABELS])
+    with pytest.raises(ValueError, match="reduction"):
+        nn.MSELoss(reduction="avg")
+
+
+def test_column_targets_are_not_broadcast_to_a_matrix():
+    pred = Tensor(np.array([[1.0], [2.0], [3.0]]))
+    assert losses.mean_squared_error(np.array([1.0, 2.0, 5.0]), pred).item() == pytest.approx(4 / 3)
+    with pytest.raises(ValueError, match="do not match"):
+        losses.mean_squared_error(np.ones(2), pred)
+
+
+def test_resolver_always_returns_y_true_y_pred_callables():
+    z = Tensor(LOGITS)
+    want = _ce_reference(LOGITS, LABELS)
+    assert isinstance(
+        losses.get("sparse_categorical_crossentropy"), nn.SparseCategoricalCrossentropy
+    )
+    for ident in (
+        "sparse_categorical_crossentropy",
+        nn.CrossEntropyLoss(),
+        nn.CrossEntropyLoss,
+        nn.SparseCategoricalCrossentropy(from_logits=True),
+    ):
+        fn = losses.get(ident)
+        y_pred = z if ident != "sparse_categorical_crossentropy" else autograd.softmax(z)
+        assert fn(LABELS, y_pred).item() == pytest.approx(want, rel=1e-9)
+    mse = losses.get("mse")
+    assert mse.name == "mean_squared_error"
+    assert losses.get("mae").name == "mean_absolute_error"
+    assert losses.get(nn.BCEWithLogitsLoss()).name.startswith("binary_crossentropy")
+
+    def custom(y_true, y_pred):
+        return autograd.mean(y_pred) * 0 + 1.0
+
+    assert losses.get(custom) is custom
+    with pytest.raises(ValueError, match="known"):
+        losses.get("categorical_cross_entropy_typo")
+
+
+def test_loss_dtype_follows_predictions():
+    z = Tensor(LOGITS.astype(np.float32))
+    assert losses.sparse_categorical_crossentropy(LABELS, z, from_logits=True).dtype == np.float32
+    assert losses.mean_squared_error(np.ones((6, 4)), z).dtype == np.float32
+    assert losses.binary_crossentropy(np.ones((6, 4)), z, from_logits=True).dtype == np.float32

@@ -1,0 +1,242 @@
+"""Same weights, same outputs and gradients as PyTorch (float64, to 1e-6).
+
+Uses conftest's ``torch`` fixture: skipped with a reason without torch, FAILS when CI=true.
+Our Dense/Linear kernel is (in, out): PyTorch's Linear.weight is its transpose.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd import Tensor
+
+RNG = np.random.default_rng(0)
+TOL = dict(rtol=1e-6, atol=1e-9)
+
+
+def _t(torch, a, grad=False):
+    return torch.tensor(np.asarray(a), dtype=torch.float64, requires_grad=grad)
+
+
+def test_linear_matches_torch_forward_and_backward(torch):
+    ours = nn.Linear(5, 3, dtype="float64")
+    ref = torch.nn.Linear(5, 3, dtype=torch.float64)
+    with torch.no_grad():
+        ref.weight.copy_(torch.from_numpy(ours.kernel.numpy().T))
+        ref.bias.copy_(torch.from_numpy(ours.bias.numpy()))
+    x = RNG.normal(size=(4, 5))
+    y = ours(Tensor(x))
+    y_ref = ref(_t(torch, x))
+    np.testing.assert_allclose(y.numpy(), y_ref.detach().numpy(), **TOL)
+    g = RNG.normal(size=(4, 3))
+    (y * Tensor(g)).sum().backward()
+    (y_ref * _t(torch, g)).sum().backward()
+    np.testing.assert_allclose(ours.kernel.grad.numpy(), ref.weight.grad.numpy().T, **TOL)
+    np.testing.assert_allclose(ours.bias.grad.numpy(), ref.bias.grad.numpy(), **TOL)
+
+
+def test_linear_default_init_has_torch_bounds(torch):
+    # same distribution (not the same draws): U(-1/sqrt(in), 1/sqrt(in)) for weight and bias
+    torch.manual_seed(0)
+    ref = torch.nn.Linear(300, 200)
+    ours = nn.Linear(300, 200)
+    for a, b in (
+        (ours.kernel.numpy(), ref.weight.detach().numpy()),
+        (ours.bias.numpy(), ref.bias.detach().numpy()),
+    ):
+        assert abs(a.max() - b.max()) < 0.01 and abs(a.min() - b.min()) < 0.01
+        assert a.std() == pytest.approx(b.std(), rel=0.1)
+
+
+ACTIVATIONS = [
+    (lambda: nn.ReLU(), lambda F: F.relu),
+    (lambda: nn.LeakyReLU(0.2), lambda F: lambda x: F.leaky_relu(x, 0.2)),
+    (lambda: nn.ELU(0.7), lambda F: lambda x: F.elu(x, 0.7)),
+    (lambda: nn.SELU(), lambda F: F.selu),
+    (lambda: nn.GELU(), lambda F: F.gelu),
+    (lambda: nn.GELU("tanh"), lambda F: lambda x: F.gelu(x, approximate="tanh")),
+    (lambda: nn.SiLU(), lambda F: F.silu),
+    (lambda: nn.Softplus(), lambda F: F.softplus),
+    (lambda: nn.Softplus(beta=2.0), lambda F: lambda x: F.softplus(x, beta=2.0)),
+    (lambda: nn.Sigmoid(), lambda F: F.sigmoid),
+    (lambda: nn.Tanh(), lambda F: F.tanh),
+    (lambda: nn.Softmax(dim=1), lambda F: lambda x: F.softmax(x, dim=1)),
+    (lambda: nn.LogSoftmax(dim=1), lambda F: lambda x: F.log_softmax(x, dim=1)),
+    (lambda: nn.Softmax(dim=0), lambda F: lambda x: F.softmax(x, dim=0)),
+]
+
+
+@pytest.mark.parametrize("make_ours, make_ref", ACTIVATIONS)
+def test_activations_match_torch(torch, make_ours, make_ref):
+    x = RNG.normal(size=(6, 4)) * 3
+    g = RNG.normal(size=(6, 4))
+    xt = Tensor(x, requires_grad=True)
+    y = make_ours()(xt)
+    (y * Tensor(g)).sum().backward()
+    xr = _t(torch, x, grad=True)
+    yr = make_ref(torch.nn.functional)(xr)
+    (yr * _t(torch, g)).sum().backward()
+    np.testing.assert_allclose(y.numpy(), yr.detach().numpy(), **TOL)
+    np.testing.assert_allclose(xt.grad.numpy(), xr.grad.numpy(), **TOL)
+
+
+def test_prelu_matches_torch_with_per_unit_slopes(torch):
+    x = RNG.normal(size=(5, 3))
+    ours = nn.PReLU(init=0.25, dtype="float64")
+    xt = Tensor(x, requires_grad=True)
+    y = ours(xt)
+    ref = torch.nn.PReLU(num_parameters=3, init=0.25, dtype=torch.float64)
+    xr = _t(torch, x, grad=True)
+    yr = ref(xr)
+    y.sum().backward()
+    yr.sum().backward()
+    np.testing.assert_allclose(y.numpy(), yr.detach().numpy(), **TOL)
+    np.testing.assert_allclose(ours.alpha.grad.numpy(), ref.weight.grad.numpy(), **TOL)
+    np.testing.assert_allclose(xt.grad.numpy(), xr.grad.numpy(), **TOL)
+
+
+def test_batchnorm1d_matches_torch_in_train_and_eval(torch):
+    ours = nn.BatchNorm1d(3, dtype="float64")
+    ref = torch.nn.BatchNorm1d(3, dtype=torch.float64)
+    gamma, beta = RNG.normal(size=3), RNG.normal(size=3)
+    ours.set_weights([gamma, beta, np.zeros(3), np.ones(3)])
+    with torch.no_grad():
+        ref.weight.copy_(_t(torch, gamma))
+        ref.bias.copy_(_t(torch, beta))
+    g = RNG.normal(size=(8, 3))
+    for step in range(3):
+        x = RNG.normal(loc=step, size=(8, 3))
+        xt = Tensor(x, requires_grad=True)
+        xr = _t(torch, x, grad=True)
+        y, yr = ours(xt), ref(xr)
+        (y * Tensor(g)).sum().backward()
+        (yr * _t(torch, g)).sum().backward()
+        np.testing.assert_allclose(y.numpy(), yr.detach().numpy(), **TOL)
+        np.testing.assert_allclose(xt.grad.numpy(), xr.grad.numpy(), **TOL)
+    np.testing.assert_allclose(ours.gamma.grad.numpy(), ref.weight.grad.numpy(), **TOL)
+    np.testing.assert_allclose(ours.moving_mean.numpy(), ref.running_mean.numpy(), **TOL)
+    np.testing.assert_allclose(ours.moving_variance.numpy(), ref.running_var.numpy(), **TOL)
+    ours.eval()
+    ref.eval()
+    x = RNG.normal(size=(4, 3))
+    np.testing.assert_allclose(ours(Tensor(x)).numpy(), ref(_t(torch, x)).detach().numpy(), **TOL)
+
+
+def _check_loss(torch, ours, ref, pred, target, target_torch=None):
+    pt = Tensor(pred, requires_grad=True)
+    loss = ours(pt)
+    pr = _t(torch, pred, grad=True)
+    loss_ref = ref(pr, target_torch if target_torch is not None else _t(torch, target))
+    g = RNG.normal(size=loss.shape)  # a cotangent also for reduction="none"
+    (loss * Tensor(g)).sum().backward()
+    (loss_ref * _t(torch, g)).sum().backward()
+    np.testing.assert_allclose(loss.numpy(), loss_ref.detach().numpy(), **TOL)
+    np.testing.assert_allclose(pt.grad.numpy(), pr.grad.numpy(), **TOL)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_classification_losses_match_torch(torch, reduction):
+    F = torch.nn.functional
+    logits = RNG.normal(size=(7, 5)) * 4
+    labels = RNG.integers(0, 5, size=7)
+    labels_t = torch.from_numpy(labels)
+    probs = RNG.dirichlet(np.ones(5), size=7)
+    _check_loss(
+        torch,
+        lambda z: nn.CrossEntropyLoss(reduction)(z, labels),
+        lambda z, t: F.cross_entropy(z, t, reduction=reduction),
+        logits,
+        None,
+        labels_t,
+    )
+    _check_loss(
+        torch,
+        lambda z: nn.CrossEntropyLoss(reduction)(z, probs),
+        lambda z, t: F.cross_entropy(z, t, reduction=reduction),
+        logits,
+        probs,
+    )
+    _check_loss(
+        torch,
+        lambda z: nn.NLLLoss(reduction)(z, labels),
+        lambda z, t: F.nll_loss(z, t, reduction=reduction),
+        logits,
+        None,
+        labels_t,
+    )
+    x = RNG.normal(size=(6, 2)) * 3
+    y = RNG.integers(0, 2, size=(6, 2)).astype(np.float64)
+    _check_loss(
+        torch,
+        lambda z: nn.BCEWithLogitsLoss(reduction)(z, y),
+        lambda z, t: F.binary_cross_entropy_with_logits(z, t, reduction=reduction),
+        x,
+        y,
+    )
+    p = 1 / (1 + np.exp(-x))
+    _check_loss(
+        torch,
+        lambda z: nn.BCELoss(reduction)(z, y),
+        lambda z, t: F.binary_cross_entropy(z, t, reduction=reduction),
+        p,
+        y,
+    )
+
+
+def test_keras_spellings_match_torch_with_mean_reduction(torch):
+    F = torch.nn.functional
+    logits = RNG.normal(size=(7, 5))
+    labels = RNG.integers(0, 5, size=7)
+    _check_loss(
+        torch,
+        lambda z: nn.losses.get("sparse_categorical_crossentropy")(labels, autograd.softmax(z)),
+        lambda z, t: F.cross_entropy(z, t),
+        logits,
+        None,
+        torch.from_numpy(labels),
+    )
+    onehot = np.eye(5)[labels]
+    _check_loss(
+        torch,
+        lambda z: nn.CategoricalCrossentropy(from_logits=True)(onehot, z),
+        lambda z, t: F.cross_entropy(z, t),
+        logits,
+        onehot,
+    )
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_regression_losses_match_torch(torch, reduction):
+    F = torch.nn.functional
+    pred, true = RNG.normal(size=(5, 3)), RNG.normal(size=(5, 3))
+    for ours, ref in (
+        (nn.MSELoss(reduction), lambda a, b: F.mse_loss(a, b, reduction=reduction)),
+        (nn.L1Loss(reduction), lambda a, b: F.l1_loss(a, b, reduction=reduction)),
+        (
+            nn.HuberLoss(reduction, delta=0.5),
+            lambda a, b: F.huber_loss(a, b, reduction=reduction, delta=0.5),
+        ),
+    ):
+        _check_loss(torch, lambda z, ours=ours: ours(z, true), ref, pred, true)
+
+
+def test_mlp_training_step_matches_torch(torch):
+    autograd.manual_seed(0)
+    ours = nn.Sequential(
+        nn.Linear(4, 8, dtype="float64"), nn.Tanh(), nn.Linear(8, 3, dtype="float64")
+    )
+    ref = torch.nn.Sequential(
+        torch.nn.Linear(4, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3)
+    ).double()
+    with torch.no_grad():
+        for i in (0, 2):
+            ref[i].weight.copy_(torch.from_numpy(ours[i].kernel.numpy().T))
+            ref[i].bias.copy_(torch.from_numpy(ours[i].bias.numpy()))
+    x, labels = RNG.normal(size=(10, 4)), RNG.integers(0, 3, size=10)
+    nn.CrossEntropyLoss()(ours(Tensor(x)), labels).backward()
+    torch.nn.functional.cross_entropy(ref(_t(torch, x)), torch.from_numpy(labels)).backward()
+    for i in (0, 2):
+        np.testing.assert_allclose(ours[i].kernel.grad.numpy(), ref[i].weight.grad.numpy().T, **TOL)
