@@ -200,30 +200,30 @@ class Tensor:
 
     # Comparisons are not differentiable: they return boolean tensors with no graph.
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _wrap(self.data == _raw(other))
+        return _compared(self.data == _raw(other))
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _wrap(self.data != _raw(other))
+        return _compared(self.data != _raw(other))
 
     def __lt__(self, other: Any) -> Tensor:
-        return _wrap(self.data < _raw(other))
+        return _compared(self.data < _raw(other))
 
     def __le__(self, other: Any) -> Tensor:
-        return _wrap(self.data <= _raw(other))
+        return _compared(self.data <= _raw(other))
 
     def __gt__(self, other: Any) -> Tensor:
-        return _wrap(self.data > _raw(other))
+        return _compared(self.data > _raw(other))
 
     def __ge__(self, other: Any) -> Tensor:
-        return _wrap(self.data >= _raw(other))
+        return _compared(self.data >= _raw(other))
 
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
         """Indices of the maxima (not differentiable)."""
-        return _wrap(self.data.argmax(axis=axis, keepdims=keepdims))
+        return _compared(self.data.argmax(axis=axis, keepdims=keepdims))
 
     def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
         """Indices of the minima (not differentiable)."""
-        return _wrap(self.data.argmin(axis=axis, keepdims=keepdims))
+        return _compared(self.data.argmin(axis=axis, keepdims=keepdims))
 
 
 def _wrap(array: Any) -> Tensor:
@@ -236,6 +236,11 @@ def _wrap(array: Any) -> Tensor:
     t.generation = 0
     t._retains_grad = False
     return t
+
+
+def _compared(result: Any) -> Tensor:
+    # NumPy answers 0-d comparisons with a NumPy bool, not an array: keep ``data`` an array.
+    return _wrap(np.asarray(result) if isinstance(result, np.generic) else result)
 
 
 def _raw(value: Any) -> Any:
