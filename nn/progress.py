@@ -3,7 +3,7 @@
 ``verbose=1``: on a terminal, one bar per epoch redrawn in place::
 
     Epoch 3/30
-    1719/1719 [==============================] 9s 5ms/step 6210 samples/s - loss: 0.2913 - accuracy: 0.8921
+    1719/1719 [==============================] - 9s - 5ms/step - 6,210 samples/s - loss: 0.2913 - accuracy: 0.8921
 
 When the output is not a terminal (CI logs, files) the bar is not redrawn; a plain
 line is written about every 25% of the epoch instead, so logs stay readable.
@@ -73,8 +73,10 @@ class ProgressBar:
             self._next_plain = step + max(1, self.total // 4)
             self._write(self._line(step, logs or {}, now) + "\n")
 
-    def finish(self, logs: dict[str, float]) -> None:
+    def finish(self, logs: dict[str, float], samples: int | None = None) -> None:
         """End of the epoch: the full bar (``verbose=1``) or the one summary line (``verbose=2``)."""
+        if samples is not None:
+            self.samples = samples
         if self.verbose == 1:
             self.update(self.total, self.samples, logs, final=True)
         elif self.verbose == 2:
@@ -90,11 +92,14 @@ class ProgressBar:
             head += " [" + "=" * done + arrow + "." * (_BAR_WIDTH - done - len(arrow)) + "]"
         rate = self.samples / elapsed if elapsed > 0 else 0.0
         per_step = elapsed / step if step else 0.0
-        timing = f"{_duration(elapsed)} {per_step * 1000:.0f}ms/step {rate:,.0f} samples/s"
+        parts = [head, _duration(elapsed)]
         if step < self.total and step:
-            timing = f"ETA {_duration(per_step * (self.total - step))} " + timing
+            parts.append(f"ETA {_duration(per_step * (self.total - step))}")
+        parts += [f"{per_step * 1000:.0f}ms/step", f"{rate:,.0f} samples/s"]
         text = format_logs(logs)
-        return f"{head} {timing}" + (f" - {text}" if text else "")
+        if text:
+            parts.append(text)
+        return " - ".join(parts)
 
     def _write(self, text: str) -> None:
         self.stream.write(text)

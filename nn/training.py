@@ -103,7 +103,7 @@ class TrainingMixin:
             raise RuntimeError(f"{what}: call model.compile(optimizer=..., loss=...) first")
 
     # ------------------------------------------------------------------ helpers
-    def _device(self) -> str:
+    def _training_device(self) -> str:
         for p in self.parameters():
             return p.device
         return autograd.get_default_device()
@@ -163,7 +163,7 @@ class TrainingMixin:
                 raise ValueError(f"fit: validation_split={validation_split} leaves an empty set")
             validation_data = (x[-n_val:], y[-n_val:])
             x, y = x[:-n_val], y[:-n_val]
-        loader = DataLoader((x, y), batch_size=batch_size, shuffle=shuffle, seed=seed, device=self._device())
+        loader = DataLoader((x, y), batch_size=batch_size, shuffle=shuffle, seed=seed, device=self._training_device())
         history = History()
         self.history = history
         callback_list = CallbackList(
@@ -172,7 +172,7 @@ class TrainingMixin:
             {"epochs": epochs, "steps": len(loader), "verbose": verbose, "batch_size": batch_size},
         )
         self.stop_training = False
-        first_x, _ = next(iter(DataLoader((x[:1], y[:1]), batch_size=1, device=self._device())))
+        first_x, _ = next(iter(DataLoader((x[:1], y[:1]), batch_size=1, device=self._training_device())))
         self._ensure_optimizer(first_x)
         names = ["loss", *(m.name for m in self._metrics)]
         callback_list.on_train_begin({})
@@ -199,7 +199,7 @@ class TrainingMixin:
             if validation_data is not None:
                 val = self.evaluate(*validation_data, batch_size=batch_size, verbose=0, return_dict=True)
                 logs.update({f"val_{k}": v for k, v in val.items()})
-            bar.finish(logs)
+            bar.finish(logs, seen)
             callback_list.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
@@ -240,7 +240,7 @@ class TrainingMixin:
         x, y = _raw(x), _raw(y)
         if len(x) != len(y):
             raise ValueError(f"evaluate: x has {len(x)} samples but y has {len(y)}")
-        loader = DataLoader((x, y), batch_size=batch_size, device=self._device())
+        loader = DataLoader((x, y), batch_size=batch_size, device=self._training_device())
         names = ["loss", *(m.name for m in self._metrics)]
         was_training = getattr(self, "training", False)
         self.eval()
@@ -261,7 +261,7 @@ class TrainingMixin:
         finally:
             self.train(was_training)
         logs = _means(names, sums, seen)
-        bar.finish(logs)
+        bar.finish(logs, seen)
         if return_dict:
             return logs
         return logs["loss"] if len(names) == 1 else [logs[k] for k in names]
@@ -271,7 +271,7 @@ class TrainingMixin:
         from .data import DataLoader
 
         x = _raw(x)
-        loader = DataLoader((x,), batch_size=batch_size, device=self._device())
+        loader = DataLoader((x,), batch_size=batch_size, device=self._training_device())
         was_training = getattr(self, "training", False)
         self.eval()
         bar = ProgressBar(len(loader), verbose)
@@ -286,7 +286,7 @@ class TrainingMixin:
                         bar.update(step, seen)
         finally:
             self.train(was_training)
-        bar.finish({})
+        bar.finish({}, seen)
         if not outputs:
             raise ValueError("predict: x is empty")
         return np.concatenate(outputs)
