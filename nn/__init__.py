@@ -6,7 +6,8 @@ initializers, regularizers, summary() and saving.
                         Dense(10, activation="softmax")])
     model.summary()
 
-``nn.datasets`` and ``nn.data`` are imported on first use.
+``nn.datasets``, ``nn.data``, ``nn.callbacks``, ``nn.plot`` and ``nn.lr_finder`` are imported
+on first use.
 """
 
 from __future__ import annotations
@@ -52,16 +53,21 @@ from .parameter import Parameter
 from .saving import load_model
 from .sequential import Sequential
 
-_LAZY_SUBMODULES = ("datasets", "data")
+_LAZY_SUBMODULES = ("datasets", "data", "callbacks", "plot", "lr_finder", "progress", "training")
+_LAZY_ATTRIBUTES = {"lr_find": "lr_finder"}  # name -> submodule that defines it
 
 
 def __getattr__(name: str) -> Any:
-    # nn.datasets / nn.data belong to another part of the project and may pull in heavier
-    # dependencies: import them on first access only.
+    # nn.datasets / nn.data / nn.plot may pull in heavier dependencies (downloads,
+    # matplotlib) and may not exist in a partial checkout: import them on first access only.
     if name in _LAZY_SUBMODULES:
         module = importlib.import_module(f"{__name__}.{name}")
         globals()[name] = module
         return module
+    if name in _LAZY_ATTRIBUTES:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY_ATTRIBUTES[name]}"), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

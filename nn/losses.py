@@ -18,7 +18,9 @@ Formulas (N samples, C classes, mean over samples unless ``reduction`` says othe
 * from logits z (fused, stable for |z| ~ 1e4): L = 1/N Σ_i [logsumexp(z_i) - Σ_c t_ic z_ic],
   dL/dz = (softmax(z) - t) / N   (one Function: ``SoftmaxCrossEntropy``)
 * sparse: t is one-hot of the integer labels.  Probabilities are clipped to [ε, 1 - ε],
-  ε = 1e-7 (Keras).
+  ε = 1e-7 (Keras) -- except when they come straight from a softmax (e.g.
+  ``Dense(10, activation="softmax")``) with a graph recorded: then, as in Keras 3, the
+  softmax's logits go through the fused path (exact, stable, never clipped).
 * binary cross-entropy: L = -mean[y·log p + (1 - y)·log(1 - p)], p clipped to [ε, 1 - ε];
   from logits x: mean[softplus(x) - x·y] (stable: no exp overflow, no log(0)).
 * MSE: mean (y - ŷ)²;  MAE: mean |y - ŷ|;
@@ -44,6 +46,7 @@ import numpy as np
 import autograd
 import backends
 from autograd import Function, Tensor
+from autograd.ops.softmax import Softmax as _SoftmaxFunction
 
 EPSILON = 1e-7
 _REDUCTIONS = {
@@ -216,6 +219,17 @@ def _match_shape(y_true: Tensor, y_pred: Tensor) -> Tensor:
 
 
 # ---------------------------------------------------------------- Keras functions (y_true, y_pred)
+def _logits_of_softmax(y_pred: Tensor) -> Tensor | None:
+    """The logits z if ``y_pred`` was computed as softmax(z) over its last axis (with a
+    graph recorded), else None.  As Keras 3 does, the probability losses then take the
+    fused, unclipped logits path: same value where no clipping applies, exact and stable
+    where it would (p < 1e-7), and the gradient (p - t)/N instead of a vanishing one."""
+    fn = y_pred.grad_fn
+    if isinstance(fn, _SoftmaxFunction) and fn.inputs is not None and fn.axis == y_pred.ndim - 1:
+        return fn.inputs[0]
+    return None
+
+
 def sparse_categorical_crossentropy(
     y_true: Any, y_pred: Tensor, from_logits: bool = False, reduction: str = "mean"
 ) -> Tensor:
@@ -223,6 +237,9 @@ def sparse_categorical_crossentropy(
     ``from_logits=True``, fused and stable)."""
     if from_logits:
         return softmax_cross_entropy(y_pred, y_true, sparse=True, reduction=reduction)
+    logits = _logits_of_softmax(y_pred)
+    if logits is not None:
+        return softmax_cross_entropy(logits, y_true, sparse=True, reduction=reduction)
     reduction = _reduction(reduction)
     labels = _labels_array(y_true, y_pred, y_pred.shape[-1])
     xp = backends.get_array_module(y_pred.data)
@@ -243,6 +260,9 @@ def categorical_crossentropy(
     """Cross-entropy with one-hot (or soft) targets of the same shape as ``y_pred``."""
     if from_logits:
         return softmax_cross_entropy(y_pred, y_true, sparse=False, reduction=reduction)
+    logits = _logits_of_softmax(y_pred)
+    if logits is not None:
+        return softmax_cross_entropy(logits, y_true, sparse=False, reduction=reduction)
     t = _as_tensor(y_true, y_pred)
     _check_same_shape(t, y_pred)
     return _categorical_from_probs(t, y_pred, _reduction(reduction))

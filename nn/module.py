@@ -30,6 +30,7 @@ import backends
 from autograd import Tensor
 
 from .parameter import Parameter
+from .training import TrainingMixin
 
 Shape = tuple  # (None | int, ...) with None for an unknown batch size
 
@@ -71,10 +72,11 @@ def _is_device(target: Any) -> bool:
     return isinstance(target, str) and (target == "cpu" or target.startswith("cuda"))
 
 
-class Module:
+class Module(TrainingMixin):
     """Base class of layers and models.
 
     Subclass and implement ``forward``; call the instance (``module(x)``), not ``forward``.
+    Keras' ``compile``/``fit``/``evaluate``/``predict`` come from ``nn.training.TrainingMixin``.
     Layers whose weight shapes depend on the input implement ``build(input_shape)``
     (Keras' lazy build; ``input_shape`` includes the batch dimension as ``None``) and set
     ``self.built = False`` in ``__init__``; the first call builds them.

@@ -164,3 +164,23 @@ def test_loss_dtype_follows_predictions():
     assert losses.sparse_categorical_crossentropy(LABELS, z, from_logits=True).dtype == np.float32
     assert losses.mean_squared_error(np.ones((6, 4)), z).dtype == np.float32
     assert losses.binary_crossentropy(np.ones((6, 4)), z, from_logits=True).dtype == np.float32
+
+
+def test_probabilities_from_a_softmax_use_the_fused_logits_path():
+    # p(label) = e^-30 underflows the clip at 1e-7: the fused path still gives 30 and
+    # the full gradient, as Keras 3 does for softmax outputs
+    z = Tensor(np.array([[30.0, 0.0, 0.0]]), requires_grad=True)
+    probs = autograd.softmax(z)
+    loss = losses.sparse_categorical_crossentropy(np.array([1]), probs)
+    assert loss.item() == pytest.approx(30.0, rel=1e-9)
+    loss.backward()
+    np.testing.assert_allclose(z.grad.numpy(), [[1.0, -1.0, 0.0]], atol=1e-12)
+    model = nn.Sequential([nn.Dense(3, activation="softmax", input_shape=(2,), dtype="float64")])
+    out = model(Tensor(np.ones((4, 2))))
+    value = losses.categorical_crossentropy(np.eye(3)[[0, 1, 2, 0]], out)
+    assert isinstance(value.grad_fn, losses.SoftmaxCrossEntropy)
+    # a leaf tensor of probabilities (no softmax graph) keeps the clipped probability path
+    leaf = Tensor(probs.numpy())
+    assert losses.sparse_categorical_crossentropy(np.array([1]), leaf).item() == pytest.approx(
+        -np.log(1e-7), rel=1e-6
+    )

@@ -356,3 +356,18 @@ def test_repr_is_readable():
 def test_module_without_forward_says_so():
     with pytest.raises(NotImplementedError, match="forward"):
         nn.Module()(Tensor(np.ones(1)))
+
+
+def test_sibling_packages_are_reachable_lazily():
+    import importlib
+
+    assert nn.data is importlib.import_module("nn.data")
+    assert nn.datasets is importlib.import_module("nn.datasets")
+    with pytest.raises(AttributeError, match="no attribute 'Dens'"):
+        nn.Dens  # noqa: B018
+
+
+def test_sequential_is_a_keras_model_too():
+    model = Sequential([Dense(2, input_shape=(3,))])
+    for method in ("compile", "fit", "evaluate", "predict", "summary", "save"):
+        assert callable(getattr(model, method))
