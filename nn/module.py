@@ -366,13 +366,16 @@ class Module(TrainingMixin):
         floating dtype, in place: Parameter objects keep their identity, so an optimizer
         built before ``to()`` still holds them.  Lazily built layers create their weights
         on this device / dtype later."""
+        from autograd import no_grad
+
         is_device = _is_device(target)
-        for t in _unique([*self.parameters(), *self.buffers()]):
-            moved = t.to(target)
-            if moved is not t:
-                t.data = moved.data
-            if t.grad is not None:
-                t.grad = t.grad.to(target)
+        with no_grad():  # a move, not an op to differentiate
+            for t in _unique([*self.parameters(), *self.buffers()]):
+                moved = t.to(target)
+                if moved is not t:
+                    t.data = moved.data
+                if t.grad is not None:
+                    t.grad = t.grad.to(target)
         for m in self.modules():
             if is_device:
                 m.__dict__["_device"] = target

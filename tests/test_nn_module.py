@@ -371,3 +371,17 @@ def test_sequential_is_a_keras_model_too():
     model = Sequential([Dense(2, input_shape=(3,))])
     for method in ("compile", "fit", "evaluate", "predict", "summary", "save"):
         assert callable(getattr(model, method))
+
+
+def test_to_cpu_and_deepcopy_keep_a_working_model():
+    import copy
+
+    model = Sequential([Dense(3, input_shape=(2,)), nn.BatchNormalization()])
+    params = list(model.parameters())
+    assert model.to("cpu") is model and list(model.parameters()) == params
+    assert all(p.device == "cpu" and p.grad_fn is None for p in model.parameters())
+    clone = copy.deepcopy(model)
+    x = Tensor(np.ones((4, 2), np.float32))
+    np.testing.assert_array_equal(clone(x).numpy(), model(x).numpy())
+    clone.layers[0].kernel.data[...] = 0
+    assert not np.all(model.layers[0].kernel.numpy() == 0)
