@@ -137,11 +137,18 @@ def lr_find(
 
 
 def _suggest(lrs: list[float], losses: list[float]) -> tuple[float | None, float | None]:
-    """The steepest descent of loss against log lr before the minimum, and the lr at the minimum."""
+    """The steepest descent of loss against log lr before the minimum, and the lr at the minimum.
+
+    The first tenth of the sweep (at most 10 points) is left out of the search: there the
+    moving average still rests on a few noisy batches, and its wobble is no real descent.
+    """
     if len(losses) < 3:
         return None, (lrs[int(np.argmin(losses))] if losses else None)
     losses_arr = np.asarray(losses)
     i_min = int(np.argmin(losses_arr))
     slope = np.gradient(losses_arr, np.log(np.asarray(lrs)))
-    i_steep = int(np.argmin(slope[: max(i_min, 1)]))
+    skip = min(10, len(losses) // 10)
+    if i_min - skip < 2:
+        skip = 0
+    i_steep = skip + int(np.argmin(slope[skip : max(i_min, skip + 1)]))
     return float(lrs[i_steep]), float(lrs[i_min])

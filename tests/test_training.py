@@ -1,0 +1,381 @@
+"""Keras-style training: compile/fit/evaluate/predict, History, callbacks, progress, plots, lr_find."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+import optim
+from nn.callbacks import (
+    Callback,
+    CSVLogger,
+    EarlyStopping,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    ReduceLROnPlateau,
+)
+from nn.progress import ProgressBar
+
+
+def _blobs(n=240, classes=3, features=4, seed=0):
+    """Separable Gaussian blobs: a problem a small MLP learns in a few epochs."""
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(0, 3, (classes, features))
+    y = rng.integers(0, classes, n)
+    x = (centers[y] + rng.normal(0, 0.5, (n, features))).astype(np.float32)
+    return x, y
+
+
+def _model(classes=3, features=4, seed=0):
+    ag.manual_seed(seed)
+    return nn.Sequential([nn.Dense(16, activation="relu", input_shape=(features,)),
+                          nn.Dense(classes, activation="softmax")])  # fmt: skip
+
+
+def _compiled(seed=0, **compile_kwargs):
+    model = _model(seed=seed)
+    kwargs = {"optimizer": "adam", "loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]}
+    kwargs.update(compile_kwargs)
+    model.compile(**kwargs)
+    return model
+
+
+class ScriptedValLoss(Callback):
+    """Overwrites ``val_loss`` with a scripted curve before later callbacks see it."""
+
+    def __init__(self, curve):
+        super().__init__()
+        self.curve = curve
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs["val_loss"] = self.curve[epoch]
+
+
+class RecordWeights(Callback):
+    """Keeps a copy of the weights at the end of every epoch."""
+
+    def __init__(self):
+        super().__init__()
+        self.weights = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.weights.append([w.copy() for w in self.model.get_weights()])
+
+
+# ---------------------------------------------------------------- fit / evaluate / predict
+def test_fit_returns_history_with_keras_keys_and_learns():
+    x, y = _blobs()
+    model = _model()
+    model.compile(optimizer=optim.Adam(model.parameters(), lr=0.02), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])  # fmt: skip
+    history = model.fit(x[:200], y[:200], epochs=4, batch_size=16, validation_data=(x[200:], y[200:]), verbose=0)
+    assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert all(len(v) == 4 for v in history.history.values())
+    assert history.epoch == [0, 1, 2, 3]
+    assert model.history is history
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert history.history["val_accuracy"][-1] > 0.9
+
+
+def test_evaluate_and_predict_shapes_and_values():
+    x, y = _blobs()
+    model = _compiled()
+    model.fit(x, y, epochs=2, verbose=0)
+    loss, acc = model.evaluate(x, y, batch_size=50, verbose=0)
+    probs = model.predict(x, batch_size=64)
+    assert isinstance(probs, np.ndarray) and probs.shape == (len(x), 3)
+    np.testing.assert_allclose(probs.sum(axis=1), 1, rtol=1e-5)
+    assert acc == pytest.approx(float((probs.argmax(axis=1) == y).mean()))
+    expected_loss = float(-np.log(np.clip(probs[np.arange(len(y)), y], 1e-7, 1)).mean())
+    assert loss == pytest.approx(expected_loss, rel=1e-4)
+    as_dict = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert set(as_dict) == {"loss", "accuracy"}
+
+
+def test_evaluate_without_metrics_returns_the_loss_alone():
+    x, y = _blobs()
+    model = _compiled(metrics=None)
+    assert isinstance(model.evaluate(x, y, verbose=0), float)
+
+
+def test_bare_string_metric_is_accepted():
+    x, y = _blobs()
+    model = _compiled(metrics="accuracy")
+    history = model.fit(x, y, epochs=1, verbose=0)
+    assert "accuracy" in history.history
+
+
+def test_fit_accepts_uint8_images_and_tensors():
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (64, 2, 2), dtype=np.uint8)
+    y = (x.reshape(64, -1).mean(axis=1) > 127).astype(np.int64)
+    ag.manual_seed(0)
+    model = nn.Sequential([nn.Flatten(input_shape=(2, 2)), nn.Dense(2, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=1, verbose=0)
+    model.fit(ag.Tensor(x.astype(np.float32) / 255), ag.Tensor(y), epochs=1, verbose=0)
+    assert model.predict(x).dtype == np.float32
+
+
+def test_validation_split_takes_the_last_fraction_like_keras():
+    x, y = _blobs(n=100)
+    model = _compiled()
+    seen = {}
+
+    class Spy(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen["val"] = self.model.evaluate(x[-20:], y[-20:], verbose=0, return_dict=True)
+            seen["logs"] = dict(logs)
+
+    model.fit(x, y, epochs=1, validation_split=0.2, callbacks=[Spy()], verbose=0)
+    assert seen["logs"]["val_loss"] == pytest.approx(seen["val"]["loss"], rel=1e-6)
+    assert seen["logs"]["val_accuracy"] == pytest.approx(seen["val"]["accuracy"])
+    # and the training part is the first 80 samples: 80 / batch 32 -> 3 steps
+    steps = []
+
+    class CountSteps(Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            steps.append(batch)
+
+    model.fit(x, y, epochs=1, batch_size=32, validation_split=0.2, callbacks=[CountSteps()], verbose=0)
+    assert steps == [0, 1, 2]
+
+
+def test_fit_requires_compile_and_matching_lengths():
+    x, y = _blobs()
+    with pytest.raises(RuntimeError, match="compile"):
+        _model().fit(x, y, verbose=0)
+    with pytest.raises(ValueError, match="samples"):
+        _compiled().fit(x, y[:-1], verbose=0)
+
+
+def test_same_seed_gives_bit_identical_weights():
+    x, y = _blobs()
+
+    def run():
+        model = _compiled(seed=3)
+        model.fit(x, y, epochs=2, batch_size=16, seed=5, verbose=0)
+        return model.get_weights()
+
+    for a, b in zip(run(), run()):
+        assert np.array_equal(a, b)
+
+
+def test_optimizer_object_and_frozen_layers():
+    x, y = _blobs()
+    model = _model()
+    model.layers[0].trainable = False
+    frozen = [w.copy() for w in model.layers[0].get_weights()]
+    model.compile(optimizer=optim.SGD(model.parameters(), lr=0.1), loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=1, verbose=0)
+    for before, after in zip(frozen, model.layers[0].get_weights()):
+        assert np.array_equal(before, after)
+
+
+# ---------------------------------------------------------------- callbacks
+def test_early_stopping_stops_at_the_right_epoch_and_restores_best_weights():
+    x, y = _blobs()
+    model = _compiled()
+    # best at epoch index 2; patience 2 -> epochs 3 and 4 do not improve -> stop after epoch 4
+    curve = [1.0, 0.8, 0.5, 0.6, 0.7, 0.4, 0.3]
+    record = RecordWeights()
+    stopper = EarlyStopping(patience=2, restore_best_weights=True)
+    history = model.fit(x, y, epochs=7, callbacks=[ScriptedValLoss(curve), record, stopper], verbose=0)
+    assert len(history.history["loss"]) == 5
+    assert stopper.stopped_epoch == 4 and stopper.best_epoch == 2
+    for restored, best in zip(model.get_weights(), record.weights[2]):
+        assert np.array_equal(restored, best)
+
+
+def test_early_stopping_defaults_are_keras_and_min_delta_counts():
+    stopper = EarlyStopping()
+    assert (stopper.monitor, stopper.min_delta, stopper.patience, stopper.restore_best_weights) == (
+        "val_loss", 0.0, 0, False)  # fmt: skip
+    x, y = _blobs()
+    model = _compiled()
+    curve = [1.0, 0.95, 0.5, 0.1]  # 0.95 is not better than 1.0 by min_delta=0.1
+    history = model.fit(x, y, epochs=4, callbacks=[ScriptedValLoss(curve), EarlyStopping(min_delta=0.1)], verbose=0)
+    assert len(history.history["loss"]) == 2
+
+
+def test_early_stopping_on_accuracy_maximises():
+    x, y = _blobs()
+    model = _compiled()
+
+    class Acc(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            logs["val_accuracy"] = [0.5, 0.6, 0.55, 0.58, 0.9][epoch]
+
+    history = model.fit(x, y, epochs=5, callbacks=[Acc(), EarlyStopping("val_accuracy", patience=1)], verbose=0)
+    assert len(history.history["loss"]) == 3
+
+
+def test_model_checkpoint_writes_only_on_improvement(tmp_path):
+    x, y = _blobs()
+    model = _compiled()
+    curve = [1.0, 1.2, 0.7, 0.9, 0.6]
+    path = str(tmp_path / "ckpt-{epoch:02d}.npz")
+    cb = ModelCheckpoint(path, monitor="val_loss", save_best_only=True, save_weights_only=True)
+    model.fit(x, y, epochs=5, callbacks=[ScriptedValLoss(curve), cb], verbose=0)
+    assert sorted(os.listdir(tmp_path)) == ["ckpt-01.npz", "ckpt-03.npz", "ckpt-05.npz"]
+
+
+def test_model_checkpoint_saves_a_loadable_model(tmp_path):
+    x, y = _blobs()
+    model = _compiled()
+    path = tmp_path / "best.npz"
+    model.fit(x, y, epochs=1, validation_data=(x, y), callbacks=[ModelCheckpoint(path)], verbose=0)
+    loaded = nn.load_model(str(path))
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+
+
+def test_learning_rate_scheduler_and_reduce_on_plateau():
+    x, y = _blobs()
+    model = _compiled(optimizer="sgd")
+    lrs = []
+
+    class Spy(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            lrs.append(self.model.optimizer.param_groups[0]["lr"])
+
+    model.fit(x, y, epochs=3, callbacks=[LearningRateScheduler(lambda epoch, lr: 0.1 / (epoch + 1)), Spy()],
+              verbose=0)  # fmt: skip
+    assert lrs == pytest.approx([0.1, 0.05, 0.1 / 3])
+
+    model = _compiled(optimizer="sgd")
+    lrs.clear()
+    curve = [1.0, 1.0, 1.0, 1.0, 1.0]
+    plateau = ReduceLROnPlateau(factor=0.5, patience=2, min_lr=0.004)
+    model.fit(x, y, epochs=5, callbacks=[ScriptedValLoss(curve), plateau, Spy()], verbose=0)
+    # Keras' default SGD rate 0.01; no improvement after epoch 0 -> halved after epochs 2 and 4, floor 0.004
+    assert lrs == pytest.approx([0.01, 0.01, 0.005, 0.005, 0.004])
+
+
+def test_csv_logger_writes_one_row_per_epoch(tmp_path):
+    x, y = _blobs()
+    model = _compiled()
+    path = tmp_path / "log.csv"
+    model.fit(x, y, epochs=3, validation_data=(x, y), callbacks=[CSVLogger(path)], verbose=0)
+    lines = path.read_text().strip().splitlines()
+    assert lines[0] == "epoch,accuracy,loss,val_accuracy,val_loss"
+    assert [line.split(",")[0] for line in lines[1:]] == ["0", "1", "2"]
+
+
+def test_callback_hooks_are_called_in_keras_order():
+    x, y = _blobs(n=40)
+    calls = []
+
+    class Spy(Callback):
+        def __getattribute__(self, name):
+            if name.startswith("on_"):
+                calls.append(name)
+            return super().__getattribute__(name)
+
+    _compiled().fit(x, y, epochs=1, batch_size=20, callbacks=[Spy()], verbose=0)
+    assert calls == ["on_train_begin", "on_epoch_begin", "on_train_batch_begin", "on_train_batch_end",
+                     "on_train_batch_begin", "on_train_batch_end", "on_epoch_end", "on_train_end"]  # fmt: skip
+
+
+# ---------------------------------------------------------------- progress
+def test_verbose_levels(capsys):
+    x, y = _blobs(n=64)
+    model = _compiled()
+    model.fit(x, y, epochs=2, verbose=0)
+    assert capsys.readouterr().out == ""
+    model.fit(x, y, epochs=2, verbose=2)
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[0] == "Epoch 1/2" and out[2] == "Epoch 2/2" and len(out) == 4
+    assert "samples/s" in out[1] and "loss: " in out[1] and "accuracy: " in out[1]
+    assert " 0 samples/s" not in out[1]
+
+
+def test_progress_bar_plain_lines_when_not_a_terminal():
+    stream = io.StringIO()  # not a tty
+    bar = ProgressBar(100, verbose=1, stream=stream)
+    for step in range(1, 101):
+        if bar.due(step):
+            bar.update(step, step * 32, {"loss": 1.0 / step})
+    bar.finish({"loss": 0.01}, 3200)
+    text = stream.getvalue()
+    assert "\r" not in text
+    lines = text.strip().splitlines()
+    assert 2 <= len(lines) <= 6
+    assert lines[-1].startswith("100/100 [==============================]")
+    assert "loss: 0.0100" in lines[-1]
+
+
+def test_progress_bar_redraws_in_place_on_a_terminal():
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Tty()
+    bar = ProgressBar(10, verbose=1, stream=stream)
+    bar.update(1, 32, {"loss": 0.5})
+    bar.finish({"loss": 0.25}, 320)
+    assert stream.getvalue().startswith("\r") and stream.getvalue().count("\r") == 2
+    assert stream.getvalue().endswith("\n")
+
+
+# ---------------------------------------------------------------- plots and lr_find
+def test_plot_history_writes_a_png(tmp_path):
+    x, y = _blobs()
+    model = _compiled()
+    history = model.fit(x, y, epochs=2, validation_data=(x, y), verbose=0)
+    path = nn.plot.plot_history(history, tmp_path / "curves.png")
+    with open(path, "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_without_matplotlib_says_how_to_install(monkeypatch, tmp_path):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name.startswith("matplotlib"):
+            raise ImportError("No module named 'matplotlib'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    with pytest.raises(ImportError, match=r"xpgrad\[plot\]"):
+        nn.plot.plot_history({"loss": [1.0]}, tmp_path / "x.png")
+
+
+def test_lr_find_restores_weights_stops_on_explosion_and_suggests_a_rate(tmp_path):
+    x, y = _blobs(n=512)
+    model = _model()
+    before = [w.copy() for w in model.get_weights()]
+    result = nn.lr_find(model, "sparse_categorical_crossentropy", x, y, start=1e-5, end=100.0, steps=100)
+    for a, b in zip(before, model.get_weights()):
+        assert np.array_equal(a, b)
+    assert len(result.lrs) == len(result.losses) < 100  # stopped when the loss exploded
+    assert np.all(np.diff(np.log(result.lrs)) > 0)
+    assert result.lrs[0] == pytest.approx(1e-5)
+    assert result.suggestion is not None and result.lr_at_min_loss is not None
+    assert 1e-5 <= result.suggestion < result.lr_at_min_loss
+    # the suggestion sits where the smoothed loss falls fastest before the minimum
+    i = result.lrs.index(result.suggestion)
+    assert result.losses[i] < result.losses[0]
+    png = result.plot(tmp_path / "lr.png")
+    assert os.path.getsize(png) > 0
+
+
+def test_lr_find_with_a_compiled_optimizer_keeps_its_state():
+    x, y = _blobs()
+    model = _model()
+    opt = optim.Adam(model.parameters(), lr=0.003)
+    model.compile(optimizer=opt, loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=1, verbose=0)
+    state = opt.state_dict()
+    nn.lr_find(model, "sparse_categorical_crossentropy", x, y, steps=20, optimizer=opt)
+    assert opt.param_groups[0]["lr"] == 0.003
+    after = opt.state_dict()
+    for p_state, q_state in zip(state["state"].values(), after["state"].values()):
+        for key in p_state:
+            assert np.array_equal(np.asarray(p_state[key]), np.asarray(q_state[key]))
