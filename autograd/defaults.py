@@ -28,7 +28,7 @@ def get_default_dtype() -> np.dtype:
 
 
 def set_default_device(device: str) -> None:
-    """Set the device new tensors are created on when none is given: ``"cpu"``, ``"cuda"``, ``"cuda:N"``."""
+    """Set the device for new tensors when none is given: ``"cpu"``, ``"cuda"``, ``"cuda:N"``."""
     _Defaults.backend = get_backend(parse_device(device))
 
 

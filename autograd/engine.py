@@ -52,7 +52,9 @@ def grad(
     for i, x in enumerate(inputs):
         if not x.requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad")
-    captured = _run(outputs, grad_outputs, retain_graph, create_graph, capture={id(x): x for x in inputs})
+    captured = _run(
+        outputs, grad_outputs, retain_graph, create_graph, capture={id(x): x for x in inputs}
+    )
     result = []
     for i, x in enumerate(inputs):
         g = captured.get(id(x))
@@ -79,7 +81,9 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
     order = itertools.count()  # tie-breaker: functions are not comparable
 
     def receive(t: Tensor, g: Tensor) -> None:
-        if g.dtype != t.data.dtype:  # e.g. float32 input mixed with float64: grad keeps the input's dtype
+        if (
+            g.dtype != t.data.dtype
+        ):  # e.g. float32 input mixed with float64: grad keeps the input's dtype
             g = g.astype(t.data.dtype)
         fn = t.grad_fn
         if fn is None:  # a leaf
@@ -100,7 +104,7 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
             entry[1] = entry[1] + g
 
     with set_grad_enabled(create_graph):
-        for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
+        for i, (t, g) in enumerate(zip(outputs, grad_outputs, strict=False)):
             if not t.requires_grad:
                 raise RuntimeError(
                     f"element {i} of the outputs does not require grad and has no grad_fn: "
@@ -121,7 +125,12 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
             gxs = fn.backward(gy)
             if not isinstance(gxs, tuple):
                 gxs = (gxs,)
-            for x, gx in zip(fn.inputs, gxs):
+            if len(gxs) != len(fn.inputs):
+                raise RuntimeError(
+                    f"{fn.name}: backward returned {len(gxs)} gradient(s) for {len(fn.inputs)} "
+                    "input(s); return one per input (None where there is none)"
+                )
+            for x, gx in zip(fn.inputs, gxs, strict=False):
                 if gx is None or not x.requires_grad:
                     continue
                 if gx.shape != x.data.shape:

@@ -60,15 +60,22 @@ def gradcheck(
 
     differentiable = [o for o in outputs if o.requires_grad]
     if differentiable:
-        used = [v for o, v in zip(outputs, cotangents) if o.requires_grad]
-        analytic = grad(differentiable, [xs[i] for i in positions], [_wrap(v) for v in used], allow_unused=True)
+        used = [v for o, v in zip(outputs, cotangents, strict=False) if o.requires_grad]
+        analytic = grad(
+            differentiable, [xs[i] for i in positions], [_wrap(v) for v in used], allow_unused=True
+        )
     else:
         analytic = (None,) * len(positions)
 
     def objective() -> float:
         with no_grad():
             outs = _as_tuple(fn(*xs))
-            return float(sum(float((o.data.astype(np.float64) * v).sum()) for o, v in zip(outs, cotangents)))
+            return float(
+                sum(
+                    float((o.data.astype(np.float64) * v).sum())
+                    for o, v in zip(outs, cotangents, strict=True)
+                )
+            )
 
     worst = None
     for k, i in enumerate(positions):
@@ -85,7 +92,11 @@ def gradcheck(
             flat[j] = orig
             numeric.reshape(-1)[j] = (plus - minus) / (2 * eps)
         g = analytic[k]
-        got = np.zeros(host.shape) if g is None else np.asarray(backend_of(g.data).to_host(g.data), np.float64)
+        got = (
+            np.zeros(host.shape)
+            if g is None
+            else np.asarray(backend_of(g.data).to_host(g.data), np.float64)
+        )
         excess = np.abs(got - numeric) - (atol + rtol * np.abs(numeric))
         if excess.size and excess.max() > 0:
             j = np.unravel_index(int(np.argmax(excess)), excess.shape)

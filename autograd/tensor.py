@@ -26,7 +26,15 @@ class Tensor:
     results keep no ``grad`` unless ``retain_grad()`` was called on them.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "generation", "_retains_grad", "__weakref__")
+    __slots__ = (
+        "data",
+        "grad",
+        "requires_grad",
+        "grad_fn",
+        "generation",
+        "_retains_grad",
+        "__weakref__",
+    )
 
     # NumPy must hand ``ndarray + tensor`` to ``Tensor.__radd__`` instead of looping over
     # the tensor element by element.
@@ -54,7 +62,11 @@ class Tensor:
                 array = array.astype(_Defaults.dtype)
             target = target or _Defaults.backend
         if target is not None and not target.owns(array):
-            array = target.from_host(array) if target.device != "cpu" else backend_of(array).to_host(array)
+            array = (
+                target.from_host(array)
+                if target.device != "cpu"
+                else backend_of(array).to_host(array)
+            )
         self.data = array
         self.grad: Tensor | None = None
         self.grad_fn = None
@@ -100,7 +112,10 @@ class Tensor:
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number (synchronises a GPU)."""
         if self.data.size != 1:
-            raise ValueError(f"item(): only one-element tensors convert to Python scalars, got shape {self.shape}")
+            raise ValueError(
+                "item(): only one-element tensors convert to Python scalars, "
+                f"got shape {self.shape}"
+            )
         return self.data.item()
 
     def numpy(self) -> np.ndarray:
@@ -142,7 +157,8 @@ class Tensor:
         """Set ``requires_grad`` in place (only floating-point tensors can require grad)."""
         if requires_grad and self.data.dtype.kind not in "fc":
             raise TypeError(
-                f"only floating-point tensors can require gradients; this tensor is {self.data.dtype}"
+                "only floating-point tensors can require gradients; "
+                f"this tensor is {self.data.dtype}"
             )
         self.requires_grad = bool(requires_grad)
         return self
@@ -156,7 +172,9 @@ class Tensor:
         """Forget the accumulated gradient."""
         self.grad = None
 
-    def backward(self, grad: Any = None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
+    def backward(
+        self, grad: Any = None, retain_graph: bool | None = None, create_graph: bool = False
+    ) -> None:
         """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
 
         ``grad`` is the upstream gradient; it may be left out only for one-element tensors.

@@ -62,7 +62,9 @@ def parse_device(device: str | Backend | None) -> str:
 def _require_cupy(device: str) -> ModuleType:
     cupy = _import_cupy()
     if cupy is None:
-        raise RuntimeError(f"device {device!r} needs CuPy, which is not installed; {_GPU_INSTALL_HINT}")
+        raise RuntimeError(
+            f"device {device!r} needs CuPy, which is not installed; {_GPU_INSTALL_HINT}"
+        )
     if not cupy_available():
         raise RuntimeError(
             f"device {device!r} was asked for, but CuPy finds no CUDA device "

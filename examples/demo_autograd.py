@@ -1,6 +1,6 @@
 """A first look at autograd: build a tiny graph, run backward, print the gradients, check them.
 
-    python examples/demo_autograd.py
+python examples/demo_autograd.py
 """
 
 import numpy as np

@@ -33,8 +33,15 @@ def evaluate(model: nn.Module, loader: DataLoader, loss_fn: nn.Module) -> tuple[
     return total_loss / seen, correct / seen
 
 
-def train(epochs: int = 5, batch_size: int = 32, lr: float = 1e-3, device: str = "cpu",
-          limit: int | None = None, seed: int = 0, data: str | None = None) -> tuple[float, float]:
+def train(
+    epochs: int = 5,
+    batch_size: int = 32,
+    lr: float = 1e-3,
+    device: str = "cpu",
+    limit: int | None = None,
+    seed: int = 0,
+    data: str | None = None,
+) -> tuple[float, float]:
     """Train and return the test (loss, accuracy). ``limit`` trains on the first N images only."""
     autograd.manual_seed(seed)
     (x_full, y_full), (x_test, y_test) = nn.datasets.fashion_mnist.load_data(data)
@@ -52,7 +59,9 @@ def train(epochs: int = 5, batch_size: int = 32, lr: float = 1e-3, device: str =
     ).to(device)  # fmt: skip
     loss_fn = nn.CrossEntropyLoss()
     opt = optim.Adam(model.parameters(), lr=lr)
-    train_loader = DataLoader((x_train, y_train), batch_size=batch_size, shuffle=True, seed=seed, device=device)
+    train_loader = DataLoader(
+        (x_train, y_train), batch_size=batch_size, shuffle=True, seed=seed, device=device
+    )
     valid_loader = DataLoader((x_valid, y_valid), batch_size=256, device=device)
 
     for epoch in range(epochs):
@@ -66,7 +75,9 @@ def train(epochs: int = 5, batch_size: int = 32, lr: float = 1e-3, device: str =
         print(f"epoch {epoch + 1}/{epochs}: last batch loss {loss.item():.4f}  "
               f"val_loss {val_loss:.4f}  val_accuracy {val_acc:.4f}")  # fmt: skip
 
-    test_loss, test_acc = evaluate(model, DataLoader((x_test, y_test), batch_size=256, device=device), loss_fn)
+    test_loss, test_acc = evaluate(
+        model, DataLoader((x_test, y_test), batch_size=256, device=device), loss_fn
+    )
     print(f"test loss {test_loss:.4f}  test accuracy {test_acc:.4f}")
     return test_loss, test_acc
 

@@ -1,4 +1,4 @@
-"""Keras-style callbacks for ``fit``: hooks called at the start and end of training, epochs and batches.
+"""Keras-style callbacks for ``fit``: hooks at the start and end of training, epochs and batches.
 
 ``fit`` calls, in order: ``set_model``, ``set_params``, ``on_train_begin``, then for each epoch
 ``on_epoch_begin``, ``on_train_batch_begin``/``on_train_batch_end`` per batch, ``on_epoch_end``
@@ -16,7 +16,7 @@ from typing import Any
 
 
 class Callback:
-    """Base class: override the hooks you need. ``self.model`` and ``self.params`` are set by ``fit``."""
+    """Base class: override the hooks you need. ``fit`` sets ``self.model`` and ``self.params``."""
 
     def __init__(self) -> None:
         self.model: Any = None
@@ -41,7 +41,7 @@ class Callback:
 
 
 class History(Callback):
-    """Records every epoch's logs: ``history.history["val_loss"][i]`` is epoch i's validation loss."""
+    """Records every epoch's logs: ``history.history["val_loss"][i]`` is epoch i's val loss."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -144,7 +144,10 @@ class EarlyStopping(Callback):
             # As Keras: the best weights come back only when training is stopped early.
             if self.restore_best_weights and self.best_weights is not None:
                 if self.verbose:
-                    print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
+                    print(
+                        "Restoring model weights from the end of the best epoch: "
+                        f"{self.best_epoch + 1}."
+                    )
                 self.model.set_weights(self.best_weights)
 
     def on_train_end(self, logs: dict | None = None) -> None:
@@ -206,7 +209,7 @@ def _get_lr(optimizer: Any) -> float:
 
 
 class LearningRateScheduler(Callback):
-    """Set the learning rate at the start of each epoch to ``schedule(epoch, lr)`` (epoch counts from 0)."""
+    """Set the learning rate at each epoch's start to ``schedule(epoch, lr)`` (epochs from 0)."""
 
     def __init__(self, schedule: Callable[[int, float], float], verbose: int = 0) -> None:
         super().__init__()
@@ -226,7 +229,7 @@ class LearningRateScheduler(Callback):
 
 
 class ReduceLROnPlateau(Callback):
-    """Multiply the learning rate by ``factor`` when ``monitor`` has not improved for ``patience`` epochs.
+    """Multiply the learning rate by ``factor`` when ``monitor`` stalls for ``patience`` epochs.
 
     Keras' rule: improvement means beating the best by ``min_delta``; after a reduction,
     ``cooldown`` epochs pass before counting again; the rate never goes below ``min_lr``.
@@ -284,7 +287,9 @@ class ReduceLROnPlateau(Callback):
                 new = max(old * self.factor, self.min_lr)
                 _set_lr(optimizer, new)
                 if self.verbose:
-                    print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new:.6g}.")
+                    print(
+                        f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new:.6g}."
+                    )
                 self.cooldown_counter = self.cooldown
                 self.wait = 0
 
@@ -292,7 +297,9 @@ class ReduceLROnPlateau(Callback):
 class CSVLogger(Callback):
     """Append each epoch's logs as a row of a CSV file (header from the first epoch's keys)."""
 
-    def __init__(self, filename: str | os.PathLike, separator: str = ",", append: bool = False) -> None:
+    def __init__(
+        self, filename: str | os.PathLike, separator: str = ",", append: bool = False
+    ) -> None:
         super().__init__()
         self.filename = os.fspath(filename)
         self.separator = separator
@@ -302,7 +309,9 @@ class CSVLogger(Callback):
         self._keys: list[str] | None = None
 
     def on_train_begin(self, logs: dict | None = None) -> None:
-        exists = self.append and os.path.exists(self.filename) and os.path.getsize(self.filename) > 0
+        exists = (
+            self.append and os.path.exists(self.filename) and os.path.getsize(self.filename) > 0
+        )
         self._file = open(self.filename, "a" if self.append else "w", newline="")  # noqa: SIM115
         self._writer = None
         self._keys = None
@@ -312,7 +321,9 @@ class CSVLogger(Callback):
         logs = logs or {}
         if self._keys is None:
             self._keys = sorted(logs)
-            self._writer = csv.DictWriter(self._file, fieldnames=["epoch", *self._keys], delimiter=self.separator)
+            self._writer = csv.DictWriter(
+                self._file, fieldnames=["epoch", *self._keys], delimiter=self.separator
+            )
             if not self._header_written:
                 self._writer.writeheader()
         row = {"epoch": epoch, **{k: logs.get(k, "NA") for k in self._keys}}
@@ -332,7 +343,9 @@ class CallbackList:
         self.callbacks = list(callbacks)
         for cb in self.callbacks:
             if not isinstance(cb, Callback):
-                raise TypeError(f"callbacks must be nn.callbacks.Callback instances, got {type(cb).__name__}")
+                raise TypeError(
+                    f"callbacks must be nn.callbacks.Callback instances, got {type(cb).__name__}"
+                )
             cb.set_model(model)
             cb.set_params(params)
 

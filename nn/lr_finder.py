@@ -60,7 +60,7 @@ def lr_find(
     diverge: float = 4.0,
     seed: int | None = 0,
 ) -> LRFindResult:
-    """Sweep the learning rate exponentially from ``start`` to ``end``; return the curve and a suggestion.
+    """Sweep the learning rate exponentially from ``start`` to ``end``; return curve and suggestion.
 
     ``model``: any ``nn.Module``. ``loss``: a loss name or callable ``loss(y_true, y_pred)``.
     ``optimizer``: a name (built fresh for the sweep) or an optimizer object over the model's
@@ -91,7 +91,10 @@ def lr_find(
         batch = next(iter(loader))[0]
         with autograd.no_grad():  # build lazily shaped layers before collecting parameters
             model(_as_input_batch(batch))
-        opt, saved_state = optim.get(optimizer, [p for p in model.parameters() if p.requires_grad]), None
+        opt, saved_state = (
+            optim.get(optimizer, [p for p in model.parameters() if p.requires_grad]),
+            None,
+        )
 
     factor = (end / start) ** (1 / (steps - 1))
     result = LRFindResult()
@@ -130,7 +133,7 @@ def lr_find(
         model.train(was_training)
         if saved_state is not None:
             opt.load_state_dict(saved_state)
-            for group, lr in zip(opt.param_groups, saved_lrs):
+            for group, lr in zip(opt.param_groups, saved_lrs, strict=False):
                 group["lr"] = lr
     result.suggestion, result.lr_at_min_loss = _suggest(result.lrs, result.losses)
     return result

@@ -37,11 +37,16 @@ def plot_history(history: Any, path: str | os.PathLike, title: str | None = None
         raise ValueError("plot_history: the history is empty (did fit run for at least one epoch?)")
     quantities = [k for k in logs if not k.startswith("val_") and k not in ("lr", "learning_rate")]
     fig, axes = plt.subplots(1, len(quantities), figsize=(5 * len(quantities), 4), squeeze=False)
-    for ax, key in zip(axes[0], quantities):
+    for ax, key in zip(axes[0], quantities, strict=False):
         epochs = range(1, len(logs[key]) + 1)
         ax.plot(epochs, logs[key], "o-", label=f"training {key}")
         if f"val_{key}" in logs:
-            ax.plot(range(1, len(logs[f"val_{key}"]) + 1), logs[f"val_{key}"], "s--", label=f"validation {key}")
+            ax.plot(
+                range(1, len(logs[f"val_{key}"]) + 1),
+                logs[f"val_{key}"],
+                "s--",
+                label=f"validation {key}",
+            )
         ax.set_xlabel("epoch")
         ax.set_ylabel(key)
         ax.grid(True, alpha=0.3)
@@ -56,7 +61,7 @@ def plot_history(history: Any, path: str | os.PathLike, title: str | None = None
 
 
 def plot_lr_find(result: Any, path: str | os.PathLike) -> str:
-    """Write the learning-rate sweep: smoothed loss against learning rate (log axis), suggestion marked."""
+    """Write the learning-rate sweep: smoothed loss against log learning rate, suggestion marked."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(result.lrs, result.losses)
@@ -64,7 +69,12 @@ def plot_lr_find(result: Any, path: str | os.PathLike) -> str:
     ax.set_xlabel("learning rate (log scale)")
     ax.set_ylabel("smoothed training loss")
     if result.suggestion is not None:
-        ax.axvline(result.suggestion, color="tab:red", linestyle="--", label=f"suggested {result.suggestion:.2g}")
+        ax.axvline(
+            result.suggestion,
+            color="tab:red",
+            linestyle="--",
+            label=f"suggested {result.suggestion:.2g}",
+        )
         ax.legend()
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()

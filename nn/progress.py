@@ -3,7 +3,7 @@
 ``verbose=1``: on a terminal, one bar per epoch redrawn in place::
 
     Epoch 3/30
-    1719/1719 [==============================] - 9s - 5ms/step - 6,210 samples/s - loss: 0.2913 - accuracy: 0.8921
+    1719/1719 [==============================] - 9s - 5ms/step - 6,210 samples/s - loss: 0.2913
 
 When the output is not a terminal (CI logs, files) the bar is not redrawn; a plain
 line is written about every 25% of the epoch instead, so logs stay readable.
@@ -39,7 +39,7 @@ def _duration(seconds: float) -> str:
 
 
 class ProgressBar:
-    """Progress of one epoch (or of ``evaluate``/``predict``): steps, elapsed time, samples/s, logs."""
+    """Progress of one epoch (or ``evaluate``/``predict``): steps, time, samples/s, logs."""
 
     def __init__(self, total_steps: int, verbose: int = 1, stream: TextIO | None = None) -> None:
         self.total = total_steps
@@ -59,7 +59,9 @@ class ProgressBar:
             return time.perf_counter() - self._last_draw >= 0.1
         return step >= self._next_plain
 
-    def update(self, step: int, samples: int, logs: dict[str, float] | None = None, final: bool = False) -> None:
+    def update(
+        self, step: int, samples: int, logs: dict[str, float] | None = None, final: bool = False
+    ) -> None:
         """Report that ``step`` of ``total`` steps (``samples`` samples in all) are done."""
         self.samples = samples
         if self.verbose != 1:
@@ -74,7 +76,7 @@ class ProgressBar:
             self._write(self._line(step, logs or {}, now) + "\n")
 
     def finish(self, logs: dict[str, float], samples: int | None = None) -> None:
-        """End of the epoch: the full bar (``verbose=1``) or the one summary line (``verbose=2``)."""
+        """End of the epoch: the full bar (``verbose=1``) or one summary line (``verbose=2``)."""
         if samples is not None:
             self.samples = samples
         if self.verbose == 1:

@@ -6,7 +6,7 @@ The methods are written with the same public pieces a PyTorch-style loop uses
 
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     history = model.fit(x_train, y_train, epochs=30, validation_data=(x_val, y_val),
-                        callbacks=[nn.callbacks.EarlyStopping(patience=2, restore_best_weights=True)])
+                        callbacks=[EarlyStopping(patience=2, restore_best_weights=True)])
     model.evaluate(x_test, y_test)        # [loss, accuracy]
 
 Running sums of the loss and metrics stay on the device; they are read (one
@@ -163,7 +163,13 @@ class TrainingMixin:
                 raise ValueError(f"fit: validation_split={validation_split} leaves an empty set")
             validation_data = (x[-n_val:], y[-n_val:])
             x, y = x[:-n_val], y[:-n_val]
-        loader = DataLoader((x, y), batch_size=batch_size, shuffle=shuffle, seed=seed, device=self._training_device())
+        loader = DataLoader(
+            (x, y),
+            batch_size=batch_size,
+            shuffle=shuffle,
+            seed=seed,
+            device=self._training_device(),
+        )
         history = History()
         self.history = history
         callback_list = CallbackList(
@@ -172,7 +178,9 @@ class TrainingMixin:
             {"epochs": epochs, "steps": len(loader), "verbose": verbose, "batch_size": batch_size},
         )
         self.stop_training = False
-        first_x, _ = next(iter(DataLoader((x[:1], y[:1]), batch_size=1, device=self._training_device())))
+        first_x, _ = next(
+            iter(DataLoader((x[:1], y[:1]), batch_size=1, device=self._training_device()))
+        )
         self._ensure_optimizer(first_x)
         names = ["loss", *(m.name for m in self._metrics)]
         callback_list.on_train_begin({})
@@ -189,7 +197,7 @@ class TrainingMixin:
                 values = self._train_step(_as_input_batch(xb), yb)
                 n = len(xb)
                 seen += n
-                sums = [s + v * n for s, v in zip(sums, values)]
+                sums = [s + v * n for s, v in zip(sums, values, strict=True)]
                 logs = None
                 if bar.due(step):
                     logs = _means(names, sums, seen)
@@ -197,7 +205,9 @@ class TrainingMixin:
                 callback_list.on_train_batch_end(step - 1, logs or {})
             logs = _means(names, sums, seen)
             if validation_data is not None:
-                val = self.evaluate(*validation_data, batch_size=batch_size, verbose=0, return_dict=True)
+                val = self.evaluate(
+                    *validation_data, batch_size=batch_size, verbose=0, return_dict=True
+                )
                 logs.update({f"val_{k}": v for k, v in val.items()})
             bar.finish(logs, seen)
             callback_list.on_epoch_end(epoch, logs)
@@ -207,7 +217,7 @@ class TrainingMixin:
         return history
 
     def _train_step(self, xb: Tensor, yb: Tensor) -> list[Any]:
-        """One optimisation step; returns the batch's loss and metrics as device scalars (no sync)."""
+        """One optimisation step; the batch's loss and metrics as device scalars (no sync)."""
         self.optimizer.zero_grad()
         y_pred = self(xb)
         loss = self._compute_loss(yb, y_pred)
@@ -229,7 +239,7 @@ class TrainingMixin:
         verbose: int = 1,
         return_dict: bool = False,
     ) -> float | list[float] | dict[str, float]:
-        """Loss and metrics on ``(x, y)`` in evaluation mode (dropout off, BatchNorm's running stats).
+        """Loss and metrics on ``(x, y)`` in eval mode (no dropout; BatchNorm's running stats).
 
         Returns the loss alone when no metrics were compiled, else ``[loss, *metrics]``
         (or a dict with ``return_dict=True``), as Keras.
@@ -255,7 +265,7 @@ class TrainingMixin:
                     values += [m.fn(yb, y_pred).data for m in self._metrics]
                     n = len(xb)
                     seen += n
-                    sums = [s + v * n for s, v in zip(sums, values)]
+                    sums = [s + v * n for s, v in zip(sums, values, strict=True)]
                     if bar.due(step):
                         bar.update(step, seen, _means(names, sums, seen))
         finally:
@@ -267,7 +277,7 @@ class TrainingMixin:
         return logs["loss"] if len(names) == 1 else [logs[k] for k in names]
 
     def predict(self, x: Any, batch_size: int = 32, verbose: int = 0) -> np.ndarray:
-        """The model's outputs for ``x``, computed in batches in evaluation mode, as a NumPy array."""
+        """The model's outputs for ``x``, in batches and in evaluation mode, as a NumPy array."""
         from .data import DataLoader
 
         x = _raw(x)
@@ -293,7 +303,7 @@ class TrainingMixin:
 
 
 def _means(names: list[str], sums: list[Any], seen: int) -> dict[str, float]:
-    return {k: float(s) / max(seen, 1) for k, s in zip(names, sums)}
+    return {k: float(s) / max(seen, 1) for k, s in zip(names, sums, strict=True)}
 
 
 def _accuracy(kind: str) -> Callable[[Tensor, Tensor], Tensor]:

@@ -15,7 +15,11 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # "ci" keeps the whole suite well under 10 minutes on 2 cores; "deep" is for long local runs:
 #   HYPOTHESIS_PROFILE=deep python -m pytest
 settings.register_profile(
-    "ci", deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+    "ci",
+    deadline=None,
+    max_examples=30,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
 )
 settings.register_profile(
     "deep", deadline=None, max_examples=1000, suppress_health_check=[HealthCheck.too_slow]
@@ -28,14 +32,17 @@ GPU_AVAILABLE = backends.cupy_available()
 def pytest_collection_modifyitems(config, items):
     if GPU_AVAILABLE:
         return
-    skip = pytest.mark.skip(reason="gpu test: CuPy with a working CUDA device is not available here")
+    skip = pytest.mark.skip(
+        reason="gpu test: CuPy with a working CUDA device is not available here"
+    )
     for item in items:
         if "gpu" in item.keywords:
             item.add_marker(skip)
 
 
 def pytest_report_header(config):
-    return f"xpgrad: GPU tests {'enabled' if GPU_AVAILABLE else 'skipped (no CuPy/CUDA device)'}; CI={IN_CI}"
+    gpu = "enabled" if GPU_AVAILABLE else "skipped (no CuPy/CUDA device)"
+    return f"xpgrad: GPU tests {gpu}; CI={IN_CI}"
 
 
 DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.gpu)]
@@ -43,7 +50,7 @@ DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.gpu)]
 
 @pytest.fixture(params=DEVICES)
 def device(request):
-    """Run a test once on the CPU and once on the GPU (skipped with a reason where there is none)."""
+    """Run a test on the CPU and on the GPU (skipped with a reason where there is none)."""
     return request.param
 
 
@@ -53,7 +60,9 @@ def require_torch():
         return importlib.import_module("torch")
     except ImportError:
         if IN_CI:
-            pytest.fail("torch is required in CI for reference comparisons: pip install -e '.[compare]'")
+            pytest.fail(
+                "torch is required in CI for reference comparisons: pip install -e '.[compare]'"
+            )
         pytest.skip("torch is not installed (pip install -e '.[compare]')")
 
 

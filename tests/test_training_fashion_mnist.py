@@ -1,4 +1,4 @@
-"""Short real training runs on Fashion-MNIST (Debian's dataset-fashion-mnist files; .ci/run installs them).
+"""Short real training runs on Fashion-MNIST (Debian's dataset-fashion-mnist; .ci/run installs it).
 
 Without the files these tests fail with the loader's message on where it looked and how
 to get the data: they are never skipped.
@@ -38,7 +38,9 @@ def test_keras_style_training_on_2000_images_beats_75_percent(fashion_slice):
     ag.manual_seed(0)
     model = _textbook_model()
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    history = model.fit(x / 255.0, y, epochs=5, batch_size=32, validation_split=0.1, verbose=0, seed=0)
+    history = model.fit(
+        x / 255.0, y, epochs=5, batch_size=32, validation_split=0.1, verbose=0, seed=0
+    )
     assert history.history["loss"][-1] < history.history["loss"][0]
     _, accuracy = model.evaluate(x_test / 255.0, y_test, verbose=0)
     assert accuracy > 0.75
@@ -62,12 +64,14 @@ def test_training_twice_with_one_seed_gives_bit_identical_weights(fashion_slice)
 
     first, second = train(), train()
     assert len(first) == len(second) == 6
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         assert a.dtype == np.float32 and np.array_equal(a, b)
 
 
 def test_pytorch_style_loop_example_runs_and_learns():
-    spec = importlib.util.spec_from_file_location("pytorch_style_loop", EXAMPLES / "pytorch_style_loop.py")
+    spec = importlib.util.spec_from_file_location(
+        "pytorch_style_loop", EXAMPLES / "pytorch_style_loop.py"
+    )
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)
     _, accuracy = example.train(epochs=3, limit=2400, seed=0)

@@ -41,7 +41,9 @@ def lift(value: Any, like: Tensor) -> Tensor:
         value = np.asarray(value)
         if value.dtype.kind == "f":
             value = value.astype(dtype if dtype.kind == "f" else _Defaults.dtype)
-    if type(value) is not type(data) or (not isinstance(data, np.ndarray) and value.device != data.device):
+    if type(value) is not type(data) or (
+        not isinstance(data, np.ndarray) and value.device != data.device
+    ):
         raise RuntimeError(
             f"expected all operands on one device, found {device_of(data)} and {device_of(value)}; "
             "move them first (nothing is copied silently)"

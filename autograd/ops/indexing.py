@@ -1,4 +1,4 @@
-"""``x[index]`` with basic (slices, ints, None, Ellipsis) and advanced (integer/boolean arrays) indexing."""
+"""``x[index]``: basic (slices, ints, None, Ellipsis) and advanced (integer/bool array) indexing."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ class GetItem(Function):
 
 
 class ScatterAdd(Function):
-    """y = zeros(shape) with gy added at ``index`` (the gradient of getitem);  dL/dgy = dL/dy[index]."""
+    """y = zeros(shape) with gy added at ``index`` (getitem's gradient);  dL/dgy = dL/dy[index]."""
 
     __slots__ = ("index", "shape")
 
@@ -61,7 +61,9 @@ class ScatterAdd(Function):
 def _is_advanced(index: Any) -> bool:
     items = index if isinstance(index, tuple) else (index,)
     for item in items:
-        if not isinstance(item, int | slice | type(None) | type(Ellipsis)) and not isinstance(item, np.integer):
+        if not isinstance(item, int | slice | type(None) | type(Ellipsis)) and not isinstance(
+            item, np.integer
+        ):
             return True
     return False
 

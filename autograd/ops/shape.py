@@ -77,7 +77,9 @@ class SumTo(Function):
 
 def _sum_to_array(x: Any, shape: tuple[int, ...]) -> Any:
     lead = x.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1
+    )
     y = x.sum(axis=axes, keepdims=True) if axes else x
     if lead:
         y = y.reshape(shape)
@@ -123,7 +125,9 @@ def transpose(x: Tensor, *axes: Any) -> Tensor:
     axes = tuple(int(a) for a in axes) if axes else None
     if axes is not None:
         if sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
-            raise ValueError(f"transpose: axes {axes} are not a permutation of the axes of shape {x.shape}")
+            raise ValueError(
+                f"transpose: axes {axes} are not a permutation of the axes of shape {x.shape}"
+            )
         axes = tuple(a % x.ndim for a in axes)  # the backward's inverse permutation needs them >= 0
     return Transpose(axes)(x)
 
@@ -149,12 +153,17 @@ def expand_dims(x: Tensor, axis: int) -> Tensor:
 
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-    """Merge the axes ``start_dim..end_dim`` into one (PyTorch semantics; ``nn.Flatten`` keeps the batch axis)."""
+    """Merge the axes ``start_dim..end_dim`` into one (PyTorch's semantics).
+
+    ``nn.Flatten`` uses ``start_dim=1`` to keep the batch axis.
+    """
     if x.ndim == 0:
         return reshape(x, (1,))
     start, end = start_dim % x.ndim, end_dim % x.ndim
     if start > end:
-        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {x.shape}")
+        raise ValueError(
+            f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {x.shape}"
+        )
     shape = x.shape[:start] + (-1,) + x.shape[end + 1 :]
     if 0 in x.shape:
         shape = x.shape[:start] + (int(np.prod(x.shape[start : end + 1])),) + x.shape[end + 1 :]

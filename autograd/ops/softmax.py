@@ -1,4 +1,4 @@
-"""softmax, log_softmax and logsumexp, each shifted by the maximum so inputs of size 1e4 stay finite."""
+"""softmax, log_softmax and logsumexp, shifted by the maximum so inputs of size 1e4 stay finite."""
 
 from __future__ import annotations
 
