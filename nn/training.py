@@ -163,13 +163,19 @@ class TrainingMixin:
                 raise ValueError(f"fit: validation_split={validation_split} leaves an empty set")
             validation_data = (x[-n_val:], y[-n_val:])
             x, y = x[:-n_val], y[:-n_val]
+        device = self._training_device()
         loader = DataLoader(
-            (x, y),
-            batch_size=batch_size,
-            shuffle=shuffle,
-            seed=seed,
-            device=self._training_device(),
+            (x, y), batch_size=batch_size, shuffle=shuffle, seed=seed, device=device
         )
+        val_loader = None
+        if validation_data is not None:
+            x_val, y_val = (_raw(v) for v in validation_data)
+            if len(x_val) != len(y_val):
+                raise ValueError(
+                    f"fit: validation x has {len(x_val)} samples but validation y has {len(y_val)}"
+                )
+            # Made once: on a GPU the validation set is copied to the device once, not per epoch.
+            val_loader = DataLoader((x_val, y_val), batch_size=batch_size, device=device)
         history = History()
         self.history = history
         callback_list = CallbackList(
@@ -178,10 +184,7 @@ class TrainingMixin:
             {"epochs": epochs, "steps": len(loader), "verbose": verbose, "batch_size": batch_size},
         )
         self.stop_training = False
-        first_x, _ = next(
-            iter(DataLoader((x[:1], y[:1]), batch_size=1, device=self._training_device()))
-        )
-        self._ensure_optimizer(first_x)
+        self._ensure_optimizer(Tensor(x[:1], device=device))
         names = ["loss", *(m.name for m in self._metrics)]
         callback_list.on_train_begin({})
         for epoch in range(initial_epoch, epochs):
@@ -204,10 +207,8 @@ class TrainingMixin:
                     bar.update(step, seen, logs)
                 callback_list.on_train_batch_end(step - 1, logs or {})
             logs = _means(names, sums, seen)
-            if validation_data is not None:
-                val = self.evaluate(
-                    *validation_data, batch_size=batch_size, verbose=0, return_dict=True
-                )
+            if val_loader is not None:
+                val = self._evaluate_loader(val_loader, verbose=0)
                 logs.update({f"val_{k}": v for k, v in val.items()})
             bar.finish(logs, seen)
             callback_list.on_epoch_end(epoch, logs)
@@ -251,6 +252,13 @@ class TrainingMixin:
         if len(x) != len(y):
             raise ValueError(f"evaluate: x has {len(x)} samples but y has {len(y)}")
         loader = DataLoader((x, y), batch_size=batch_size, device=self._training_device())
+        logs = self._evaluate_loader(loader, verbose)
+        if return_dict:
+            return logs
+        return logs["loss"] if len(logs) == 1 else list(logs.values())
+
+    def _evaluate_loader(self, loader: Any, verbose: int) -> dict[str, float]:
+        """Mean loss and metrics over a loader, in eval mode and without recording a graph."""
         names = ["loss", *(m.name for m in self._metrics)]
         was_training = getattr(self, "training", False)
         self.eval()
@@ -272,9 +280,7 @@ class TrainingMixin:
             self.train(was_training)
         logs = _means(names, sums, seen)
         bar.finish(logs, seen)
-        if return_dict:
-            return logs
-        return logs["loss"] if len(names) == 1 else [logs[k] for k in names]
+        return logs
 
     def predict(self, x: Any, batch_size: int = 32, verbose: int = 0) -> np.ndarray:
         """The model's outputs for ``x``, in batches and in evaluation mode, as a NumPy array."""
