@@ -1,8 +1,15 @@
-"""Switching graph recording on and off: ``no_grad``, ``enable_grad``, ``set_grad_enabled``."""
+"""Switching graph recording on and off: ``no_grad``, ``enable_grad``, ``set_grad_enabled``.
+
+All three work as context managers and as decorators (``@no_grad`` and ``@no_grad()``
+alike, as in PyTorch). A decorated function switches the mode for each call and
+restores the mode the call began with, so recursive and nested calls are safe.
+"""
 
 from __future__ import annotations
 
-import contextlib
+import functools
+from collections.abc import Callable
+from typing import Any
 
 
 class _GradMode:
@@ -15,8 +22,71 @@ def is_grad_enabled() -> bool:
     return _GradMode.enabled
 
 
-class set_grad_enabled(contextlib.ContextDecorator):
-    """Turn graph recording on or off; usable as a plain call, a context manager or a decorator."""
+def _decorate(fn: Callable, mode: bool) -> Callable:
+    # A fresh saved state per call (not one shared by all calls, which recursion would clobber).
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        prev = _GradMode.enabled
+        _GradMode.enabled = mode
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _GradMode.enabled = prev
+
+    return wrapper
+
+
+class _GradModeContext:
+    """A context manager and decorator that sets the grad mode to ``_mode``."""
+
+    _mode: bool
+
+    def __new__(cls, fn: Callable | None = None):
+        if fn is not None:  # used bare, ``@no_grad``
+            if not callable(fn):
+                raise TypeError(f"{cls.__name__}() takes no arguments (got {fn!r})")
+            return _decorate(fn, cls._mode)
+        return super().__new__(cls)
+
+    def __init__(self, fn: Callable | None = None) -> None:
+        self._saved: list[bool] = []  # a stack, so one instance can be entered re-entrantly
+
+    def __enter__(self) -> _GradModeContext:
+        self._saved.append(_GradMode.enabled)
+        _GradMode.enabled = self._mode
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _GradMode.enabled = self._saved.pop()
+
+    def __call__(self, fn: Callable) -> Callable:
+        return _decorate(fn, self._mode)
+
+
+class no_grad(_GradModeContext):
+    """Run without recording the graph (evaluation, optimizer updates).
+
+    >>> with no_grad():
+    ...     y = model(x)        # y.requires_grad is False
+    """
+
+    _mode = False
+
+
+class enable_grad(_GradModeContext):
+    """Record the graph again inside a ``no_grad`` block."""
+
+    _mode = True
+
+
+class set_grad_enabled:
+    """Turn graph recording on or off, as ``torch.set_grad_enabled``.
+
+    * a plain call, ``set_grad_enabled(False)``, switches the mode at once and for good;
+    * ``with set_grad_enabled(False): ...`` switches it for the block and then restores it;
+    * ``@set_grad_enabled(False)`` switches it for each call of the decorated function
+      (decorating itself leaves the mode alone).
+    """
 
     def __init__(self, mode: bool) -> None:
         self._prev = _GradMode.enabled
@@ -30,30 +100,6 @@ class set_grad_enabled(contextlib.ContextDecorator):
     def __exit__(self, *exc: object) -> None:
         _GradMode.enabled = self._prev
 
-
-class no_grad(contextlib.ContextDecorator):
-    """Run without recording the graph (evaluation, optimizer updates).
-
-    >>> with no_grad():
-    ...     y = model(x)        # y.requires_grad is False
-    """
-
-    def __enter__(self) -> no_grad:
-        self._prev = _GradMode.enabled
-        _GradMode.enabled = False
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        _GradMode.enabled = self._prev
-
-
-class enable_grad(contextlib.ContextDecorator):
-    """Record the graph again inside a ``no_grad`` block."""
-
-    def __enter__(self) -> enable_grad:
-        self._prev = _GradMode.enabled
-        _GradMode.enabled = True
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        _GradMode.enabled = self._prev
+    def __call__(self, fn: Callable) -> Callable:
+        _GradMode.enabled = self._prev  # __init__ switched the mode; decorating must not
+        return _decorate(fn, self._mode)
