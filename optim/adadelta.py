@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ._keras_arguments import accepts_keras_spellings
 from .optimizer import Optimizer, _grad_with_weight_decay, _is_numpy, _WorkArrays
 
 __all__ = ["Adadelta"]
@@ -29,7 +30,8 @@ class Adadelta(Optimizer):
     State per parameter: ``step``, ``square_avg`` (:math:`v`), ``acc_delta`` (:math:`u`).
     """
 
-    def __init__(self, params: Iterable[Any], lr: float = 1.0, rho: float = 0.9,
+    @accepts_keras_spellings
+    def __init__(self, params: Iterable[Any] | None = None, lr: float = 1.0, rho: float = 0.9,
                  eps: float = 1e-6, weight_decay: float = 0.0) -> None:
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")

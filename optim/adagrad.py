@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ._keras_arguments import accepts_keras_spellings
 from .optimizer import Optimizer, _grad_with_weight_decay, _is_numpy, _WorkArrays
 
 __all__ = ["Adagrad"]
@@ -32,7 +33,8 @@ class Adagrad(Optimizer):
     State per parameter: ``step`` (int), ``sum`` (:math:`s`).
     """
 
-    def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0.0,
+    @accepts_keras_spellings
+    def __init__(self, params: Iterable[Any] | None = None, lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
                  eps: float = 1e-10) -> None:
         if lr_decay < 0:

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ._keras_arguments import accepts_keras_spellings
 from .optimizer import Optimizer, _grad_with_weight_decay, _is_numpy, _lerp_, _WorkArrays
 
 __all__ = ["Adam"]
@@ -39,7 +40,8 @@ class Adam(Optimizer):
     ``max_exp_avg_sq`` (:math:`\hat v`, if amsgrad).
     """
 
-    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+    @accepts_keras_spellings
+    def __init__(self, params: Iterable[Any] | None = None, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False, *,
                  decoupled_weight_decay: bool = False) -> None:

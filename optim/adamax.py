@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ._keras_arguments import accepts_keras_spellings
 from .adam import _check_betas
 from .optimizer import Optimizer, _grad_with_weight_decay, _is_numpy, _lerp_, _WorkArrays
 
@@ -29,7 +30,8 @@ class Adamax(Optimizer):
     State per parameter: ``step``, ``exp_avg`` (:math:`m`), ``exp_inf`` (:math:`u`).
     """
 
-    def __init__(self, params: Iterable[Any], lr: float = 2e-3,
+    @accepts_keras_spellings
+    def __init__(self, params: Iterable[Any] | None = None, lr: float = 2e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0) -> None:
         _check_betas(betas)

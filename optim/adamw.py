@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ._keras_arguments import accepts_keras_spellings
 from .adam import Adam
 
 __all__ = ["AdamW"]
@@ -27,7 +28,8 @@ class AdamW(Adam):
     0.004) and decay is always decoupled.
     """
 
-    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+    @accepts_keras_spellings
+    def __init__(self, params: Iterable[Any] | None = None, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 1e-2, amsgrad: bool = False) -> None:
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,

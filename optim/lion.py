@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ._keras_arguments import accepts_keras_spellings
 from .adam import _check_betas
 from .optimizer import Optimizer, _is_numpy, _WorkArrays
 
@@ -34,7 +35,8 @@ class Lion(Optimizer):
     State per parameter: ``step``, ``exp_avg`` (:math:`m`).
     """
 
-    def __init__(self, params: Iterable[Any], lr: float = 1e-4,
+    @accepts_keras_spellings
+    def __init__(self, params: Iterable[Any] | None = None, lr: float = 1e-4,
                  betas: tuple[float, float] = (0.9, 0.99), weight_decay: float = 0.0) -> None:
         _check_betas(betas)
         if weight_decay < 0:

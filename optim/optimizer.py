@@ -14,13 +14,18 @@ elementwise kernel per parameter instead (see :mod:`optim._cupy_kernels`).
 
 Step counts and bias corrections stay Python numbers: nothing in a step reads a device
 value back to the host.
+
+An optimizer may be built before the model has weights (Keras' ``compile`` comes before
+lazily shaped layers are built): ``optim.SGD(learning_rate=0.01, momentum=0.9)`` is
+*unbound* until :meth:`Optimizer.bind` gives it its parameters.
 """
 
 from __future__ import annotations
 
 import copy
+import numbers
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -50,8 +55,14 @@ class Optimizer:
     Args:
         params: an iterable of parameters (Tensors with ``requires_grad=True``) or of dicts
             ``{"params": [...], "lr": ..., ...}`` defining parameter groups, each with its
-            own hyper-parameters (unspecified ones fall back to ``defaults``).
+            own hyper-parameters (unspecified ones fall back to ``defaults``). None (Keras
+            style) builds an *unbound* optimizer: pass it to ``model.compile(optimizer=...)``,
+            which calls :meth:`bind` once the model has weights, or call :meth:`bind`.
         defaults: the optimizer's default hyper-parameters.
+
+    Every subclass also accepts Keras' argument spellings (``learning_rate``, ``epsilon``,
+    ``beta_1``, ``beta_2``, RMSprop's ``rho``; see :mod:`optim._keras_arguments`). The
+    class defaults are PyTorch's; only the names in :func:`optim.get` use Keras' defaults.
 
     Attributes:
         param_groups: list of dicts; ``group["params"]`` is the list of parameters and the
@@ -60,14 +71,59 @@ class Optimizer:
         defaults: the default hyper-parameters.
     """
 
-    def __init__(self, params: Iterable[Any] | Iterable[dict[str, Any]],
+    # Keras argument names that differ per optimizer (RMSprop: {"rho": "alpha"}).
+    _keras_aliases: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, params: Iterable[Any] | Iterable[dict[str, Any]] | None,
                  defaults: dict[str, Any]) -> None:
         self.defaults: dict[str, Any] = dict(defaults)
         self.state: dict[Any, dict[str, Any]] = {}
         self.param_groups: list[dict[str, Any]] = []
         # Scratch arrays per parameter, reused every step; not part of the saved state.
         self._work: dict[Any, list[Any]] = {}
+        if params is None:
+            self._check_group(dict(self.defaults))  # bad hyper-parameters fail now, not at bind
+            return
+        self._add_params(params)
 
+    @property
+    def is_bound(self) -> bool:
+        """Whether the optimizer has parameters (False after ``SGD(learning_rate=0.01)``)."""
+        return bool(self.param_groups)
+
+    def bind(self, params: Iterable[Any] | Iterable[dict[str, Any]]) -> None:
+        """Give an optimizer built without parameters (Keras style) its parameters.
+
+        ``model.compile(optimizer=optim.Adam(learning_rate=1e-3))`` calls this once the
+        model's layers have weights. ``params`` is what the constructor accepts: Tensors or
+        parameter-group dicts.
+
+        Raises:
+            RuntimeError: the optimizer already has parameters (one optimizer object
+                cannot train two models).
+        """
+        if self.is_bound:
+            raise RuntimeError(
+                f"{type(self).__name__} already has parameters; an optimizer object can be "
+                "bound once (build a new one for another model)"
+            )
+        self._add_params(params)
+
+    def _require_bound(self, what: str) -> None:
+        if not self.is_bound:
+            raise RuntimeError(
+                f"{type(self).__name__}.{what}(): the optimizer has no parameters yet. Pass "
+                "it to model.compile(optimizer=...), which binds it to the model's weights, "
+                f"or give them: {type(self).__name__}(model.parameters(), ...) or "
+                "optimizer.bind(model.parameters())"
+            )
+
+    def _add_params(self, params: Iterable[Any] | Iterable[dict[str, Any]]) -> None:
+        if isinstance(params, numbers.Number):
+            raise TypeError(
+                f"{type(self).__name__}'s first argument is the parameters, got the number "
+                f"{params!r}; for a learning rate write learning_rate={params!r} (or lr=)"
+            )
         if hasattr(params, "data") and hasattr(params, "grad"):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors "
@@ -121,6 +177,7 @@ class Optimizer:
     # ------------------------------------------------------------------ step
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset gradients: drop them (default, saves memory) or fill them with zeros."""
+        self._require_bound("zero_grad")
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None:
@@ -137,6 +194,7 @@ class Optimizer:
             closure: optional callable that re-evaluates the model and returns the loss
                 (computed with gradients enabled); its return value is returned.
         """
+        self._require_bound("step")
         loss = None
         if closure is not None:
             import autograd  # deferred: the closure needs autograd, the optimizer does not
@@ -188,6 +246,7 @@ class Optimizer:
 
         State arrays are copied onto each parameter's device and cast to its dtype.
         """
+        self._require_bound("load_state_dict")
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(
@@ -220,6 +279,9 @@ class Optimizer:
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
+        if not self.is_bound:
+            lines.append("Unbound (no parameters yet), defaults")
+            lines.extend(f"    {key}: {self.defaults[key]}" for key in sorted(self.defaults))
         for i, group in enumerate(self.param_groups):
             lines.append(f"Parameter Group {i}")
             for key in sorted(k for k in group if k != "params"):

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ._keras_arguments import accepts_keras_spellings
 from .adam import _check_betas
 from .optimizer import Optimizer, _grad_with_weight_decay, _is_numpy, _lerp_, _WorkArrays
 
@@ -37,7 +38,8 @@ class RAdam(Optimizer):
     State per parameter: ``step``, ``exp_avg``, ``exp_avg_sq``.
     """
 
-    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+    @accepts_keras_spellings
+    def __init__(self, params: Iterable[Any] | None = None, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, decoupled_weight_decay: bool = False) -> None:
         _check_betas(betas)

@@ -21,7 +21,10 @@ name          defaults used by :func:`get` (class default in parentheses)
 
 Keras argument spellings are accepted as overrides: ``learning_rate`` (``lr``),
 ``epsilon`` (``eps``), ``beta_1``/``beta_2`` (``betas``), and ``rho`` for RMSprop
-(``alpha``).
+(``alpha``); the mapping is :mod:`optim._keras_arguments`, shared with the classes.
+
+Only these string names use Keras' defaults: the classes themselves keep PyTorch's, so
+``optim.Adam(learning_rate=1e-3)`` has eps=1e-8 where ``keras.optimizers.Adam`` has 1e-7.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ._keras_arguments import to_torch_names
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
@@ -74,35 +78,13 @@ def _normalise_name(name: str) -> str:
     return name.lower().replace("_", "").replace("-", "")
 
 
-def _translate_keras_kwargs(key: str, kwargs: dict[str, Any],
-                            defaults: dict[str, Any]) -> dict[str, Any]:
-    out = dict(kwargs)
-    if "learning_rate" in out:
-        out["lr"] = out.pop("learning_rate")
-    if "epsilon" in out:
-        out["eps"] = out.pop("epsilon")
-    if key == "rmsprop" and "rho" in out:
-        out["alpha"] = out.pop("rho")
-    if "beta_1" in out or "beta_2" in out:
-        beta1 = out.pop("beta_1", None)
-        beta2 = out.pop("beta_2", None)
-        base = out.get("betas", defaults.get("betas", _class_betas(key)))
-        out["betas"] = (base[0] if beta1 is None else beta1, base[1] if beta2 is None else beta2)
-    return out
-
-
-def _class_betas(key: str) -> tuple[float, float]:
-    import inspect
-
-    return inspect.signature(OPTIMIZERS[key].__init__).parameters["betas"].default
-
-
 def get(optimizer: str | Optimizer | type[Optimizer], params: Iterable[Any] | None = None,
         **overrides: Any) -> Optimizer:
     """Resolve ``compile(optimizer=...)``'s argument to an optimizer object.
 
     Args:
-        optimizer: an :class:`Optimizer` (returned as is), an Optimizer subclass
+        optimizer: an :class:`Optimizer` (returned as is; an unbound one, built without
+            parameters, is first bound to ``params`` if given), an Optimizer subclass
             (instantiated with ``params`` and ``overrides``, class defaults), or a name
             such as ``"adam"``, ``"SGD"``, ``"rmsprop"`` (case-insensitive; Keras defaults,
             see the module docstring).
@@ -117,6 +99,8 @@ def get(optimizer: str | Optimizer | type[Optimizer], params: Iterable[Any] | No
     if isinstance(optimizer, Optimizer):
         if overrides:
             raise TypeError("hyper-parameter overrides cannot be applied to an optimizer object")
+        if params is not None and not optimizer.is_bound:
+            optimizer.bind(params)
         return optimizer
     if isinstance(optimizer, type) and issubclass(optimizer, Optimizer):
         if params is None:
@@ -131,7 +115,7 @@ def get(optimizer: str | Optimizer | type[Optimizer], params: Iterable[Any] | No
         if params is None:
             raise TypeError(f"optimizer {optimizer!r} needs the model's parameters")
         defaults = KERAS_DEFAULTS[key]
-        kwargs = {**defaults, **_translate_keras_kwargs(key, overrides, defaults)}
+        kwargs = {**defaults, **to_torch_names(OPTIMIZERS[key], overrides)}
         return OPTIMIZERS[key](params, **kwargs)
     raise TypeError(
         f"optimizer must be a name, an Optimizer or an Optimizer class, got "

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ._keras_arguments import accepts_keras_spellings
 from .optimizer import Optimizer, _grad_with_weight_decay, _is_numpy, _lerp_, _WorkArrays
 
 __all__ = ["RMSprop"]
@@ -35,9 +36,15 @@ class RMSprop(Optimizer):
 
     State per parameter: ``step``, ``square_avg`` (:math:`v`), ``grad_avg`` (:math:`\bar g`,
     if centered), ``momentum_buffer`` (:math:`b`, if momentum > 0).
+
+    Keras spelling: ``RMSprop(learning_rate=1e-3, rho=0.9, epsilon=1e-7)`` (``rho`` is
+    ``alpha``); the defaults stay PyTorch's, ``optim.get("rmsprop")`` takes Keras'.
     """
 
-    def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
+    _keras_aliases = {"rho": "alpha"}
+
+    @accepts_keras_spellings
+    def __init__(self, params: Iterable[Any] | None = None, lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
                  centered: bool = False) -> None:
         if eps < 0:

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ._keras_arguments import accepts_keras_spellings
 from .optimizer import Optimizer, _grad_with_weight_decay, _is_numpy, _WorkArrays
 
 __all__ = ["SGD"]
@@ -42,7 +43,8 @@ class SGD(Optimizer):
     State per parameter: ``momentum_buffer`` (:math:`b`, None until the first step).
     """
 
-    def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0.0,
+    @accepts_keras_spellings
+    def __init__(self, params: Iterable[Any] | None = None, lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0,
                  nesterov: bool = False) -> None:
         if momentum < 0:
