@@ -1,8 +1,11 @@
 """Turning the non-tensor operand of an op (a Python number, an array) into a constant tensor.
 
-The rules keep float32 arithmetic in float32: a Python number takes the dtype of
-the tensor it meets, and integer or boolean arrays meeting a floating tensor are
-cast to its dtype (NumPy alone would promote int64 + float32 to float64).
+The rules keep float32 arithmetic in float32: a Python number (or a NumPy scalar,
+or a 0-d array, as PyTorch treats 0-d tensors) takes the dtype of the tensor it
+meets, and integer or boolean arrays meeting a floating tensor are cast to its
+dtype (NumPy alone would promote int64 + float32 to float64). Integer tensors
+entering ops that only make sense in floating point (exp, log, mean, true
+division...) become the default float dtype, never float64.
 """
 
 from __future__ import annotations
@@ -23,18 +26,22 @@ def lift(value: Any, like: Tensor) -> Tensor:
     """``value`` as a constant tensor on ``like``'s device, not widening ``like``'s dtype."""
     if isinstance(value, Tensor):
         return value
-    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
-        # NumPy scalars (np.sqrt(2.0), np.float64(0.5)) behave like Python numbers, as in
-        # PyTorch: float32 * np.float64 stays float32 (NumPy 2 alone would widen it).
+    if (
+        isinstance(value, np.generic | np.ndarray)
+        and value.ndim == 0
+        and value.dtype.kind in "biuf"
+    ):
+        # NumPy scalars and 0-d arrays (np.sqrt(2.0), np.float64(0.5)) behave like Python
+        # numbers, as in PyTorch: float32 * np.float64 stays float32 (NumPy 2 would widen it).
         value = value.item()
     data = like.data
     dtype = data.dtype
     if type(value) in _PY_NUMBERS:
         if dtype.kind == "f" or (dtype.kind in "iu" and type(value) is not float):
-            return _wrap(_xp(data).asarray(value, dtype=dtype))
+            return _wrap(_constant(data, value, dtype))
         if type(value) is float:
-            return _wrap(_xp(data).asarray(value, dtype=_Defaults.dtype))
-        return _wrap(_xp(data).asarray(value))
+            return _wrap(_constant(data, value, _Defaults.dtype))
+        return _wrap(_constant(data, value, np.asarray(value).dtype))
     if isinstance(value, np.generic):
         value = np.asarray(value)
     if not isinstance(value, np.ndarray) and not hasattr(value, "__cuda_array_interface__"):
@@ -48,8 +55,10 @@ def lift(value: Any, like: Tensor) -> Tensor:
             f"expected all operands on one device, found {device_of(data)} and {device_of(value)}; "
             "move them first (nothing is copied silently)"
         )
-    if dtype.kind == "f" and value.dtype.kind in "biu":
-        value = value.astype(dtype)
+    if dtype.kind == "f" and (
+        value.dtype.kind in "biu" or (value.ndim == 0 and value.dtype.kind == "f")
+    ):
+        value = value.astype(dtype)  # a 0-d device array is a scalar too: no widening
     return _wrap(value)
 
 
@@ -68,9 +77,22 @@ def operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
     return a, b
 
 
-def _xp(array: Any) -> Any:
-    if isinstance(array, np.ndarray):
-        return np
+def floating(x: Tensor) -> Tensor:
+    """``x`` itself if floating, else its values in the default float dtype (float32).
+
+    For ops defined only on real numbers (exp, log, mean, ...): integer labels or
+    boolean masks fed to them give float32, as in PyTorch, not NumPy's float64.
+    """
+    if x.data.dtype.kind in "fc":
+        return x
+    return _wrap(x.data.astype(_Defaults.dtype))
+
+
+def _constant(like: Any, value: Any, dtype: Any) -> Any:
+    """A 0-d array holding ``value`` on ``like``'s device."""
+    if isinstance(like, np.ndarray):
+        return np.asarray(value, dtype=dtype)
     import cupy
 
-    return cupy
+    # full() fills on the device; asarray() would copy a host buffer to it on every op.
+    return cupy.full((), value, dtype=dtype)

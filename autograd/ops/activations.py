@@ -9,6 +9,7 @@ from backends import backend_of, get_array_module
 
 from ..function import Function
 from ..tensor import Tensor, _wrap
+from ._coerce import floating
 from .elementwise import exp, where
 
 
@@ -131,12 +132,12 @@ def relu(x: Tensor) -> Tensor:
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """x for x > 0, else negative_slope * x."""
-    return LeakyReLU(negative_slope)(x)
+    return LeakyReLU(negative_slope)(floating(x))
 
 
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     """x for x > 0, else alpha (e**x - 1)."""
-    return ELU(alpha)(x)
+    return ELU(alpha)(floating(x))
 
 
 def selu(x: Tensor) -> Tensor:
@@ -146,26 +147,27 @@ def selu(x: Tensor) -> Tensor:
 
 def sigmoid(x: Tensor) -> Tensor:
     """1 / (1 + e**-x), stable for large |x|."""
-    return Sigmoid()(x)
+    return Sigmoid()(floating(x))
 
 
 def tanh(x: Tensor) -> Tensor:
     """Hyperbolic tangent."""
-    return Tanh()(x)
+    return Tanh()(floating(x))
 
 
 def softplus(x: Tensor) -> Tensor:
     """ln(1 + e**x), stable for large |x|."""
-    return Softplus()(x)
+    return Softplus()(floating(x))
 
 
 def erf(x: Tensor) -> Tensor:
     """The error function."""
-    return Erf()(x)
+    return Erf()(floating(x))
 
 
 def silu(x: Tensor) -> Tensor:
     """x * sigmoid(x) (also called swish);  d/dx = s + x s (1 - s)."""
+    x = floating(x)
     return x * sigmoid(x)
 
 
@@ -175,6 +177,7 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     ``approximate="tanh"`` uses 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x**3))), as PyTorch.
     d/dx (exact) = Phi(x) + x phi(x).
     """
+    x = floating(x)
     if approximate == "none":
         return x * (erf(x * (1 / math.sqrt(2))) + 1) * 0.5
     if approximate == "tanh":

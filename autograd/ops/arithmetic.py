@@ -11,7 +11,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
-from ._coerce import lift, operands
+from ._coerce import floating, operands
 
 
 class Add(Function):
@@ -98,11 +98,18 @@ class PowScalar(Function):
         c = self.c
         if c == 2:
             return gy * (2 * x)
+        if c == 0:  # x**0 = 1 everywhere, also at x = 0 (where 0 * 0**-1 would give nan)
+            return gy * 0
         return gy * (c * x ** (c - 1))
 
 
 class Pow(Function):
-    """y = a**b;  dy/da = b * a**(b-1), dy/db = a**b * log(a) (defined for a > 0)."""
+    """y = a**b;  dy/da = b * a**(b-1), dy/db = a**b * log(a) (defined for a > 0).
+
+    As in PyTorch, dy/da = 0 where b = 0 and dy/db = 0 where a = 0 and b >= 0 (the limits;
+    the formulas would give 0 * inf = nan). Those elements see a = 1 instead, so that no
+    inf enters even the gradients of the gradient.
+    """
 
     __slots__ = ()
 
@@ -111,8 +118,13 @@ class Pow(Function):
 
     def backward(self, gy):
         a, b = self.inputs
-        ga = gy * b * a ** (b - 1) if a.requires_grad else None
-        gb = gy * self.output() * _ops.log(a) if b.requires_grad else None
+        ga = gb = None
+        if a.requires_grad:
+            a_safe = _ops.where(b.data == 0, 1, a)  # b * a_safe**(b-1) = 0 there
+            ga = gy * b * a_safe ** (b - 1)
+        if b.requires_grad:
+            a_safe = _ops.where((a.data == 0) & (b.data >= 0), 1, a)  # log(1) = 0 there
+            gb = gy * self.output() * _ops.log(a_safe)
         return ga, gb
 
 
@@ -134,8 +146,8 @@ def mul(a: Any, b: Any) -> Tensor:
 def div(a: Any, b: Any) -> Tensor:
     """Elementwise ``a / b`` with broadcasting."""
     a, b = operands(a, b)
-    if a.data.dtype.kind != "f" and b.data.dtype.kind != "f":  # true division of integers
-        a = lift(a.data.astype(_float_dtype()), a)
+    if a.data.dtype.kind != "f":  # true division of integers: float32, as in PyTorch
+        a, b = floating(a), floating(b)
     return Div()(a, b)
 
 
@@ -149,14 +161,8 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the op's name, as in NumPy an
     if isinstance(b, np.generic) and b.dtype.kind in "iuf":
         b = b.item()  # np.float64(2.0) is a plain constant exponent (and must not widen float32)
     if isinstance(a, Tensor) and isinstance(b, int | float) and not isinstance(b, bool):
-        return PowScalar(b)(a)
+        return PowScalar(b)(floating(a) if isinstance(b, float) else a)
     return Pow()(*operands(a, b))
-
-
-def _float_dtype():
-    from ..defaults import _Defaults
-
-    return _Defaults.dtype
 
 
 from .. import ops as _ops  # noqa: E402

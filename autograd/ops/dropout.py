@@ -7,6 +7,7 @@ from typing import Any
 from backends import backend_of
 
 from ..tensor import Tensor, _wrap
+from ._coerce import floating
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator: Any = None) -> Tensor:
@@ -22,6 +23,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator: Any = N
         raise ValueError(f"dropout: p must be in [0, 1], got {p}")
     if not training or p == 0:
         return x
+    x = floating(x)
     data = x.data
     if p == 1:
         return x * _wrap(data * 0)

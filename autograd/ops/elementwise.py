@@ -10,7 +10,7 @@ from backends import backend_of, get_array_module, get_backend
 
 from ..function import Function
 from ..tensor import Tensor, _wrap
-from ._coerce import lift, operands
+from ._coerce import floating, lift, operands
 
 
 class Exp(Function):
@@ -167,18 +167,18 @@ class ToDevice(Function):
 
 
 def exp(x: Tensor) -> Tensor:
-    """Elementwise e**x."""
-    return Exp()(x)
+    """Elementwise e**x (integer input gives the default float dtype)."""
+    return Exp()(floating(x))
 
 
 def log(x: Tensor) -> Tensor:
-    """Elementwise natural logarithm."""
-    return Log()(x)
+    """Elementwise natural logarithm (integer input gives the default float dtype)."""
+    return Log()(floating(x))
 
 
 def sqrt(x: Tensor) -> Tensor:
-    """Elementwise square root."""
-    return Sqrt()(x)
+    """Elementwise square root (integer input gives the default float dtype)."""
+    return Sqrt()(floating(x))
 
 
 def abs(x: Tensor) -> Tensor:  # noqa: A001 - the op's name, as in NumPy and PyTorch

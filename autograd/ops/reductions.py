@@ -6,6 +6,7 @@ from typing import Any
 
 from ..function import Function
 from ..tensor import Tensor, _wrap
+from ._coerce import floating
 from .shape import broadcast_to, reshape
 
 Axis = int | tuple[int, ...] | None
@@ -71,10 +72,12 @@ class Mean(_Reduction):
         return x.mean(axis=self.axis, keepdims=self.keepdims)
 
     def backward(self, gy):
-        x = self.inputs[0].data
-        out_size = self.output().data.size
-        n = x.size // out_size if out_size else 1
-        return self._grad_to_input(gy) * (1.0 / n)
+        shape = self.inputs[0].data.shape
+        n = 1
+        for i in range(len(shape)) if self.axis is None else self.axis:
+            n *= shape[i]
+        # n = 0 only when the input is empty, and so is its gradient: any factor will do
+        return self._grad_to_input(gy) * (1.0 / n if n else 0.0)
 
 
 class _Extreme(_Reduction):
@@ -120,8 +123,11 @@ def sum(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa
 
 
 def mean(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """Mean over ``axis`` (an int, a tuple of ints, or None for all)."""
-    return Mean(_normalize_axis(axis, x.ndim, "mean"), keepdims)(x)
+    """Mean over ``axis`` (an int, a tuple of ints, or None for all).
+
+    Integer input gives the default float dtype; the mean over no elements is nan.
+    """
+    return Mean(_normalize_axis(axis, x.ndim, "mean"), keepdims)(floating(x))
 
 
 def max(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
@@ -140,6 +146,7 @@ def var(x: Tensor, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> 
     ``ddof=0`` (NumPy's and Keras' default) is the population variance; ``ddof=1``
     is PyTorch's default unbiased estimate. d var / dx_i = 2 (x_i - mean) / (n - ddof).
     """
+    x = floating(x)
     axes = _normalize_axis(axis, x.ndim, "var")
     shape = x.data.shape
     n = 1

@@ -6,6 +6,7 @@ from backends import get_array_module
 
 from ..function import Function
 from ..tensor import Tensor, _wrap
+from ._coerce import floating
 from .elementwise import exp
 from .reductions import _keepdims_shape, _normalize_axis
 from .reductions import sum as _sum
@@ -91,14 +92,14 @@ def _one_axis(x: Tensor, axis: int, op: str) -> int:
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """e**x normalised to sum to 1 along ``axis``."""
-    return Softmax(_one_axis(x, axis, "softmax"))(x)
+    return Softmax(_one_axis(x, axis, "softmax"))(floating(x))
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     """ln softmax(x), computed without forming softmax (stable for large inputs)."""
-    return LogSoftmax(_one_axis(x, axis, "log_softmax"))(x)
+    return LogSoftmax(_one_axis(x, axis, "log_softmax"))(floating(x))
 
 
 def logsumexp(x: Tensor, axis=None, keepdims: bool = False) -> Tensor:
     """ln sum e**x over ``axis``, stable for large inputs."""
-    return LogSumExp(_normalize_axis(axis, x.ndim, "logsumexp"), keepdims)(x)
+    return LogSumExp(_normalize_axis(axis, x.ndim, "logsumexp"), keepdims)(floating(x))
