@@ -109,14 +109,20 @@ class TrainingMixin:
         return autograd.get_default_device()
 
     def _ensure_optimizer(self, first_batch: Tensor) -> None:
+        """Create or bind the optimizer once the model has weights (layers may build lazily)."""
         import optim
 
-        if not isinstance(self.optimizer, optim.Optimizer):
-            if not getattr(self, "built", True) or not any(True for _ in self.parameters()):
-                with autograd.no_grad():  # builds lazily shaped layers
-                    self(_as_input_batch(first_batch))
-            params = [p for p in self.parameters() if p.requires_grad]
-            self.optimizer = optim.get(self.optimizer, params)
+        opt = self.optimizer
+        if isinstance(opt, optim.Optimizer) and opt.is_bound:
+            return
+        if not getattr(self, "built", True) or not any(True for _ in self.parameters()):
+            with autograd.no_grad():  # builds lazily shaped layers
+                self(_as_input_batch(first_batch))
+        params = [p for p in self.parameters() if p.requires_grad]
+        if isinstance(opt, optim.Optimizer):
+            opt.bind(params)  # Keras style: optimizer object made before the weights existed
+        else:
+            self.optimizer = optim.get(opt, params)
 
     def _compute_loss(self, yb: Tensor, y_pred: Tensor) -> Tensor:
         loss = self.loss(yb, y_pred)

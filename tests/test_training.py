@@ -188,6 +188,19 @@ def test_optimizer_object_and_frozen_layers():
         assert np.array_equal(before, after)
 
 
+def test_keras_style_optimizer_object_before_the_model_is_built():
+    """Textbook code: compile(optimizer=SGD(learning_rate=..., momentum=...)) on a lazy model."""
+    x, y = _blobs()
+    ag.manual_seed(0)
+    model = nn.Sequential([nn.Dense(16, activation="relu"), nn.Dense(3, activation="softmax")])
+    opt = optim.SGD(learning_rate=0.05, momentum=0.9, nesterov=True)
+    model.compile(optimizer=opt, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(x, y, epochs=3, verbose=0)
+    assert model.optimizer is opt and opt.is_bound
+    assert len(opt.param_groups[0]["params"]) == 4
+    assert history.history["loss"][-1] < history.history["loss"][0]
+
+
 # ---------------------------------------------------------------- callbacks
 def test_early_stopping_stops_at_the_right_epoch_and_restores_best_weights():
     x, y = _blobs()
