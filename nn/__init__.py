@@ -15,11 +15,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from . import activations, init, losses, metrics, regularizers
+from . import activations, init, layers, losses, metrics, models, regularizers
 from .activations import (
     ELU,
     GELU,
     SELU,
+    Activation,
     Identity,
     LeakyReLU,
     LogSoftmax,
@@ -32,7 +33,16 @@ from .activations import (
     Swish,
     Tanh,
 )
-from .layers import BatchNorm1d, BatchNormalization, Dense, Dropout, Flatten, Linear
+from .layers import (
+    BatchNorm1d,
+    BatchNormalization,
+    Dense,
+    Dropout,
+    Flatten,
+    Input,
+    InputLayer,
+    Linear,
+)
 from .losses import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -48,6 +58,7 @@ from .losses import (
     NLLLoss,
     SparseCategoricalCrossentropy,
 )
+from .models import clone_model
 from .module import IncompatibleKeys, Module, StateDictError
 from .parameter import Parameter
 from .saving import load_model
@@ -72,11 +83,12 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNormalization", "BinaryCrossentropy",
-    "CategoricalCrossentropy", "CrossEntropyLoss", "Dense", "Dropout", "ELU", "Flatten", "GELU",
-    "Huber", "HuberLoss", "Identity", "IncompatibleKeys", "L1Loss", "LeakyReLU", "Linear",
-    "LogSoftmax", "MSELoss", "MeanAbsoluteError", "MeanSquaredError", "Module", "NLLLoss",
-    "PReLU", "Parameter", "ReLU", "SELU", "Sequential", "SiLU", "Sigmoid", "Softmax",
-    "Softplus", "SparseCategoricalCrossentropy", "StateDictError", "Swish", "Tanh",
-    "activations", "init", "load_model", "losses", "metrics", "regularizers",
+    "Activation", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNormalization",
+    "BinaryCrossentropy", "CategoricalCrossentropy", "CrossEntropyLoss", "Dense", "Dropout",
+    "ELU", "Flatten", "GELU", "Huber", "HuberLoss", "Identity", "IncompatibleKeys", "Input",
+    "InputLayer", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MeanAbsoluteError",
+    "MeanSquaredError", "Module", "NLLLoss", "PReLU", "Parameter", "ReLU", "SELU", "Sequential",
+    "SiLU", "Sigmoid", "Softmax", "Softplus", "SparseCategoricalCrossentropy", "StateDictError",
+    "Swish", "Tanh", "activations", "clone_model", "init", "layers", "load_model", "losses",
+    "metrics", "models", "regularizers",
 ]  # fmt: skip

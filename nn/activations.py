@@ -1,4 +1,5 @@
-"""Activation functions as modules, and the ``activation="name"`` resolver.
+"""Activation functions as modules, the ``activation="name"`` resolver and Keras'
+``Activation("name")`` layer.
 
 Each class wraps one autograd function (no math is reimplemented here), so a Dense layer's
 activation, a stand-alone activation layer and ``autograd.relu(x)`` are the same op.
@@ -37,10 +38,10 @@ from typing import Any
 import autograd
 from autograd import Tensor
 
-from .module import Module
+from .module import Module, autocast_input, check_features
 
 
-class Activation(Module):
+class ActivationFunction(Module):
     """Base of the activation modules: stateless, built, shape-preserving."""
 
     #: the Keras string that names this activation (None: not addressable by string)
@@ -53,7 +54,7 @@ class Activation(Module):
         return self._base_config()
 
 
-class Identity(Activation):
+class Identity(ActivationFunction):
     """``linear`` activation: f(x) = x (PyTorch ``nn.Identity``)."""
 
     keras_name = "linear"
@@ -65,7 +66,7 @@ class Identity(Activation):
         return x
 
 
-class ReLU(Activation):
+class ReLU(ActivationFunction):
     """f(x) = max(x, 0)."""
 
     keras_name = "relu"
@@ -74,7 +75,7 @@ class ReLU(Activation):
         return autograd.relu(x)
 
 
-class LeakyReLU(Activation):
+class LeakyReLU(ActivationFunction):
     """f(x) = x if x > 0 else negative_slope·x (Keras' ``alpha=`` accepted too)."""
 
     keras_name = "leaky_relu"
@@ -95,7 +96,7 @@ class LeakyReLU(Activation):
         return f"negative_slope={self.negative_slope}"
 
 
-class PReLU(Activation):
+class PReLU(ActivationFunction):
     """f(x) = x if x > 0 else a·x with a learnable slope ``a`` (He et al. 2015).
 
     ``num_parameters=None`` (default): one slope per unit of the last axis, created on the
@@ -121,7 +122,14 @@ class PReLU(Activation):
 
         self.add_weight("alpha", (n,), Constant(self.init))
 
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        if self.built and self.alpha.shape[0] > 1:
+            check_features(self, tuple(input_shape), self.alpha.shape[0])
+        return tuple(input_shape)
+
     def forward(self, x: Tensor) -> Tensor:
+        n = self.alpha.shape[0]
+        x = autocast_input(self, x, self.alpha, n if n > 1 else None)
         return autograd.relu(x) - self.alpha * autograd.relu(-x)
 
     def get_config(self) -> dict[str, Any]:
@@ -131,7 +139,7 @@ class PReLU(Activation):
         return f"num_parameters={self.num_parameters}, init={self.init}"
 
 
-class ELU(Activation):
+class ELU(ActivationFunction):
     """f(x) = x if x > 0 else alpha·(exp(x) - 1)."""
 
     keras_name = "elu"
@@ -147,7 +155,7 @@ class ELU(Activation):
         return {**self._base_config(), "alpha": self.alpha}
 
 
-class SELU(Activation):
+class SELU(ActivationFunction):
     """f(x) = λ·elu(x, α) with λ = 1.0507..., α = 1.6732... (Klambauer et al. 2017)."""
 
     keras_name = "selu"
@@ -156,7 +164,7 @@ class SELU(Activation):
         return autograd.selu(x)
 
 
-class GELU(Activation):
+class GELU(ActivationFunction):
     """f(x) = x·Φ(x), Φ the standard normal CDF; ``approximate="tanh"`` uses
     0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715x³))).  Keras' ``approximate=True`` = "tanh"."""
 
@@ -179,7 +187,7 @@ class GELU(Activation):
         return {**self._base_config(), "approximate": self.approximate}
 
 
-class SiLU(Activation):
+class SiLU(ActivationFunction):
     """f(x) = x·σ(x) (a.k.a. swish)."""
 
     keras_name = "silu"
@@ -191,7 +199,7 @@ class SiLU(Activation):
 Swish = SiLU
 
 
-class Softplus(Activation):
+class Softplus(ActivationFunction):
     """f(x) = log(1 + exp(beta·x)) / beta (beta = 1: Keras' softplus)."""
 
     keras_name = "softplus"
@@ -209,7 +217,7 @@ class Softplus(Activation):
         return {**self._base_config(), "beta": self.beta}
 
 
-class Sigmoid(Activation):
+class Sigmoid(ActivationFunction):
     """f(x) = 1 / (1 + exp(-x))."""
 
     keras_name = "sigmoid"
@@ -218,7 +226,7 @@ class Sigmoid(Activation):
         return autograd.sigmoid(x)
 
 
-class Tanh(Activation):
+class Tanh(ActivationFunction):
     """f(x) = tanh(x)."""
 
     keras_name = "tanh"
@@ -227,7 +235,7 @@ class Tanh(Activation):
         return autograd.tanh(x)
 
 
-class Softmax(Activation):
+class Softmax(ActivationFunction):
     """f(x)_i = exp(x_i - max x) / Σ_j exp(x_j - max x) along ``axis`` (PyTorch: ``dim``)."""
 
     keras_name = "softmax"
@@ -252,7 +260,7 @@ class LogSoftmax(Softmax):
         return autograd.log_softmax(x, axis=self.axis)
 
 
-class _FunctionActivation(Activation):
+class _FunctionActivation(ActivationFunction):
     """Wraps a plain callable given as ``activation=fn`` (not serializable)."""
 
     def __init__(self, fn: Callable[[Tensor], Tensor], **kwargs: Any) -> None:
@@ -269,7 +277,42 @@ class _FunctionActivation(Activation):
         )
 
 
-_BY_NAME: dict[str, type[Activation]] = {
+class Activation(Module):
+    """Keras' ``Activation`` layer: ``Activation("relu")`` applies the named activation
+    (any identifier :func:`get` accepts) as a layer of its own, e.g. after a
+    BatchNormalization (``Dense(100, use_bias=False), BatchNormalization(),
+    Activation("elu")``).  Named ``activation``, ``activation_1``... in a model; the
+    wrapped module is its child ``activation`` (a PReLU's slopes: ``activation.alpha``)."""
+
+    def __init__(self, activation: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.activation = get(activation)
+        self.built = self.activation.built
+
+    def build(self, input_shape: tuple) -> None:
+        self.activation.ensure_built(input_shape)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.activation(x)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**self._base_config(), "activation": serialize(self.activation)}
+
+    def extra_repr(self) -> str:
+        return (
+            repr(serialize(self.activation))
+            if not isinstance(self.activation, _FunctionActivation)
+            else repr(self.activation.fn)
+        )
+
+    def __repr__(self) -> str:
+        return f"Activation({self.extra_repr()})"
+
+
+_BY_NAME: dict[str, type[ActivationFunction]] = {
     c.keras_name: c
     for c in (
         Identity,
@@ -289,7 +332,8 @@ _BY_NAME: dict[str, type[Activation]] = {
 }
 _BY_NAME["swish"] = SiLU
 _BY_NAME["identity"] = Identity
-CLASSES: dict[str, type[Activation]] = {c.__name__: c for c in set(_BY_NAME.values())}
+CLASSES: dict[str, type[Module]] = {c.__name__: c for c in set(_BY_NAME.values())}
+CLASSES["Activation"] = Activation
 
 
 def known_names() -> list[str]:
@@ -324,7 +368,7 @@ def get(identifier: Any) -> Module:
 
 def serialize(activation: Module) -> Any:
     """The Keras string when the activation has no settings, else a config dict."""
-    if isinstance(activation, Activation) and type(activation) in CLASSES.values():
+    if isinstance(activation, ActivationFunction) and type(activation) in CLASSES.values():
         cfg = {
             k: v
             for k, v in activation.get_config().items()

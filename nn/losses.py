@@ -66,8 +66,12 @@ def _reduction(reduction: str | None) -> str:
 
 
 def _as_tensor(value: Any, like: Tensor) -> Tensor:
-    """``value`` as a Tensor on ``like``'s device (targets given as NumPy arrays or lists)."""
+    """``value`` as a Tensor on ``like``'s device (targets given as NumPy arrays or lists).
+    Floating targets take the predictions' dtype (Keras casts y_true to y_pred's dtype), so
+    float64 targets do not turn a float32 loss and its backward pass into float64."""
     if isinstance(value, Tensor):
+        if value.dtype != like.dtype and value.dtype.kind == "f":
+            return value.astype(like.dtype)
         return value
     arr = np.asarray(value)
     if arr.dtype.kind == "f":

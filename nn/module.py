@@ -106,7 +106,7 @@ class Module(TrainingMixin):
         d["_dtype"] = None if dtype is None else np.dtype(dtype)
         d["_device"] = None
         d["built"] = True
-        d["_input_shape"] = None if input_shape is None else (None, *tuple(input_shape))
+        d["_input_shape"] = None if input_shape is None else (None, *_shape_tuple(input_shape))
         d["_last_output_shape"] = None
 
     # ------------------------------------------------------------------ registration
@@ -211,7 +211,22 @@ class Module(TrainingMixin):
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must implement forward()")
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: Any, training: bool | None = None, **kwargs: Any) -> Any:
+        """Run ``forward``.  NumPy arrays (and lists) among the positional arguments become
+        Tensors first, as Keras accepts them.  ``training=True/False`` (Keras) runs this one
+        call in that mode (e.g. Monte-Carlo dropout: ``model(x, training=True)``) and then
+        restores every sub-module's previous mode; without it the current ``train()`` /
+        ``eval()`` mode applies (PyTorch)."""
+        if args and not isinstance(args[0], Tensor):
+            args = tuple(_as_input_tensor(a) for a in args)
+        if training is not None:
+            previous = [(m, m.training) for m in self.modules()]
+            self.train(bool(training))
+            try:
+                return self(*args, **kwargs)
+            finally:
+                for m, mode in previous:
+                    m.__dict__["training"] = mode
         if not self.built:
             self._build_from_input(args[0])
         out = self.forward(*args, **kwargs)
@@ -468,7 +483,15 @@ class Module(TrainingMixin):
         return [t for t in self.weights if not (isinstance(t, Parameter) and t.requires_grad)]
 
     def count_params(self) -> int:
-        """Number of scalars in all weights (trainable or not), as Keras."""
+        """Number of scalars in all weights (trainable or not), as Keras.  Raises a
+        ValueError while a layer is not built (its weights do not exist yet)."""
+        unbuilt = [m.name for m in self.modules() if not m.built]
+        if unbuilt:
+            raise ValueError(
+                f"count_params() on {self.name!r}: layer(s) {', '.join(unbuilt)} are not built "
+                "yet (input shape unknown): pass input_shape= to the first layer, call "
+                "build((None, ...)) or call the model on a batch first"
+            )
         return int(sum(int(np.prod(t.shape)) for t in self.weights))
 
     def get_weights(self) -> list[np.ndarray]:
@@ -592,6 +615,55 @@ def _unique(tensors: Any) -> Iterator[Tensor]:
         if id(t) not in seen:
             seen.add(id(t))
             yield t
+
+
+def _shape_tuple(shape: Any) -> tuple:
+    """``input_shape=`` as a tuple; a bare integer (``input_shape=784``) means ``(784,)``."""
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    return tuple(shape)
+
+
+def _as_input_tensor(value: Any) -> Any:
+    """A NumPy array or list given to a module call as a Tensor (on the host; the layers
+    cast floating inputs to their weights' dtype, see :func:`autocast_input`)."""
+    if isinstance(value, (np.ndarray, list)):
+        return Tensor(np.asarray(value))
+    return value
+
+
+def check_features(layer: Module, input_shape: tuple, features: int | None) -> None:
+    """Raise a ValueError naming ``layer`` when the last axis of ``input_shape`` (batch
+    axis included, None = unknown) is known and differs from ``features``."""
+    last = input_shape[-1] if input_shape else 0
+    if features is None or last is None or last == features:
+        return
+    raise ValueError(
+        f"Input of layer {layer.name!r} ({type(layer).__name__}) is incompatible with the "
+        f"layer: expected the last axis to have {features} features, i.e. shape "
+        f"(batch, {features}), but received input with shape "
+        f"({', '.join('None' if d is None else str(d) for d in input_shape)})"
+    )
+
+
+def autocast_input(layer: Module, x: Any, weight: Tensor, features: int | None) -> Tensor:
+    """Check and prepare the input ``x`` of a layer whose last input axis must have
+    ``features`` entries (None: any) and whose weights have ``weight``'s dtype.
+
+    * A wrong last axis raises a ValueError naming the layer and both shapes (instead of
+      a matmul/broadcast error from deep inside the op).
+    * A floating input of another dtype is cast to the weights' dtype (Keras' autocast):
+      float64 NumPy data (``X / 255.0``) does not silently turn a float32 model's
+      forward and backward passes into float64.  The cast is differentiable.  For exact
+      float64 work (gradcheck) build the layer with ``dtype="float64"`` or ``.double()``.
+    """
+    if not isinstance(x, Tensor):
+        x = Tensor(np.asarray(x))
+    if features is not None and (x.ndim == 0 or x.shape[-1] != features):
+        check_features(layer, tuple(x.shape), features)
+    if x.dtype != weight.dtype and x.dtype.kind == "f":
+        x = x.astype(weight.dtype)
+    return x
 
 
 def _shape_of(value: Any) -> tuple:

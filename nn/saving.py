@@ -167,7 +167,11 @@ def _builtin_classes() -> dict[str, type]:
     from . import activations, layers
     from .sequential import Sequential
 
-    classes: dict[str, type] = {name: getattr(layers, name) for name in layers.__all__}
+    classes: dict[str, type] = {
+        name: getattr(layers, name)
+        for name in layers.__all__
+        if isinstance(getattr(layers, name), type)
+    }
     classes.update(activations.CLASSES)
     classes["Identity"] = activations.Identity
     classes["Sequential"] = Sequential

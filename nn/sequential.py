@@ -22,6 +22,7 @@ from typing import Any
 
 from autograd import Tensor, no_grad
 
+from .layers.input import InputLayer
 from .module import Module, snake_case
 
 
@@ -68,6 +69,13 @@ class Sequential(Module):
         input shape is known."""
         if not isinstance(layer, Module):
             raise TypeError(f"Sequential.add expects a Module (layer), got {type(layer).__name__}")
+        if isinstance(layer, InputLayer):  # Keras 3: declares the input shape, not a layer
+            if self._layers or self._build_input_shape is not None:
+                raise ValueError(
+                    "Input(shape=...) must come first in a Sequential, before any layer"
+                )
+            self.build(layer._input_shape)
+            return
         if any(existing is layer for existing in self._layers):
             raise ValueError(f"layer {layer.name!r} is already in this model")
         taken = {la.name for la in self._layers}
@@ -76,16 +84,22 @@ class Sequential(Module):
         elif layer.name in taken:
             raise ValueError(
                 f"All layers added to a Sequential model should have unique names; "
-                f"{layer.name!r} is already used in {self.name!r}: pass name=... to the layer"
+                f"{layer.name!r} is already used in {self.name!r}: pass name=... to the layer "
+                f"(a layer keeps the name the first model it joined gave it)"
             )
         if not self._layers and layer._input_shape is not None:
             object.__setattr__(self, "_build_input_shape", layer._input_shape)
         self._layers.append(layer)
         self.__dict__["_modules"][layer.name] = layer
+        if self._build_input_shape is not None:
+            try:
+                self._build_layers(self._build_input_shape)
+            except Exception:  # incompatible with the previous layer: leave the model as it was
+                self._layers.pop()
+                del self.__dict__["_modules"][layer.name]
+                raise
         if not self._trainable:
             layer.trainable = False
-        if self._build_input_shape is not None:
-            self._build_layers(self._build_input_shape)
 
     def pop(self) -> Module:
         """Remove and return the last layer (Keras)."""

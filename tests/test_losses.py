@@ -184,3 +184,24 @@ def test_probabilities_from_a_softmax_use_the_fused_logits_path():
     assert losses.sparse_categorical_crossentropy(np.array([1]), leaf).item() == pytest.approx(
         -np.log(1e-7), rel=1e-6
     )
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        lambda p, t: nn.MSELoss()(p, t),
+        lambda p, t: nn.L1Loss()(p, t),
+        lambda p, t: nn.BCEWithLogitsLoss()(p, t),
+        lambda p, t: nn.losses.mean_squared_error(t, p),
+        lambda p, t: nn.losses.huber(t, p),
+        lambda p, t: nn.losses.binary_crossentropy(t, autograd.sigmoid(p)),
+        lambda p, t: nn.losses.categorical_crossentropy(t, p, from_logits=True),
+    ],
+)
+def test_float64_target_tensors_keep_a_float32_loss_float32(loss):
+    pred = Tensor(np.full((4, 3), 0.25, np.float32), requires_grad=True)
+    target = Tensor(np.eye(4, 3))  # float64, e.g. built from NumPy data
+    value = loss(pred, target)
+    assert value.dtype == np.float32
+    value.backward()
+    assert pred.grad.dtype == np.float32

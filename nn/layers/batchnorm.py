@@ -25,7 +25,7 @@ from typing import Any
 import autograd
 from autograd import Tensor
 
-from ..module import Module
+from ..module import Module, autocast_input, check_features
 
 
 class BatchNormalization(Module):
@@ -83,6 +83,7 @@ class BatchNormalization(Module):
         self.add_weight("moving_variance", shape, self.moving_variance_initializer, trainable=False)
 
     def forward(self, x: Tensor) -> Tensor:
+        x = autocast_input(self, x, self.moving_mean, self.num_features)
         axes = tuple(range(x.ndim - 1))
         if self.training and self.trainable:
             mean = autograd.mean(x, axis=axes)
@@ -112,6 +113,7 @@ class BatchNormalization(Module):
         mv += (1.0 - m) * var.astype(mv.dtype, copy=False)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
+        check_features(self, tuple(input_shape), self.num_features)
         return tuple(input_shape)
 
     def get_config(self) -> dict[str, Any]:

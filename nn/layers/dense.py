@@ -18,7 +18,7 @@ from autograd import Tensor
 from .. import activations as _activations
 from .. import init as _init
 from .. import regularizers as _regularizers
-from ..module import Module
+from ..module import Module, autocast_input, check_features
 
 
 class Dense(Module):
@@ -98,13 +98,24 @@ class Dense(Module):
         self.activation.ensure_built((*tuple(input_shape[:-1]), self.units))
 
     def forward(self, x: Tensor) -> Tensor:
+        x = autocast_input(self, x, self.kernel, self.in_features)
         y = autograd.matmul(x, self.kernel)
         if self.bias is not None:
             y = y + self.bias
         return self.activation(y)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
+        check_features(self, tuple(input_shape), self.in_features)
         return (*tuple(input_shape[:-1]), self.units)
+
+    def __getattr__(self, name: str) -> Any:
+        # only reached when normal lookup fails: point PyTorch users to the kernel
+        if name == "weight":
+            raise AttributeError(
+                f"{type(self).__name__} has no 'weight': its weight matrix is 'kernel', stored "
+                "(in_features, out_features) as in Keras, i.e. PyTorch's weight.T"
+            )
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def get_config(self) -> dict[str, Any]:
         cfg = {

@@ -1,0 +1,27 @@
+"""Keras' ``keras.models`` namespace: ``Sequential``, ``load_model``, ``clone_model``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .module import Module
+from .saving import deserialize_layer, load_model, serialize_layer
+from .sequential import Sequential
+
+
+def clone_model(model: Module, custom_objects: dict[str, type] | None = None) -> Module:
+    """Keras' ``clone_model``: a new model of the same architecture (layer types,
+    settings, names, input shape, ``trainable`` flags, rebuilt from ``get_config()``)
+    with FRESHLY INITIALISED weights; nothing is shared with ``model``.  Copy the
+    weights explicitly if wanted::
+
+        model_A_clone = nn.clone_model(model_A)
+        model_A_clone.set_weights(model_A.get_weights())
+
+    Custom Modules need ``get_config`` (and ``custom_objects={"Name": Class}``)."""
+    clone = deserialize_layer(serialize_layer(model), custom_objects)
+    clone.train(model.training)
+    return clone
+
+
+__all__: list[Any] = ["Sequential", "clone_model", "load_model"]
