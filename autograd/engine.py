@@ -133,6 +133,8 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
             for x, gx in zip(fn.inputs, gxs, strict=False):
                 if gx is None or not x.requires_grad:
                     continue
+                if not isinstance(gx, Tensor):  # a user's backward may return raw arrays
+                    gx = _wrap(gx)
                 if gx.shape != x.data.shape:
                     gx = _ops.sum_to(gx, x.data.shape)
                 receive(x, gx)

@@ -119,8 +119,10 @@ class Tensor:
         return self.data.item()
 
     def numpy(self) -> np.ndarray:
-        """A NumPy copy of the data, in host memory."""
-        return np.array(backend_of(self.data).to_host(self.data), copy=True)
+        """A NumPy copy of the data, in host memory (never a view: writes don't reach ``data``)."""
+        if isinstance(self.data, np.ndarray):
+            return self.data.copy()
+        return backend_of(self.data).to_host(self.data)  # the device-to-host copy is fresh
 
     def tolist(self) -> Any:
         return self.numpy().tolist()

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from backends import backend_of, get_array_module, get_backend
+from backends import backend_of, device_of, get_array_module, get_backend
 
 from ..function import Function
 from ..tensor import Tensor, _wrap
@@ -75,12 +75,13 @@ class Clip(Function):
 
     def backward(self, gy):
         x = self.inputs[0].data
-        inside = np.True_
-        if self.lo is not None:
+        if self.lo is None:
+            inside = x <= self.hi
+        elif self.hi is None:
             inside = x >= self.lo
-        if self.hi is not None:
-            inside = inside & (x <= self.hi)
-        return gy * _wrap(get_array_module(x).asarray(inside, dtype=x.dtype))
+        else:
+            inside = (x >= self.lo) & (x <= self.hi)
+        return gy * _wrap(inside.astype(x.dtype))
 
 
 class Maximum(Function):
@@ -209,6 +210,13 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = lift(a, _wrap(get_array_module(cond).asarray(cond)))
     a, b = operands(a, b)
+    if type(cond) is not type(a.data):
+        if isinstance(cond, np.ndarray) or hasattr(cond, "__cuda_array_interface__"):
+            raise RuntimeError(
+                f"where: the condition is on {device_of(cond)} but the values on {a.device}; "
+                "move it first (nothing is copied silently)"
+            )
+        cond = get_array_module(a.data).asarray(cond)  # Python bools or lists: no device yet
     return Where(cond)(a, b)
 
 

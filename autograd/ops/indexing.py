@@ -43,14 +43,14 @@ class ScatterAdd(Function):
     def forward(self, gy):
         xp = get_array_module(gy)
         gx = xp.zeros(self.shape, dtype=gy.dtype)
-        if _is_advanced(self.index):
+        if _may_repeat(self.index):
             if xp is np:
                 np.add.at(gx, self.index, gy)
             else:
                 import cupyx
 
                 cupyx.scatter_add(gx, self.index, gy)
-        else:  # basic indexing never selects an element twice: plain assignment is enough
+        else:  # no element is selected twice: plain assignment is enough (and cheaper)
             gx[self.index] = gy
         return gx
 
@@ -58,26 +58,41 @@ class ScatterAdd(Function):
         return GetItem(self.index)(ggx)
 
 
-def _is_advanced(index: Any) -> bool:
+def _may_repeat(index: Any) -> bool:
+    """True if ``index`` can select one element twice: it holds an integer array.
+
+    Slices, integers, None, Ellipsis and boolean masks never do.
+    """
     items = index if isinstance(index, tuple) else (index,)
     for item in items:
-        if not isinstance(item, int | slice | type(None) | type(Ellipsis)) and not isinstance(
-            item, np.integer
-        ):
-            return True
+        if isinstance(item, int | slice | type(None) | type(Ellipsis) | np.integer):
+            continue
+        if getattr(item, "dtype", None) is not None and item.dtype.kind == "b":
+            continue
+        return True
     return False
 
 
-def _raw_index(index: Any) -> Any:
-    if isinstance(index, Tensor):
-        return index.data
-    if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
-    if isinstance(index, list):  # a list is one advanced index, as in NumPy
-        return np.asarray(index)
-    return index
+def _raw_index(index: Any, like: Any) -> Any:
+    items = index if isinstance(index, tuple) else (index,)
+    on_gpu = not isinstance(like, np.ndarray)
+    raw = []
+    for item in items:
+        if isinstance(item, Tensor):
+            item = item.data
+        elif isinstance(item, list):  # a list is one advanced index, as in NumPy
+            item = np.asarray(item)
+        if on_gpu and isinstance(item, np.ndarray):
+            # Host indices (lists, NumPy or CPU tensors, as PyTorch allows) go to the device
+            # once here; CuPy would otherwise copy them again in the forward and the backward.
+            item = get_array_module(like).asarray(item)
+        raw.append(item)
+    return tuple(raw) if isinstance(index, tuple) else raw[0]
 
 
 def getitem(x: Tensor, index: Any) -> Tensor:
-    """``x[index]``; differentiable for basic and advanced indexing."""
-    return GetItem(_raw_index(index))(x)
+    """``x[index]``; differentiable for basic and advanced indexing.
+
+    Integer-array indices may repeat an element: its gradient is the sum over the repeats.
+    """
+    return GetItem(_raw_index(index, x.data))(x)
