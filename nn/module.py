@@ -20,6 +20,8 @@ Names: ``named_parameters()`` / ``state_dict()`` use dotted attribute paths
 
 from __future__ import annotations
 
+import functools
+import inspect
 import re
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, NamedTuple
@@ -222,11 +224,16 @@ class Module(TrainingMixin):
         if training is not None:
             previous = [(m, m.training) for m in self.modules()]
             self.train(bool(training))
+            if _forward_takes_training(type(self)):  # a Keras-style forward(x, training=None)
+                kwargs["training"] = training
             try:
-                return self(*args, **kwargs)
+                return self._call_forward(args, kwargs)
             finally:
                 for m, mode in previous:
                     m.__dict__["training"] = mode
+        return self._call_forward(args, kwargs)
+
+    def _call_forward(self, args: tuple, kwargs: dict[str, Any]) -> Any:
         if not self.built:
             self._build_from_input(args[0])
         out = self.forward(*args, **kwargs)
@@ -615,6 +622,16 @@ def _unique(tensors: Any) -> Iterator[Tensor]:
         if id(t) not in seen:
             seen.add(id(t))
             yield t
+
+
+@functools.cache
+def _forward_takes_training(cls: type) -> bool:
+    """Whether ``cls.forward`` accepts a ``training`` argument (then it is passed on)."""
+    try:
+        params = inspect.signature(cls.forward).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+        return False
+    return "training" in params
 
 
 def _shape_tuple(shape: Any) -> tuple:

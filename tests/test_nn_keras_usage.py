@@ -248,3 +248,20 @@ def test_linear_weight_points_pytorch_users_to_the_kernel():
 def test_keras_namespaces_exist():
     assert nn.layers.Dense is nn.Dense and nn.layers.ReLU is nn.ReLU
     assert nn.models.Sequential is nn.Sequential and nn.models.load_model is nn.load_model
+
+
+def test_training_argument_reaches_a_forward_that_asks_for_it():
+    class MCDropout(nn.Module):  # Keras-style custom layer: call(inputs, training=None)
+        def __init__(self) -> None:
+            super().__init__()
+            self.dense = nn.Dense(2, input_shape=(3,))
+            self.seen: list = []
+
+        def forward(self, x: Tensor, training: bool | None = None) -> Tensor:
+            self.seen.append((training, self.training, self.dense.training))
+            return self.dense(x)
+
+    layer = MCDropout().eval()
+    layer(np.ones((1, 3), np.float32), training=True)
+    layer(np.ones((1, 3), np.float32))
+    assert layer.seen == [(True, True, True), (None, False, False)]
