@@ -164,3 +164,39 @@ def test_custom_module_needs_get_config_for_whole_save_but_not_for_weights(tmp_p
     other = Net()
     other.load_weights(str(tmp_path / "net.npz"))
     np.testing.assert_array_equal(other.fc.kernel.numpy(), net.fc.kernel.numpy())
+
+
+def _prelu_model(seed: int) -> Sequential:
+    autograd.manual_seed(seed)
+    return Sequential(
+        [
+            Dense(6, activation="prelu", input_shape=(3,)),
+            nn.PReLU(),
+            nn.Activation("selu"),
+            nn.Linear(6, 2),
+        ]
+    )
+
+
+def test_files_of_the_real_safetensors_library_interoperate(tmp_path):
+    from safetensors.numpy import load_file, save_file
+
+    a, b = _prelu_model(0), _prelu_model(1)
+    for alpha in (a.layers[0].activation.alpha, a.layers[1].alpha):
+        alpha.data[...] = np.linspace(0.1, 0.6, 6, dtype=np.float32)  # not the 0.25 init
+    x = -np.abs(np.random.default_rng(2).normal(size=(4, 3))).astype(np.float32)
+    # written by safetensors itself, under the state_dict names -> load_weights reads it
+    foreign = str(tmp_path / "foreign.safetensors")
+    save_file({k: v.numpy() for k, v in a.state_dict().items()}, foreign)
+    b.load_weights(foreign)
+    np.testing.assert_array_equal(b(x).numpy(), a(x).numpy())
+    # written here -> safetensors reads the same names, shapes and values
+    ours = str(tmp_path / "ours.safetensors")
+    a.save(ours)
+    arrays = load_file(ours)
+    assert set(arrays) == set(a.state_dict())
+    for name, value in a.state_dict().items():
+        np.testing.assert_array_equal(arrays[name], value.numpy())
+    c = nn.load_model(ours)
+    assert isinstance(c.layers[1], nn.PReLU) and isinstance(c.layers[2], nn.Activation)
+    np.testing.assert_array_equal(c(x).numpy(), a(x).numpy())
