@@ -16,11 +16,17 @@ class Tensor:
 
     ``Tensor(data, dtype=None, device=None, requires_grad=False)``
 
-    * NumPy and CuPy arrays keep their dtype and are not copied (like ``torch.as_tensor``).
+    * NumPy and CuPy arrays keep their dtype and are not copied (like ``torch.as_tensor``),
+      unless ``dtype`` asks for another dtype or ``device`` for another device.
+    * NumPy scalars are 0-d arrays of their own dtype (``np.float32(3)`` gives float32).
     * Python floats and float lists become the default dtype (float32); Python ints
-      become int64 and bools bool, so labels stay integers.
+      become int64 and bools bool, so labels stay integers. ``dtype=`` overrides this
+      (``Tensor([[1, 2], [3, 4]], dtype="float64")``).
     * ``device=None`` puts Python data and NumPy arrays on the default device
       (``autograd.set_default_device``); a CuPy array stays on its GPU.
+    * Only floating-point tensors can require grad. Integer or boolean tensors meeting
+      a float tensor take its dtype; fed to real-valued ops (exp, log, mean, ``/``) they
+      give the default float dtype, never float64.
 
     ``grad`` is filled by ``backward()`` for leaves that require grad; intermediate
     results keep no ``grad`` unless ``retain_grad()`` was called on them.
