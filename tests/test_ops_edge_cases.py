@@ -142,6 +142,7 @@ def test_zero_d_tensors_through_ops(op, grad):
     assert g.item() == pytest.approx(grad)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NumPy warns that the mean of nothing is nan
 def test_empty_tensors_in_sum_mean_reshape_and_concat():
     e = Tensor(np.zeros((0, 3)), requires_grad=True)
     (g,) = ag.grad(e.sum(), e)
@@ -160,6 +161,7 @@ def test_empty_tensors_in_sum_mean_reshape_and_concat():
     np.testing.assert_array_equal(gf.numpy(), np.full((2, 3), 2.0))
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NumPy warns that the mean of nothing is nan
 def test_mean_of_a_size_zero_axis_next_to_a_kept_axis():
     e = Tensor(np.zeros((3, 0)), requires_grad=True)
     (g,) = ag.grad(e.mean(axis=1).sum(), e)
