@@ -26,7 +26,7 @@ import numpy as np
 
 import autograd
 
-from .training import _as_input_batch
+from .training import _as_input_batch, _model_dtype
 
 
 @dataclass
@@ -112,7 +112,7 @@ def lr_find(
                 batches = iter(loader)
                 xb, yb = next(batches)
             opt.zero_grad()
-            value = loss_fn(yb, model(_as_input_batch(xb)))
+            value = loss_fn(yb, model(_as_input_batch(xb, _model_dtype(model))))
             reg = model.regularization_loss()
             if isinstance(reg, autograd.Tensor) or reg:
                 value = value + reg

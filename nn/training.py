@@ -31,11 +31,24 @@ def _raw(value: Any) -> Any:
     return value.data if isinstance(value, Tensor) else value
 
 
-def _as_input_batch(xb: Tensor) -> Tensor:
-    """Integer/boolean inputs (uint8 images) become the default float dtype, as in Keras."""
-    if xb.data.dtype.kind != "f":
-        return Tensor(xb.data.astype(autograd.get_default_dtype()))
+def _as_input_batch(xb: Tensor, dtype: Any = None) -> Tensor:
+    """Cast a batch to the model's floating dtype, as Keras does.
+
+    uint8 images become float32, and so do float64 arrays (``x / 255.0`` is float64 in
+    NumPy): without the cast the whole forward and backward pass would run in float64.
+    """
+    target = np.dtype(dtype) if dtype is not None else autograd.get_default_dtype()
+    if xb.data.dtype != target and xb.data.dtype.kind in "biuf":
+        return Tensor(xb.data.astype(target))
     return xb
+
+
+def _model_dtype(model: Any) -> np.dtype:
+    """The dtype of the model's first floating parameter (the default dtype if it has none)."""
+    for p in model.parameters():
+        if p.data.dtype.kind == "f":
+            return p.data.dtype
+    return autograd.get_default_dtype()
 
 
 class _Metric:
@@ -191,6 +204,7 @@ class TrainingMixin:
         )
         self.stop_training = False
         self._ensure_optimizer(Tensor(x[:1], device=device))
+        dtype = _model_dtype(self)
         names = ["loss", *(m.name for m in self._metrics)]
         callback_list.on_train_begin({})
         for epoch in range(initial_epoch, epochs):
@@ -203,7 +217,7 @@ class TrainingMixin:
             seen = 0
             for step, (xb, yb) in enumerate(loader, 1):
                 callback_list.on_train_batch_begin(step - 1, {})
-                values = self._train_step(_as_input_batch(xb), yb)
+                values = self._train_step(_as_input_batch(xb, dtype), yb)
                 n = len(xb)
                 seen += n
                 sums = [s + v * n for s, v in zip(sums, values, strict=True)]
@@ -265,6 +279,7 @@ class TrainingMixin:
 
     def _evaluate_loader(self, loader: Any, verbose: int) -> dict[str, float]:
         """Mean loss and metrics over a loader, in eval mode and without recording a graph."""
+        dtype = _model_dtype(self)
         names = ["loss", *(m.name for m in self._metrics)]
         was_training = getattr(self, "training", False)
         self.eval()
@@ -274,7 +289,7 @@ class TrainingMixin:
         try:
             with autograd.no_grad():
                 for step, (xb, yb) in enumerate(loader, 1):
-                    y_pred = self(_as_input_batch(xb))
+                    y_pred = self(_as_input_batch(xb, dtype))
                     values = [self._compute_loss(yb, y_pred).data]
                     values += [m.fn(yb, y_pred).data for m in self._metrics]
                     n = len(xb)
@@ -297,12 +312,13 @@ class TrainingMixin:
         was_training = getattr(self, "training", False)
         self.eval()
         bar = ProgressBar(len(loader), verbose)
+        dtype = _model_dtype(self)
         outputs = []
         seen = 0
         try:
             with autograd.no_grad():
                 for step, (xb,) in enumerate(loader, 1):
-                    outputs.append(self(_as_input_batch(xb)).numpy())
+                    outputs.append(self(_as_input_batch(xb, dtype)).numpy())
                     seen += len(xb)
                     if bar.due(step):
                         bar.update(step, seen)

@@ -129,6 +129,29 @@ def test_fit_accepts_uint8_images_and_tensors():
     assert model.predict(x).dtype == np.float32
 
 
+def test_float64_data_is_cast_to_the_models_dtype_even_in_custom_modules():
+    """``x / 255.0`` is float64 in NumPy; fit/evaluate/predict feed the model float32 like Keras."""
+    x, y = _blobs()
+    seen_dtypes = set()
+
+    class Custom(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(np.zeros((4, 3), dtype=np.float32))
+
+        def forward(self, inputs):
+            seen_dtypes.add(inputs.dtype)
+            return ag.softmax(inputs @ self.w)
+
+    model = Custom()
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x64 = x.astype(np.float64)
+    model.fit(x64, y, epochs=1, validation_data=(x64, y), verbose=0)
+    model.evaluate(x64, y, verbose=0)
+    assert model.predict(x64).dtype == np.float32
+    assert seen_dtypes == {np.dtype(np.float32)}
+
+
 def test_validation_split_takes_the_last_fraction_like_keras():
     x, y = _blobs(n=100)
     model = _compiled()
