@@ -134,8 +134,14 @@ class Tensor:
         return self.numpy().tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        host = backend_of(self.data).to_host(self.data)
-        return np.asarray(host, dtype=dtype)
+        # As PyTorch: NumPy may read a CPU tensor, but a GPU tensor is never copied
+        # to the host behind the user's back (that would be a hidden device sync).
+        if not isinstance(self.data, np.ndarray | np.generic):
+            raise TypeError(
+                f"cannot convert a {self.device} tensor to a NumPy array implicitly; "
+                "call .numpy() (or .cpu()) to copy it to the host"
+            )
+        return np.asarray(self.data, dtype=dtype)
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph (shares memory)."""

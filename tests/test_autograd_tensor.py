@@ -197,3 +197,17 @@ def test_to_dtype_and_device_name():
     x = Tensor([1.0])
     assert x.to("float64").dtype == np.float64
     assert x.to("cpu") is x or x.to("cpu").device == "cpu"
+
+
+def test_numpy_reads_a_cpu_tensor_through_the_array_protocol():
+    t = ag.Tensor([[1.0, 2.0]], requires_grad=True)
+    arr = np.asarray(t)
+    assert arr.dtype == np.float32 and arr.tolist() == [[1.0, 2.0]]
+
+
+@pytest.mark.gpu
+def test_the_array_protocol_never_copies_a_gpu_tensor_to_the_host_implicitly():
+    t = ag.Tensor([1.0, 2.0], device="cuda")
+    with pytest.raises(TypeError, match=r"\.numpy\(\)"):
+        np.asarray(t)
+    assert t.numpy().tolist() == [1.0, 2.0]
