@@ -85,16 +85,8 @@ class Adam(Optimizer):
             return
 
         decayed, tmp = work.get(2)
-        if weight_decay != 0 and decoupled:
-            param *= 1 - lr * weight_decay
-            g = grad
-        else:
-            g = _grad_with_weight_decay(param, grad, weight_decay, decayed)
-        _lerp_(exp_avg, g, 1 - beta1, tmp)
-        exp_avg_sq *= beta2
-        np.multiply(g, g, out=tmp)
-        tmp *= 1 - beta2
-        exp_avg_sq += tmp
+        _adam_moments_(param, grad, exp_avg, exp_avg_sq, lr, beta1, beta2, weight_decay,
+                       decoupled, decayed, tmp)
         if max_exp_avg_sq is not None:
             np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
             np.sqrt(max_exp_avg_sq, out=tmp)
@@ -113,3 +105,25 @@ def _check_betas(betas: tuple[float, float]) -> None:
         raise ValueError(f"Invalid beta parameter at index 0: {beta1}")
     if not 0.0 <= beta2 < 1.0:
         raise ValueError(f"Invalid beta parameter at index 1: {beta2}")
+
+
+def _adam_moments_(param: Any, grad: Any, exp_avg: Any, exp_avg_sq: Any, lr: float, beta1: float,
+                   beta2: float, weight_decay: float, decoupled: bool, decayed: Any,
+                   tmp: Any) -> Any:
+    """The first half of every Adam-family step (NumPy path), shared by Adam, NAdam, RAdam.
+
+    Weight decay (decoupled: ``p <- p (1 - lr wd)``; else ``g <- g + wd p``), then the
+    moment estimates ``m <- b1 m + (1 - b1) g`` and ``v <- b2 v + (1 - b2) g^2`` in place.
+    Returns the (possibly decayed) gradient ``g``; ``decayed`` and ``tmp`` are scratch.
+    """
+    if weight_decay != 0 and decoupled:
+        param *= 1 - lr * weight_decay
+        g = grad
+    else:
+        g = _grad_with_weight_decay(param, grad, weight_decay, decayed)
+    _lerp_(exp_avg, g, 1 - beta1, tmp)
+    exp_avg_sq *= beta2
+    np.multiply(g, g, out=tmp)
+    tmp *= 1 - beta2
+    exp_avg_sq += tmp
+    return g

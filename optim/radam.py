@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
-from .adam import _check_betas
-from .optimizer import Optimizer, _grad_with_weight_decay, _is_numpy, _lerp_, _WorkArrays
+from .adam import _adam_moments_, _check_betas
+from .optimizer import Optimizer, _is_numpy, _WorkArrays
 
 __all__ = ["RAdam"]
 
@@ -86,16 +86,8 @@ class RAdam(Optimizer):
             return
 
         decayed, update, tmp = work.get(3)
-        if weight_decay != 0 and decoupled:
-            param *= 1 - lr * weight_decay
-            g = grad
-        else:
-            g = _grad_with_weight_decay(param, grad, weight_decay, decayed)
-        _lerp_(exp_avg, g, 1 - beta1, tmp)
-        exp_avg_sq *= beta2
-        np.multiply(g, g, out=tmp)
-        tmp *= 1 - beta2
-        exp_avg_sq += tmp
+        _adam_moments_(param, grad, exp_avg, exp_avg_sq, lr, beta1, beta2, weight_decay,
+                       decoupled, decayed, tmp)
         np.divide(exp_avg, bias_correction1, out=update)
         update *= lr
         if rectified:
