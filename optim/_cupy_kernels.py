@@ -49,6 +49,17 @@ def _decay(weight_decay: float) -> str:
     return "T gg = grad + weight_decay * param;" if weight_decay != 0 else "T gg = grad;"
 
 
+def _adam_moments(weight_decay: float, decoupled: bool) -> str:
+    """CUDA lines shared by Adam, NAdam and RAdam: weight decay, then both moment estimates."""
+    if weight_decay != 0 and decoupled:
+        body = "param = param * decay_factor; T gg = grad;"
+    else:
+        body = _decay(weight_decay)
+    return body + """
+        exp_avg = xpg_lerp(exp_avg, gg, one_minus_beta1);
+        exp_avg_sq = beta2 * exp_avg_sq + one_minus_beta2 * (gg * gg);"""
+
+
 # --------------------------------------------------------------------------- SGD
 def sgd(param: Any, grad: Any, buf: Any | None, *, lr: float, momentum: float,
         dampening: float, weight_decay: float, nesterov: bool, first: bool) -> None:
@@ -146,13 +157,7 @@ def adam(param: Any, grad: Any, exp_avg: Any, exp_avg_sq: Any, max_exp_avg_sq: A
          decoupled: bool, step_size: float, bias_correction2_sqrt: float) -> None:
     s = functools.partial(_scalar, param)
     amsgrad = max_exp_avg_sq is not None
-    if weight_decay != 0 and decoupled:
-        body = "param = param * decay_factor; T gg = grad;"
-    else:
-        body = _decay(weight_decay)
-    body += """
-        exp_avg = xpg_lerp(exp_avg, gg, one_minus_beta1);
-        exp_avg_sq = beta2 * exp_avg_sq + one_minus_beta2 * (gg * gg);"""
+    body = _adam_moments(weight_decay, decoupled)
     if amsgrad:
         body += """
         max_exp_avg_sq = (exp_avg_sq > max_exp_avg_sq) ? exp_avg_sq : max_exp_avg_sq;
@@ -192,13 +197,8 @@ def nadam(param: Any, grad: Any, exp_avg: Any, exp_avg_sq: Any, *, lr: float, be
           beta2: float, eps: float, weight_decay: float, decoupled: bool,
           bias_correction2: float, grad_coef: float, avg_coef: float) -> None:
     s = functools.partial(_scalar, param)
-    if weight_decay != 0 and decoupled:
-        body = "param = param * decay_factor; T gg = grad;"
-    else:
-        body = _decay(weight_decay)
+    body = _adam_moments(weight_decay, decoupled)
     body += """
-        exp_avg = xpg_lerp(exp_avg, gg, one_minus_beta1);
-        exp_avg_sq = beta2 * exp_avg_sq + one_minus_beta2 * (gg * gg);
         T denom = sqrt(exp_avg_sq / bias_correction2) + eps;
         param = param + grad_coef * (gg / denom);
         param = param + avg_coef * (exp_avg / denom);
@@ -216,13 +216,8 @@ def radam(param: Any, grad: Any, exp_avg: Any, exp_avg_sq: Any, *, lr: float, be
           bias_correction1: float, bias_correction2_sqrt: float, rectified: bool,
           rect: float) -> None:
     s = functools.partial(_scalar, param)
-    if weight_decay != 0 and decoupled:
-        body = "param = param * decay_factor; T gg = grad;"
-    else:
-        body = _decay(weight_decay)
+    body = _adam_moments(weight_decay, decoupled)
     body += """
-        exp_avg = xpg_lerp(exp_avg, gg, one_minus_beta1);
-        exp_avg_sq = beta2 * exp_avg_sq + one_minus_beta2 * (gg * gg);
         T update = exp_avg / bias_correction1 * lr;"""
     if rectified:
         body += "update = update * (bias_correction2_sqrt / (sqrt(exp_avg_sq) + eps)) * rect;"
