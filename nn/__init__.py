@@ -64,7 +64,9 @@ from .parameter import Parameter
 from .saving import load_model
 from .sequential import Sequential
 
-_LAZY_SUBMODULES = ("datasets", "data", "callbacks", "plot", "lr_finder", "progress", "training")
+_LAZY_SUBMODULES = (
+    "datasets", "data", "callbacks", "plot", "lr_finder", "progress", "training", "utils",
+)  # fmt: skip
 _LAZY_ATTRIBUTES = {"lr_find": "lr_finder"}  # name -> submodule that defines it
 
 
