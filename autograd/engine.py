@@ -118,6 +118,12 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
                 raise RuntimeError(_FREED)
             out = fn.output()
             out, gy = pending.pop(id(out))
+            if out._version or fn.versions != [x._version for x in fn.inputs]:
+                raise RuntimeError(
+                    f"{fn.name}: a tensor this op saved for the backward pass was changed in "
+                    "place after the op used it; backward would give a wrong answer. Update "
+                    "weights after backward(), or work on a copy."
+                )
             if out._retains_grad:
                 out.grad = gy if out.grad is None else out.grad + gy
             if capture is not None and id(out) in capture:

@@ -40,7 +40,7 @@ class Function:
         y = Square()(x)
     """
 
-    __slots__ = ("inputs", "output", "generation", "__dict__")
+    __slots__ = ("inputs", "output", "generation", "versions", "__dict__")
 
     def __call__(self, *inputs: Tensor) -> Tensor:
         first = inputs[0].data
@@ -64,6 +64,7 @@ class Function:
                 return out
             generation = max([x.generation for x in inputs])
             self.inputs = inputs
+            self.versions = [x._version for x in inputs]  # to detect in-place changes
             self.generation = generation
             self.output = weakref.ref(out)
             out.requires_grad = True

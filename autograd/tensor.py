@@ -6,9 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from backends import Backend, backend_of, device_of, get_backend
+from backends import Backend, backend_of, device_of, get_array_module, get_backend
 
 from .defaults import _Defaults
+from .grad_mode import _GradMode
 
 
 class Tensor:
@@ -39,6 +40,7 @@ class Tensor:
         "grad_fn",
         "generation",
         "_retains_grad",
+        "_version",
         "__weakref__",
     )
 
@@ -78,6 +80,7 @@ class Tensor:
         self.grad_fn = None
         self.generation = 0
         self._retains_grad = False
+        self._version = 0  # bumped by in-place updates; backward checks it
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -186,6 +189,62 @@ class Tensor:
         """Forget the accumulated gradient."""
         self.grad = None
 
+    # ------------------------------------------------------------------ in-place updates
+    # The PyTorch idiom for a hand-written optimizer step:
+    #     with autograd.no_grad():
+    #         w -= lr * w.grad
+    #         w.grad.zero_()
+    # Without these methods Python would quietly rebind ``w`` to a new tensor that no
+    # longer requires grad.
+    def _inplace(self, other: Any, name: str, ufunc: str) -> Tensor:
+        if self.requires_grad and _GradMode.enabled:
+            raise RuntimeError(
+                f"{name}: a tensor that requires grad cannot be changed in place while the "
+                "graph is being recorded; do the update inside `with autograd.no_grad():`"
+            )
+        data = self.data
+        value = other.data if isinstance(other, Tensor) else other
+        if isinstance(other, Tensor) and type(value) is not type(data):
+            raise RuntimeError(
+                f"{name}: expected both tensors on one device, found {self.device} and "
+                f"{other.device}"
+            )
+        xp = get_array_module(data)
+        try:
+            getattr(xp, ufunc)(data, value, out=data, casting="same_kind")
+        except (TypeError, ValueError) as error:
+            kind = TypeError if isinstance(error, TypeError) else ValueError
+            raise kind(
+                f"{name}: cannot update a {data.dtype} tensor of shape {self.shape} in place "
+                f"with {getattr(value, 'dtype', type(value).__name__)} of shape "
+                f"{getattr(value, 'shape', ())}: {error}"
+            ) from error
+        self._version += 1
+        return self
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._inplace(other, "+=", "add")
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._inplace(other, "-=", "subtract")
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._inplace(other, "*=", "multiply")
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._inplace(other, "/=", "divide")
+
+    def zero_(self) -> Tensor:
+        """Fill with zeros in place (``w.grad.zero_()``); returns the tensor."""
+        if self.requires_grad and _GradMode.enabled:
+            raise RuntimeError(
+                "zero_: a tensor that requires grad cannot be changed in place while the "
+                "graph is being recorded; do it inside `with autograd.no_grad():`"
+            )
+        self.data[...] = 0
+        self._version += 1
+        return self
+
     def backward(
         self, grad: Any = None, retain_graph: bool | None = None, create_graph: bool = False
     ) -> None:
@@ -267,6 +326,7 @@ def _wrap(array: Any) -> Tensor:
     t.grad_fn = None
     t.generation = 0
     t._retains_grad = False
+    t._version = 0
     return t
 
 
