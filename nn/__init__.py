@@ -66,6 +66,7 @@ from .sequential import Sequential
 
 _LAZY_SUBMODULES = (
     "datasets", "data", "callbacks", "plot", "lr_finder", "progress", "training", "utils",
+    "functional",
 )  # fmt: skip
 _LAZY_ATTRIBUTES = {"lr_find": "lr_finder"}  # name -> submodule that defines it
 
