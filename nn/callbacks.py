@@ -82,15 +82,18 @@ def _get_monitored(logs: dict | None, monitor: str, who: str) -> float | None:
 
 
 class EarlyStopping(Callback):
-    """Stop training when ``monitor`` has stopped improving.
+    """Stop training when ``monitor`` has stopped improving (Keras 3's rule, step for step).
 
-    An epoch improves when its value beats the best so far by more than ``min_delta``
-    (lower for losses, higher for accuracies, or as ``mode`` says). After ``patience``
-    epochs without improvement training stops. With ``restore_best_weights=True`` the
-    model gets back the weights of its best epoch when it is stopped (as in Keras: not
-    when all epochs run out). The defaults
+    Each epoch (from ``start_from_epoch`` on) adds one to a wait counter. An epoch improves
+    when its value beats the best so far by more than ``min_delta`` (lower for losses,
+    higher for accuracies, or as ``mode`` says); it becomes the best, and the counter goes
+    back to 0 if it also beats ``baseline`` (when one is given). Once the counter reaches
+    ``patience`` (never after the first epoch) training stops. With
+    ``restore_best_weights=True`` the weights of the best epoch are put back when training
+    ends, whether it was stopped or ran out of epochs (Keras 3; Keras 2 restored only on a
+    stop); if no epoch beats ``baseline``, the best of those run is restored. The defaults
     are Keras' (``monitor="val_loss", min_delta=0, patience=0``); the textbooks use
-    ``EarlyStopping(patience=2, restore_best_weights=True)``.
+    ``EarlyStopping(patience=10, restore_best_weights=True)``.
     """
 
     def __init__(
@@ -102,6 +105,7 @@ class EarlyStopping(Callback):
         mode: str = "auto",
         baseline: float | None = None,
         restore_best_weights: bool = False,
+        start_from_epoch: int = 0,
     ) -> None:
         super().__init__()
         self.monitor = monitor
@@ -110,6 +114,7 @@ class EarlyStopping(Callback):
         self.verbose = verbose
         self.baseline = baseline
         self.restore_best_weights = restore_best_weights
+        self.start_from_epoch = start_from_epoch
         self._better = _monitor_op(monitor, mode)
         self._sign = -1.0 if self._better(1.0, 0.0) is False else 1.0
 
@@ -118,41 +123,44 @@ class EarlyStopping(Callback):
         self.stopped_epoch = 0
         self.best_epoch = 0
         self.best = math.inf if self._sign < 0 else -math.inf
-        if self.baseline is not None:
-            self.best = self.baseline
         self.best_weights = None
 
-    def _improved(self, current: float) -> bool:
-        # lower is better: current < best - min_delta; higher is better: current > best + min_delta
-        return self._better(current - self._sign * self.min_delta, self.best)
+    def _improved(self, current: float, reference: float) -> bool:
+        # lower is better: current < ref - min_delta; higher is better: current > ref + min_delta
+        return self._better(current - self._sign * self.min_delta, reference)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         current = _get_monitored(logs, self.monitor, "EarlyStopping")
-        if current is None:
+        if current is None or epoch < self.start_from_epoch:
             return
-        if self._improved(current):
+        if self.restore_best_weights and self.best_weights is None:
+            # Nothing better seen yet: the current weights are the best so far.
+            self.best_weights = self.model.get_weights()
+            self.best_epoch = epoch
+        self.wait += 1
+        if self._improved(current, self.best):
             self.best = current
             self.best_epoch = epoch
-            self.wait = 0
             if self.restore_best_weights:
                 self.best_weights = self.model.get_weights()
+            # Only a value that also beats the baseline restarts the wait.
+            if self.baseline is None or self._improved(current, self.baseline):
+                self.wait = 0
             return
-        self.wait += 1
         if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True
-            # As Keras: the best weights come back only when training is stopped early.
-            if self.restore_best_weights and self.best_weights is not None:
-                if self.verbose:
-                    print(
-                        "Restoring model weights from the end of the best epoch: "
-                        f"{self.best_epoch + 1}."
-                    )
-                self.model.set_weights(self.best_weights)
 
     def on_train_end(self, logs: dict | None = None) -> None:
         if self.stopped_epoch and self.verbose:
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose:
+                print(
+                    "Restoring model weights from the end of the best epoch: "
+                    f"{self.best_epoch + 1}."
+                )
+            self.model.set_weights(self.best_weights)
 
 
 class ModelCheckpoint(Callback):

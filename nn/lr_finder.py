@@ -82,19 +82,21 @@ def lr_find(
     device = device.device if device is not None else autograd.get_default_device()
     loader = DataLoader((x, y), batch_size=batch_size, shuffle=True, seed=seed, device=device)
 
+    if not getattr(model, "built", True) or not any(True for _ in model.parameters()):
+        # Build lazily shaped layers first: the weights to save and the parameters the
+        # optimizer steps exist only after a forward pass.
+        with autograd.no_grad():
+            model(_as_input_batch(autograd.Tensor(x[:1], device=device)))
     saved_weights = [w.copy() for w in model.get_weights()]
     was_training = model.training
+    params = [p for p in model.parameters() if p.requires_grad]
     if isinstance(optimizer, optim.Optimizer):
+        if not optimizer.is_bound:
+            optimizer.bind(params)  # Keras style: made before the model had weights
         opt, saved_state = optimizer, optimizer.state_dict()
         saved_lrs = [g["lr"] for g in opt.param_groups]
     else:
-        batch = next(iter(loader))[0]
-        with autograd.no_grad():  # build lazily shaped layers before collecting parameters
-            model(_as_input_batch(batch))
-        opt, saved_state = (
-            optim.get(optimizer, [p for p in model.parameters() if p.requires_grad]),
-            None,
-        )
+        opt, saved_state = optim.get(optimizer, params), None
 
     factor = (end / start) ** (1 / (steps - 1))
     result = LRFindResult()

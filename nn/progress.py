@@ -12,6 +12,7 @@ line is written about every 25% of the epoch instead, so logs stay readable.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from typing import TextIO
@@ -50,6 +51,7 @@ class ProgressBar:
         self.samples = 0
         self._last_draw = 0.0
         self._next_plain = max(1, total_steps // 4)
+        self._drawn_width = 0  # length of the line drawn in place, 0 when none is open
 
     def due(self, step: int) -> bool:
         """Whether ``update(step, ...)`` would show something now (so logs are worth computing)."""
@@ -70,7 +72,7 @@ class ProgressBar:
         if self.interactive:
             if final or now - self._last_draw >= 0.1:
                 self._last_draw = now
-                self._write("\r" + self._line(step, logs or {}, now) + ("\n" if final else ""))
+                self._redraw(self._line(step, logs or {}, now), final)
         elif final or step >= self._next_plain:
             self._next_plain = step + max(1, self.total // 4)
             self._write(self._line(step, logs or {}, now) + "\n")
@@ -83,6 +85,27 @@ class ProgressBar:
             self.update(self.total, self.samples, logs, final=True)
         elif self.verbose == 2:
             self._write(self._line(self.total, logs, time.perf_counter(), bar=False) + "\n")
+
+    def close(self) -> None:
+        """End a line left half drawn (training interrupted mid-epoch) so what follows
+        starts on a fresh line."""
+        if self._drawn_width:
+            self._write("\n")
+            self._drawn_width = 0
+
+    def _redraw(self, line: str, final: bool) -> None:
+        """Overwrite the line in place: spaces clear what a longer previous line left.
+
+        A line in progress is cut to the terminal's width: a wrapped line cannot be
+        overwritten with a carriage return, and each redraw would pile up a new row.
+        The final line is written whole and ends the row.
+        """
+        if not final:
+            columns = shutil.get_terminal_size(fallback=(80, 24)).columns
+            line = line[: max(columns - 1, 10)]
+        padding = " " * max(self._drawn_width - len(line), 0)
+        self._write("\r" + line + padding + ("\n" if final else ""))
+        self._drawn_width = 0 if final else len(line)
 
     def _line(self, step: int, logs: dict[str, float], now: float, bar: bool = True) -> str:
         elapsed = now - self.start

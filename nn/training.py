@@ -24,6 +24,7 @@ import autograd
 from autograd import Tensor
 
 from .callbacks import Callback, CallbackList, History
+from .datasets.splits import validation_split as _validation_split
 from .progress import ProgressBar
 
 
@@ -92,10 +93,12 @@ class TrainingMixin:
         self.compiled = True
 
     def _resolve_metric(self, metric: Any) -> _Metric:
+        from . import losses as _losses
         from . import metrics as _metrics
 
         if callable(metric) and not isinstance(metric, str):
-            return _Metric(getattr(metric, "__name__", type(metric).__name__), metric)
+            name = getattr(metric, "name", None) or getattr(metric, "__name__", None)
+            return _Metric(name or type(metric).__name__, _losses.get(metric))
         name = str(metric)
         key = name.lower()
         if key in ("accuracy", "acc"):
@@ -109,6 +112,10 @@ class TrainingMixin:
             else:
                 kind = "auto"
             return _Metric("accuracy", _accuracy(kind))
+        if key in _losses.known_names():
+            # Keras compiles a loss name given as a metric ("mae", "mse", ...) as that
+            # loss averaged over the samples, logged under the name as written.
+            return _Metric(name, _losses.get(name))
         return _Metric(name, _metrics.get(name))
 
     def _require_compiled(self, what: str) -> None:
@@ -177,11 +184,10 @@ class TrainingMixin:
         if validation_data is None and validation_split:
             if not 0.0 < validation_split < 1.0:
                 raise ValueError(f"fit: validation_split must be in (0, 1), got {validation_split}")
-            n_val = int(len(x) * validation_split)
-            if n_val == 0 or n_val == len(x):
+            # Keras' rounding: the first ceil(n * (1 - split)) samples train.
+            (x, y), validation_data = _validation_split(x, y, float(validation_split))
+            if len(x) == 0 or len(validation_data[0]) == 0:
                 raise ValueError(f"fit: validation_split={validation_split} leaves an empty set")
-            validation_data = (x[-n_val:], y[-n_val:])
-            x, y = x[:-n_val], y[:-n_val]
         device = self._training_device()
         loader = DataLoader(
             (x, y), batch_size=batch_size, shuffle=shuffle, seed=seed, device=device
@@ -197,8 +203,11 @@ class TrainingMixin:
             val_loader = DataLoader((x_val, y_val), batch_size=batch_size, device=device)
         history = History()
         self.history = history
+        user_callbacks = list(callbacks or [])
+        # History comes last, as in Keras, so it records what other callbacks add to the
+        # epoch's logs (ReduceLROnPlateau's and LearningRateScheduler's "learning_rate").
         callback_list = CallbackList(
-            [history, *(callbacks or [])],
+            [*user_callbacks, history],
             self,
             {"epochs": epochs, "steps": len(loader), "verbose": verbose, "batch_size": batch_size},
         )
@@ -206,35 +215,49 @@ class TrainingMixin:
         self._ensure_optimizer(Tensor(x[:1], device=device))
         dtype = _model_dtype(self)
         names = ["loss", *(m.name for m in self._metrics)]
-        callback_list.on_train_begin({})
-        for epoch in range(initial_epoch, epochs):
-            if verbose:
-                print(f"Epoch {epoch + 1}/{epochs}", flush=True)
-            callback_list.on_epoch_begin(epoch, {})
-            self.train()
-            bar = ProgressBar(len(loader), verbose)
-            sums: list[Any] = [0.0] * len(names)
-            seen = 0
-            for step, (xb, yb) in enumerate(loader, 1):
-                callback_list.on_train_batch_begin(step - 1, {})
-                values = self._train_step(_as_input_batch(xb, dtype), yb)
-                n = len(xb)
-                seen += n
-                sums = [s + v * n for s, v in zip(sums, values, strict=True)]
-                logs = None
-                if bar.due(step):
-                    logs = _means(names, sums, seen)
-                    bar.update(step, seen, logs)
-                callback_list.on_train_batch_end(step - 1, logs or {})
-            logs = _means(names, sums, seen)
-            if val_loader is not None:
-                val = self._evaluate_loader(val_loader, verbose=0)
-                logs.update({f"val_{k}": v for k, v in val.items()})
-            bar.finish(logs, seen)
-            callback_list.on_epoch_end(epoch, logs)
-            if self.stop_training:
-                break
-        callback_list.on_train_end({})
+        # Running logs every batch cost a host-device sync per step: only computed for
+        # batches where the bar draws, or every batch when a callback wants them.
+        batch_logs_wanted = any(_overrides(cb, "on_train_batch_end") for cb in user_callbacks)
+        was_training = getattr(self, "training", True)
+        bar = None
+        try:
+            callback_list.on_train_begin({})
+            for epoch in range(initial_epoch, epochs):
+                if verbose:
+                    print(f"Epoch {epoch + 1}/{epochs}", flush=True)
+                callback_list.on_epoch_begin(epoch, {})
+                self.train()
+                bar = ProgressBar(len(loader), verbose)
+                sums: list[Any] = [0.0] * len(names)
+                seen = 0
+                for step, (xb, yb) in enumerate(loader, 1):
+                    callback_list.on_train_batch_begin(step - 1, {})
+                    values = self._train_step(_as_input_batch(xb, dtype), yb)
+                    n = len(xb)
+                    seen += n
+                    sums = [s + v * n for s, v in zip(sums, values, strict=True)]
+                    logs = None
+                    due = bar.due(step)
+                    if due or batch_logs_wanted:
+                        logs = _means(names, sums, seen)
+                    if due:
+                        bar.update(step, seen, logs)
+                    callback_list.on_train_batch_end(step - 1, logs or {})
+                logs = _means(names, sums, seen)
+                if val_loader is not None:
+                    val = self._evaluate_loader(val_loader, verbose=0)
+                    logs.update({f"val_{k}": v for k, v in val.items()})
+                bar.finish(logs, seen)
+                callback_list.on_epoch_end(epoch, logs)
+                if self.stop_training:
+                    break
+            callback_list.on_train_end({})
+        finally:
+            # An exception or Ctrl-C mid-epoch: end the half-drawn bar line, and leave the
+            # model in the mode it had before fit, as evaluate and predict do.
+            if bar is not None:
+                bar.close()
+            self.train(was_training)
         return history
 
     def _train_step(self, xb: Tensor, yb: Tensor) -> list[Any]:
@@ -328,6 +351,10 @@ class TrainingMixin:
         if not outputs:
             raise ValueError("predict: x is empty")
         return np.concatenate(outputs)
+
+
+def _overrides(callback: Callback, hook: str) -> bool:
+    return getattr(type(callback), hook, None) is not getattr(Callback, hook)
 
 
 def _means(names: list[str], sums: list[Any], seen: int) -> dict[str, float]:

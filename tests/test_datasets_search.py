@@ -179,3 +179,14 @@ def test_mnist_downloads_into_its_own_cache_directory(tmp_path, monkeypatch):
     assert sorted(p.name for p in (tmp_path / "cache" / "xpgrad" / "mnist").iterdir()) == sorted(
         TINY.gz
     )
+
+
+def test_a_truncated_file_in_the_cache_names_it_and_says_how_to_recover(dirs):
+    TINY.write_to(dirs["cache"])
+    labels = dirs["cache"] / "train-labels-idx1-ubyte.gz"
+    labels.write_bytes(labels.read_bytes()[:-20])  # an interrupted copy
+    with pytest.raises(IDXFormatError) as info:
+        fashion_mnist.load_data()
+    message = str(info.value)
+    assert str(labels) in message
+    assert "Delete or replace this file" in message and str(dirs["cache"]) in message

@@ -437,3 +437,232 @@ def test_lr_find_with_a_compiled_optimizer_keeps_its_state():
     for p_state, q_state in zip(state["state"].values(), after["state"].values(), strict=True):
         for key in p_state:
             assert np.array_equal(np.asarray(p_state[key]), np.asarray(q_state[key]))
+
+
+# ---------------------------------------------------------------- audit: Keras 3 semantics
+def test_early_stopping_restores_best_weights_when_epochs_run_out_as_keras_3():
+    x, y = _blobs()
+    model = _compiled()
+    curve = [1.0, 0.5, 0.7]  # best at epoch 1; patience 5 never stops the 3 epochs
+    record = RecordWeights()
+    stopper = EarlyStopping(patience=5, restore_best_weights=True)
+    model.fit(x, y, epochs=3, callbacks=[ScriptedValLoss(curve), record, stopper], verbose=0)
+    assert stopper.stopped_epoch == 0 and stopper.best_epoch == 1
+    for restored, best in zip(model.get_weights(), record.weights[1], strict=True):
+        assert np.array_equal(restored, best)
+
+
+def test_early_stopping_baseline_counts_every_epoch_and_restores_the_best_of_them():
+    """Keras 3: epochs that never beat the baseline still become the best; only the wait
+    keeps counting, and the best of them is restored."""
+    x, y = _blobs()
+    model = _compiled()
+    curve = [1.0, 0.8, 0.9, 0.95, 0.99]
+    record = RecordWeights()
+    stopper = EarlyStopping(patience=2, baseline=0.3, restore_best_weights=True)
+    history = model.fit(
+        x, y, epochs=5, callbacks=[ScriptedValLoss(curve), record, stopper], verbose=0
+    )
+    # wait: 1 (best 1.0), 2 (best 0.8, an improvement: no stop check), 3 -> stop at epoch 2
+    assert len(history.history["loss"]) == 3 and stopper.stopped_epoch == 2
+    assert stopper.best_epoch == 1
+    for restored, best in zip(model.get_weights(), record.weights[1], strict=True):
+        assert np.array_equal(restored, best)
+
+
+def test_early_stopping_start_from_epoch_ignores_the_warm_up():
+    x, y = _blobs()
+    model = _compiled()
+    curve = [0.1, 0.2, 3.0, 4.0, 5.0, 6.0]  # epochs 0 and 1 are not monitored
+    stopper = EarlyStopping(patience=0, start_from_epoch=2)
+    history = model.fit(x, y, epochs=6, callbacks=[ScriptedValLoss(curve), stopper], verbose=0)
+    assert len(history.history["loss"]) == 4 and stopper.stopped_epoch == 3
+
+
+def test_learning_rate_shows_in_history_as_keras_logs_it():
+    """History runs after the other callbacks, so it records the "learning_rate" they add
+    (the rate the epoch ran with, before ReduceLROnPlateau lowers it)."""
+    x, y = _blobs()
+    model = _compiled(optimizer="sgd")
+    plateau = ReduceLROnPlateau(factor=0.5, patience=1, cooldown=2)
+    history = model.fit(x, y, epochs=6, callbacks=[ScriptedValLoss([1.0] * 6), plateau], verbose=0)
+    # reduced after epoch 1; cooldown: epoch 2 is skipped, at epoch 3 the counter runs out
+    # and the epoch counts as a wait of 1 (Keras' rule), so reduced again after 3 and 5
+    assert history.history["learning_rate"] == pytest.approx(
+        [0.01, 0.01, 0.005, 0.005, 0.0025, 0.0025]
+    )
+    schedule = LearningRateScheduler(lambda epoch, lr: 0.1 * 0.5**epoch)
+    history = _compiled(optimizer="sgd").fit(x, y, epochs=3, callbacks=[schedule], verbose=0)
+    assert history.history["learning_rate"] == pytest.approx([0.1, 0.05, 0.025])
+
+
+def test_validation_split_rounds_like_keras():
+    """Keras trains on the first ceil(n * (1 - split)) samples: 31 of 100 for split 0.7
+    (int(100 * 0.7) = 70 held out would leave 30)."""
+    x, y = _blobs(n=100)
+    steps = []
+
+    class CountSteps(Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            steps.append(batch)
+
+    _compiled().fit(
+        x, y, epochs=1, batch_size=10, validation_split=0.7, callbacks=[CountSteps()], verbose=0
+    )
+    assert steps == [0, 1, 2, 3]  # 31 samples in batches of 10
+
+
+def test_callbacks_get_running_logs_after_every_batch():
+    x, y = _blobs(n=64)
+    seen = []
+
+    class Spy(Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append(dict(logs))
+
+    history = _compiled().fit(x, y, epochs=1, batch_size=16, callbacks=[Spy()], verbose=0)
+    assert len(seen) == 4 and all(set(logs) == {"loss", "accuracy"} for logs in seen)
+    # the last batch's running means are the epoch's
+    assert seen[-1]["loss"] == pytest.approx(history.history["loss"][0])
+
+
+def test_loss_names_as_metrics_are_logged_under_the_name_given():
+    x, _ = _blobs()
+    target = (x @ np.arange(1.0, 5.0)).astype(np.float32)[:, None]
+    ag.manual_seed(0)
+    model = nn.Sequential([nn.Dense(1, input_shape=(4,))])
+    model.compile(optimizer="adam", loss="mse", metrics=["mae", "mean_squared_error"])
+    history = model.fit(x, target, epochs=1, validation_split=0.25, verbose=0)
+    assert set(history.history) == {
+        "loss", "mae", "mean_squared_error", "val_loss", "val_mae", "val_mean_squared_error"
+    }  # fmt: skip
+    result = model.evaluate(x, target, verbose=0, return_dict=True)
+    error = model.predict(x) - target
+    assert result["mae"] == pytest.approx(np.abs(error).mean(), rel=1e-5)
+    assert result["mean_squared_error"] == pytest.approx(result["loss"], rel=1e-6)
+
+
+def test_fit_leaves_the_model_in_the_mode_it_found_even_after_an_exception():
+    x, y = _blobs()
+    model = _compiled()
+    model.eval()
+    model.fit(x, y, epochs=1, verbose=0)
+    assert model.training is False
+
+    class Boom(Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            assert self.model.training  # fit trains in training mode
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(x, y, epochs=1, callbacks=[Boom()], verbose=0)
+    assert model.training is False
+    model.train()
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(x, y, epochs=1, callbacks=[Boom()], verbose=0)
+    assert model.training is True
+
+
+class _Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_clears_a_longer_previous_line_and_fits_the_terminal(monkeypatch):
+    import shutil
+
+    monkeypatch.setattr(
+        shutil, "get_terminal_size", lambda fallback=None: os.terminal_size((60, 24))
+    )
+    stream = _Tty()
+    bar = ProgressBar(1000, verbose=1, stream=stream)
+    bar.update(1, 32, {"loss": 123456.0, "accuracy": 0.5, "extra": 1.0})
+    bar.update(999, 32_000, {"loss": 0.5}, final=True)
+    first, second = stream.getvalue().split("\r")[1:]
+    assert len(first) <= 59  # a line in progress never wraps
+    assert len(second.rstrip("\n")) >= len(first)  # the shorter line blanks what was there
+    assert second.endswith("\n") and "loss: 0.5000" in second
+
+
+def test_progress_bar_close_ends_a_half_drawn_line():
+    stream = _Tty()
+    bar = ProgressBar(10, verbose=1, stream=stream)
+    bar.update(1, 32, {"loss": 0.5})
+    bar.close()
+    assert stream.getvalue().endswith("\n")
+    bar.close()  # nothing left open: no second newline
+    assert not stream.getvalue().endswith("\n\n")
+
+
+_PTY_SCRIPT = """
+import numpy as np, autograd as ag, nn
+rng = np.random.default_rng(0)
+x = rng.normal(size=(4000, 4)).astype("float32"); y = rng.integers(0, 3, 4000)
+ag.manual_seed(0)
+model = nn.Sequential([nn.Dense(8, activation="relu", input_shape=(4,)),
+                       nn.Dense(3, activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+model.fit(x, y, epochs=2, batch_size=4, validation_split=0.1)
+model.evaluate(x, y, batch_size=4)
+print("END")
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal (POSIX)")
+def test_progress_on_a_real_terminal_never_wraps_and_ends_every_line(tmp_path):
+    """fit/evaluate under a pty 80 columns wide: every in-place redraw fits on one row
+    (a wrapped line cannot be overwritten by a carriage return), every epoch ends with a
+    complete bar line, and nothing is left half drawn."""
+    import fcntl
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    process = subprocess.Popen(
+        [sys.executable, "-c", _PTY_SCRIPT], stdin=follower, stdout=follower,
+        stderr=follower, cwd=root, env=env,
+    )  # fmt: skip
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert process.wait(timeout=60) == 0
+    text = b"".join(chunks).decode().replace("\r\n", "\n")
+    lines = text.split("\n")
+    assert lines[-2:] == ["END", ""]
+    bars = [line for line in lines if "\r" in line]
+    assert len(bars) == 3  # two epochs and the evaluation
+    for line in bars:
+        *redraws, final = line.split("\r")
+        assert all(len(r) <= 79 for r in redraws), redraws
+        assert final.rstrip().split(" - ")[0].endswith("[==============================]")
+        assert "accuracy: " in final
+
+
+def test_lr_find_builds_a_lazy_model_with_a_named_or_unbound_optimizer():
+    x, y = _blobs()
+    for optimizer in ("adam", optim.Adam(learning_rate=1e-3)):
+        ag.manual_seed(0)
+        model = nn.Sequential([nn.Dense(16, activation="relu"), nn.Dense(3, activation="softmax")])
+        result = nn.lr_find(
+            model, "sparse_categorical_crossentropy", x, y, steps=20, optimizer=optimizer
+        )
+        assert len(result.lrs) == 20 and len(model.get_weights()) == 4
+        ag.manual_seed(0)
+        fresh = nn.Sequential([nn.Dense(16, activation="relu"), nn.Dense(3, activation="softmax")])
+        fresh.build((None, 4))
+        for restored, initial in zip(model.get_weights(), fresh.get_weights(), strict=True):
+            assert np.array_equal(restored, initial)

@@ -83,10 +83,10 @@ def load_idx_dataset(
     paths = []
     for data_file in spec.files:
         paths.append(_find_or_download(spec, data_file, path, base_url, timeout))
-    x_train = _read_checked(paths[0], spec.train_images, _IMAGES_MAGIC)
-    y_train = _read_checked(paths[1], spec.train_labels, _LABELS_MAGIC)
-    x_test = _read_checked(paths[2], spec.test_images, _IMAGES_MAGIC)
-    y_test = _read_checked(paths[3], spec.test_labels, _LABELS_MAGIC)
+    x_train = _read_checked(spec, paths[0], spec.train_images, _IMAGES_MAGIC)
+    y_train = _read_checked(spec, paths[1], spec.train_labels, _LABELS_MAGIC)
+    x_test = _read_checked(spec, paths[2], spec.test_images, _IMAGES_MAGIC)
+    y_test = _read_checked(spec, paths[3], spec.test_labels, _LABELS_MAGIC)
     for images, labels, split in ((x_train, y_train, "train"), (x_test, y_test, "test")):
         if len(images) != len(labels):
             raise IDXFormatError(
@@ -95,7 +95,7 @@ def load_idx_dataset(
     return (x_train, y_train), (x_test, y_test)
 
 
-def _read_checked(path: Path, data_file: DataFile, magic: int) -> np.ndarray:
+def _read_checked(spec: IdxDatasetSpec, path: Path, data_file: DataFile, magic: int) -> np.ndarray:
     if data_file.content_sha256 is None:
         digest = _file_md5(path)
         if digest != data_file.md5.lower():
@@ -103,7 +103,15 @@ def _read_checked(path: Path, data_file: DataFile, magic: int) -> np.ndarray:
                 f"{path}: MD5 {digest} does not match the published {data_file.md5.lower()} "
                 "(a modified copy or another dataset's file; delete it to download it again)"
             )
-    return read_idx_gz(path, expected_magic=magic, expected_sha256=data_file.content_sha256)
+    try:
+        return read_idx_gz(path, expected_magic=magic, expected_sha256=data_file.content_sha256)
+    except IDXFormatError as exc:
+        # A file found on disk is used as it is, never re-downloaded behind the user's back;
+        # say how to get a good copy (an interrupted copy into the cache is the usual cause).
+        raise IDXFormatError(
+            f"{exc}. Delete or replace this file; load_data() downloads a missing file "
+            f"into {user_cache_dir(spec.name)}"
+        ) from exc
 
 
 def _find_or_download(
@@ -154,7 +162,8 @@ def _not_found_message(
     if spec.install_hint:
         lines.append(f"  - {spec.install_hint}")
     lines.append(
-        f"  - or put the four .gz files in a directory and pass it as path=, or set "
+        f"  - {'or ' if spec.install_hint else ''}put the four .gz files in a directory and "
+        f"pass it as path=, or set "
         f"{DATA_DIR_ENV_VAR} to a directory containing {spec.name}/ with them"
     )
     return "\n".join(lines)
