@@ -117,12 +117,21 @@ _NAMES = {
 
 
 def get(identifier: Any) -> Any:
-    """A metric function ``fn(y_true, y_pred) -> 0-d Tensor`` by Keras name, or the callable."""
+    """A metric function ``fn(y_true, y_pred) -> 0-d Tensor`` by Keras name, or the callable.
+
+    As in Keras, a loss name (``"mae"``, ``"mse"``, ``"binary_crossentropy"``...) is a metric
+    too: that loss averaged over the samples.
+    """
     if isinstance(identifier, str):
         fn = _NAMES.get(identifier.lower())
-        if fn is None:
-            raise ValueError(f"unknown metric {identifier!r}; known: {', '.join(sorted(_NAMES))}")
-        return fn
+        if fn is not None:
+            return fn
+        from . import losses
+
+        if identifier.lower() in losses.known_names():
+            return losses.get(identifier)
+        known = ", ".join(sorted(_NAMES) + losses.known_names())
+        raise ValueError(f"unknown metric {identifier!r}; known: {known}")
     if callable(identifier):
         return identifier
     raise TypeError(f"cannot interpret {identifier!r} as a metric")

@@ -102,20 +102,18 @@ class TrainingMixin:
         name = str(metric)
         key = name.lower()
         if key in ("accuracy", "acc"):
+            # Keras picks the accuracy that fits the loss; the shapes decide otherwise.
             loss_name = getattr(self.loss, "name", "") or ""
             if "binary" in loss_name:
-                kind = "binary"
+                fn = _metrics.binary_accuracy
             elif "sparse" in loss_name:
-                kind = "sparse"
+                fn = _metrics.sparse_categorical_accuracy
             elif "categorical" in loss_name:
-                kind = "categorical"
+                fn = _metrics.categorical_accuracy
             else:
-                kind = "auto"
-            return _Metric("accuracy", _accuracy(kind))
-        if key in _losses.known_names():
-            # Keras compiles a loss name given as a metric ("mae", "mse", ...) as that
-            # loss averaged over the samples, logged under the name as written.
-            return _Metric(name, _losses.get(name))
+                fn = _metrics.accuracy
+            return _Metric("accuracy", fn)
+        # Loss names ("mae", "mse", ...) are metrics too, logged under the name as written.
         return _Metric(name, _metrics.get(name))
 
     def _require_compiled(self, what: str) -> None:
@@ -359,25 +357,3 @@ def _overrides(callback: Callback, hook: str) -> bool:
 
 def _means(names: list[str], sums: list[Any], seen: int) -> dict[str, float]:
     return {k: float(s) / max(seen, 1) for k, s in zip(names, sums, strict=True)}
-
-
-def _accuracy(kind: str) -> Callable[[Tensor, Tensor], Tensor]:
-    """Keras' "accuracy": sparse, categorical or binary, chosen from the loss or the shapes."""
-
-    def accuracy(y_true: Tensor, y_pred: Tensor) -> Tensor:
-        t, p = y_true.data, y_pred.data
-        k = kind
-        if k == "auto":
-            if p.ndim >= 2 and p.shape[-1] > 1:
-                k = "categorical" if t.ndim == p.ndim and t.shape[-1] == p.shape[-1] else "sparse"
-            else:
-                k = "binary"
-        if k == "sparse":
-            hit = p.argmax(axis=-1) == t.reshape(p.shape[:-1])
-        elif k == "categorical":
-            hit = p.argmax(axis=-1) == t.argmax(axis=-1)
-        else:
-            hit = (p > 0.5).reshape(t.shape) == (t > 0.5)
-        return Tensor(hit.mean(dtype=p.dtype if p.dtype.kind == "f" else None))
-
-    return accuracy

@@ -70,3 +70,12 @@ def test_confusion_matrix_rows_are_true_classes():
     )
     with pytest.raises(IndexError):
         nn.metrics.confusion_matrix([0, 3], [0, 1], num_classes=3)
+
+
+
+def test_get_resolves_loss_names_as_metrics_like_keras():
+    mae = nn.metrics.get("mae")
+    value = mae(np.array([[1.0, 2.0]]), Tensor(np.array([[1.5, 1.0]])))
+    assert value.item() == pytest.approx(0.75)
+    with pytest.raises(ValueError, match="known: .*mae"):
+        nn.metrics.get("no_such_metric")
