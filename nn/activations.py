@@ -38,6 +38,7 @@ from typing import Any
 import autograd
 from autograd import Tensor
 
+from ._registry import from_name_or_config
 from .module import Module, autocast_input, check_features
 
 
@@ -349,18 +350,8 @@ def get(identifier: Any) -> Module:
         return Identity()
     if isinstance(identifier, Module):
         return identifier
-    if isinstance(identifier, str):
-        cls = _BY_NAME.get(identifier.lower())
-        if cls is None:
-            raise ValueError(
-                f"unknown activation {identifier!r}; known activations: {', '.join(known_names())}"
-            )
-        return cls()
-    if isinstance(identifier, dict):
-        cls = CLASSES.get(identifier.get("class_name", ""))
-        if cls is None:
-            raise ValueError(f"unknown activation config {identifier!r}")
-        return cls(**identifier.get("config", {}))
+    if isinstance(identifier, str | dict):
+        return from_name_or_config(identifier, "activation", _BY_NAME, CLASSES)
     if callable(identifier):
         return _FunctionActivation(identifier)
     raise TypeError(f"cannot interpret {identifier!r} as an activation")

@@ -51,6 +51,8 @@ import numpy as np
 import backends
 from autograd import Tensor
 
+from ._registry import from_name_or_config
+
 _TRUNC_STD = 0.87962566103423978  # stddev of N(0, 1) truncated to [-2, 2]
 
 
@@ -392,18 +394,8 @@ _CLASSES = {
 def get(identifier: Any) -> Callable[..., Any]:
     """Resolve a name (``"he_normal"``), a config dict ``{"class_name", "config"}``, an
     Initializer or any callable ``(shape, dtype=None, device=None) -> array``."""
-    if isinstance(identifier, str):
-        key = identifier.lower()
-        if key not in _NAMES:
-            raise ValueError(
-                f"unknown initializer {identifier!r}; known: {', '.join(sorted(_NAMES))}"
-            )
-        return _NAMES[key]()
-    if isinstance(identifier, dict):
-        cls = _CLASSES.get(identifier.get("class_name", ""))
-        if cls is None:
-            raise ValueError(f"unknown initializer config {identifier!r}")
-        return cls(**identifier.get("config", {}))
+    if isinstance(identifier, str | dict):
+        return from_name_or_config(identifier, "initializer", _NAMES, _CLASSES)
     if callable(identifier):
         return identifier
     raise TypeError(f"cannot interpret {identifier!r} as an initializer")

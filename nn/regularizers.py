@@ -16,6 +16,8 @@ from typing import Any
 import autograd
 from autograd import Tensor
 
+from ._registry import from_name_or_config
+
 
 class Regularizer:
     """Base class: ``reg(weight) -> scalar Tensor``."""
@@ -82,18 +84,8 @@ def get(identifier: Any) -> Any:
     """None, a name (``"l2"``), a config dict, or any callable ``(weight) -> scalar``."""
     if identifier is None:
         return None
-    if isinstance(identifier, str):
-        cls = _NAMES.get(identifier.lower())
-        if cls is None:
-            raise ValueError(
-                f"unknown regularizer {identifier!r}; known: {', '.join(sorted(_NAMES))}"
-            )
-        return cls()
-    if isinstance(identifier, dict):
-        cls = _CLASSES.get(identifier.get("class_name", ""))
-        if cls is None:
-            raise ValueError(f"unknown regularizer config {identifier!r}")
-        return cls(**identifier.get("config", {}))
+    if isinstance(identifier, str | dict):
+        return from_name_or_config(identifier, "regularizer", _NAMES, _CLASSES)
     if callable(identifier):
         return identifier
     raise TypeError(f"cannot interpret {identifier!r} as a regularizer")
