@@ -26,7 +26,7 @@ import numpy as np
 
 import autograd
 
-from .training import _as_input_batch, _model_dtype
+from .training import _as_input_batch, _model_dtype, _with_regularization
 
 
 @dataclass
@@ -101,6 +101,7 @@ def lr_find(
     factor = (end / start) ** (1 / (steps - 1))
     result = LRFindResult()
     avg, best = 0.0, math.inf
+    dtype = _model_dtype(model)  # the model is built by now
     model.train()
     try:
         batches = iter(loader)
@@ -114,10 +115,7 @@ def lr_find(
                 batches = iter(loader)
                 xb, yb = next(batches)
             opt.zero_grad()
-            value = loss_fn(yb, model(_as_input_batch(xb, _model_dtype(model))))
-            reg = model.regularization_loss()
-            if isinstance(reg, autograd.Tensor) or reg:
-                value = value + reg
+            value = _with_regularization(model, loss_fn(yb, model(_as_input_batch(xb, dtype))))
             value.backward()
             opt.step()
             current = float(value.item())

@@ -44,6 +44,14 @@ def _as_input_batch(xb: Tensor, dtype: Any = None) -> Tensor:
     return xb
 
 
+def _with_regularization(model: Any, loss: Tensor) -> Tensor:
+    """The loss plus the model's weight penalties (``kernel_regularizer``), as Keras trains on."""
+    penalty = model.regularization_loss()
+    if isinstance(penalty, Tensor) or penalty:
+        loss = loss + penalty
+    return loss
+
+
 def _model_dtype(model: Any) -> np.dtype:
     """The dtype of the model's first floating parameter (the default dtype if it has none)."""
     for p in model.parameters():
@@ -143,11 +151,7 @@ class TrainingMixin:
             self.optimizer = optim.get(opt, params)
 
     def _compute_loss(self, yb: Tensor, y_pred: Tensor) -> Tensor:
-        loss = self.loss(yb, y_pred)
-        reg = self.regularization_loss()
-        if isinstance(reg, Tensor) or reg:
-            loss = loss + reg
-        return loss
+        return _with_regularization(self, self.loss(yb, y_pred))
 
     # ------------------------------------------------------------------ fit
     def fit(
