@@ -53,8 +53,8 @@ class Function:
             if wrapped is error:
                 raise
             raise wrapped from error
-        if type(y) is not type(first):
-            y = _as_array_like(y, first)
+        if isinstance(y, np.generic):  # NumPy gives scalars, not 0-d arrays, from some ops
+            y = np.asarray(y)
         out = _wrap(y)
         if _GradMode.enabled and y.dtype.kind in "fc":
             for x in inputs:
@@ -102,13 +102,6 @@ def _check_same_device(fn: Function, inputs: tuple[Tensor, ...], first: Any) -> 
                     "(nothing is copied silently)"
                 )
             return
-
-
-def _as_array_like(y: Any, like: Any) -> Any:
-    # NumPy returns scalars instead of 0-d arrays from some 0-d ops.
-    if isinstance(like, np.ndarray):
-        return np.asarray(y)
-    return y
 
 
 def _op_error(fn: Function, inputs: tuple[Tensor, ...], error: Exception) -> Exception:

@@ -6,7 +6,14 @@ from typing import Any
 
 import numpy as np
 
-from backends import Backend, backend_of, device_of, get_array_module, get_backend
+from backends import (
+    Backend,
+    backend_of,
+    device_of,
+    get_array_module,
+    get_backend,
+    is_device_array,
+)
 
 from .defaults import _Defaults
 from .grad_mode import _GradMode
@@ -62,7 +69,7 @@ class Tensor:
         if isinstance(data, np.ndarray | np.generic):
             array = np.asarray(data) if dtype is None else np.asarray(data, dtype=dtype)
             target = target or _Defaults.backend
-        elif hasattr(data, "__cuda_array_interface__"):  # a CuPy array: stays on its GPU
+        elif is_device_array(data):  # a CuPy (or stand-in) array: stays on its device
             array = data if dtype is None else data.astype(dtype, copy=False)
         else:
             array = np.asarray(data, dtype=dtype)

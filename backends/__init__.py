@@ -1,7 +1,10 @@
-"""Array backends: NumPy on the CPU, CuPy on NVIDIA GPUs.
+"""Array backends: NumPy on the CPU, CuPy on NVIDIA GPUs, and ``fakegpu``, a strict
+stand-in device on NumPy that lets CI catch device bugs without a GPU.
 
 Ops find their array module from their inputs (``xp = get_array_module(x)``),
-so each op is written once for both backends.
+so each op is written once for every backend. Whatever differs between array
+libraries (what counts as a device array, scatter-add, constants filled on the
+device, fused kernels) lives here and nowhere else.
 """
 
 from .backend import Backend
@@ -12,6 +15,8 @@ from .registry import (
     device_of,
     get_array_module,
     get_backend,
+    is_array,
+    is_device_array,
     manual_seed,
     parse_device,
 )
@@ -24,6 +29,8 @@ __all__ = [
     "device_of",
     "get_array_module",
     "get_backend",
+    "is_array",
+    "is_device_array",
     "manual_seed",
     "parse_device",
 ]

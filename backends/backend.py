@@ -42,5 +42,22 @@ class Backend:
         """The error function, elementwise (used by the exact GELU)."""
         raise NotImplementedError
 
+    @property
+    def is_host(self) -> bool:
+        """True if arrays live in host memory (NumPy): no copy is needed to read them."""
+        return False
+
+    def constant(self, value: Any, dtype: Any) -> Any:
+        """A 0-d array holding ``value`` on this device (filled there, not copied from the host)."""
+        return self.xp.full((), value, dtype=dtype)
+
+    def scatter_add(self, target: Any, index: Any, values: Any) -> None:
+        """``target[index] += values`` in place, repeated indices adding up (unbuffered)."""
+        self.xp.add.at(target, index, values)
+
+    #: True where ``xp.ElementwiseKernel`` compiles fused CUDA kernels (CuPy). Elsewhere
+    #: (NumPy, the stand-in) callers take their plain ``xp`` code path.
+    compiles_kernels = False
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(device={self.device!r})"

@@ -13,6 +13,7 @@ class CupyBackend(Backend):
     """Arrays in the memory of one CUDA device, computed by CuPy. Device name ``"cuda:N"``."""
 
     __slots__ = ("_cupy", "_device_id", "_erf")
+    compiles_kernels = True
 
     def __init__(self, device_id: int, seed: int | None = None) -> None:
         import cupy
@@ -54,6 +55,11 @@ class CupyBackend(Backend):
 
     def erf(self, x: Any) -> Any:
         return self._erf(x)
+
+    def scatter_add(self, target: Any, index: Any, values: Any) -> None:
+        import cupyx
+
+        cupyx.scatter_add(target, index, values)
 
     def free_memory(self) -> int:
         """Bytes free on the device (driver's view plus CuPy's pool cache)."""

@@ -36,6 +36,13 @@ class NumpyBackend(Backend):
     def owns(self, array: Any) -> bool:
         return isinstance(array, np.ndarray)
 
+    @property
+    def is_host(self) -> bool:
+        return True
+
+    def constant(self, value: Any, dtype: Any) -> np.ndarray:
+        return np.asarray(value, dtype=dtype)
+
     def manual_seed(self, seed: int) -> None:
         self.rng = np.random.default_rng(seed)
 

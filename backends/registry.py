@@ -18,6 +18,7 @@ _GPU_INSTALL_HINT = (
 
 _cpu = NumpyBackend()
 _cuda_backends: dict[int, Backend] = {}
+_fake_gpu: Backend | None = None  # the CI stand-in (backends.fake_gpu), made on first use
 
 
 @functools.lru_cache(maxsize=1)
@@ -51,12 +52,17 @@ def parse_device(device: str | Backend | None) -> str:
     name = device.strip().lower()
     if name == "cpu":
         return "cpu"
+    if name in ("fakegpu", "fakegpu:0"):
+        return "fakegpu:0"
     if name == "cuda" or name == "gpu":
         cupy = _require_cupy(device)
         return f"cuda:{cupy.cuda.runtime.getDevice()}"
     if name.startswith("cuda:") and name[5:].isdigit():
         return f"cuda:{int(name[5:])}"
-    raise ValueError(f"unknown device {device!r}: expected 'cpu', 'cuda' or 'cuda:N'")
+    raise ValueError(
+        f"unknown device {device!r}: expected 'cpu', 'cuda' or 'cuda:N' "
+        "(or 'fakegpu', the strict stand-in device that tests use without a GPU)"
+    )
 
 
 def _require_cupy(device: str) -> ModuleType:
@@ -82,6 +88,8 @@ def get_backend(device: str | Backend | None = None) -> Backend:
     name = parse_device(device)
     if name == "cpu":
         return _cpu
+    if name == "fakegpu:0":
+        return _get_fake_gpu()
     index = int(name[5:])
     backend = _cuda_backends.get(index)
     if backend is None:
@@ -95,34 +103,60 @@ def get_backend(device: str | Backend | None = None) -> Backend:
     return backend
 
 
+def _get_fake_gpu() -> Backend:
+    global _fake_gpu
+    if _fake_gpu is None:
+        from .fake_gpu import FakeGpuBackend
+
+        _fake_gpu = FakeGpuBackend()
+    return _fake_gpu
+
+
 def backend_of(array: Any) -> Backend:
     """The backend whose device holds ``array`` (NumPy arrays and scalars: the CPU)."""
     if isinstance(array, np.ndarray | np.generic):
         return _cpu
-    device = getattr(array, "device", None)
-    cupy = _import_cupy()
+    if _fake_gpu is not None and _fake_gpu.owns(array):
+        return _fake_gpu
+    cupy = _import_cupy() if _cuda_backends else None
     if cupy is not None and isinstance(array, cupy.ndarray):
-        return get_backend(f"cuda:{device.id}")
+        return get_backend(f"cuda:{array.device.id}")
     return _cpu
 
 
+def is_array(value: Any) -> bool:
+    """True for an array of any backend: a NumPy array, a CuPy array, a stand-in array."""
+    return isinstance(value, np.ndarray) or is_device_array(value)
+
+
+def is_device_array(value: Any) -> bool:
+    """True for an array in a device's memory (CuPy, or the ``fakegpu`` stand-in)."""
+    if isinstance(value, np.ndarray | np.generic):
+        return False
+    if _fake_gpu is not None and _fake_gpu.owns(value):
+        return True
+    if not _cuda_backends and "cupy" not in type(value).__module__:
+        return False  # no GPU in use: not a CuPy array, and CuPy need not be imported
+    cupy = _import_cupy()
+    return cupy is not None and isinstance(value, cupy.ndarray)
+
+
 def get_array_module(*arrays: Any) -> ModuleType:
-    """``numpy`` or ``cupy``, whichever holds the given arrays or tensors (the ``xp`` idiom)."""
-    cupy = None
+    """``numpy`` or the device's array module (``cupy``), whichever holds the given arrays
+    or tensors (the ``xp`` idiom)."""
     for a in arrays:
         if isinstance(a, np.ndarray):
             continue
-        if cupy is None:
-            cupy = _import_cupy()
-            if cupy is None:
-                return np
-        if isinstance(a, cupy.ndarray) or isinstance(getattr(a, "data", None), cupy.ndarray):
-            return cupy
+        if is_device_array(a):
+            return backend_of(a).xp
+        data = getattr(a, "data", None)  # a Tensor's array
+        if data is not None and is_device_array(data):
+            return backend_of(data).xp
     return np
 
 
 def device_of(array: Any) -> str:
-    """The device name of an array: ``"cpu"`` or ``"cuda:N"``."""
+    """The device name of an array: ``"cpu"``, ``"cuda:N"`` or ``"fakegpu:0"``."""
     if isinstance(array, np.ndarray):
         return "cpu"
     return backend_of(array).device
@@ -133,3 +167,5 @@ def manual_seed(seed: int) -> None:
     _cpu.manual_seed(seed)
     for backend in _cuda_backends.values():
         backend.manual_seed(seed)
+    if _fake_gpu is not None:
+        _fake_gpu.manual_seed(seed)

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, get_default_device
-from backends import Backend, backend_of, get_backend
+from backends import Backend, backend_of, get_backend, is_device_array
 
 from .datasets.splits import random_split, train_test_split, validation_split
 from .datasets.tensor_dataset import Subset, TensorDataset
@@ -204,6 +204,6 @@ def _fits_on_device(backend: Backend, arrays: tuple[Any, ...]) -> bool:
 def _to_host(value: Any) -> Any:
     if isinstance(value, Tensor):
         return value.numpy()
-    if hasattr(value, "__cuda_array_interface__"):
+    if is_device_array(value):
         return backend_of(value).to_host(value)
     return np.asarray(value)

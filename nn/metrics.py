@@ -25,7 +25,7 @@ from autograd import Tensor
 def _raw(value: Any) -> Any:
     if isinstance(value, Tensor):
         return value.data
-    if hasattr(value, "__cuda_array_interface__") or isinstance(value, np.ndarray):
+    if backends.is_array(value):
         return value
     return np.asarray(value)
 

@@ -56,7 +56,7 @@ def to_host(value: Any) -> np.ndarray:
         return value.numpy()
     if isinstance(value, np.ndarray):
         return value
-    if hasattr(value, "__cuda_array_interface__"):
+    if backends.is_device_array(value):
         return backends.backend_of(value).to_host(value)
     return np.asarray(value)
 
@@ -71,7 +71,12 @@ class StateDictError(RuntimeError):
 
 
 def _is_device(target: Any) -> bool:
-    return isinstance(target, str) and (target == "cpu" or target.startswith("cuda"))
+    if isinstance(target, backends.Backend):
+        return True
+    return isinstance(target, str) and target.split(":")[0].strip().lower() in _DEVICE_KINDS
+
+
+_DEVICE_KINDS = ("cpu", "cuda", "gpu", "fakegpu")
 
 
 class Module(TrainingMixin):

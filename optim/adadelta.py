@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
-from .optimizer import Optimizer, _grad_with_weight_decay, _is_numpy, _WorkArrays
+from .optimizer import Optimizer, _grad_with_weight_decay, _uses_plain_path, _WorkArrays
 
 __all__ = ["Adadelta"]
 
@@ -52,7 +52,7 @@ class Adadelta(Optimizer):
         lr, rho, eps, weight_decay = group["lr"], group["rho"], group["eps"], group["weight_decay"]
         square_avg, acc_delta = state["square_avg"], state["acc_delta"]
 
-        if not _is_numpy(param):
+        if not _uses_plain_path(param):
             from . import _cupy_kernels
 
             _cupy_kernels.adadelta(param, grad, square_avg, acc_delta, lr=lr, rho=rho,

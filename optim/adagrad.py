@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
-from .optimizer import Optimizer, _grad_with_weight_decay, _is_numpy, _WorkArrays
+from .optimizer import Optimizer, _grad_with_weight_decay, _uses_plain_path, _WorkArrays
 
 __all__ = ["Adagrad"]
 
@@ -62,7 +62,7 @@ class Adagrad(Optimizer):
         weight_decay, eps = group["weight_decay"], group["eps"]
         total = state["sum"]
 
-        if not _is_numpy(param):
+        if not _uses_plain_path(param):
             from . import _cupy_kernels
 
             _cupy_kernels.adagrad(param, grad, total, clr=clr, weight_decay=weight_decay,

@@ -9,7 +9,7 @@ import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
 from .adam import _check_betas
-from .optimizer import Optimizer, _grad_with_weight_decay, _is_numpy, _lerp_, _WorkArrays
+from .optimizer import Optimizer, _grad_with_weight_decay, _lerp_, _uses_plain_path, _WorkArrays
 
 __all__ = ["Adamax"]
 
@@ -55,7 +55,7 @@ class Adamax(Optimizer):
         exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
         clr = lr / (1 - beta1 ** state["step"])
 
-        if not _is_numpy(param):
+        if not _uses_plain_path(param):
             from . import _cupy_kernels
 
             _cupy_kernels.adamax(param, grad, exp_avg, exp_inf, beta1=beta1, beta2=beta2,

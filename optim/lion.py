@@ -9,7 +9,7 @@ import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
 from .adam import _check_betas
-from .optimizer import Optimizer, _is_numpy, _WorkArrays
+from .optimizer import Optimizer, _uses_plain_path, _WorkArrays
 
 __all__ = ["Lion"]
 
@@ -55,7 +55,7 @@ class Lion(Optimizer):
         beta1, beta2 = group["betas"]
         exp_avg = state["exp_avg"]
 
-        if not _is_numpy(param):
+        if not _uses_plain_path(param):
             from . import _cupy_kernels
 
             _cupy_kernels.lion(param, grad, exp_avg, lr=lr, beta1=beta1, beta2=beta2,

@@ -9,7 +9,7 @@ import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
 from .adam import _adam_moments_, _check_betas
-from .optimizer import Optimizer, _is_numpy, _WorkArrays
+from .optimizer import Optimizer, _uses_plain_path, _WorkArrays
 
 __all__ = ["NAdam"]
 
@@ -79,7 +79,7 @@ class NAdam(Optimizer):
         grad_coef = -lr * (1.0 - mu) / (1.0 - mu_product)
         avg_coef = (-lr * mu_next) / (1.0 - mu_product * mu_next)
 
-        if not _is_numpy(param):
+        if not _uses_plain_path(param):
             from . import _cupy_kernels
 
             _cupy_kernels.nadam(param, grad, exp_avg, exp_avg_sq, lr=lr, beta1=beta1,

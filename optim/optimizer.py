@@ -42,7 +42,9 @@ def _array_module(array: Any) -> Any:
 
 
 def _is_device_array(value: Any) -> bool:
-    return isinstance(value, np.ndarray) or type(value).__module__.startswith("cupy")
+    import backends
+
+    return backends.is_array(value)
 
 
 def _copy_array(value: Any) -> Any:
@@ -294,11 +296,13 @@ def _to_param_device(value: Any, param: Any) -> Any:
     """Copy a saved state entry next to ``param``: same device, floating dtype of param."""
     if not _is_device_array(value):
         return copy.deepcopy(value)
-    xp = _array_module(param)
-    if xp is np and not isinstance(value, np.ndarray):
-        value = value.get()  # a CuPy array saved on a GPU machine, loaded on a CPU one
+    import backends
+
+    target = backends.backend_of(param)
+    if not target.owns(value):  # saved on another device: an explicit copy over
+        value = target.from_host(backends.backend_of(value).to_host(value))
     dtype = param.dtype if np.issubdtype(value.dtype, np.floating) else value.dtype
-    return xp.array(value, dtype=dtype, copy=True)
+    return target.xp.array(value, dtype=dtype, copy=True)
 
 
 class _WorkArrays:
@@ -346,5 +350,11 @@ def _grad_with_weight_decay(param: Any, grad: Any, weight_decay: float, buf: Any
     return buf
 
 
-def _is_numpy(param: Any) -> bool:
-    return isinstance(param, np.ndarray)
+def _uses_plain_path(param: Any) -> bool:
+    """True where the in-place NumPy-style update runs (NumPy, the ``fakegpu`` stand-in);
+    False where the device compiles the fused kernel of :mod:`optim._cupy_kernels` (CuPy)."""
+    if isinstance(param, np.ndarray):
+        return True
+    import backends
+
+    return not backends.backend_of(param).compiles_kernels

@@ -9,7 +9,7 @@ import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
 from .adam import _adam_moments_, _check_betas
-from .optimizer import Optimizer, _is_numpy, _WorkArrays
+from .optimizer import Optimizer, _uses_plain_path, _WorkArrays
 
 __all__ = ["RAdam"]
 
@@ -75,7 +75,7 @@ class RAdam(Optimizer):
             rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
                     / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
 
-        if not _is_numpy(param):
+        if not _uses_plain_path(param):
             from . import _cupy_kernels
 
             _cupy_kernels.radam(param, grad, exp_avg, exp_avg_sq, lr=lr, beta1=beta1,

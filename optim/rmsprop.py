@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
-from .optimizer import Optimizer, _grad_with_weight_decay, _is_numpy, _lerp_, _WorkArrays
+from .optimizer import Optimizer, _grad_with_weight_decay, _lerp_, _uses_plain_path, _WorkArrays
 
 __all__ = ["RMSprop"]
 
@@ -79,7 +79,7 @@ class RMSprop(Optimizer):
         grad_avg = state.get("grad_avg") if centered else None
         buf = state.get("momentum_buffer") if momentum > 0 else None
 
-        if not _is_numpy(param):
+        if not _uses_plain_path(param):
             from . import _cupy_kernels
 
             _cupy_kernels.rmsprop(param, grad, square_avg, grad_avg, buf, lr=lr, alpha=alpha,

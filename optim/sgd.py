@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
-from .optimizer import Optimizer, _grad_with_weight_decay, _is_numpy, _WorkArrays
+from .optimizer import Optimizer, _grad_with_weight_decay, _uses_plain_path, _WorkArrays
 
 __all__ = ["SGD"]
 
@@ -73,7 +73,7 @@ class SGD(Optimizer):
             buf = param.copy()  # allocated once; filled with the gradient below
             state["momentum_buffer"] = buf
 
-        if not _is_numpy(param):
+        if not _uses_plain_path(param):
             from . import _cupy_kernels
 
             _cupy_kernels.sgd(param, grad, buf if momentum != 0 else None, lr=lr,

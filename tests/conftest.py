@@ -1,4 +1,13 @@
-"""Shared test configuration: Hypothesis profiles, the ``gpu`` marker, the torch reference."""
+"""Shared test configuration: Hypothesis profiles, the test device, the ``gpu`` and
+``host_only`` markers, the torch reference.
+
+The whole suite runs on one device chosen by ``XPGRAD_TEST_DEVICE`` (default ``cpu``):
+``fakegpu`` is the strict stand-in device (``backends.fake_gpu``) that CI uses to catch
+device bugs without a GPU, ``cuda`` the real GPU. Every tensor a test builds without
+naming a device lands there (it becomes ``autograd``'s default device). Tests that are
+inherently about host memory (file formats, the IDX reader...) are marked
+``@pytest.mark.host_only("why")`` and are skipped, with that reason, on other devices.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +17,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+import autograd
 import backends
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -28,29 +38,50 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 GPU_AVAILABLE = backends.cupy_available()
 
+TEST_DEVICE = backends.parse_device(os.environ.get("XPGRAD_TEST_DEVICE", "cpu") or "cpu")
+if TEST_DEVICE != "cpu":  # raises, naming the cause, where CuPy or the GPU is missing
+    autograd.set_default_device(TEST_DEVICE)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "host_only(reason): the test is about host memory; skipped on other devices"
+    )
+
 
 def pytest_collection_modifyitems(config, items):
-    if GPU_AVAILABLE:
-        return
-    skip = pytest.mark.skip(
+    skip_gpu = pytest.mark.skip(
         reason="gpu test: CuPy with a working CUDA device is not available here"
     )
     for item in items:
-        if "gpu" in item.keywords:
-            item.add_marker(skip)
+        if "gpu" in item.keywords and not GPU_AVAILABLE:
+            item.add_marker(skip_gpu)
+        host_only = item.get_closest_marker("host_only")
+        if host_only is not None and TEST_DEVICE != "cpu":
+            reason = host_only.args[0] if host_only.args else "host memory only"
+            item.add_marker(pytest.mark.skip(reason=f"host only on {TEST_DEVICE}: {reason}"))
 
 
 def pytest_report_header(config):
     gpu = "enabled" if GPU_AVAILABLE else "skipped (no CuPy/CUDA device)"
-    return f"xpgrad: GPU tests {gpu}; CI={IN_CI}"
+    return f"xpgrad: test device {TEST_DEVICE}; GPU tests {gpu}; CI={IN_CI}"
 
 
-DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.gpu)]
+# Devices a device-parametrised test runs on: the host, the strict stand-in (always,
+# so CI exercises the device code paths), and a real GPU where there is one.
+DEVICES = ["cpu", "fakegpu", pytest.param("cuda", marks=pytest.mark.gpu)]
+ACCELERATORS = ["fakegpu", pytest.param("cuda", marks=pytest.mark.gpu)]
 
 
 @pytest.fixture(params=DEVICES)
 def device(request):
-    """Run a test on the CPU and on the GPU (skipped with a reason where there is none)."""
+    """Run a test on the CPU, the stand-in device and the GPU (skipped where there is none)."""
+    return request.param
+
+
+@pytest.fixture(params=ACCELERATORS)
+def accelerator(request):
+    """A device other than the CPU: the stand-in everywhere, the GPU where there is one."""
     return request.param
 
 

@@ -17,6 +17,7 @@ from hypothesis.extra import numpy as hnp
 from strategies import on_device
 
 import autograd as ag
+import backends
 from autograd import Tensor
 
 
@@ -198,12 +199,7 @@ def test_where(device, shapes, data):
     cs, sa, sb = shapes.input_shapes
     cond = data.draw(hnp.arrays(np.bool_, cs))
     a, b = data.draw(S.arrays(sa)), data.draw(S.arrays(sb))
-    if device != "cpu":
-        import cupy
-
-        cond_dev = cupy.asarray(cond)
-    else:
-        cond_dev = cond
+    cond_dev = backends.get_backend(device).from_host(cond)
     check(lambda x, y: ag.where(cond_dev, x, y), (a, b), device, lambda x, y: np.where(cond, x, y))
     check(
         lambda x, y: ag.where(Tensor(cond_dev), x, y),
@@ -367,16 +363,8 @@ def test_getitem_basic(device, case):
 @given(S.nonscalar_shapes.flatmap(lambda s: st.tuples(S.arrays(s), S.advanced_index(s))))
 def test_getitem_advanced(device, case):
     x, index = case
-    if device != "cpu":
-        import cupy
-
-        dev_index = (
-            tuple(cupy.asarray(i) for i in index)
-            if isinstance(index, tuple)
-            else cupy.asarray(index)
-        )
-    else:
-        dev_index = index
+    to_device = backends.get_backend(device).from_host
+    dev_index = tuple(to_device(i) for i in index) if isinstance(index, tuple) else to_device(index)
     check(lambda t: t[dev_index], (x,), device, lambda a: a[index])
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from backends import device_of
+from backends import backend_of, device_of, is_device_array
 
 from ..defaults import _Defaults
 from ..tensor import Tensor, _wrap
@@ -23,7 +23,12 @@ _PY_NUMBERS = (bool, int, float)
 
 
 def lift(value: Any, like: Tensor) -> Tensor:
-    """``value`` as a constant tensor on ``like``'s device, not widening ``like``'s dtype."""
+    """``value`` as a constant tensor on ``like``'s device, not widening ``like``'s dtype.
+
+    Device rules, as in PyTorch: Python numbers, NumPy scalars and 0-d arrays are scalars
+    and go anywhere. Python lists and NumPy arrays are data written in the program: they
+    are copied to ``like``'s device once. An array already on another device is an error.
+    """
     if isinstance(value, Tensor):
         return value
     if (
@@ -44,11 +49,18 @@ def lift(value: Any, like: Tensor) -> Tensor:
         return _wrap(_constant(data, value, np.asarray(value).dtype))
     if isinstance(value, np.generic):
         value = np.asarray(value)
-    if not isinstance(value, np.ndarray) and not hasattr(value, "__cuda_array_interface__"):
-        value = np.asarray(value)
+    if not isinstance(value, np.ndarray) and not is_device_array(value):
+        value = np.asarray(value)  # a list: host data, moved to the device below
         if value.dtype.kind == "f":
             value = value.astype(dtype if dtype.kind == "f" else _Defaults.dtype)
-    if type(value) is not type(data) or (
+        if value.dtype.kind not in "biufc":
+            raise TypeError(
+                f"expected a number, a list of numbers, an array or a Tensor as the other "
+                f"operand, got {type(value).__name__} {value!r:.40}"
+            )
+    if isinstance(value, np.ndarray) and not isinstance(data, np.ndarray):
+        value = backend_of(data).from_host(value)  # host data written in the program
+    elif type(value) is not type(data) or (
         not isinstance(data, np.ndarray) and value.device != data.device
     ):
         raise RuntimeError(
@@ -63,17 +75,34 @@ def lift(value: Any, like: Tensor) -> Tensor:
 
 
 def operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
-    """Both operands of a binary op as tensors; integer tensors meeting floats are cast."""
+    """Both operands of a binary op as tensors; integer tensors meeting floats are cast.
+
+    A 0-d tensor on the host next to a device tensor is moved to that device (PyTorch
+    treats it as a scalar); a host tensor with more dimensions is an error (raised by
+    the op, naming both devices).
+    """
     if isinstance(a, Tensor):
         b = lift(b, a)
     else:
         a = lift(a, b)
+    if type(a.data) is not type(b.data):
+        a, b = _scalar_to_device(a, b)
     ka, kb = a.data.dtype.kind, b.data.dtype.kind
     if ka != kb:
         if ka == "f" and kb in "biu":
             b = _wrap(b.data.astype(a.data.dtype))
         elif kb == "f" and ka in "biu":
             a = _wrap(a.data.astype(b.data.dtype))
+    return a, b
+
+
+def _scalar_to_device(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    from .elementwise import to_device  # differentiable: the gradient returns to the host
+
+    if a.data.ndim == 0 and isinstance(a.data, np.ndarray):
+        return to_device(a, b.device), b
+    if b.data.ndim == 0 and isinstance(b.data, np.ndarray):
+        return a, to_device(b, a.device)
     return a, b
 
 
@@ -89,10 +118,7 @@ def floating(x: Tensor) -> Tensor:
 
 
 def _constant(like: Any, value: Any, dtype: Any) -> Any:
-    """A 0-d array holding ``value`` on ``like``'s device."""
+    """A 0-d array holding ``value`` on ``like``'s device (filled there, not copied over)."""
     if isinstance(like, np.ndarray):
         return np.asarray(value, dtype=dtype)
-    import cupy
-
-    # full() fills on the device; asarray() would copy a host buffer to it on every op.
-    return cupy.full((), value, dtype=dtype)
+    return backend_of(like).constant(value, dtype)

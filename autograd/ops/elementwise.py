@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from backends import backend_of, device_of, get_array_module, get_backend
+from backends import backend_of, device_of, get_array_module, get_backend, is_device_array
 
 from ..function import Function
 from ..tensor import Tensor, _wrap
@@ -211,7 +211,7 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
         a = lift(a, _wrap(get_array_module(cond).asarray(cond)))
     a, b = operands(a, b)
     if type(cond) is not type(a.data):
-        if isinstance(cond, np.ndarray) or hasattr(cond, "__cuda_array_interface__"):
+        if isinstance(cond, np.ndarray) or is_device_array(cond):
             raise RuntimeError(
                 f"where: the condition is on {device_of(cond)} but the values on {a.device}; "
                 "move it first (nothing is copied silently)"

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from backends import get_array_module
+from backends import backend_of, device_of, is_device_array
 
 from ..function import Function
 from ..tensor import Tensor
@@ -41,15 +41,10 @@ class ScatterAdd(Function):
         self.shape = shape
 
     def forward(self, gy):
-        xp = get_array_module(gy)
-        gx = xp.zeros(self.shape, dtype=gy.dtype)
+        backend = backend_of(gy)
+        gx = backend.xp.zeros(self.shape, dtype=gy.dtype)
         if _may_repeat(self.index):
-            if xp is np:
-                np.add.at(gx, self.index, gy)
-            else:
-                import cupyx
-
-                cupyx.scatter_add(gx, self.index, gy)
+            backend.scatter_add(gx, self.index, gy)
         else:  # no element is selected twice: plain assignment is enough (and cheaper)
             gx[self.index] = gy
         return gx
@@ -75,17 +70,22 @@ def _may_repeat(index: Any) -> bool:
 
 def _raw_index(index: Any, like: Any) -> Any:
     items = index if isinstance(index, tuple) else (index,)
-    on_gpu = not isinstance(like, np.ndarray)
+    backend = None if isinstance(like, np.ndarray) else backend_of(like)
     raw = []
     for item in items:
         if isinstance(item, Tensor):
             item = item.data
         elif isinstance(item, list):  # a list is one advanced index, as in NumPy
             item = np.asarray(item)
-        if on_gpu and isinstance(item, np.ndarray):
+        if backend is not None and isinstance(item, np.ndarray):
             # Host indices (lists, NumPy or CPU tensors, as PyTorch allows) go to the device
             # once here; CuPy would otherwise copy them again in the forward and the backward.
-            item = get_array_module(like).asarray(item)
+            item = backend.from_host(item)
+        elif backend is None and not isinstance(item, np.ndarray) and is_device_array(item):
+            raise IndexError(
+                f"indices are on {device_of(item)} but the tensor is on the cpu; move one of "
+                "them first (nothing is copied silently)"
+            )
         raw.append(item)
     return tuple(raw) if isinstance(index, tuple) else raw[0]
 

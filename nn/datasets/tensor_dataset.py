@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+import backends
+
 __all__ = ["TensorDataset", "Subset"]
 
 
@@ -67,6 +69,6 @@ def _raw_array(array: Any) -> Any:
     data = getattr(array, "data", None)
     if hasattr(array, "grad_fn") and data is not None:  # an autograd Tensor
         return data
-    if isinstance(array, np.ndarray) or hasattr(array, "__cuda_array_interface__"):
+    if backends.is_array(array):
         return array
     return np.asarray(array)

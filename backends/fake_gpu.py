@@ -1,0 +1,384 @@
+"""A strict stand-in for a GPU, on NumPy: how CI catches device bugs without one.
+
+CI has no GPU, yet the bugs that only a GPU used to show (``np.asarray(device_array)``
+deep in an op, a host array mixed into device arithmetic, code that tests "is this
+CuPy?" by module name) are all about *where arrays live*, not about CUDA. This module
+gives the engine a device, ``"fakegpu"``, whose arrays behave like CuPy's where it
+matters and compute with NumPy underneath:
+
+* ``np.asarray(a)`` (any implicit conversion to a host array) raises ``TypeError``, as
+  CuPy does; ``a.get()`` is the explicit copy to the host.
+* Mixing with host arrays raises ``TypeError`` (CuPy: "Unsupported type"): operators,
+  ``xp`` functions, NumPy ufuncs and index arrays all refuse a ``numpy.ndarray``.
+  Python numbers and NumPy scalars mix freely, as in CuPy.
+* Reductions return 0-d device arrays, never NumPy scalars (CuPy's rule).
+* The array type is not ``numpy.ndarray``, not from a module called ``cupy``, and has no
+  ``__cuda_array_interface__``: code must ask ``backends`` what an array is.
+* NumPy functions called on these arrays dispatch to the stand-in (NEP 13/18), as they
+  do for CuPy arrays.
+
+Select it like ``cuda``: ``Tensor(x, device="fakegpu")``, ``model.to("fakegpu")``,
+``autograd.set_default_device("fakegpu")``, or run the whole test suite on it with
+``XPGRAD_TEST_DEVICE=fakegpu python -m pytest``.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import numpy as np
+
+from .backend import Backend
+
+DEVICE_NAME = "fakegpu:0"
+
+_IMPLICIT = (
+    "Implicit conversion to a NumPy array is not allowed. Please use `.get()` to construct "
+    "a NumPy array explicitly."
+)
+# xp functions that copy host data to the device on purpose, as cupy.asarray does.
+_HOST_INPUT_OK = frozenset({"asarray", "array", "asanyarray", "ascontiguousarray"})
+
+
+class _Device:
+    """What ``array.device`` gives, like ``cupy.cuda.Device``: an ``id``."""
+
+    __slots__ = ()
+    id = 0
+
+    def __repr__(self) -> str:
+        return "<FakeGPU Device 0>"
+
+    def synchronize(self) -> None:
+        pass
+
+
+_DEVICE = _Device()
+
+
+def _refuse_host(value: Any) -> None:
+    raise TypeError(
+        f"Unsupported type {type(value)}: a host (NumPy) array cannot be mixed with "
+        f"{DEVICE_NAME} arrays; copy it over explicitly first (xp.asarray)"
+    )
+
+
+def _unwrap(value: Any) -> Any:
+    kind = type(value)
+    if kind is ndarray:
+        return value._a
+    if kind is np.ndarray:
+        _refuse_host(value)
+    if kind is list or kind is tuple:
+        return kind(_unwrap(v) for v in value)
+    return value
+
+
+def _unwrap_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {k: _unwrap(v) for k, v in kwargs.items()}
+
+
+def _wrap(value: Any) -> Any:
+    kind = type(value)
+    if kind is np.ndarray:
+        return ndarray(value)
+    if isinstance(value, np.generic):  # CuPy gives 0-d device arrays, not host scalars
+        return ndarray(np.asarray(value))
+    if kind is tuple or kind is list:
+        return kind(_wrap(v) for v in value)
+    return value
+
+
+def _call(function: Any, args: tuple, kwargs: dict[str, Any]) -> Any:
+    """Run a NumPy callable on unwrapped operands; results come back as device arrays."""
+    out = kwargs.get("out")
+    result = function(*_unwrap(args), **_unwrap_kwargs(kwargs))
+    if out is not None:  # in place: hand back the caller's own device array(s)
+        return out[0] if type(out) is tuple and len(out) == 1 else out
+    return _wrap(result)
+
+
+def _binary(name: str, reflected: bool = False):
+    op = getattr(np.ndarray, name)
+
+    def method(self: ndarray, other: Any) -> Any:
+        kind = type(other)
+        if kind is ndarray:
+            other = other._a
+        elif kind is np.ndarray:
+            _refuse_host(other)
+        elif not isinstance(other, int | float | complex | bool | np.generic):
+            return NotImplemented  # e.g. a Tensor: let it handle the reflected operator
+        return _wrap(op(self._a, other))
+
+    method.__name__ = name
+    return method
+
+
+def _inplace(name: str):
+    op = getattr(np.ndarray, name)
+
+    def method(self: ndarray, other: Any) -> Any:
+        op(self._a, _unwrap(other))
+        return self
+
+    method.__name__ = name
+    return method
+
+
+class ndarray:  # noqa: N801 - named as cupy.ndarray, which it stands in for
+    """An array in the stand-in device's memory (a private NumPy array)."""
+
+    __slots__ = ("_a",)
+    __array_priority__ = 100
+
+    def __init__(self, array: np.ndarray) -> None:
+        # Always a real ndarray: NumPy answers 0-d arithmetic with scalars.
+        self._a = array if type(array) is np.ndarray else np.asarray(array)
+
+    # --- what makes it a device array
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        raise TypeError(_IMPLICIT)
+
+    def get(self, stream: Any = None, out: Any = None) -> np.ndarray:
+        """A fresh NumPy copy in host memory (CuPy's explicit device-to-host copy)."""
+        if out is not None:
+            out[...] = self._a
+            return out
+        return self._a.copy()
+
+    @property
+    def device(self) -> _Device:
+        return _DEVICE
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        return _call(getattr(ufunc, method), inputs, kwargs)
+
+    def __array_function__(self, func: Any, types_: Any, args: tuple, kwargs: dict) -> Any:
+        return _call(func, args, kwargs)
+
+    # --- the ndarray protocol
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self._a.shape
+
+    @shape.setter
+    def shape(self, value: tuple[int, ...]) -> None:
+        self._a.shape = value
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._a.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self._a.ndim
+
+    @property
+    def size(self) -> int:
+        return self._a.size
+
+    @property
+    def T(self) -> ndarray:
+        return ndarray(self._a.T)
+
+    def __getattr__(self, name: str) -> Any:
+        # Dunders stay hidden: NumPy would read __array_interface__ and copy silently.
+        if name.startswith("__") or name in ("base", "ctypes", "data"):
+            raise AttributeError(f"{DEVICE_NAME} arrays have no attribute {name!r}")
+        attr = getattr(self._a, name)
+        if callable(attr):
+            return lambda *args, **kwargs: _call(attr, args, kwargs)
+        return _wrap(attr)
+
+    def __getitem__(self, index: Any) -> Any:
+        return _wrap(self._a[_unwrap(index)])
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._a[_unwrap(index)] = _unwrap(value)
+
+    def __len__(self) -> int:
+        return len(self._a)
+
+    def __iter__(self):
+        for i in range(len(self._a)):
+            yield self[i]
+
+    def __bool__(self) -> bool:  # a device sync on CuPy, allowed there too
+        return bool(self._a)
+
+    def __float__(self) -> float:
+        return float(self._a)
+
+    def __int__(self) -> int:
+        return int(self._a)
+
+    def __index__(self) -> int:
+        return self._a.__index__()
+
+    def __complex__(self) -> complex:
+        return complex(self._a)
+
+    def __repr__(self) -> str:
+        return f"{repr(self._a)[:-1]}, device='{DEVICE_NAME}')"
+
+    def __str__(self) -> str:
+        return str(self._a)
+
+    def __copy__(self) -> ndarray:
+        return ndarray(self._a.copy())
+
+    def __deepcopy__(self, memo: dict) -> ndarray:
+        return ndarray(self._a.copy())
+
+    def __reduce__(self):
+        raise TypeError(f"{DEVICE_NAME} arrays are not picklable; copy to the host with .get()")
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __neg__(self) -> ndarray:
+        return ndarray(-self._a)
+
+    def __pos__(self) -> ndarray:
+        return ndarray(+self._a)
+
+    def __abs__(self) -> ndarray:
+        return ndarray(abs(self._a))
+
+    def __invert__(self) -> ndarray:
+        return ndarray(~self._a)
+
+
+for _name in (
+    "add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or", "xor",
+    "lshift", "rshift", "divmod",
+):  # fmt: skip
+    setattr(ndarray, f"__{_name}__", _binary(f"__{_name}__"))
+    setattr(ndarray, f"__r{_name}__", _binary(f"__r{_name}__"))
+    if _name != "divmod":
+        setattr(ndarray, f"__i{_name}__", _inplace(f"__i{_name}__"))
+for _name in ("eq", "ne", "lt", "le", "gt", "ge"):
+    setattr(ndarray, f"__{_name}__", _binary(f"__{_name}__"))
+
+
+class _Ufunc:
+    """``xp.add`` and friends: NumPy's ufunc on device arrays, with ``.at``/``.reduce``."""
+
+    __slots__ = ("_ufunc",)
+
+    def __init__(self, ufunc: np.ufunc) -> None:
+        self._ufunc = ufunc
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return _call(self._ufunc, args, kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._ufunc, name)
+        if callable(attr):
+            return lambda *args, **kwargs: _call(attr, args, kwargs)
+        return attr
+
+
+def _function(function: Any, host_input_ok: bool) -> Any:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if not host_input_ok:
+            return _call(function, args, kwargs)
+        # xp.asarray(host_data): the explicit copy to the device. A device array passes
+        # through uncopied; host memory is never shared with a device array.
+        source = args[0] if args else kwargs.get("a", kwargs.get("object"))
+        result = function(_unwrap_host_ok(source), *_unwrap(args[1:]), **_unwrap_kwargs(kwargs))
+        if type(source) is np.ndarray and np.may_share_memory(result, source):
+            result = result.copy()
+        return _wrap(result)
+
+    call.__name__ = getattr(function, "__name__", "function")
+    call.__doc__ = getattr(function, "__doc__", None)
+    return call
+
+
+def _unwrap_host_ok(value: Any) -> Any:
+    kind = type(value)
+    if kind is ndarray:
+        return value._a
+    if kind is list or kind is tuple:
+        return kind(_unwrap_host_ok(v) for v in value)
+    return value
+
+
+class _Proxy:
+    """A NumPy object (a random Generator) whose methods take and give device arrays."""
+
+    __slots__ = ("_obj",)
+
+    def __init__(self, obj: Any) -> None:
+        self._obj = obj
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._obj, name)
+        if callable(attr):
+            return lambda *args, **kwargs: _call(attr, args, kwargs)
+        return attr
+
+
+class _Module(types.ModuleType):
+    """The stand-in's ``xp``: NumPy's namespace, every function taking and giving device arrays."""
+
+    def __init__(self, name: str, numpy_module: types.ModuleType) -> None:
+        super().__init__(name)
+        self._numpy_module = numpy_module
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        obj = getattr(self._numpy_module, name)
+        if name == "ndarray":
+            value: Any = ndarray
+        elif isinstance(obj, np.ufunc):
+            value = _Ufunc(obj)
+        elif isinstance(obj, types.ModuleType):
+            value = _Module(f"{self.__name__}.{name}", obj)
+        elif isinstance(obj, type) and name == "Generator":
+            value = obj
+        elif callable(obj) and not isinstance(obj, type):
+            value = _function(obj, name in _HOST_INPUT_OK)
+        else:  # dtypes, constants, classes such as errstate and finfo
+            value = obj
+        setattr(self, name, value)
+        return value
+
+
+xp = _Module("fakegpu", np)
+xp.random.default_rng = lambda seed=None: _Proxy(np.random.default_rng(seed))  # type: ignore[attr-defined]
+
+
+class FakeGpuBackend(Backend):
+    """The stand-in device ``"fakegpu:0"``: NumPy underneath, CuPy's manners on top."""
+
+    __slots__ = ()
+
+    def __init__(self, seed: int | None = None) -> None:
+        self.xp = xp
+        self.device = DEVICE_NAME
+        self.rng = xp.random.default_rng(seed)
+
+    def from_host(self, array: Any) -> ndarray:
+        if type(array) is ndarray:
+            return array
+        return ndarray(np.array(array, copy=True))  # a device has its own memory
+
+    def to_host(self, array: Any) -> np.ndarray:
+        if type(array) is ndarray:
+            return array.get()
+        return np.asarray(array)
+
+    def owns(self, array: Any) -> bool:
+        return type(array) is ndarray
+
+    def manual_seed(self, seed: int) -> None:
+        self.rng = xp.random.default_rng(seed)
+
+    def erf(self, x: Any) -> Any:
+        from .numpy_backend import NumpyBackend
+
+        return ndarray(NumpyBackend.erf(None, x._a))  # type: ignore[arg-type]
