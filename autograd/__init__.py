@@ -63,11 +63,12 @@ from .ops import (
     var,
     where,
 )
-from .tensor import Tensor
+from .tensor import Tensor, from_array
 
 __all__ = [
     "Function", "GradcheckError", "Tensor", "abs", "add", "astype", "broadcast_to", "clip",
     "concat", "div", "dropout", "elu", "enable_grad", "erf", "exp", "expand_dims", "flatten",
+    "from_array",
     "gelu", "get_default_device", "get_default_dtype", "grad", "gradcheck", "is_grad_enabled",
     "leaky_relu", "log", "log_softmax", "logsumexp", "manual_seed", "matmul", "max", "maximum",
     "mean", "min", "minimum", "mul", "neg", "no_grad", "permute", "pow", "relu", "reshape",

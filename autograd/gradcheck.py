@@ -47,7 +47,9 @@ def gradcheck(
         raise ValueError("gradcheck: no floating-point tensor among the inputs")
     xs = list(inputs)
     for i in positions:
-        xs[i] = Tensor(inputs[i].data.astype(np.float64), requires_grad=True)
+        xs[i] = Tensor(
+            inputs[i].data.astype(np.float64), device=inputs[i].device, requires_grad=True
+        )
 
     with enable_grad():
         outputs = _as_tuple(fn(*xs))

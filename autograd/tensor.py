@@ -132,13 +132,17 @@ class Tensor:
                 "item(): only one-element tensors convert to Python scalars, "
                 f"got shape {self.shape}"
             )
+        if not isinstance(self.data, np.ndarray):
+            backend_of(self.data).check_errors()  # the host waits here anyway
         return self.data.item()
 
     def numpy(self) -> np.ndarray:
         """A NumPy copy of the data, in host memory (never a view: writes don't reach ``data``)."""
         if isinstance(self.data, np.ndarray):
             return self.data.copy()
-        return backend_of(self.data).to_host(self.data)  # the device-to-host copy is fresh
+        backend = backend_of(self.data)
+        backend.check_errors()  # the host waits here anyway: raise what the device flagged
+        return backend.to_host(self.data)  # the device-to-host copy is fresh
 
     def tolist(self) -> Any:
         return self.numpy().tolist()
@@ -211,6 +215,10 @@ class Tensor:
             )
         data = self.data
         value = other.data if isinstance(other, Tensor) else other
+        if isinstance(value, list):
+            value = np.asarray(value)
+        if isinstance(value, np.ndarray) and not isinstance(data, np.ndarray):
+            value = backend_of(data).from_host(value)  # host data written in the program
         if isinstance(other, Tensor) and type(value) is not type(data):
             raise RuntimeError(
                 f"{name}: expected both tensors on one device, found {self.device} and "
@@ -240,6 +248,25 @@ class Tensor:
 
     def __itruediv__(self, other: Any) -> Tensor:
         return self._inplace(other, "/=", "divide")
+
+    def copy_(self, src: Any) -> Tensor:
+        """Copy ``src`` (a Tensor, an array of any device, a list or a number) into this
+        tensor in place, casting to its dtype and moving to its device, as PyTorch's
+        ``copy_``: an explicit copy, so host data may go to a device here. Broadcasts."""
+        if self.requires_grad and _GradMode.enabled:
+            raise RuntimeError(
+                "copy_: a tensor that requires grad cannot be changed in place while the "
+                "graph is being recorded; do it inside `with autograd.no_grad():`"
+            )
+        value = src.data if isinstance(src, Tensor) else src
+        target = backend_of(self.data)
+        if not target.owns(value):
+            if not isinstance(value, np.ndarray | np.generic) and is_device_array(value):
+                value = backend_of(value).to_host(value)
+            value = target.from_host(np.asarray(value))
+        self.data[...] = value.astype(self.data.dtype, copy=False)
+        self._version += 1
+        return self
 
     def zero_(self) -> Tensor:
         """Fill with zeros in place (``w.grad.zero_()``); returns the tensor."""
@@ -286,6 +313,8 @@ class Tensor:
             yield self[i]
 
     def __bool__(self) -> bool:
+        if not isinstance(self.data, np.ndarray):
+            backend_of(self.data).check_errors()
         return bool(self.data)
 
     def __float__(self) -> float:
@@ -322,6 +351,17 @@ class Tensor:
     def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
         """Indices of the minima (not differentiable)."""
         return _compared(self.data.argmin(axis=axis, keepdims=keepdims))
+
+
+def from_array(array: Any) -> Tensor:
+    """A tensor sharing ``array``'s memory, on that array's own device (NumPy: the CPU,
+    CuPy: its GPU): ``torch.from_numpy`` for every backend. Unlike ``Tensor(array)`` it
+    never moves the data to the default device and never copies."""
+    if isinstance(array, np.generic):
+        array = np.asarray(array)
+    elif not isinstance(array, np.ndarray) and not is_device_array(array):
+        raise TypeError(f"from_array: expected a NumPy or device array, got {type(array).__name__}")
+    return _wrap(array)
 
 
 def _wrap(array: Any) -> Tensor:

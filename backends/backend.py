@@ -14,7 +14,7 @@ from typing import Any
 class Backend:
     """Base class of the per-library backends (see ``NumpyBackend``, ``CupyBackend``)."""
 
-    __slots__ = ("xp", "device", "rng", "_seed")
+    __slots__ = ("xp", "device", "rng", "_seed", "_error_flag", "_error_message")
 
     xp: ModuleType
     device: str
@@ -42,10 +42,35 @@ class Backend:
         """The error function, elementwise (used by the exact GELU)."""
         raise NotImplementedError
 
-    @property
-    def is_host(self) -> bool:
-        """True if arrays live in host memory (NumPy): no copy is needed to read them."""
-        return False
+    # ------------------------------------------------------------ deferred errors
+    # A GPU cannot raise in the middle of a queued computation without the host waiting
+    # for it (a sync per step). Ops that find bad input on a device (labels out of range)
+    # record it in a device-side flag instead; the flag is read at the next point where
+    # the host waits anyway (``item()``, ``numpy()``, the end of an epoch), and raised there.
+    def flag_error(self, bad: Any, message: str, kind: type[Exception] = IndexError) -> None:
+        """Record that the 0-d boolean array ``bad`` signals an error, described by
+        ``message``. On the host it is checked at once; on a device it is raised by the
+        next :meth:`check_errors`, without synchronising now."""
+        if getattr(self, "_error_flag", None) is None:
+            self._error_flag = bad.copy()
+            self._error_message = (kind, message)
+        else:
+            self.xp.logical_or(self._error_flag, bad, out=self._error_flag)
+
+    def check_errors(self) -> None:
+        """Raise the first error recorded by :meth:`flag_error` if its flag is set
+        (reads one device value: call it where the host waits for the device anyway)."""
+        flag = getattr(self, "_error_flag", None)
+        if flag is None:
+            return
+        self._error_flag = None
+        if bool(flag):
+            kind, message = self._error_message
+            raise kind(f"{message} (detected on {self.device} after the op ran)")
+
+    def free_memory(self) -> int | None:
+        """Bytes free on the device, or None where the question does not apply (the host)."""
+        return None
 
     def constant(self, value: Any, dtype: Any) -> Any:
         """A 0-d array holding ``value`` on this device (filled there, not copied from the host)."""

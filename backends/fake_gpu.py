@@ -232,8 +232,8 @@ class ndarray:  # noqa: N801 - named as cupy.ndarray, which it stands in for
     def __deepcopy__(self, memo: dict) -> ndarray:
         return ndarray(self._a.copy())
 
-    def __reduce__(self):
-        raise TypeError(f"{DEVICE_NAME} arrays are not picklable; copy to the host with .get()")
+    def __reduce__(self):  # as CuPy: pickled through a host copy, unpickled onto the device
+        return (ndarray, (self._a.copy(),))
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -377,6 +377,12 @@ class FakeGpuBackend(Backend):
 
     def manual_seed(self, seed: int) -> None:
         self.rng = xp.random.default_rng(seed)
+
+    def free_memory(self) -> int:
+        """The host's available memory: the stand-in's arrays live there."""
+        import os
+
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
 
     def erf(self, x: Any) -> Any:
         from .numpy_backend import NumpyBackend

@@ -36,9 +36,9 @@ class NumpyBackend(Backend):
     def owns(self, array: Any) -> bool:
         return isinstance(array, np.ndarray)
 
-    @property
-    def is_host(self) -> bool:
-        return True
+    def flag_error(self, bad: Any, message: str, kind: type[Exception] = IndexError) -> None:
+        if bool(bad):  # on the host the answer is already here: raise at the op
+            raise kind(message)
 
     def constant(self, value: Any, dtype: Any) -> np.ndarray:
         return np.asarray(value, dtype=dtype)

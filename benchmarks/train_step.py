@@ -110,7 +110,8 @@ def run(device: str, warmup: int, repeat: int) -> tuple[list[dict[str, object]],
     import torch
 
     backend = get_backend(device)
-    torch_device = "cpu" if backend.device == "cpu" else backend.device
+    # PyTorch runs on the GPU only for cuda; the stand-in device (fakegpu) compares with its CPU.
+    torch_device = backend.device if backend.device.startswith("cuda") else "cpu"
     rng = np.random.default_rng(0)
     ag.manual_seed(0)
     weights = nn.Sequential(

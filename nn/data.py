@@ -195,10 +195,10 @@ def _array_source(dataset: Any) -> tuple[tuple[Any, ...], np.ndarray | None] | N
 
 
 def _fits_on_device(backend: Backend, arrays: tuple[Any, ...]) -> bool:
-    free_memory = getattr(backend, "free_memory", None)
-    if free_memory is None:
+    free = backend.free_memory()
+    if free is None:
         return False
-    return sum(a.nbytes for a in arrays) <= _MAX_STAGED_FRACTION * free_memory()
+    return sum(a.nbytes for a in arrays) <= _MAX_STAGED_FRACTION * free
 
 
 def _to_host(value: Any) -> Any:

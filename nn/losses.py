@@ -45,7 +45,7 @@ import numpy as np
 
 import autograd
 import backends
-from autograd import Function, Tensor
+from autograd import Function, Tensor, from_array
 from autograd.ops.softmax import Softmax as _SoftmaxFunction
 
 EPSILON = 1e-7
@@ -76,7 +76,7 @@ def _as_tensor(value: Any, like: Tensor) -> Tensor:
     arr = np.asarray(value)
     if arr.dtype.kind == "f":
         arr = arr.astype(like.dtype, copy=False)
-    return Tensor(backends.backend_of(like.data).from_host(arr))
+    return from_array(backends.backend_of(like.data).from_host(arr))
 
 
 def _labels_array(y_true: Any, logits: Tensor, num_classes: int) -> Any:
@@ -105,7 +105,19 @@ def _labels_array(y_true: Any, logits: Tensor, num_classes: int) -> Any:
                 f"(labels must be in 0..{num_classes - 1})"
             )
     backend = backends.backend_of(logits.data)
-    return data if backend.owns(data) else backend.from_host(data)
+    if isinstance(data, np.ndarray):
+        return backend.from_host(data)
+    if data.size:
+        # Labels already on the device: checking them here would make the host wait for
+        # the GPU every step. Record the check in a device flag (raised at the next
+        # item()/numpy()/end of epoch) and clip, so no kernel reads outside the logits.
+        backend.flag_error(
+            ((data < 0) | (data >= num_classes)).any(),
+            f"a label is out of range for {num_classes} classes "
+            f"(labels must be in 0..{num_classes - 1})",
+        )
+        data = data.clip(0, num_classes - 1)
+    return data
 
 
 def _reduce(values: Tensor, reduction: str) -> Tensor:
@@ -170,15 +182,15 @@ class SoftmaxCrossEntropy(Function):
         if differentiable:
             p = autograd.softmax(z, axis=-1)
         else:
-            p = Tensor(self._probs)
-        target = t if t is not None else Tensor(self._onehot(self._probs))
+            p = from_array(self._probs)
+        target = t if t is not None else from_array(self._onehot(self._probs))
         scale = self._scale(gy)
         gz = (p - target) * scale
         if t is None:
             return gz
         gt = None
         if t.requires_grad:
-            log_p = autograd.log_softmax(z, axis=-1) if differentiable else Tensor(self._log_p)
+            log_p = autograd.log_softmax(z, axis=-1) if differentiable else from_array(self._log_p)
             gt = -log_p * scale
         return gz, gt
 
@@ -247,7 +259,7 @@ def sparse_categorical_crossentropy(
     reduction = _reduction(reduction)
     labels = _labels_array(y_true, y_pred, y_pred.shape[-1])
     xp = backends.get_array_module(y_pred.data)
-    onehot = Tensor((xp.arange(y_pred.shape[-1]) == labels[..., None]).astype(y_pred.dtype))
+    onehot = from_array((xp.arange(y_pred.shape[-1]) == labels[..., None]).astype(y_pred.dtype))
     return _categorical_from_probs(onehot, y_pred, reduction)
 
 
@@ -460,7 +472,7 @@ class NLLLoss(Loss):
     def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
         labels = _labels_array(y_true, y_pred, y_pred.shape[-1])
         xp = backends.get_array_module(y_pred.data)
-        onehot = Tensor((xp.arange(y_pred.shape[-1]) == labels[..., None]).astype(y_pred.dtype))
+        onehot = from_array((xp.arange(y_pred.shape[-1]) == labels[..., None]).astype(y_pred.dtype))
         return _reduce(-autograd.sum(y_pred * onehot, axis=-1), self.reduction)
 
 

@@ -54,7 +54,7 @@ def _mean_tensor(hits: Any, n: int) -> Tensor:
         raise ValueError("accuracy of an empty batch is undefined")
     import autograd
 
-    return Tensor(hits.mean(dtype=autograd.get_default_dtype()))
+    return autograd.from_array(hits.mean(dtype=autograd.get_default_dtype()))
 
 
 def accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> Tensor:

@@ -29,7 +29,7 @@ from typing import Any, ClassVar, NamedTuple
 import numpy as np
 
 import backends
-from autograd import Tensor
+from autograd import Tensor, from_array
 
 from .parameter import Parameter
 from .training import TrainingMixin
@@ -204,13 +204,14 @@ class Module(TrainingMixin):
         dtype = np.dtype(dtype or self._dtype or _default_dtype())
         data = _init.get(initializer)(tuple(shape), dtype=dtype, device=self._device)
         if trainable:
-            tensor: Tensor = Parameter(data, requires_grad=self._trainable)
+            # from_array: the weights stay on the device the initializer made them on
+            tensor: Tensor = Parameter(from_array(data), requires_grad=self._trainable)
             setattr(self, name, tensor)
             reg = _regularizers.get(regularizer)
             if reg is not None:
                 self._regularizers.append((name, reg))
         else:
-            tensor = Tensor(data)
+            tensor = from_array(data)
             self.register_buffer(name, tensor)
         return tensor
 
@@ -386,7 +387,7 @@ class Module(TrainingMixin):
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad = Tensor(p.grad.data * 0)
+                p.grad = from_array(p.grad.data * 0)
 
     def to(self, target: Any) -> Module:
         """Move every parameter and buffer to a device (``"cpu"``, ``"cuda"``) or cast it to a
@@ -680,7 +681,7 @@ def autocast_input(layer: Module, x: Any, weight: Tensor, features: int | None) 
       float64 work (gradcheck) build the layer with ``dtype="float64"`` or ``.double()``.
     """
     if not isinstance(x, Tensor):
-        x = Tensor(np.asarray(x))
+        x = Tensor(np.asarray(x), device=weight.device)  # NumPy data goes where the weights are
     if features is not None and (x.ndim == 0 or x.shape[-1] != features):
         check_features(layer, tuple(x.shape), features)
     if x.dtype != weight.dtype and x.dtype.kind == "f":

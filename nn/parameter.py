@@ -15,13 +15,16 @@ class Parameter(Tensor):
     A frozen parameter (``requires_grad=False``, e.g. after ``layer.trainable = False``)
     is still a Parameter: it is saved and counted, as "Non-trainable params" in ``summary()``.
 
-    ``Parameter(tensor)`` shares the tensor's array (no copy), like ``torch.nn.Parameter``.
+    ``Parameter(tensor)`` shares the tensor's array (no copy) and stays on its device, like
+    ``torch.nn.Parameter``. Other data follows ``Tensor``'s rules (NumPy arrays and Python
+    data go to the default device).
     """
 
     def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None) -> None:
+        device = None
         if isinstance(data, Tensor):
-            data = data.data
-        super().__init__(data, dtype=dtype, requires_grad=requires_grad)
+            data, device = data.data, data.device
+        super().__init__(data, dtype=dtype, device=device, requires_grad=requires_grad)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 import autograd
+import backends
 from autograd import Tensor
 
 from .callbacks import Callback, CallbackList, History
@@ -40,7 +41,7 @@ def _as_input_batch(xb: Tensor, dtype: Any = None) -> Tensor:
     """
     target = np.dtype(dtype) if dtype is not None else autograd.get_default_dtype()
     if xb.data.dtype != target and xb.data.dtype.kind in "biuf":
-        return Tensor(xb.data.astype(target))
+        return autograd.from_array(xb.data.astype(target))
     return xb
 
 
@@ -360,4 +361,10 @@ def _overrides(callback: Callback, hook: str) -> bool:
 
 
 def _means(names: list[str], sums: list[Any], seen: int) -> dict[str, float]:
+    # Reading the sums makes the host wait for the device: raise what it flagged meanwhile
+    # (labels out of range), as PyTorch's device-side asserts surface at the next sync.
+    for s in sums:
+        if backends.is_device_array(s):
+            backends.backend_of(s).check_errors()
+            break
     return {k: float(s) / max(seen, 1) for k, s in zip(names, sums, strict=True)}

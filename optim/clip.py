@@ -80,7 +80,7 @@ def clip_grad_norm_(parameters: Any | Iterable[Any], max_norm: float,
     clip_coef = xp.asarray(xp.minimum(max_norm / (total_norm + 1e-6), 1.0))
     for g in grads:
         g *= clip_coef.astype(g.dtype, copy=False)
-    return autograd.Tensor(total_norm)
+    return autograd.from_array(total_norm)
 
 
 def clip_grad_value_(parameters: Any | Iterable[Any], clip_value: float) -> None:

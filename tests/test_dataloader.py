@@ -31,7 +31,7 @@ def test_batches_are_tensors_with_shapes_and_dtype_kept():
     for xb, yb in batches:
         assert isinstance(xb, Tensor) and isinstance(yb, Tensor)
         assert xb.dtype == np.uint8 and yb.dtype == np.int64  # no conversion
-        assert xb.device == yb.device == "cpu"
+        assert xb.device == yb.device == autograd.get_default_device()
         assert not xb.requires_grad
 
 

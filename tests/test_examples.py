@@ -55,3 +55,12 @@ def test_main_job_trains_prints_summary_and_writes_curves_and_model(tmp_path):
     probs = loaded.predict(x_test[:500] / 255.0)
     assert probs.shape == (500, 10)
     assert float((probs.argmax(axis=1) == y_test[:500]).mean()) > 0.75
+
+
+def test_pytorch_style_loop_runs_on_a_device(accelerator):
+    """The README's PyTorch loop with ``--device``: the model moved with ``.to(device)``,
+    the DataLoader staging batches there, evaluation reading results back."""
+    out = _run(str(ROOT / "examples" / "pytorch_style_loop.py"), "--device", accelerator,
+               "--epochs", "1", "--limit", "3000")
+    accuracy = float(re.search(r"test accuracy (\d\.\d+)", out).group(1))
+    assert accuracy > 0.6

@@ -174,8 +174,8 @@ def _grad_of_index(values, index, weights=None):
     y = x[index]
     w = np.arange(1.0, y.size + 1).reshape(y.shape) if weights is None else weights
     (g,) = ag.grad((y * Tensor(w)).sum(), x)
-    expected = np.zeros_like(x.data)
-    np.add.at(expected, index.data if isinstance(index, Tensor) else index, w)
+    expected = np.zeros(np.shape(values))
+    np.add.at(expected, index, w)
     return g.numpy(), expected
 
 

@@ -202,7 +202,7 @@ def test_where(device, shapes, data):
     cond_dev = backends.get_backend(device).from_host(cond)
     check(lambda x, y: ag.where(cond_dev, x, y), (a, b), device, lambda x, y: np.where(cond, x, y))
     check(
-        lambda x, y: ag.where(Tensor(cond_dev), x, y),
+        lambda x, y: ag.where(Tensor(cond_dev, device=device), x, y),
         (a, b),
         device,
         lambda x, y: np.where(cond, x, y),

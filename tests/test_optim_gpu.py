@@ -1,18 +1,16 @@
-"""Fused CuPy optimizer kernels against the NumPy path (float32 tolerance).
-
-Marked ``gpu``: tests/conftest.py skips them, with the reason shown, where CuPy or a CUDA
-device is missing.
-"""
+"""Optimizers on a device against the NumPy path (float32 tolerance): on CUDA the fused
+CuPy kernels, on the stand-in device the in-place path on device arrays (state created on
+the device, no host array mixed in). The ``accelerator`` fixture runs each test on the
+stand-in everywhere and on CUDA where there is one."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+import backends
 import optim
 from autograd import Tensor
-
-pytestmark = pytest.mark.gpu
 
 CONFIGS = [
     ("SGD", {"lr": 0.05}),
@@ -39,61 +37,56 @@ CONFIGS = [
 
 @pytest.mark.parametrize("config", CONFIGS,
                          ids=lambda c: c[0] + "".join(f"-{k}={v}" for k, v in c[1].items()))
-def test_fused_gpu_update_equals_numpy_path(config):
-    import cupy
-
+def test_fused_gpu_update_equals_numpy_path(config, accelerator):
+    device = backends.get_backend(accelerator)
     name, kwargs = config
     rng = np.random.default_rng(0)
     shapes = [(64, 33), (33,), (7, 3, 5)]
     start = [rng.standard_normal(s).astype(np.float32) for s in shapes]
-    cpu = [Tensor(a.copy(), requires_grad=True) for a in start]
-    gpu = [Tensor(cupy.asarray(a), requires_grad=True) for a in start]
+    cpu = [Tensor(a.copy(), device="cpu", requires_grad=True) for a in start]
+    gpu = [Tensor(device.from_host(a), requires_grad=True) for a in start]
     opt_cpu = getattr(optim, name)(cpu, **kwargs)
     opt_gpu = getattr(optim, name)(gpu, **kwargs)
     for _ in range(20):
         for pc, pg in zip(cpu, gpu, strict=True):
             # A gradient that depends on the parameter, so trajectories must agree to matter.
-            g = (pc.data * 0.5 + rng.standard_normal(pc.shape).astype(np.float32))
-            pc.grad = Tensor(g)
-            pg.grad = Tensor(cupy.asarray(g))
+            g = (pc.numpy() * 0.5 + rng.standard_normal(pc.shape).astype(np.float32))
+            pc.grad = Tensor(g, device="cpu")
+            pg.grad = Tensor(device.from_host(g))
         opt_cpu.step()
         opt_gpu.step()
     for pc, pg, s in zip(cpu, gpu, start, strict=True):
-        assert isinstance(pg.data, cupy.ndarray) and pg.data.dtype == np.float32
-        np.testing.assert_allclose(cupy.asnumpy(pg.data), pc.data, rtol=1e-4, atol=1e-5)
-        assert np.abs(pc.data - s).max() > 1e-3
+        assert device.owns(pg.data) and pg.data.dtype == np.float32
+        np.testing.assert_allclose(pg.numpy(), pc.numpy(), rtol=1e-4, atol=1e-5)
+        assert np.abs(pc.numpy() - s).max() > 1e-3
     for key, value in opt_gpu.state[gpu[0]].items():
-        if isinstance(value, cupy.ndarray):
-            assert value.dtype == np.float32, key
-            np.testing.assert_allclose(cupy.asnumpy(value), opt_cpu.state[cpu[0]][key],
+        if backends.is_array(value):
+            assert device.owns(value) and value.dtype == np.float32, key
+            np.testing.assert_allclose(device.to_host(value), opt_cpu.state[cpu[0]][key],
                                        rtol=1e-4, atol=1e-5)
 
 
-def test_gpu_state_dict_loads_on_cpu():
-    import cupy
-
-    p = Tensor(cupy.ones(4, dtype=cupy.float32), requires_grad=True)
-    p.grad = Tensor(cupy.full(4, 0.5, dtype=cupy.float32))
+def test_gpu_state_dict_loads_on_cpu(accelerator):
+    p = Tensor(np.ones(4, dtype=np.float32), device=accelerator, requires_grad=True)
+    p.grad = Tensor(np.full(4, 0.5, dtype=np.float32), device=accelerator)
     opt = optim.Adam([p], lr=0.1)
     opt.step()
-    q = Tensor(np.ones(4, dtype=np.float32), requires_grad=True)
+    q = Tensor(np.ones(4, dtype=np.float32), device="cpu", requires_grad=True)
     cpu_opt = optim.Adam([q], lr=0.1)
     cpu_opt.load_state_dict(opt.state_dict())
     assert isinstance(cpu_opt.state[q]["exp_avg"], np.ndarray)
     np.testing.assert_allclose(cpu_opt.state[q]["exp_avg"], np.full(4, 0.05), rtol=1e-6)
 
 
-def test_clip_grad_norm_on_gpu_matches_cpu():
-    import cupy
-
+def test_clip_grad_norm_on_gpu_matches_cpu(accelerator):
     rng = np.random.default_rng(1)
     grads = [rng.standard_normal(s).astype(np.float32) for s in [(10, 3), (3,)]]
     cpu, gpu = [], []
     for g in grads:
-        pc = Tensor(np.zeros_like(g), requires_grad=True)
-        pc.grad = Tensor(g.copy())
-        pg = Tensor(cupy.zeros(g.shape, dtype=cupy.float32), requires_grad=True)
-        pg.grad = Tensor(cupy.asarray(g))
+        pc = Tensor(np.zeros_like(g), device="cpu", requires_grad=True)
+        pc.grad = Tensor(g.copy(), device="cpu")
+        pg = Tensor(np.zeros_like(g), device=accelerator, requires_grad=True)
+        pg.grad = Tensor(g, device=accelerator)
         cpu.append(pc)
         gpu.append(pg)
     total_cpu = optim.clip_grad_norm_(cpu, 1.0)
@@ -101,4 +94,4 @@ def test_clip_grad_norm_on_gpu_matches_cpu():
     assert total_gpu.device != "cpu"
     np.testing.assert_allclose(total_gpu.item(), total_cpu.item(), rtol=1e-5)
     for pc, pg in zip(cpu, gpu, strict=True):
-        np.testing.assert_allclose(cupy.asnumpy(pg.grad.data), pc.grad.data, rtol=1e-5)
+        np.testing.assert_allclose(pg.grad.numpy(), pc.grad.numpy(), rtol=1e-5)

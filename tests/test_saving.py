@@ -183,7 +183,8 @@ def test_files_of_the_real_safetensors_library_interoperate(tmp_path):
 
     a, b = _prelu_model(0), _prelu_model(1)
     for alpha in (a.layers[0].activation.alpha, a.layers[1].alpha):
-        alpha.data[...] = np.linspace(0.1, 0.6, 6, dtype=np.float32)  # not the 0.25 init
+        with autograd.no_grad():
+            alpha.copy_(np.linspace(0.1, 0.6, 6, dtype=np.float32))  # not the 0.25 init
     x = -np.abs(np.random.default_rng(2).normal(size=(4, 3))).astype(np.float32)
     # written by safetensors itself, under the state_dict names -> load_weights reads it
     foreign = str(tmp_path / "foreign.safetensors")

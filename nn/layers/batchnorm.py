@@ -92,7 +92,7 @@ class BatchNormalization(Module):
             y = (x - mean) / autograd.sqrt(var + self.epsilon)
         else:
             xp_inv = 1.0 / (self.moving_variance.data + self.epsilon) ** 0.5
-            y = (x - self.moving_mean) * Tensor(
+            y = (x - self.moving_mean) * autograd.from_array(
                 xp_inv.astype(self.moving_variance.dtype, copy=False)
             )
         if self.gamma is not None:

@@ -1,0 +1,90 @@
+"""The stand-in device: it must refuse what CuPy refuses, or CI cannot catch GPU bugs.
+
+Each assertion here is a CuPy behaviour that a real GPU bug depended on: implicit
+conversion to a host array (the ``.to("cuda")`` crash), host arrays mixed into device
+arithmetic, NumPy scalars from reductions, arrays recognised by module name.
+"""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import backends
+import nn
+from backends.fake_gpu import ndarray, xp
+
+
+def test_implicit_conversion_to_the_host_is_refused_as_in_cupy():
+    a = xp.asarray(np.arange(3.0))
+    for convert in (np.asarray, np.array, lambda v: np.asarray([v, v])):
+        with pytest.raises(TypeError, match="Implicit conversion"):
+            convert(a)
+    np.testing.assert_array_equal(a.get(), [0.0, 1.0, 2.0])  # the explicit copy works
+
+
+def test_host_arrays_do_not_mix_with_device_arrays():
+    a = xp.ones(3)
+    for mix in (
+        lambda: a + np.ones(3), lambda: np.ones(3) * a, lambda: xp.maximum(a, np.ones(3)),
+        lambda: a[np.array([0, 1])], lambda: a.__setitem__(0, np.ones(())),
+    ):  # fmt: skip
+        with pytest.raises(TypeError, match="Unsupported type"):
+            mix()
+    assert float((a + 2 + np.float32(1.0)).sum()) == 12.0  # numbers and NumPy scalars do mix
+
+
+def test_results_stay_on_the_device_and_reductions_are_0d_arrays():
+    a = xp.asarray(np.arange(6.0).reshape(2, 3))
+    for result in (a.sum(), a.max(), np.exp(a), a @ a.T, np.concatenate([a, a]), a[0, 0]):
+        assert type(result) is ndarray
+    assert a.sum().shape == ()
+    assert type(a).__module__ == "backends.fake_gpu" and not hasattr(a, "__cuda_array_interface__")
+
+
+def test_device_memory_is_not_shared_with_the_host_and_pickles_like_cupy():
+    host = np.zeros(3)
+    a = xp.asarray(host)
+    host[0] = 5.0
+    assert float(a[0]) == 0.0  # a copy to the device, not a view
+    back = pickle.loads(pickle.dumps(a))
+    assert type(back) is ndarray and back.get().tolist() == [0.0, 0.0, 0.0]
+
+
+def test_selected_like_cuda_through_every_entry_point():
+    assert backends.parse_device("fakegpu") == "fakegpu:0"
+    t = ag.Tensor([1.0, 2.0], device="fakegpu")
+    assert t.device == "fakegpu:0" and backends.is_device_array(t.data)
+    assert ag.get_default_device() in ("cpu", "fakegpu:0", "cuda:0")
+    layer = nn.Linear(2, 3).to("fakegpu")
+    assert all(p.device == "fakegpu:0" for p in layer.parameters())
+    with pytest.raises(TypeError, match=r"\.numpy\(\)"):
+        np.asarray(t)
+
+
+def test_out_of_range_device_labels_raise_at_the_next_sync_not_silently(accelerator):
+    """On a GPU the check must not make the host wait every step: the loss records it in
+    a device flag, and the next read (item(), numpy(), the epoch's logs) raises."""
+    logits = ag.Tensor(np.zeros((2, 10), np.float32), device=accelerator, requires_grad=True)
+    for bad in ([0, 10], [-1, 3]):
+        labels = ag.Tensor(np.array(bad), device=accelerator)
+        loss = nn.CrossEntropyLoss()(logits, labels)  # queued: no error, no sync yet
+        loss.backward()
+        with pytest.raises(IndexError, match="out of range for 10 classes"):
+            loss.item()
+    good = nn.CrossEntropyLoss()(logits, ag.Tensor(np.array([0, 9]), device=accelerator))
+    assert good.item() == pytest.approx(np.log(10), rel=1e-6)  # the flag was cleared
+
+
+@pytest.mark.parametrize("bad_label", [10, -1])
+def test_fit_on_a_device_refuses_out_of_range_labels(accelerator, bad_label):
+    x = np.random.default_rng(0).normal(size=(64, 4)).astype(np.float32)
+    y = np.arange(64) % 10
+    y[37] = bad_label
+    model = nn.Sequential([nn.Dense(10, input_shape=(4,))]).to(accelerator)
+    model.compile(optimizer="sgd", loss=nn.CrossEntropyLoss())
+    with pytest.raises(IndexError, match="out of range"):
+        model.fit(x, y, epochs=2, batch_size=16, verbose=0)
