@@ -17,7 +17,7 @@ from idx_fixtures import refused_url, serve_files, tiny_files
 
 from nn.datasets import fashion_mnist, mnist
 from nn.datasets.idx import IDXFormatError
-from nn.datasets.idx_dataset import DatasetNotFoundError
+from nn.datasets.idx_dataset import DatasetNotFoundError, missing_files
 
 TINY = tiny_files()
 
@@ -190,3 +190,23 @@ def test_a_truncated_file_in_the_cache_names_it_and_says_how_to_recover(dirs):
     message = str(info.value)
     assert str(labels) in message
     assert "Delete or replace this file" in message and str(dirs["cache"]) in message
+
+
+def test_missing_files_follows_the_loaders_search_and_downloads_nothing(dirs, monkeypatch):
+    spec = fashion_mnist.SPEC
+    everything = sorted(TINY.gz)
+    assert sorted(missing_files(spec)) == everything  # and the refused URL was never tried
+    assert not dirs["cache"].exists()
+    # Files split across places the loader searches count as found, as they do for load_data.
+    names = list(TINY.gz)
+    TINY.write_to(dirs["system"])
+    for name in names[1:]:
+        (dirs["system"] / name).unlink()
+    assert sorted(missing_files(spec)) == sorted(names[1:])
+    monkeypatch.setenv("XPGRAD_DATA", str(dirs["env"]))
+    TINY.write_to(dirs["env"] / "fashion-mnist")
+    (dirs["env"] / "fashion-mnist" / names[2]).unlink()
+    assert missing_files(spec) == [names[2]]
+    TINY.write_to(dirs["cache"])
+    assert missing_files(spec) == []
+    assert missing_files(spec, path=dirs["argument"]) == []  # an empty path= adds, never hides

@@ -5,6 +5,7 @@ checksums, download URLs, system directory). :func:`load_idx_dataset` finds
 each file in the directories of :func:`nn.datasets.locations.search_dirs`,
 downloads the missing ones into the user cache, checks them, and returns the
 arrays in the ``keras.datasets`` layout ``(x_train, y_train), (x_test, y_test)``.
+:func:`missing_files` answers, without downloading, which files that search misses.
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ from .download import DEFAULT_TIMEOUT_S, DownloadError, download_file
 from .idx import IDXFormatError, read_idx_gz
 from .locations import DATA_DIR_ENV_VAR, search_dirs, user_cache_dir
 
-__all__ = ["DataFile", "IdxDatasetSpec", "DatasetNotFoundError", "load_idx_dataset"]
+__all__ = [
+    "DataFile",
+    "IdxDatasetSpec",
+    "DatasetNotFoundError",
+    "load_idx_dataset",
+    "missing_files",
+]
 
 _IMAGES_MAGIC = 0x0803  # uint8, 3 dimensions (count, rows, cols) = 2051
 _LABELS_MAGIC = 0x0801  # uint8, 1 dimension (count) = 2049
@@ -95,6 +102,26 @@ def load_idx_dataset(
     return (x_train, y_train), (x_test, y_test)
 
 
+def missing_files(spec: IdxDatasetSpec, path: str | os.PathLike[str] | None = None) -> list[str]:
+    """Names of the files of ``spec`` that are in no searched directory (empty: all found).
+
+    Searches exactly as :func:`load_idx_dataset` does but downloads nothing and
+    reads nothing, so set-up scripts can ask whether the loader would find the
+    data before deciding to fetch it another way.
+    """
+    return [f.name for f in spec.files if _find_on_disk(spec, f, path) is None]
+
+
+def _find_on_disk(
+    spec: IdxDatasetSpec, data_file: DataFile, path: str | os.PathLike[str] | None
+) -> Path | None:
+    for directory, _label in search_dirs(spec.name, path, spec.system_dir):
+        candidate = directory / data_file.name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def _read_checked(spec: IdxDatasetSpec, path: Path, data_file: DataFile, magic: int) -> np.ndarray:
     if data_file.content_sha256 is None:
         digest = _file_md5(path)
@@ -121,11 +148,9 @@ def _find_or_download(
     base_url: str | Sequence[str] | None,
     timeout: float,
 ) -> Path:
-    searched = search_dirs(spec.name, path, spec.system_dir)
-    for directory, _label in searched:
-        candidate = directory / data_file.name
-        if candidate.is_file():
-            return candidate
+    found = _find_on_disk(spec, data_file, path)
+    if found is not None:
+        return found
 
     urls = [url.rstrip("/") + "/" + data_file.name for url in _base_urls(spec, base_url)]
     destination = user_cache_dir(spec.name) / data_file.name
@@ -139,6 +164,7 @@ def _find_or_download(
             return download_file(url, destination, data_file.md5, timeout=timeout)
         except DownloadError as exc:
             failures.append(str(exc))
+    searched = search_dirs(spec.name, path, spec.system_dir)
     raise DatasetNotFoundError(_not_found_message(spec, data_file, searched, failures))
 
 
