@@ -1,13 +1,24 @@
-"""xpgrad.nn: modules for MLPs in both dialects (PyTorch and Keras), losses, metrics,
-initializers, regularizers, summary() and saving.
+"""xpgrad.nn: one set of modules, two dialects.
 
-    from nn import Sequential, Dense
-    model = Sequential([Dense(100, activation="sigmoid", input_shape=(784,)),
-                        Dense(10, activation="softmax")])
-    model.summary()
+PyTorch's ``torch.nn`` at the top level (after ``from autograd import ...``)::
 
-``nn.datasets``, ``nn.data``, ``nn.callbacks``, ``nn.plot`` and ``nn.lr_finder`` are imported
-on first use.
+    import nn
+    model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 10))
+    loss_fn = nn.CrossEntropyLoss()
+
+Keras' namespaces as sub-packages, so textbook code runs after ``import nn as keras``::
+
+    model = keras.Sequential([keras.layers.Dense(100, activation="sigmoid", input_shape=(784,)),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.SGD(), loss="sparse_categorical_crossentropy")
+
+``layers``, ``models``, ``optimizers`` (with ``optimizers.schedules``), ``losses``,
+``metrics``, ``activations``, ``initializers``, ``regularizers``, ``constraints``,
+``callbacks``, ``utils``, ``backend``, ``datasets``. Where the two libraries use one name
+for different things, the top level is PyTorch's (``nn.LeakyReLU()`` has slope 0.01,
+``nn.layers.LeakyReLU()`` 0.3). The house: :mod:`nn.core` (Module, Layer, Model),
+:mod:`nn.modules` (PyTorch's modules), :mod:`nn.layers`, :mod:`nn.models`,
+:mod:`nn.training` (fit, callbacks, progress, plots, lr_finder), :mod:`nn.data`.
 """
 
 from __future__ import annotations
@@ -15,34 +26,20 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from . import activations, init, layers, losses, metrics, models, regularizers
-from .activations import (
-    ELU,
-    GELU,
-    SELU,
-    Activation,
-    Identity,
-    LeakyReLU,
-    LogSoftmax,
-    PReLU,
-    ReLU,
-    Sigmoid,
-    SiLU,
-    Softmax,
-    Softplus,
-    Swish,
-    Tanh,
+from . import (
+    activations,
+    constraints,
+    init,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    modules,
+    regularizers,
 )
-from .layers import (
-    BatchNorm1d,
-    BatchNormalization,
-    Dense,
-    Dropout,
-    Flatten,
-    Input,
-    InputLayer,
-    Linear,
-)
+from .core import IncompatibleKeys, Layer, Model, Module, Parameter, StateDictError
+from .layers import Activation, BatchNormalization, Dense, Input, InputLayer
 from .losses import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -58,40 +55,59 @@ from .losses import (
     NLLLoss,
     SparseCategoricalCrossentropy,
 )
-from .models import clone_model
-from .module import IncompatibleKeys, Module, StateDictError
-from .parameter import Parameter
-from .saving import load_model
-from .sequential import Sequential
+from .models import Sequential, clone_model, load_model
+from .modules import (
+    ELU,
+    GELU,
+    SELU,
+    BatchNorm1d,
+    Dropout,
+    Flatten,
+    Identity,
+    LeakyReLU,
+    Linear,
+    LogSoftmax,
+    ModuleDict,
+    ModuleList,
+    PReLU,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+)
 
 _LAZY_SUBMODULES = (
-    "datasets", "data", "callbacks", "plot", "lr_finder", "progress", "training", "utils",
-    "functional",
+    "backend", "callbacks", "data", "datasets", "functional", "optimizers", "saving",
+    "training", "utils",
 )  # fmt: skip
-_LAZY_ATTRIBUTES = {"lr_find": "lr_finder"}  # name -> submodule that defines it
+_LAZY_ATTRIBUTES = {"lr_find": "training.lr_finder", "plot": "training.plot"}
 
 
 def __getattr__(name: str) -> Any:
-    # nn.datasets / nn.data / nn.plot may pull in heavier dependencies (downloads,
-    # matplotlib) and may not exist in a partial checkout: import them on first access only.
+    # Submodules that pull in heavier dependencies (downloads, matplotlib, the optimizers)
+    # are imported on first access only.
     if name in _LAZY_SUBMODULES:
         module = importlib.import_module(f"{__name__}.{name}")
         globals()[name] = module
         return module
     if name in _LAZY_ATTRIBUTES:
-        value = getattr(importlib.import_module(f"{__name__}.{_LAZY_ATTRIBUTES[name]}"), name)
+        target = importlib.import_module(f"{__name__}.{_LAZY_ATTRIBUTES[name]}")
+        value = getattr(target, name, target)
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
-    "Activation", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNormalization",
-    "BinaryCrossentropy", "CategoricalCrossentropy", "CrossEntropyLoss", "Dense", "Dropout",
-    "ELU", "Flatten", "GELU", "Huber", "HuberLoss", "Identity", "IncompatibleKeys", "Input",
-    "InputLayer", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MeanAbsoluteError",
-    "MeanSquaredError", "Module", "NLLLoss", "PReLU", "Parameter", "ReLU", "SELU", "Sequential",
-    "SiLU", "Sigmoid", "Softmax", "Softplus", "SparseCategoricalCrossentropy", "StateDictError",
-    "Swish", "Tanh", "activations", "clone_model", "init", "layers", "load_model", "losses",
-    "metrics", "models", "regularizers",
+    "ELU", "GELU", "SELU", "Activation", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d",
+    "BatchNormalization", "BinaryCrossentropy", "CategoricalCrossentropy", "CrossEntropyLoss",
+    "Dense", "Dropout", "Flatten", "Huber", "HuberLoss", "Identity", "IncompatibleKeys",
+    "Input", "InputLayer", "L1Loss", "Layer", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss",
+    "MeanAbsoluteError", "MeanSquaredError", "Model", "Module", "ModuleDict", "ModuleList",
+    "NLLLoss", "PReLU", "Parameter", "ReLU", "SELU", "Sequential", "SiLU", "Sigmoid",
+    "Softmax", "Softplus", "SparseCategoricalCrossentropy", "StateDictError", "Tanh",
+    "activations", "clone_model", "constraints", "init", "initializers", "layers",
+    "load_model", "losses", "metrics", "models", "modules", "regularizers",
 ]  # fmt: skip

@@ -1,33 +1,30 @@
-"""Activation functions as modules, the ``activation="name"`` resolver and Keras'
-``Activation("name")`` layer.
+"""Keras' ``keras.activations``: activation *functions*, and the resolver behind
+``Dense(..., activation="relu")``.
 
-Each class wraps one autograd function (no math is reimplemented here), so a Dense layer's
-activation, a stand-alone activation layer and ``autograd.relu(x)`` are the same op.
-Keras names (``activation="relu"``) and PyTorch class names (``nn.ReLU()``) resolve to the
-same classes.
+Each function calls one autograd op (no math is reimplemented here). Defaults are Keras':
 
-==============  ====================================  ==============================
-Keras name      class (PyTorch spelling)              formula
-==============  ====================================  ==============================
-relu            ReLU                                  max(x, 0)
-leaky_relu      LeakyReLU(negative_slope=0.01)        x if x > 0 else a·x
-prelu           PReLU(num_parameters=None, init=.25)  x if x > 0 else a_j·x, a learnable
-elu             ELU(alpha=1.0)                        x if x > 0 else α(eˣ - 1)
-selu            SELU                                  λ·elu(x, α), λ≈1.0507, α≈1.6733
-gelu            GELU(approximate="none")              x·Φ(x)  ("tanh": tanh approximation)
-silu / swish    SiLU (alias Swish)                    x·σ(x)
-softplus        Softplus(beta=1)                      log(1 + e^(βx)) / β
-sigmoid         Sigmoid                               σ(x) = 1 / (1 + e⁻ˣ)
-tanh            Tanh                                  tanh(x)
-softmax         Softmax(axis=-1) (``dim=`` too)       eˣⁱ / Σⱼ eˣʲ
-log_softmax     LogSoftmax(axis=-1)                   xᵢ - log Σⱼ eˣʲ
-linear          Identity                              x
-==============  ====================================  ==============================
+==============  ==========================================  ===============================
+name            function                                    formula
+==============  ==========================================  ===============================
+relu            relu(x, negative_slope=0, max_value=None,    max(x, 0) (leaky below
+                threshold=0)                                 threshold, capped at max_value)
+leaky_relu      leaky_relu(x, negative_slope=0.2)            x if x > 0 else a·x
+elu             elu(x, alpha=1.0)                            x if x > 0 else α(eˣ - 1)
+selu            selu(x)                                      λ·elu(x, α), λ≈1.0507, α≈1.6733
+gelu            gelu(x, approximate=True)                    x·Φ(x) (tanh approximation)
+silu / swish    silu(x)                                      x·σ(x)
+softplus        softplus(x)                                  log(1 + eˣ)
+softsign        softsign(x)                                  x / (1 + |x|)
+sigmoid         sigmoid(x)                                   σ(x) = 1 / (1 + e⁻ˣ)
+tanh            tanh(x)                                      tanh(x)
+softmax         softmax(x, axis=-1)                          eˣⁱ / Σⱼ eˣʲ
+log_softmax     log_softmax(x, axis=-1)                      xᵢ - log Σⱼ eˣʲ
+exponential     exponential(x)                               eˣ
+linear          linear(x)                                    x
+==============  ==========================================  ===============================
 
-Defaults follow PyTorch where Keras and PyTorch differ: LeakyReLU's slope is 0.01
-(Keras 2's layer used 0.3: pass ``LeakyReLU(0.3)``); PReLU starts at 0.25 (PyTorch; Keras
-starts at 0) with one slope per unit by default (Keras; PyTorch's default is one shared
-slope: ``PReLU(num_parameters=1)``).
+The layer forms (``nn.layers.ReLU``, ``LeakyReLU``, ``PReLU``...) are in
+:mod:`nn.layers`; PyTorch's modules (``nn.ReLU``...) in :mod:`nn.modules.activation`.
 """
 
 from __future__ import annotations
@@ -38,334 +35,151 @@ from typing import Any
 import autograd
 from autograd import Tensor
 
-from ._registry import from_name_or_config
-from .module import Module, autocast_input, check_features
 
-
-class ActivationFunction(Module):
-    """Base of the activation modules: stateless, built, shape-preserving."""
-
-    #: the Keras string that names this activation (None: not addressable by string)
-    keras_name: str | None = None
-
-    def compute_output_shape(self, input_shape: tuple) -> tuple:
-        return tuple(input_shape)
-
-    def get_config(self) -> dict[str, Any]:
-        return self._base_config()
-
-
-class Identity(ActivationFunction):
-    """``linear`` activation: f(x) = x (PyTorch ``nn.Identity``)."""
-
-    keras_name = "linear"
-
-    def __init__(self, *args: Any, name: str | None = None, **kwargs: Any) -> None:
-        super().__init__(name=name, **kwargs)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return x
-
-
-class ReLU(ActivationFunction):
-    """f(x) = max(x, 0)."""
-
-    keras_name = "relu"
-
-    def forward(self, x: Tensor) -> Tensor:
+def relu(
+    x: Tensor, negative_slope: float = 0.0, max_value: float | None = None, threshold: float = 0.0
+) -> Tensor:
+    """max(x, 0); with Keras' options: x < threshold gives negative_slope·(x - threshold),
+    and the output is capped at max_value."""
+    if negative_slope == 0.0 and max_value is None and threshold == 0.0:
         return autograd.relu(x)
+    if threshold != 0.0:
+        y = autograd.where(x.data >= threshold, x, negative_slope * (x - threshold))
+    else:
+        y = autograd.leaky_relu(x, negative_slope) if negative_slope else autograd.relu(x)
+    if max_value is not None:
+        y = autograd.minimum(y, float(max_value))
+    return y
 
 
-class LeakyReLU(ActivationFunction):
-    """f(x) = x if x > 0 else negative_slope·x (Keras' ``alpha=`` accepted too)."""
+def leaky_relu(x: Tensor, negative_slope: float = 0.2) -> Tensor:
+    """x if x > 0 else negative_slope·x (Keras 3's function default: 0.2)."""
+    return autograd.leaky_relu(x, negative_slope)
 
-    keras_name = "leaky_relu"
 
-    def __init__(
-        self, negative_slope: float = 0.01, *, alpha: float | None = None, **kwargs: Any
-    ) -> None:
-        super().__init__(**kwargs)
-        self.negative_slope = float(alpha if alpha is not None else negative_slope)
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """x if x > 0 else alpha·(exp(x) - 1)."""
+    return autograd.elu(x, alpha)
 
-    def forward(self, x: Tensor) -> Tensor:
-        return autograd.leaky_relu(x, self.negative_slope)
 
-    def get_config(self) -> dict[str, Any]:
-        return {**self._base_config(), "negative_slope": self.negative_slope}
+def selu(x: Tensor) -> Tensor:
+    """λ·elu(x, α) with λ = 1.0507..., α = 1.6732... (Klambauer et al. 2017)."""
+    return autograd.selu(x)
 
-    def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
 
+def gelu(x: Tensor, approximate: bool = True) -> Tensor:
+    """x·Φ(x); Keras' default is the tanh approximation
+    0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715x³)))."""
+    return autograd.gelu(x, approximate="tanh" if approximate else "none")
 
-class PReLU(ActivationFunction):
-    """f(x) = x if x > 0 else a·x with a learnable slope ``a`` (He et al. 2015).
 
-    ``num_parameters=None`` (default): one slope per unit of the last axis, created on the
-    first input (lazy build); an integer fixes the count (1 = one shared slope, PyTorch's
-    default).  Slopes start at ``init`` (0.25).  Computed as relu(x) - a·relu(-x).
-    """
+def silu(x: Tensor) -> Tensor:
+    """x·σ(x)."""
+    return autograd.silu(x)
 
-    keras_name = "prelu"
 
-    def __init__(
-        self, num_parameters: int | None = None, init: float = 0.25, **kwargs: Any
-    ) -> None:
-        super().__init__(**kwargs)
-        self.num_parameters = num_parameters
-        self.init = float(init)
-        self.built = False
-        if num_parameters is not None:
-            self.ensure_built((None, num_parameters))
+swish = silu
 
-    def build(self, input_shape: tuple) -> None:
-        n = self.num_parameters if self.num_parameters is not None else int(input_shape[-1])
-        from .init import Constant
 
-        self.add_weight("alpha", (n,), Constant(self.init))
+def softplus(x: Tensor) -> Tensor:
+    """log(1 + exp(x))."""
+    return autograd.softplus(x)
 
-    def compute_output_shape(self, input_shape: tuple) -> tuple:
-        if self.built and self.alpha.shape[0] > 1:
-            check_features(self, tuple(input_shape), self.alpha.shape[0])
-        return tuple(input_shape)
 
-    def forward(self, x: Tensor) -> Tensor:
-        n = self.alpha.shape[0]
-        x = autocast_input(self, x, self.alpha, n if n > 1 else None)
-        return autograd.relu(x) - self.alpha * autograd.relu(-x)
+def softsign(x: Tensor) -> Tensor:
+    """x / (1 + |x|)."""
+    return x / (autograd.abs(x) + 1.0)
 
-    def get_config(self) -> dict[str, Any]:
-        return {**self._base_config(), "num_parameters": self.num_parameters, "init": self.init}
 
-    def extra_repr(self) -> str:
-        return f"num_parameters={self.num_parameters}, init={self.init}"
+def sigmoid(x: Tensor) -> Tensor:
+    """1 / (1 + exp(-x))."""
+    return autograd.sigmoid(x)
 
 
-class ELU(ActivationFunction):
-    """f(x) = x if x > 0 else alpha·(exp(x) - 1)."""
+def tanh(x: Tensor) -> Tensor:
+    """tanh(x)."""
+    return autograd.tanh(x)
 
-    keras_name = "elu"
 
-    def __init__(self, alpha: float = 1.0, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.alpha = float(alpha)
+def softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """exp(x_i - max x) / Σ_j exp(x_j - max x) along ``axis``."""
+    return autograd.softmax(x, axis=axis)
 
-    def forward(self, x: Tensor) -> Tensor:
-        return autograd.elu(x, self.alpha)
 
-    def get_config(self) -> dict[str, Any]:
-        return {**self._base_config(), "alpha": self.alpha}
+def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """x_i - logsumexp(x) along ``axis`` (stable)."""
+    return autograd.log_softmax(x, axis=axis)
 
 
-class SELU(ActivationFunction):
-    """f(x) = λ·elu(x, α) with λ = 1.0507..., α = 1.6732... (Klambauer et al. 2017)."""
+def exponential(x: Tensor) -> Tensor:
+    """exp(x)."""
+    return autograd.exp(x)
 
-    keras_name = "selu"
 
-    def forward(self, x: Tensor) -> Tensor:
-        return autograd.selu(x)
+def linear(x: Tensor) -> Tensor:
+    """x (no activation)."""
+    return x
 
 
-class GELU(ActivationFunction):
-    """f(x) = x·Φ(x), Φ the standard normal CDF; ``approximate="tanh"`` uses
-    0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715x³))).  Keras' ``approximate=True`` = "tanh"."""
-
-    keras_name = "gelu"
-
-    def __init__(self, approximate: str | bool = "none", **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        if approximate is True:
-            approximate = "tanh"
-        elif approximate is False:
-            approximate = "none"
-        if approximate not in ("none", "tanh"):
-            raise ValueError(f"GELU approximate must be 'none' or 'tanh', got {approximate!r}")
-        self.approximate = approximate
-
-    def forward(self, x: Tensor) -> Tensor:
-        return autograd.gelu(x, approximate=self.approximate)
-
-    def get_config(self) -> dict[str, Any]:
-        return {**self._base_config(), "approximate": self.approximate}
-
-
-class SiLU(ActivationFunction):
-    """f(x) = x·σ(x) (a.k.a. swish)."""
-
-    keras_name = "silu"
-
-    def forward(self, x: Tensor) -> Tensor:
-        return autograd.silu(x)
-
-
-Swish = SiLU
-
-
-class Softplus(ActivationFunction):
-    """f(x) = log(1 + exp(beta·x)) / beta (beta = 1: Keras' softplus)."""
-
-    keras_name = "softplus"
-
-    def __init__(self, beta: float = 1.0, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.beta = float(beta)
-
-    def forward(self, x: Tensor) -> Tensor:
-        if self.beta == 1.0:
-            return autograd.softplus(x)
-        return autograd.softplus(x * self.beta) / self.beta
-
-    def get_config(self) -> dict[str, Any]:
-        return {**self._base_config(), "beta": self.beta}
-
-
-class Sigmoid(ActivationFunction):
-    """f(x) = 1 / (1 + exp(-x))."""
-
-    keras_name = "sigmoid"
-
-    def forward(self, x: Tensor) -> Tensor:
-        return autograd.sigmoid(x)
-
-
-class Tanh(ActivationFunction):
-    """f(x) = tanh(x)."""
-
-    keras_name = "tanh"
-
-    def forward(self, x: Tensor) -> Tensor:
-        return autograd.tanh(x)
-
-
-class Softmax(ActivationFunction):
-    """f(x)_i = exp(x_i - max x) / Σ_j exp(x_j - max x) along ``axis`` (PyTorch: ``dim``)."""
-
-    keras_name = "softmax"
-
-    def __init__(self, axis: int = -1, *, dim: int | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.axis = int(dim if dim is not None else axis)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return autograd.softmax(x, axis=self.axis)
-
-    def get_config(self) -> dict[str, Any]:
-        return {**self._base_config(), "axis": self.axis}
-
-
-class LogSoftmax(Softmax):
-    """f(x)_i = x_i - logsumexp(x) along ``axis`` (stable)."""
-
-    keras_name = "log_softmax"
-
-    def forward(self, x: Tensor) -> Tensor:
-        return autograd.log_softmax(x, axis=self.axis)
-
-
-class _FunctionActivation(ActivationFunction):
-    """Wraps a plain callable given as ``activation=fn`` (not serializable)."""
-
-    def __init__(self, fn: Callable[[Tensor], Tensor], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.fn = fn
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.fn(x)
-
-    def get_config(self) -> dict[str, Any]:
-        raise NotImplementedError(
-            f"activation {self.fn!r} is a plain function and cannot be "
-            "saved; use a name or an activation class"
-        )
-
-
-class Activation(Module):
-    """Keras' ``Activation`` layer: ``Activation("relu")`` applies the named activation
-    (any identifier :func:`get` accepts) as a layer of its own, e.g. after a
-    BatchNormalization (``Dense(100, use_bias=False), BatchNormalization(),
-    Activation("elu")``).  Named ``activation``, ``activation_1``... in a model; the
-    wrapped module is its child ``activation`` (a PReLU's slopes: ``activation.alpha``)."""
-
-    def __init__(self, activation: Any, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.activation = get(activation)
-        self.built = self.activation.built
-
-    def build(self, input_shape: tuple) -> None:
-        self.activation.ensure_built(input_shape)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.activation(x)
-
-    def compute_output_shape(self, input_shape: tuple) -> tuple:
-        return tuple(input_shape)
-
-    def get_config(self) -> dict[str, Any]:
-        return {**self._base_config(), "activation": serialize(self.activation)}
-
-    def extra_repr(self) -> str:
-        return (
-            repr(serialize(self.activation))
-            if not isinstance(self.activation, _FunctionActivation)
-            else repr(self.activation.fn)
-        )
-
-    def __repr__(self) -> str:
-        return f"Activation({self.extra_repr()})"
-
-
-_BY_NAME: dict[str, type[ActivationFunction]] = {
-    c.keras_name: c
-    for c in (
-        Identity,
-        ReLU,
-        LeakyReLU,
-        PReLU,
-        ELU,
-        SELU,
-        GELU,
-        SiLU,
-        Softplus,
-        Sigmoid,
-        Tanh,
-        Softmax,
-        LogSoftmax,
+_FUNCTIONS: dict[str, Callable[..., Tensor]] = {
+    f.__name__: f
+    for f in (
+        relu, leaky_relu, elu, selu, gelu, silu, softplus, softsign, sigmoid, tanh, softmax,
+        log_softmax, exponential, linear,
     )
-}
-_BY_NAME["swish"] = SiLU
-_BY_NAME["identity"] = Identity
-CLASSES: dict[str, type[Module]] = {c.__name__: c for c in set(_BY_NAME.values())}
-CLASSES["Activation"] = Activation
+}  # fmt: skip
+_FUNCTIONS["swish"] = silu
+_FUNCTIONS["identity"] = linear
 
 
 def known_names() -> list[str]:
     """The strings accepted as ``activation=``."""
-    return sorted(_BY_NAME)
+    return sorted(_FUNCTIONS)
 
 
-def get(identifier: Any) -> Module:
-    """Resolve ``activation=``: None or ``"linear"`` -> Identity; a Keras name -> a new
-    module; a config dict; a Module as is; another callable wrapped.  Unknown names raise
-    a ValueError listing the known ones."""
+def get(identifier: Any) -> Callable[[Tensor], Tensor]:
+    """Resolve ``activation=``: None or ``"linear"`` -> :func:`linear`; a Keras name -> its
+    function; a saved config dict -> a layer; any callable (a function, a layer such as
+    ``nn.layers.PReLU()``, a module such as ``nn.ReLU()``) as is. Unknown names raise a
+    ValueError listing the known ones."""
     if identifier is None:
-        return Identity()
-    if isinstance(identifier, Module):
-        return identifier
-    if isinstance(identifier, str | dict):
-        return from_name_or_config(identifier, "activation", _BY_NAME, CLASSES)
+        return linear
+    if isinstance(identifier, str):
+        fn = _FUNCTIONS.get(identifier.lower())
+        if fn is None:
+            raise ValueError(
+                f"unknown activation {identifier!r}; known activations: "
+                f"{', '.join(known_names())}"
+            )
+        return fn
+    if isinstance(identifier, dict):
+        from .saving import deserialize_layer
+
+        return deserialize_layer(identifier)
     if callable(identifier):
-        return _FunctionActivation(identifier)
+        return identifier
     raise TypeError(f"cannot interpret {identifier!r} as an activation")
 
 
-def serialize(activation: Module) -> Any:
-    """The Keras string when the activation has no settings, else a config dict."""
-    if isinstance(activation, ActivationFunction) and type(activation) in CLASSES.values():
-        cfg = {
-            k: v
-            for k, v in activation.get_config().items()
-            if k not in ("name", "trainable", "dtype")
-        }
-        if not cfg and activation.keras_name:
-            return activation.keras_name
-        return {"class_name": type(activation).__name__, "config": cfg}
-    return {"class_name": type(activation).__name__, "config": activation.get_config()}
+def serialize(activation: Callable[[Tensor], Tensor]) -> Any:
+    """The Keras name of a built-in activation function, else the config of a layer."""
+    name = getattr(activation, "__name__", None)
+    if name in _FUNCTIONS and _FUNCTIONS[name] is activation:
+        return name
+    get_config = getattr(activation, "get_config", None)
+    if get_config is None:
+        raise NotImplementedError(
+            f"activation {activation!r} is a plain function and cannot be saved; use a name "
+            "or an activation layer"
+        )
+    from .saving import serialize_layer
+
+    return serialize_layer(activation)
+
+
+def deserialize(config: Any) -> Callable[[Tensor], Tensor]:
+    """Inverse of :func:`serialize`."""
+    return get(config)
+
+
+__all__ = [*sorted(_FUNCTIONS), "deserialize", "get", "serialize"]

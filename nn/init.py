@@ -1,43 +1,24 @@
-"""Weight initializers, by Keras name, PyTorch name or object.
+"""PyTorch's ``torch.nn.init``: fill an existing tensor in place.
 
-Every initializer is a callable ``init(shape, dtype=None, device=None) -> array`` that
-returns a new array (NumPy or CuPy) on ``device`` (default: the default device), drawn
-with that backend's random generator, so ``autograd.manual_seed(s)`` makes models
-reproducible.  ``dtype`` defaults to the default dtype (float32).
+Fans follow PyTorch's convention for weights stored (out, in, *receptive_field), as
+``nn.Linear.weight``: ``fan_in = in · receptive``, ``fan_out = out · receptive``.
 
-Fans (Keras convention, kernels stored (in, out)): for a 2-D shape ``(fan_in, fan_out)``;
-for a 1-D shape both fans are ``shape[0]``; for ``(*receptive_field, in, out)``
-``fan_in = in * prod(receptive_field)`` and ``fan_out = out * prod(receptive_field)``.
+=========================================  ==============================================
+function                                   fills with
+=========================================  ==============================================
+uniform_(t, a=0, b=1)                      U(a, b)
+normal_(t, mean=0, std=1)                  N(mean, std²)
+trunc_normal_(t, mean=0, std=1, a=-2, b=2) N(mean, std²) redrawn outside [a, b]
+constant_(t, val), zeros_(t), ones_(t)     the value
+xavier_uniform_(t, gain=1)                 U(-l, l), l = gain·sqrt(6 / (fan_in + fan_out))
+xavier_normal_(t, gain=1)                  N(0, s²), s = gain·sqrt(2 / (fan_in + fan_out))
+kaiming_uniform_(t, a=0, mode="fan_in",    U(-l, l), l = gain·sqrt(3 / fan),
+    nonlinearity="leaky_relu")             gain = calculate_gain(nonlinearity, a)
+kaiming_normal_(t, ...)                    N(0, s²), s = gain / sqrt(fan)
+=========================================  ==============================================
 
-All fan-based initializers are :class:`VarianceScaling` with
-``variance = scale / n``, ``n = fan_in | fan_out | (fan_in + fan_out) / 2``:
-
-=================  ==========================================================
-name               distribution
-=================  ==========================================================
-glorot_uniform     U(-l, l), l = sqrt(6 / (fan_in + fan_out))
-glorot_normal      truncated N(0, s²), s = sqrt(2 / (fan_in + fan_out)) / .87962566103423978
-he_uniform         U(-l, l), l = sqrt(6 / fan_in)
-he_normal          truncated N(0, s²), s = sqrt(2 / fan_in) / .87962566103423978
-lecun_uniform      U(-l, l), l = sqrt(3 / fan_in)
-lecun_normal       truncated N(0, s²), s = sqrt(1 / fan_in) / .87962566103423978
-xavier_uniform     = glorot_uniform
-xavier_normal      N(0, s²), s = sqrt(2 / (fan_in + fan_out))   (PyTorch: NOT truncated)
-kaiming_uniform    = he_uniform (PyTorch default a=0, relu gain)
-kaiming_normal     N(0, s²), s = sqrt(2 / fan_in)               (PyTorch: NOT truncated)
-=================  ==========================================================
-
-Keras' ``*_normal`` names are TRUNCATED normals: draws beyond two standard deviations are
-redrawn, and the stddev is divided by .87962566103423978 (the stddev of a standard normal
-truncated to [-2, 2]) so the resulting variance is exactly ``scale / n``.  The PyTorch
-spellings ``xavier_normal`` / ``kaiming_normal`` keep PyTorch's untruncated normal.
-
-``zeros``, ``ones``, ``constant(value)``, ``random_normal(mean=0, stddev=0.05)``,
-``random_uniform(minval=-0.05, maxval=0.05)`` and ``truncated_normal(mean=0, stddev=0.05)``
-have Keras' defaults.
-
-PyTorch-style in-place functions (``xavier_uniform_(tensor)``, ``kaiming_uniform_``,
-``zeros_``, ...) fill an existing Tensor; they use the same fan convention (shape (in, out)).
+Draws come from the tensor's device generator (``autograd.manual_seed``). Keras'
+initializer objects (``"he_normal"``, ``HeNormal()``) are in :mod:`nn.initializers`.
 """
 
 from __future__ import annotations
@@ -46,274 +27,9 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
-import backends
 from autograd import Tensor
 
-from ._registry import from_name_or_config
-
-_TRUNC_STD = 0.87962566103423978  # stddev of N(0, 1) truncated to [-2, 2]
-
-
-def compute_fans(shape: tuple) -> tuple[float, float]:
-    """``(fan_in, fan_out)`` of a kernel of ``shape`` stored (..., in, out) (Keras convention)."""
-    shape = tuple(shape)
-    if len(shape) == 0:
-        return 1.0, 1.0
-    if len(shape) == 1:
-        return float(shape[0]), float(shape[0])
-    receptive = float(np.prod(shape[:-2])) if len(shape) > 2 else 1.0
-    return shape[-2] * receptive, shape[-1] * receptive
-
-
-def _backend(device: str | None) -> Any:
-    import autograd
-
-    return backends.get_backend(device or autograd.get_default_device())
-
-
-def _dtype(dtype: Any) -> np.dtype:
-    import autograd
-
-    return np.dtype(dtype if dtype is not None else autograd.get_default_dtype())
-
-
-class Initializer:
-    """Base class: ``init(shape, dtype=None, device=None)`` returns a new array."""
-
-    def __call__(self, shape: tuple, dtype: Any = None, device: str | None = None) -> Any:
-        raise NotImplementedError
-
-    def get_config(self) -> dict[str, Any]:
-        return {}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
-
-
-class Zeros(Initializer):
-    """All zeros."""
-
-    def __call__(self, shape: tuple, dtype: Any = None, device: str | None = None) -> Any:
-        return _backend(device).xp.zeros(tuple(shape), dtype=_dtype(dtype))
-
-
-class Ones(Initializer):
-    """All ones."""
-
-    def __call__(self, shape: tuple, dtype: Any = None, device: str | None = None) -> Any:
-        return _backend(device).xp.ones(tuple(shape), dtype=_dtype(dtype))
-
-
-class Constant(Initializer):
-    """Every element equal to ``value``."""
-
-    def __init__(self, value: float = 0.0) -> None:
-        self.value = float(value)
-
-    def __call__(self, shape: tuple, dtype: Any = None, device: str | None = None) -> Any:
-        return _backend(device).xp.full(tuple(shape), self.value, dtype=_dtype(dtype))
-
-    def get_config(self) -> dict[str, Any]:
-        return {"value": self.value}
-
-
-class _Random(Initializer):
-    """Shared drawing code.  ``seed=None`` draws from the backend rng (``manual_seed``);
-    an integer seed gives a private, repeatable generator (host draw, then copied)."""
-
-    seed: int | None = None
-
-    def _rng(self, device: str | None) -> tuple[Any, Any]:
-        backend = _backend(device)
-        if self.seed is None:
-            return backend, backend.rng
-        return backend, np.random.default_rng(self.seed)
-
-    def _uniform(
-        self, shape: tuple, low: float, high: float, dtype: Any, device: str | None
-    ) -> Any:
-        backend, rng = self._rng(device)
-        dtype = _dtype(dtype)
-        u = rng.random(tuple(shape), dtype=dtype)
-        return backend.from_host(u * dtype.type(high - low) + dtype.type(low))
-
-    def _normal(
-        self, shape: tuple, mean: float, std: float, truncated: bool, dtype: Any, device: str | None
-    ) -> Any:
-        backend, rng = self._rng(device)
-        dtype = _dtype(dtype)
-        z = rng.standard_normal(tuple(shape), dtype=dtype)
-        if truncated:
-            # redraw everything beyond 2 standard deviations (rare: 4.6% per round)
-            outside = abs(z) > 2
-            while bool(outside.any()):
-                z[outside] = rng.standard_normal(int(outside.sum()), dtype=dtype)
-                outside = abs(z) > 2
-        return backend.from_host(z * dtype.type(std) + dtype.type(mean))
-
-
-class RandomUniform(_Random):
-    """U(minval, maxval); Keras defaults -0.05, 0.05."""
-
-    def __init__(
-        self, minval: float = -0.05, maxval: float = 0.05, seed: int | None = None
-    ) -> None:
-        self.minval, self.maxval, self.seed = float(minval), float(maxval), seed
-
-    def __call__(self, shape: tuple, dtype: Any = None, device: str | None = None) -> Any:
-        return self._uniform(shape, self.minval, self.maxval, dtype, device)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
-
-
-class RandomNormal(_Random):
-    """N(mean, stddev²); Keras defaults 0, 0.05."""
-
-    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> None:
-        self.mean, self.stddev, self.seed = float(mean), float(stddev), seed
-
-    def __call__(self, shape: tuple, dtype: Any = None, device: str | None = None) -> Any:
-        return self._normal(shape, self.mean, self.stddev, False, dtype, device)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
-
-
-class TruncatedNormal(_Random):
-    """N(mean, stddev²) with draws beyond 2 stddev redrawn (Keras; its variance is
-    0.7737 stddev²).  Keras defaults 0, 0.05."""
-
-    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> None:
-        self.mean, self.stddev, self.seed = float(mean), float(stddev), seed
-
-    def __call__(self, shape: tuple, dtype: Any = None, device: str | None = None) -> Any:
-        return self._normal(shape, self.mean, self.stddev, True, dtype, device)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
-
-
-class VarianceScaling(_Random):
-    """Keras' VarianceScaling: draws with variance ``scale / n``.
-
-    ``n`` is ``fan_in`` (mode="fan_in"), ``fan_out`` or ``(fan_in + fan_out) / 2``
-    ("fan_avg").  distribution:
-
-    * ``"uniform"``: U(-l, l) with ``l = sqrt(3 * scale / n)``;
-    * ``"truncated_normal"``: N(0, s²) truncated at ±2s,
-      ``s = sqrt(scale / n) / .87962566103423978``;
-    * ``"untruncated_normal"`` (alias ``"normal"``): N(0, s²), ``s = sqrt(scale / n)``.
-    """
-
-    def __init__(
-        self,
-        scale: float = 1.0,
-        mode: str = "fan_in",
-        distribution: str = "truncated_normal",
-        seed: int | None = None,
-    ) -> None:
-        if mode not in ("fan_in", "fan_out", "fan_avg"):
-            raise ValueError(f"mode must be 'fan_in', 'fan_out' or 'fan_avg', got {mode!r}")
-        if distribution == "normal":
-            distribution = "untruncated_normal"
-        if distribution not in ("uniform", "truncated_normal", "untruncated_normal"):
-            raise ValueError(
-                "distribution must be 'uniform', 'truncated_normal' or "
-                f"'untruncated_normal', got {distribution!r}"
-            )
-        if scale <= 0:
-            raise ValueError(f"scale must be positive, got {scale}")
-        self.scale, self.mode, self.distribution, self.seed = float(scale), mode, distribution, seed
-
-    def variance(self, shape: tuple) -> float:
-        fan_in, fan_out = compute_fans(shape)
-        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
-        return self.scale / max(1.0, n)
-
-    def __call__(self, shape: tuple, dtype: Any = None, device: str | None = None) -> Any:
-        var = self.variance(shape)
-        if self.distribution == "uniform":
-            limit = math.sqrt(3.0 * var)
-            return self._uniform(shape, -limit, limit, dtype, device)
-        if self.distribution == "truncated_normal":
-            return self._normal(shape, 0.0, math.sqrt(var) / _TRUNC_STD, True, dtype, device)
-        return self._normal(shape, 0.0, math.sqrt(var), False, dtype, device)
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "scale": self.scale,
-            "mode": self.mode,
-            "distribution": self.distribution,
-            "seed": self.seed,
-        }
-
-
-def _preset(class_name: str, scale: float, mode: str, distribution: str, doc: str) -> type:
-    def __init__(self: VarianceScaling, seed: int | None = None) -> None:
-        VarianceScaling.__init__(self, scale, mode, distribution, seed)
-
-    def get_config(self: VarianceScaling) -> dict[str, Any]:
-        return {"seed": self.seed}
-
-    return type(
-        class_name,
-        (VarianceScaling,),
-        {"__init__": __init__, "get_config": get_config, "__doc__": doc},
-    )
-
-
-GlorotUniform = _preset(
-    "GlorotUniform",
-    1.0,
-    "fan_avg",
-    "uniform",
-    "U(-l, l), l = sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio 2010).",
-)
-GlorotNormal = _preset(
-    "GlorotNormal",
-    1.0,
-    "fan_avg",
-    "truncated_normal",
-    "Truncated N(0, s²), s = sqrt(2 / (fan_in + fan_out)) / .87962566103423978 (Keras).",
-)
-HeUniform = _preset(
-    "HeUniform", 2.0, "fan_in", "uniform", "U(-l, l), l = sqrt(6 / fan_in) (He et al. 2015)."
-)
-HeNormal = _preset(
-    "HeNormal",
-    2.0,
-    "fan_in",
-    "truncated_normal",
-    "Truncated N(0, s²), s = sqrt(2 / fan_in) / .87962566103423978 (Keras).",
-)
-LecunUniform = _preset(
-    "LecunUniform", 1.0, "fan_in", "uniform", "U(-l, l), l = sqrt(3 / fan_in) (LeCun 1998)."
-)
-LecunNormal = _preset(
-    "LecunNormal",
-    1.0,
-    "fan_in",
-    "truncated_normal",
-    "Truncated N(0, s²), s = sqrt(1 / fan_in) / .87962566103423978 (Keras).",
-)
-XavierNormal = _preset(
-    "XavierNormal",
-    1.0,
-    "fan_avg",
-    "untruncated_normal",
-    "N(0, s²), s = sqrt(2 / (fan_in + fan_out)) (PyTorch's xavier_normal_, untruncated).",
-)
-KaimingNormal = _preset(
-    "KaimingNormal",
-    2.0,
-    "fan_in",
-    "untruncated_normal",
-    "N(0, s²), s = sqrt(2 / fan_in) (PyTorch's kaiming_normal_, untruncated).",
-)
+from .initializers import Constant, Ones, RandomNormal, RandomUniform, TruncatedNormal, Zeros
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -333,89 +49,28 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     raise ValueError(f"unsupported nonlinearity {nonlinearity!r}")
 
 
-def kaiming(
-    a: float = 0.0,
-    mode: str = "fan_in",
-    nonlinearity: str = "leaky_relu",
-    distribution: str = "uniform",
-) -> VarianceScaling:
-    """PyTorch's kaiming init as a VarianceScaling: variance = gain² / fan, gain =
-    ``calculate_gain(nonlinearity, a)``.  ``kaiming(a=sqrt(5))`` is PyTorch's Linear default:
-    U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
-    gain = calculate_gain(nonlinearity, a)
-    return VarianceScaling(
-        gain * gain, mode, "untruncated_normal" if distribution == "normal" else distribution
-    )
+def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
+    """``(fan_in, fan_out)`` of a weight stored (out, in, *receptive_field) (PyTorch)."""
+    shape = tuple(tensor.shape)
+    if len(shape) < 2:
+        raise ValueError(
+            "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions"
+        )
+    receptive = math.prod(shape[2:]) if len(shape) > 2 else 1
+    return shape[1] * receptive, shape[0] * receptive
 
 
-_NAMES: dict[str, Callable[[], Initializer]] = {
-    "zeros": Zeros,
-    "zero": Zeros,
-    "ones": Ones,
-    "one": Ones,
-    "constant": Constant,
-    "random_normal": RandomNormal,
-    "random_uniform": RandomUniform,
-    "truncated_normal": TruncatedNormal,
-    "glorot_uniform": GlorotUniform,
-    "glorot_normal": GlorotNormal,
-    "xavier_uniform": GlorotUniform,
-    "xavier_normal": XavierNormal,
-    "he_uniform": HeUniform,
-    "he_normal": HeNormal,
-    "kaiming_uniform": HeUniform,
-    "kaiming_normal": KaimingNormal,
-    "lecun_uniform": LecunUniform,
-    "lecun_normal": LecunNormal,
-    "variance_scaling": VarianceScaling,
-}
-_CLASSES = {
-    c.__name__: c
-    for c in (
-        Zeros,
-        Ones,
-        Constant,
-        RandomNormal,
-        RandomUniform,
-        TruncatedNormal,
-        VarianceScaling,
-        GlorotUniform,
-        GlorotNormal,
-        HeUniform,
-        HeNormal,
-        LecunUniform,
-        LecunNormal,
-        XavierNormal,
-        KaimingNormal,
-    )
-}
+def _fan(tensor: Tensor, mode: str) -> int:
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    return fan_in if mode == "fan_in" else fan_out
 
 
-def get(identifier: Any) -> Callable[..., Any]:
-    """Resolve a name (``"he_normal"``), a config dict ``{"class_name", "config"}``, an
-    Initializer or any callable ``(shape, dtype=None, device=None) -> array``."""
-    if isinstance(identifier, str | dict):
-        return from_name_or_config(identifier, "initializer", _NAMES, _CLASSES)
-    if callable(identifier):
-        return identifier
-    raise TypeError(f"cannot interpret {identifier!r} as an initializer")
-
-
-def serialize(initializer: Any) -> Any:
-    """JSON-able form of an initializer (its name string stays a string)."""
-    if isinstance(initializer, str):
-        return initializer
-    if isinstance(initializer, Initializer) and type(initializer).__name__ in _CLASSES:
-        return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
-    raise ValueError(
-        f"cannot serialize initializer {initializer!r}: use a name or an nn.init class"
-    )
-
-
-# ---------------------------------------------------------------- PyTorch-style, in place
 def _fill_(tensor: Tensor, init: Callable[..., Any]) -> Tensor:
     """Overwrite ``tensor.data`` in place with a fresh draw of the same shape/dtype/device."""
     tensor.data[...] = init(tuple(tensor.shape), dtype=tensor.dtype, device=tensor.device)
+    tensor._version += 1
     return tensor
 
 
@@ -429,37 +84,60 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     return _fill_(tensor, RandomNormal(mean, std))
 
 
+def trunc_normal_(
+    tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0
+) -> Tensor:
+    """Fill with N(mean, std²) truncated to [a, b] (here: the symmetric ±2·std case)."""
+    if not (math.isclose(a, mean - 2 * std) and math.isclose(b, mean + 2 * std)):
+        raise NotImplementedError("trunc_normal_ supports the bounds [mean - 2 std, mean + 2 std]")
+    return _fill_(tensor, TruncatedNormal(mean, std))
+
+
 def constant_(tensor: Tensor, val: float) -> Tensor:
+    """Fill with ``val``."""
     return _fill_(tensor, Constant(val))
 
 
 def zeros_(tensor: Tensor) -> Tensor:
+    """Fill with 0."""
     return _fill_(tensor, Zeros())
 
 
 def ones_(tensor: Tensor) -> Tensor:
+    """Fill with 1."""
     return _fill_(tensor, Ones())
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
-    """U(-l, l), l = gain * sqrt(6 / (fan_in + fan_out))."""
-    return _fill_(tensor, VarianceScaling(gain * gain, "fan_avg", "uniform"))
+    """U(-l, l), l = gain · sqrt(6 / (fan_in + fan_out))."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    limit = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    return _fill_(tensor, RandomUniform(-limit, limit))
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
-    """N(0, s²), s = gain * sqrt(2 / (fan_in + fan_out))."""
-    return _fill_(tensor, VarianceScaling(gain * gain, "fan_avg", "untruncated_normal"))
+    """N(0, s²), s = gain · sqrt(2 / (fan_in + fan_out))."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return _fill_(tensor, RandomNormal(0.0, gain * math.sqrt(2.0 / (fan_in + fan_out))))
 
 
 def kaiming_uniform_(
     tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
 ) -> Tensor:
-    """U(-l, l), l = gain * sqrt(3 / fan), gain = calculate_gain(nonlinearity, a)."""
-    return _fill_(tensor, kaiming(a, mode, nonlinearity, "uniform"))
+    """U(-l, l), l = gain · sqrt(3 / fan), gain = calculate_gain(nonlinearity, a)."""
+    limit = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(tensor, mode))
+    return _fill_(tensor, RandomUniform(-limit, limit))
 
 
 def kaiming_normal_(
     tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
 ) -> Tensor:
     """N(0, s²), s = gain / sqrt(fan), gain = calculate_gain(nonlinearity, a)."""
-    return _fill_(tensor, kaiming(a, mode, nonlinearity, "normal"))
+    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
+    return _fill_(tensor, RandomNormal(0.0, std))
+
+
+# PyTorch's deprecated names without the trailing underscore
+uniform, normal, constant = uniform_, normal_, constant_
+xavier_uniform, xavier_normal = xavier_uniform_, xavier_normal_
+kaiming_uniform, kaiming_normal = kaiming_uniform_, kaiming_normal_

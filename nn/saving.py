@@ -23,7 +23,8 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from .module import IncompatibleKeys, Module, StateDictError, to_host
+from .core.layer import BUILTIN_LAYERS
+from .core.module import IncompatibleKeys, Module, StateDictError, to_host
 
 CONFIG_KEY = "__xpgrad_config__"
 _META_KEY = "xpgrad_config"
@@ -58,7 +59,9 @@ def _serialize_safetensors(arrays: dict[str, np.ndarray], config: str | None, f:
     metadata = {"format": "xpgrad", "version": str(FORMAT_VERSION)}
     if config is not None:
         metadata[_META_KEY] = config
-    f.write(st.save({k: np.ascontiguousarray(v) for k, v in arrays.items()}, metadata=metadata))
+    # not np.ascontiguousarray: it turns a 0-d array (a step counter) into shape (1,)
+    contiguous = {k: v if v.flags.c_contiguous else v.copy() for k, v in arrays.items()}
+    f.write(st.save(contiguous, metadata=metadata))
 
 
 def _serialize_npz(arrays: dict[str, np.ndarray], config: str | None, f: BinaryIO) -> None:
@@ -159,23 +162,10 @@ def load_weights(model: Module, path: str, strict: bool = True) -> IncompatibleK
 
 
 def serialize_layer(layer: Module) -> dict[str, Any]:
-    """``{"class_name": ..., "config": layer.get_config()}``."""
-    return {"class_name": type(layer).__name__, "config": layer.get_config()}
-
-
-def _builtin_classes() -> dict[str, type]:
-    from . import activations, layers
-    from .sequential import Sequential
-
-    classes: dict[str, type] = {
-        name: getattr(layers, name)
-        for name in layers.__all__
-        if isinstance(getattr(layers, name), type)
-    }
-    classes.update(activations.CLASSES)
-    classes["Identity"] = activations.Identity
-    classes["Sequential"] = Sequential
-    return classes
+    """``{"class_name": ..., "module": ..., "config": layer.get_config()}``; the module tells
+    apart classes of one name (Keras' ``nn.layers.LeakyReLU``, PyTorch's ``nn.LeakyReLU``)."""
+    cls = type(layer)
+    return {"class_name": cls.__name__, "module": cls.__module__, "config": layer.get_config()}
 
 
 def deserialize_layer(
@@ -183,9 +173,14 @@ def deserialize_layer(
 ) -> Module:
     """Inverse of :func:`serialize_layer`; ``custom_objects`` maps class names of your own
     Modules (with get_config/from_config) to their classes."""
-    classes = {**_builtin_classes(), **(custom_objects or {})}
+    import nn.models  # noqa: F401 - defining the built-in classes registers them
+
     name = config.get("class_name")
-    cls = classes.get(name)
+    cls = (custom_objects or {}).get(name) or BUILTIN_LAYERS.get(f"{config.get('module')}.{name}")
+    if cls is None:  # a config without "module": Keras' layer of that name, else the only one
+        candidates = [c for key, c in BUILTIN_LAYERS.items() if key.rsplit(".", 1)[1] == name]
+        keras = [c for c in candidates if c.__module__.startswith("nn.layers")]
+        cls = (keras or candidates or [None])[0]
     if cls is None:
         raise ValueError(
             f"unknown layer class {name!r} in saved config; pass "

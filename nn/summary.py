@@ -28,7 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from .module import Module, Parameter
+from .core.module import Module
+from .core.parameter import Parameter
 
 
 def readable_size(num_bytes: float) -> str:
@@ -61,7 +62,7 @@ def _counts(module: Module) -> tuple[int, int, int, int]:
 
 def format_summary(model: Module, line_length: int | None = None) -> str:
     """The summary table of ``model`` as one string (no trailing newline)."""
-    from .sequential import Sequential, layers_of
+    from .models.sequential import Sequential, layers_of
 
     rows = layers_of(model)
     if isinstance(model, Sequential):

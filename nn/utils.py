@@ -1,4 +1,6 @@
-"""Small helpers the Keras textbooks use alongside the model: ``to_categorical``."""
+"""Helpers the Keras textbooks use alongside the model (``keras.utils``: ``to_categorical``,
+``set_random_seed``) and PyTorch's ``torch.nn.utils`` (``clip_grad_norm_``,
+``clip_grad_value_``, ``parameters_to_vector``)."""
 
 from __future__ import annotations
 
@@ -37,3 +39,35 @@ def to_categorical(y: Any, num_classes: int | None = None, dtype: Any = "float32
     out = xp.zeros((flat.size, num_classes), dtype=dtype)
     out[xp.arange(flat.size), flat] = 1
     return out.reshape(*labels.shape, num_classes)
+
+
+def set_random_seed(seed: int) -> None:
+    """Seed every random generator a model uses (Keras' ``utils.set_random_seed``): each
+    backend's generator (weights, dropout) and NumPy's global one (data shuffling in user
+    code)."""
+    import autograd
+
+    np.random.seed(seed)
+    autograd.manual_seed(seed)
+
+
+def clip_grad_norm_(parameters: Any, max_norm: float, norm_type: float = 2.0,
+                    error_if_nonfinite: bool = False) -> Any:
+    """PyTorch's ``torch.nn.utils.clip_grad_norm_`` (see :func:`optim.clip_grad_norm_`)."""
+    import optim
+
+    return optim.clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite)
+
+
+def clip_grad_value_(parameters: Any, clip_value: float) -> None:
+    """PyTorch's ``torch.nn.utils.clip_grad_value_`` (see :func:`optim.clip_grad_value_`)."""
+    import optim
+
+    optim.clip_grad_value_(parameters, clip_value)
+
+
+def parameters_to_vector(parameters: Any) -> Any:
+    """All parameters flattened into one 1-D tensor (differentiable)."""
+    import autograd
+
+    return autograd.concat([autograd.reshape(p, (-1,)) for p in parameters], axis=0)

@@ -1,4 +1,5 @@
-"""nn.init: the fan formulas, distributions and names (statistics of large draws)."""
+"""nn.initializers (Keras) and nn.init (PyTorch): the fan formulas, distributions and names
+(statistics of large draws)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from _device import assert_close, host
 import autograd
 import nn
 from autograd import Tensor
-from nn import init
+from nn import init as torch_init
+from nn import initializers as init
 
 SHAPE = (400, 600)  # 240,000 draws: mean/variance known to well under 1 %
 FAN_IN, FAN_OUT = SHAPE
@@ -19,13 +21,9 @@ FAN_IN, FAN_OUT = SHAPE
 # name -> (expected variance, distribution family): the formulas from the docstring
 EXPECTED = {
     "glorot_uniform": (2 / (FAN_IN + FAN_OUT), "uniform"),
-    "xavier_uniform": (2 / (FAN_IN + FAN_OUT), "uniform"),
     "glorot_normal": (2 / (FAN_IN + FAN_OUT), "truncated"),
-    "xavier_normal": (2 / (FAN_IN + FAN_OUT), "normal"),
     "he_uniform": (2 / FAN_IN, "uniform"),
-    "kaiming_uniform": (2 / FAN_IN, "uniform"),
     "he_normal": (2 / FAN_IN, "truncated"),
-    "kaiming_normal": (2 / FAN_IN, "normal"),
     "lecun_uniform": (1 / FAN_IN, "uniform"),
     "lecun_normal": (1 / FAN_IN, "truncated"),
     "random_normal": (0.05**2, "normal"),
@@ -91,25 +89,30 @@ def test_unknown_initializer_lists_names():
         init.get("glorot_unifrom")
 
 
-def test_torch_style_in_place_fill():
-    t = Tensor(np.zeros((500, 400), np.float32))
+def test_torch_style_in_place_fill_uses_pytorchs_out_in_fans():
+    t = Tensor(np.zeros((500, 400), np.float32))  # PyTorch layout: (out, in), fan_in = 400
     data = t.data
     autograd.manual_seed(0)
-    init.kaiming_uniform_(t, a=math.sqrt(5))
+    torch_init.kaiming_uniform_(t, a=math.sqrt(5))
     assert t.data is data  # filled in place
-    bound = 1 / math.sqrt(500)  # PyTorch's Linear default: U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+    bound = 1 / math.sqrt(400)  # PyTorch's Linear default: U(-1/sqrt(fan_in), 1/sqrt(fan_in))
     assert np.abs(t.numpy()).max() <= bound and np.abs(t.numpy()).max() > 0.99 * bound
-    init.zeros_(t)
+    torch_init.kaiming_normal_(t, mode="fan_out", nonlinearity="relu")
+    assert t.numpy().var() == pytest.approx(2 / 500, rel=0.02)
+    torch_init.zeros_(t)
     assert (t.numpy() == 0).all()
-    init.xavier_normal_(t, gain=init.calculate_gain("tanh"))
+    torch_init.xavier_normal_(t, gain=torch_init.calculate_gain("tanh"))
     assert t.numpy().var() == pytest.approx((5 / 3) ** 2 * 2 / 900, rel=0.02)
+    torch_init.xavier_uniform_(t)
+    assert np.abs(t.numpy()).max() <= math.sqrt(6 / 900)
 
 
 def test_linear_uses_pytorch_default_init_and_dense_glorot():
     autograd.manual_seed(0)
     lin = nn.Linear(400, 300)
+    assert lin.weight.shape == (300, 400)  # PyTorch's layout: (out, in)
     bound = 1 / math.sqrt(400)
-    for t in (lin.kernel, lin.bias):
+    for t in (lin.weight, lin.bias):
         assert np.abs(t.numpy()).max() <= bound and np.abs(t.numpy()).max() > 0.95 * bound
     dense = nn.Dense(300, input_shape=(400,))
     limit = math.sqrt(6 / 700)

@@ -23,8 +23,11 @@ import nn
 from autograd import Tensor
 from nn import losses
 
-SMOOTH = ["linear", "sigmoid", "tanh", "softmax", "log_softmax", "softplus", "gelu", "silu", "elu"]
-KINKED = ["relu", "leaky_relu", "prelu", "selu"]  # derivative jumps at 0: checked away from it
+SMOOTH = [
+    "linear", "sigmoid", "tanh", "softmax", "log_softmax", "softplus", "softsign", "gelu",
+    "silu", "elu", "exponential",
+]  # fmt: skip
+KINKED = ["relu", "leaky_relu", "selu"]  # derivative jumps at 0: checked away from it
 
 
 def _dense(units: int, activation: str, seed: int) -> nn.Dense:
@@ -85,9 +88,9 @@ def test_kinked_activation_modules_away_from_zero(module, x):
 @GRAD_SETTINGS
 @given(x=batches(elements=nonzero_floats), init=st.floats(-0.5, 0.9), shared=st.booleans())
 def test_prelu_input_and_slope(x, init, shared):
-    prelu = nn.PReLU(num_parameters=1 if shared else None, init=init)
+    prelu = nn.PReLU(num_parameters=1 if shared else x.shape[1], init=init)
     prelu(Tensor(x))
-    assert prelu.alpha.shape == ((1,) if shared else (x.shape[1],))
+    assert prelu.weight.shape == ((1,) if shared else (x.shape[1],))
     assert module_gradcheck(prelu, x)  # checks d/d(alpha) too
 
 
@@ -98,14 +101,10 @@ def test_batchnorm_in_training_mode(x, keras):
     assume(np.all(x.std(axis=0) > 0.1))
     bn = nn.BatchNormalization() if keras else nn.BatchNorm1d(x.shape[1])
     bn(Tensor(x))
-    bn.set_weights(
-        [
-            np.linspace(0.5, 1.5, x.shape[1]),
-            np.linspace(-1, 1, x.shape[1]),
-            np.zeros(x.shape[1]),
-            np.ones(x.shape[1]),
-        ]
-    )
+    # gamma/beta (Keras) or weight/bias (PyTorch) first; the running statistics after
+    weights = bn.get_weights()
+    weights[:2] = [np.linspace(0.5, 1.5, x.shape[1]), np.linspace(-1, 1, x.shape[1])]
+    bn.set_weights(weights)
     assert bn.training
     assert module_gradcheck(bn, x)
 

@@ -89,9 +89,9 @@ def test_activation_layer_after_batchnorm_like_geron():
 
 
 def test_activation_layer_with_prelu_has_its_slopes_and_round_trips(tmp_path):
-    model = nn.Sequential([nn.Dense(5, input_shape=(3,)), nn.Activation("prelu")])
+    model = nn.Sequential([nn.Dense(5, input_shape=(3,)), nn.Activation(nn.layers.PReLU())])
     assert model.count_params() == 3 * 5 + 5 + 5
-    assert "activation.activation.alpha" in model.state_dict()
+    assert "1.activation.alpha" in model.state_dict()
     with autograd.no_grad():
         model.layers[1].activation.alpha.copy_(np.arange(5, dtype=np.float32))
     path = str(tmp_path / "p.safetensors")
@@ -239,20 +239,22 @@ def test_count_params_of_an_unbuilt_model_is_an_error_not_zero():
     assert model.count_params() == 7_850
 
 
-def test_linear_weight_points_pytorch_users_to_the_kernel():
-    with pytest.raises(AttributeError, match="kernel.*weight.T"):
-        _ = nn.Linear(3, 2).weight
-    with pytest.raises(AttributeError, match="no attribute 'wieght'"):
-        _ = nn.Linear(3, 2).wieght
+def test_dense_weight_points_pytorch_users_to_the_kernel():
+    with pytest.raises(AttributeError, match="kernel.*nn.Linear"):
+        _ = nn.Dense(2, input_shape=(3,)).weight
+    with pytest.raises(AttributeError, match="no attribute 'kernal'"):
+        _ = nn.Dense(2, input_shape=(3,)).kernal
 
 
-def test_keras_namespaces_exist():
-    assert nn.layers.Dense is nn.Dense and nn.layers.ReLU is nn.ReLU
+def test_keras_namespaces_exist_and_colliding_names_are_each_dialects():
+    assert nn.layers.Dense is nn.Dense
     assert nn.models.Sequential is nn.Sequential and nn.models.load_model is nn.load_model
+    # one name, two libraries' defaults: the top level is PyTorch's, nn.layers Keras'
+    assert nn.LeakyReLU().negative_slope == 0.01 and nn.layers.LeakyReLU().negative_slope == 0.3
 
 
 def test_training_argument_reaches_a_forward_that_asks_for_it():
-    class MCDropout(nn.Module):  # Keras-style custom layer: call(inputs, training=None)
+    class MCDropout(nn.Layer):  # Keras-style custom layer: call(inputs, training=None)
         def __init__(self) -> None:
             super().__init__()
             self.dense = nn.Dense(2, input_shape=(3,))

@@ -1,7 +1,8 @@
 """Same weights, same outputs and gradients as PyTorch (float64, to 1e-6).
 
 Uses conftest's ``torch`` fixture: skipped with a reason without torch, FAILS when CI=true.
-Our Dense/Linear kernel is (in, out): PyTorch's Linear.weight is its transpose.
+nn.Linear is PyTorch's layer (weight (out, in), state_dict keys and all): its values are
+copied across as they are; Keras' Dense keeps kernel (in, out), its transpose.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def test_linear_matches_torch_forward_and_backward(torch):
     ours = nn.Linear(5, 3, dtype="float64")
     ref = torch.nn.Linear(5, 3, dtype=torch.float64)
     with torch.no_grad():
-        ref.weight.copy_(torch.from_numpy(ours.kernel.numpy().T))
+        ref.weight.copy_(torch.from_numpy(ours.weight.numpy()))
         ref.bias.copy_(torch.from_numpy(ours.bias.numpy()))
     x = RNG.normal(size=(4, 5))
     y = ours(Tensor(x))
@@ -34,7 +35,8 @@ def test_linear_matches_torch_forward_and_backward(torch):
     g = RNG.normal(size=(4, 3))
     (y * Tensor(g)).sum().backward()
     (y_ref * _t(torch, g)).sum().backward()
-    np.testing.assert_allclose(ours.kernel.grad.numpy(), ref.weight.grad.numpy().T, **TOL)
+    np.testing.assert_allclose(ours.weight.grad.numpy(), ref.weight.grad.numpy(), **TOL)
+    assert list(ours.state_dict()) == list(ref.state_dict())
     np.testing.assert_allclose(ours.bias.grad.numpy(), ref.bias.grad.numpy(), **TOL)
 
 
@@ -44,7 +46,7 @@ def test_linear_default_init_has_torch_bounds(torch):
     ref = torch.nn.Linear(300, 200)
     ours = nn.Linear(300, 200)
     for a, b in (
-        (ours.kernel.numpy(), ref.weight.detach().numpy()),
+        (ours.weight.numpy(), ref.weight.detach().numpy()),
         (ours.bias.numpy(), ref.bias.detach().numpy()),
     ):
         assert abs(a.max() - b.max()) < 0.01 and abs(a.min() - b.min()) < 0.01
@@ -83,18 +85,19 @@ def test_activations_match_torch(torch, make_ours, make_ref):
     np.testing.assert_allclose(xt.grad.numpy(), xr.grad.numpy(), **TOL)
 
 
-def test_prelu_matches_torch_with_per_unit_slopes(torch):
+@pytest.mark.parametrize("num_parameters", [1, 3])
+def test_prelu_matches_torch_shared_and_per_channel(torch, num_parameters):
     x = RNG.normal(size=(5, 3))
-    ours = nn.PReLU(init=0.25, dtype="float64")
+    ours = nn.PReLU(num_parameters, init=0.25, dtype="float64")
     xt = Tensor(x, requires_grad=True)
     y = ours(xt)
-    ref = torch.nn.PReLU(num_parameters=3, init=0.25, dtype=torch.float64)
+    ref = torch.nn.PReLU(num_parameters=num_parameters, init=0.25, dtype=torch.float64)
     xr = _t(torch, x, grad=True)
     yr = ref(xr)
     y.sum().backward()
     yr.sum().backward()
     np.testing.assert_allclose(y.numpy(), yr.detach().numpy(), **TOL)
-    np.testing.assert_allclose(ours.alpha.grad.numpy(), ref.weight.grad.numpy(), **TOL)
+    np.testing.assert_allclose(ours.weight.grad.numpy(), ref.weight.grad.numpy(), **TOL)
     np.testing.assert_allclose(xt.grad.numpy(), xr.grad.numpy(), **TOL)
 
 
@@ -102,7 +105,7 @@ def test_batchnorm1d_matches_torch_in_train_and_eval(torch):
     ours = nn.BatchNorm1d(3, dtype="float64")
     ref = torch.nn.BatchNorm1d(3, dtype=torch.float64)
     gamma, beta = RNG.normal(size=3), RNG.normal(size=3)
-    ours.set_weights([gamma, beta, np.zeros(3), np.ones(3)])
+    ours.load_state_dict({**ours.state_dict(), "weight": gamma, "bias": beta})
     with torch.no_grad():
         ref.weight.copy_(_t(torch, gamma))
         ref.bias.copy_(_t(torch, beta))
@@ -116,9 +119,10 @@ def test_batchnorm1d_matches_torch_in_train_and_eval(torch):
         (yr * _t(torch, g)).sum().backward()
         np.testing.assert_allclose(y.numpy(), yr.detach().numpy(), **TOL)
         np.testing.assert_allclose(xt.grad.numpy(), xr.grad.numpy(), **TOL)
-    np.testing.assert_allclose(ours.gamma.grad.numpy(), ref.weight.grad.numpy(), **TOL)
-    np.testing.assert_allclose(ours.moving_mean.numpy(), ref.running_mean.numpy(), **TOL)
-    np.testing.assert_allclose(ours.moving_variance.numpy(), ref.running_var.numpy(), **TOL)
+    np.testing.assert_allclose(ours.weight.grad.numpy(), ref.weight.grad.numpy(), **TOL)
+    for key, value in ref.state_dict().items():  # same keys, same running statistics
+        np.testing.assert_allclose(ours.state_dict()[key].numpy(), value.numpy(), **TOL)
+    assert list(ours.state_dict()) == list(ref.state_dict())
     ours.eval()
     ref.eval()
     x = RNG.normal(size=(4, 3))
@@ -233,10 +237,10 @@ def test_mlp_training_step_matches_torch(torch):
     ).double()
     with torch.no_grad():
         for i in (0, 2):
-            ref[i].weight.copy_(torch.from_numpy(ours[i].kernel.numpy().T))
+            ref[i].weight.copy_(torch.from_numpy(ours[i].weight.numpy()))
             ref[i].bias.copy_(torch.from_numpy(ours[i].bias.numpy()))
     x, labels = RNG.normal(size=(10, 4)), RNG.integers(0, 3, size=10)
     nn.CrossEntropyLoss()(ours(Tensor(x)), labels).backward()
     torch.nn.functional.cross_entropy(ref(_t(torch, x)), torch.from_numpy(labels)).backward()
     for i in (0, 2):
-        np.testing.assert_allclose(ours[i].kernel.grad.numpy(), ref[i].weight.grad.numpy().T, **TOL)
+        np.testing.assert_allclose(ours[i].weight.grad.numpy(), ref[i].weight.grad.numpy(), **TOL)

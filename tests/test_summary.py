@@ -102,7 +102,7 @@ def test_summary_prints_to_stdout_by_default(capsys: pytest.CaptureFixture[str])
 
 
 def test_custom_module_summary_uses_attribute_names_and_seen_shapes():
-    class Net(nn.Module):
+    class Net(nn.Model):  # Keras: a subclassed Model has summary()
         def __init__(self) -> None:
             super().__init__()
             self.hidden = nn.Linear(4, 8)

@@ -20,7 +20,7 @@ from nn.callbacks import (
     ModelCheckpoint,
     ReduceLROnPlateau,
 )
-from nn.progress import ProgressBar
+from nn.training.progress import ProgressBar
 
 
 def _blobs(n=240, classes=3, features=4, seed=0):
@@ -135,12 +135,12 @@ def test_float64_data_is_cast_to_the_models_dtype_even_in_custom_modules():
     x, y = _blobs()
     seen_dtypes = set()
 
-    class Custom(nn.Module):
+    class Custom(nn.Model):  # Keras' subclassing API: compile/fit belong to Model
         def __init__(self):
             super().__init__()
             self.w = nn.Parameter(np.zeros((4, 3), dtype=np.float32))
 
-        def forward(self, inputs):
+        def call(self, inputs):
             seen_dtypes.add(inputs.dtype)
             return ag.softmax(inputs @ self.w)
 

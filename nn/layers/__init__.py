@@ -1,29 +1,19 @@
-"""Built-in layers (Keras' ``keras.layers`` namespace: the activation layers are here too)."""
+"""Keras' ``keras.layers``: the layer classes, with Keras' names, arguments and defaults.
 
-from ..activations import (
-    ELU,
-    GELU,
-    SELU,
-    Activation,
-    Identity,
-    LeakyReLU,
-    LogSoftmax,
-    PReLU,
-    ReLU,
-    Sigmoid,
-    SiLU,
-    Softmax,
-    Softplus,
-    Tanh,
-)
-from .batchnorm import BatchNorm1d, BatchNormalization
-from .dense import Dense, Linear
+PyTorch's modules (``nn.Linear``, ``nn.ReLU``, ``nn.BatchNorm1d``...) are at ``nn``'s top
+level; where the two libraries use one name for different defaults (``LeakyReLU``,
+``PReLU``, ``ReLU``, ``Softmax``) the class here is Keras'.
+"""
+
+from ..core.layer import Layer
+from .activations import ELU, Activation, LeakyReLU, PReLU, ReLU, Softmax
+from .batch_normalization import BatchNormalization
+from .dense import Dense
 from .dropout import Dropout
 from .flatten import Flatten
 from .input import Input, InputLayer
 
 __all__ = [
-    "Activation", "BatchNorm1d", "BatchNormalization", "Dense", "Dropout", "ELU", "Flatten",
-    "GELU", "Identity", "Input", "InputLayer", "LeakyReLU", "Linear", "LogSoftmax", "PReLU",
-    "ReLU", "SELU", "SiLU", "Sigmoid", "Softmax", "Softplus", "Tanh",
+    "ELU", "Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Input",
+    "InputLayer", "Layer", "LeakyReLU", "PReLU", "ReLU", "Softmax",
 ]  # fmt: skip

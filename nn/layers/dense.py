@@ -1,37 +1,38 @@
-"""Fully connected layer: Keras' ``Dense`` and PyTorch's ``Linear``, one implementation.
+"""Keras' fully connected layer.
 
     y = activation(x @ kernel + bias)
 
-``kernel`` is stored with shape (in, out) as in Keras (PyTorch's ``Linear.weight`` is
-(out, in): ``linear.kernel`` equals ``torch_linear.weight.T``).  state_dict keys:
-``kernel``, ``bias`` (and the activation's parameters, e.g. ``activation.alpha`` for PReLU).
+``kernel`` has shape (in, out), as in Keras; PyTorch's :class:`nn.Linear` keeps
+``weight`` as (out, in) instead (``dense.kernel`` equals ``linear.weight.T``).
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import autograd
 from autograd import Tensor
 
 from .. import activations as _activations
-from .. import init as _init
+from .. import initializers as _initializers
 from .. import regularizers as _regularizers
-from ..module import Module, autocast_input, check_features
+from ..core.layer import Layer, autocast_input, check_features
 
 
-class Dense(Module):
+class Dense(Layer):
     """Keras' Dense layer.
 
     Args:
-        units: output features.
-        activation: a Keras name (``"relu"``, ``"softmax"``...), an activation module or
-            None (linear).
+        units: output features (a positive integer).
+        activation: a Keras name (``"relu"``, ``"softmax"``...), a function, an activation
+            layer or None (linear).
         use_bias: add a bias vector.
-        kernel_initializer / bias_initializer: names or ``nn.init`` objects.
-        kernel_regularizer / bias_regularizer: ``"l1"``, ``"l2"``, ``"l1_l2"`` or
-            ``nn.regularizers`` objects; their penalty appears in ``model.losses``.
+        kernel_initializer / bias_initializer: names or ``nn.initializers`` objects.
+        kernel_regularizer / bias_regularizer / activity_regularizer: ``"l1"``, ``"l2"``,
+            ``"l1_l2"`` or ``nn.regularizers`` objects; weight penalties appear in
+            ``model.losses``.
+        kernel_constraint / bias_constraint: ``nn.constraints`` (e.g. ``max_norm(1.0)``),
+            applied after every optimizer step.
         input_shape: ``(in_features,)``; with it the weights are created immediately,
             otherwise on the first call (lazy build from the input's last axis).
         input_dim: Keras 2 spelling of ``input_shape=(input_dim,)``.
@@ -48,16 +49,13 @@ class Dense(Module):
         bias_initializer: Any = "zeros",
         kernel_regularizer: Any = None,
         bias_regularizer: Any = None,
-        input_shape: tuple | None = None,
-        input_dim: int | None = None,
-        name: str | None = None,
-        trainable: bool = True,
-        dtype: Any = None,
+        activity_regularizer: Any = None,
+        kernel_constraint: Any = None,
+        bias_constraint: Any = None,
+        **kwargs: Any,
     ) -> None:
-        if input_dim is not None and input_shape is None:
-            input_shape = (int(input_dim),)
-        super().__init__(name=name, trainable=trainable, dtype=dtype, input_shape=input_shape)
-        if int(units) <= 0:
+        super().__init__(**kwargs)
+        if isinstance(units, bool) or not float(units).is_integer() or int(units) <= 0:
             raise ValueError(f"Dense units must be a positive integer, got {units!r}")
         self.units = int(units)
         self.use_bias = bool(use_bias)
@@ -65,15 +63,14 @@ class Dense(Module):
         self.bias_initializer = bias_initializer
         self.kernel_regularizer = _regularizers.get(kernel_regularizer)
         self.bias_regularizer = _regularizers.get(bias_regularizer)
+        self.activity_regularizer = _regularizers.get(activity_regularizer)
+        self.kernel_constraint = kernel_constraint
+        self.bias_constraint = bias_constraint
         self.activation = _activations.get(activation)
         self.in_features: int | None = None
         self.built = False
         if self._input_shape is not None:
             self.ensure_built(self._input_shape)
-
-    @property
-    def out_features(self) -> int:
-        return self.units
 
     def build(self, input_shape: tuple) -> None:
         in_features = input_shape[-1]
@@ -83,22 +80,23 @@ class Dense(Module):
             )
         self.in_features = int(in_features)
         self.add_weight(
-            "kernel",
-            (self.in_features, self.units),
-            self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-        )
+            "kernel", (self.in_features, self.units), self.kernel_initializer,
+            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
+        )  # fmt: skip
         if self.use_bias:
             self.add_weight(
-                "bias", (self.units,), self.bias_initializer, regularizer=self.bias_regularizer
-            )
+                "bias", (self.units,), self.bias_initializer,
+                regularizer=self.bias_regularizer, constraint=self.bias_constraint,
+            )  # fmt: skip
         else:
             self.bias = None
-        # an activation with weights (PReLU) is built with the layer
-        self.activation.ensure_built((*tuple(input_shape[:-1]), self.units))
+        # an activation layer with weights (PReLU) is built with this layer
+        ensure_built = getattr(self.activation, "ensure_built", None)
+        if ensure_built is not None:
+            ensure_built((*tuple(input_shape[:-1]), self.units))
 
-    def forward(self, x: Tensor) -> Tensor:
-        x = autocast_input(self, x, self.kernel, self.in_features)
+    def call(self, inputs: Tensor) -> Tensor:
+        x = autocast_input(self, inputs, self.kernel, self.in_features)
         y = autograd.matmul(x, self.kernel)
         if self.bias is not None:
             y = y + self.bias
@@ -112,32 +110,32 @@ class Dense(Module):
         # only reached when normal lookup fails: point PyTorch users to the kernel
         if name == "weight":
             raise AttributeError(
-                f"{type(self).__name__} has no 'weight': its weight matrix is 'kernel', stored "
-                "(in_features, out_features) as in Keras, i.e. PyTorch's weight.T"
+                "Dense has no 'weight': its weight matrix is 'kernel', stored (in_features, "
+                "out_features) as in Keras; nn.Linear is PyTorch's layer with weight (out, in)"
             )
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def get_config(self) -> dict[str, Any]:
+        from .. import constraints as _constraints
+
         cfg = {
             **self._base_config(),
             "units": self.units,
             "activation": _activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "kernel_initializer": _init.serialize(self.kernel_initializer),
-            "bias_initializer": _init.serialize(self.bias_initializer),
+            "kernel_initializer": _initializers.serialize(self.kernel_initializer),
+            "bias_initializer": _initializers.serialize(self.bias_initializer),
             "kernel_regularizer": _regularizers.serialize(self.kernel_regularizer),
             "bias_regularizer": _regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": _constraints.serialize(self.kernel_constraint),
+            "bias_constraint": _constraints.serialize(self.bias_constraint),
         }
         if self.in_features is not None:
             cfg["input_shape"] = [self.in_features]
         return cfg
 
     def extra_repr(self) -> str:
-        act = (
-            _activations.serialize(self.activation)
-            if not isinstance(self.activation, _activations._FunctionActivation)
-            else repr(self.activation.fn)
-        )
+        act = getattr(self.activation, "__name__", None) or repr(self.activation)
         return (
             f"in_features={self.in_features}, units={self.units}, "
             f"activation={act}, use_bias={self.use_bias}"
@@ -145,43 +143,3 @@ class Dense(Module):
 
     def __repr__(self) -> str:  # the activation is shown in extra_repr, not as a child
         return f"{type(self).__name__}({self.extra_repr()})"
-
-
-class Linear(Dense):
-    """PyTorch's Linear: ``Linear(in_features, out_features, bias=True)``, y = x @ kernel + b.
-
-    Same class as Dense (kernel (in, out)), with PyTorch's default initialisation:
-    kernel ~ U(-1/sqrt(in), 1/sqrt(in)) (kaiming_uniform with a = sqrt(5)) and
-    bias ~ U(-1/sqrt(in), 1/sqrt(in)).  Built immediately (in_features is known).
-    """
-
-    def __init__(
-        self,
-        in_features: int,
-        out_features: int,
-        bias: bool = True,
-        dtype: Any = None,
-        name: str | None = None,
-        **kwargs: Any,
-    ) -> None:
-        bound = 1.0 / math.sqrt(in_features) if in_features > 0 else 0.0
-        kwargs.setdefault("kernel_initializer", _init.kaiming(a=math.sqrt(5)))
-        kwargs.setdefault("bias_initializer", _init.RandomUniform(-bound, bound))
-        super().__init__(
-            out_features,
-            use_bias=bias,
-            input_shape=(in_features,),
-            dtype=dtype,
-            name=name,
-            **kwargs,
-        )
-
-    def extra_repr(self) -> str:
-        return f"in_features={self.in_features}, out_features={self.units}, bias={self.use_bias}"
-
-    def get_config(self) -> dict[str, Any]:
-        cfg = super().get_config()
-        cfg["in_features"] = cfg.pop("input_shape")[0]
-        cfg["out_features"] = cfg.pop("units")
-        cfg["bias"] = cfg.pop("use_bias")
-        return cfg

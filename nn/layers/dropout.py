@@ -1,38 +1,50 @@
-"""Dropout layer (inverted dropout)."""
+"""Dropout (inverted dropout), one layer for both dialects: ``Dropout(rate)`` (Keras) and
+``Dropout(p)`` (PyTorch) are the same argument."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import autograd
+import backends
 from autograd import Tensor
 
-from ..module import Module
+from ..core.layer import Layer
 
 
-class Dropout(Module):
+class Dropout(Layer):
     """Zero each element with probability ``rate`` in training mode and scale the kept ones
-    by 1 / (1 - rate), so evaluation (``model.eval()``) needs no rescaling:
-    y = x · m / (1 - rate), m ~ Bernoulli(1 - rate).  Identity in eval mode.
+    by 1 / (1 - rate), so evaluation needs no rescaling:
+    y = x · m / (1 - rate), m ~ Bernoulli(1 - rate).  Identity at inference.
+
+    ``call(inputs, training=None)``: ``training`` None follows the layer's mode
+    (``model.train()``/``eval()``, ``fit``); a Keras subclass may force it, as the
+    textbooks' Monte-Carlo dropout does::
+
+        class MCDropout(nn.layers.Dropout):
+            def call(self, inputs, training=False):
+                return super().call(inputs, training=True)
 
     The mask comes from the device's generator (``autograd.manual_seed`` makes it
     reproducible), or from a private generator when ``seed`` is given (Keras).
-    ``Dropout(p)`` (PyTorch) and ``Dropout(rate)`` (Keras) are the same argument.
     """
 
     def __init__(
         self,
         rate: float = 0.5,
+        noise_shape: Any = None,
         seed: int | None = None,
         *,
         p: float | None = None,
-        name: str | None = None,
+        inplace: bool = False,
         **kwargs: Any,
     ) -> None:
-        super().__init__(name=name, **kwargs)
+        super().__init__(**kwargs)
         rate = float(p if p is not None else rate)
         if not 0.0 <= rate < 1.0:
             raise ValueError(f"Dropout rate must be in [0, 1), got {rate}")
+        if noise_shape is not None:
+            raise NotImplementedError("Dropout(noise_shape=...) is not supported")
         self.rate = rate
         self.seed = seed
         self._generator: Any = None
@@ -41,15 +53,13 @@ class Dropout(Module):
     def p(self) -> float:
         return self.rate
 
-    def forward(self, x: Tensor) -> Tensor:
-        if not self.training or self.rate == 0.0:
-            return x
+    def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
+        training = self.training if training is None else training
+        if not training or self.rate == 0.0:
+            return inputs
         if self.seed is not None and self._generator is None:
-            import backends
-
-            xp = backends.backend_of(x.data).xp
-            self._generator = xp.random.default_rng(self.seed)
-        return autograd.dropout(x, p=self.rate, training=True, generator=self._generator)
+            self._generator = backends.backend_of(inputs.data).xp.random.default_rng(self.seed)
+        return autograd.dropout(inputs, p=self.rate, training=True, generator=self._generator)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)
@@ -58,4 +68,4 @@ class Dropout(Module):
         return {**self._base_config(), "rate": self.rate, "seed": self.seed}
 
     def extra_repr(self) -> str:
-        return f"rate={self.rate}"
+        return f"p={self.rate}, inplace=False"

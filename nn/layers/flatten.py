@@ -1,4 +1,4 @@
-"""Flatten layer."""
+"""Flatten, one layer for both dialects."""
 
 from __future__ import annotations
 
@@ -8,30 +8,33 @@ from typing import Any
 import autograd
 from autograd import Tensor
 
-from ..module import Module
+from ..core.layer import Layer
 
 
-class Flatten(Module):
-    """Reshape (N, d1, d2, ...) to (N, d1·d2·...), keeping the batch axis.
+class Flatten(Layer):
+    """Merge axes ``start_dim``..``end_dim`` into one; the default keeps the batch axis:
+    (N, d1, d2, ...) -> (N, d1·d2·...).
 
-    ``Flatten(input_shape=(28, 28))`` (Keras) gives a model its input shape;
-    ``Flatten(start_dim=1, end_dim=-1)`` is PyTorch's spelling (only start_dim=1 dims
-    flattened by default)."""
+    ``Flatten(input_shape=(28, 28))`` (Keras) also gives a model its input shape;
+    ``Flatten(start_dim=1, end_dim=-1)`` / ``Flatten(0, 1)`` is PyTorch's spelling.
+    """
 
     def __init__(
         self,
-        input_shape: tuple | None = None,
-        *,
         start_dim: int = 1,
         end_dim: int = -1,
-        name: str | None = None,
+        *,
+        data_format: str | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(name=name, input_shape=input_shape, **kwargs)
+        if isinstance(start_dim, (tuple, list)):  # Flatten((28, 28)): an input shape
+            kwargs.setdefault("input_shape", tuple(start_dim))
+            start_dim = 1
+        super().__init__(**kwargs)
         self.start_dim, self.end_dim = int(start_dim), int(end_dim)
 
-    def forward(self, x: Tensor) -> Tensor:
-        return autograd.flatten(x, self.start_dim, self.end_dim)
+    def call(self, inputs: Tensor) -> Tensor:
+        return autograd.flatten(inputs, self.start_dim, self.end_dim)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         shape = tuple(input_shape)
@@ -46,3 +49,6 @@ class Flatten(Module):
         if self._input_shape is not None:
             cfg["input_shape"] = list(self._input_shape[1:])
         return cfg
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

@@ -6,10 +6,10 @@ from typing import Any
 
 from autograd import Tensor
 
-from ..module import Module
+from ..core.layer import Layer
 
 
-class InputLayer(Module):
+class InputLayer(Layer):
     """Declares a model's input shape (without the batch axis); computes nothing.
 
     ``Sequential([Input(shape=(28, 28)), Flatten(), Dense(10)])`` is the Keras 3 spelling
@@ -32,8 +32,8 @@ class InputLayer(Module):
         super().__init__(name=name, dtype=dtype, input_shape=shape)
         self.batch_size = batch_size
 
-    def forward(self, x: Tensor) -> Tensor:
-        return x
+    def call(self, inputs: Tensor) -> Tensor:
+        return inputs
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)

@@ -24,8 +24,8 @@ import autograd
 import backends
 from autograd import Tensor
 
+from ..datasets.splits import validation_split as _validation_split
 from .callbacks import Callback, CallbackList, History
-from .datasets.splits import validation_split as _validation_split
 from .progress import ProgressBar
 
 
@@ -88,7 +88,7 @@ class TrainingMixin:
         or callable ``loss(y_true, y_pred)``. ``metrics``: e.g. ``["accuracy"]`` (a bare
         ``"accuracy"`` is accepted too).
         """
-        from . import losses as _losses
+        from .. import losses as _losses
 
         if loss is None:
             raise ValueError("compile: give a loss, e.g. loss='sparse_categorical_crossentropy'")
@@ -102,8 +102,8 @@ class TrainingMixin:
         self.compiled = True
 
     def _resolve_metric(self, metric: Any) -> _Metric:
-        from . import losses as _losses
-        from . import metrics as _metrics
+        from .. import losses as _losses
+        from .. import metrics as _metrics
 
         if callable(metric) and not isinstance(metric, str):
             name = getattr(metric, "name", None) or getattr(metric, "__name__", None)
@@ -176,7 +176,7 @@ class TrainingMixin:
         *last* fraction of the data before shuffling, as Keras does. ``verbose``: 0 silent,
         1 a progress bar per epoch, 2 one line per epoch. ``seed`` fixes the shuffling.
         """
-        from .data import DataLoader
+        from ..data import DataLoader
 
         self._require_compiled("fit")
         x, y = _raw(x), _raw(y)
@@ -291,7 +291,7 @@ class TrainingMixin:
         Returns the loss alone when no metrics were compiled, else ``[loss, *metrics]``
         (or a dict with ``return_dict=True``), as Keras.
         """
-        from .data import DataLoader
+        from ..data import DataLoader
 
         self._require_compiled("evaluate")
         x, y = _raw(x), _raw(y)
@@ -331,7 +331,7 @@ class TrainingMixin:
 
     def predict(self, x: Any, batch_size: int = 32, verbose: int = 0) -> np.ndarray:
         """The model's outputs for ``x``, in batches and in evaluation mode, as a NumPy array."""
-        from .data import DataLoader
+        from ..data import DataLoader
 
         x = _raw(x)
         loader = DataLoader((x,), batch_size=batch_size, device=self._training_device())

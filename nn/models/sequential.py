@@ -1,13 +1,17 @@
-"""`Sequential`: a stack of layers, PyTorch and Keras spellings.
+"""`Sequential`: a stack of layers, PyTorch and Keras spellings, and a Model (it trains).
 
     Sequential([Dense(100, activation="sigmoid", input_shape=(784,)), Dense(10)])   # Keras
     Sequential(Linear(784, 100), ReLU(), Linear(100, 10))                           # PyTorch
+    Sequential(OrderedDict([("fc1", Linear(784, 100)), ("act", ReLU())]))            # PyTorch
     model = Sequential(); model.add(Flatten(input_shape=(28, 28))); model.add(Dense(10))
 
-Names: each layer without a ``name=`` gets a Keras-style name unique in this model
-(``dense``, ``dense_1``, ...) when it is added; it keeps that name afterwards (also in
-another model).  Children, ``named_parameters()`` and ``state_dict()`` keys use these
-names: ``"dense.kernel"``, ``"dense_1.bias"``.  Two layers with the same name are refused.
+Two kinds of names, one for each dialect:
+
+* children are registered under their position (``"0"``, ``"1"``...; an OrderedDict's
+  keys), so ``state_dict()`` keys and ``print(model)`` read as PyTorch's: ``"0.weight"``;
+* each layer without a ``name=`` also gets a Keras name unique in this model (``dense``,
+  ``dense_1``...) when it is added, for ``summary()`` and ``get_layer(name)``; it keeps
+  that name afterwards (also in another model). Two layers with one name are refused.
 
 Build: the model knows its input shape when the first layer got ``input_shape=`` (or
 ``input_dim=``), when ``build((None, ...))`` is called, or at the first call; it then
@@ -17,22 +21,31 @@ builds every layer in turn with the output shape of the previous one, so ``summa
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from autograd import Tensor, no_grad
+import numpy as np
 
-from .layers.input import InputLayer
-from .module import Module, snake_case
+from autograd import Tensor, get_default_dtype, no_grad
+
+from ..core.layer import Layer
+from ..core.model import Model
+from ..core.module import Module
+from ..layers.input import InputLayer
 
 
-class Sequential(Module):
+class Sequential(Model):
     """A linear stack of layers; ``forward(x)`` applies them in order."""
 
     def __init__(self, *layers: Any, name: str | None = None, trainable: bool = True) -> None:
         super().__init__(name=name, trainable=trainable)
         object.__setattr__(self, "_layers", [])
         object.__setattr__(self, "_build_input_shape", None)
+        if len(layers) == 1 and isinstance(layers[0], OrderedDict):
+            for key, layer in layers[0].items():
+                self.add(layer, key=key)
+            return
         if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
             layers = tuple(layers[0])
         for layer in layers:
@@ -55,18 +68,9 @@ class Sequential(Module):
             return Sequential(self._layers[index])
         return self._layers[index]
 
-    def get_layer(self, name: str | None = None, index: int | None = None) -> Module:
-        """Keras' lookup by name or index."""
-        if index is not None:
-            return self._layers[index]
-        for layer in self._layers:
-            if layer.name == name:
-                return layer
-        raise ValueError(f"no layer named {name!r}; layers: {[la.name for la in self._layers]}")
-
-    def add(self, layer: Module) -> None:
-        """Append ``layer``, naming it (``dense_1``...) and building it if the model's
-        input shape is known."""
+    def add(self, layer: Module, key: str | None = None) -> None:
+        """Append ``layer`` (registered as child ``key``, default its position), give it a
+        Keras name (``dense_1``...) and build it if the model's input shape is known."""
         if not isinstance(layer, Module):
             raise TypeError(f"Sequential.add expects a Module (layer), got {type(layer).__name__}")
         if isinstance(layer, InputLayer):  # Keras 3: declares the input shape, not a layer
@@ -77,42 +81,49 @@ class Sequential(Module):
             self.build(layer._input_shape)
             return
         if any(existing is layer for existing in self._layers):
-            raise ValueError(f"layer {layer.name!r} is already in this model")
-        taken = {la.name for la in self._layers}
-        if layer._name is None:
-            layer.__dict__["_name"] = _unique_name(layer.base_name(), taken)
-        elif layer.name in taken:
-            raise ValueError(
-                f"All layers added to a Sequential model should have unique names; "
-                f"{layer.name!r} is already used in {self.name!r}: pass name=... to the layer "
-                f"(a layer keeps the name the first model it joined gave it)"
-            )
-        if not self._layers and layer._input_shape is not None:
-            object.__setattr__(self, "_build_input_shape", layer._input_shape)
+            raise ValueError(f"layer {_name_of(layer)!r} is already in this model")
+        if isinstance(layer, Layer):
+            taken = {_name_of(la) for la in self._layers}
+            if layer._name is None:
+                layer.__dict__["_name"] = _unique_name(layer.base_name(), taken)
+            elif layer.name in taken:
+                raise ValueError(
+                    f"All layers added to a Sequential model should have unique names; "
+                    f"{layer.name!r} is already used in {self.name!r}: pass name=... to the "
+                    f"layer (a layer keeps the name the first model it joined gave it)"
+                )
+            if not self._layers and layer._input_shape is not None:
+                object.__setattr__(self, "_build_input_shape", layer._input_shape)
+        key = str(len(self._layers)) if key is None else key
+        if key in self._modules:
+            raise KeyError(f"Sequential already has a child named {key!r}")
         self._layers.append(layer)
-        self.__dict__["_modules"][layer.name] = layer
+        self.__dict__["_modules"][key] = layer
         if self._build_input_shape is not None:
             try:
                 self._build_layers(self._build_input_shape)
             except Exception:  # incompatible with the previous layer: leave the model as it was
                 self._layers.pop()
-                del self.__dict__["_modules"][layer.name]
+                del self.__dict__["_modules"][key]
                 raise
-        if not self._trainable:
+        if not self._trainable and isinstance(layer, Layer):
             layer.trainable = False
+
+    append = add  # PyTorch's spelling
 
     def pop(self) -> Module:
         """Remove and return the last layer (Keras)."""
         if not self._layers:
             raise IndexError("pop from an empty Sequential")
         layer = self._layers.pop()
-        del self.__dict__["_modules"][layer.name]
+        key = next(k for k, m in self._modules.items() if m is layer)
+        del self.__dict__["_modules"][key]
         return layer
 
     # ---------------------------------------------------------------- build and call
     @property
     def built(self) -> bool:  # type: ignore[override]
-        return all(layer.built for layer in self._layers) and (
+        return all(getattr(layer, "built", True) for layer in self._layers) and (
             self._build_input_shape is not None or not self._layers
         )
 
@@ -145,9 +156,10 @@ class Sequential(Module):
             if shape is None:
                 shapes.append(None)
                 continue
-            if not layer.built:
+            if not getattr(layer, "built", True):
                 layer.ensure_built(shape)
-            out = layer.compute_output_shape(shape)
+            compute = getattr(layer, "compute_output_shape", None)
+            out = compute(shape) if compute is not None else None
             if out is None:
                 out = _probe_output_shape(layer, shape)
             shape = None if out is None else tuple(out)
@@ -163,7 +175,7 @@ class Sequential(Module):
         shapes seen at the last call (None where unknown)."""
         if self._build_input_shape is not None:
             return self._build_layers(self._build_input_shape)
-        return [layer._last_output_shape for layer in self._layers]
+        return [getattr(layer, "_last_output_shape", None) for layer in self._layers]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._build_input_shape is None and args and hasattr(args[0], "shape"):
@@ -180,9 +192,11 @@ class Sequential(Module):
             x = layer(x)
         return x
 
+    call = forward
+
     # ---------------------------------------------------------------- config
     def get_config(self) -> dict[str, Any]:
-        from .saving import serialize_layer
+        from ..saving import serialize_layer
 
         cfg: dict[str, Any] = {
             "name": self.name,
@@ -195,7 +209,7 @@ class Sequential(Module):
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> Sequential:
-        from .saving import deserialize_layer
+        from ..saving import deserialize_layer
 
         model = cls(name=config.get("name"))
         for layer_cfg in config["layers"]:
@@ -220,20 +234,20 @@ def _unique_name(base: str, taken: set[str]) -> str:
     return f"{base}_{i}"
 
 
+def _name_of(layer: Module) -> str:
+    return getattr(layer, "name", None) or type(layer).__name__.lower()
+
+
 def _probe_output_shape(layer: Module, shape: tuple) -> tuple | None:
     """Output shape of a layer without compute_output_shape(): run a batch of 2 zeros
     through it in eval mode without recording a graph."""
     if any(d is None for d in shape[1:]):
         return None
-    import numpy as np
-
-    from .module import _default_dtype
-
     mode = layer.training
     layer.eval()
     try:
         with no_grad():
-            dtype = layer._dtype or _default_dtype()
+            dtype = layer._dtype or np.dtype(get_default_dtype())
             out = layer(Tensor(np.zeros((2, *shape[1:]), dtype=dtype), device=layer._device))
     finally:
         layer.train(mode)
@@ -243,8 +257,9 @@ def _probe_output_shape(layer: Module, shape: tuple) -> tuple | None:
 def layers_of(model: Module) -> Iterable[tuple[str, Module]]:
     """(name, layer) rows for summary(): a Sequential's layers, else direct children."""
     if isinstance(model, Sequential):
-        return [(layer.name, layer) for layer in model._layers]
-    return list(model.named_children())
+        return [(_name_of(layer), layer) for layer in model._layers]
+    # a subclassed model: the attribute name unless the layer was given a name
+    return [(getattr(m, "_name", None) or n, m) for n, m in model.named_children()]
 
 
-__all__ = ["Sequential", "snake_case"]
+__all__ = ["Sequential"]

@@ -1,12 +1,9 @@
-"""Keras' ``keras.models`` namespace: ``Sequential``, ``load_model``, ``clone_model``."""
+"""Keras' ``clone_model``."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from .module import Module
-from .saving import deserialize_layer, load_model, serialize_layer
-from .sequential import Sequential
+from ..core.module import Module
+from ..saving import deserialize_layer, serialize_layer
 
 
 def clone_model(model: Module, custom_objects: dict[str, type] | None = None) -> Module:
@@ -23,5 +20,3 @@ def clone_model(model: Module, custom_objects: dict[str, type] | None = None) ->
     clone.train(model.training)
     return clone
 
-
-__all__: list[Any] = ["Sequential", "clone_model", "load_model"]

@@ -26,7 +26,7 @@ import numpy as np
 
 import autograd
 
-from .training import _as_input_batch, _model_dtype, _with_regularization
+from .fit import _as_input_batch, _model_dtype, _with_regularization
 
 
 @dataclass
@@ -68,8 +68,8 @@ def lr_find(
     """
     import optim
 
-    from . import losses as _losses
-    from .data import DataLoader
+    from .. import losses as _losses
+    from ..data import DataLoader
 
     if not 0 < start < end:
         raise ValueError(f"lr_find: need 0 < start < end, got start={start}, end={end}")

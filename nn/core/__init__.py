@@ -1,0 +1,19 @@
+"""The class hierarchy every layer and model is built from, one concept per file:
+
+* :class:`Module` (``module.py``): PyTorch's core. Registration of parameters, buffers and
+  sub-modules by attribute assignment, traversal, train/eval, ``to(device)``,
+  ``state_dict``, hooks. What a PyTorch user subclasses.
+* :class:`Parameter` (``parameter.py``): a Tensor a Module registers as learnable.
+* :class:`Layer` (``layer.py``): Keras' layer surface on top of Module: a name, lazy
+  ``build(input_shape)``, ``add_weight``, ``call()``, ``get_weights``/``set_weights``,
+  ``trainable``, ``get_config``, regularization ``losses``. Every built-in layer is one.
+* :class:`Model` (``model.py``): a Layer that trains: ``compile``/``fit``/``evaluate``/
+  ``predict``, ``summary()``, ``save()``. ``Sequential`` and Keras-style subclassed models.
+"""
+
+from .layer import Layer
+from .model import Model
+from .module import IncompatibleKeys, Module, StateDictError
+from .parameter import Parameter
+
+__all__ = ["IncompatibleKeys", "Layer", "Model", "Module", "Parameter", "StateDictError"]

@@ -1,0 +1,401 @@
+"""`Layer`: Keras' layer surface on top of the PyTorch-style :class:`Module` core.
+
+What it adds, all of it Keras' (``keras.layers.Layer``):
+
+* a ``name`` (``dense``, ``dense_1``... assigned by the model it joins) and ``trainable``;
+* lazy weights: ``build(input_shape)`` creates them with ``add_weight`` at the first call,
+  or at once when ``input_shape=`` is given; calling ``build`` directly marks the layer
+  built too, so ``layer.build((None, 4)); layer.set_weights(w); layer(x)`` keeps ``w``;
+* ``call(inputs, training=None)``: built-in layers implement ``call``, and ``forward``
+  runs it, so a Keras subclass overriding ``call`` (``class MCDropout(Dropout)``) and a
+  PyTorch subclass overriding ``forward`` both work;
+* ``layer(x, training=True)`` runs one call in that mode (Monte-Carlo dropout);
+* ``weights`` / ``variables``, ``get_weights()`` / ``set_weights()``, ``count_params()``,
+  regularization ``losses``, ``get_config()`` / ``from_config()``.
+
+A layer does not train by itself: ``compile``/``fit`` belong to :class:`nn.Model`.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+from typing import Any, ClassVar
+
+import numpy as np
+
+from autograd import Tensor, from_array, get_default_dtype
+
+from .module import Module, _shape_of, _unique, copy_into, to_host
+from .parameter import Parameter
+
+Shape = tuple  # (None | int, ...) with None for an unknown batch size
+
+#: every layer class defined in this package, by "module.ClassName" (one registration:
+#: defining the class is all it takes; saved configs find their classes here)
+BUILTIN_LAYERS: dict[str, type] = {}
+
+
+def snake_case(class_name: str) -> str:
+    """Keras' default layer-name rule: ``Dense`` -> ``dense``, ``ReLU`` -> ``re_lu``."""
+    s = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", class_name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
+
+
+def check_name(name: str) -> str:
+    """Validate a layer name: a non-empty string without ``.`` (dots separate state_dict keys)."""
+    if not isinstance(name, str) or not name or "." in name:
+        raise ValueError(f"invalid layer name {name!r}: use a non-empty string without '.'")
+    return name
+
+
+class Layer(Module):
+    """Base class of every built-in layer and of Keras-style custom layers.
+
+    Subclass and implement ``call(inputs, training=None)`` (Keras) or ``forward`` (PyTorch);
+    create weights in ``build(input_shape)`` with :meth:`add_weight` when their shapes
+    depend on the input (``input_shape`` includes the batch dimension as ``None``).
+    """
+
+    #: base of the Keras-style default name; ``snake_case(class name)`` when None
+    default_name: ClassVar[str | None] = None
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        trainable: bool = True,
+        dtype: Any = None,
+        input_shape: tuple | None = None,
+        input_dim: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if kwargs:
+            raise TypeError(
+                f"{type(self).__name__}: unrecognized keyword argument(s) "
+                f"{', '.join(repr(k) for k in kwargs)}"
+            )
+        super().__init__()
+        if input_dim is not None and input_shape is None:
+            input_shape = (int(input_dim),)
+        d = self.__dict__
+        d["_regularizers"] = []
+        d["_trainable"] = bool(trainable)
+        d["_name"] = check_name(name) if name is not None else None
+        d["_dtype"] = None if dtype is None else np.dtype(dtype)
+        d["built"] = True
+        d["_input_shape"] = None if input_shape is None else (None, *_shape_tuple(input_shape))
+        d["_last_output_shape"] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Keras marks a layer built once its build() ran, also when user code calls build()
+        # directly; wrap every subclass' own build so that holds for ours and users' alike.
+        super().__init_subclass__(**kwargs)
+        if cls.__module__.split(".")[0] == "nn" and not cls.__name__.startswith("_"):
+            BUILTIN_LAYERS[f"{cls.__module__}.{cls.__name__}"] = cls
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_marks_built", False):
+
+            @functools.wraps(build)
+            def marking_build(self: Layer, *args: Any, **kw: Any) -> Any:
+                result = build(self, *args, **kw)
+                self.__dict__["built"] = True
+                return result
+
+            marking_build._marks_built = True  # type: ignore[attr-defined]
+            cls.build = marking_build  # type: ignore[method-assign]
+
+    # ------------------------------------------------------------------ names
+    @property
+    def name(self) -> str:
+        """Keras-style layer name: the ``name=`` given, else the one a model assigned
+        (``dense``, ``dense_1``, ... unique per model), else the class' base name."""
+        return self._name if self._name is not None else self.base_name()
+
+    @classmethod
+    def base_name(cls) -> str:
+        return cls.default_name or snake_case(cls.__name__)
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The dtype of this layer's weights (the default float dtype until set)."""
+        return self._dtype or np.dtype(get_default_dtype())
+
+    # ------------------------------------------------------------------ weights
+    def add_weight(
+        self,
+        name: str | None = None,
+        shape: tuple = (),
+        initializer: Any = "glorot_uniform",
+        trainable: bool = True,
+        regularizer: Any = None,
+        dtype: Any = None,
+        constraint: Any = None,
+    ) -> Tensor:
+        """Keras' ``add_weight``: create, register and return a weight.
+
+        Trainable weights become Parameters (frozen if this layer is not ``trainable``);
+        non-trainable ones (``trainable=False``, e.g. moving statistics) become buffers.
+        The array is drawn by ``nn.initializers`` on this layer's device with the backend
+        rng. A ``constraint`` (``nn.constraints``) is applied after every optimizer step.
+        """
+        from .. import initializers as _init
+        from .. import regularizers as _regularizers
+
+        if name is None:
+            name = f"weight_{len(self._parameters) + len(self._buffers)}"
+        dtype = np.dtype(dtype or self.dtype)
+        data = _init.get(initializer)(tuple(shape), dtype=dtype, device=self._device)
+        if trainable:
+            # from_array: the weights stay on the device the initializer made them on
+            tensor: Tensor = Parameter(from_array(data), requires_grad=self._trainable)
+            tensor.name = name
+            if constraint is not None:
+                from .. import constraints as _constraints
+
+                tensor.constraint = _constraints.get(constraint)
+            setattr(self, name, tensor)
+            reg = _regularizers.get(regularizer)
+            if reg is not None:
+                self._regularizers.append((name, reg))
+        else:
+            tensor = from_array(data)
+            self.register_buffer(name, tensor)
+        return tensor
+
+    @property
+    def weights(self) -> list[Tensor]:
+        """All weights (parameters and persistent buffers) in Keras order."""
+        return list(_unique(self._state_tensors().values()))
+
+    @property
+    def variables(self) -> list[Tensor]:
+        """Keras 3's name for :attr:`weights`."""
+        return self.weights
+
+    @property
+    def trainable_weights(self) -> list[Tensor]:
+        return [t for t in self.weights if isinstance(t, Parameter) and t.requires_grad]
+
+    @property
+    def non_trainable_weights(self) -> list[Tensor]:
+        return [t for t in self.weights if not (isinstance(t, Parameter) and t.requires_grad)]
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    @property
+    def trainable(self) -> bool:
+        """Keras' flag.  ``layer.trainable = False`` freezes every parameter of the layer and
+        its sub-layers (``requires_grad=False``; they count as non-trainable in summary()),
+        including parameters a lazy build creates later.  As in Keras, a frozen
+        BatchNormalization also stops updating and uses its moving statistics."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, flag: bool) -> None:
+        for m in self.modules():
+            m.__dict__["_trainable"] = bool(flag)
+            for _, p in m._own_parameters():
+                p.requires_grad = bool(flag)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Layer:
+        """PyTorch spelling of ``trainable = requires_grad``; returns self."""
+        self.trainable = requires_grad
+        return self
+
+    def count_params(self) -> int:
+        """Number of scalars in all weights (trainable or not), as Keras.  Raises a
+        ValueError while a layer is not built (its weights do not exist yet)."""
+        unbuilt = [m.name for m in self.modules() if not getattr(m, "built", True)]
+        if unbuilt:
+            raise ValueError(
+                f"count_params() on {self.name!r}: layer(s) {', '.join(unbuilt)} are not built "
+                "yet (input shape unknown): pass input_shape= to the first layer, call "
+                "build((None, ...)) or call the model on a batch first"
+            )
+        return int(sum(int(np.prod(t.shape)) for t in self.weights))
+
+    def get_weights(self) -> list[np.ndarray]:
+        """NumPy copies of all weights in Keras order (Dense: kernel (in, out), bias)."""
+        return [np.array(to_host(t.data)) for t in self.weights]
+
+    def set_weights(self, weights: list[Any]) -> None:
+        """Inverse of ``get_weights()``; checks count and shapes before changing anything."""
+        own = self.weights
+        if len(weights) != len(own):
+            raise ValueError(
+                f"{self.name!r} expects {len(own)} weight arrays "
+                f"{[tuple(t.shape) for t in own]}, got {len(weights)}"
+            )
+        bad = [
+            (i, tuple(_shape_of(w)), tuple(t.shape))
+            for i, (w, t) in enumerate(zip(weights, own, strict=True))
+            if tuple(_shape_of(w)) != tuple(t.shape)
+        ]
+        if bad:
+            raise ValueError(
+                f"{self.name!r}: weight shape mismatch "
+                + ", ".join(f"#{i}: given {g} vs expected {e}" for i, g, e in bad)
+            )
+        for w, t in zip(weights, own, strict=True):
+            copy_into(t, w)
+
+    @property
+    def losses(self) -> list[Tensor]:
+        """Regularization penalties of this layer and its sub-layers (Keras'
+        ``model.losses``), computed now from the current weights; add their sum to the
+        training loss (see :meth:`regularization_loss`)."""
+        out = []
+        for mod in self.modules():
+            for pname, reg in getattr(mod, "_regularizers", ()):
+                p = mod._parameters.get(pname)
+                if p is not None:
+                    out.append(reg(p))
+        return out
+
+    def regularization_loss(self) -> Tensor | float:
+        """Sum of :attr:`losses` (a differentiable scalar), or ``0.0`` when no layer has a
+        regularizer, so ``loss = loss_fn(...) + model.regularization_loss()`` always works."""
+        total: Tensor | float = 0.0
+        for term in self.losses:
+            total = term if isinstance(total, float) else total + term
+        return total
+
+    # ------------------------------------------------------------------ calling
+    def call(self, *args: Any, **kwargs: Any) -> Any:
+        """Keras' forward computation. Built-in layers implement it; ``forward`` runs it."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement call(inputs) (Keras) or forward(x) (PyTorch)"
+        )
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        return self.call(*args, **kwargs)
+
+    def __call__(self, *args: Any, training: bool | None = None, **kwargs: Any) -> Any:
+        """Run the layer. NumPy arrays (and lists) among the positional arguments become
+        Tensors first, as Keras accepts them; an unbuilt layer builds from the first input.
+        ``training=True/False`` (Keras) runs this one call in that mode (e.g. Monte-Carlo
+        dropout: ``model(x, training=True)``) and then restores every sub-module's
+        previous mode; without it the current ``train()`` / ``eval()`` mode applies."""
+        if args and not isinstance(args[0], Tensor):
+            args = tuple(_as_input_tensor(a, self) for a in args)
+        if not self.built and args:
+            self._build_from_input(args[0])
+        if training is None:
+            out = super().__call__(*args, **kwargs)
+        else:
+            previous = [(m, m.training) for m in self.modules()]
+            self.train(bool(training))
+            if _takes_training(type(self)):  # call(inputs, training=None) gets the flag
+                kwargs["training"] = bool(training)
+            try:
+                out = super().__call__(*args, **kwargs)
+            finally:
+                for m, mode in previous:
+                    m.__dict__["training"] = mode
+        if isinstance(out, Tensor):
+            self.__dict__["_last_output_shape"] = (None, *out.shape[1:])
+        return out
+
+    # ------------------------------------------------------------------ build
+    def build(self, input_shape: Shape) -> None:
+        """Create the weights for inputs of ``input_shape`` (batch dimension included, may be
+        None).  Called once, by the first call or by a model that knows the input shape.
+        The default creates nothing."""
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape | None:
+        """Output shape for ``input_shape`` (batch dimension included); None if unknown."""
+        return None
+
+    def ensure_built(self, input_shape: Shape) -> None:
+        """Build this layer for ``input_shape`` unless it is already built."""
+        if not self.built:
+            self.build(tuple(input_shape))
+            self.__dict__["built"] = True
+
+    def _build_from_input(self, x: Any) -> None:
+        if self._device is None and isinstance(x, Tensor):
+            self.__dict__["_device"] = x.device
+        self.ensure_built((None, *tuple(x.shape)[1:]))
+
+    # ------------------------------------------------------------------ config
+    def get_config(self) -> dict[str, Any]:
+        """Constructor arguments as JSON-able values (for ``save``/``load_model``).
+        Built-in layers implement it; a custom layer must override it to be saved whole
+        (``save_weights`` works for any model)."""
+        raise NotImplementedError(
+            f"{type(self).__name__} has no get_config(): implement it (and accept its keys in "
+            f"__init__) to save the whole model, or use save_weights()/load_weights()"
+        )
+
+    def _base_config(self) -> dict[str, Any]:
+        cfg: dict[str, Any] = {"name": self.name, "trainable": self.trainable}
+        if self._dtype is not None:
+            cfg["dtype"] = self._dtype.name
+        return cfg
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        return cls(**config)
+
+
+@functools.cache
+def _takes_training(cls: type) -> bool:
+    """Whether the layer's forward computation accepts a ``training`` argument."""
+    method = cls.forward if cls.forward is not Layer.forward else cls.call
+    try:
+        params = inspect.signature(method).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+        return False
+    return "training" in params
+
+
+def _shape_tuple(shape: Any) -> tuple:
+    """``input_shape=`` as a tuple; a bare integer (``input_shape=784``) means ``(784,)``."""
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    return tuple(shape)
+
+
+def _as_input_tensor(value: Any, layer: Layer) -> Any:
+    """A NumPy array or list given to a layer call as a Tensor, on the layer's device
+    (the layers cast floating inputs to their weights' dtype, see :func:`autocast_input`)."""
+    if isinstance(value, (np.ndarray, list)):
+        return Tensor(np.asarray(value), device=layer._device)
+    return value
+
+
+def check_features(layer: Layer, input_shape: tuple, features: int | None) -> None:
+    """Raise a ValueError naming ``layer`` when the last axis of ``input_shape`` (batch
+    axis included, None = unknown) is known and differs from ``features``."""
+    last = input_shape[-1] if input_shape else 0
+    if features is None or last is None or last == features:
+        return
+    raise ValueError(
+        f"Input of layer {layer.name!r} ({type(layer).__name__}) is incompatible with the "
+        f"layer: expected the last axis to have {features} features, i.e. shape "
+        f"(batch, {features}), but received input with shape "
+        f"({', '.join('None' if d is None else str(d) for d in input_shape)})"
+    )
+
+
+def autocast_input(layer: Layer, x: Any, weight: Tensor, features: int | None) -> Tensor:
+    """Check and prepare the input ``x`` of a layer whose last input axis must have
+    ``features`` entries (None: any) and whose weights have ``weight``'s dtype.
+
+    * A wrong last axis raises a ValueError naming the layer and both shapes (instead of
+      a matmul/broadcast error from deep inside the op).
+    * A floating input of another dtype is cast to the weights' dtype (Keras' autocast):
+      float64 NumPy data (``X / 255.0``) does not silently turn a float32 model's
+      forward and backward passes into float64.  The cast is differentiable.  For exact
+      float64 work (gradcheck) build the layer with ``dtype="float64"`` or ``.double()``.
+    """
+    if not isinstance(x, Tensor):
+        x = Tensor(np.asarray(x), device=weight.device)  # NumPy data goes where the weights are
+    if features is not None and (x.ndim == 0 or x.shape[-1] != features):
+        check_features(layer, tuple(x.shape), features)
+    if x.dtype != weight.dtype and x.dtype.kind == "f":
+        x = x.astype(weight.dtype)
+    return x

@@ -1,0 +1,87 @@
+"""`Model`: a Layer that trains. Keras' ``keras.Model``.
+
+``compile``/``fit``/``evaluate``/``predict`` come from :mod:`nn.training` (one training
+step behind all of them), ``summary()`` from :mod:`nn.summary`, saving from
+:mod:`nn.saving`. ``nn.Sequential`` is a Model; so is a Keras-style subclass::
+
+    class WideAndDeep(nn.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.hidden = nn.layers.Dense(30, activation="relu")
+            self.out = nn.layers.Dense(1)
+
+        def call(self, inputs):
+            return self.out(self.hidden(inputs))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..training.fit import TrainingMixin
+from .layer import Layer
+from .module import IncompatibleKeys
+
+
+class Model(TrainingMixin, Layer):
+    """Base class of trainable models (Keras' subclassing API); see the module docstring."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            raise NotImplementedError(
+                "Model(inputs, outputs) (Keras' functional API) is not supported: build the "
+                "model with nn.Sequential([...]) or subclass nn.Model and write call()"
+            )
+        super().__init__(**kwargs)
+
+    @property
+    def layers(self) -> list[Layer]:
+        """The direct sub-layers, in the order they were assigned."""
+        return list(self.children())
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """Keras' lookup by name or index."""
+        layers = self.layers
+        if index is not None:
+            return layers[index]
+        for layer in layers:
+            if getattr(layer, "name", None) == name:
+                return layer
+        raise ValueError(
+            f"no layer named {name!r}; layers: {[getattr(la, 'name', '?') for la in layers]}"
+        )
+
+    def summary(
+        self, line_length: int | None = None, print_fn: Callable[[str], Any] | None = print
+    ) -> str | None:
+        """Keras-style table of layers, output shapes and parameter counts.
+
+        Printed line by line through ``print_fn`` (default ``print``); with
+        ``print_fn=None`` nothing is printed and the text is returned instead."""
+        from ..summary import format_summary
+
+        text = format_summary(self, line_length=line_length)
+        if print_fn is None:
+            return text
+        for line in text.split("\n"):
+            print_fn(line)
+        return None
+
+    def save_weights(self, path: str) -> None:
+        """Write ``state_dict()`` atomically to ``path`` (``.safetensors`` or ``.npz``)."""
+        from ..saving import save_weights
+
+        save_weights(self, path)
+
+    def load_weights(self, path: str, strict: bool = True) -> IncompatibleKeys:
+        """Load weights written by ``save_weights``/``save``; refuses other architectures."""
+        from ..saving import load_weights
+
+        return load_weights(self, path, strict=strict)
+
+    def save(self, path: str) -> None:
+        """Write architecture (JSON config) and weights to one file; see ``nn.load_model``."""
+        from ..saving import save_model
+
+        save_model(self, path)
