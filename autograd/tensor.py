@@ -15,7 +15,7 @@ from backends import (
     is_device_array,
 )
 
-from .defaults import _Defaults
+from .defaults import _Defaults, _Device
 from .grad_mode import _GradMode
 
 
@@ -68,14 +68,14 @@ class Tensor:
         target = get_backend(device) if device is not None else None
         if isinstance(data, np.ndarray | np.generic):
             array = np.asarray(data) if dtype is None else np.asarray(data, dtype=dtype)
-            target = target or _Defaults.backend
+            target = target or _Device.backend
         elif is_device_array(data):  # a CuPy (or stand-in) array: stays on its device
             array = data if dtype is None else data.astype(dtype, copy=False)
         else:
             array = np.asarray(data, dtype=dtype)
             if dtype is None and array.dtype.kind == "f":
                 array = array.astype(_Defaults.dtype)
-            target = target or _Defaults.backend
+            target = target or _Device.backend
         if target is not None and not target.owns(array):
             array = (
                 target.from_host(array)
