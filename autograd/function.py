@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from . import anomaly_mode as _anomaly
 from .grad_mode import _GradMode
 from .tensor import Tensor, _wrap
 
@@ -56,7 +57,12 @@ class Function:
         if isinstance(y, np.generic):  # NumPy gives scalars, not 0-d arrays, from some ops
             y = np.asarray(y)
         out = _wrap(y)
-        if _GradMode.enabled and y.dtype.kind in "fc":
+        modes = _GradMode  # per thread: grad mode and anomaly mode
+        if modes.anomaly:  # the only cost of anomaly detection while it is off
+            self._anomaly_stack = stack = _anomaly.creation_stack()
+            if modes.check_nan:
+                _anomaly.check_forward(self, inputs, y, stack)
+        if modes.enabled and y.dtype.kind in "fc":
             for x in inputs:
                 if x.requires_grad:
                     break

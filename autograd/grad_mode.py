@@ -6,8 +6,8 @@ restores the mode the call began with, so recursive and nested calls are safe.
 
 The mode is per thread, as in PyTorch: ``no_grad()`` in an inference thread, or the
 engine switching recording off while ``backward()`` runs, leaves every other thread
-alone. A new thread starts with grad mode on, whatever the thread that started it
-was doing.
+alone. A new thread starts with grad mode on (and anomaly mode off), whatever the
+thread that started it was doing.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ class _ThreadModes(threading.local):
     """
 
     enabled = True  # record the graph (grad mode)
+    anomaly = False  # anomaly detection: check for NaN/inf, remember where ops were made
+    check_nan = True  # in anomaly mode: raise on NaN/inf (False: only remember the stacks)
 
 
 _GradMode = _ThreadModes()

@@ -181,20 +181,24 @@ def test_the_main_thread_keeps_recording_while_other_threads_run_backward_and_no
     assert all(recorded), f"{recorded.count(False)} of {len(recorded)} ops recorded no graph"
 
 
-def test_a_new_thread_starts_with_grad_on_and_the_cpu_as_default_device():
+def test_a_new_thread_starts_with_grad_on_anomaly_off_and_the_cpu_as_default_device():
     seen = {}
 
     def probe():
         seen["grad"] = ag.is_grad_enabled()
+        seen["anomaly"] = ag.is_anomaly_enabled()
         seen["device"] = ag.get_default_device()
         ag.set_default_device("fakegpu")
+        ag.set_detect_anomaly(True)
         ag.set_grad_enabled(False)
         seen["tensor"] = Tensor([1.0]).device
 
     main_device = ag.get_default_device()
-    with ag.no_grad():
+    with ag.no_grad(), ag.detect_anomaly():
         _run_in_threads(probe)
-    assert seen == {"grad": True, "device": "cpu", "tensor": "fakegpu:0"}
+        assert ag.is_anomaly_enabled()
+    assert seen == {"grad": True, "anomaly": False, "device": "cpu", "tensor": "fakegpu:0"}
     # ... and what the thread switched stayed in that thread
     assert ag.get_default_device() == main_device
     assert ag.is_grad_enabled()
+    assert not ag.is_anomaly_enabled()
