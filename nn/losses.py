@@ -459,9 +459,20 @@ class NLLLoss(Loss):
 
     def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
         labels = _labels_array(y_true, y_pred, y_pred.shape[-1])
-        xp = backends.get_array_module(y_pred.data)
-        onehot = Tensor((xp.arange(y_pred.shape[-1]) == labels[..., None]).astype(y_pred.dtype))
-        return _reduce(-autograd.sum(y_pred * onehot, axis=-1), self.reduction)
+        return _reduce(-_pick(y_pred, labels), self.reduction)
+
+
+def _pick(values: Tensor, labels: Any) -> Tensor:
+    """``values[..., labels]``: the entry of each row's label, shaped like ``labels``.
+
+    Selected, not summed against a one-hot: 0 · (-inf) would make the whole row NaN when
+    another class has log-probability -inf (PyTorch gives the finite value). Differentiable:
+    the gradient is 1 at each picked entry, 0 elsewhere.
+    """
+    classes = values.shape[-1]
+    rows = backends.get_array_module(labels).arange(labels.size)
+    picked = autograd.reshape(values, (-1, classes))[rows, labels.reshape(-1)]
+    return autograd.reshape(picked, tuple(labels.shape))
 
 
 class MSELoss(_TorchLoss):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _device import assert_close
 
 import autograd
 import nn
@@ -205,3 +206,34 @@ def test_float64_target_tensors_keep_a_float32_loss_float32(loss):
     assert value.dtype == np.float32
     value.backward()
     assert pred.grad.dtype == np.float32
+
+
+NEG_INF_LOG_PROBS = np.array([[0.0, -np.inf, -1.0], [-0.1, -2.4, -np.inf], [-np.inf, -0.5, -0.9]])
+NEG_INF_LABELS = np.array([0, 0, 2])  # no label points at a -inf entry
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("spelling", ["class", "functional"])
+def test_nll_loss_ignores_minus_inf_log_probabilities_of_other_classes(torch, reduction, spelling):
+    """0 · (-inf) is NaN: picking the target entries, as PyTorch does, keeps the loss and
+    its gradient (-1/N at each target, 0 elsewhere) finite."""
+    import nn.functional as F
+
+    ours = Tensor(NEG_INF_LOG_PROBS, requires_grad=True)
+    theirs = torch.tensor(NEG_INF_LOG_PROBS, requires_grad=True)
+    if spelling == "class":
+        loss = nn.NLLLoss(reduction)(ours, NEG_INF_LABELS)
+    else:
+        loss = F.nll_loss(ours, NEG_INF_LABELS, reduction=reduction)
+    expected = torch.nn.functional.nll_loss(
+        theirs, torch.tensor(NEG_INF_LABELS), reduction=reduction
+    )
+    assert_close(loss, expected.detach().numpy(), rtol=1e-15)
+    loss.sum().backward()
+    expected.sum().backward()
+    assert_close(ours.grad, theirs.grad.numpy(), rtol=1e-15)
+
+
+def test_nll_loss_of_the_issues_example_is_0_05():
+    loss = nn.NLLLoss()(Tensor([[0.0, -np.inf], [-0.1, -2.4]]), [0, 0])
+    assert loss.item() == pytest.approx(0.05)
