@@ -511,12 +511,40 @@ class HuberLoss(_TorchLoss):
 
 
 class BCELoss(_TorchLoss):
-    """PyTorch: ``BCELoss()(probabilities, target)``; probabilities clipped to [ε, 1 - ε]."""
+    """PyTorch: ``BCELoss()(probabilities, target)``; probabilities clipped to [ε, 1 - ε].
+
+    As PyTorch, refuses (``ValueError``) probabilities or targets outside [0, 1], NaN
+    included: clipping would otherwise turn 1.5 into a confident, tiny loss.
+    """
 
     name = "binary_crossentropy"
 
     def _elementwise(self, y: Tensor, p: Tensor) -> Tensor:
+        _check_unit_interval(p, y)
         return _binary_elementwise(y, p, from_logits=False)
+
+
+def _check_unit_interval(p: Tensor, y: Tensor) -> None:
+    """Raise ValueError unless every element of ``p`` and ``y`` is in [0, 1] (NaN is not).
+
+    One reduction over both and one read of its result: on NumPy a few microseconds, on a
+    GPU a device synchronisation per call (the price of refusing bad input there too, where
+    PyTorch's kernel asserts on the device).
+    """
+    xp = backends.get_array_module(p.data)
+    inside = xp.logical_and(p.data >= 0, p.data <= 1).all()
+    inside &= xp.logical_and(y.data >= 0, y.data <= 1).all()
+    if bool(inside):
+        return
+    for what, t in (("input", p), ("target", y)):
+        values = t.numpy()
+        bad = ~((values >= 0) & (values <= 1))
+        if bad.any():
+            first = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise ValueError(
+                f"BCELoss: all elements of {what} should be between 0 and 1; got "
+                f"{values[first]} at index {first} ({int(bad.sum())} of {values.size} outside)"
+            )
 
 
 class BCEWithLogitsLoss(_TorchLoss):

@@ -237,3 +237,46 @@ def test_nll_loss_ignores_minus_inf_log_probabilities_of_other_classes(torch, re
 def test_nll_loss_of_the_issues_example_is_0_05():
     loss = nn.NLLLoss()(Tensor([[0.0, -np.inf], [-0.1, -2.4]]), [0, 0])
     assert loss.item() == pytest.approx(0.05)
+
+
+BCE_CASES = {
+    "inside, bounds included": ([0.0, 0.3, 1.0], [1.0, 0.0, 1.0], None),
+    "the issue's example": ([1.5, -0.5], [1.0, 0.0], "input"),
+    "input above 1": ([0.2, 1.0000001], [1.0, 0.0], "input"),
+    "input below 0": ([[0.2, -1e-9]], [[1.0, 0.0]], "input"),
+    "NaN input": ([0.2, np.nan], [1.0, 0.0], "input"),
+    "target above 1": ([0.2, 0.7], [1.5, 0.0], "target"),
+    "target below 0": ([0.2, 0.7], [1.0, -0.5], "target"),
+    "NaN target": ([0.2, 0.7], [np.nan, 0.0], "target"),
+}
+
+
+@pytest.mark.parametrize("case", list(BCE_CASES))
+@pytest.mark.parametrize("spelling", ["class", "functional", "compiled"])
+def test_bce_refuses_probabilities_and_targets_outside_0_1_as_pytorch(torch, case, spelling):
+    import nn.functional as F
+
+    p, y, refused = BCE_CASES[case]
+    # PyTorch is the reference for which inputs are refused
+    try:
+        torch.nn.functional.binary_cross_entropy(
+            torch.tensor(p, dtype=torch.float64), torch.tensor(y, dtype=torch.float64)
+        )
+        torch_refuses = None
+    except RuntimeError as error:
+        torch_refuses = "input" if "of input" in str(error) else "target"
+    assert torch_refuses == refused
+
+    def call():
+        if spelling == "class":
+            return nn.BCELoss()(Tensor(p), y)
+        if spelling == "functional":
+            return F.binary_cross_entropy(Tensor(p), Tensor(y))
+        return losses.get(nn.BCELoss())(y, Tensor(p))  # compile's (y_true, y_pred) order
+
+    if refused is None:
+        assert np.isfinite(call().item())
+    else:
+        message = f"all elements of {refused} should be between 0 and 1"
+        with pytest.raises(ValueError, match=message):
+            call()
