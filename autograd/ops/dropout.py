@@ -25,7 +25,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator: Any = N
         raise ValueError(f"dropout: p must be in [0, 1], got {p}")
     if not training or p == 0:
         return x
-    x = floating(x)
+    x = floating(x, "dropout")
     data = x.data
     if p == 1:
         return x * _wrap(data * 0)
