@@ -46,6 +46,7 @@ import numpy as np
 import autograd
 import backends
 from autograd import Function, Tensor
+from autograd._errors import describe, not_numbers
 from autograd.ops.softmax import Softmax as _SoftmaxFunction
 
 EPSILON = 1e-7
@@ -73,17 +74,57 @@ def _as_tensor(value: Any, like: Tensor) -> Tensor:
         if value.dtype != like.dtype and value.dtype.kind == "f":
             return value.astype(like.dtype)
         return value
-    arr = np.asarray(value)
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError) as error:  # ragged lists
+        raise not_numbers("loss targets (y_true)", value, error) from None
+    if arr.dtype.kind not in "biuf":
+        raise not_numbers("loss targets (y_true)", value)
     if arr.dtype.kind == "f":
         arr = arr.astype(like.dtype, copy=False)
     return Tensor(backends.backend_of(like.data).from_host(arr))
 
 
-def _labels_array(y_true: Any, logits: Tensor, num_classes: int) -> Any:
+def _predictions(y_pred: Any, loss: str) -> Tensor:
+    """``y_pred`` as a Tensor: numbers (lists, arrays) are taken as constants, as Keras
+    does; anything else is a TypeError naming the loss."""
+    if isinstance(y_pred, Tensor):
+        return y_pred
+    try:
+        return Tensor(y_pred)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"{loss}: predictions (y_pred) must be a Tensor or numbers, got "
+            f"{describe(y_pred)} ({error})"
+        ) from None
+
+
+def _labels_array(y_true: Any, logits: Tensor) -> Any:
     """Integer labels as an xp array on the logits' device, shaped like logits[..., 0];
-    validated when they are on the host."""
-    data = y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true)
+    validated when they are on the host (whole numbers, in range)."""
+    if logits.ndim == 0:
+        raise ValueError(
+            "predictions for class labels need a class axis (shape (C,) or (N, C)); got a "
+            "0-d tensor"
+        )
+    num_classes = logits.shape[-1]
+    if isinstance(y_true, Tensor):
+        data = y_true.data
+    else:
+        try:
+            data = np.asarray(y_true)
+        except (ValueError, TypeError) as error:  # ragged lists
+            raise not_numbers("class labels (y_true)", y_true, error) from None
     if data.dtype.kind == "f":
+        if isinstance(data, np.ndarray):
+            # Keras would truncate 3.7 to class 3 and NaN to a huge negative "label":
+            # both are data errors, so only whole numbers pass
+            whole = np.isfinite(data) & (data == np.floor(data))
+            if not whole.all():
+                first = tuple(int(i) for i in np.argwhere(~whole)[0])
+                raise ValueError(
+                    f"class labels must be whole numbers; got {data[first]} at index {first}"
+                )
         data = data.astype(np.int64)
     if data.dtype.kind not in "iu":
         raise TypeError(f"class labels must be integers, got dtype {data.dtype}")
@@ -188,9 +229,10 @@ def softmax_cross_entropy(
 ) -> Tensor:
     """Cross-entropy of softmax(logits) against integer labels (``sparse``) or a
     distribution, via the fused :class:`SoftmaxCrossEntropy`."""
+    logits = _predictions(logits, "softmax_cross_entropy")
     reduction = _reduction(reduction)
     if sparse:
-        labels = _labels_array(target, logits, logits.shape[-1])
+        labels = _labels_array(target, logits)
         return SoftmaxCrossEntropy(reduction, labels)(logits)
     t = _as_tensor(target, logits)
     _check_same_shape(t, logits)
@@ -239,13 +281,14 @@ def sparse_categorical_crossentropy(
 ) -> Tensor:
     """Cross-entropy with integer labels; ``y_pred`` holds probabilities (or logits with
     ``from_logits=True``, fused and stable)."""
+    y_pred = _predictions(y_pred, "sparse_categorical_crossentropy")
     if from_logits:
         return softmax_cross_entropy(y_pred, y_true, sparse=True, reduction=reduction)
     logits = _logits_of_softmax(y_pred)
     if logits is not None:
         return softmax_cross_entropy(logits, y_true, sparse=True, reduction=reduction)
     reduction = _reduction(reduction)
-    labels = _labels_array(y_true, y_pred, y_pred.shape[-1])
+    labels = _labels_array(y_true, y_pred)
     xp = backends.get_array_module(y_pred.data)
     onehot = Tensor((xp.arange(y_pred.shape[-1]) == labels[..., None]).astype(y_pred.dtype))
     return _categorical_from_probs(onehot, y_pred, reduction)
@@ -262,6 +305,7 @@ def categorical_crossentropy(
     y_true: Any, y_pred: Tensor, from_logits: bool = False, reduction: str = "mean"
 ) -> Tensor:
     """Cross-entropy with one-hot (or soft) targets of the same shape as ``y_pred``."""
+    y_pred = _predictions(y_pred, "categorical_crossentropy")
     if from_logits:
         return softmax_cross_entropy(y_pred, y_true, sparse=False, reduction=reduction)
     logits = _logits_of_softmax(y_pred)
@@ -291,18 +335,21 @@ def binary_crossentropy(
     y_true: Any, y_pred: Tensor, from_logits: bool = False, reduction: str = "mean"
 ) -> Tensor:
     """Binary cross-entropy of probabilities (clipped) or logits (stable)."""
+    y_pred = _predictions(y_pred, "binary_crossentropy")
     y = _match_shape(_as_tensor(y_true, y_pred), y_pred)
     return _keras_reduce(_binary_elementwise(y, y_pred, from_logits), _reduction(reduction))
 
 
 def mean_squared_error(y_true: Any, y_pred: Tensor, reduction: str = "mean") -> Tensor:
     """mean (y_true - y_pred)²."""
+    y_pred = _predictions(y_pred, "mean_squared_error")
     e = y_pred - _match_shape(_as_tensor(y_true, y_pred), y_pred)
     return _keras_reduce(e * e, _reduction(reduction))
 
 
 def mean_absolute_error(y_true: Any, y_pred: Tensor, reduction: str = "mean") -> Tensor:
     """mean |y_true - y_pred|."""
+    y_pred = _predictions(y_pred, "mean_absolute_error")
     e = y_pred - _match_shape(_as_tensor(y_true, y_pred), y_pred)
     return _keras_reduce(autograd.abs(e), _reduction(reduction))
 
@@ -314,6 +361,7 @@ def _huber_elementwise(e: Tensor, delta: float) -> Tensor:
 
 def huber(y_true: Any, y_pred: Tensor, delta: float = 1.0, reduction: str = "mean") -> Tensor:
     """mean of ½e² (|e| ≤ δ) or δ(|e| - ½δ) (|e| > δ), e = y_pred - y_true."""
+    y_pred = _predictions(y_pred, "huber")
     e = y_pred - _match_shape(_as_tensor(y_true, y_pred), y_pred)
     return _keras_reduce(_huber_elementwise(e, delta), _reduction(reduction))
 
@@ -338,14 +386,14 @@ class Loss:
 
     def __call__(self, a: Any, b: Any) -> Tensor:
         if self.convention == "keras":
-            return self.compute(a, b)
-        return self.compute(b, a)
+            return self.compute(a, _predictions(b, type(self).__name__))
+        return self.compute(b, _predictions(a, type(self).__name__))
 
     def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
         raise NotImplementedError
 
     def keras_call(self, y_true: Any, y_pred: Tensor) -> Tensor:
-        return self.compute(y_true, y_pred)
+        return self.compute(y_true, _predictions(y_pred, type(self).__name__))
 
     def get_config(self) -> dict[str, Any]:
         return {"reduction": self.reduction}
@@ -445,7 +493,13 @@ class CrossEntropyLoss(Loss):
     convention = "torch"
 
     def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
-        data = y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true)
+        if isinstance(y_true, Tensor):
+            data = y_true.data
+        else:
+            try:
+                data = np.asarray(y_true)
+            except (ValueError, TypeError) as error:  # ragged lists
+                raise not_numbers("CrossEntropyLoss targets", y_true, error) from None
         sparse = data.dtype.kind in "iu"
         return softmax_cross_entropy(y_pred, y_true, sparse=sparse, reduction=self.reduction)
 
@@ -458,7 +512,7 @@ class NLLLoss(Loss):
     convention = "torch"
 
     def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
-        labels = _labels_array(y_true, y_pred, y_pred.shape[-1])
+        labels = _labels_array(y_true, y_pred)
         return _reduce(-_pick(y_pred, labels), self.reduction)
 
 

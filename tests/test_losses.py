@@ -280,3 +280,37 @@ def test_bce_refuses_probabilities_and_targets_outside_0_1_as_pytorch(torch, cas
         message = f"all elements of {refused} should be between 0 and 1"
         with pytest.raises(ValueError, match=message):
             call()
+
+
+def test_the_issues_bce_example_with_lists_is_refused_not_answered():
+    with pytest.raises(ValueError, match="all elements of input should be between 0 and 1"):
+        nn.BCELoss()([1.5, -0.5], [1, 0])
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: nn.MSELoss()("abc", [1.0]), TypeError, "MSELoss: predictions"),
+        (lambda: losses.mean_squared_error([1.0], None), TypeError, "mean_squared_error: pred"),
+        (lambda: nn.MSELoss()(Tensor([1.0, 2.0]), ["a", "b"]), TypeError, "loss targets"),
+        (lambda: nn.L1Loss()(Tensor([1.0, 2.0]), [[1.0], []]), TypeError, "ragged"),
+        (lambda: nn.CrossEntropyLoss()(Tensor([[1.0, 2.0]]), [[0], []]), TypeError, "ragged"),
+        (lambda: nn.NLLLoss()(Tensor(0.5), [0]), ValueError, "need a class axis"),
+        (lambda: nn.NLLLoss()(Tensor([[0.1, 0.9]]), [None]), TypeError, "labels must be"),
+    ],
+)
+def test_malformed_predictions_and_targets_are_refused_naming_them(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+@pytest.mark.parametrize("label", [3.7, np.nan, np.inf])
+def test_class_labels_must_be_whole_numbers(label):
+    """Keras would truncate 3.7 to class 3, and NaN became label -9223372036854775808."""
+    logits = Tensor(np.zeros((2, 5)))
+    loss = nn.SparseCategoricalCrossentropy(from_logits=True)
+    with pytest.raises(ValueError, match="class labels must be whole numbers"):
+        loss(np.array([1.0, label]), logits)
+    with pytest.raises(ValueError, match="class labels must be whole numbers"):
+        nn.NLLLoss()(logits, [label, 0.0])
+    assert loss(np.array([1.0, 3.0]), logits).item() == pytest.approx(np.log(5))  # whole: fine
