@@ -10,6 +10,12 @@ tensor([2., 4., 6.], device='cpu', dtype=float32)
 
 from backends import manual_seed
 
+from .anomaly_mode import (
+    detect_anomaly,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)
 from .defaults import get_default_device, get_default_dtype, set_default_device, set_default_dtype
 from .engine import grad
 from .function import Function
@@ -67,12 +73,13 @@ from .tensor import Tensor, from_array
 
 __all__ = [
     "Function", "GradcheckError", "Tensor", "abs", "add", "astype", "broadcast_to", "clip",
-    "concat", "div", "dropout", "elu", "enable_grad", "erf", "exp", "expand_dims", "flatten",
-    "from_array",
-    "gelu", "get_default_device", "get_default_dtype", "grad", "gradcheck", "is_grad_enabled",
+    "concat", "detect_anomaly", "div", "dropout", "elu", "enable_grad", "erf", "exp",
+    "expand_dims", "flatten", "from_array", "gelu", "get_default_device", "get_default_dtype",
+    "grad",
+    "gradcheck", "is_anomaly_check_nan_enabled", "is_anomaly_enabled", "is_grad_enabled",
     "leaky_relu", "log", "log_softmax", "logsumexp", "manual_seed", "matmul", "max", "maximum",
     "mean", "min", "minimum", "mul", "neg", "no_grad", "permute", "pow", "relu", "reshape",
-    "selu", "set_default_device", "set_default_dtype", "set_grad_enabled", "sigmoid", "silu",
-    "softmax", "softplus", "sqrt", "stack", "sub", "sum", "sum_to", "swapaxes", "tanh",
-    "to_device", "transpose", "var", "where",
+    "selu", "set_default_device", "set_default_dtype", "set_detect_anomaly",
+    "set_grad_enabled", "sigmoid", "silu", "softmax", "softplus", "sqrt", "stack", "sub",
+    "sum", "sum_to", "swapaxes", "tanh", "to_device", "transpose", "var", "where",
 ]  # fmt: skip

@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
+from . import anomaly_mode as _anomaly
 from .grad_mode import set_grad_enabled
 from .tensor import Tensor, _wrap
 
@@ -103,7 +104,8 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
         else:
             entry[1] = entry[1] + g
 
-    with set_grad_enabled(create_graph):
+    # ``anomaly``: check each op's backward as a whole (not the ops it is written with).
+    with set_grad_enabled(create_graph), _anomaly.paused() as anomaly:
         for i, (t, g) in enumerate(zip(outputs, grad_outputs, strict=False)):
             if not t.requires_grad:
                 raise RuntimeError(
@@ -128,7 +130,7 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
                 out.grad = gy if out.grad is None else out.grad + gy
             if capture is not None and id(out) in capture:
                 captured[id(out)] = gy
-            gxs = fn.backward(gy)
+            gxs = _anomaly.backward(fn, gy) if anomaly else fn.backward(gy)
             if not isinstance(gxs, tuple):
                 gxs = (gxs,)
             if len(gxs) != len(fn.inputs):

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from . import anomaly_mode as _anomaly
+from ._errors import not_a_tensor
 from .grad_mode import _GradMode
 from .tensor import Tensor, _wrap
 
@@ -43,12 +45,12 @@ class Function:
     __slots__ = ("inputs", "output", "generation", "versions", "__dict__")
 
     def __call__(self, *inputs: Tensor) -> Tensor:
-        first = inputs[0].data
-        if len(inputs) > 1:
-            _check_same_device(self, inputs, first)
-        try:
+        try:  # free unless something raises; a non-Tensor input is reported below
+            first = inputs[0].data
+            if len(inputs) > 1:
+                _check_same_device(self, inputs, first)
             y = self.forward(*[x.data for x in inputs])
-        except (ValueError, TypeError, IndexError) as error:
+        except (ValueError, TypeError, IndexError, AttributeError, OverflowError) as error:
             wrapped = _op_error(self, inputs, error)
             if wrapped is error:
                 raise
@@ -56,7 +58,12 @@ class Function:
         if isinstance(y, np.generic):  # NumPy gives scalars, not 0-d arrays, from some ops
             y = np.asarray(y)
         out = _wrap(y)
-        if _GradMode.enabled and y.dtype.kind in "fc":
+        modes = _GradMode  # per thread: grad mode and anomaly mode
+        if modes.anomaly:  # the only cost of anomaly detection while it is off
+            self._anomaly_stack = stack = _anomaly.creation_stack()
+            if modes.check_nan:
+                _anomaly.check_forward(self, inputs, y, stack)
+        if modes.enabled and y.dtype.kind in "fc":
             for x in inputs:
                 if x.requires_grad:
                     break
@@ -105,8 +112,11 @@ def _check_same_device(fn: Function, inputs: tuple[Tensor, ...], first: Any) -> 
 
 
 def _op_error(fn: Function, inputs: tuple[Tensor, ...], error: Exception) -> Exception:
-    if str(error).startswith(f"{fn.name}:"):  # the op already wrote a full message
-        return error
+    for x in inputs:
+        if not isinstance(x, Tensor):  # a list or an array (whose .data is a memoryview)
+            return not_a_tensor(fn.name, x)
+    if isinstance(error, AttributeError) or str(error).startswith(f"{fn.name}:"):
+        return error  # a bug in the op, or the op already wrote a full message
     shapes = ", ".join(str(tuple(x.shape)) for x in inputs)
     dtypes = ", ".join(str(x.dtype) for x in inputs)
     message = f"{fn.name}: {error} (input shapes {shapes}; dtypes {dtypes})"

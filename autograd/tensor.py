@@ -15,7 +15,8 @@ from backends import (
     is_device_array,
 )
 
-from .defaults import _Defaults
+from ._errors import ALL_NUMBERS, NUMERIC_KINDS, _first_non_number, not_numbers
+from .defaults import _Defaults, _Device
 from .grad_mode import _GradMode
 
 
@@ -65,17 +66,21 @@ class Tensor:
     ) -> None:
         if isinstance(data, Tensor):
             data = data.data
+        if dtype is not None:
+            dtype = _numeric_dtype(dtype)
         target = get_backend(device) if device is not None else None
         if isinstance(data, np.ndarray | np.generic):
+            if data.dtype.kind not in NUMERIC_KINDS:
+                raise not_numbers("Tensor()", data)
             array = np.asarray(data) if dtype is None else np.asarray(data, dtype=dtype)
-            target = target or _Defaults.backend
+            target = target or _Device.backend
         elif is_device_array(data):  # a CuPy (or stand-in) array: stays on its device
             array = data if dtype is None else data.astype(dtype, copy=False)
         else:
-            array = np.asarray(data, dtype=dtype)
+            array = _from_python(data, dtype)
             if dtype is None and array.dtype.kind == "f":
                 array = array.astype(_Defaults.dtype)
-            target = target or _Defaults.backend
+            target = target or _Device.backend
         if target is not None and not target.owns(array):
             array = (
                 target.from_host(array)
@@ -182,8 +187,9 @@ class Tensor:
 
     # ------------------------------------------------------------------ autograd
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        """Set ``requires_grad`` in place (only floating-point tensors can require grad)."""
-        if requires_grad and self.data.dtype.kind not in "fc":
+        """Set ``requires_grad`` in place (only floating-point tensors can require grad:
+        the engine's gradients are real, so a complex leaf would get a wrong one)."""
+        if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(
                 "only floating-point tensors can require gradients; "
                 f"this tensor is {self.data.dtype}"
@@ -214,11 +220,9 @@ class Tensor:
                 "graph is being recorded; do the update inside `with autograd.no_grad():`"
             )
         data = self.data
-        value = other.data if isinstance(other, Tensor) else other
-        if isinstance(value, list):
-            value = np.asarray(value)
-        if isinstance(value, np.ndarray) and not isinstance(data, np.ndarray):
-            value = backend_of(data).from_host(value)  # host data written in the program
+        # A number, list or array is checked and placed as the ops do ("+=: expected a number
+        # ..., got str"), rather than reaching NumPy's "ufunc 'add' did not contain a loop".
+        value = other.data if isinstance(other, Tensor) else _lift(other, self, name).data
         if isinstance(other, Tensor) and type(value) is not type(data):
             raise RuntimeError(
                 f"{name}: expected both tensors on one device, found {self.device} and "
@@ -325,24 +329,32 @@ class Tensor:
 
     __hash__ = object.__hash__  # identity: tensors key optimizer state and graph walks
 
-    # Comparisons are not differentiable: they return boolean tensors with no graph.
+    # Comparisons are not differentiable: they return boolean tensors with no graph. An
+    # operand that is not numbers gives NotImplemented, so that Python answers as PyTorch
+    # does: ``t == "a"`` is False and ``t < "a"`` a TypeError naming both types.
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _compared(self.data == _raw(other))
+        other = _comparand(other, self, "eq")
+        return NotImplemented if other is None else _compared(self.data == other)
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _compared(self.data != _raw(other))
+        other = _comparand(other, self, "ne")
+        return NotImplemented if other is None else _compared(self.data != other)
 
     def __lt__(self, other: Any) -> Tensor:
-        return _compared(self.data < _raw(other))
+        other = _comparand(other, self, "lt")
+        return NotImplemented if other is None else _compared(self.data < other)
 
     def __le__(self, other: Any) -> Tensor:
-        return _compared(self.data <= _raw(other))
+        other = _comparand(other, self, "le")
+        return NotImplemented if other is None else _compared(self.data <= other)
 
     def __gt__(self, other: Any) -> Tensor:
-        return _compared(self.data > _raw(other))
+        other = _comparand(other, self, "gt")
+        return NotImplemented if other is None else _compared(self.data > other)
 
     def __ge__(self, other: Any) -> Tensor:
-        return _compared(self.data >= _raw(other))
+        other = _comparand(other, self, "ge")
+        return NotImplemented if other is None else _compared(self.data >= other)
 
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
         """Indices of the maxima (not differentiable)."""
@@ -364,6 +376,45 @@ def from_array(array: Any) -> Tensor:
     return _wrap(array)
 
 
+def _numeric_dtype(dtype: Any) -> np.dtype:
+    """``dtype`` as a NumPy dtype of numbers, or a TypeError naming it."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"Tensor(): {dtype!r} is not a dtype (try 'float32' or 'int64')") from None
+    if resolved.kind not in NUMERIC_KINDS:
+        raise TypeError(
+            f"Tensor(): dtype {resolved} holds no numbers; use a bool, integer, floating or "
+            "complex dtype"
+        )
+    return resolved
+
+
+def _from_python(data: Any, dtype: np.dtype | None) -> np.ndarray:
+    """Python numbers or nested lists of them as an array; anything else is refused.
+
+    NumPy is asked for the array without ``dtype`` first, so that strings are refused
+    rather than parsed (``np.asarray(["1.5"], dtype=float)`` would read them).
+    """
+    try:
+        array = np.asarray(data)
+    except (ValueError, TypeError, OverflowError) as error:
+        raise not_numbers("Tensor()", data, error) from None
+    if array.dtype.kind not in NUMERIC_KINDS:
+        if (
+            dtype is None
+            or array.dtype.kind != "O"
+            or _first_non_number(data, 0, True) is not ALL_NUMBERS
+        ):
+            raise not_numbers("Tensor()", data)
+        # integers beyond 64 bits with a dtype that can hold them: Tensor([2**70], dtype=float)
+        try:
+            return np.asarray(data, dtype=dtype)
+        except OverflowError:
+            raise not_numbers("Tensor()", data) from None
+    return array if dtype is None else array.astype(dtype, copy=False)
+
+
 def _wrap(array: Any) -> Tensor:
     """A tensor around an existing array, bypassing ``__init__``'s conversions (hot path)."""
     t = Tensor.__new__(Tensor)
@@ -382,8 +433,15 @@ def _compared(result: Any) -> Tensor:
     return _wrap(np.asarray(result) if isinstance(result, np.generic) else result)
 
 
-def _raw(value: Any) -> Any:
-    return value.data if isinstance(value, Tensor) else value
+def _comparand(value: Any, like: Tensor, op: str) -> Any:
+    """The raw array to compare ``like`` with (lists and arrays moved to its device once),
+    or None if ``value`` is not numbers (a number too large for ``like``'s dtype raises)."""
+    if isinstance(value, Tensor):
+        return value.data
+    try:
+        return _lift(value, like, op).data
+    except TypeError:
+        return None
 
 
 def _is_dtype_name(value: Any) -> bool:
@@ -397,5 +455,6 @@ def _is_dtype_name(value: Any) -> bool:
 
 
 from . import ops as _ops  # noqa: E402  (ops import Tensor; bound after the class exists)
+from .ops._coerce import lift as _lift  # noqa: E402
 
 _ops.install_tensor_methods(Tensor)

@@ -71,6 +71,13 @@ def _dtype(dtype: Any) -> np.dtype:
     return np.dtype(dtype if dtype is not None else autograd.get_default_dtype())
 
 
+def _draw_dtype(dtype: np.dtype) -> np.dtype:
+    """The dtype to draw in for ``dtype``: random generators (NumPy's, CuPy's) make only
+    float32 and float64, so float16 weights are drawn in float32 and rounded, as PyTorch
+    does for half precision on the CPU."""
+    return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float32)
+
+
 class Initializer:
     """Base class: ``init(shape, dtype=None, device=None)`` returns a new array."""
 
@@ -129,22 +136,24 @@ class _Random(Initializer):
     ) -> Any:
         backend, rng = self._rng(device)
         dtype = _dtype(dtype)
-        u = rng.random(tuple(shape), dtype=dtype)
-        return backend.from_host(u * dtype.type(high - low) + dtype.type(low))
+        draw = _draw_dtype(dtype)
+        u = rng.random(tuple(shape), dtype=draw)
+        return backend.from_host((u * draw.type(high - low) + draw.type(low)).astype(dtype))
 
     def _normal(
         self, shape: tuple, mean: float, std: float, truncated: bool, dtype: Any, device: str | None
     ) -> Any:
         backend, rng = self._rng(device)
         dtype = _dtype(dtype)
-        z = rng.standard_normal(tuple(shape), dtype=dtype)
+        draw = _draw_dtype(dtype)
+        z = rng.standard_normal(tuple(shape), dtype=draw)
         if truncated:
             # redraw everything beyond 2 standard deviations (rare: 4.6% per round)
             outside = abs(z) > 2
             while bool(outside.any()):
-                z[outside] = rng.standard_normal(int(outside.sum()), dtype=dtype)
+                z[outside] = rng.standard_normal(int(outside.sum()), dtype=draw)
                 outside = abs(z) > 2
-        return backend.from_host(z * dtype.type(std) + dtype.type(mean))
+        return backend.from_host((z * draw.type(std) + draw.type(mean)).astype(dtype))
 
 
 class RandomUniform(_Random):

@@ -46,6 +46,7 @@ import numpy as np
 import autograd
 import backends
 from autograd import Function, Tensor, from_array
+from autograd._errors import describe, not_numbers
 from autograd.ops.softmax import Softmax as _SoftmaxFunction
 
 EPSILON = 1e-7
@@ -73,17 +74,57 @@ def _as_tensor(value: Any, like: Tensor) -> Tensor:
         if value.dtype != like.dtype and value.dtype.kind == "f":
             return value.astype(like.dtype)
         return value
-    arr = np.asarray(value)
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError) as error:  # ragged lists
+        raise not_numbers("loss targets (y_true)", value, error) from None
+    if arr.dtype.kind not in "biuf":
+        raise not_numbers("loss targets (y_true)", value)
     if arr.dtype.kind == "f":
         arr = arr.astype(like.dtype, copy=False)
     return from_array(backends.backend_of(like.data).from_host(arr))
 
 
-def _labels_array(y_true: Any, logits: Tensor, num_classes: int) -> Any:
+def _predictions(y_pred: Any, loss: str) -> Tensor:
+    """``y_pred`` as a Tensor: numbers (lists, arrays) are taken as constants, as Keras
+    does; anything else is a TypeError naming the loss."""
+    if isinstance(y_pred, Tensor):
+        return y_pred
+    try:
+        return Tensor(y_pred)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"{loss}: predictions (y_pred) must be a Tensor or numbers, got "
+            f"{describe(y_pred)} ({error})"
+        ) from None
+
+
+def _labels_array(y_true: Any, logits: Tensor) -> Any:
     """Integer labels as an xp array on the logits' device, shaped like logits[..., 0];
-    validated when they are on the host."""
-    data = y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true)
+    validated when they are on the host (whole numbers, in range)."""
+    if logits.ndim == 0:
+        raise ValueError(
+            "predictions for class labels need a class axis (shape (C,) or (N, C)); got a "
+            "0-d tensor"
+        )
+    num_classes = logits.shape[-1]
+    if isinstance(y_true, Tensor):
+        data = y_true.data
+    else:
+        try:
+            data = np.asarray(y_true)
+        except (ValueError, TypeError) as error:  # ragged lists
+            raise not_numbers("class labels (y_true)", y_true, error) from None
     if data.dtype.kind == "f":
+        if isinstance(data, np.ndarray):
+            # Keras would truncate 3.7 to class 3 and NaN to a huge negative "label":
+            # both are data errors, so only whole numbers pass
+            whole = np.isfinite(data) & (data == np.floor(data))
+            if not whole.all():
+                first = tuple(int(i) for i in np.argwhere(~whole)[0])
+                raise ValueError(
+                    f"class labels must be whole numbers; got {data[first]} at index {first}"
+                )
         data = data.astype(np.int64)
     if data.dtype.kind not in "iu":
         raise TypeError(f"class labels must be integers, got dtype {data.dtype}")
@@ -200,9 +241,10 @@ def softmax_cross_entropy(
 ) -> Tensor:
     """Cross-entropy of softmax(logits) against integer labels (``sparse``) or a
     distribution, via the fused :class:`SoftmaxCrossEntropy`."""
+    logits = _predictions(logits, "softmax_cross_entropy")
     reduction = _reduction(reduction)
     if sparse:
-        labels = _labels_array(target, logits, logits.shape[-1])
+        labels = _labels_array(target, logits)
         return SoftmaxCrossEntropy(reduction, labels)(logits)
     t = _as_tensor(target, logits)
     _check_same_shape(t, logits)
@@ -251,13 +293,14 @@ def sparse_categorical_crossentropy(
 ) -> Tensor:
     """Cross-entropy with integer labels; ``y_pred`` holds probabilities (or logits with
     ``from_logits=True``, fused and stable)."""
+    y_pred = _predictions(y_pred, "sparse_categorical_crossentropy")
     if from_logits:
         return softmax_cross_entropy(y_pred, y_true, sparse=True, reduction=reduction)
     logits = _logits_of_softmax(y_pred)
     if logits is not None:
         return softmax_cross_entropy(logits, y_true, sparse=True, reduction=reduction)
     reduction = _reduction(reduction)
-    labels = _labels_array(y_true, y_pred, y_pred.shape[-1])
+    labels = _labels_array(y_true, y_pred)
     xp = backends.get_array_module(y_pred.data)
     onehot = from_array((xp.arange(y_pred.shape[-1]) == labels[..., None]).astype(y_pred.dtype))
     return _categorical_from_probs(onehot, y_pred, reduction)
@@ -274,6 +317,7 @@ def categorical_crossentropy(
     y_true: Any, y_pred: Tensor, from_logits: bool = False, reduction: str = "mean"
 ) -> Tensor:
     """Cross-entropy with one-hot (or soft) targets of the same shape as ``y_pred``."""
+    y_pred = _predictions(y_pred, "categorical_crossentropy")
     if from_logits:
         return softmax_cross_entropy(y_pred, y_true, sparse=False, reduction=reduction)
     logits = _logits_of_softmax(y_pred)
@@ -303,18 +347,21 @@ def binary_crossentropy(
     y_true: Any, y_pred: Tensor, from_logits: bool = False, reduction: str = "mean"
 ) -> Tensor:
     """Binary cross-entropy of probabilities (clipped) or logits (stable)."""
+    y_pred = _predictions(y_pred, "binary_crossentropy")
     y = _match_shape(_as_tensor(y_true, y_pred), y_pred)
     return _keras_reduce(_binary_elementwise(y, y_pred, from_logits), _reduction(reduction))
 
 
 def mean_squared_error(y_true: Any, y_pred: Tensor, reduction: str = "mean") -> Tensor:
     """mean (y_true - y_pred)²."""
+    y_pred = _predictions(y_pred, "mean_squared_error")
     e = y_pred - _match_shape(_as_tensor(y_true, y_pred), y_pred)
     return _keras_reduce(e * e, _reduction(reduction))
 
 
 def mean_absolute_error(y_true: Any, y_pred: Tensor, reduction: str = "mean") -> Tensor:
     """mean |y_true - y_pred|."""
+    y_pred = _predictions(y_pred, "mean_absolute_error")
     e = y_pred - _match_shape(_as_tensor(y_true, y_pred), y_pred)
     return _keras_reduce(autograd.abs(e), _reduction(reduction))
 
@@ -326,6 +373,7 @@ def _huber_elementwise(e: Tensor, delta: float) -> Tensor:
 
 def huber(y_true: Any, y_pred: Tensor, delta: float = 1.0, reduction: str = "mean") -> Tensor:
     """mean of ½e² (|e| ≤ δ) or δ(|e| - ½δ) (|e| > δ), e = y_pred - y_true."""
+    y_pred = _predictions(y_pred, "huber")
     e = y_pred - _match_shape(_as_tensor(y_true, y_pred), y_pred)
     return _keras_reduce(_huber_elementwise(e, delta), _reduction(reduction))
 
@@ -350,14 +398,14 @@ class Loss:
 
     def __call__(self, a: Any, b: Any) -> Tensor:
         if self.convention == "keras":
-            return self.compute(a, b)
-        return self.compute(b, a)
+            return self.compute(a, _predictions(b, type(self).__name__))
+        return self.compute(b, _predictions(a, type(self).__name__))
 
     def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
         raise NotImplementedError
 
     def keras_call(self, y_true: Any, y_pred: Tensor) -> Tensor:
-        return self.compute(y_true, y_pred)
+        return self.compute(y_true, _predictions(y_pred, type(self).__name__))
 
     def get_config(self) -> dict[str, Any]:
         return {"reduction": self.reduction}
@@ -457,7 +505,13 @@ class CrossEntropyLoss(Loss):
     convention = "torch"
 
     def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
-        data = y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true)
+        if isinstance(y_true, Tensor):
+            data = y_true.data
+        else:
+            try:
+                data = np.asarray(y_true)
+            except (ValueError, TypeError) as error:  # ragged lists
+                raise not_numbers("CrossEntropyLoss targets", y_true, error) from None
         sparse = data.dtype.kind in "iu"
         return softmax_cross_entropy(y_pred, y_true, sparse=sparse, reduction=self.reduction)
 
@@ -470,10 +524,21 @@ class NLLLoss(Loss):
     convention = "torch"
 
     def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
-        labels = _labels_array(y_true, y_pred, y_pred.shape[-1])
-        xp = backends.get_array_module(y_pred.data)
-        onehot = from_array((xp.arange(y_pred.shape[-1]) == labels[..., None]).astype(y_pred.dtype))
-        return _reduce(-autograd.sum(y_pred * onehot, axis=-1), self.reduction)
+        labels = _labels_array(y_true, y_pred)
+        return _reduce(-_pick(y_pred, labels), self.reduction)
+
+
+def _pick(values: Tensor, labels: Any) -> Tensor:
+    """``values[..., labels]``: the entry of each row's label, shaped like ``labels``.
+
+    Selected, not summed against a one-hot: 0 · (-inf) would make the whole row NaN when
+    another class has log-probability -inf (PyTorch gives the finite value). Differentiable:
+    the gradient is 1 at each picked entry, 0 elsewhere.
+    """
+    classes = values.shape[-1]
+    rows = backends.get_array_module(labels).arange(labels.size)
+    picked = autograd.reshape(values, (-1, classes))[rows, labels.reshape(-1)]
+    return autograd.reshape(picked, tuple(labels.shape))
 
 
 class MSELoss(_TorchLoss):
@@ -512,12 +577,40 @@ class HuberLoss(_TorchLoss):
 
 
 class BCELoss(_TorchLoss):
-    """PyTorch: ``BCELoss()(probabilities, target)``; probabilities clipped to [ε, 1 - ε]."""
+    """PyTorch: ``BCELoss()(probabilities, target)``; probabilities clipped to [ε, 1 - ε].
+
+    As PyTorch, refuses (``ValueError``) probabilities or targets outside [0, 1], NaN
+    included: clipping would otherwise turn 1.5 into a confident, tiny loss.
+    """
 
     name = "binary_crossentropy"
 
     def _elementwise(self, y: Tensor, p: Tensor) -> Tensor:
+        _check_unit_interval(p, y)
         return _binary_elementwise(y, p, from_logits=False)
+
+
+def _check_unit_interval(p: Tensor, y: Tensor) -> None:
+    """Raise ValueError unless every element of ``p`` and ``y`` is in [0, 1] (NaN is not).
+
+    One reduction over both and one read of its result: on NumPy a few microseconds, on a
+    GPU a device synchronisation per call (the price of refusing bad input there too, where
+    PyTorch's kernel asserts on the device).
+    """
+    xp = backends.get_array_module(p.data)
+    inside = xp.logical_and(p.data >= 0, p.data <= 1).all()
+    inside &= xp.logical_and(y.data >= 0, y.data <= 1).all()
+    if bool(inside):
+        return
+    for what, t in (("input", p), ("target", y)):
+        values = t.numpy()
+        bad = ~((values >= 0) & (values <= 1))
+        if bad.any():
+            first = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise ValueError(
+                f"BCELoss: all elements of {what} should be between 0 and 1; got "
+                f"{values[first]} at index {first} ({int(bad.sum())} of {values.size} outside)"
+            )
 
 
 class BCEWithLogitsLoss(_TorchLoss):

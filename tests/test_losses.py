@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _device import assert_close
 
 import autograd
 import nn
@@ -205,3 +206,111 @@ def test_float64_target_tensors_keep_a_float32_loss_float32(loss):
     assert value.dtype == np.float32
     value.backward()
     assert pred.grad.dtype == np.float32
+
+
+NEG_INF_LOG_PROBS = np.array([[0.0, -np.inf, -1.0], [-0.1, -2.4, -np.inf], [-np.inf, -0.5, -0.9]])
+NEG_INF_LABELS = np.array([0, 0, 2])  # no label points at a -inf entry
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("spelling", ["class", "functional"])
+def test_nll_loss_ignores_minus_inf_log_probabilities_of_other_classes(torch, reduction, spelling):
+    """0 · (-inf) is NaN: picking the target entries, as PyTorch does, keeps the loss and
+    its gradient (-1/N at each target, 0 elsewhere) finite."""
+    import nn.functional as F
+
+    ours = Tensor(NEG_INF_LOG_PROBS, requires_grad=True)
+    theirs = torch.tensor(NEG_INF_LOG_PROBS, requires_grad=True)
+    if spelling == "class":
+        loss = nn.NLLLoss(reduction)(ours, NEG_INF_LABELS)
+    else:
+        loss = F.nll_loss(ours, NEG_INF_LABELS, reduction=reduction)
+    expected = torch.nn.functional.nll_loss(
+        theirs, torch.tensor(NEG_INF_LABELS), reduction=reduction
+    )
+    assert_close(loss, expected.detach().numpy(), rtol=1e-15)
+    loss.sum().backward()
+    expected.sum().backward()
+    assert_close(ours.grad, theirs.grad.numpy(), rtol=1e-15)
+
+
+def test_nll_loss_of_the_issues_example_is_0_05():
+    loss = nn.NLLLoss()(Tensor([[0.0, -np.inf], [-0.1, -2.4]]), [0, 0])
+    assert loss.item() == pytest.approx(0.05)
+
+
+BCE_CASES = {
+    "inside, bounds included": ([0.0, 0.3, 1.0], [1.0, 0.0, 1.0], None),
+    "the issue's example": ([1.5, -0.5], [1.0, 0.0], "input"),
+    "input above 1": ([0.2, 1.0000001], [1.0, 0.0], "input"),
+    "input below 0": ([[0.2, -1e-9]], [[1.0, 0.0]], "input"),
+    "NaN input": ([0.2, np.nan], [1.0, 0.0], "input"),
+    "target above 1": ([0.2, 0.7], [1.5, 0.0], "target"),
+    "target below 0": ([0.2, 0.7], [1.0, -0.5], "target"),
+    "NaN target": ([0.2, 0.7], [np.nan, 0.0], "target"),
+}
+
+
+@pytest.mark.parametrize("case", list(BCE_CASES))
+@pytest.mark.parametrize("spelling", ["class", "functional", "compiled"])
+def test_bce_refuses_probabilities_and_targets_outside_0_1_as_pytorch(torch, case, spelling):
+    import nn.functional as F
+
+    p, y, refused = BCE_CASES[case]
+    # PyTorch is the reference for which inputs are refused
+    try:
+        torch.nn.functional.binary_cross_entropy(
+            torch.tensor(p, dtype=torch.float64), torch.tensor(y, dtype=torch.float64)
+        )
+        torch_refuses = None
+    except RuntimeError as error:
+        torch_refuses = "input" if "of input" in str(error) else "target"
+    assert torch_refuses == refused
+
+    def call():
+        if spelling == "class":
+            return nn.BCELoss()(Tensor(p), y)
+        if spelling == "functional":
+            return F.binary_cross_entropy(Tensor(p), Tensor(y))
+        return losses.get(nn.BCELoss())(y, Tensor(p))  # compile's (y_true, y_pred) order
+
+    if refused is None:
+        assert np.isfinite(call().item())
+    else:
+        message = f"all elements of {refused} should be between 0 and 1"
+        with pytest.raises(ValueError, match=message):
+            call()
+
+
+def test_the_issues_bce_example_with_lists_is_refused_not_answered():
+    with pytest.raises(ValueError, match="all elements of input should be between 0 and 1"):
+        nn.BCELoss()([1.5, -0.5], [1, 0])
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: nn.MSELoss()("abc", [1.0]), TypeError, "MSELoss: predictions"),
+        (lambda: losses.mean_squared_error([1.0], None), TypeError, "mean_squared_error: pred"),
+        (lambda: nn.MSELoss()(Tensor([1.0, 2.0]), ["a", "b"]), TypeError, "loss targets"),
+        (lambda: nn.L1Loss()(Tensor([1.0, 2.0]), [[1.0], []]), TypeError, "ragged"),
+        (lambda: nn.CrossEntropyLoss()(Tensor([[1.0, 2.0]]), [[0], []]), TypeError, "ragged"),
+        (lambda: nn.NLLLoss()(Tensor(0.5), [0]), ValueError, "need a class axis"),
+        (lambda: nn.NLLLoss()(Tensor([[0.1, 0.9]]), [None]), TypeError, "labels must be"),
+    ],
+)
+def test_malformed_predictions_and_targets_are_refused_naming_them(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+@pytest.mark.parametrize("label", [3.7, np.nan, np.inf])
+def test_class_labels_must_be_whole_numbers(label):
+    """Keras would truncate 3.7 to class 3, and NaN became label -9223372036854775808."""
+    logits = Tensor(np.zeros((2, 5)))
+    loss = nn.SparseCategoricalCrossentropy(from_logits=True)
+    with pytest.raises(ValueError, match="class labels must be whole numbers"):
+        loss(np.array([1.0, label]), logits)
+    with pytest.raises(ValueError, match="class labels must be whole numbers"):
+        nn.NLLLoss()(logits, [label, 0.0])
+    assert loss(np.array([1.0, 3.0]), logits).item() == pytest.approx(np.log(5))  # whole: fine

@@ -16,18 +16,21 @@ import numpy as np
 
 from backends import backend_of, device_of, is_device_array
 
+from .._errors import NUMERIC_KINDS, describe, not_a_tensor, not_numbers
 from ..defaults import _Defaults
 from ..tensor import Tensor, _wrap
 
 _PY_NUMBERS = (bool, int, float)
 
 
-def lift(value: Any, like: Tensor) -> Tensor:
+def lift(value: Any, like: Tensor, op: str = "op") -> Tensor:
     """``value`` as a constant tensor on ``like``'s device, not widening ``like``'s dtype.
 
     Device rules, as in PyTorch: Python numbers, NumPy scalars and 0-d arrays are scalars
     and go anywhere. Python lists and NumPy arrays are data written in the program: they
     are copied to ``like``'s device once. An array already on another device is an error.
+    Anything that is not numbers (strings, None, dicts, ragged lists, object arrays) is a
+    ``TypeError`` naming ``op`` and what it got.
     """
     if isinstance(value, Tensor):
         return value
@@ -42,30 +45,36 @@ def lift(value: Any, like: Tensor) -> Tensor:
     data = like.data
     dtype = data.dtype
     if type(value) in _PY_NUMBERS:
-        if dtype.kind == "f" or (dtype.kind in "iu" and type(value) is not float):
-            return _wrap(_constant(data, value, dtype))
-        if type(value) is float:
-            return _wrap(_constant(data, value, _Defaults.dtype))
-        return _wrap(_constant(data, value, np.asarray(value).dtype))
+        try:
+            if dtype.kind == "f" or (dtype.kind in "iu" and type(value) is not float):
+                return _wrap(_constant(data, value, dtype))
+            if type(value) is float:
+                return _wrap(_constant(data, value, _Defaults.dtype))
+            return _wrap(_constant(data, value, np.asarray(value).dtype))
+        except OverflowError:  # 2**70 next to an int64 tensor, 2**1100 next to a float one
+            raise ValueError(
+                f"{op}: the number {value!r:.40} does not fit in the tensor's dtype {dtype}"
+            ) from None
+    original = value
     if isinstance(value, np.generic):
         value = np.asarray(value)
     if not isinstance(value, np.ndarray) and not is_device_array(value):
-        value = np.asarray(value)  # a list: host data, moved to the device below
+        try:
+            value = np.asarray(value)  # a list: host data, moved to the device below
+        except (ValueError, TypeError, OverflowError) as error:
+            raise not_numbers(op, original, error) from None
         if value.dtype.kind == "f":
             value = value.astype(dtype if dtype.kind == "f" else _Defaults.dtype)
-        if value.dtype.kind not in "biufc":
-            raise TypeError(
-                f"expected a number, a list of numbers, an array or a Tensor as the other "
-                f"operand, got {type(value).__name__} {value!r:.40}"
-            )
+    if value.dtype.kind not in NUMERIC_KINDS:
+        raise not_numbers(op, original)
     if isinstance(value, np.ndarray) and not isinstance(data, np.ndarray):
         value = backend_of(data).from_host(value)  # host data written in the program
     elif type(value) is not type(data) or (
         not isinstance(data, np.ndarray) and value.device != data.device
     ):
         raise RuntimeError(
-            f"expected all operands on one device, found {device_of(data)} and {device_of(value)}; "
-            "move them first (nothing is copied silently)"
+            f"{op}: expected all operands on one device, found {device_of(data)} and "
+            f"{device_of(value)}; move them first (nothing is copied silently)"
         )
     if dtype.kind == "f" and (
         value.dtype.kind in "biu" or (value.ndim == 0 and value.dtype.kind == "f")
@@ -74,17 +83,21 @@ def lift(value: Any, like: Tensor) -> Tensor:
     return _wrap(value)
 
 
-def operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
+def operands(a: Any, b: Any, op: str = "op") -> tuple[Tensor, Tensor]:
     """Both operands of a binary op as tensors; integer tensors meeting floats are cast.
 
     A 0-d tensor on the host next to a device tensor is moved to that device (PyTorch
     treats it as a scalar); a host tensor with more dimensions is an error (raised by
-    the op, naming both devices).
+    the op, naming both devices). At least one operand must be a Tensor.
     """
     if isinstance(a, Tensor):
-        b = lift(b, a)
+        b = lift(b, a, op)
+    elif isinstance(b, Tensor):
+        a = lift(a, b, op)
     else:
-        a = lift(a, b)
+        raise TypeError(
+            f"{op}: expected at least one Tensor operand, got {describe(a)} and {describe(b)}"
+        )
     if type(a.data) is not type(b.data):
         a, b = _scalar_to_device(a, b)
     ka, kb = a.data.dtype.kind, b.data.dtype.kind
@@ -106,15 +119,27 @@ def _scalar_to_device(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     return a, b
 
 
-def floating(x: Tensor) -> Tensor:
+def floating(x: Tensor, op: str = "op") -> Tensor:
     """``x`` itself if floating, else its values in the default float dtype (float32).
 
     For ops defined only on real numbers (exp, log, mean, ...): integer labels or
     boolean masks fed to them give float32, as in PyTorch, not NumPy's float64.
     """
-    if x.data.dtype.kind in "fc":
+    try:  # free when x is a Tensor; a list, or an array (its .data a memoryview), fails
+        kind = x.data.dtype.kind
+    except AttributeError:
+        raise not_a_tensor(op, x) from None
+    if kind in "fc":
         return x
     return _wrap(x.data.astype(_Defaults.dtype))
+
+
+def tensor_arg(x: Any, op: str) -> Tensor:
+    """``x`` if it is a Tensor, else a TypeError naming ``op`` (as PyTorch's ops refuse
+    lists and arrays where a tensor is expected)."""
+    if isinstance(x, Tensor):
+        return x
+    raise not_a_tensor(op, x)
 
 
 def _constant(like: Any, value: Any, dtype: Any) -> Any:

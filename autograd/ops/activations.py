@@ -9,7 +9,7 @@ from backends import backend_of, get_array_module
 
 from ..function import Function
 from ..tensor import Tensor, _wrap
-from ._coerce import floating
+from ._coerce import floating, not_a_tensor
 from .elementwise import exp, where
 
 
@@ -35,6 +35,10 @@ class LeakyReLU(Function):
     """y = x for x > 0, else slope * x;  dy/dx = 1 or slope."""
 
     __slots__ = ("slope",)
+
+    @property
+    def name(self) -> str:
+        return "leaky_relu"
 
     def __init__(self, slope: float) -> None:
         self.slope = slope
@@ -127,47 +131,49 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 def relu(x: Tensor) -> Tensor:
     """max(x, 0)."""
+    if not isinstance(x, Tensor):
+        raise not_a_tensor("relu", x)
     return ReLU()(x)
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """x for x > 0, else negative_slope * x."""
-    return LeakyReLU(negative_slope)(floating(x))
+    return LeakyReLU(negative_slope)(floating(x, "leaky_relu"))
 
 
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     """x for x > 0, else alpha (e**x - 1)."""
-    return ELU(alpha)(floating(x))
+    return ELU(alpha)(floating(x, "elu"))
 
 
 def selu(x: Tensor) -> Tensor:
     """scale * elu(x, alpha) with the self-normalising constants alpha ~ 1.6733, scale ~ 1.0507."""
-    return elu(x, _SELU_ALPHA) * _SELU_SCALE
+    return elu(floating(x, "selu"), _SELU_ALPHA) * _SELU_SCALE
 
 
 def sigmoid(x: Tensor) -> Tensor:
     """1 / (1 + e**-x), stable for large |x|."""
-    return Sigmoid()(floating(x))
+    return Sigmoid()(floating(x, "sigmoid"))
 
 
 def tanh(x: Tensor) -> Tensor:
     """Hyperbolic tangent."""
-    return Tanh()(floating(x))
+    return Tanh()(floating(x, "tanh"))
 
 
 def softplus(x: Tensor) -> Tensor:
     """ln(1 + e**x), stable for large |x|."""
-    return Softplus()(floating(x))
+    return Softplus()(floating(x, "softplus"))
 
 
 def erf(x: Tensor) -> Tensor:
     """The error function."""
-    return Erf()(floating(x))
+    return Erf()(floating(x, "erf"))
 
 
 def silu(x: Tensor) -> Tensor:
     """x * sigmoid(x) (also called swish);  d/dx = s + x s (1 - s)."""
-    x = floating(x)
+    x = floating(x, "silu")
     return x * sigmoid(x)
 
 
@@ -177,7 +183,7 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     ``approximate="tanh"`` uses 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x**3))), as PyTorch.
     d/dx (exact) = Phi(x) + x phi(x).
     """
-    x = floating(x)
+    x = floating(x, "gelu")
     if approximate == "none":
         return x * (erf(x * (1 / math.sqrt(2))) + 1) * 0.5
     if approximate == "tanh":

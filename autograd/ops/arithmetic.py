@@ -11,7 +11,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
-from ._coerce import floating, operands
+from ._coerce import floating, not_a_tensor, operands
 
 
 class Add(Function):
@@ -130,22 +130,22 @@ class Pow(Function):
 
 def add(a: Any, b: Any) -> Tensor:
     """Elementwise ``a + b`` with broadcasting."""
-    return Add()(*operands(a, b))
+    return Add()(*operands(a, b, "add"))
 
 
 def sub(a: Any, b: Any) -> Tensor:
     """Elementwise ``a - b`` with broadcasting."""
-    return Sub()(*operands(a, b))
+    return Sub()(*operands(a, b, "sub"))
 
 
 def mul(a: Any, b: Any) -> Tensor:
     """Elementwise ``a * b`` with broadcasting."""
-    return Mul()(*operands(a, b))
+    return Mul()(*operands(a, b, "mul"))
 
 
 def div(a: Any, b: Any) -> Tensor:
     """Elementwise ``a / b`` with broadcasting."""
-    a, b = operands(a, b)
+    a, b = operands(a, b, "div")
     if a.data.dtype.kind != "f":  # true division of integers: float32, as in PyTorch
         a, b = floating(a), floating(b)
     return Div()(a, b)
@@ -153,6 +153,8 @@ def div(a: Any, b: Any) -> Tensor:
 
 def neg(x: Any) -> Tensor:
     """Elementwise ``-x``."""
+    if not isinstance(x, Tensor):
+        raise not_a_tensor("neg", x)
     return Neg()(x)
 
 
@@ -161,8 +163,8 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the op's name, as in NumPy an
     if isinstance(b, np.generic) and b.dtype.kind in "iuf":
         b = b.item()  # np.float64(2.0) is a plain constant exponent (and must not widen float32)
     if isinstance(a, Tensor) and isinstance(b, int | float) and not isinstance(b, bool):
-        return PowScalar(b)(floating(a) if isinstance(b, float) else a)
-    return Pow()(*operands(a, b))
+        return PowScalar(b)(floating(a, "pow") if isinstance(b, float) else a)
+    return Pow()(*operands(a, b, "pow"))
 
 
 from .. import ops as _ops  # noqa: E402

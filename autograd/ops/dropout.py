@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from backends import backend_of
 
 from ..tensor import Tensor, _wrap
@@ -23,11 +25,14 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator: Any = N
         raise ValueError(f"dropout: p must be in [0, 1], got {p}")
     if not training or p == 0:
         return x
-    x = floating(x)
+    x = floating(x, "dropout")
     data = x.data
     if p == 1:
         return x * _wrap(data * 0)
     rng = generator if generator is not None else backend_of(data).rng
-    keep = rng.random(data.shape, dtype=data.dtype if data.dtype.kind == "f" else None) >= p
+    # Generators draw float32 or float64 only: float16 tensors get a float32 draw (the mask
+    # is all that is kept of it).
+    draw = data.dtype if data.dtype in (np.float32, np.float64) else np.float32
+    keep = rng.random(data.shape, dtype=draw) >= p
     scale = data.dtype.type(1 / (1 - p)) if data.dtype.kind == "f" else 1 / (1 - p)
     return x * _wrap(keep.astype(data.dtype) * scale)

@@ -10,7 +10,7 @@ from backends import backend_of, device_of, get_array_module, get_backend, is_de
 
 from ..function import Function
 from ..tensor import Tensor, _wrap
-from ._coerce import floating, lift, operands
+from ._coerce import describe, floating, lift, not_a_tensor, operands, tensor_arg
 
 
 class Exp(Function):
@@ -154,6 +154,10 @@ class ToDevice(Function):
 
     __slots__ = ("device",)
 
+    @property
+    def name(self) -> str:
+        return "to_device"
+
     def __init__(self, device: str) -> None:
         self.device = device
 
@@ -169,26 +173,29 @@ class ToDevice(Function):
 
 def exp(x: Tensor) -> Tensor:
     """Elementwise e**x (integer input gives the default float dtype)."""
-    return Exp()(floating(x))
+    return Exp()(floating(x, "exp"))
 
 
 def log(x: Tensor) -> Tensor:
     """Elementwise natural logarithm (integer input gives the default float dtype)."""
-    return Log()(floating(x))
+    return Log()(floating(x, "log"))
 
 
 def sqrt(x: Tensor) -> Tensor:
     """Elementwise square root (integer input gives the default float dtype)."""
-    return Sqrt()(floating(x))
+    return Sqrt()(floating(x, "sqrt"))
 
 
 def abs(x: Tensor) -> Tensor:  # noqa: A001 - the op's name, as in NumPy and PyTorch
     """Elementwise absolute value."""
+    if not isinstance(x, Tensor):
+        raise not_a_tensor("abs", x)
     return Abs()(x)
 
 
 def clip(x: Tensor, lo: float | None = None, hi: float | None = None) -> Tensor:
     """Limit values to [lo, hi] (either bound may be None)."""
+    x = tensor_arg(x, "clip")
     if lo is None and hi is None:
         raise ValueError("clip: give at least one of lo and hi")
     return Clip(lo, hi)(x)
@@ -196,20 +203,20 @@ def clip(x: Tensor, lo: float | None = None, hi: float | None = None) -> Tensor:
 
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise maximum of two tensors (broadcasting)."""
-    return Maximum()(*operands(a, b))
+    return Maximum()(*operands(a, b, "maximum"))
 
 
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise minimum of two tensors (broadcasting)."""
-    return Minimum()(*operands(a, b))
+    return Minimum()(*operands(a, b, "minimum"))
 
 
 def where(cond: Any, a: Any, b: Any) -> Tensor:
     """Choose elementwise from ``a`` where ``cond`` is true, else from ``b`` (broadcasting)."""
-    cond = cond.data if isinstance(cond, Tensor) else cond
+    cond = cond.data if isinstance(cond, Tensor) else _condition(cond)
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        a = lift(a, _wrap(get_array_module(cond).asarray(cond)))
-    a, b = operands(a, b)
+        a = lift(a, _wrap(get_array_module(cond).asarray(cond)), "where")
+    a, b = operands(a, b, "where")
     if type(cond) is not type(a.data):
         if isinstance(cond, np.ndarray) or is_device_array(cond):
             raise RuntimeError(
@@ -220,11 +227,38 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
     return Where(cond)(a, b)
 
 
+def _condition(cond: Any) -> Any:
+    """``where``'s condition, checked to be bools or numbers (their truth), else a TypeError:
+    NumPy would take a string or None as one truth value for the whole tensor. Python data
+    is returned as given, to be placed on the values' device below."""
+    if isinstance(cond, np.ndarray) or is_device_array(cond):
+        kind = cond.dtype.kind
+    else:
+        try:
+            kind = np.asarray(cond).dtype.kind
+        except (ValueError, TypeError):
+            kind = "?"
+    if kind not in "biuf":
+        raise TypeError(
+            "where: the condition must be a bool, or a Tensor, array or (nested) list of "
+            f"bools or numbers; got {describe(cond)}"
+        )
+    return cond
+
+
 def astype(x: Tensor, dtype: Any) -> Tensor:
     """Cast to ``dtype``; differentiable between floating dtypes."""
-    if x.data.dtype == np.dtype(dtype):
+    x = tensor_arg(x, "astype")
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"astype: {dtype!r} is not a dtype (try 'float32' or 'int64')") from None
+    if dtype.kind not in "biufc":
+        raise TypeError(f"astype: {dtype} holds no numbers; a tensor holds numbers only")
+    if x.data.dtype == dtype:
         return x
     return AsType(dtype)(x)
+
 
 
 def to_device(x: Tensor, device: str) -> Tensor:

@@ -36,6 +36,10 @@ class ScatterAdd(Function):
 
     __slots__ = ("index", "shape")
 
+    @property
+    def name(self) -> str:
+        return "scatter_add"
+
     def __init__(self, index: Any, shape: tuple[int, ...]) -> None:
         self.index = index
         self.shape = shape

@@ -52,7 +52,7 @@ class MatMul(Function):
 
 def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product ``a @ b`` (NumPy semantics for 1-D and batched operands)."""
-    return MatMul()(*operands(a, b))
+    return MatMul()(*operands(a, b, "matmul"))
 
 
 from .. import ops as _ops  # noqa: E402

@@ -4,27 +4,41 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..function import Function
 from ..tensor import Tensor, _wrap
-from ._coerce import floating
+from ._coerce import describe, floating, not_a_tensor
 from .shape import broadcast_to, reshape
 
 Axis = int | tuple[int, ...] | None
 
 
-def _normalize_axis(axis: Any, ndim: int, op: str) -> tuple[int, ...] | None:
+def _normalize_axis(axis: Any, x: Tensor, op: str) -> tuple[int, ...] | None:
+    """``axis`` (an int, a sequence of ints or None) as sorted-free non-negative axes of
+    ``x``; ``x`` must be a Tensor and the axes ints in range, else a clear error."""
+    if not isinstance(x, Tensor):
+        raise not_a_tensor(op, x)
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    ndim = x.ndim
+    if isinstance(axis, int | np.integer) and not isinstance(axis, bool | np.bool_):
+        axes = (axis,)
+    else:
+        axes = tuple(axis) if isinstance(axis, list | tuple | range) else (axis,)
     out = []
     for a in axes:
+        if not isinstance(a, int | np.integer) or isinstance(a, bool | np.bool_):
+            raise TypeError(
+                f"{op}: axis must be an int, a tuple of ints or None, got {describe(axis)}"
+            )
         if ndim == 0:  # as PyTorch: axis 0 or -1 of a 0-d tensor means the whole tensor
             if a not in (0, -1):
                 raise ValueError(f"{op}: axis {a} is out of range for a 0-d tensor")
             continue
         if not -ndim <= a < ndim:
             raise ValueError(f"{op}: axis {a} is out of range for a tensor with {ndim} dimensions")
-        out.append(a % ndim)
+        out.append(int(a) % ndim)
     if len(set(out)) != len(out):
         raise ValueError(f"{op}: repeated axis in {axis}")
     return tuple(out) if ndim else None
@@ -119,7 +133,7 @@ class Min(_Extreme):
 
 def sum(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Sum over ``axis`` (an int, a tuple of ints, or None for all)."""
-    return Sum(_normalize_axis(axis, x.ndim, "sum"), keepdims)(x)
+    return Sum(_normalize_axis(axis, x, "sum"), keepdims)(x)
 
 
 def mean(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
@@ -127,17 +141,17 @@ def mean(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
 
     Integer input gives the default float dtype; the mean over no elements is nan.
     """
-    return Mean(_normalize_axis(axis, x.ndim, "mean"), keepdims)(floating(x))
+    return Mean(_normalize_axis(axis, x, "mean"), keepdims)(floating(x, "mean"))
 
 
 def max(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Maximum over ``axis``; ties share the gradient evenly."""
-    return Max(_normalize_axis(axis, x.ndim, "max"), keepdims)(x)
+    return Max(_normalize_axis(axis, x, "max"), keepdims)(x)
 
 
 def min(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Minimum over ``axis``; ties share the gradient evenly."""
-    return Min(_normalize_axis(axis, x.ndim, "min"), keepdims)(x)
+    return Min(_normalize_axis(axis, x, "min"), keepdims)(x)
 
 
 def var(x: Tensor, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
@@ -146,8 +160,8 @@ def var(x: Tensor, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> 
     ``ddof=0`` (NumPy's and Keras' default) is the population variance; ``ddof=1``
     is PyTorch's default unbiased estimate. d var / dx_i = 2 (x_i - mean) / (n - ddof).
     """
-    x = floating(x)
-    axes = _normalize_axis(axis, x.ndim, "var")
+    x = floating(x, "var")
+    axes = _normalize_axis(axis, x, "var")
     shape = x.data.shape
     n = 1
     for i in range(len(shape)) if axes is None else axes:

@@ -11,6 +11,7 @@ from backends import get_array_module
 
 from ..function import Function
 from ..tensor import Tensor
+from ._coerce import describe, not_a_tensor, tensor_arg
 
 
 class Reshape(Function):
@@ -50,6 +51,10 @@ class BroadcastTo(Function):
 
     __slots__ = ("shape",)
 
+    @property
+    def name(self) -> str:
+        return "broadcast_to"
+
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
 
@@ -64,6 +69,10 @@ class SumTo(Function):
     """y = x summed down to ``shape`` (undoes broadcasting);  dL/dx = dL/dy broadcast back."""
 
     __slots__ = ("shape",)
+
+    @property
+    def name(self) -> str:
+        return "sum_to"
 
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
@@ -110,9 +119,10 @@ class Concat(Function):
 
 def reshape(x: Tensor, *shape: Any) -> Tensor:
     """The same values in another shape (one dimension may be -1)."""
+    x = tensor_arg(x, "reshape")
     if len(shape) == 1 and isinstance(shape[0], Sequence | np.ndarray):
         shape = tuple(shape[0])
-    shape = tuple(int(n) for n in shape)
+    shape = _ints(shape, "reshape", "shape")
     if shape == x.data.shape:
         return x
     return Reshape(shape)(x)
@@ -120,9 +130,10 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
 
 def transpose(x: Tensor, *axes: Any) -> Tensor:
     """Permute the axes (reverse them when none are given), as ``numpy.transpose``."""
+    x = tensor_arg(x, "transpose")
     if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], Sequence)):
         axes = axes[0]
-    axes = tuple(int(a) for a in axes) if axes else None
+    axes = _ints(axes, "transpose", "axes") if axes else None
     if axes is not None:
         if sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
             raise ValueError(
@@ -139,6 +150,10 @@ def permute(x: Tensor, *axes: Any) -> Tensor:
 
 def swapaxes(x: Tensor, axis1: int, axis2: int) -> Tensor:
     """Exchange two axes."""
+    x = tensor_arg(x, "swapaxes")
+    axis1, axis2 = _ints((axis1, axis2), "swapaxes", "axes")
+    if not (-x.ndim <= axis1 < x.ndim and -x.ndim <= axis2 < x.ndim):
+        raise ValueError(f"swapaxes: axes {axis1}, {axis2} are out of range for shape {x.shape}")
     axes = list(range(x.ndim))
     axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
     return Transpose(tuple(axes))(x)
@@ -146,6 +161,10 @@ def swapaxes(x: Tensor, axis1: int, axis2: int) -> Tensor:
 
 def expand_dims(x: Tensor, axis: int) -> Tensor:
     """Insert a new axis of length 1 at ``axis``."""
+    x = tensor_arg(x, "expand_dims")
+    (axis,) = _ints((axis,), "expand_dims", "axis")
+    if not -x.ndim - 1 <= axis <= x.ndim:
+        raise ValueError(f"expand_dims: axis {axis} is out of range for shape {x.shape}")
     shape = list(x.shape)
     axis = axis if axis >= 0 else x.ndim + 1 + axis
     shape.insert(axis, 1)
@@ -157,6 +176,8 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
     ``nn.Flatten`` uses ``start_dim=1`` to keep the batch axis.
     """
+    x = tensor_arg(x, "flatten")
+    start_dim, end_dim = _ints((start_dim, end_dim), "flatten", "start_dim and end_dim")
     if x.ndim == 0:
         return reshape(x, (1,))
     start, end = start_dim % x.ndim, end_dim % x.ndim
@@ -172,7 +193,8 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
     """Repeat along axes of length 1 (and new leading axes) to reach ``shape``."""
-    shape = tuple(int(n) for n in shape)
+    x = tensor_arg(x, "broadcast_to")
+    shape = _ints(shape, "broadcast_to", "shape")
     if shape == x.data.shape:
         return x
     return BroadcastTo(shape)(x)
@@ -181,6 +203,8 @@ def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
 def sum_to(x: Tensor, shape: Sequence[int]) -> Tensor:
     """Sum ``x`` down to ``shape``: the reverse of broadcasting (used for gradients)."""
     shape = tuple(shape)
+    if not isinstance(x, Tensor):
+        raise not_a_tensor("sum_to", x)
     if shape == x.data.shape:
         return x
     return SumTo(shape)(x)
@@ -196,7 +220,7 @@ def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
 
 def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     """Join tensors of equal shape along a new axis."""
-    tensors = list(tensors)
+    tensors = [tensor_arg(t, "stack") for t in tensors]
     if not tensors:
         raise ValueError("stack: needs at least one tensor")
     shapes = {t.shape for t in tensors}
@@ -204,3 +228,19 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
         raise ValueError(f"stack: all tensors must have one shape, got {sorted(shapes)}")
     axis = axis if axis >= 0 else tensors[0].ndim + 1 + axis
     return Concat(axis)(*[expand_dims(t, axis) for t in tensors])
+
+
+def _ints(values: Any, op: str, what: str) -> tuple[int, ...]:
+    """``values`` (an int or a sequence of them) as a tuple of Python ints, or a TypeError
+    naming ``op`` and ``what`` (``int(2.5)`` or ``int("3")`` would quietly accept them)."""
+    if isinstance(values, int | np.integer):
+        values = (values,)
+    try:
+        items = tuple(values)
+    except TypeError:
+        items = None
+    if items is None or not all(
+        isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_) for v in items
+    ):
+        raise TypeError(f"{op}: {what} must be ints, got {describe(values)}")
+    return tuple(int(v) for v in items)

@@ -38,6 +38,10 @@ class LogSoftmax(Function):
 
     __slots__ = ("axis",)
 
+    @property
+    def name(self) -> str:
+        return "log_softmax"
+
     def __init__(self, axis: int) -> None:
         self.axis = axis
 
@@ -86,20 +90,22 @@ def _reduced_shape(shape, axes):
 
 
 def _one_axis(x: Tensor, axis: int, op: str) -> int:
-    (a,) = _normalize_axis(axis, x.ndim, op) or (0,)
-    return a
+    axes = _normalize_axis(axis, x, op) or (0,)
+    if len(axes) != 1:
+        raise ValueError(f"{op}: takes one axis, got {axis!r}")
+    return axes[0]
 
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """e**x normalised to sum to 1 along ``axis``."""
-    return Softmax(_one_axis(x, axis, "softmax"))(floating(x))
+    return Softmax(_one_axis(x, axis, "softmax"))(floating(x, "softmax"))
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     """ln softmax(x), computed without forming softmax (stable for large inputs)."""
-    return LogSoftmax(_one_axis(x, axis, "log_softmax"))(floating(x))
+    return LogSoftmax(_one_axis(x, axis, "log_softmax"))(floating(x, "log_softmax"))
 
 
 def logsumexp(x: Tensor, axis=None, keepdims: bool = False) -> Tensor:
     """ln sum e**x over ``axis``, stable for large inputs."""
-    return LogSumExp(_normalize_axis(axis, x.ndim, "logsumexp"), keepdims)(floating(x))
+    return LogSumExp(_normalize_axis(axis, x, "logsumexp"), keepdims)(floating(x, "logsumexp"))
