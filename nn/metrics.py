@@ -1,8 +1,10 @@
-"""Metrics: accuracy (sparse, one-hot, binary) and the confusion matrix.
+"""Keras' ``keras.metrics``: accuracy (sparse, one-hot, binary), regression errors,
+precision/recall, and the confusion matrix.
 
 Functions take Keras' order ``(y_true, y_pred)`` and return a 0-d Tensor on the
-predictions' device (no host-device sync; ``float(acc)`` reads it).  :class:`Accuracy`
-accumulates counts over batches on the device and syncs only in ``result()``.
+predictions' device (no host-device sync; ``float(acc)`` reads it). The classes
+(:class:`Metric` and its subclasses) accumulate over batches on the device and sync only
+when ``result()`` is read; ``compile(metrics=[...])`` accepts names, functions and these.
 
 Accuracy rules (as Keras' ``"accuracy"``):
 
@@ -81,30 +83,207 @@ def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> Tensor:
     return _mean_tensor(hits, int(hits.size))
 
 
-class Accuracy:
-    """Streaming accuracy: ``update_state(y_true, y_pred)`` per batch (no host sync),
-    ``result()`` -> float, ``reset_state()``.  Keras name ``"accuracy"`` / ``"acc"``."""
+class Metric:
+    """Keras' streaming metric: ``update_state(y_true, y_pred)`` per batch, ``result()`` (a
+    0-d Tensor: ``float(m.result())`` reads it), ``reset_state()``. The state stays on the
+    predictions' device: updating never makes the host wait; reading ``result()`` does.
+    Calling the metric updates it and returns the running result, as in Keras."""
 
-    name = "accuracy"
-
-    def __init__(self, threshold: float = 0.5) -> None:
-        self.threshold = threshold
+    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+        self.name = name or _snake(type(self).__name__)
+        self.dtype = dtype
         self.reset_state()
 
     def reset_state(self) -> None:
-        self._correct: Any = 0
-        self._count = 0
+        raise NotImplementedError
 
-    def update_state(self, y_true: Any, y_pred: Any) -> None:
-        hits, n = _correct(y_true, y_pred, self.threshold)
-        self._correct = self._correct + hits.sum()  # stays a device scalar
-        self._count += n
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        raise NotImplementedError
 
-    def result(self) -> float:
-        return float(self._correct) / self._count if self._count else 0.0
+    def result(self) -> Tensor:
+        raise NotImplementedError
 
-    def __call__(self, y_true: Any, y_pred: Any) -> Tensor:
-        return accuracy(y_true, y_pred, self.threshold)
+    reset_states = reset_state  # Keras 2 spelling
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
+        self.update_state(y_true, y_pred, sample_weight)
+        return self.result()
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name!r}>"
+
+
+def _snake(class_name: str) -> str:
+    import re
+
+    s = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", class_name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
+
+
+class Mean(Metric):
+    """The (sample-count weighted) mean of the values it is given: ``total / count``."""
+
+    def reset_state(self) -> None:
+        self._total: Any = 0.0
+        self._count: Any = 0.0
+
+    def update_state(self, values: Any, sample_weight: Any = None, n: int | None = None) -> None:
+        """Add ``values`` (a Tensor or array; a 0-d value stands for ``n`` samples)."""
+        v = _raw(values)
+        if v.ndim == 0:
+            weight = 1 if n is None else n
+            self._total = self._total + v * weight
+            self._count = self._count + weight
+        else:
+            self._total = self._total + v.sum()
+            self._count = self._count + v.size
+
+    def result(self) -> Tensor:
+        import autograd
+
+        total = self._total
+        if not backends.is_array(total):
+            total = np.asarray(total, dtype=autograd.get_default_dtype())
+        return autograd.from_array(total / max(self._count, 1))
+
+    def __call__(self, values: Any, sample_weight: Any = None) -> Tensor:  # type: ignore[override]
+        self.update_state(values, sample_weight)
+        return self.result()
+
+
+class MeanMetricWrapper(Mean):
+    """A function ``fn(y_true, y_pred) -> per-batch mean`` turned into a streaming metric:
+    the mean over all samples seen (each batch weighted by its size)."""
+
+    def __init__(self, fn: Any, name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:
+        self._fn = fn
+        self._fn_kwargs = kwargs
+        super().__init__(name=name or getattr(fn, "__name__", None), dtype=dtype)
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
+        value = self._fn(y_true, y_pred, **self._fn_kwargs)
+        n = len(_raw(y_pred)) if _raw(y_pred).ndim else 1
+        Mean.update_state(self, value, n=n)
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:  # type: ignore[override]
+        self.update_state(y_true, y_pred, sample_weight)
+        return self.result()
+
+    def fn(self, y_true: Any, y_pred: Any) -> Tensor:
+        """The per-batch value (the wrapped function)."""
+        return self._fn(y_true, y_pred, **self._fn_kwargs)
+
+
+class Accuracy(MeanMetricWrapper):
+    """Keras' ``"accuracy"``: the fraction of correct predictions, the kind (sparse, one-hot,
+    binary) read from the shapes (see the module doc). ``threshold`` for the binary case."""
+
+    def __init__(self, name: str = "accuracy", dtype: Any = None, threshold: float = 0.5) -> None:
+        super().__init__(accuracy, name=name, dtype=dtype, threshold=threshold)
+        self.threshold = threshold
+
+
+class SparseCategoricalAccuracy(MeanMetricWrapper):
+    """argmax(y_pred) == y_true (integer labels), averaged over samples."""
+
+    def __init__(self, name: str = "sparse_categorical_accuracy", dtype: Any = None) -> None:
+        super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
+
+
+class CategoricalAccuracy(MeanMetricWrapper):
+    """argmax(y_pred) == argmax(y_true) (one-hot targets), averaged over samples."""
+
+    def __init__(self, name: str = "categorical_accuracy", dtype: Any = None) -> None:
+        super().__init__(categorical_accuracy, name=name, dtype=dtype)
+
+
+class BinaryAccuracy(MeanMetricWrapper):
+    """(y_pred > threshold) == y_true, averaged over all entries."""
+
+    def __init__(self, name: str = "binary_accuracy", dtype: Any = None,
+                 threshold: float = 0.5) -> None:
+        super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
+
+
+def _loss_metric(loss_name: str) -> Any:
+    from . import losses
+
+    return losses.get(loss_name)
+
+
+class MeanSquaredError(MeanMetricWrapper):
+    """mean (y_true - y_pred)² over samples."""
+
+    def __init__(self, name: str = "mean_squared_error", dtype: Any = None) -> None:
+        super().__init__(_loss_metric("mean_squared_error"), name=name, dtype=dtype)
+
+
+class MeanAbsoluteError(MeanMetricWrapper):
+    """mean |y_true - y_pred| over samples."""
+
+    def __init__(self, name: str = "mean_absolute_error", dtype: Any = None) -> None:
+        super().__init__(_loss_metric("mean_absolute_error"), name=name, dtype=dtype)
+
+
+class RootMeanSquaredError(MeanSquaredError):
+    """sqrt(mean (y_true - y_pred)²) over all samples seen."""
+
+    def __init__(self, name: str = "root_mean_squared_error", dtype: Any = None) -> None:
+        super().__init__(name=name, dtype=dtype)
+
+    def result(self) -> Tensor:
+        import autograd
+
+        return autograd.sqrt(super().result())
+
+
+class _Confusion(Metric):
+    """True/false positive counts of a binary classifier (``y_pred > threshold``)."""
+
+    def __init__(self, thresholds: float | None = None, name: str | None = None,
+                 dtype: Any = None) -> None:
+        self.threshold = 0.5 if thresholds is None else float(thresholds)
+        super().__init__(name=name, dtype=dtype)
+
+    def reset_state(self) -> None:
+        self._tp: Any = 0
+        self._fp: Any = 0
+        self._fn: Any = 0
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        t, p = _raw(y_true), _raw(y_pred)
+        if not isinstance(t, type(p)):
+            t = backends.backend_of(p).from_host(backends.backend_of(t).to_host(t))
+        pred = p.reshape(-1) > self.threshold
+        true = t.reshape(-1) > 0.5
+        self._tp = self._tp + (pred & true).sum()
+        self._fp = self._fp + (pred & ~true).sum()
+        self._fn = self._fn + (~pred & true).sum()
+
+    def _ratio(self, num: Any, den: Any) -> Tensor:
+        import autograd
+
+        num = num if backends.is_array(num) else np.asarray(num)
+        den = den if backends.is_array(den) else np.asarray(den)
+        dtype = autograd.get_default_dtype()
+        return autograd.from_array(num.astype(dtype) / (den.astype(dtype) + 1e-7))
+
+
+class Precision(_Confusion):
+    """tp / (tp + fp) over all samples seen."""
+
+    def result(self) -> Tensor:
+        return self._ratio(self._tp, self._tp + self._fp)
+
+
+class Recall(_Confusion):
+    """tp / (tp + fn) over all samples seen."""
+
+    def result(self) -> Tensor:
+        return self._ratio(self._tp, self._tp + self._fn)
 
 
 _NAMES = {

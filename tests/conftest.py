@@ -101,3 +101,23 @@ def require_torch():
 def torch():
     """The PyTorch module, as a test-time numerical reference (see ``require_torch``)."""
     return require_torch()
+
+
+def require_keras():
+    """Import real Keras 3 on its PyTorch backend for reference comparisons: skip locally
+    if missing, but fail in CI (the compare extra installs it)."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    try:
+        return importlib.import_module("keras")
+    except ImportError:
+        if IN_CI:
+            pytest.fail(
+                "keras is required in CI for reference comparisons: pip install -e '.[compare]'"
+            )
+        pytest.skip("keras is not installed (pip install -e '.[compare]')")
+
+
+@pytest.fixture
+def keras():
+    """Real Keras 3 (``KERAS_BACKEND=torch``), as a test-time reference (see ``require_keras``)."""
+    return require_keras()
