@@ -25,6 +25,7 @@ def gradcheck(
     atol: float = 1e-5,
     rtol: float = 1e-4,
     seed: int = 0,
+    verbose: bool = False,
 ) -> bool:
     """Check ``fn``'s gradients against central differences, in float64, on the inputs' device.
 
@@ -36,7 +37,9 @@ def gradcheck(
 
         dL/dx_i ~ (L(x + eps e_i) - L(x - eps e_i)) / (2 eps)
 
-    A pair passes when ``|analytic - numeric| <= atol + rtol * |numeric|``. Returns True,
+    A pair passes when ``|analytic - numeric| <= atol + rtol * |numeric|``.
+    ``verbose=True`` prints, for teaching, a table per input with every element's
+    analytical and numerical gradient and their difference. Returns True,
     or raises ``GradcheckError`` naming the input, the index and both values of the
     worst element. Keep inputs away from kinks (ReLU or abs at 0, ties in max), where
     finite differences are meaningless.
@@ -99,6 +102,8 @@ def gradcheck(
             if g is None
             else np.asarray(backend_of(g.data).to_host(g.data), np.float64)
         )
+        if verbose:
+            _print_table(i, got, numeric, atol, rtol)
         excess = np.abs(got - numeric) - (atol + rtol * np.abs(numeric))
         if excess.size and excess.max() > 0:
             j = np.unravel_index(int(np.argmax(excess)), excess.shape)
@@ -111,6 +116,17 @@ def gradcheck(
             f"(atol={atol}, rtol={rtol}, eps={eps})"
         )
     return True
+
+
+def _print_table(i: int, analytic: np.ndarray, numeric: np.ndarray, atol: float,
+                 rtol: float) -> None:
+    """One line per element: index, backward()'s value, the finite difference, |diff|."""
+    print(f"input {i}: shape {analytic.shape}")
+    print(f"  {'index':<14}{'analytical':>16}{'numerical':>16}{'|difference|':>16}  ok")
+    for j in np.ndindex(analytic.shape):
+        a, n = float(analytic[j]), float(numeric[j])
+        ok = abs(a - n) <= atol + rtol * abs(n)
+        print(f"  {str(j):<14}{a:>16.8g}{n:>16.8g}{abs(a - n):>16.3e}  {'yes' if ok else 'NO'}")
 
 
 def _is_float_tensor(x: Any) -> bool:

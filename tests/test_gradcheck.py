@@ -98,3 +98,17 @@ def test_gradcheck_handles_several_outputs():
 def test_gradcheck_without_float_inputs_is_an_error():
     with pytest.raises(ValueError, match="floating"):
         ag.gradcheck(lambda t: t, [Tensor(np.arange(3))])
+
+
+def test_verbose_prints_every_elements_gradients(capsys):
+    x = ag.Tensor(np.array([[1.0, -2.0], [0.5, 3.0]]), requires_grad=True)
+    assert ag.gradcheck(lambda t: (t * t).sum(), [x], verbose=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "input 0: shape (2, 2)" and "analytical" in lines[1]
+    rows = lines[2:]
+    assert len(rows) == 4 and all(row.endswith("yes") for row in rows)
+    # L = v·sum(x²) for a random cotangent v: dL/dx = 2vx, so the rows go as x does
+    analytic = [float(row.split()[2]) for row in rows]
+    numeric = [float(row.split()[3]) for row in rows]
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-6)
+    np.testing.assert_allclose(np.array(analytic) / analytic[0], [1.0, -2.0, 0.5, 3.0], rtol=1e-9)
