@@ -244,3 +244,34 @@ def test_mlp_training_step_matches_torch(torch):
     torch.nn.functional.cross_entropy(ref(_t(torch, x)), torch.from_numpy(labels)).backward()
     for i in (0, 2):
         np.testing.assert_allclose(ours[i].weight.grad.numpy(), ref[i].weight.grad.numpy(), **TOL)
+
+
+def test_a_pytorch_state_dict_loads_as_it_is(torch, tmp_path):
+    """PyTorch's own keys and layouts: a state dict written by torch (via safetensors)
+    loads into the same architecture here without renaming or transposing anything."""
+    from collections import OrderedDict
+
+    from safetensors.numpy import load_file
+    from safetensors.torch import save_file
+
+    def build(lib):
+        return lib.Sequential(OrderedDict([
+            ("flatten", lib.Flatten()), ("fc1", lib.Linear(12, 8)), ("bn", lib.BatchNorm1d(8)),
+            ("act", lib.ReLU()), ("fc2", lib.Linear(8, 3)),
+        ]))  # fmt: skip
+
+    ref = build(torch.nn)
+    ref.train()
+    ref(torch.randn(16, 3, 4))  # running statistics and num_batches_tracked move
+    ref.eval()
+    path = str(tmp_path / "torch_model.safetensors")
+    save_file(ref.state_dict(), path)
+    ours = build(nn)
+    assert list(ours.state_dict()) == list(ref.state_dict())
+    ours.load_state_dict(load_file(path))
+    ours.eval()
+    x = RNG.normal(size=(5, 3, 4)).astype(np.float32)
+    np.testing.assert_allclose(
+        ours(Tensor(x)).numpy(), ref(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-6
+    )
+    assert repr(ours) == repr(ref)  # print(model) reads the same

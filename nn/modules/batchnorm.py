@@ -27,7 +27,7 @@ from ..layers.batch_normalization import batch_norm, update_moving
 
 class BatchNorm1d(Layer):
     """``BatchNorm1d(num_features, eps=1e-5, momentum=0.1, affine=True,
-    track_running_stats=True)``."""
+    track_running_stats=True, *, bias=True)`` (``bias=False``: a scale without a shift)."""
 
     def __init__(
         self,
@@ -38,6 +38,8 @@ class BatchNorm1d(Layer):
         track_running_stats: bool = True,
         device: Any = None,
         dtype: Any = None,
+        *,
+        bias: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(dtype=dtype, **kwargs)
@@ -47,13 +49,14 @@ class BatchNorm1d(Layer):
         self.eps = float(eps)
         self.momentum = float(momentum)
         self.affine = bool(affine)
+        self.use_bias = bool(bias)
         self.track_running_stats = bool(track_running_stats)
         shape = (self.num_features,)
+        self.weight = self.bias = None
         if self.affine:
             self.add_weight("weight", shape, "ones")
-            self.add_weight("bias", shape, "zeros")
-        else:
-            self.weight = self.bias = None
+            if self.use_bias:
+                self.add_weight("bias", shape, "zeros")
         if self.track_running_stats:
             self.add_weight("running_mean", shape, "zeros", trainable=False)
             self.add_weight("running_var", shape, "ones", trainable=False)
@@ -85,12 +88,13 @@ class BatchNorm1d(Layer):
     def get_config(self) -> dict[str, Any]:
         return {
             **self._base_config(), "num_features": self.num_features, "eps": self.eps,
-            "momentum": self.momentum, "affine": self.affine,
+            "momentum": self.momentum, "affine": self.affine, "bias": self.use_bias,
             "track_running_stats": self.track_running_stats,
         }  # fmt: skip
 
     def extra_repr(self) -> str:
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-            f"affine={self.affine}, track_running_stats={self.track_running_stats}"
+            f"affine={self.affine}, bias={self.use_bias}, "
+            f"track_running_stats={self.track_running_stats}"
         )
