@@ -246,7 +246,13 @@ class Softmax(ActivationFunction):
         self.axis = int(dim if dim is not None else axis)
 
     def forward(self, x: Tensor) -> Tensor:
-        return autograd.softmax(x, axis=self.axis)
+        probs = autograd.softmax(x, axis=self.axis)
+        if self.axis in (-1, x.ndim - 1):
+            # The losses then use the logits, with or without a recorded graph (Keras 3).
+            from .losses import remember_softmax_logits
+
+            remember_softmax_logits(probs, x)
+        return probs
 
     def get_config(self) -> dict[str, Any]:
         return {**self._base_config(), "axis": self.axis}
