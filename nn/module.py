@@ -23,13 +23,14 @@ from __future__ import annotations
 import functools
 import inspect
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
 import backends
 from autograd import Tensor
+from optim.validation import check_int, describe
 
 from .parameter import Parameter
 from .training import TrainingMixin
@@ -640,10 +641,20 @@ def _forward_takes_training(cls: type) -> bool:
 
 
 def _shape_tuple(shape: Any) -> tuple:
-    """``input_shape=`` as a tuple; a bare integer (``input_shape=784``) means ``(784,)``."""
-    if isinstance(shape, (int, np.integer)):
-        return (int(shape),)
-    return tuple(shape)
+    """``input_shape=`` as a tuple; a bare integer (``input_shape=784``) means ``(784,)``.
+
+    Each entry must be a non-negative integer or None (unknown): a float such as 2.5 would
+    otherwise be truncated where the weights are built."""
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    if isinstance(shape, str) or not isinstance(shape, Iterable):
+        raise TypeError(
+            f"input_shape must be a tuple of integers such as (784,), got {describe(shape)}"
+        )
+    return tuple(
+        None if d is None else check_int("input_shape", f"entry {i}", d, minimum=0)
+        for i, d in enumerate(shape)
+    )
 
 
 def _as_input_tensor(value: Any) -> Any:

@@ -14,6 +14,7 @@ from typing import Any
 
 import autograd
 from autograd import Tensor
+from optim.validation import check_int
 
 from .. import activations as _activations
 from .. import init as _init
@@ -54,12 +55,12 @@ class Dense(Module):
         trainable: bool = True,
         dtype: Any = None,
     ) -> None:
+        # Checked before anything is built: int(2.5) would silently make 2 units.
+        units = check_int(type(self).__name__, "units", units, minimum=1)
         if input_dim is not None and input_shape is None:
-            input_shape = (int(input_dim),)
+            input_shape = (check_int(type(self).__name__, "input_dim", input_dim, minimum=1),)
         super().__init__(name=name, trainable=trainable, dtype=dtype, input_shape=input_shape)
-        if int(units) <= 0:
-            raise ValueError(f"Dense units must be a positive integer, got {units!r}")
-        self.units = int(units)
+        self.units = units
         self.use_bias = bool(use_bias)
         self.kernel_initializer = kernel_initializer
         self.bias_initializer = bias_initializer
@@ -164,6 +165,8 @@ class Linear(Dense):
         name: str | None = None,
         **kwargs: Any,
     ) -> None:
+        in_features = check_int("Linear", "in_features", in_features, minimum=0)
+        out_features = check_int("Linear", "out_features", out_features, minimum=1)
         bound = 1.0 / math.sqrt(in_features) if in_features > 0 else 0.0
         kwargs.setdefault("kernel_initializer", _init.kaiming(a=math.sqrt(5)))
         kwargs.setdefault("bias_initializer", _init.RandomUniform(-bound, bound))
