@@ -61,7 +61,7 @@ from .losses import (
 from .models import clone_model
 from .module import IncompatibleKeys, Module, StateDictError
 from .parameter import Parameter
-from .saving import load_model
+from .saving import FileFormatError, load_model
 from .sequential import Sequential
 
 _LAZY_SUBMODULES = (
@@ -88,8 +88,9 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "Activation", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNormalization",
     "BinaryCrossentropy", "CategoricalCrossentropy", "CrossEntropyLoss", "Dense", "Dropout",
-    "ELU", "Flatten", "GELU", "Huber", "HuberLoss", "Identity", "IncompatibleKeys", "Input",
-    "InputLayer", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MeanAbsoluteError",
+    "ELU", "FileFormatError", "Flatten", "GELU", "Huber", "HuberLoss", "Identity",
+    "IncompatibleKeys", "Input", "InputLayer", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax",
+    "MSELoss", "MeanAbsoluteError",
     "MeanSquaredError", "Module", "NLLLoss", "PReLU", "Parameter", "ReLU", "SELU", "Sequential",
     "SiLU", "Sigmoid", "Softmax", "Softplus", "SparseCategoricalCrossentropy", "StateDictError",
     "Swish", "Tanh", "activations", "clone_model", "init", "layers", "load_model", "losses",

@@ -20,6 +20,7 @@ Names: ``named_parameters()`` / ``state_dict()`` use dotted attribute paths
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import inspect
 import re
@@ -36,6 +37,14 @@ from .parameter import Parameter
 from .training import TrainingMixin
 
 Shape = tuple  # (None | int, ...) with None for an unknown batch size
+
+#: While a saved model is rebuilt from its config (``nn.load_model``), an object whose
+#: ``charge(module, what, shape)`` is called before every weight or probe allocation and
+#: raises when the config asks for more than the file can hold: a 1 kB file declaring
+#: Dense(20000) is refused before 3 GiB are allocated. None otherwise.
+ALLOCATION_BUDGET: contextvars.ContextVar[Any] = contextvars.ContextVar(
+    "xpgrad_allocation_budget", default=None
+)
 
 
 def snake_case(class_name: str) -> str:
@@ -203,6 +212,9 @@ class Module(TrainingMixin):
         from . import regularizers as _regularizers
 
         dtype = np.dtype(dtype or self._dtype or _default_dtype())
+        budget = ALLOCATION_BUDGET.get()
+        if budget is not None:
+            budget.charge(self, name, tuple(shape))
         data = _init.get(initializer)(tuple(shape), dtype=dtype, device=self._device)
         if trainable:
             tensor: Tensor = Parameter(data, requires_grad=self._trainable)
@@ -437,18 +449,32 @@ class Module(TrainingMixin):
         wrongly shaped key; nothing is modified in that case.
         """
         own = self._state_tensors()
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        bad_shape = [
-            (k, tuple(_shape_of(state_dict[k])), tuple(own[k].shape))
-            for k in own
-            if k in state_dict and tuple(_shape_of(state_dict[k])) != tuple(own[k].shape)
-        ]
-        if bad_shape or (strict and (missing or unexpected)):
-            raise StateDictError(self._mismatch_message(missing, unexpected, bad_shape, strict))
+        keys = self.check_state_shapes(
+            {k: tuple(_shape_of(v)) for k, v in state_dict.items()}, strict
+        )
         for k, t in own.items():
             if k in state_dict:
                 _copy_into(t, state_dict[k])
+        return keys
+
+    def check_state_shapes(
+        self, shapes: dict[str, tuple], strict: bool = True
+    ) -> IncompatibleKeys:
+        """What :meth:`load_state_dict` checks, on shapes alone (``{name: shape}``), so a
+        file's header can be checked before its data is read.
+
+        Raises :class:`StateDictError` listing every missing, unexpected and wrongly
+        shaped key (missing and unexpected ones only with ``strict``)."""
+        own = self._state_tensors()
+        missing = [k for k in own if k not in shapes]
+        unexpected = [k for k in shapes if k not in own]
+        bad_shape = [
+            (k, tuple(shapes[k]), tuple(own[k].shape))
+            for k in own
+            if k in shapes and tuple(shapes[k]) != tuple(own[k].shape)
+        ]
+        if bad_shape or (strict and (missing or unexpected)):
+            raise StateDictError(self._mismatch_message(missing, unexpected, bad_shape, strict))
         return IncompatibleKeys(missing, unexpected)
 
     def _mismatch_message(

@@ -23,7 +23,7 @@ from typing import Any
 from autograd import Tensor, no_grad
 
 from .layers.input import InputLayer
-from .module import Module, snake_case
+from .module import Module, _shape_tuple, snake_case
 
 
 class Sequential(Module):
@@ -127,7 +127,8 @@ class Sequential(Module):
             input_shape = self._build_input_shape
         if input_shape is None:
             raise ValueError("build() needs an input shape such as (None, 784)")
-        shape = (None, *tuple(input_shape)[1:])
+        # integers (or None) only: a float such as 1e9 from a saved config is refused
+        shape = (None, *_shape_tuple(tuple(input_shape)[1:]))
         object.__setattr__(self, "_build_input_shape", shape)
         self._build_layers(shape)
 
@@ -198,7 +199,10 @@ class Sequential(Module):
         from .saving import deserialize_layer
 
         model = cls(name=config.get("name"))
-        for layer_cfg in config["layers"]:
+        layers = config.get("layers")
+        if not isinstance(layers, list):
+            raise ValueError(f"a Sequential config needs a 'layers' list, got {layers!r}")
+        for layer_cfg in layers:
             model.add(deserialize_layer(layer_cfg, custom_objects))
         shape = config.get("build_input_shape")
         if shape is not None and model._build_input_shape is None:
@@ -227,7 +231,11 @@ def _probe_output_shape(layer: Module, shape: tuple) -> tuple | None:
         return None
     import numpy as np
 
-    from .module import _default_dtype
+    from .module import ALLOCATION_BUDGET, _default_dtype
+
+    budget = ALLOCATION_BUDGET.get()
+    if budget is not None:  # a probe batch of a loaded config's input shape is charged too
+        budget.charge(layer, "a probe batch", (2, *shape[1:]))
 
     mode = layer.training
     layer.eval()
