@@ -317,6 +317,7 @@ def _get_lr(optimizer: Any) -> float:
 class LearningRateScheduler(Callback):
     """Set the learning rate at each epoch's start to ``schedule(epoch, lr)`` (epochs from 0)."""
 
+    #: adds "learning_rate" to the epoch's logs (fit lists it among the logged keys)
     sets_learning_rate_log = True
 
     def __init__(self, schedule: Callable[[int, float], float], verbose: int = 0) -> None:
@@ -356,6 +357,9 @@ class ReduceLROnPlateau(Callback):
     ``cooldown`` epochs pass before counting again; the rate never goes below ``min_lr``.
     """
 
+    #: adds "learning_rate" to the epoch's logs (fit lists it among the logged keys)
+    sets_learning_rate_log = True
+
     def __init__(
         self,
         monitor: str = "val_loss",
@@ -380,8 +384,6 @@ class ReduceLROnPlateau(Callback):
         self.min_lr = check_real(who, "min_lr", min_lr, minimum=0.0)
         self._better = _monitor_op(monitor, mode)
         self._sign = 1.0 if self._better(1.0, 0.0) else -1.0
-
-    sets_learning_rate_log = True
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         self.wait = 0

@@ -407,6 +407,10 @@ def test_a_checkpoint_naming_val_loss_without_validation_data_fails_before_train
     nested = ModelCheckpoint(str(tmp_path / "run" / "ck-{epoch:02d}-{val_loss:.3f}.npz"))
     _model().fit(x, y, validation_data=(x, y), epochs=2, verbose=0, callbacks=[nested])
     assert len(os.listdir(tmp_path / "run")) == 2  # the missing directory was made
+    # a key another callback adds to the logs is known at the start too
+    by_rate = ModelCheckpoint(str(tmp_path / "rate" / "lr-{learning_rate:.0e}.npz"))
+    _model().fit(x, y, verbose=0, callbacks=[ReduceLROnPlateau(monitor="loss"), by_rate])
+    assert os.listdir(tmp_path / "rate") == ["lr-1e-02.npz"]
 
 
 @pytest.mark.parametrize("rate", [-0.1, NAN, "0.1"])
