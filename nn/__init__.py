@@ -77,6 +77,7 @@ from .modules import (
     Softplus,
     Tanh,
 )
+from .saving import FileFormatError
 
 _LAZY_SUBMODULES = (
     "backend", "callbacks", "data", "datasets", "functional", "optimizers", "saving",
@@ -103,7 +104,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "ELU", "GELU", "SELU", "Activation", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d",
     "BatchNormalization", "BinaryCrossentropy", "CategoricalCrossentropy", "CrossEntropyLoss",
-    "Dense", "Dropout", "Flatten", "Huber", "HuberLoss", "Identity", "IncompatibleKeys",
+    "Dense", "Dropout", "FileFormatError", "Flatten", "Huber", "HuberLoss", "Identity", "IncompatibleKeys",
     "Input", "InputLayer", "L1Loss", "Layer", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss",
     "MeanAbsoluteError", "MeanSquaredError", "Model", "Module", "ModuleDict", "ModuleList",
     "NLLLoss", "PReLU", "Parameter", "ReLU", "SELU", "Sequential", "SiLU", "Sigmoid",

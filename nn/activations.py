@@ -102,8 +102,16 @@ def tanh(x: Tensor) -> Tensor:
 
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """exp(x_i - max x) / Σ_j exp(x_j - max x) along ``axis``."""
-    return autograd.softmax(x, axis=axis)
+    """exp(x_i - max x) / Σ_j exp(x_j - max x) along ``axis``.
+
+    As Keras 3 does, the output remembers its logits, so the probability losses compute
+    from them exactly (in training and in evaluation alike)."""
+    probs = autograd.softmax(x, axis=axis)
+    if axis in (-1, x.ndim - 1):
+        from .losses import remember_softmax_logits
+
+        remember_softmax_logits(probs, x)
+    return probs
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:

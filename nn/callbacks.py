@@ -9,9 +9,10 @@ from .training.callbacks import (
     LearningRateScheduler,
     ModelCheckpoint,
     ReduceLROnPlateau,
+    TerminateOnNaN,
 )
 
 __all__ = [
     "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History",
-    "LearningRateScheduler", "ModelCheckpoint", "ReduceLROnPlateau",
+    "LearningRateScheduler", "ModelCheckpoint", "ReduceLROnPlateau", "TerminateOnNaN",
 ]  # fmt: skip

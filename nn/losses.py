@@ -19,8 +19,9 @@ Formulas (N samples, C classes, mean over samples unless ``reduction`` says othe
   dL/dz = (softmax(z) - t) / N   (one Function: ``SoftmaxCrossEntropy``)
 * sparse: t is one-hot of the integer labels.  Probabilities are clipped to [ε, 1 - ε],
   ε = 1e-7 (Keras) -- except when they come straight from a softmax (e.g.
-  ``Dense(10, activation="softmax")``) with a graph recorded: then, as in Keras 3, the
-  softmax's logits go through the fused path (exact, stable, never clipped).
+  ``Dense(10, activation="softmax")``): then, as in Keras 3, the softmax's logits go
+  through the fused path (exact, stable, never clipped), in training and in evaluation
+  alike (``fit``'s loss, ``evaluate`` and ``val_loss`` are one formula).
 * binary cross-entropy: L = -mean[y·log p + (1 - y)·log(1 - p)], p clipped to [ε, 1 - ε];
   from logits x: mean[softplus(x) - x·y] (stable: no exp overflow, no log(0)).
 * MSE: mean (y - ŷ)²;  MAE: mean |y - ŷ|;
@@ -31,13 +32,15 @@ Formulas (N samples, C classes, mean over samples unless ``reduction`` says othe
 ``"none"``.  For "sum"/"none" Keras classes work per sample (elementwise losses averaged
 over the last axis first), PyTorch classes per element, as in each library.
 
-Integer labels out of range raise an IndexError naming the label and the class count.
+Integer labels out of range raise an IndexError naming the label and the class count;
+float labels must be whole numbers (3.0 is class 3; 3.7 and NaN are ValueErrors).
 The check runs when labels are on the host (NumPy, lists, CPU tensors); GPU-resident
 labels are not checked, to avoid a device-to-host sync in the training step.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -85,6 +88,39 @@ def _as_tensor(value: Any, like: Tensor) -> Tensor:
     return from_array(backends.backend_of(like.data).from_host(arr))
 
 
+def check_integer_labels(labels: Any, who: str = "class labels") -> None:
+    """Refuse floating class labels that are not whole numbers (a host array; device arrays
+    are checked once where ``fit``/``evaluate`` start, not per batch, to spare a sync).
+
+    Keras and PyTorch take class indices; a float label of 3.0 is taken as class 3, but
+    3.7 would be truncated to 3 and NaN cast to -9223372036854775808, so they are errors.
+
+    Raises:
+        ValueError: naming how many labels are bad, the first one and its index.
+    """
+    data = np.asarray(labels)
+    if data.dtype.kind != "f" or data.size == 0:
+        return
+    finite = np.isfinite(data)
+    bad = ~finite
+    if not bad.any():
+        bad = data != np.floor(data)
+        if not bad.any():
+            return
+        what = "not whole numbers"
+    else:
+        what = "NaN or infinite"
+    count = int(bad.sum())
+    index = np.unravel_index(int(np.argmax(bad)), data.shape)
+    where = ", ".join(str(int(i)) for i in index)
+    raise ValueError(
+        f"{who} must be whole numbers (integer class indices 0, 1, 2, ...), but {count} of "
+        f"{data.size} "
+        f"are {what}: the first is {data[index].item()!r} at index [{where}]"
+    )
+
+
+
 def _predictions(y_pred: Any, loss: str) -> Tensor:
     """``y_pred`` as a Tensor: numbers (lists, arrays) are taken as constants, as Keras
     does; anything else is a TypeError naming the loss."""
@@ -117,14 +153,7 @@ def _labels_array(y_true: Any, logits: Tensor) -> Any:
             raise not_numbers("class labels (y_true)", y_true, error) from None
     if data.dtype.kind == "f":
         if isinstance(data, np.ndarray):
-            # Keras would truncate 3.7 to class 3 and NaN to a huge negative "label":
-            # both are data errors, so only whole numbers pass
-            whole = np.isfinite(data) & (data == np.floor(data))
-            if not whole.all():
-                first = tuple(int(i) for i in np.argwhere(~whole)[0])
-                raise ValueError(
-                    f"class labels must be whole numbers; got {data[first]} at index {first}"
-                )
+            check_integer_labels(data)
         data = data.astype(np.int64)
     if data.dtype.kind not in "iu":
         raise TypeError(f"class labels must be integers, got dtype {data.dtype}")
@@ -277,11 +306,35 @@ def _match_shape(y_true: Tensor, y_pred: Tensor) -> Tensor:
 
 
 # ---------------------------------------------------------------- Keras functions (y_true, y_pred)
+# Probabilities made by nn's Softmax activation -> their logits, as Keras 3 keeps
+# ``_keras_logits`` on a softmax's output. Without a recorded graph (evaluate, predict,
+# validation: all under no_grad) this is the only way back to the logits, and without it
+# evaluation would use the clipped formula while training used the exact one: 16.1 vs
+# 30.0 on the same weights. Keyed by id, emptied by a weakref callback when the
+# probabilities are freed (a weakref callback runs before the id can be reused).
+_SOFTMAX_LOGITS: dict[int, tuple[weakref.ref, Tensor]] = {}
+
+
+def remember_softmax_logits(probs: Tensor, logits: Tensor) -> None:
+    """Record that ``probs`` is softmax(``logits``) over the last axis, so the probability
+    losses compute from the logits, in and out of a recorded graph alike."""
+    key = id(probs)
+
+    def forget(_ref: weakref.ref, key: int = key) -> None:
+        _SOFTMAX_LOGITS.pop(key, None)
+
+    _SOFTMAX_LOGITS[key] = (weakref.ref(probs, forget), logits)
+
+
 def _logits_of_softmax(y_pred: Tensor) -> Tensor | None:
-    """The logits z if ``y_pred`` was computed as softmax(z) over its last axis (with a
-    graph recorded), else None.  As Keras 3 does, the probability losses then take the
-    fused, unclipped logits path: same value where no clipping applies, exact and stable
-    where it would (p < 1e-7), and the gradient (p - t)/N instead of a vanishing one."""
+    """The logits z if ``y_pred`` was computed as softmax(z) over its last axis (by nn's
+    Softmax activation, or by ``autograd.softmax`` with a graph recorded), else None.  As
+    Keras 3 does, the probability losses then take the fused, unclipped logits path: same
+    value where no clipping applies, exact and stable where it would (p < 1e-7), and the
+    gradient (p - t)/N instead of a vanishing one."""
+    entry = _SOFTMAX_LOGITS.get(id(y_pred))
+    if entry is not None and entry[0]() is y_pred:
+        return entry[1]
     fn = y_pred.grad_fn
     if isinstance(fn, _SoftmaxFunction) and fn.inputs is not None and fn.axis == y_pred.ndim - 1:
         return fn.inputs[0]

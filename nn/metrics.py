@@ -36,11 +36,16 @@ def _correct(y_true: Any, y_pred: Any, threshold: float = 0.5) -> tuple[Any, int
     """(device array of per-sample 0/1 hits, number of samples)."""
     t, p = _raw(y_true), _raw(y_pred)
     xp = backends.get_array_module(p)
+    sparse = p.ndim >= 2 and p.shape[-1] > 1 and tuple(t.shape) != tuple(p.shape)
+    if sparse and isinstance(t, np.ndarray):  # 3.7 would count as class 3 (see the losses)
+        from .losses import check_integer_labels
+
+        check_integer_labels(t)
     if not isinstance(t, type(p)):
         t = backends.backend_of(p).from_host(backends.backend_of(t).to_host(t))
     if p.ndim >= 2 and p.shape[-1] > 1:
         pred = xp.argmax(p, axis=-1)
-        if t.shape == p.shape:  # one-hot targets
+        if not sparse:  # one-hot targets
             true = xp.argmax(t, axis=-1)
         else:
             true = t.reshape(pred.shape)

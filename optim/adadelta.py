@@ -8,7 +8,14 @@ from typing import Any
 import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
-from .optimizer import Optimizer, _grad_with_weight_decay, _uses_plain_path, _WorkArrays
+from .optimizer import (
+    POSITIVE_EPS,
+    UNIT_INTERVAL,
+    Optimizer,
+    _grad_with_weight_decay,
+    _uses_plain_path,
+    _WorkArrays,
+)
 
 __all__ = ["Adadelta"]
 
@@ -30,15 +37,11 @@ class Adadelta(Optimizer):
     State per parameter: ``step``, ``square_avg`` (:math:`v`), ``acc_delta`` (:math:`u`).
     """
 
+    hyper_parameters = {**Optimizer.hyper_parameters, "rho": UNIT_INTERVAL, "eps": POSITIVE_EPS}
+
     @accepts_keras_spellings
     def __init__(self, params: Iterable[Any] | None = None, lr: float = 1.0, rho: float = 0.9,
                  eps: float = 1e-6, weight_decay: float = 0.0) -> None:
-        if not 0.0 <= rho <= 1.0:
-            raise ValueError(f"Invalid rho value: {rho}")
-        if eps < 0:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if weight_decay < 0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay))
 
     def _init_state(self, param: Any, group: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,14 @@ from typing import Any
 import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
-from .optimizer import Optimizer, _grad_with_weight_decay, _uses_plain_path, _WorkArrays
+from .optimizer import (
+    NON_NEGATIVE,
+    POSITIVE_EPS,
+    Optimizer,
+    _grad_with_weight_decay,
+    _uses_plain_path,
+    _WorkArrays,
+)
 
 __all__ = ["Adagrad"]
 
@@ -28,26 +35,26 @@ class Adagrad(Optimizer):
     Args:
         lr: :math:`\eta` (default 1e-2). lr_decay: :math:`\delta` (default 0).
         weight_decay: :math:`\lambda` (default 0).
-        initial_accumulator_value: :math:`s_0` (default 0). eps: :math:`\epsilon` (1e-10).
+        initial_accumulator_value: :math:`s_0` (default 0). eps: :math:`\epsilon` (1e-10;
+        must be > 0: a zero gradient would otherwise give 0/0).
 
     State per parameter: ``step`` (int), ``sum`` (:math:`s`).
     """
+
+    hyper_parameters = {**Optimizer.hyper_parameters, "lr_decay": NON_NEGATIVE,
+                        "initial_accumulator_value": NON_NEGATIVE, "eps": POSITIVE_EPS}
 
     @accepts_keras_spellings
     def __init__(self, params: Iterable[Any] | None = None, lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
                  eps: float = 1e-10) -> None:
-        if lr_decay < 0:
-            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
-        if weight_decay < 0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if initial_accumulator_value < 0:
-            raise ValueError(f"Invalid initial_accumulator_value: {initial_accumulator_value}")
-        if eps < 0:
-            raise ValueError(f"Invalid epsilon value: {eps}")
         defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, eps=eps)
         super().__init__(params, defaults)
+
+    def _step_scales(self, group: dict[str, Any]) -> dict[str, float]:
+        return {**super()._step_scales(group),
+                "initial_accumulator_value": group["initial_accumulator_value"]}
 
     def _init_state(self, param: Any, group: dict[str, Any]) -> dict[str, Any]:
         total = param.copy()

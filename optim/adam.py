@@ -8,7 +8,16 @@ from typing import Any
 import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
-from .optimizer import Optimizer, _grad_with_weight_decay, _lerp_, _uses_plain_path, _WorkArrays
+from .optimizer import (
+    POSITIVE_EPS,
+    Betas,
+    Flag,
+    Optimizer,
+    _grad_with_weight_decay,
+    _lerp_,
+    _uses_plain_path,
+    _WorkArrays,
+)
 
 __all__ = ["Adam"]
 
@@ -31,7 +40,7 @@ class Adam(Optimizer):
 
     Args:
         lr: :math:`\eta` (default 1e-3). betas: :math:`(\beta_1, \beta_2)` ((0.9, 0.999)).
-        eps: :math:`\epsilon` (1e-8; Keras' ``"adam"`` uses 1e-7).
+        eps: :math:`\epsilon` (1e-8; Keras' ``"adam"`` uses 1e-7); must be > 0.
         weight_decay: :math:`\lambda` (0). amsgrad: use :math:`\max` of past :math:`v`.
         decoupled_weight_decay: decay the weights directly (AdamW) instead of adding
             :math:`\lambda\theta` to the gradient.
@@ -40,17 +49,15 @@ class Adam(Optimizer):
     ``max_exp_avg_sq`` (:math:`\hat v`, if amsgrad).
     """
 
+    hyper_parameters = {**Optimizer.hyper_parameters, "betas": Betas(), "eps": POSITIVE_EPS,
+                        "amsgrad": Flag(), "decoupled_weight_decay": Flag()}
+
     @accepts_keras_spellings
     def __init__(self, params: Iterable[Any] | None = None, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False, *,
                  decoupled_weight_decay: bool = False) -> None:
-        _check_betas(betas)
-        if eps < 0:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if weight_decay < 0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                         amsgrad=amsgrad, decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
@@ -98,13 +105,13 @@ class Adam(Optimizer):
         tmp *= -step_size
         param += tmp
 
+    def _step_scales(self, group: dict[str, Any]) -> dict[str, float]:
+        return _with_bias_correction(super()._step_scales(group), group)
 
-def _check_betas(betas: tuple[float, float]) -> None:
-    beta1, beta2 = betas
-    if not 0.0 <= beta1 < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 0: {beta1}")
-    if not 0.0 <= beta2 < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 1: {beta2}")
+
+def _with_bias_correction(scales: dict[str, float], group: dict[str, Any]) -> dict[str, float]:
+    """Add the Adam family's largest step size, ``lr / (1 - beta_1 ** t)`` at ``t = 1``."""
+    return {**scales, "lr / (1 - beta_1)": group["lr"] / (1.0 - group["betas"][0])}
 
 
 def _adam_moments_(param: Any, grad: Any, exp_avg: Any, exp_avg_sq: Any, lr: float, beta1: float,

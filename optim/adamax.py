@@ -8,8 +8,16 @@ from typing import Any
 import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
-from .adam import _check_betas
-from .optimizer import Optimizer, _grad_with_weight_decay, _lerp_, _uses_plain_path, _WorkArrays
+from .adam import _with_bias_correction
+from .optimizer import (
+    POSITIVE_EPS,
+    Betas,
+    Optimizer,
+    _grad_with_weight_decay,
+    _lerp_,
+    _uses_plain_path,
+    _WorkArrays,
+)
 
 __all__ = ["Adamax"]
 
@@ -30,17 +38,16 @@ class Adamax(Optimizer):
     State per parameter: ``step``, ``exp_avg`` (:math:`m`), ``exp_inf`` (:math:`u`).
     """
 
+    hyper_parameters = {**Optimizer.hyper_parameters, "betas": Betas(), "eps": POSITIVE_EPS}
+
     @accepts_keras_spellings
     def __init__(self, params: Iterable[Any] | None = None, lr: float = 2e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0) -> None:
-        _check_betas(betas)
-        if eps < 0:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if weight_decay < 0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
-                                      weight_decay=weight_decay))
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
+
+    def _step_scales(self, group: dict[str, Any]) -> dict[str, float]:
+        return _with_bias_correction(super()._step_scales(group), group)
 
     def _init_state(self, param: Any, group: dict[str, Any]) -> dict[str, Any]:
         zeros = param.copy()

@@ -8,8 +8,7 @@ from typing import Any
 import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
-from .adam import _check_betas
-from .optimizer import Optimizer, _uses_plain_path, _WorkArrays
+from .optimizer import Betas, Optimizer, _uses_plain_path, _WorkArrays
 
 __all__ = ["Lion"]
 
@@ -35,13 +34,12 @@ class Lion(Optimizer):
     State per parameter: ``step``, ``exp_avg`` (:math:`m`).
     """
 
+    hyper_parameters = {**Optimizer.hyper_parameters, "betas": Betas()}
+
     @accepts_keras_spellings
     def __init__(self, params: Iterable[Any] | None = None, lr: float = 1e-4,
                  betas: tuple[float, float] = (0.9, 0.99), weight_decay: float = 0.0) -> None:
-        _check_betas(betas)
-        if weight_decay < 0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), weight_decay=weight_decay))
+        super().__init__(params, dict(lr=lr, betas=betas, weight_decay=weight_decay))
 
     def _init_state(self, param: Any, group: dict[str, Any]) -> dict[str, Any]:
         zeros = param.copy()

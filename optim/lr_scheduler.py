@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .optimizer import Optimizer
+from .validation import check_int, check_real
 
 __all__ = [
     "LRScheduler",
@@ -85,7 +86,13 @@ class LRScheduler:
         else:
             self.last_epoch = epoch
             values = self._get_closed_form_lr()
-        for group, lr in zip(self.optimizer.param_groups, values, strict=True):
+        owner = type(self).__name__
+        checked = [
+            check_real(owner, f"the learning rate of parameter group {i} at epoch "
+                       f"{self.last_epoch}", lr, minimum=0.0)
+            for i, lr in enumerate(values)
+        ]  # all rates are checked before any is written, so a failure changes nothing
+        for group, lr in zip(self.optimizer.param_groups, checked, strict=True):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
@@ -109,8 +116,8 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
-        self.step_size = step_size
-        self.gamma = gamma
+        self.step_size = check_int("StepLR", "step_size", step_size, minimum=1)
+        self.gamma = check_real("StepLR", "gamma", gamma, minimum=0.0)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -129,8 +136,10 @@ class MultiStepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
-        self.milestones = Counter(milestones)
-        self.gamma = gamma
+        self.milestones = Counter(
+            check_int("MultiStepLR", "milestones[]", m, minimum=0) for m in milestones
+        )
+        self.gamma = check_real("MultiStepLR", "gamma", gamma, minimum=0.0)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -149,7 +158,7 @@ class ExponentialLR(LRScheduler):
     r"""Multiply the rate by ``gamma`` every epoch: :math:`\eta_t = \eta_0\,\gamma^t`."""
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
-        self.gamma = gamma
+        self.gamma = check_real("ExponentialLR", "gamma", gamma, minimum=0.0)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -173,8 +182,8 @@ class CosineAnnealingLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
                  last_epoch: int = -1) -> None:
-        self.T_max = T_max
-        self.eta_min = eta_min
+        self.T_max = check_int("CosineAnnealingLR", "T_max", T_max, minimum=1)
+        self.eta_min = check_real("CosineAnnealingLR", "eta_min", eta_min, minimum=0.0)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -205,13 +214,11 @@ class LinearLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
                  end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1) -> None:
-        if start_factor > 1.0 or start_factor <= 0:
-            raise ValueError("start_factor must be in (0, 1]")
-        if end_factor > 1.0 or end_factor < 0:
-            raise ValueError("end_factor must be in [0, 1]")
-        self.start_factor = start_factor
-        self.end_factor = end_factor
-        self.total_iters = total_iters
+        self.start_factor = check_real("LinearLR", "start_factor", start_factor, minimum=0.0,
+                                       maximum=1.0, min_open=True)
+        self.end_factor = check_real("LinearLR", "end_factor", end_factor, minimum=0.0,
+                                     maximum=1.0)
+        self.total_iters = check_int("LinearLR", "total_iters", total_iters, minimum=1)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -350,7 +357,12 @@ class OneCycleLR(LRScheduler):
                 {"end_step": self.total_steps - 1, "start_lr": "max_lr", "end_lr": "min_lr",
                  "start_momentum": "base_momentum", "end_momentum": "max_momentum"},
             ]
-        max_lrs = _per_group("max_lr", optimizer, max_lr)
+        div_factor = check_real("OneCycleLR", "div_factor", div_factor, minimum=0.0,
+                                min_open=True)
+        final_div_factor = check_real("OneCycleLR", "final_div_factor", final_div_factor,
+                                      minimum=0.0, min_open=True)
+        max_lrs = [check_real("OneCycleLR", "max_lr", m, minimum=0.0)
+                   for m in _per_group("max_lr", optimizer, max_lr)]
         if last_epoch == -1:
             for group, group_max in zip(optimizer.param_groups, max_lrs, strict=True):
                 group["initial_lr"] = group_max / div_factor
@@ -378,7 +390,9 @@ class OneCycleLR(LRScheduler):
     def _anneal(self, start: float, end: float, pct: float) -> float:
         if self.anneal_strategy == "cos":
             return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
-        return (end - start) * pct + start
+        # One step past the end (a common extra scheduler.step()), PyTorch extrapolates the
+        # line below the final rate, to a negative one; the ramp stops at its end instead.
+        return (end - start) * min(pct, 1.0) + start
 
     def get_lr(self) -> list[float]:
         step_num = self.last_epoch
@@ -440,8 +454,13 @@ class ReduceLROnPlateau:
                  patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
                  cooldown: int = 0, min_lr: float | Sequence[float] = 0.0,
                  eps: float = 1e-8) -> None:
-        if factor >= 1.0:
-            raise ValueError("Factor should be < 1.0.")
+        # factor <= 0 would make the rate 0 or negative; 1 would never reduce it.
+        factor = check_real("ReduceLROnPlateau", "factor", factor, minimum=0.0, maximum=1.0,
+                            min_open=True, max_open=True)
+        patience = check_int("ReduceLROnPlateau", "patience", patience, minimum=0)
+        cooldown = check_int("ReduceLROnPlateau", "cooldown", cooldown, minimum=0)
+        threshold = check_real("ReduceLROnPlateau", "threshold", threshold, minimum=0.0)
+        eps = check_real("ReduceLROnPlateau", "eps", eps, minimum=0.0)
         _check_optimizer(optimizer)
         if mode not in ("min", "max"):
             raise ValueError(f"mode {mode} is unknown!")
@@ -454,10 +473,11 @@ class ReduceLROnPlateau:
                 raise ValueError(f"expected {len(optimizer.param_groups)} min_lrs, "
                                  f"got {len(min_lr)}")
             self.default_min_lr: float | None = None
-            self.min_lrs = list(min_lr)
+            self.min_lrs = [check_real("ReduceLROnPlateau", f"min_lr[{i}]", m, minimum=0.0)
+                            for i, m in enumerate(min_lr)]
         else:
-            self.default_min_lr = min_lr
-            self.min_lrs = [min_lr] * len(optimizer.param_groups)
+            self.default_min_lr = check_real("ReduceLROnPlateau", "min_lr", min_lr, minimum=0.0)
+            self.min_lrs = [self.default_min_lr] * len(optimizer.param_groups)
         self.patience = patience
         self.cooldown = cooldown
         self.eps = eps
@@ -486,6 +506,11 @@ class ReduceLROnPlateau:
     def step(self, metrics: Any) -> None:
         """Record this epoch's metric (a float or 0-d Tensor) and cut the rate if stuck."""
         current = float(metrics.item() if hasattr(metrics, "item") else metrics)
+        if math.isnan(current):  # NaN compares False with everything: the schedule would stall
+            raise ValueError(
+                "ReduceLROnPlateau.step: the metric is NaN; the training diverged (see "
+                "nn.callbacks.TerminateOnNaN) or the metric is wrong"
+            )
         self.last_epoch += 1
         if self._is_better(current, self.best):
             self.best = current

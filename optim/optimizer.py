@@ -25,11 +25,57 @@ from __future__ import annotations
 import copy
 import numbers
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
+from .validation import check_flag, check_real, describe
+
 __all__ = ["Optimizer"]
+
+
+@dataclass(frozen=True)
+class Real:
+    """A real hyper-parameter's allowed range (see :func:`optim.validation.check_real`)."""
+
+    minimum: float | None = 0.0
+    maximum: float | None = None
+    min_open: bool = False
+    max_open: bool = False
+    hint: str = ""
+
+    def check(self, owner: str, name: str, value: Any) -> float:
+        return check_real(owner, name, value, minimum=self.minimum, maximum=self.maximum,
+                          min_open=self.min_open, max_open=self.max_open, hint=self.hint)
+
+
+class Flag:
+    """A boolean hyper-parameter (``nesterov``, ``amsgrad``...)."""
+
+    def check(self, owner: str, name: str, value: Any) -> bool:
+        return check_flag(owner, name, value)
+
+
+class Betas:
+    """The pair ``(beta_1, beta_2)``, each in [0, 1) (1 would freeze the moving average)."""
+
+    def check(self, owner: str, name: str, value: Any) -> tuple[float, float]:
+        if isinstance(value, str) or not hasattr(value, "__len__") or len(value) != 2:
+            raise TypeError(
+                f"{owner}: {name} must be a pair (beta_1, beta_2), got {describe(value)}"
+            )
+        return tuple(  # type: ignore[return-value]
+            check_real(owner, f"{name}[{i}] (beta_{i + 1})", b, minimum=0.0, maximum=1.0,
+                       max_open=True)
+            for i, b in enumerate(value)
+        )
+
+
+NON_NEGATIVE = Real()
+# An eps of 0 turns a zero gradient (a dead unit, an unused bias) into 0/0 = NaN.
+POSITIVE_EPS = Real(min_open=True, hint="eps = 0 makes a zero gradient 0/0 = NaN")
+UNIT_INTERVAL = Real(maximum=1.0)
 
 
 def _array_module(array: Any) -> Any:
@@ -76,15 +122,25 @@ class Optimizer:
     # Keras argument names that differ per optimizer (RMSprop: {"rho": "alpha"}).
     _keras_aliases: ClassVar[dict[str, str]] = {}
 
+    #: The hyper-parameters every group is checked for (name -> allowed values), at
+    #: construction, in ``add_param_group`` and at each ``step`` (schedulers and users
+    #: edit ``param_groups`` directly). Subclasses extend it.
+    hyper_parameters: ClassVar[dict[str, Real | Flag | Betas]] = {
+        "lr": Real(hint="the learning rate"),
+        "weight_decay": NON_NEGATIVE,
+    }
+
     def __init__(self, params: Iterable[Any] | Iterable[dict[str, Any]] | None,
                  defaults: dict[str, Any]) -> None:
-        self.defaults: dict[str, Any] = dict(defaults)
+        # Bad hyper-parameters fail now, before any parameter is touched (and not at bind).
+        self.defaults: dict[str, Any] = self._check_group(dict(defaults))
         self.state: dict[Any, dict[str, Any]] = {}
         self.param_groups: list[dict[str, Any]] = []
         # Scratch arrays per parameter, reused every step; not part of the saved state.
         self._work: dict[Any, list[Any]] = {}
+        # id(group) -> (the hyper-parameter objects, dtypes) last found valid in a step.
+        self._validated: dict[int, tuple[tuple[Any, ...], frozenset[Any]]] = {}
         if params is None:
-            self._check_group(dict(self.defaults))  # bad hyper-parameters fail now, not at bind
             return
         self._add_params(params)
 
@@ -170,11 +226,61 @@ class Optimizer:
         self._check_group(group)
         self.param_groups.append(group)
 
-    def _check_group(self, group: dict[str, Any]) -> None:
-        """Validate one group's hyper-parameters; subclasses add their own checks."""
-        lr = group.get("lr")
-        if lr is not None and lr < 0:
-            raise ValueError(f"Invalid learning rate: {lr}")
+    def _check_group(self, group: dict[str, Any]) -> dict[str, Any]:
+        """Validate one group's hyper-parameters against :attr:`hyper_parameters` and
+        normalise them in place (floats, bools, a tuple of betas); return the group.
+
+        Raises TypeError (not a number, not a bool) or ValueError (NaN, infinite, out of
+        range) naming the optimizer, the argument, the range and the value."""
+        owner = type(self).__name__
+        for name, rule in self.hyper_parameters.items():
+            if name in group:
+                group[name] = rule.check(owner, name, group[name])
+        return group
+
+    def _step_scales(self, group: dict[str, Any]) -> dict[str, float]:
+        """The factors a step multiplies parameters or gradients by, which must be
+        representable in the parameters' dtype: one that overflows to inf there makes
+        ``0 * inf = NaN`` wherever a gradient or a weight is 0. Subclasses add theirs."""
+        lr, weight_decay = group["lr"], group.get("weight_decay", 0.0)
+        scales = {"lr": lr, "weight_decay": weight_decay, "lr * weight_decay": lr * weight_decay}
+        if "eps" in group:
+            scales["eps"] = group["eps"]
+        return scales
+
+    def _check_step(self, group: dict[str, Any]) -> None:
+        """Before a group's step: its hyper-parameters are still valid (a scheduler or the
+        user may have written ``group["lr"]``) and fit the dtype of its parameters.
+
+        Skipped while the group holds the very objects found valid last time, with the
+        same dtypes: the checks would otherwise cost a tenth of a small model's step."""
+        values = tuple(group.get(name) for name in self.hyper_parameters)
+        dtypes = frozenset(p.data.dtype for p in group["params"] if p.grad is not None)
+        last = self._validated.get(id(group))
+        if (last is not None and last[1] == dtypes
+                and all(a is b for a, b in zip(last[0], values, strict=True))):
+            return
+        self._check_group(group)
+        for dtype in dtypes:
+            if dtype.kind != "f":
+                continue
+            limit = float(np.finfo(dtype).max)
+            for name, value in self._step_scales(group).items():
+                if not abs(value) <= limit:
+                    raise ValueError(
+                        f"{type(self).__name__}: {name} = {value:.3g} overflows the {dtype} "
+                        f"parameters (largest {limit:.3g}): the step would write inf, and "
+                        "0 * inf = NaN; use smaller hyper-parameters"
+                    )
+            eps = group.get("eps")
+            if eps is not None and dtype.type(eps) == 0:
+                raise ValueError(
+                    f"{type(self).__name__}: eps = {eps:g} is not representable in the "
+                    f"{dtype} parameters (it rounds to {dtype.type(eps)!r}); a zero gradient "
+                    f"would give 0/0 = NaN: use an eps of at least "
+                    f"{float(np.finfo(dtype).smallest_normal):.3g}"
+                )
+        self._validated[id(group)] = (tuple(group.get(n) for n in self.hyper_parameters), dtypes)
 
     # ------------------------------------------------------------------ step
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -203,6 +309,8 @@ class Optimizer:
 
             with autograd.enable_grad():
                 loss = closure()
+        for group in self.param_groups:  # every group is checked before any weight changes
+            self._check_step(group)
         for group in self.param_groups:
             for p in group["params"]:
                 grad = p.grad
@@ -278,6 +386,7 @@ class Optimizer:
         self.state = new_state
         self.param_groups = new_groups
         self._work = {}
+        self._validated = {}
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
-from .adam import _adam_moments_, _check_betas
-from .optimizer import Optimizer, _uses_plain_path, _WorkArrays
+from .adam import _adam_moments_, _with_bias_correction
+from .optimizer import POSITIVE_EPS, Betas, Flag, Optimizer, _uses_plain_path, _WorkArrays
 
 __all__ = ["RAdam"]
 
@@ -38,18 +38,19 @@ class RAdam(Optimizer):
     State per parameter: ``step``, ``exp_avg``, ``exp_avg_sq``.
     """
 
+    hyper_parameters = {**Optimizer.hyper_parameters, "betas": Betas(), "eps": POSITIVE_EPS,
+                        "decoupled_weight_decay": Flag()}
+
     @accepts_keras_spellings
     def __init__(self, params: Iterable[Any] | None = None, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, decoupled_weight_decay: bool = False) -> None:
-        _check_betas(betas)
-        if eps < 0:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if weight_decay < 0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
+
+    def _step_scales(self, group: dict[str, Any]) -> dict[str, float]:
+        return _with_bias_correction(super()._step_scales(group), group)
 
     def _init_state(self, param: Any, group: dict[str, Any]) -> dict[str, Any]:
         zeros = param.copy()

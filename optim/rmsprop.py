@@ -8,7 +8,17 @@ from typing import Any
 import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
-from .optimizer import Optimizer, _grad_with_weight_decay, _lerp_, _uses_plain_path, _WorkArrays
+from .optimizer import (
+    NON_NEGATIVE,
+    POSITIVE_EPS,
+    UNIT_INTERVAL,
+    Flag,
+    Optimizer,
+    _grad_with_weight_decay,
+    _lerp_,
+    _uses_plain_path,
+    _WorkArrays,
+)
 
 __all__ = ["RMSprop"]
 
@@ -28,8 +38,9 @@ class RMSprop(Optimizer):
         \theta_t &= \theta_{t-1} - \eta\, g_t / d_t \qquad (\mu = 0)
 
     Args:
-        lr: :math:`\eta` (default 1e-2). alpha: smoothing :math:`\alpha` (0.99; Keras calls
-            it ``rho`` and defaults to 0.9). eps: :math:`\epsilon` (1e-8, outside the root).
+        lr: :math:`\eta` (default 1e-2). alpha: smoothing :math:`\alpha` in [0, 1] (0.99;
+            Keras calls it ``rho`` and defaults to 0.9). eps: :math:`\epsilon` (1e-8, outside
+            the root; must be > 0).
         weight_decay: :math:`\lambda` (0). momentum: :math:`\mu` (0).
         centered: divide by an estimate of the gradient's variance instead of its second
             moment (default False).
@@ -42,22 +53,20 @@ class RMSprop(Optimizer):
     """
 
     _keras_aliases = {"rho": "alpha"}
+    # alpha > 1 makes (1 - alpha) g^2 negative: the square root of the average is then NaN.
+    hyper_parameters = {**Optimizer.hyper_parameters, "alpha": UNIT_INTERVAL,
+                        "eps": POSITIVE_EPS, "momentum": NON_NEGATIVE, "centered": Flag()}
 
     @accepts_keras_spellings
     def __init__(self, params: Iterable[Any] | None = None, lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
                  centered: bool = False) -> None:
-        if eps < 0:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if momentum < 0:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if weight_decay < 0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if alpha < 0:
-            raise ValueError(f"Invalid alpha value: {alpha}")
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                         momentum=momentum, centered=centered)
         super().__init__(params, defaults)
+
+    def _step_scales(self, group: dict[str, Any]) -> dict[str, float]:
+        return {**super()._step_scales(group), "momentum": group["momentum"]}
 
     def _init_state(self, param: Any, group: dict[str, Any]) -> dict[str, Any]:
         zeros = param.copy()

@@ -8,7 +8,15 @@ from typing import Any
 import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
-from .optimizer import Optimizer, _grad_with_weight_decay, _uses_plain_path, _WorkArrays
+from .optimizer import (
+    NON_NEGATIVE,
+    UNIT_INTERVAL,
+    Flag,
+    Optimizer,
+    _grad_with_weight_decay,
+    _uses_plain_path,
+    _WorkArrays,
+)
 
 __all__ = ["SGD"]
 
@@ -36,26 +44,35 @@ class SGD(Optimizer):
         params: parameters or parameter groups.
         lr: learning rate :math:`\eta` (default 1e-3, PyTorch's default).
         momentum: momentum factor :math:`\mu` (default 0).
-        dampening: dampening :math:`\tau` of the momentum (default 0).
+        dampening: dampening :math:`\tau` of the momentum, in [0, 1] (default 0).
         weight_decay: L2 penalty :math:`\lambda` (default 0).
         nesterov: use Nesterov accelerated gradient (needs momentum > 0, dampening 0).
 
     State per parameter: ``momentum_buffer`` (:math:`b`, None until the first step).
     """
 
+    hyper_parameters = {**Optimizer.hyper_parameters, "momentum": NON_NEGATIVE,
+                        "dampening": UNIT_INTERVAL, "nesterov": Flag()}
+
     @accepts_keras_spellings
     def __init__(self, params: Iterable[Any] | None = None, lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0,
                  nesterov: bool = False) -> None:
-        if momentum < 0:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if weight_decay < 0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
                         weight_decay=weight_decay, nesterov=nesterov)
         super().__init__(params, defaults)
+
+    def _check_group(self, group: dict[str, Any]) -> dict[str, Any]:
+        super()._check_group(group)
+        if group.get("nesterov") and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError(
+                "SGD: nesterov=True requires momentum > 0 and dampening = 0, got "
+                f"momentum={group['momentum']!r}, dampening={group['dampening']!r}"
+            )
+        return group
+
+    def _step_scales(self, group: dict[str, Any]) -> dict[str, float]:
+        return {**super()._step_scales(group), "momentum": group["momentum"]}
 
     def _init_state(self, param: Any, group: dict[str, Any]) -> dict[str, Any]:
         return {"momentum_buffer": None}

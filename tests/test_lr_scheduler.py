@@ -73,6 +73,12 @@ def test_schedule_matches_torch(torch, name):
         topt.step()
         ours.step()
         theirs.step()
+        if name == "OneCycleLR-linear-3phase" and step == STEPS:
+            # One step past total_steps PyTorch extrapolates the linear ramp to a negative
+            # rate; xpgrad deliberately stops at the final rate (a negative one is refused).
+            assert theirs.get_last_lr()[0] < 0
+            assert ours.get_last_lr()[0] == pytest.approx(0.5 / 25 / 1e4, rel=1e-12)
+            continue
         _assert_same_lrs(ours, theirs, opt, topt, f"{name}, step {step}")
         for group, tgroup in zip(opt.param_groups, topt.param_groups, strict=True):
             assert math.isclose(group["momentum"], tgroup["momentum"], rel_tol=1e-12)

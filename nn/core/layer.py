@@ -18,19 +18,30 @@ A layer does not train by itself: ``compile``/``fit`` belong to :class:`nn.Model
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import inspect
 import re
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 import numpy as np
 
 from autograd import Tensor, from_array, get_default_dtype
+from optim.validation import check_int, describe
 
 from .module import Module, _shape_of, _unique, copy_into, to_host
 from .parameter import Parameter
 
 Shape = tuple  # (None | int, ...) with None for an unknown batch size
+
+#: While a saved model is rebuilt from its config (``nn.load_model``), an object whose
+#: ``charge(module, what, shape)`` is called before every weight or probe allocation and
+#: raises when the config asks for more than the file can hold: a 1 kB file declaring
+#: Dense(20000) is refused before 3 GiB are allocated. None otherwise.
+ALLOCATION_BUDGET: contextvars.ContextVar[Any] = contextvars.ContextVar(
+    "xpgrad_allocation_budget", default=None
+)
 
 #: every layer class defined in this package, by "module.ClassName" (one registration:
 #: defining the class is all it takes; saved configs find their classes here)
@@ -78,7 +89,7 @@ class Layer(Module):
             )
         super().__init__()
         if input_dim is not None and input_shape is None:
-            input_shape = (int(input_dim),)
+            input_shape = (check_int(type(self).__name__, "input_dim", input_dim, minimum=1),)
         d = self.__dict__
         d["_regularizers"] = []
         d["_trainable"] = bool(trainable)
@@ -146,6 +157,9 @@ class Layer(Module):
         if name is None:
             name = f"weight_{len(self._parameters) + len(self._buffers)}"
         dtype = np.dtype(dtype or self.dtype)
+        budget = ALLOCATION_BUDGET.get()
+        if budget is not None:
+            budget.charge(self, name, tuple(shape))
         data = _init.get(initializer)(tuple(shape), dtype=dtype, device=self._device)
         if trainable:
             # from_array: the weights stay on the device the initializer made them on
@@ -353,10 +367,20 @@ def _takes_training(cls: type) -> bool:
 
 
 def _shape_tuple(shape: Any) -> tuple:
-    """``input_shape=`` as a tuple; a bare integer (``input_shape=784``) means ``(784,)``."""
-    if isinstance(shape, (int, np.integer)):
-        return (int(shape),)
-    return tuple(shape)
+    """``input_shape=`` as a tuple; a bare integer (``input_shape=784``) means ``(784,)``.
+
+    Each entry must be a non-negative integer or None (unknown): a float such as 2.5 would
+    otherwise be truncated where the weights are built."""
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    if isinstance(shape, str) or not isinstance(shape, Iterable):
+        raise TypeError(
+            f"input_shape must be a tuple of integers such as (784,), got {describe(shape)}"
+        )
+    return tuple(
+        None if d is None else check_int("input_shape", f"entry {i}", d, minimum=0)
+        for i, d in enumerate(shape)
+    )
 
 
 def _as_input_tensor(value: Any, layer: Layer) -> Any:

@@ -352,18 +352,32 @@ class Module:
         wrongly shaped key; nothing is modified in that case.
         """
         own = self._state_tensors()
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        bad_shape = [
-            (k, tuple(_shape_of(state_dict[k])), tuple(own[k].shape))
-            for k in own
-            if k in state_dict and tuple(_shape_of(state_dict[k])) != tuple(own[k].shape)
-        ]
-        if bad_shape or (strict and (missing or unexpected)):
-            raise StateDictError(self._mismatch_message(missing, unexpected, bad_shape, strict))
+        keys = self.check_state_shapes(
+            {k: tuple(_shape_of(v)) for k, v in state_dict.items()}, strict
+        )
         for k, t in own.items():
             if k in state_dict:
                 copy_into(t, state_dict[k])
+        return keys
+
+    def check_state_shapes(
+        self, shapes: dict[str, tuple], strict: bool = True
+    ) -> IncompatibleKeys:
+        """What :meth:`load_state_dict` checks, on shapes alone (``{name: shape}``), so a
+        file's header can be checked before its data is read.
+
+        Raises :class:`StateDictError` listing every missing, unexpected and wrongly
+        shaped key (missing and unexpected ones only with ``strict``)."""
+        own = self._state_tensors()
+        missing = [k for k in own if k not in shapes]
+        unexpected = [k for k in shapes if k not in own]
+        bad_shape = [
+            (k, tuple(shapes[k]), tuple(own[k].shape))
+            for k in own
+            if k in shapes and tuple(shapes[k]) != tuple(own[k].shape)
+        ]
+        if bad_shape or (strict and (missing or unexpected)):
+            raise StateDictError(self._mismatch_message(missing, unexpected, bad_shape, strict))
         return IncompatibleKeys(missing, unexpected)
 
     def _mismatch_message(

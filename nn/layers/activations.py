@@ -140,7 +140,7 @@ class Softmax(_ShapePreserving):
         self.axis = int(axis)
 
     def call(self, inputs: Tensor, mask: Any = None) -> Tensor:
-        return autograd.softmax(inputs, axis=self.axis)
+        return _activations.softmax(inputs, axis=self.axis)
 
     def get_config(self) -> dict[str, Any]:
         return {**self._base_config(), "axis": self.axis}

@@ -12,6 +12,8 @@ from typing import Any
 
 import autograd
 from autograd import Tensor
+from optim.validation import check_int
+from optim.validation import check_int
 
 from .. import activations as _activations
 from .. import initializers as _initializers
@@ -54,10 +56,10 @@ class Dense(Layer):
         bias_constraint: Any = None,
         **kwargs: Any,
     ) -> None:
+        # Checked before anything is built: int(2.5) would silently make 2 units.
+        units = check_int(type(self).__name__, "units", units, minimum=1)
         super().__init__(**kwargs)
-        if isinstance(units, bool) or not float(units).is_integer() or int(units) <= 0:
-            raise ValueError(f"Dense units must be a positive integer, got {units!r}")
-        self.units = int(units)
+        self.units = units
         self.use_bias = bool(use_bias)
         self.kernel_initializer = kernel_initializer
         self.bias_initializer = bias_initializer

@@ -29,7 +29,7 @@ import numpy as np
 
 from autograd import Tensor, get_default_dtype, no_grad
 
-from ..core.layer import Layer
+from ..core.layer import ALLOCATION_BUDGET, Layer, _shape_tuple
 from ..core.model import Model
 from ..core.module import Module
 from ..layers.input import InputLayer
@@ -138,7 +138,8 @@ class Sequential(Model):
             input_shape = self._build_input_shape
         if input_shape is None:
             raise ValueError("build() needs an input shape such as (None, 784)")
-        shape = (None, *tuple(input_shape)[1:])
+        # integers (or None) only: a float such as 1e9 from a saved config is refused
+        shape = (None, *_shape_tuple(tuple(input_shape)[1:]))
         object.__setattr__(self, "_build_input_shape", shape)
         self._build_layers(shape)
 
@@ -212,7 +213,10 @@ class Sequential(Model):
         from ..saving import deserialize_layer
 
         model = cls(name=config.get("name"))
-        for layer_cfg in config["layers"]:
+        layers = config.get("layers")
+        if not isinstance(layers, list):
+            raise ValueError(f"a Sequential config needs a 'layers' list, got {layers!r}")
+        for layer_cfg in layers:
             model.add(deserialize_layer(layer_cfg, custom_objects))
         shape = config.get("build_input_shape")
         if shape is not None and model._build_input_shape is None:
@@ -243,6 +247,9 @@ def _probe_output_shape(layer: Module, shape: tuple) -> tuple | None:
     through it in eval mode without recording a graph."""
     if any(d is None for d in shape[1:]):
         return None
+    budget = ALLOCATION_BUDGET.get()
+    if budget is not None:  # a probe batch of a loaded config's input shape is charged too
+        budget.charge(layer, "a probe batch", (2, *shape[1:]))
     mode = layer.training
     layer.eval()
     try:

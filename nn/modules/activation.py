@@ -188,7 +188,9 @@ class Softmax(_Elementwise):
         self.dim = dim
 
     def forward(self, x: Tensor) -> Tensor:
-        return autograd.softmax(x, axis=-1 if self.dim is None else self.dim)
+        from ..activations import softmax  # remembers the logits for the losses
+
+        return softmax(x, axis=-1 if self.dim is None else self.dim)
 
     def get_config(self) -> dict[str, Any]:
         return {**self._base_config(), "dim": self.dim}

@@ -13,6 +13,7 @@ from typing import Any
 
 import autograd
 from autograd import Tensor
+from optim.validation import check_int
 
 from ..core.layer import Layer, autocast_input, check_features
 from ..initializers import RandomUniform
@@ -33,8 +34,8 @@ class Linear(Layer):
         super().__init__(dtype=dtype, **kwargs)
         if device is not None:
             self.__dict__["_device"] = str(device)
-        self.in_features = int(in_features)
-        self.out_features = int(out_features)
+        self.in_features = check_int("Linear", "in_features", in_features, minimum=0)
+        self.out_features = check_int("Linear", "out_features", out_features, minimum=1)
         # PyTorch's default: kaiming_uniform_(weight, a=sqrt(5)) is U(-1/sqrt(in), 1/sqrt(in)),
         # and the bias is drawn from the same interval.
         bound = 1.0 / math.sqrt(self.in_features) if self.in_features > 0 else 0.0

@@ -3,7 +3,12 @@
 ``fit`` calls, in order: ``set_model``, ``set_params``, ``on_train_begin``, then for each epoch
 ``on_epoch_begin``, ``on_train_batch_begin``/``on_train_batch_end`` per batch, ``on_epoch_end``
 (with ``logs`` holding ``loss``, the metrics and their ``val_`` twins), and ``on_train_end``.
-A callback stops training by setting ``model.stop_training = True``.
+A callback stops training by setting ``model.stop_training = True`` (``fit`` checks it
+after every batch and every epoch).
+
+``fit`` passes ``params["metrics"]``: the keys the epoch's logs will hold (``loss``, the
+metrics, their ``val_`` twins with validation data, ``learning_rate`` with a callback
+that sets it), so a callback can refuse, before training, a key it will never get.
 """
 
 from __future__ import annotations
@@ -11,8 +16,11 @@ from __future__ import annotations
 import csv
 import math
 import os
+import string
 from collections.abc import Callable
 from typing import Any
+
+from optim.validation import check_flag, check_int, check_real, describe
 
 
 class Callback:
@@ -60,6 +68,8 @@ class History(Callback):
 
 def _monitor_op(monitor: str, mode: str) -> Callable[[float, float], bool]:
     """``better(current, reference)``: lower is better for losses, higher for accuracies."""
+    if not isinstance(monitor, str):
+        raise TypeError(f"monitor must be a log key such as 'val_loss', got {describe(monitor)}")
     if mode not in ("auto", "min", "max"):
         raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
     if mode == "auto":
@@ -109,12 +119,18 @@ class EarlyStopping(Callback):
     ) -> None:
         super().__init__()
         self.monitor = monitor
-        self.min_delta = abs(min_delta)
-        self.patience = patience
+        self.min_delta = abs(check_real("EarlyStopping", "min_delta", min_delta))
+        self.patience = check_int("EarlyStopping", "patience", patience, minimum=0)
         self.verbose = verbose
-        self.baseline = baseline
-        self.restore_best_weights = restore_best_weights
-        self.start_from_epoch = start_from_epoch
+        self.baseline = (
+            None if baseline is None else check_real("EarlyStopping", "baseline", baseline)
+        )
+        self.restore_best_weights = check_flag(
+            "EarlyStopping", "restore_best_weights", restore_best_weights
+        )
+        self.start_from_epoch = check_int(
+            "EarlyStopping", "start_from_epoch", start_from_epoch, minimum=0
+        )
         self._better = _monitor_op(monitor, mode)
         self._sign = -1.0 if self._better(1.0, 0.0) is False else 1.0
 
@@ -168,6 +184,12 @@ class ModelCheckpoint(Callback):
 
     ``filepath`` may hold ``{epoch}`` and log keys: ``"ckpt-{epoch:02d}-{val_loss:.3f}.npz"``.
     With ``save_best_only=True`` a file is written only when ``monitor`` improves.
+
+    The path is checked when the callback is made (a ``.npz`` or ``.safetensors`` name, a
+    valid format string, a parent that is a directory when it exists; a missing one is
+    created at the first save, as Keras does) and again when ``fit`` starts: a key the
+    logs will not hold (``{val_loss}`` without validation data) is a ValueError then, not
+    a KeyError after the first epoch.
     """
 
     def __init__(
@@ -180,16 +202,45 @@ class ModelCheckpoint(Callback):
         mode: str = "auto",
     ) -> None:
         super().__init__()
+        if not isinstance(filepath, str | os.PathLike):
+            raise TypeError(
+                f"ModelCheckpoint: filepath must be a path (str or os.PathLike), got "
+                f"{describe(filepath)}"
+            )
         self.filepath = os.fspath(filepath)
+        if isinstance(self.filepath, bytes):
+            raise TypeError("ModelCheckpoint: filepath must be a text path, got bytes")
+        self._fields = _format_fields(self.filepath)
+        _check_checkpoint_path(self.filepath)
         self.monitor = monitor
         self.verbose = verbose
-        self.save_best_only = save_best_only
-        self.save_weights_only = save_weights_only
+        self.save_best_only = check_flag("ModelCheckpoint", "save_best_only", save_best_only)
+        self.save_weights_only = check_flag(
+            "ModelCheckpoint", "save_weights_only", save_weights_only
+        )
         self._better = _monitor_op(monitor, mode)
         self.best: float | None = None
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         self.best = None
+        known = self.params.get("metrics")
+        if known is None:  # not run by fit: nothing to check against
+            return
+        missing = [f for f in self._fields if f != "epoch" and f not in known]
+        if missing:
+            raise ValueError(
+                f"ModelCheckpoint: filepath {self.filepath!r} names "
+                f"{', '.join('{' + f + '}' for f in missing)}, which this fit does not log "
+                f"(it logs: epoch, {', '.join(known)})"
+                + ("; pass validation_data (or validation_split) for val_ values"
+                   if any(f.startswith("val_") for f in missing) else "")
+            )
+        try:  # a bad format spec such as {val_loss:.3q} fails now, not after an epoch
+            self.filepath.format(epoch=1, **{k: 0.0 for k in known})
+        except (ValueError, TypeError, IndexError) as error:
+            raise ValueError(
+                f"ModelCheckpoint: filepath {self.filepath!r} cannot be formatted: {error}"
+            ) from None
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = logs or {}
@@ -201,10 +252,57 @@ class ModelCheckpoint(Callback):
         path = self.filepath.format(epoch=epoch + 1, **logs)
         if self.verbose:
             print(f"Epoch {epoch + 1}: saving model to {path}")
+        parent = os.path.dirname(path)
+        if parent:
+            os.makedirs(parent, exist_ok=True)
         if self.save_weights_only:
             self.model.save_weights(path)
         else:
             self.model.save(path)
+
+
+def _format_fields(filepath: str) -> list[str]:
+    """The names in ``filepath``'s ``{...}`` fields; a malformed format is a ValueError."""
+    try:
+        parsed = list(string.Formatter().parse(filepath))
+    except ValueError as error:
+        raise ValueError(
+            f"ModelCheckpoint: filepath {filepath!r} is not a valid format string: {error}"
+        ) from None
+    fields = []
+    for _, field, _, _ in parsed:
+        if field is None:
+            continue
+        name = field.split(".")[0].split("[")[0]
+        if not name or name.isdigit():
+            raise ValueError(
+                f"ModelCheckpoint: filepath {filepath!r} has a positional field "
+                f"{{{field}}}; name a log key such as {{epoch:02d}} or {{val_loss:.3f}}"
+            )
+        fields.append(name)
+    return fields
+
+
+def _check_checkpoint_path(filepath: str) -> None:
+    """A path the saver will accept: a known extension, a parent that is a directory."""
+    from ..saving import _format_of
+
+    try:
+        _format_of(filepath)
+    except ValueError as error:  # names the extension and the supported ones
+        raise ValueError(f"ModelCheckpoint: {error}") from None
+    if "{" not in filepath and os.path.isdir(filepath):
+        raise ValueError(f"ModelCheckpoint: filepath {filepath!r} is a directory")
+    # The nearest existing ancestor of the fixed part (a directory may come from a field,
+    # e.g. "run-{epoch}/weights.npz") must be a directory; missing ones are made at saving.
+    ancestor = os.path.dirname(os.path.abspath(filepath).split("{")[0] + "x")
+    while not os.path.exists(ancestor) and os.path.dirname(ancestor) != ancestor:
+        ancestor = os.path.dirname(ancestor)
+    if not os.path.isdir(ancestor):
+        raise ValueError(
+            f"ModelCheckpoint: filepath {filepath!r} cannot be written: {ancestor!r} is a "
+            "file, not a directory"
+        )
 
 
 def _set_lr(optimizer: Any, lr: float) -> None:
@@ -219,14 +317,29 @@ def _get_lr(optimizer: Any) -> float:
 class LearningRateScheduler(Callback):
     """Set the learning rate at each epoch's start to ``schedule(epoch, lr)`` (epochs from 0)."""
 
+    #: adds "learning_rate" to the epoch's logs (fit lists it among the logged keys)
+    sets_learning_rate_log = True
+
     def __init__(self, schedule: Callable[[int, float], float], verbose: int = 0) -> None:
         super().__init__()
+        if not callable(schedule):
+            raise TypeError(
+                "LearningRateScheduler: schedule must be a function (epoch, lr) -> new lr, "
+                f"got {describe(schedule)}"
+            )
         self.schedule = schedule
         self.verbose = verbose
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         optimizer = self.model.optimizer
-        lr = float(self.schedule(epoch, _get_lr(optimizer)))
+        value = self.schedule(epoch, _get_lr(optimizer))
+        if hasattr(value, "item") and getattr(value, "size", 1) == 1:
+            value = value.item()  # a NumPy scalar or 0-d array
+        # A negative or NaN rate would silently train backwards or to NaN weights.
+        lr = check_real(
+            "LearningRateScheduler", f"the rate the schedule returned for epoch {epoch}",
+            value, minimum=0.0,
+        )
         _set_lr(optimizer, lr)
         if self.verbose:
             print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr:.6g}.")
@@ -237,11 +350,15 @@ class LearningRateScheduler(Callback):
 
 
 class ReduceLROnPlateau(Callback):
-    """Multiply the learning rate by ``factor`` when ``monitor`` stalls for ``patience`` epochs.
+    """Multiply the learning rate by ``factor`` (in (0, 1)) when ``monitor`` stalls for
+    ``patience`` epochs.
 
     Keras' rule: improvement means beating the best by ``min_delta``; after a reduction,
     ``cooldown`` epochs pass before counting again; the rate never goes below ``min_lr``.
     """
+
+    #: adds "learning_rate" to the epoch's logs (fit lists it among the logged keys)
+    sets_learning_rate_log = True
 
     def __init__(
         self,
@@ -255,15 +372,16 @@ class ReduceLROnPlateau(Callback):
         min_lr: float = 0.0,
     ) -> None:
         super().__init__()
-        if factor >= 1.0:
-            raise ValueError(f"ReduceLROnPlateau: factor must be < 1, got {factor}")
+        who = "ReduceLROnPlateau"
         self.monitor = monitor
-        self.factor = factor
-        self.patience = patience
+        # factor <= 0 would set the rate to 0 or a negative one; 1 would never reduce it.
+        self.factor = check_real(who, "factor", factor, minimum=0.0, maximum=1.0,
+                                 min_open=True, max_open=True)
+        self.patience = check_int(who, "patience", patience, minimum=0)
         self.verbose = verbose
-        self.min_delta = abs(min_delta)
-        self.cooldown = cooldown
-        self.min_lr = min_lr
+        self.min_delta = abs(check_real(who, "min_delta", min_delta))
+        self.cooldown = check_int(who, "cooldown", cooldown, minimum=0)
+        self.min_lr = check_real(who, "min_lr", min_lr, minimum=0.0)
         self._better = _monitor_op(monitor, mode)
         self._sign = 1.0 if self._better(1.0, 0.0) else -1.0
 
@@ -300,6 +418,41 @@ class ReduceLROnPlateau(Callback):
                     )
                 self.cooldown_counter = self.cooldown
                 self.wait = 0
+
+
+class TerminateOnNaN(Callback):
+    """Stop training when the loss becomes NaN or infinite (Keras' ``TerminateOnNaN``).
+
+    Checked after every batch, from the running loss ``fit`` logs (a callback that reads
+    every batch's logs makes ``fit`` read the loss from the device each batch). By default
+    training stops gracefully (``model.stop_training = True``: the epoch ends, other
+    callbacks' ``on_train_end`` runs) with a message naming the epoch and batch; with
+    ``raise_error=True`` a RuntimeError is raised at once instead, as in Keras 3.
+
+    ``fit`` already does this by default (``terminate_on_nan=True``) without the per-batch
+    read; this callback is for Keras code that lists it, and for ``raise_error=True``.
+    """
+
+    def __init__(self, raise_error: bool = False) -> None:
+        super().__init__()
+        self.raise_error = check_flag("TerminateOnNaN", "raise_error", raise_error)
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        loss = (logs or {}).get("loss")
+        if loss is None or math.isfinite(loss):
+            return
+        message = (
+            f"Epoch {self._epoch + 1}, batch {batch + 1}: invalid loss {loss}, "
+            "terminating training"
+        )
+        if self.raise_error:
+            raise RuntimeError(f"TerminateOnNaN: {message}")
+        print(message)
+        self.model.stop_training = True
 
 
 class CSVLogger(Callback):
