@@ -104,7 +104,8 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "ELU", "GELU", "SELU", "Activation", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d",
     "BatchNormalization", "BinaryCrossentropy", "CategoricalCrossentropy", "CrossEntropyLoss",
-    "Dense", "Dropout", "FileFormatError", "Flatten", "Huber", "HuberLoss", "Identity", "IncompatibleKeys",
+    "Dense", "Dropout", "FileFormatError", "Flatten", "Huber", "HuberLoss", "Identity",
+    "IncompatibleKeys",
     "Input", "InputLayer", "L1Loss", "Layer", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss",
     "MeanAbsoluteError", "MeanSquaredError", "Model", "Module", "ModuleDict", "ModuleList",
     "NLLLoss", "PReLU", "Parameter", "ReLU", "SELU", "Sequential", "SiLU", "Sigmoid",

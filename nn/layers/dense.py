@@ -13,7 +13,6 @@ from typing import Any
 import autograd
 from autograd import Tensor
 from optim.validation import check_int
-from optim.validation import check_int
 
 from .. import activations as _activations
 from .. import initializers as _initializers

@@ -40,8 +40,18 @@ class Callback:
     def on_train_end(self, logs: dict | None = None) -> None: ...
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None: ...
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None: ...
-    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+    def on_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
+    def on_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+
+    # Keras: the training-batch hooks call the generic batch hooks unless overridden, so a
+    # callback written with on_batch_begin/on_batch_end (the textbooks' 1cycle and
+    # learning-rate sweep) sees every training batch.
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self.on_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self.on_batch_end(batch, logs)
+
     def on_test_begin(self, logs: dict | None = None) -> None: ...
     def on_test_end(self, logs: dict | None = None) -> None: ...
     def on_predict_begin(self, logs: dict | None = None) -> None: ...
@@ -306,16 +316,16 @@ def _check_checkpoint_path(filepath: str) -> None:
 
 
 def _set_lr(optimizer: Any, lr: float) -> None:
-    for group in optimizer.param_groups:
-        group["lr"] = lr
+    optimizer.learning_rate = lr
 
 
 def _get_lr(optimizer: Any) -> float:
-    return float(optimizer.param_groups[0]["lr"])
+    return float(optimizer.learning_rate)
 
 
 class LearningRateScheduler(Callback):
-    """Set the learning rate at each epoch's start to ``schedule(epoch, lr)`` (epochs from 0)."""
+    """Set the learning rate at each epoch's start to ``schedule(epoch, lr)`` (epochs from 0),
+    or ``schedule(epoch)`` for a one-argument function, as Keras does."""
 
     #: adds "learning_rate" to the epoch's logs (fit lists it among the logged keys)
     sets_learning_rate_log = True
@@ -332,7 +342,7 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         optimizer = self.model.optimizer
-        value = self.schedule(epoch, _get_lr(optimizer))
+        value = _call_schedule(self.schedule, epoch, _get_lr(optimizer))
         if hasattr(value, "item") and getattr(value, "size", 1) == 1:
             value = value.item()  # a NumPy scalar or 0-d array
         # A negative or NaN rate would silently train backwards or to NaN weights.
@@ -347,6 +357,23 @@ class LearningRateScheduler(Callback):
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if logs is not None:
             logs["learning_rate"] = _get_lr(self.model.optimizer)
+
+
+def _call_schedule(schedule: Callable[..., float], epoch: int, lr: float) -> float:
+    """``schedule(epoch, lr)``, or ``schedule(epoch)`` when it takes one argument (the
+    textbooks' ``exponential_decay_fn(epoch)``)."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(schedule).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature: try both, as Keras does
+        try:
+            return schedule(epoch, lr)
+        except TypeError:
+            return schedule(epoch)
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    varargs = any(p.kind == p.VAR_POSITIONAL for p in parameters)
+    return schedule(epoch, lr) if varargs or len(positional) >= 2 else schedule(epoch)
 
 
 class ReduceLROnPlateau(Callback):

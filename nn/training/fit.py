@@ -1,7 +1,8 @@
-"""Keras-style training on any ``nn.Module``: ``compile``, ``fit``, ``evaluate``, ``predict``.
+"""Keras' training API on a Model: ``compile``, ``fit``, ``evaluate``, ``predict``.
 
-The methods are written with the same public pieces a PyTorch-style loop uses
-(``DataLoader``, the model's ``__call__``, a loss, ``backward()``, an optimizer's
+Each is a short sequence of named parts around the one training step
+(:class:`nn.training.step.Step`), written with the same public pieces a PyTorch-style
+loop uses (``DataLoader``, the model's ``__call__``, a loss, ``backward()``, an optimizer's
 ``step()``), so the two dialects train identically::
 
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -9,8 +10,12 @@ The methods are written with the same public pieces a PyTorch-style loop uses
                         callbacks=[EarlyStopping(patience=2, restore_best_weights=True)])
     model.evaluate(x_test, y_test)        # [loss, accuracy]
 
-Running sums of the loss and metrics stay on the device; they are read (one
-host-device synchronisation) only when the progress display or the epoch's logs need them.
+As in Keras, ``fit``, ``evaluate`` and ``predict`` leave the model in inference mode: a
+plain ``model(x)`` afterwards runs without dropout and with BatchNorm's moving statistics
+(a PyTorch loop calls ``model.train()`` itself).
+
+The running loss and metrics stay on the device; they are read (one host-device
+synchronisation) only when the progress display or the epoch's logs need them.
 
 Arguments are checked before any work is done (a TypeError or ValueError naming the
 argument, what was expected and what was received), and so is the data: NaN or infinite
@@ -22,9 +27,8 @@ with a ``RuntimeWarning`` naming the epoch and batch (``terminate_on_nan=False``
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -34,127 +38,15 @@ import backends
 from autograd import Tensor
 from optim.validation import check_flag, check_int, check_real, describe
 
-from .callbacks import Callback, CallbackList, History
 from ..datasets.splits import validation_split as _validation_split
+from . import arguments as _args
+from .callbacks import CallbackList, History
 from .progress import ProgressBar
-
-# Keras' default when batch_size is None (or not given).
-DEFAULT_BATCH_SIZE = 32
-# Rows checked for NaN/inf at a time: bounds the temporary mask on a large dataset.
-_FINITE_CHECK_ELEMENTS = 1 << 23
-
-
-def _raw(value: Any) -> Any:
-    return value.data if isinstance(value, Tensor) else value
-
-
-def _as_array(who: str, name: str, value: Any) -> Any:
-    """``value`` (a Tensor, a NumPy or device array, or a nested list of numbers) as an
-    array with a batch axis and a numeric dtype; anything else is a clear TypeError."""
-    value = _raw(value)
-    if isinstance(value, np.generic | numbers.Number) and not isinstance(value, bool):
-        value = np.asarray(value)  # refused below for having no batch axis
-    if isinstance(value, list | tuple):
-        try:
-            value = np.asarray(value)
-        except ValueError as error:  # ragged lists
-            raise ValueError(f"{who}: {name} must be a rectangular array: {error}") from None
-    if not backends.is_array(value):
-        raise TypeError(
-            f"{who}: {name} must be an array (NumPy or CuPy) or a Tensor, got {describe(value)}"
-        )
-    if value.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{who}: {name} must hold real numbers, got an array of dtype {value.dtype}"
-        )
-    if value.ndim == 0:
-        raise ValueError(f"{who}: {name} must have a batch axis, got a 0-d array ({value!r})")
-    return value
-
-
-def _check_finite(who: str, name: str, array: Any) -> None:
-    """Refuse NaN or infinite values in a floating ``array``, naming how many and where the
-    first is. One pass, in slices of rows; on a device one sync per slice, once per call."""
-    if array.dtype.kind != "f" or array.size == 0:
-        return
-    xp = backends.get_array_module(array)
-    rows = max(1, _FINITE_CHECK_ELEMENTS // max(1, array.size // len(array)))
-    nans = infs = 0
-    first: tuple[int, ...] | None = None
-    for start in range(0, len(array), rows):
-        chunk = array[start:start + rows]
-        finite = xp.isfinite(chunk)
-        if bool(finite.all()):
-            continue
-        bad = int((~finite).sum())
-        chunk_nans = int(xp.isnan(chunk).sum())
-        nans, infs = nans + chunk_nans, infs + bad - chunk_nans
-        if first is None:
-            index = np.unravel_index(int(xp.argmax(~finite)), chunk.shape)
-            first = (start + int(index[0]), *(int(i) for i in index[1:]))
-            value = float(chunk[index])
-    if first is not None:
-        raise ValueError(
-            f"{who}: {name} contains {nans} NaN and {infs} infinite values; the first is "
-            f"{value!r} at {name}[{', '.join(map(str, first))}]. Clean the data, or pass "
-            "check_finite=False to use it anyway"
-        )
-
-
-def _batch_size(who: str, batch_size: Any) -> int:
-    if batch_size is None:
-        return DEFAULT_BATCH_SIZE
-    return check_int(who, "batch_size", batch_size, minimum=1)
-
-
-def _verbose(who: str, verbose: Any) -> int:
-    if isinstance(verbose, str) and verbose == "auto":  # Keras: a bar, as verbose=1
-        return 1
-    if isinstance(verbose, bool | np.bool_):  # verbose=False is common Keras usage
-        return int(verbose)
-    if isinstance(verbose, str) or check_int(who, "verbose", verbose) not in (0, 1, 2):
-        raise ValueError(f"{who}: verbose must be 0, 1, 2 or 'auto', got {verbose!r}")
-    return int(verbose)
-
-
-def _as_input_batch(xb: Tensor, dtype: Any = None) -> Tensor:
-    """Cast a batch to the model's floating dtype, as Keras does.
-
-    uint8 images become float32, and so do float64 arrays (``x / 255.0`` is float64 in
-    NumPy): without the cast the whole forward and backward pass would run in float64.
-    """
-    target = np.dtype(dtype) if dtype is not None else autograd.get_default_dtype()
-    if xb.data.dtype != target and xb.data.dtype.kind in "biuf":
-        return autograd.from_array(xb.data.astype(target))
-    return xb
-
-
-def _with_regularization(model: Any, loss: Tensor) -> Tensor:
-    """The loss plus the model's weight penalties (``kernel_regularizer``), as Keras trains on."""
-    penalty = model.regularization_loss()
-    if isinstance(penalty, Tensor) or penalty:
-        loss = loss + penalty
-    return loss
-
-
-def _model_dtype(model: Any) -> np.dtype:
-    """The dtype of the model's first floating parameter (the default dtype if it has none)."""
-    for p in model.parameters():
-        if p.data.dtype.kind == "f":
-            return p.data.dtype
-    return autograd.get_default_dtype()
-
-
-class _Metric:
-    """A named metric ``fn(y_true, y_pred) -> Tensor`` averaged over samples."""
-
-    def __init__(self, name: str, fn: Callable[[Tensor, Tensor], Tensor]) -> None:
-        self.name = name
-        self.fn = fn
+from .step import Step, as_input_batch, model_dtype
 
 
 class TrainingMixin:
-    """``compile``/``fit``/``evaluate``/``predict`` for ``nn.Module`` (Keras' Model API)."""
+    """``compile``/``fit``/``evaluate``/``predict`` (Keras' Model API); see the module doc."""
 
     # ------------------------------------------------------------------ compile
     def compile(
@@ -165,20 +57,21 @@ class TrainingMixin:
     ) -> None:
         """Choose the optimizer, the loss and the metrics that ``fit`` and ``evaluate`` use.
 
-        ``optimizer``: a name (``"sgd"``, ``"adam"``, ``"rmsprop"``, ``"nadam"``...: Keras'
-        defaults, see ``optim.registry``) or an optimizer object. With a name, the
-        optimizer is created at the start of ``fit``, once lazily built layers have weights.
-        ``loss``: a name (``"sparse_categorical_crossentropy"``, ``"mse"``...) or a loss object
-        or callable ``loss(y_true, y_pred)``. ``metrics``: e.g. ``["accuracy"]`` (a bare
-        ``"accuracy"`` is accepted too).
+        ``optimizer``: a Keras name (``"sgd"``, ``"adam"``, ``"rmsprop"``...: Keras' classes
+        and defaults) or an optimizer object (Keras' ``nn.optimizers`` or PyTorch's
+        ``optim``). It is bound to the weights at the start of ``fit``, once lazily built
+        layers have them. ``loss``: a name (``"sparse_categorical_crossentropy"``, ``"mse"``...)
+        or a loss object or callable ``loss(y_true, y_pred)``. ``metrics``: names
+        (``"accuracy"``), functions or ``nn.metrics`` objects.
         """
         from .. import losses as _losses
 
         if loss is None:
             raise ValueError("compile: give a loss, e.g. loss='sparse_categorical_crossentropy'")
-        _check_optimizer_argument(optimizer)  # a typo fails here, not when fit starts
+        _args.check_optimizer_argument(optimizer)  # a typo fails here, not when fit starts
         self.optimizer = optimizer
         self.loss = _losses.get(loss)
+        self._compiled_loss = loss
         if metrics is None:
             metrics = []
         elif isinstance(metrics, str) or callable(metrics):
@@ -188,18 +81,23 @@ class TrainingMixin:
                 f"compile: metrics must be a list such as ['accuracy'], got {describe(metrics)}"
             )
         self._metrics = [self._resolve_metric(m) for m in metrics]
+        self._compiled_metrics = list(metrics)
         self.compiled = True
 
-    def _resolve_metric(self, metric: Any) -> _Metric:
+    def _resolve_metric(self, metric: Any) -> Any:
+        """A streaming ``nn.metrics.Metric`` for a name, a function or a Metric."""
         from .. import losses as _losses
         from .. import metrics as _metrics
 
+        if isinstance(metric, _metrics.Metric):
+            return metric
         if callable(metric) and not isinstance(metric, str):
             name = getattr(metric, "name", None) or getattr(metric, "__name__", None)
-            return _Metric(name or type(metric).__name__, _losses.get(metric))
+            return _metrics.MeanMetricWrapper(
+                _losses.get(metric), name=name or type(metric).__name__
+            )
         name = str(metric)
-        key = name.lower()
-        if key in ("accuracy", "acc"):
+        if name.lower() in ("accuracy", "acc"):
             # Keras picks the accuracy that fits the loss; the shapes decide otherwise.
             loss_name = getattr(self.loss, "name", "") or ""
             if "binary" in loss_name:
@@ -210,38 +108,49 @@ class TrainingMixin:
                 fn = _metrics.categorical_accuracy
             else:
                 fn = _metrics.accuracy
-            return _Metric("accuracy", fn)
+            return _metrics.MeanMetricWrapper(fn, name="accuracy")
         # Loss names ("mae", "mse", ...) are metrics too, logged under the name as written.
-        return _Metric(name, _metrics.get(name))
+        return _metrics.MeanMetricWrapper(_metrics.get(name), name=name)
 
     def _require_compiled(self, what: str) -> None:
         if not getattr(self, "compiled", False):
             raise RuntimeError(f"{what}: call model.compile(optimizer=..., loss=...) first")
 
-    # ------------------------------------------------------------------ helpers
+    @property
+    def metrics_names(self) -> list[str]:
+        """``["loss", *metric names]``: the order ``evaluate`` returns them in."""
+        return ["loss", *(m.name for m in getattr(self, "_metrics", []))]
+
+    # ------------------------------------------------------------------ the parts of fit
     def _training_device(self) -> str:
         for p in self.parameters():
             return p.device
         return autograd.get_default_device()
 
     def _ensure_optimizer(self, first_batch: Tensor) -> None:
-        """Create or bind the optimizer once the model has weights (layers may build lazily)."""
+        """One place that builds lazy layers and binds the optimizer to the weights."""
         import optim
 
-        opt = self.optimizer
-        if isinstance(opt, optim.Optimizer) and opt.is_bound:
-            return
         if not getattr(self, "built", True) or not any(True for _ in self.parameters()):
             with autograd.no_grad():  # builds lazily shaped layers
-                self(_as_input_batch(first_batch))
+                self(as_input_batch(first_batch))
+        opt = self.optimizer
         params = [p for p in self.parameters() if p.requires_grad]
         if isinstance(opt, optim.Optimizer):
-            opt.bind(params)  # Keras style: optimizer object made before the weights existed
+            if not opt.is_bound:
+                opt.bind(params)  # Keras style: optimizer object made before the weights existed
+            else:
+                _check_same_variables(opt, params)
         else:
             self.optimizer = optim.get(opt, params)
 
-    def _compute_loss(self, yb: Tensor, y_pred: Tensor) -> Tensor:
-        return _with_regularization(self, self.loss(yb, y_pred))
+    def _step(self) -> Step:
+        return Step(self, self.loss, self.optimizer, self._metrics)
+
+    def _data_loader(self, arrays: tuple, batch_size: int, **kwargs: Any) -> Any:
+        from ..data import DataLoader
+
+        return DataLoader(arrays, batch_size=batch_size, device=self._training_device(), **kwargs)
 
     # ------------------------------------------------------------------ fit
     def fit(
@@ -253,7 +162,7 @@ class TrainingMixin:
         validation_data: tuple[Any, Any] | None = None,
         validation_split: float = 0.0,
         shuffle: bool = True,
-        callbacks: Sequence[Callback] | None = None,
+        callbacks: Sequence[Any] | None = None,
         verbose: int | str = 1,
         initial_epoch: int = 0,
         seed: int | None = None,
@@ -279,13 +188,11 @@ class TrainingMixin:
         Raises:
             TypeError, ValueError: a bad argument or bad data, before any training step.
         """
-        from ..data import DataLoader
-
         self._require_compiled("fit")
         epochs = check_int("fit", "epochs", epochs, minimum=0)
         initial_epoch = check_int("fit", "initial_epoch", initial_epoch, minimum=0)
-        batch_size = _batch_size("fit", batch_size)
-        verbose = _verbose("fit", verbose)
+        batch_size = _args.batch_size_of("fit", batch_size)
+        verbose = _args.verbose_level("fit", verbose)
         shuffle = check_flag("fit", "shuffle", shuffle)
         check_finite = check_flag("fit", "check_finite", check_finite)
         terminate_on_nan = check_flag("fit", "terminate_on_nan", terminate_on_nan)
@@ -293,14 +200,59 @@ class TrainingMixin:
             seed = check_int("fit", "seed", seed, minimum=0)
         validation_split = check_real("fit", "validation_split", validation_split,
                                       minimum=0.0, maximum=1.0, max_open=True)
-        user_callbacks = _callback_list("fit", callbacks)
+        user_callbacks = _args.callback_list("fit", callbacks)
+        (x, y), validation_data = self._fit_data(
+            x, y, validation_data, validation_split, check_finite
+        )
+        loader = self._data_loader((x, y), batch_size, shuffle=shuffle, seed=seed)
+        # Made once: on a GPU the validation set is copied to the device once, not per epoch.
+        val_loader = (
+            self._data_loader(validation_data, batch_size) if validation_data is not None else None
+        )
+        self._ensure_optimizer(Tensor(x[:1], device=self._training_device()))
+        step = self._step()
+        self.history = History()
+        callback_list = self._fit_callbacks(
+            user_callbacks, step, val_loader is not None, epochs, len(loader), verbose, batch_size
+        )
+        self.stop_training = False
+        bar = None
+        try:
+            callback_list.on_train_begin({})
+            for epoch in range(initial_epoch, epochs):
+                if verbose:
+                    print(f"Epoch {epoch + 1}/{epochs}", flush=True)
+                callback_list.on_epoch_begin(epoch, {})
+                bar = ProgressBar(len(loader), verbose)
+                watch = _NaNWatch(epoch, epochs, len(loader)) if terminate_on_nan else None
+                logs, seen = self._train_epoch(step, loader, bar, watch, callback_list)
+                if val_loader is not None:
+                    val = self._evaluate_loader(Step(self, self.loss, None, self._metrics),
+                                                val_loader, verbose=0)
+                    logs.update({f"val_{k}": v for k, v in val.items()})
+                bar.finish(logs, seen)
+                callback_list.on_epoch_end(epoch, logs)
+                if self.stop_training:
+                    break
+            callback_list.on_train_end({})
+        finally:
+            # An exception or Ctrl-C mid-epoch: end the half-drawn bar line. Keras leaves a
+            # model in inference mode after fit, whatever happened.
+            if bar is not None:
+                bar.close()
+            self.eval()
+        return self.history
+
+    def _fit_data(
+        self, x: Any, y: Any, validation_data: Any, validation_split: float, check_finite: bool
+    ) -> tuple[tuple[Any, Any], tuple[Any, Any] | None]:
+        """The training pair and the validation pair (or None), checked."""
         x, y = self._checked_data("fit", x, y, check_finite)
         if validation_data is not None:
-            x_val, y_val = _validation_pair(validation_data)
-            x_val, y_val = self._checked_data(
+            x_val, y_val = _args.validation_pair(validation_data)
+            validation_data = self._checked_data(
                 "fit", x_val, y_val, check_finite, names=("validation x", "validation y")
             )
-            validation_data = (x_val, y_val)
         elif validation_split:
             # Keras' rounding: the first ceil(n * (1 - split)) samples train.
             (x, y), validation_data = _validation_split(x, y, validation_split)
@@ -309,84 +261,61 @@ class TrainingMixin:
                     f"fit: validation_split={validation_split} leaves an empty set of "
                     f"{len(x) + len(validation_data[0])} samples"
                 )
-        device = self._training_device()
-        loader = DataLoader(
-            (x, y), batch_size=batch_size, shuffle=shuffle, seed=seed, device=device
-        )
-        val_loader = None
-        if validation_data is not None:
-            # Made once: on a GPU the validation set is copied to the device once, not per epoch.
-            val_loader = DataLoader(validation_data, batch_size=batch_size, device=device)
-        history = History()
-        self.history = history
-        names = ["loss", *(m.name for m in self._metrics)]
+        return (x, y), validation_data
+
+    def _fit_callbacks(
+        self, user_callbacks: list, step: Step, validating: bool, epochs: int, steps: int,
+        verbose: int, batch_size: int,
+    ) -> CallbackList:
         # Callbacks can see, before training, which keys the epoch's logs will hold (a
         # ModelCheckpoint path naming {val_loss} without validation data fails at once).
-        log_keys = [*names, *(f"val_{k}" for k in names if val_loader is not None)]
+        names = step.names
+        log_keys = [*names, *(f"val_{k}" for k in names if validating)]
         if any(getattr(cb, "sets_learning_rate_log", False) for cb in user_callbacks):
             log_keys.append("learning_rate")
         # History comes last, as in Keras, so it records what other callbacks add to the
         # epoch's logs (ReduceLROnPlateau's and LearningRateScheduler's "learning_rate").
         callback_list = CallbackList(
-            [*user_callbacks, history],
+            [*user_callbacks, self.history],
             self,
-            {"epochs": epochs, "steps": len(loader), "verbose": verbose,
+            {"epochs": epochs, "steps": steps, "verbose": verbose,
              "batch_size": batch_size, "metrics": log_keys},
         )
-        self.stop_training = False
-        self._ensure_optimizer(Tensor(x[:1], device=device))
-        dtype = _model_dtype(self)
         # Running logs every batch cost a host-device sync per step: only computed for
         # batches where the bar draws, or every batch when a callback wants them.
-        batch_logs_wanted = any(_overrides(cb, "on_train_batch_end") for cb in user_callbacks)
-        was_training = getattr(self, "training", True)
-        bar = None
-        try:
-            callback_list.on_train_begin({})
-            for epoch in range(initial_epoch, epochs):
-                if verbose:
-                    print(f"Epoch {epoch + 1}/{epochs}", flush=True)
-                callback_list.on_epoch_begin(epoch, {})
-                self.train()
-                bar = ProgressBar(len(loader), verbose)
-                sums: list[Any] = [0.0] * len(names)
-                seen = 0
-                watch = _NaNWatch(epoch, epochs, len(loader)) if terminate_on_nan else None
-                for step, (xb, yb) in enumerate(loader, 1):
-                    callback_list.on_train_batch_begin(step - 1, {})
-                    values = self._train_step(_as_input_batch(xb, dtype), yb)
-                    n = len(xb)
-                    seen += n
-                    sums = [s + v * n for s, v in zip(sums, values, strict=True)]
-                    logs = None
-                    due = bar.due(step)
-                    if due or batch_logs_wanted:
-                        logs = _means(names, sums, seen)
-                    if due:
-                        bar.update(step, seen, logs)
-                    if watch is not None and watch.diverged(values[0], logs):
-                        self.stop_training = True
-                    callback_list.on_train_batch_end(step - 1, logs or {})
-                    if self.stop_training:  # Keras: a callback may stop mid-epoch
-                        break
-                logs = _means(names, sums, seen)
-                if watch is not None and not self.stop_training and watch.diverged(None, logs):
-                    self.stop_training = True
-                if val_loader is not None:
-                    val = self._evaluate_loader(val_loader, verbose=0)
-                    logs.update({f"val_{k}": v for k, v in val.items()})
-                bar.finish(logs, seen)
-                callback_list.on_epoch_end(epoch, logs)
-                if self.stop_training:
-                    break
-            callback_list.on_train_end({})
-        finally:
-            # An exception or Ctrl-C mid-epoch: end the half-drawn bar line, and leave the
-            # model in the mode it had before fit, as evaluate and predict do.
-            if bar is not None:
-                bar.close()
-            self.train(was_training)
-        return history
+        self._batch_logs_wanted = any(
+            _args.overrides(cb, hook)
+            for cb in user_callbacks
+            for hook in ("on_train_batch_end", "on_batch_end")
+        )
+        return callback_list
+
+    def _train_epoch(
+        self, step: Step, loader: Any, bar: ProgressBar, watch: Any, callbacks: CallbackList
+    ) -> tuple[dict[str, float], int]:
+        """One pass over ``loader`` in training mode; the epoch's logs and sample count."""
+        self.train()
+        step.reset()
+        seen = 0
+        for i, (xb, yb) in enumerate(loader, 1):
+            callbacks.on_train_batch_begin(i - 1, {})
+            batch_loss = step.train(xb, yb)
+            seen += len(xb)
+            logs = None
+            due = bar.due(i)
+            if due or self._batch_logs_wanted:
+                logs = step.logs()
+            if due:
+                bar.update(i, seen, logs)
+            if watch is not None and watch.diverged(batch_loss, logs):
+                self.stop_training = True
+            callbacks.on_train_batch_end(i - 1, logs or {})
+            if self.stop_training:  # Keras: a callback may stop mid-epoch
+                break
+        logs = step.logs()
+        if watch is not None and not self.stop_training and watch.diverged(None, logs):
+            self.stop_training = True
+        return logs, seen
 
     def _checked_data(
         self, who: str, x: Any, y: Any, check_finite: bool, names: tuple[str, str] = ("x", "y")
@@ -397,14 +326,14 @@ class TrainingMixin:
         x_name, y_name = names
         if x is None or y is None:
             raise ValueError(f"{who}: give both {x_name} and {y_name}")
-        x, y = _as_array(who, x_name, x), _as_array(who, y_name, y)
+        x, y = _args.as_array(who, x_name, x), _args.as_array(who, y_name, y)
         if len(x) != len(y):
             raise ValueError(f"{who}: {x_name} has {len(x)} samples but {y_name} has {len(y)}")
         if len(x) == 0:
             raise ValueError(f"{who}: {x_name} and {y_name} are empty (0 samples)")
         if check_finite:
-            _check_finite(who, x_name, x)
-            _check_finite(who, y_name, y)
+            _args.check_finite(who, x_name, x)
+            _args.check_finite(who, y_name, y)
         loss_name = getattr(self.loss, "name", "") or ""
         if loss_name.startswith("sparse") and y.dtype.kind == "f" and (
             y.ndim == 1 or tuple(y.shape[1:]) == (1,)
@@ -413,21 +342,6 @@ class TrainingMixin:
 
             check_integer_labels(backends.backend_of(y).to_host(y), who=f"{who}: {y_name}")
         return x, y
-
-    def _train_step(self, xb: Tensor, yb: Tensor) -> list[Any]:
-        """One optimisation step; the batch's loss and metrics as device scalars (no sync)."""
-        self.optimizer.zero_grad()
-        y_pred = self(xb)
-        loss = self._compute_loss(yb, y_pred)
-        loss.backward()
-        self.optimizer.step()
-        values = [loss.data]
-        if self._metrics:
-            # No graph is recorded under no_grad; y_pred is not detached, so a metric named
-            # after a loss computes it as the loss did (from a softmax's logits).
-            with autograd.no_grad():
-                values += [m.fn(yb, y_pred).data for m in self._metrics]
-        return values
 
     # ------------------------------------------------------------------ evaluate / predict
     def evaluate(
@@ -449,42 +363,30 @@ class TrainingMixin:
         (or a dict with ``return_dict=True``), as Keras. ``batch_size`` None means 32;
         ``check_finite`` refuses NaN or infinite data (see ``fit``).
         """
-        from ..data import DataLoader
-
         self._require_compiled("evaluate")
-        batch_size = _batch_size("evaluate", batch_size)
-        verbose = _verbose("evaluate", verbose)
+        batch_size = _args.batch_size_of("evaluate", batch_size)
+        verbose = _args.verbose_level("evaluate", verbose)
         check_finite = check_flag("evaluate", "check_finite", check_finite)
         x, y = self._checked_data("evaluate", x, y, check_finite)
-        loader = DataLoader((x, y), batch_size=batch_size, device=self._training_device())
-        logs = self._evaluate_loader(loader, verbose)
+        loader = self._data_loader((x, y), batch_size)
+        logs = self._evaluate_loader(Step(self, self.loss, None, self._metrics), loader, verbose)
         if return_dict:
             return logs
         return logs["loss"] if len(logs) == 1 else list(logs.values())
 
-    def _evaluate_loader(self, loader: Any, verbose: int) -> dict[str, float]:
-        """Mean loss and metrics over a loader, in eval mode and without recording a graph."""
-        dtype = _model_dtype(self)
-        names = ["loss", *(m.name for m in self._metrics)]
-        was_training = getattr(self, "training", False)
+    def _evaluate_loader(self, step: Step, loader: Any, verbose: int) -> dict[str, float]:
+        """Mean loss and metrics over a loader, in eval mode and without recording a graph;
+        the model is left in eval mode, as Keras leaves it."""
         self.eval()
+        step.reset()
         bar = ProgressBar(len(loader), verbose)
-        sums: list[Any] = [0.0] * len(names)
         seen = 0
-        try:
-            with autograd.no_grad():
-                for step, (xb, yb) in enumerate(loader, 1):
-                    y_pred = self(_as_input_batch(xb, dtype))
-                    values = [self._compute_loss(yb, y_pred).data]
-                    values += [m.fn(yb, y_pred).data for m in self._metrics]
-                    n = len(xb)
-                    seen += n
-                    sums = [s + v * n for s, v in zip(sums, values, strict=True)]
-                    if bar.due(step):
-                        bar.update(step, seen, _means(names, sums, seen))
-        finally:
-            self.train(was_training)
-        logs = _means(names, sums, seen)
+        for i, (xb, yb) in enumerate(loader, 1):
+            step.test(xb, yb)
+            seen += len(xb)
+            if bar.due(i):
+                bar.update(i, seen, step.logs())
+        logs = step.logs()
         bar.finish(logs, seen)
         return logs
 
@@ -499,93 +401,45 @@ class TrainingMixin:
 
         ``batch_size`` None means 32; ``check_finite`` refuses NaN or infinite inputs,
         naming the count and the first index (see ``fit``)."""
-        from ..data import DataLoader
-
-        batch_size = _batch_size("predict", batch_size)
-        verbose = _verbose("predict", verbose)
+        batch_size = _args.batch_size_of("predict", batch_size)
+        verbose = _args.verbose_level("predict", verbose)
         check_finite = check_flag("predict", "check_finite", check_finite)
         if x is None:
             raise ValueError("predict: give x")
-        x = _as_array("predict", "x", x)
+        x = _args.as_array("predict", "x", x)
         if len(x) == 0:
             raise ValueError("predict: x is empty (0 samples)")
         if check_finite:
-            _check_finite("predict", "x", x)
-        loader = DataLoader((x,), batch_size=batch_size, device=self._training_device())
-        was_training = getattr(self, "training", False)
+            _args.check_finite("predict", "x", x)
+        loader = self._data_loader((x,), batch_size)
         self.eval()
         bar = ProgressBar(len(loader), verbose)
-        dtype = _model_dtype(self)
+        dtype = model_dtype(self)
         outputs = []
         seen = 0
-        try:
-            with autograd.no_grad():
-                for step, (xb,) in enumerate(loader, 1):
-                    outputs.append(self(_as_input_batch(xb, dtype)).numpy())
-                    seen += len(xb)
-                    if bar.due(step):
-                        bar.update(step, seen)
-        finally:
-            self.train(was_training)
+        with autograd.no_grad():
+            for i, (xb,) in enumerate(loader, 1):
+                outputs.append(self(as_input_batch(xb, dtype)).numpy())
+                seen += len(xb)
+                if bar.due(i):
+                    bar.update(i, seen)
         bar.finish({}, seen)
-        if not outputs:
-            raise ValueError("predict: x is empty")
         return np.concatenate(outputs)
 
-
-def _overrides(callback: Callback, hook: str) -> bool:
-    return getattr(type(callback), hook, None) is not getattr(Callback, hook)
-
-
-def _check_optimizer_argument(optimizer: Any) -> None:
-    """compile's ``optimizer``: a known name, an Optimizer or an Optimizer class."""
-    import optim
-    from optim.registry import OPTIMIZERS, _normalise_name
-
-    if isinstance(optimizer, str):
-        if _normalise_name(optimizer) not in OPTIMIZERS:
-            raise ValueError(
-                f"compile: unknown optimizer {optimizer!r}; known names: "
-                f"{', '.join(sorted(OPTIMIZERS))}"
-            )
-    elif not (
-        isinstance(optimizer, optim.Optimizer)
-        or isinstance(optimizer, type) and issubclass(optimizer, optim.Optimizer)
-    ):
-        raise TypeError(
-            "compile: optimizer must be a name such as 'adam', an optim.Optimizer or an "
-            f"Optimizer class, got {describe(optimizer)}"
-        )
+    def predict_on_batch(self, x: Any) -> np.ndarray:
+        """The outputs for one batch, in evaluation mode (Keras)."""
+        return self.predict(x, batch_size=len(x))
 
 
-def _callback_list(who: str, callbacks: Any) -> list[Callback]:
-    if callbacks is None:
-        return []
-    if isinstance(callbacks, Callback) or not isinstance(callbacks, list | tuple):
-        raise TypeError(
-            f"{who}: callbacks must be a list of nn.callbacks.Callback objects, got "
-            f"{describe(callbacks)}"
-        )
-    for cb in callbacks:
-        if not isinstance(cb, Callback):
-            raise TypeError(
-                f"{who}: callbacks must be nn.callbacks.Callback instances, got {describe(cb)}"
-            )
-    return list(callbacks)
-
-
-def _validation_pair(validation_data: Any) -> tuple[Any, Any]:
-    if not isinstance(validation_data, tuple | list):
-        raise TypeError(
-            "fit: validation_data must be a tuple (x_val, y_val), got "
-            f"{describe(validation_data)}"
-        )
-    if len(validation_data) != 2:
+def _check_same_variables(optimizer: Any, params: list) -> None:
+    """Keras refuses an optimizer built for one model's variables being reused for another's
+    (it would step the first model, leaving the second untrained, silently)."""
+    bound = {id(p) for group in optimizer.param_groups for p in group["params"]}
+    if bound and not {id(p) for p in params} & bound:
         raise ValueError(
-            "fit: validation_data must be a tuple (x_val, y_val) of 2 arrays, got a "
-            f"{type(validation_data).__name__} of {len(validation_data)}"
+            "this optimizer was already used for another model's weights: create a new "
+            "optimizer for each model (Keras refuses to reuse one as well)"
         )
-    return validation_data[0], validation_data[1]
 
 
 class _NaNWatch:
@@ -633,13 +487,3 @@ class _NaNWatch:
             RuntimeWarning,
             stacklevel=4,
         )
-
-
-def _means(names: list[str], sums: list[Any], seen: int) -> dict[str, float]:
-    # Reading the sums makes the host wait for the device: raise what it flagged meanwhile
-    # (labels out of range), as PyTorch's device-side asserts surface at the next sync.
-    for s in sums:
-        if backends.is_device_array(s):
-            backends.backend_of(s).check_errors()
-            break
-    return {k: float(s) / max(seen, 1) for k, s in zip(names, sums, strict=True)}

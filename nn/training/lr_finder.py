@@ -26,7 +26,7 @@ import numpy as np
 
 import autograd
 
-from .fit import _as_input_batch, _model_dtype, _with_regularization
+from .step import Step, as_input_batch
 
 
 @dataclass
@@ -86,7 +86,7 @@ def lr_find(
         # Build lazily shaped layers first: the weights to save and the parameters the
         # optimizer steps exist only after a forward pass.
         with autograd.no_grad():
-            model(_as_input_batch(autograd.Tensor(x[:1], device=device)))
+            model(as_input_batch(autograd.Tensor(x[:1], device=device)))
     saved_weights = [w.copy() for w in model.get_weights()]
     was_training = model.training
     params = [p for p in model.parameters() if p.requires_grad]
@@ -101,7 +101,7 @@ def lr_find(
     factor = (end / start) ** (1 / (steps - 1))
     result = LRFindResult()
     avg, best = 0.0, math.inf
-    dtype = _model_dtype(model)  # the model is built by now
+    step = Step(model, loss_fn, opt)  # the model is built by now: fit's own training step
     model.train()
     try:
         batches = iter(loader)
@@ -114,11 +114,7 @@ def lr_find(
             except StopIteration:
                 batches = iter(loader)
                 xb, yb = next(batches)
-            opt.zero_grad()
-            value = _with_regularization(model, loss_fn(yb, model(_as_input_batch(xb, dtype))))
-            value.backward()
-            opt.step()
-            current = float(value.item())
+            current = float(step.train(xb, yb))  # the sweep needs each loss: one read a step
             if not math.isfinite(current):
                 break
             avg = beta * avg + (1 - beta) * current

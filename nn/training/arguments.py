@@ -1,0 +1,151 @@
+"""Checking what ``fit``, ``evaluate`` and ``predict`` are given, before any work is done:
+each bad argument or bad data is a TypeError or ValueError naming the call, the argument,
+what was expected and what was received."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+import backends
+from autograd import Tensor
+from optim.validation import check_int, describe
+
+from .callbacks import Callback
+
+# Keras' default when batch_size is None (or not given).
+DEFAULT_BATCH_SIZE = 32
+# Rows checked for NaN/inf at a time: bounds the temporary mask on a large dataset.
+_FINITE_CHECK_ELEMENTS = 1 << 23
+
+
+def raw_array(value: Any) -> Any:
+    return value.data if isinstance(value, Tensor) else value
+
+
+def as_array(who: str, name: str, value: Any) -> Any:
+    """``value`` (a Tensor, a NumPy or device array, or a nested list of numbers) as an
+    array with a batch axis and a numeric dtype; anything else is a clear TypeError."""
+    value = raw_array(value)
+    if isinstance(value, np.generic | numbers.Number) and not isinstance(value, bool):
+        value = np.asarray(value)  # refused below for having no batch axis
+    if isinstance(value, list | tuple):
+        try:
+            value = np.asarray(value)
+        except ValueError as error:  # ragged lists
+            raise ValueError(f"{who}: {name} must be a rectangular array: {error}") from None
+    if not backends.is_array(value):
+        raise TypeError(
+            f"{who}: {name} must be an array (NumPy or CuPy) or a Tensor, got {describe(value)}"
+        )
+    if value.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{who}: {name} must hold real numbers, got an array of dtype {value.dtype}"
+        )
+    if value.ndim == 0:
+        raise ValueError(f"{who}: {name} must have a batch axis, got a 0-d array ({value!r})")
+    return value
+
+
+def check_finite(who: str, name: str, array: Any) -> None:
+    """Refuse NaN or infinite values in a floating ``array``, naming how many and where the
+    first is. One pass, in slices of rows; on a device one sync per slice, once per call."""
+    if array.dtype.kind != "f" or array.size == 0:
+        return
+    xp = backends.get_array_module(array)
+    rows = max(1, _FINITE_CHECK_ELEMENTS // max(1, array.size // len(array)))
+    nans = infs = 0
+    first: tuple[int, ...] | None = None
+    for start in range(0, len(array), rows):
+        chunk = array[start:start + rows]
+        finite = xp.isfinite(chunk)
+        if bool(finite.all()):
+            continue
+        bad = int((~finite).sum())
+        chunk_nans = int(xp.isnan(chunk).sum())
+        nans, infs = nans + chunk_nans, infs + bad - chunk_nans
+        if first is None:
+            index = np.unravel_index(int(xp.argmax(~finite)), chunk.shape)
+            first = (start + int(index[0]), *(int(i) for i in index[1:]))
+            value = float(chunk[index])
+    if first is not None:
+        raise ValueError(
+            f"{who}: {name} contains {nans} NaN and {infs} infinite values; the first is "
+            f"{value!r} at {name}[{', '.join(map(str, first))}]. Clean the data, or pass "
+            "check_finite=False to use it anyway"
+        )
+
+
+def batch_size_of(who: str, batch_size: Any) -> int:
+    if batch_size is None:
+        return DEFAULT_BATCH_SIZE
+    return check_int(who, "batch_size", batch_size, minimum=1)
+
+
+def verbose_level(who: str, verbose: Any) -> int:
+    if isinstance(verbose, str) and verbose == "auto":  # Keras: a bar, as verbose=1
+        return 1
+    if isinstance(verbose, bool | np.bool_):  # verbose=False is common Keras usage
+        return int(verbose)
+    if isinstance(verbose, str) or check_int(who, "verbose", verbose) not in (0, 1, 2):
+        raise ValueError(f"{who}: verbose must be 0, 1, 2 or 'auto', got {verbose!r}")
+    return int(verbose)
+
+
+def overrides(callback: Callback, hook: str) -> bool:
+    return getattr(type(callback), hook, None) is not getattr(Callback, hook)
+
+
+def check_optimizer_argument(optimizer: Any) -> None:
+    """compile's ``optimizer``: a known name, an Optimizer or an Optimizer class."""
+    import optim
+    from optim.registry import OPTIMIZERS, _normalise_name
+
+    if isinstance(optimizer, str):
+        if _normalise_name(optimizer) not in OPTIMIZERS:
+            raise ValueError(
+                f"compile: unknown optimizer {optimizer!r}; known names: "
+                f"{', '.join(sorted(OPTIMIZERS))}"
+            )
+    elif not (
+        isinstance(optimizer, optim.Optimizer)
+        or isinstance(optimizer, type) and issubclass(optimizer, optim.Optimizer)
+    ):
+        raise TypeError(
+            "compile: optimizer must be a name such as 'adam', an optim.Optimizer or an "
+            f"Optimizer class, got {describe(optimizer)}"
+        )
+
+
+def callback_list(who: str, callbacks: Any) -> list[Callback]:
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, Callback) or not isinstance(callbacks, list | tuple):
+        raise TypeError(
+            f"{who}: callbacks must be a list of nn.callbacks.Callback objects, got "
+            f"{describe(callbacks)}"
+        )
+    for cb in callbacks:
+        if not isinstance(cb, Callback):
+            raise TypeError(
+                f"{who}: callbacks must be nn.callbacks.Callback instances, got {describe(cb)}"
+            )
+    return list(callbacks)
+
+
+def validation_pair(validation_data: Any) -> tuple[Any, Any]:
+    if not isinstance(validation_data, tuple | list):
+        raise TypeError(
+            "fit: validation_data must be a tuple (x_val, y_val), got "
+            f"{describe(validation_data)}"
+        )
+    if len(validation_data) != 2:
+        raise ValueError(
+            "fit: validation_data must be a tuple (x_val, y_val) of 2 arrays, got a "
+            f"{type(validation_data).__name__} of {len(validation_data)}"
+        )
+    return validation_data[0], validation_data[1]
+
+

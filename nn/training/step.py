@@ -1,0 +1,124 @@
+"""The one training step behind ``fit``, ``evaluate`` and ``lr_find``.
+
+    y_pred = model(x)                                    forward
+    loss   = loss_fn(y, y_pred) + Σ regularization       the number trained on
+    loss.backward(); optimizer.step()                    update (train only)
+    w ← constraint(w)                                    Keras' kernel_constraint...
+    loss tracker, metrics ← update_state(...)            on the device, no sync
+
+Keras 3 has one ``train_step``/``test_step`` pair behind its loops; this is that pair. The
+running loss and metrics stay on the device: reading them (:meth:`Step.logs`) is the only
+host-device synchronisation, done when the progress bar draws or the epoch ends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import autograd
+import backends
+from autograd import Tensor
+
+from ..constraints import apply_constraints
+from ..metrics import Mean, Metric
+
+
+def model_dtype(model: Any) -> np.dtype:
+    """The dtype of the model's first floating parameter (the default dtype if it has none)."""
+    for p in model.parameters():
+        if p.data.dtype.kind == "f":
+            return p.data.dtype
+    return np.dtype(autograd.get_default_dtype())
+
+
+def as_input_batch(xb: Tensor, dtype: Any = None) -> Tensor:
+    """Cast a batch to the model's floating dtype, as Keras does.
+
+    uint8 images become float32, and so do float64 arrays (``x / 255.0`` is float64 in
+    NumPy): without the cast the whole forward and backward pass would run in float64.
+    """
+    target = np.dtype(dtype) if dtype is not None else autograd.get_default_dtype()
+    if xb.data.dtype != target and xb.data.dtype.kind in "biuf":
+        return autograd.from_array(xb.data.astype(target))
+    return xb
+
+
+def with_regularization(model: Any, loss: Tensor) -> Tensor:
+    """The loss plus the model's weight penalties (``kernel_regularizer``), as Keras trains on."""
+    penalty = model.regularization_loss() if hasattr(model, "regularization_loss") else 0.0
+    if isinstance(penalty, Tensor) or penalty:
+        loss = loss + penalty
+    return loss
+
+
+class Step:
+    """``train(x, y)`` / ``test(x, y)`` for one batch of ``model`` with ``loss_fn`` (Keras'
+    argument order, ``loss_fn(y_true, y_pred)``), ``optimizer`` (None: test only) and
+    ``metrics`` (streaming :class:`nn.metrics.Metric` objects). :attr:`names` lists the
+    logged quantities, ``"loss"`` first."""
+
+    def __init__(
+        self, model: Any, loss_fn: Any, optimizer: Any = None, metrics: list[Metric] | None = None
+    ) -> None:
+        self.model = model
+        self.loss_fn = loss_fn
+        self.optimizer = optimizer
+        self.metrics = list(metrics or [])
+        self.loss_tracker = Mean(name="loss")
+        self.dtype = model_dtype(model)
+        self._params = [p for p in model.parameters() if getattr(p, "constraint", None)]
+
+    @property
+    def names(self) -> list[str]:
+        return ["loss", *(m.name for m in self.metrics)]
+
+    def reset(self) -> None:
+        """Start a new epoch (or evaluation): forget the running loss and metrics."""
+        self.loss_tracker.reset_state()
+        for m in self.metrics:
+            m.reset_state()
+
+    def _loss(self, xb: Tensor, yb: Tensor) -> tuple[Tensor, Tensor]:
+        y_pred = self.model(as_input_batch(xb, self.dtype))
+        return with_regularization(self.model, self.loss_fn(yb, y_pred)), y_pred
+
+    def _track(self, loss: Tensor, yb: Tensor, y_pred: Tensor) -> None:
+        self.loss_tracker.update_state(loss.data, n=len(yb))
+        if self.metrics:
+            # No graph is recorded under no_grad; y_pred is not detached, so a metric named
+            # after a loss computes it as the loss did (from a softmax's logits).
+            with autograd.no_grad():
+                for m in self.metrics:
+                    m.update_state(yb, y_pred)
+
+    def train(self, xb: Tensor, yb: Tensor) -> Any:
+        """One optimisation step; returns the batch's loss as a device scalar (no sync)."""
+        self.optimizer.zero_grad()
+        loss, y_pred = self._loss(xb, yb)
+        loss.backward()
+        self.optimizer.step()
+        if self._params:
+            apply_constraints(self._params)
+        self._track(loss, yb, y_pred)
+        return loss.data
+
+    def test(self, xb: Tensor, yb: Tensor) -> Any:
+        """The loss and metrics of one batch, without recording a graph or updating."""
+        with autograd.no_grad():
+            loss, y_pred = self._loss(xb, yb)
+            self._track(loss, yb, y_pred)
+        return loss.data
+
+    def logs(self) -> dict[str, float]:
+        """The running loss and metrics as Python floats (the host waits for the device)."""
+        total = self.loss_tracker._total
+        if backends.is_device_array(total):
+            # raise what the device flagged meanwhile (labels out of range), as PyTorch's
+            # device-side asserts surface at the next synchronisation
+            backends.backend_of(total).check_errors()
+        out = {"loss": float(self.loss_tracker.result())}
+        for m in self.metrics:
+            out[m.name] = float(m.result())
+        return out
