@@ -5,10 +5,12 @@ PyTorch style::
     opt = optim.Adam(model.parameters(), lr=1e-3)
     opt.zero_grad(); loss.backward(); opt.step()
 
-Keras style: ``optim.get("adam", model.parameters())`` (Keras' default hyper-parameters).
+Keras style: ``optim.get("adam", model.parameters())`` (Keras' default hyper-parameters,
+PyTorch's rules). Keras' own rules, step for step, are in :mod:`optim.keras`
+(``optim.keras.Adam(learning_rate=1e-3)``, ``optim.keras.schedules``).
 """
 
-from . import lr_scheduler
+from . import keras, lr_scheduler
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
@@ -36,6 +38,7 @@ __all__ = [
     "RAdam",
     "Lion",
     "lr_scheduler",
+    "keras",
     "clip_grad_norm_",
     "clip_grad_value_",
     "get",

@@ -1,5 +1,5 @@
 """Shared test configuration: Hypothesis profiles, the test device, the ``gpu`` and
-``host_only`` markers, the torch reference.
+``host_only`` markers, the torch and Keras references.
 
 The whole suite runs on one device chosen by ``XPGRAD_TEST_DEVICE`` (default ``cpu``):
 ``fakegpu`` is the strict stand-in device (``backends.fake_gpu``) that CI uses to catch
@@ -21,6 +21,11 @@ import autograd
 import backends
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Keras picks its backend once, at its first import, from KERAS_BACKEND: the reference is
+# Keras on PyTorch (the CPU torch wheel of the ``compare`` extra), so this must be set
+# before any test module imports keras. Set here, at conftest import, it precedes them all.
+os.environ["KERAS_BACKEND"] = "torch"
 
 # "ci" keeps the whole suite well under 10 minutes on 2 cores; "deep" is for long local runs:
 #   HYPOTHESIS_PROFILE=deep python -m pytest
@@ -104,20 +109,25 @@ def torch():
 
 
 def require_keras():
-    """Import real Keras 3 on its PyTorch backend for reference comparisons: skip locally
-    if missing, but fail in CI (the compare extra installs it)."""
-    os.environ.setdefault("KERAS_BACKEND", "torch")
+    """Import Keras 3 on its torch backend for reference comparisons: skip locally if
+    missing, but fail in CI (as ``require_torch``)."""
+    os.environ["KERAS_BACKEND"] = "torch"  # in case conftest's setting was undone
     try:
-        return importlib.import_module("keras")
-    except ImportError:
+        keras = importlib.import_module("keras")
+    except ImportError as error:
         if IN_CI:
             pytest.fail(
-                "keras is required in CI for reference comparisons: pip install -e '.[compare]'"
+                f"keras is required in CI for reference comparisons ({error}): "
+                "pip install -e '.[compare]'"
             )
-        pytest.skip("keras is not installed (pip install -e '.[compare]')")
+        pytest.skip(f"keras is not usable here ({error}): pip install -e '.[compare]'")
+    if keras.backend.backend() != "torch":  # imported earlier under another backend
+        pytest.fail(f"keras runs on {keras.backend.backend()!r}; the reference is its torch "
+                    "backend: import it only after KERAS_BACKEND=torch is set")
+    return keras
 
 
 @pytest.fixture
 def keras():
-    """Real Keras 3 (``KERAS_BACKEND=torch``), as a test-time reference (see ``require_keras``)."""
+    """Keras 3 on the torch backend, as a test-time reference (see ``require_keras``)."""
     return require_keras()

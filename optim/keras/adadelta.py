@@ -1,0 +1,85 @@
+"""Keras 3's Adadelta: steps scaled by the ratio of running RMS of updates and gradients."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .optimizer import HyperParameter, Optimizer, _zeros_like
+
+__all__ = ["Adadelta"]
+
+
+class Adadelta(Optimizer):
+    """Adadelta (Zeiler, 2012), Keras 3's rule (``keras.optimizers.Adadelta``).
+
+    With learning rate ``lr``, decay ``rho`` and gradient ``g``::
+
+        E[g^2]  <- rho E[g^2] + (1 - rho) g^2                      (both start at 0)
+        d        = -sqrt(E[dx^2] + eps) g / sqrt(E[g^2] + eps)
+        E[dx^2] <- rho E[dx^2] + (1 - rho) d^2
+        w       <- w + lr d
+
+    The rule is PyTorch's; the defaults differ (learning rate 0.001, rho 0.95, eps 1e-7).
+
+    Args:
+        learning_rate: float, schedule or callable (default 0.001; the paper's form is 1.0).
+        rho: the decay rate (0.95).
+        epsilon: ``eps`` (1e-7).
+        **kwargs: Keras' common arguments, see :class:`optim.keras.Optimizer`.
+
+    State per parameter: ``accumulated_grad`` (``E[g^2]``), ``accumulated_delta_var``
+    (``E[dx^2]``).
+    """
+
+    _scratch_arrays: ClassVar[int] = 2
+    _config_keys: ClassVar[tuple[str, ...]] = ("rho", "epsilon")
+    rho = HyperParameter()
+    epsilon = HyperParameter()
+
+    def __init__(self, learning_rate: Any = 0.001, rho: float = 0.95, epsilon: float = 1e-7,
+                 weight_decay: float | None = None, clipnorm: float | None = None,
+                 clipvalue: float | None = None, global_clipnorm: float | None = None,
+                 use_ema: bool = False, ema_momentum: float = 0.99,
+                 ema_overwrite_frequency: int | None = None,
+                 loss_scale_factor: float | None = None,
+                 gradient_accumulation_steps: int | None = None, name: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay,
+                         clipnorm=clipnorm, clipvalue=clipvalue,
+                         global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum,
+                         ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, name=name,
+                         **kwargs)
+        self._set_hyper_parameters(rho=rho, epsilon=epsilon)
+
+    def _init_state(self, param: Any, group: dict[str, Any]) -> dict[str, Any]:
+        return {"accumulated_grad": _zeros_like(param),
+                "accumulated_delta_var": _zeros_like(param)}
+
+    def _update_rule(self, param: Any, grad: Any, state: dict[str, Any],
+                     group: dict[str, Any], scalars: dict[str, float],
+                     scratch: list[Any]) -> None:
+        lr, rho, eps = scalars["lr"], float(group["rho"]), float(group["epsilon"])
+        delta, tmp = scratch
+        square_grad, square_delta = state["accumulated_grad"], state["accumulated_delta_var"]
+        square_grad *= rho
+        np.multiply(grad, grad, out=tmp)
+        tmp *= 1.0 - rho
+        square_grad += tmp  # E[g^2] <- rho E[g^2] + (1 - rho) g^2
+        np.add(square_delta, eps, out=delta)
+        np.sqrt(delta, out=delta)
+        delta *= grad  # sqrt(E[dx^2] + eps) g
+        np.add(square_grad, eps, out=tmp)
+        np.sqrt(tmp, out=tmp)
+        delta /= tmp
+        np.negative(delta, out=delta)  # d = -sqrt(E[dx^2] + eps) g / sqrt(E[g^2] + eps)
+        square_delta *= rho
+        np.multiply(delta, delta, out=tmp)
+        tmp *= 1.0 - rho
+        square_delta += tmp  # E[dx^2] <- rho E[dx^2] + (1 - rho) d^2
+        delta *= lr
+        param += delta  # w <- w + lr d

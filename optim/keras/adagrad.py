@@ -1,0 +1,73 @@
+"""Keras 3's Adagrad: per-coordinate steps shrinking with the sum of squared gradients."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .optimizer import HyperParameter, Optimizer, _full_like
+
+__all__ = ["Adagrad"]
+
+
+class Adagrad(Optimizer):
+    """Adagrad (Duchi et al., 2011), Keras 3's rule (``keras.optimizers.Adagrad``).
+
+    With learning rate ``lr`` and gradient ``g``::
+
+        A <- A + g^2                       (accumulator, starts at initial_accumulator_value)
+        w <- w - lr g / sqrt(A + eps)
+
+    Unlike PyTorch's Adagrad, the accumulator starts at 0.1 and epsilon is inside the
+    square root.
+
+    Args:
+        learning_rate: float, schedule or callable (default 0.001).
+        initial_accumulator_value: the accumulator's starting value (0.1).
+        epsilon: ``eps`` (1e-7).
+        **kwargs: Keras' common arguments, see :class:`optim.keras.Optimizer`.
+
+    State per parameter: ``accumulator`` (``A``).
+    """
+
+    _scratch_arrays: ClassVar[int] = 2
+    _config_keys: ClassVar[tuple[str, ...]] = ("initial_accumulator_value", "epsilon")
+    initial_accumulator_value = HyperParameter()
+    epsilon = HyperParameter()
+
+    def __init__(self, learning_rate: Any = 0.001, initial_accumulator_value: float = 0.1,
+                 epsilon: float = 1e-7, weight_decay: float | None = None,
+                 clipnorm: float | None = None, clipvalue: float | None = None,
+                 global_clipnorm: float | None = None, use_ema: bool = False,
+                 ema_momentum: float = 0.99, ema_overwrite_frequency: int | None = None,
+                 loss_scale_factor: float | None = None,
+                 gradient_accumulation_steps: int | None = None, name: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay,
+                         clipnorm=clipnorm, clipvalue=clipvalue,
+                         global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum,
+                         ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, name=name,
+                         **kwargs)
+        self._set_hyper_parameters(initial_accumulator_value=initial_accumulator_value,
+                                   epsilon=epsilon)
+
+    def _init_state(self, param: Any, group: dict[str, Any]) -> dict[str, Any]:
+        return {"accumulator": _full_like(param, float(group["initial_accumulator_value"]))}
+
+    def _update_rule(self, param: Any, grad: Any, state: dict[str, Any],
+                     group: dict[str, Any], scalars: dict[str, float],
+                     scratch: list[Any]) -> None:
+        lr, eps = scalars["lr"], float(group["epsilon"])
+        step, root = scratch
+        accumulator = state["accumulator"]
+        np.multiply(grad, grad, out=step)
+        accumulator += step  # A <- A + g^2
+        np.add(accumulator, eps, out=root)
+        np.sqrt(root, out=root)  # sqrt(A + eps)
+        np.multiply(grad, lr, out=step)
+        step /= root  # lr g / sqrt(A + eps)
+        param -= step  # w <- w - lr g / sqrt(A + eps)

@@ -1,0 +1,111 @@
+"""Keras 3's Nadam: Adam with Nesterov momentum and Dozat's momentum schedule."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .optimizer import HyperParameter, Optimizer, _zeros_like
+
+__all__ = ["Nadam"]
+
+
+class Nadam(Optimizer):
+    """Nadam (Dozat, 2016), Keras 3's rule (``keras.optimizers.Nadam``).
+
+    At step ``t`` with learning rate ``lr`` and gradient ``g``, the momentum coefficient
+    follows a warming schedule and its running product ``P`` corrects the bias::
+
+        u_t     = beta_1 (1 - 0.5 * 0.96^t)
+        u_t+1   = beta_1 (1 - 0.5 * 0.96^(t+1))
+        P_t     = P_t-1 u_t                            (P_0 = 1)
+        m <- beta_1 m + (1 - beta_1) g                 (both start at 0)
+        v <- beta_2 v + (1 - beta_2) g^2
+        m_hat   = u_t+1 m / (1 - P_t u_t+1) + (1 - u_t) g / (1 - P_t)
+        v_hat   = v / (1 - beta_2^t)
+        w <- w - lr m_hat / (sqrt(v_hat) + eps)
+
+    PyTorch's NAdam (``optim.NAdam``) uses ``0.96^(t psi)`` with ``momentum_decay`` psi =
+    0.004, so its momentum warms up over thousands of steps; Keras' schedule is psi = 1
+    (a few dozen steps). The defaults differ too (learning rate 0.001, eps 1e-7).
+
+    Args:
+        learning_rate: float, schedule or callable (default 0.001).
+        beta_1: decay of the first moment (0.9). beta_2: of the second moment (0.999).
+        epsilon: ``eps`` (1e-7).
+        **kwargs: Keras' common arguments, see :class:`optim.keras.Optimizer`.
+
+    State per parameter: ``momentum`` (``m``), ``velocity`` (``v``). ``P`` is one number
+    per parameter group, kept in the group as ``"u_product"`` (so that ``state_dict``
+    carries it); Keras keeps one for the whole optimizer.
+    """
+
+    _scratch_arrays: ClassVar[int] = 2
+    _config_keys: ClassVar[tuple[str, ...]] = ("beta_1", "beta_2", "epsilon")
+    beta_1 = HyperParameter()
+    beta_2 = HyperParameter()
+    epsilon = HyperParameter()
+
+    def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, weight_decay: float | None = None,
+                 clipnorm: float | None = None, clipvalue: float | None = None,
+                 global_clipnorm: float | None = None, use_ema: bool = False,
+                 ema_momentum: float = 0.99, ema_overwrite_frequency: int | None = None,
+                 loss_scale_factor: float | None = None,
+                 gradient_accumulation_steps: int | None = None, name: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay,
+                         clipnorm=clipnorm, clipvalue=clipvalue,
+                         global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum,
+                         ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, name=name,
+                         **kwargs)
+        self._set_hyper_parameters(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon,
+                                   u_product=1.0)
+
+    def _init_state(self, param: Any, group: dict[str, Any]) -> dict[str, Any]:
+        return {"momentum": _zeros_like(param), "velocity": _zeros_like(param)}
+
+    def _step_scalars(self, group: dict[str, Any], step: int) -> dict[str, float]:
+        beta_1, beta_2 = float(group["beta_1"]), float(group["beta_2"])
+        u_t = beta_1 * (1.0 - 0.5 * 0.96**step)  # u_t
+        u_next = beta_1 * (1.0 - 0.5 * 0.96 ** (step + 1))  # u_t+1
+        u_product = float(group["u_product"]) * u_t  # P_t = P_t-1 u_t
+        group["u_product"] = u_product
+        return {
+            "lr": float(group["lr"]),
+            "u_t": u_t,
+            "u_next": u_next,
+            "m_denominator": 1.0 - u_product * u_next,  # 1 - P_t u_t+1
+            "g_denominator": 1.0 - u_product,  # 1 - P_t
+            "v_denominator": 1.0 - beta_2**step,  # 1 - beta_2^t
+        }
+
+    def _update_rule(self, param: Any, grad: Any, state: dict[str, Any],
+                     group: dict[str, Any], scalars: dict[str, float],
+                     scratch: list[Any]) -> None:
+        beta_1, beta_2 = float(group["beta_1"]), float(group["beta_2"])
+        eps = float(group["epsilon"])
+        m_hat, tmp = scratch
+        m, v = state["momentum"], state["velocity"]
+        m *= beta_1
+        np.multiply(grad, 1.0 - beta_1, out=tmp)
+        m += tmp  # m <- beta_1 m + (1 - beta_1) g
+        v *= beta_2
+        np.multiply(grad, grad, out=tmp)
+        tmp *= 1.0 - beta_2
+        v += tmp  # v <- beta_2 v + (1 - beta_2) g^2
+        np.multiply(m, scalars["u_next"], out=m_hat)
+        m_hat /= scalars["m_denominator"]  # u_t+1 m / (1 - P_t u_t+1)
+        np.multiply(grad, 1.0 - scalars["u_t"], out=tmp)
+        tmp /= scalars["g_denominator"]  # (1 - u_t) g / (1 - P_t)
+        m_hat += tmp  # m_hat
+        np.divide(v, scalars["v_denominator"], out=tmp)  # v_hat = v / (1 - beta_2^t)
+        np.sqrt(tmp, out=tmp)
+        tmp += eps  # sqrt(v_hat) + eps
+        m_hat *= scalars["lr"]
+        m_hat /= tmp  # lr m_hat / (sqrt(v_hat) + eps)
+        param -= m_hat  # w <- w - lr m_hat / (sqrt(v_hat) + eps)
