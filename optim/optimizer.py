@@ -149,6 +149,20 @@ class Optimizer:
         """Whether the optimizer has parameters (False after ``SGD(learning_rate=0.01)``)."""
         return bool(self.param_groups)
 
+    @property
+    def learning_rate(self) -> float:
+        """The learning rate of the first parameter group (Keras' spelling of ``lr``); assign
+        it to change every group's rate from the next step on, as a Keras callback does."""
+        groups = self.param_groups
+        return float(groups[0]["lr"] if groups else self.defaults["lr"])
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        rate = float(value)
+        self.defaults["lr"] = rate
+        for group in self.param_groups:
+            group["lr"] = rate
+
     def bind(self, params: Iterable[Any] | Iterable[dict[str, Any]]) -> None:
         """Give an optimizer built without parameters (Keras style) its parameters.
 

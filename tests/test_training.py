@@ -333,7 +333,8 @@ def test_callback_hooks_are_called_in_keras_order():
             return super().__getattribute__(name)
 
     _compiled().fit(x, y, epochs=1, batch_size=20, callbacks=[Spy()], verbose=0)
-    batch = ["on_train_batch_begin", "on_train_batch_end"]
+    # as in Keras, the training-batch hooks call the generic batch hooks
+    batch = ["on_train_batch_begin", "on_batch_begin", "on_train_batch_end", "on_batch_end"]
     epoch = ["on_epoch_begin", *batch, *batch, "on_epoch_end"]
     assert calls == ["on_train_begin", *epoch, "on_train_end"]
 
@@ -543,10 +544,12 @@ def test_loss_names_as_metrics_are_logged_under_the_name_given():
     assert result["mean_squared_error"] == pytest.approx(result["loss"], rel=1e-6)
 
 
-def test_fit_leaves_the_model_in_the_mode_it_found_even_after_an_exception():
+def test_fit_evaluate_predict_leave_the_model_in_inference_mode_as_keras():
+    """Keras: after fit, a plain model(x) is inference (no dropout, moving statistics);
+    a PyTorch loop calls model.train() itself."""
     x, y = _blobs()
     model = _compiled()
-    model.eval()
+    model.train()
     model.fit(x, y, epochs=1, verbose=0)
     assert model.training is False
 
@@ -555,13 +558,14 @@ def test_fit_leaves_the_model_in_the_mode_it_found_even_after_an_exception():
             assert self.model.training  # fit trains in training mode
             raise KeyboardInterrupt
 
-    with pytest.raises(KeyboardInterrupt):
-        model.fit(x, y, epochs=1, callbacks=[Boom()], verbose=0)
-    assert model.training is False
     model.train()
     with pytest.raises(KeyboardInterrupt):
         model.fit(x, y, epochs=1, callbacks=[Boom()], verbose=0)
-    assert model.training is True
+    assert model.training is False
+    for call in (lambda: model.evaluate(x, y, verbose=0), lambda: model.predict(x)):
+        model.train()
+        call()
+        assert model.training is False
 
 
 class _Tty(io.StringIO):

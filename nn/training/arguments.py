@@ -99,16 +99,18 @@ def overrides(callback: Callback, hook: str) -> bool:
 
 
 def check_optimizer_argument(optimizer: Any) -> None:
-    """compile's ``optimizer``: a known name, an Optimizer or an Optimizer class."""
+    """compile's ``optimizer``: a Keras name or config, an Optimizer or an Optimizer class."""
     import optim
-    from optim.registry import OPTIMIZERS, _normalise_name
+    from optim import keras as keras_optimizers
 
-    if isinstance(optimizer, str):
-        if _normalise_name(optimizer) not in OPTIMIZERS:
+    if isinstance(optimizer, str | dict):
+        try:
+            keras_optimizers.get(optimizer)
+        except (ValueError, TypeError, KeyError):
+            known = ", ".join(sorted(keras_optimizers._BY_NAME))
             raise ValueError(
-                f"compile: unknown optimizer {optimizer!r}; known names: "
-                f"{', '.join(sorted(OPTIMIZERS))}"
-            )
+                f"compile: unknown optimizer {optimizer!r}; known names: {known}"
+            ) from None
     elif not (
         isinstance(optimizer, optim.Optimizer)
         or isinstance(optimizer, type) and issubclass(optimizer, optim.Optimizer)

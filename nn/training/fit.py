@@ -141,8 +141,13 @@ class TrainingMixin:
                 opt.bind(params)  # Keras style: optimizer object made before the weights existed
             else:
                 _check_same_variables(opt, params)
-        else:
-            self.optimizer = optim.get(opt, params)
+        else:  # a Keras name or config: Keras' class, defaults and update rule
+            from optim import keras as keras_optimizers
+
+            if isinstance(opt, type):
+                opt = opt()
+            self.optimizer = keras_optimizers.get(opt) if isinstance(opt, str | dict) else opt
+            self.optimizer.bind(params)
 
     def _step(self) -> Step:
         return Step(self, self.loss, self.optimizer, self._metrics)

@@ -243,10 +243,10 @@ class Optimizer(_BaseOptimizer):
         """Record a subclass's own hyper-parameters (before the optimizer is built)."""
         self.defaults.update(values)
 
-    def _check_group(self, group: dict[str, Any]) -> None:
+    def _check_group(self, group: dict[str, Any]) -> dict[str, Any]:
         # Keras accepts any float learning rate (a negative one ascends); the validations
         # Keras has are in the constructors.
-        pass
+        return group
 
     # ------------------------------------------------------------------ Keras surface
     @property
