@@ -5,8 +5,8 @@ PyTorch style::
     opt = optim.Adam(model.parameters(), lr=1e-3)
     opt.zero_grad(); loss.backward(); opt.step()
 
-Keras style: ``optim.get("adam", model.parameters())`` (Keras' default hyper-parameters,
-PyTorch's rules). Keras' own rules, step for step, are in :mod:`optim.keras`
+By name: ``optim.get("adam", model.parameters())``. Keras' own optimizers (Keras' names,
+defaults and update rules, step for step) are in :mod:`optim.keras`
 (``optim.keras.Adam(learning_rate=1e-3)``, ``optim.keras.schedules``).
 """
 

@@ -130,6 +130,18 @@ class Optimizer:
         "weight_decay": NON_NEGATIVE,
     }
 
+    #: every optimizer class of this package by lower-case name, per family ("torch" for
+    #: optim's own, "keras" for optim.keras'): defining the class registers it, and
+    #: ``optim.get`` / ``optim.keras.get`` look names up here.
+    registry: ClassVar[dict[str, dict[str, type]]] = {"torch": {}, "keras": {}}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__module__.startswith("optim.") and not cls.__name__.startswith("_"):
+            family = "keras" if cls.__module__.startswith("optim.keras") else "torch"
+            if cls.__name__ != "Optimizer":
+                Optimizer.registry[family][cls.__name__.lower()] = cls
+
     def __init__(self, params: Iterable[Any] | Iterable[dict[str, Any]] | None,
                  defaults: dict[str, Any]) -> None:
         # Bad hyper-parameters fail now, before any parameter is touched (and not at bind).

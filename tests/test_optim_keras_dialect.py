@@ -174,12 +174,13 @@ def test_ambiguous_or_unsupported_arguments_raise_type_errors(make, message):
         make()
 
 
-def test_class_defaults_stay_pytorch_while_names_use_keras_defaults():
+def test_optims_classes_keep_pytorchs_defaults_and_keras_names_get_keras_classes():
     params = [Tensor(np.ones(2), requires_grad=True)]
     assert optim.Adam(learning_rate=1e-3).defaults["eps"] == 1e-8
     assert optim.RMSprop().defaults["alpha"] == 0.99
-    assert optim.get("adam", params).param_groups[0]["eps"] == 1e-7
-    assert optim.get("rmsprop", params).param_groups[0]["alpha"] == 0.9
+    assert optim.get("adam", params).param_groups[0]["eps"] == 1e-8
+    assert optim.keras.get("adam").get_config()["epsilon"] == 1e-7  # compile's "adam"
+    assert optim.keras.get("rmsprop").get_config()["rho"] == 0.9
 
 
 def test_get_binds_an_unbound_object_and_keeps_a_bound_one():

@@ -1,4 +1,4 @@
-"""optim.get: what compile(optimizer=...) calls for Keras-style names."""
+"""optim.get: PyTorch-rule optimizers by name, from the classes' own registration."""
 
 from __future__ import annotations
 
@@ -14,20 +14,20 @@ def _params():
 
 
 @pytest.mark.parametrize("name, cls, expected", [
-    ("sgd", optim.SGD, {"lr": 0.01, "momentum": 0.0}),
-    ("SGD", optim.SGD, {"lr": 0.01}),
-    ("rmsprop", optim.RMSprop, {"lr": 0.001, "alpha": 0.9, "eps": 1e-7}),
-    ("RMSProp", optim.RMSprop, {"lr": 0.001}),
-    ("adam", optim.Adam, {"lr": 0.001, "eps": 1e-7, "betas": (0.9, 0.999)}),
-    ("adamw", optim.AdamW, {"lr": 0.001, "weight_decay": 0.004}),
-    ("adagrad", optim.Adagrad, {"lr": 0.001, "initial_accumulator_value": 0.1}),
-    ("adadelta", optim.Adadelta, {"lr": 0.001, "rho": 0.95, "eps": 1e-7}),
-    ("adamax", optim.Adamax, {"lr": 0.001}),
-    ("nadam", optim.NAdam, {"lr": 0.001, "eps": 1e-7}),
-    ("lion", optim.Lion, {"lr": 0.001}),
+    ("sgd", optim.SGD, {"lr": 0.001, "momentum": 0.0}),
+    ("SGD", optim.SGD, {"lr": 0.001}),
+    ("rmsprop", optim.RMSprop, {"lr": 0.01, "alpha": 0.99, "eps": 1e-8}),
+    ("RMSProp", optim.RMSprop, {"lr": 0.01}),
+    ("adam", optim.Adam, {"lr": 0.001, "eps": 1e-8, "betas": (0.9, 0.999)}),
+    ("adamw", optim.AdamW, {"lr": 0.001, "weight_decay": 0.01}),
+    ("adagrad", optim.Adagrad, {"lr": 0.01, "initial_accumulator_value": 0.0}),
+    ("adadelta", optim.Adadelta, {"lr": 1.0, "rho": 0.9, "eps": 1e-6}),
+    ("adamax", optim.Adamax, {"lr": 0.002}),
+    ("nadam", optim.NAdam, {"lr": 0.002, "eps": 1e-8}),
+    ("lion", optim.Lion, {"lr": 0.0001}),
     ("radam", optim.RAdam, {"lr": 0.001, "eps": 1e-8}),
 ])
-def test_names_resolve_with_keras_defaults(name, cls, expected):
+def test_names_resolve_to_the_classes_with_pytorchs_defaults(name, cls, expected):
     opt = optim.get(name, _params())
     assert type(opt) is cls
     for key, value in expected.items():

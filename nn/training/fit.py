@@ -42,7 +42,7 @@ from ..datasets.splits import validation_split as _validation_split
 from . import arguments as _args
 from .callbacks import CallbackList, History
 from .progress import ProgressBar
-from .step import Step, as_input_batch, model_dtype
+from .step import Step, as_input_batch, bind_optimizer, model_dtype
 
 
 class TrainingMixin:
@@ -127,28 +127,6 @@ class TrainingMixin:
             return p.device
         return autograd.get_default_device()
 
-    def _ensure_optimizer(self, first_batch: Tensor) -> None:
-        """One place that builds lazy layers and binds the optimizer to the weights."""
-        import optim
-
-        if not getattr(self, "built", True) or not any(True for _ in self.parameters()):
-            with autograd.no_grad():  # builds lazily shaped layers
-                self(as_input_batch(first_batch))
-        opt = self.optimizer
-        params = [p for p in self.parameters() if p.requires_grad]
-        if isinstance(opt, optim.Optimizer):
-            if not opt.is_bound:
-                opt.bind(params)  # Keras style: optimizer object made before the weights existed
-            else:
-                _check_same_variables(opt, params)
-        else:  # a Keras name or config: Keras' class, defaults and update rule
-            from optim import keras as keras_optimizers
-
-            if isinstance(opt, type):
-                opt = opt()
-            self.optimizer = keras_optimizers.get(opt) if isinstance(opt, str | dict) else opt
-            self.optimizer.bind(params)
-
     def _step(self) -> Step:
         return Step(self, self.loss, self.optimizer, self._metrics)
 
@@ -214,7 +192,9 @@ class TrainingMixin:
         val_loader = (
             self._data_loader(validation_data, batch_size) if validation_data is not None else None
         )
-        self._ensure_optimizer(Tensor(x[:1], device=self._training_device()))
+        self.optimizer = bind_optimizer(
+            self, self.optimizer, Tensor(x[:1], device=self._training_device())
+        )
         step = self._step()
         self.history = History()
         callback_list = self._fit_callbacks(
@@ -434,17 +414,6 @@ class TrainingMixin:
     def predict_on_batch(self, x: Any) -> np.ndarray:
         """The outputs for one batch, in evaluation mode (Keras)."""
         return self.predict(x, batch_size=len(x))
-
-
-def _check_same_variables(optimizer: Any, params: list) -> None:
-    """Keras refuses an optimizer built for one model's variables being reused for another's
-    (it would step the first model, leaving the second untrained, silently)."""
-    bound = {id(p) for group in optimizer.param_groups for p in group["params"]}
-    if bound and not {id(p) for p in params} & bound:
-        raise ValueError(
-            "this optimizer was already used for another model's weights: create a new "
-            "optimizer for each model (Keras refuses to reuse one as well)"
-        )
 
 
 class _NaNWatch:

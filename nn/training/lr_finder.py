@@ -26,7 +26,7 @@ import numpy as np
 
 import autograd
 
-from .step import Step, as_input_batch
+from .step import Step, bind_optimizer
 
 
 @dataclass
@@ -82,21 +82,14 @@ def lr_find(
     device = device.device if device is not None else autograd.get_default_device()
     loader = DataLoader((x, y), batch_size=batch_size, shuffle=True, seed=seed, device=device)
 
-    if not getattr(model, "built", True) or not any(True for _ in model.parameters()):
-        # Build lazily shaped layers first: the weights to save and the parameters the
-        # optimizer steps exist only after a forward pass.
-        with autograd.no_grad():
-            model(as_input_batch(autograd.Tensor(x[:1], device=device)))
-    saved_weights = [w.copy() for w in model.get_weights()]
+    # fit's own preparation: lazily shaped layers are built (the weights to save and the
+    # parameters to step exist only then), and the optimizer is bound to the weights
+    opt = bind_optimizer(model, optimizer, autograd.Tensor(x[:1], device=device))
+    saved_weights = {k: v.numpy() for k, v in model.state_dict().items()}
     was_training = model.training
-    params = [p for p in model.parameters() if p.requires_grad]
-    if isinstance(optimizer, optim.Optimizer):
-        if not optimizer.is_bound:
-            optimizer.bind(params)  # Keras style: made before the model had weights
-        opt, saved_state = optimizer, optimizer.state_dict()
-        saved_lrs = [g["lr"] for g in opt.param_groups]
-    else:
-        opt, saved_state = optim.get(optimizer, params), None
+    # a caller's optimizer comes back as it was (a fresh one from a name is thrown away)
+    saved_state = opt.state_dict() if isinstance(optimizer, optim.Optimizer) else None
+    saved_lrs = [g["lr"] for g in opt.param_groups]
 
     factor = (end / start) ** (1 / (steps - 1))
     result = LRFindResult()
@@ -125,12 +118,12 @@ def lr_find(
             if k > 0 and smoothed > diverge * best:
                 break
     finally:
-        model.set_weights(saved_weights)
+        model.load_state_dict(saved_weights)
         model.train(was_training)
         if saved_state is not None:
             opt.load_state_dict(saved_state)
-            for group, lr in zip(opt.param_groups, saved_lrs, strict=False):
-                group["lr"] = lr
+        for group, lr in zip(opt.param_groups, saved_lrs, strict=False):
+            group["lr"] = lr
     result.suggestion, result.lr_at_min_loss = _suggest(result.lrs, result.losses)
     return result
 

@@ -53,6 +53,39 @@ def with_regularization(model: Any, loss: Tensor) -> Tensor:
     return loss
 
 
+def bind_optimizer(model: Any, optimizer: Any, first_batch: Tensor) -> Any:
+    """The one place that makes a model ready to train: build lazily shaped layers (from
+    one batch), then return ``optimizer`` bound to the trainable weights.
+
+    ``optimizer``: a Keras name or config (``"adam"``: Keras' class, defaults and rule,
+    from :mod:`optim.keras`), an optimizer class, or an object (Keras' or PyTorch's; an
+    unbound one is bound, a bound one must hold these weights)."""
+    import optim
+    from optim import keras as keras_optimizers
+
+    if not getattr(model, "built", True) or not any(True for _ in model.parameters()):
+        with autograd.no_grad():  # builds lazily shaped layers
+            model(as_input_batch(first_batch))
+    params = [p for p in model.parameters() if p.requires_grad]
+    if isinstance(optimizer, str | dict):
+        optimizer = keras_optimizers.get(optimizer)
+    elif isinstance(optimizer, type):
+        optimizer = optimizer()
+    if not isinstance(optimizer, optim.Optimizer):
+        raise TypeError(f"not an optimizer: {optimizer!r}")
+    if not optimizer.is_bound:
+        optimizer.bind(params)  # Keras style: an optimizer made before the weights existed
+    else:
+        bound = {id(p) for group in optimizer.param_groups for p in group["params"]}
+        if not {id(p) for p in params} & bound:
+            # Keras refuses too: silently, it would step the first model and never this one
+            raise ValueError(
+                "this optimizer was already used for another model's weights: create a new "
+                "optimizer for each model"
+            )
+    return optimizer
+
+
 class Step:
     """``train(x, y)`` / ``test(x, y)`` for one batch of ``model`` with ``loss_fn`` (Keras'
     argument order, ``loss_fn(y_true, y_pred)``), ``optimizer`` (None: test only) and

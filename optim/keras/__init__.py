@@ -59,11 +59,9 @@ __all__ = [
     "deserialize",
 ]
 
-# Keras looks built-in optimizers up by lower-cased class name ("rmsprop", "adamw").
-_BY_NAME: dict[str, type[Optimizer]] = {
-    cls.__name__.lower(): cls
-    for cls in (SGD, RMSprop, Adagrad, Adadelta, Adam, AdamW, Adamax, Nadam, Lion, Ftrl)
-}
+# Keras looks built-in optimizers up by lower-cased class name ("rmsprop", "adamw"): the
+# classes registered themselves when they were defined (optim.Optimizer.registry).
+_BY_NAME: dict[str, type[Optimizer]] = Optimizer.registry["keras"]
 
 
 def serialize(optimizer: Optimizer) -> dict[str, Any]:
