@@ -1,5 +1,5 @@
 """Shared test configuration: Hypothesis profiles, the test device, the ``gpu`` and
-``host_only`` markers, the torch reference.
+``host_only`` markers, the torch and Keras references.
 
 The whole suite runs on one device chosen by ``XPGRAD_TEST_DEVICE`` (default ``cpu``):
 ``fakegpu`` is the strict stand-in device (``backends.fake_gpu``) that CI uses to catch
@@ -101,3 +101,32 @@ def require_torch():
 def torch():
     """The PyTorch module, as a test-time numerical reference (see ``require_torch``)."""
     return require_torch()
+
+
+KERAS_VERSION = "3.15.1"  # the reference the Keras dialect is checked against (the compare extra)
+
+
+def require_keras():
+    """Import real Keras 3, on its PyTorch backend, as the reference for the Keras dialect:
+    skip locally if missing, but fail in CI. ``KERAS_BACKEND`` is set to ``torch`` before the
+    import; a Keras already imported with another backend is an error."""
+    os.environ["KERAS_BACKEND"] = "torch"
+    try:
+        keras = importlib.import_module("keras")
+    except ImportError as exc:
+        if IN_CI:
+            pytest.fail(
+                f"keras is required in CI as the Keras reference ({exc}): "
+                "pip install -e '.[compare]'"
+            )
+        pytest.skip(f"keras is not installed ({exc}): pip install -e '.[compare]'")
+    backend = keras.backend.backend()
+    if backend != "torch":
+        pytest.fail(f"keras was imported with the {backend!r} backend; the reference is 'torch'")
+    return keras
+
+
+@pytest.fixture
+def keras():
+    """Real Keras 3 on the PyTorch backend, as a test-time reference (see ``require_keras``)."""
+    return require_keras()
