@@ -20,6 +20,10 @@ tanh            tanh(x)                                      tanh(x)
 softmax         softmax(x, axis=-1)                          eˣⁱ / Σⱼ eˣʲ
 log_softmax     log_softmax(x, axis=-1)                      xᵢ - log Σⱼ eˣʲ
 exponential     exponential(x)                               eˣ
+mish            mish(x)                                      x·tanh(softplus(x))
+relu6           relu6(x)                                     min(max(x, 0), 6)
+hard_sigmoid    hard_sigmoid(x)                              clip(x/6 + 1/2, 0, 1)
+hard_silu       hard_silu(x) (hard_swish)                    x·hard_sigmoid(x)
 linear          linear(x)                                    x
 ==============  ==========================================  ===============================
 
@@ -29,6 +33,7 @@ The layer forms (``nn.layers.ReLU``, ``LeakyReLU``, ``PReLU``...) are in
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +41,18 @@ import autograd
 from autograd import Tensor
 
 
+def _on_tensors(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    """Keras' activations take arrays too (``keras.activations.relu(np_array)``): data that
+    is not a Tensor is wrapped first, keeping its dtype."""
+
+    @functools.wraps(fn)
+    def wrapper(x: Any, *args: Any, **kwargs: Any) -> Tensor:
+        return fn(x if isinstance(x, Tensor) else Tensor(x), *args, **kwargs)
+
+    return wrapper
+
+
+@_on_tensors
 def relu(
     x: Tensor, negative_slope: float = 0.0, max_value: float | None = None, threshold: float = 0.0
 ) -> Tensor:
@@ -52,27 +69,32 @@ def relu(
     return y
 
 
+@_on_tensors
 def leaky_relu(x: Tensor, negative_slope: float = 0.2) -> Tensor:
     """x if x > 0 else negative_slope·x (Keras 3's function default: 0.2)."""
     return autograd.leaky_relu(x, negative_slope)
 
 
+@_on_tensors
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     """x if x > 0 else alpha·(exp(x) - 1)."""
     return autograd.elu(x, alpha)
 
 
+@_on_tensors
 def selu(x: Tensor) -> Tensor:
     """λ·elu(x, α) with λ = 1.0507..., α = 1.6732... (Klambauer et al. 2017)."""
     return autograd.selu(x)
 
 
+@_on_tensors
 def gelu(x: Tensor, approximate: bool = True) -> Tensor:
     """x·Φ(x); Keras' default is the tanh approximation
     0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715x³)))."""
     return autograd.gelu(x, approximate="tanh" if approximate else "none")
 
 
+@_on_tensors
 def silu(x: Tensor) -> Tensor:
     """x·σ(x)."""
     return autograd.silu(x)
@@ -81,26 +103,31 @@ def silu(x: Tensor) -> Tensor:
 swish = silu
 
 
+@_on_tensors
 def softplus(x: Tensor) -> Tensor:
     """log(1 + exp(x))."""
     return autograd.softplus(x)
 
 
+@_on_tensors
 def softsign(x: Tensor) -> Tensor:
     """x / (1 + |x|)."""
     return x / (autograd.abs(x) + 1.0)
 
 
+@_on_tensors
 def sigmoid(x: Tensor) -> Tensor:
     """1 / (1 + exp(-x))."""
     return autograd.sigmoid(x)
 
 
+@_on_tensors
 def tanh(x: Tensor) -> Tensor:
     """tanh(x)."""
     return autograd.tanh(x)
 
 
+@_on_tensors
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """exp(x_i - max x) / Σ_j exp(x_j - max x) along ``axis``.
 
@@ -114,16 +141,46 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     return probs
 
 
+@_on_tensors
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     """x_i - logsumexp(x) along ``axis`` (stable)."""
     return autograd.log_softmax(x, axis=axis)
 
 
+@_on_tensors
+def mish(x: Tensor) -> Tensor:
+    """x·tanh(softplus(x)) (Misra 2019)."""
+    return x * autograd.tanh(autograd.softplus(x))
+
+
+@_on_tensors
+def relu6(x: Tensor) -> Tensor:
+    """min(max(x, 0), 6)."""
+    return autograd.clip(x, 0.0, 6.0)
+
+
+@_on_tensors
+def hard_sigmoid(x: Tensor) -> Tensor:
+    """clip(x / 6 + 1/2, 0, 1) (Keras 3's piecewise-linear sigmoid)."""
+    return autograd.clip(x * (1.0 / 6.0) + 0.5, 0.0, 1.0)
+
+
+@_on_tensors
+def hard_silu(x: Tensor) -> Tensor:
+    """x·hard_sigmoid(x) (a.k.a. hard swish)."""
+    return x * hard_sigmoid(x)
+
+
+hard_swish = hard_silu
+
+
+@_on_tensors
 def exponential(x: Tensor) -> Tensor:
     """exp(x)."""
     return autograd.exp(x)
 
 
+@_on_tensors
 def linear(x: Tensor) -> Tensor:
     """x (no activation)."""
     return x
@@ -133,10 +190,11 @@ _FUNCTIONS: dict[str, Callable[..., Tensor]] = {
     f.__name__: f
     for f in (
         relu, leaky_relu, elu, selu, gelu, silu, softplus, softsign, sigmoid, tanh, softmax,
-        log_softmax, exponential, linear,
+        log_softmax, exponential, linear, mish, relu6, hard_sigmoid, hard_silu,
     )
 }  # fmt: skip
 _FUNCTIONS["swish"] = silu
+_FUNCTIONS["hard_swish"] = hard_silu
 _FUNCTIONS["identity"] = linear
 
 

@@ -41,6 +41,8 @@ class L1L2(Regularizer):
         self.l1, self.l2 = float(l1), float(l2)
 
     def __call__(self, w: Tensor) -> Tensor:
+        if not isinstance(w, Tensor):  # Keras accepts arrays: l2(0.01)(np_weights)
+            w = Tensor(w)
         total = None
         if self.l1:
             total = autograd.sum(autograd.abs(w)) * self.l1

@@ -26,5 +26,10 @@ class Parameter(Tensor):
             data, device = data.data, data.device
         super().__init__(data, dtype=dtype, device=device, requires_grad=requires_grad)
 
+    @property
+    def trainable(self) -> bool:
+        """Keras' name for ``requires_grad`` (``layer.variables[i].trainable``)."""
+        return self.requires_grad
+
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

@@ -12,8 +12,9 @@ from .dense import Dense
 from .dropout import Dropout
 from .flatten import Flatten
 from .input import Input, InputLayer
+from .normalization import Normalization
 
 __all__ = [
     "ELU", "Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Input",
-    "InputLayer", "Layer", "LeakyReLU", "PReLU", "ReLU", "Softmax",
+    "InputLayer", "Layer", "LeakyReLU", "Normalization", "PReLU", "ReLU", "Softmax",
 ]  # fmt: skip

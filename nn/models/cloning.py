@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import inspect
+from typing import Any
+
 from ..core.module import Module
 from ..saving import deserialize_layer, serialize_layer
 
@@ -18,5 +22,36 @@ def clone_model(model: Module, custom_objects: dict[str, type] | None = None) ->
     Custom Modules need ``get_config`` (and ``custom_objects={"Name": Class}``)."""
     clone = deserialize_layer(serialize_layer(model), custom_objects)
     clone.train(model.training)
+    if getattr(model, "compiled", False):  # Keras 3 compiles the clone as the original was
+        clone.compile(
+            optimizer=_fresh_optimizer(model.optimizer),
+            loss=model._compiled_loss,
+            metrics=[_fresh_metric(m) for m in model._compiled_metrics],
+        )
     return clone
+
+
+def _fresh_optimizer(optimizer: Any) -> Any:
+    """A new optimizer of the same kind and settings (never the same object: Keras refuses
+    one optimizer for two models)."""
+    from optim import keras as keras_optimizers
+
+    if isinstance(optimizer, keras_optimizers.Optimizer):
+        return keras_optimizers.deserialize(keras_optimizers.serialize(optimizer))
+    if isinstance(optimizer, str | dict):
+        return optimizer
+    # PyTorch's: unbound, with the settings its constructor takes
+    accepted = inspect.signature(type(optimizer)).parameters
+    settings = {k: v for k, v in optimizer.defaults.items() if k in accepted}
+    return type(optimizer)(None, **settings)
+
+
+def _fresh_metric(metric: Any) -> Any:
+    from .. import metrics as _metrics
+
+    if isinstance(metric, _metrics.Metric):
+        fresh = copy.deepcopy(metric)
+        fresh.reset_state()
+        return fresh
+    return metric
 

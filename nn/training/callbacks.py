@@ -6,9 +6,10 @@
 A callback stops training by setting ``model.stop_training = True`` (``fit`` checks it
 after every batch and every epoch).
 
-``fit`` passes ``params["metrics"]``: the keys the epoch's logs will hold (``loss``, the
-metrics, their ``val_`` twins with validation data, ``learning_rate`` with a callback
-that sets it), so a callback can refuse, before training, a key it will never get.
+``params`` is Keras 3's: ``{"verbose", "epochs", "steps"}``. ``fit`` also sets
+``model.fit_log_keys``: the keys the epoch's logs will hold (``loss``, the metrics, their
+``val_`` twins with validation data, ``learning_rate`` with a callback that sets it), so a
+callback can refuse, before training, a key it will never get.
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ class Callback:
         self.on_batch_end(batch, logs)
 
     def on_test_begin(self, logs: dict | None = None) -> None: ...
+    def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
+    def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+    def on_predict_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
+    def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
     def on_test_end(self, logs: dict | None = None) -> None: ...
     def on_predict_begin(self, logs: dict | None = None) -> None: ...
     def on_predict_end(self, logs: dict | None = None) -> None: ...
@@ -233,7 +238,7 @@ class ModelCheckpoint(Callback):
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         self.best = None
-        known = self.params.get("metrics")
+        known = getattr(self.model, "fit_log_keys", None)
         if known is None:  # not run by fit: nothing to check against
             return
         missing = [f for f in self._fields if f != "epoch" and f not in known]

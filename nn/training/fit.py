@@ -69,6 +69,10 @@ class TrainingMixin:
         if loss is None:
             raise ValueError("compile: give a loss, e.g. loss='sparse_categorical_crossentropy'")
         _args.check_optimizer_argument(optimizer)  # a typo fails here, not when fit starts
+        if isinstance(optimizer, str | dict):  # Keras makes the object now (unbound until fit)
+            from optim import keras as keras_optimizers
+
+            optimizer = keras_optimizers.get(optimizer)
         self.optimizer = optimizer
         self.loss = _losses.get(loss)
         self._compiled_loss = loss
@@ -146,7 +150,7 @@ class TrainingMixin:
         validation_split: float = 0.0,
         shuffle: bool = True,
         callbacks: Sequence[Any] | None = None,
-        verbose: int | str = 1,
+        verbose: int | str = "auto",
         initial_epoch: int = 0,
         seed: int | None = None,
         check_finite: bool = True,
@@ -175,7 +179,7 @@ class TrainingMixin:
         epochs = check_int("fit", "epochs", epochs, minimum=0)
         initial_epoch = check_int("fit", "initial_epoch", initial_epoch, minimum=0)
         batch_size = _args.batch_size_of("fit", batch_size)
-        verbose = _args.verbose_level("fit", verbose)
+        verbose_given, verbose = verbose, _args.verbose_level("fit", verbose)
         shuffle = check_flag("fit", "shuffle", shuffle)
         check_finite = check_flag("fit", "check_finite", check_finite)
         terminate_on_nan = check_flag("fit", "terminate_on_nan", terminate_on_nan)
@@ -198,7 +202,7 @@ class TrainingMixin:
         step = self._step()
         self.history = History()
         callback_list = self._fit_callbacks(
-            user_callbacks, step, val_loader is not None, epochs, len(loader), verbose, batch_size
+            user_callbacks, step, val_loader is not None, epochs, len(loader), verbose_given
         )
         self.stop_training = False
         bar = None
@@ -250,7 +254,7 @@ class TrainingMixin:
 
     def _fit_callbacks(
         self, user_callbacks: list, step: Step, validating: bool, epochs: int, steps: int,
-        verbose: int, batch_size: int,
+        verbose: int | str,
     ) -> CallbackList:
         # Callbacks can see, before training, which keys the epoch's logs will hold (a
         # ModelCheckpoint path naming {val_loss} without validation data fails at once).
@@ -260,11 +264,11 @@ class TrainingMixin:
             log_keys.append("learning_rate")
         # History comes last, as in Keras, so it records what other callbacks add to the
         # epoch's logs (ReduceLROnPlateau's and LearningRateScheduler's "learning_rate").
+        self.fit_log_keys = log_keys
         callback_list = CallbackList(
             [*user_callbacks, self.history],
             self,
-            {"epochs": epochs, "steps": steps, "verbose": verbose,
-             "batch_size": batch_size, "metrics": log_keys},
+            {"verbose": verbose, "epochs": epochs, "steps": steps},  # Keras 3's params
         )
         # Running logs every batch cost a host-device sync per step: only computed for
         # batches where the bar draws, or every batch when a callback wants them.
@@ -334,9 +338,10 @@ class TrainingMixin:
         x: Any = None,
         y: Any = None,
         batch_size: int | None = None,
-        verbose: int | str = 1,
+        verbose: int | str = "auto",
         return_dict: bool = False,
         check_finite: bool = True,
+        callbacks: Sequence[Any] | None = None,
     ) -> float | list[float] | dict[str, float]:
         """Loss and metrics on ``(x, y)`` in eval mode (no dropout; BatchNorm's running stats).
 
@@ -346,20 +351,30 @@ class TrainingMixin:
 
         Returns the loss alone when no metrics were compiled, else ``[loss, *metrics]``
         (or a dict with ``return_dict=True``), as Keras. ``batch_size`` None means 32;
-        ``check_finite`` refuses NaN or infinite data (see ``fit``).
+        ``check_finite`` refuses NaN or infinite data (see ``fit``). ``callbacks`` get
+        ``on_test_begin``, ``on_test_batch_begin``/``on_test_batch_end`` and ``on_test_end``.
         """
         self._require_compiled("evaluate")
+        user_callbacks = _args.callback_list("evaluate", callbacks)
         batch_size = _args.batch_size_of("evaluate", batch_size)
         verbose = _args.verbose_level("evaluate", verbose)
         check_finite = check_flag("evaluate", "check_finite", check_finite)
         x, y = self._checked_data("evaluate", x, y, check_finite)
         loader = self._data_loader((x, y), batch_size)
-        logs = self._evaluate_loader(Step(self, self.loss, None, self._metrics), loader, verbose)
+        hooks = CallbackList(user_callbacks, self, {"verbose": verbose, "steps": len(loader)})
+        hooks.on_test_begin({})
+        logs = self._evaluate_loader(
+            Step(self, self.loss, None, self._metrics), loader, verbose, hooks
+        )
+        hooks.on_test_end(logs)
         if return_dict:
             return logs
-        return logs["loss"] if len(logs) == 1 else list(logs.values())
+        # a list in compile's order: the loss, then the metrics as given (Keras)
+        return logs["loss"] if len(logs) == 1 else [logs[name] for name in self.metrics_names]
 
-    def _evaluate_loader(self, step: Step, loader: Any, verbose: int) -> dict[str, float]:
+    def _evaluate_loader(
+        self, step: Step, loader: Any, verbose: int, hooks: CallbackList | None = None
+    ) -> dict[str, float]:
         """Mean loss and metrics over a loader, in eval mode and without recording a graph;
         the model is left in eval mode, as Keras leaves it."""
         self.eval()
@@ -367,10 +382,15 @@ class TrainingMixin:
         bar = ProgressBar(len(loader), verbose)
         seen = 0
         for i, (xb, yb) in enumerate(loader, 1):
+            if hooks is not None:
+                hooks.on_test_batch_begin(i - 1, {})
             step.test(xb, yb)
             seen += len(xb)
+            logs = step.logs() if bar.due(i) or hooks is not None else None
             if bar.due(i):
-                bar.update(i, seen, step.logs())
+                bar.update(i, seen, logs)
+            if hooks is not None:
+                hooks.on_test_batch_end(i - 1, logs)
         logs = step.logs()
         bar.finish(logs, seen)
         return logs

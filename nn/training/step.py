@@ -145,7 +145,8 @@ class Step:
         return loss.data
 
     def logs(self) -> dict[str, float]:
-        """The running loss and metrics as Python floats (the host waits for the device)."""
+        """The running loss and metrics as Python floats (the host waits for the device),
+        keys in alphabetical order as Keras 3 gives them (``history.history``'s order)."""
         total = self.loss_tracker._total
         if backends.is_device_array(total):
             # raise what the device flagged meanwhile (labels out of range), as PyTorch's
@@ -154,4 +155,4 @@ class Step:
         out = {"loss": float(self.loss_tracker.result())}
         for m in self.metrics:
             out[m.name] = float(m.result())
-        return out
+        return dict(sorted(out.items()))
