@@ -1,5 +1,5 @@
 """Shared test configuration: Hypothesis profiles, the test device, the ``gpu`` and
-``host_only`` markers, the torch reference.
+``host_only`` markers, the torch and keras references.
 
 The whole suite runs on one device chosen by ``XPGRAD_TEST_DEVICE`` (default ``cpu``):
 ``fakegpu`` is the strict stand-in device (``backends.fake_gpu``) that CI uses to catch
@@ -101,3 +101,28 @@ def require_torch():
 def torch():
     """The PyTorch module, as a test-time numerical reference (see ``require_torch``)."""
     return require_torch()
+
+
+def require_keras():
+    """Import real Keras 3 on the PyTorch backend (the reference for Keras' numbers and
+    file formats): skip locally if missing, but fail in CI."""
+    # Keras picks its backend once, at import: TensorFlow (its default) is not installed
+    os.environ["KERAS_BACKEND"] = "torch"
+    try:
+        keras = importlib.import_module("keras")
+    except ImportError as error:
+        if IN_CI:
+            pytest.fail(
+                f"keras is required in CI for reference comparisons ({error}): "
+                "pip install -e '.[compare]'"
+            )
+        pytest.skip(f"keras is not installed ({error}; pip install -e '.[compare]')")
+    if keras.backend.backend() != "torch":
+        pytest.fail(f"keras was imported with the {keras.backend.backend()!r} backend, not torch")
+    return keras
+
+
+@pytest.fixture
+def keras():
+    """Real Keras 3 on the PyTorch backend, as a test-time reference (see ``require_keras``)."""
+    return require_keras()
