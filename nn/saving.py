@@ -1,6 +1,7 @@
 """Saving and loading: weights, and whole Sequential models.
 
-Formats, chosen by the file extension:
+Formats, chosen by the file extension (``.keras`` and ``.weights.h5``, Keras 3's own
+formats, are read and written by :mod:`nn.keras_saving`):
 
 * ``.safetensors`` (needs the ``safetensors`` package): tensors by state_dict name;
   a whole model stores its JSON config in the metadata (key ``xpgrad_config``).
@@ -142,8 +143,17 @@ def read_file(path: str) -> tuple[dict[str, np.ndarray], dict[str, Any] | None]:
 
 
 # ---------------------------------------------------------------- public functions
+def _keras_saving(path: str) -> Any:
+    """:mod:`nn.keras_saving` for Keras' ``.keras`` / ``.weights.h5`` paths, else None."""
+    from . import keras_saving
+
+    return keras_saving if keras_saving.is_keras_path(path) else None
+
+
 def save_weights(model: Module, path: str) -> None:
     """Write ``model.state_dict()`` (parameters and buffers) atomically."""
+    if (keras := _keras_saving(path)) is not None:
+        return keras.save_weights(model, path)
     _write(path, _host_state(model), None)
 
 
@@ -152,6 +162,8 @@ def load_weights(model: Module, path: str, strict: bool = True) -> IncompatibleK
 
     Raises StateDictError (names or shapes differ: another architecture) listing the
     differences; the model is left unchanged in that case."""
+    if (keras := _keras_saving(path)) is not None:
+        return keras.load_weights(model, path, strict=strict)
     arrays, _ = read_file(path)
     try:
         return model.load_state_dict(arrays, strict=strict)
@@ -193,14 +205,25 @@ def deserialize_layer(
 
 def save_model(model: Module, path: str) -> None:
     """Write architecture (JSON of ``get_config()``) and weights to one file, atomically."""
+    if (keras := _keras_saving(path)) is not None:
+        return keras.save_model(model, path)
     config = json.dumps(
         {"format": "xpgrad-model", "version": FORMAT_VERSION, "model": serialize_layer(model)}
     )
     _write(path, _host_state(model), config)
 
 
-def load_model(path: str, custom_objects: dict[str, type] | None = None) -> Module:
-    """Rebuild the model saved by ``model.save(path)`` and load its weights."""
+def load_model(
+    path: str,
+    custom_objects: dict[str, type] | None = None,
+    compile: bool = True,  # noqa: A002 - Keras' argument name
+) -> Module:
+    """Rebuild the model saved by ``model.save(path)`` and load its weights.
+
+    ``.keras`` files (Keras 3's format) come back compiled as saved unless ``compile`` is
+    False; native files hold no compile configuration."""
+    if (keras := _keras_saving(path)) is not None:
+        return keras.load_model(path, compile=compile)
     arrays, config = read_file(path)
     if config is None:
         raise ValueError(
