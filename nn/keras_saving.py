@@ -1040,49 +1040,93 @@ def _trainable(model: Module) -> list[Any]:
     return [p for p in model.parameters() if p.requires_grad]
 
 
-def _optimizer_variables(model: Module) -> tuple[str, list[np.ndarray]] | None:
-    """Keras' optimizer variables (iterations, learning rate, per-weight slots in the
-    order of ``model.trainable_variables``) for Adam, AdamW and SGD; None for others."""
+# Keras' optimizer variables after iterations and learning rate: blocks, one after the
+# other; within a block, per trainable weight (Keras' order), its slots interleaved. A
+# slot is (this project's state key, c) with Keras' value = c · ours, for a constant
+# learning rate lr:
+# * SGD: Keras m = momentum·m - lr·g, PyTorch buf = momentum·buf + g: m = -lr·buf;
+# * RMSprop: Keras m = momentum·m + lr·g/√(v+ε), PyTorch buf = momentum·buf + g/(√v+ε)
+#   with the step lr·buf: m = lr·buf.
+# The other slots are the same moving averages in both (the ε placement differs in the
+# step, not in the state).
+_SLOT_LAYOUTS: dict[str, Callable[[dict[str, Any]], list[list[tuple[str, str]]]]] = {
+    "Adam": lambda h: (
+        [[("exp_avg", "1"), ("exp_avg_sq", "1")]]
+        + ([[("max_exp_avg_sq", "1")]] if h["amsgrad"] else [])
+    ),
+    "SGD": lambda h: [[("momentum_buffer", "-lr")]] if h["momentum"] != 0 else [],
+    "RMSprop": lambda h: (
+        [[("square_avg", "1")]]
+        + ([[("momentum_buffer", "lr")]] if h["momentum"] > 0 else [])
+        + ([[("grad_avg", "1")]] if h["centered"] else [])
+    ),
+    "Adagrad": lambda h: [[("sum", "1")]],
+}
+_SLOT_LAYOUTS["AdamW"] = _SLOT_LAYOUTS["Adam"]
+
+
+def _slot_plan(optimizer: Any, params: list[Any]) -> tuple[Any, str, list[tuple]] | None:
+    """``(optimizer object, Keras name, [(param, state key, c)...])`` in Keras' variable
+    order, or None where the state does not map (another optimizer, other weights than
+    the model's trainable ones, several parameter groups). A name or an unbound
+    optimizer (compile before fit) is made into a fresh bound one, for its fresh state."""
+    import copy
+
     import optim
 
-    optimizer = getattr(model, "optimizer", None)
-    params = _trainable(model)
+    if isinstance(optimizer, optim.Optimizer) and optimizer.is_bound:
+        own = [p for g in optimizer.param_groups for p in g["params"]]
+        if [id(p) for p in own] != [id(p) for p in params] or len(optimizer.param_groups) > 1:
+            return None
+    elif isinstance(optimizer, optim.Optimizer):
+        optimizer = copy.deepcopy(optimizer)
+        optimizer.bind(params)
+    elif params:
+        try:
+            optimizer = optim.get(optimizer, params)
+        except (TypeError, ValueError):
+            return None
+    else:
+        return None
     try:
-        cls, h = _optimizer_hyper(optimizer)
+        keras_name = _optimizer_to_keras(optimizer)["class_name"]
     except _Untranslatable:
         return None
-    state: dict[Any, dict[str, Any]] = {}
-    if isinstance(optimizer, optim.Optimizer):
-        if optimizer.is_bound:
-            own = [p for g in optimizer.param_groups for p in g["params"]]
-            if {id(p) for p in own} != {id(p) for p in params}:
-                return None  # an optimizer over other weights than the model's trainable ones
-        state = optimizer.state
-    lr = float(h["lr"])
-    is_adam = issubclass(cls, optim.Adam)
-    if not is_adam and cls is not optim.SGD:
+    layout = _SLOT_LAYOUTS.get(keras_name)
+    if layout is None:
         return None
+    blocks = layout(optimizer.param_groups[0])
+    slots = [(p, key, c) for block in blocks for p in params for key, c in block]
+    return optimizer, snake_case(keras_name), slots
 
-    def slot(p: Any, key: str, scale: float = 1.0) -> np.ndarray:
-        value = state.get(p, {}).get(key)
-        if value is None:
-            return np.zeros(p.shape, dtype=p.dtype)
-        return (np.array(to_host(value)) * scale).astype(p.dtype)
 
-    steps = [s.get("step", 0) for s in state.values()]
+def _factor(c: str, lr: float) -> float:
+    return {"1": 1.0, "lr": lr, "-lr": -lr}[c]
+
+
+def _optimizer_variables(model: Module) -> tuple[str, list[np.ndarray]] | None:
+    """Keras' optimizer variables (iterations, learning rate, the slots) for the optimizers
+    of :data:`_SLOT_LAYOUTS`; None for others (Keras then warns it skipped them)."""
+    params = _trainable(model)
+    plan = _slot_plan(getattr(model, "optimizer", None), params)
+    if plan is None:
+        return None
+    optimizer, name, slots = plan
+    group = optimizer.param_groups[0]
+    lr = float(group["lr"])
+    fresh: dict[int, dict[str, Any]] = {}
+
+    def value(p: Any, key: str) -> Any:
+        state = optimizer.state.get(p)
+        if state is None or state.get(key) is None:  # not stepped yet: the initial value
+            state = fresh.setdefault(id(p), optimizer._init_state(p.data, group))
+        found = state.get(key)
+        return np.zeros(p.shape) if found is None else to_host(found)
+
+    steps = [s.get("step", 0) for s in optimizer.state.values()]
     variables = [np.array(max(steps, default=0), dtype=np.int64), np.array(lr, dtype=np.float32)]
-    if is_adam:
-        name = "adam_w" if (cls is optim.AdamW or h.get("decoupled_weight_decay")) else "adam"
-        for p in params:
-            variables += [slot(p, "exp_avg"), slot(p, "exp_avg_sq")]
-        if h["amsgrad"]:
-            variables += [slot(p, "max_exp_avg_sq") for p in params]
-    else:
-        name = "sgd"
-        if h["momentum"] != 0:
-            # Keras' SGD keeps m = momentum·m - lr·g, PyTorch's buf = momentum·buf + g:
-            # m = -lr·buf for a constant learning rate
-            variables += [slot(p, "momentum_buffer", -lr) for p in params]
+    for p, key, c in slots:
+        variables.append((np.asarray(value(p, key)) * _factor(c, lr)).astype(p.dtype))
     return name, variables
 
 
@@ -1113,11 +1157,12 @@ def _layer_weights(layer: Module) -> list[Any]:
 
 # ---------------------------------------------------------------- reading HDF5 safely
 def _child(h5py: Any, parent: Any, name: str, kind: type, where: str) -> Any:
-    """``parent[name]`` if it is a hard link to a ``kind`` (Group or Dataset), else None;
-    soft and external links (which can point into other files) are refused."""
-    if name not in parent:
+    """``parent[name]`` if it is a hard link to a ``kind`` (Group or Dataset), None if
+    there is no such link. Soft and external links (which can point into other files)
+    are refused; the link itself is looked at first, so they are never followed."""
+    link = parent.get(name, default=None, getlink=True)
+    if link is None:
         return None
-    link = parent.get(name, getlink=True)
     if not isinstance(link, h5py.HardLink):
         raise KerasFormatError(f"{where}: HDF5 {type(link).__name__} {name!r} is not allowed")
     obj = parent[name]
@@ -1264,8 +1309,8 @@ def _assign(plan: list[tuple[str, Module, list[tuple]]], found: dict[str, list[A
 
 
 def _restore_optimizer(h5py: Any, f: Any, model: Module) -> None:
-    """Load Keras' optimizer variables into the model's Adam, AdamW or SGD; warn and keep
-    fresh state where they do not map."""
+    """Load Keras' optimizer variables into the model's optimizer where they map (see
+    :data:`_SLOT_LAYOUTS`); otherwise warn, as Keras does, and keep fresh state."""
     import optim
 
     group = _vars_group(h5py, f, "optimizer")
@@ -1273,52 +1318,39 @@ def _restore_optimizer(h5py: Any, f: Any, model: Module) -> None:
     if group is None or not len(group) or not getattr(model, "compiled", False):
         return
     params = _trainable(model)
-    reason = None
-    if not isinstance(optimizer, optim.Optimizer) or not optimizer.is_bound:
-        reason = "the optimizer is not created yet"
-    elif [id(p) for g in optimizer.param_groups for p in g["params"]] != list(map(id, params)):
-        reason = "the optimizer does not hold exactly the model's trainable weights"
-    elif not isinstance(optimizer, (optim.Adam, optim.SGD)):
-        reason = f"{type(optimizer).__name__}'s state does not map onto Keras' variables"
-    if reason is None:
-        h = optimizer.param_groups[0]
-        if isinstance(optimizer, optim.Adam):
-            per = ["exp_avg", "exp_avg_sq"]
-            slots = [(p, k) for p in params for k in per]
-            if h["amsgrad"]:
-                slots += [(p, "max_exp_avg_sq") for p in params]
-        else:
-            slots = [(p, "momentum_buffer") for p in params] if h["momentum"] != 0 else []
-        if len(group) != 2 + len(slots):
-            reason = (
-                f"the file holds {len(group)} optimizer variables, "
-                f"{type(optimizer).__name__} here has {2 + len(slots)}"
-            )
-    if reason is not None:
+    plan = None
+    if isinstance(optimizer, optim.Optimizer) and optimizer.is_bound:
+        plan = _slot_plan(optimizer, params)
+    if plan is not None and len(group) == 2 and plan[2]:
+        # an optimizer Keras never built (compiled, saved before fit): only its iteration
+        # count and learning rate, and no state to lose
+        plan = (plan[0], plan[1], [])
+    if plan is None or len(group) != 2 + len(plan[2]):
+        held = "" if plan is None else f", {2 + len(plan[2])} here"
         warnings.warn(
-            f"optimizer variables not restored ({reason}): training resumes "
-            "with fresh optimizer state",
+            f"optimizer variables not restored (the file holds {len(group)} for "
+            f"{type(optimizer).__name__}{held}): training resumes with fresh optimizer state",
             stacklevel=4,
         )
         return
-    shapes = [(), (), *(tuple(p.shape) for p, _ in slots)]
-    datasets = _checked_datasets(
-        h5py, group, shapes, "optimizer/vars", ["iu", "f", *(["f"] * len(slots))]
-    )
+    _, _, slots = plan
+    shapes = [(), (), *(tuple(p.shape) for p, _, _ in slots)]
+    kinds = ["iu", "f", *(["f"] * len(slots))]
+    datasets = _checked_datasets(h5py, group, shapes, "optimizer/vars", kinds)
     iterations = int(datasets[0][()])
     lr = float(datasets[1][()])
+    h = optimizer.param_groups[0]
     index = {id(p): i for i, p in enumerate(params)}
     state: dict[int, dict[str, Any]] = {}
-    for (p, key), ds in zip(slots, datasets[2:], strict=True):
-        value = np.asarray(ds[()], dtype=p.dtype)
-        if key == "momentum_buffer":
-            if lr == 0:
-                continue  # Keras' m = -lr·buf: nothing to recover
-            value = value / -lr
-        entry = state.setdefault(index[id(p)], {})
-        if isinstance(optimizer, optim.Adam):
-            entry["step"] = iterations
-        entry[key] = value
+    for (p, key, c), ds in zip(slots, datasets[2:], strict=True):
+        entry = state.get(index[id(p)])
+        if entry is None:
+            entry = state[index[id(p)]] = optimizer._init_state(p.data, h)
+            if "step" in entry:
+                entry["step"] = iterations
+        factor = _factor(c, lr)
+        if factor:  # SGD's and RMSprop's momentum with lr = 0 keep their fresh value
+            entry[key] = np.asarray(ds[()], dtype=p.dtype) / factor
     snapshot = optimizer.state_dict()
     snapshot["state"] = state
     for g in snapshot["param_groups"]:
