@@ -58,8 +58,10 @@ when a Keras file is read or written.
 from __future__ import annotations
 
 import datetime
+import inspect
 import io
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -163,6 +165,20 @@ def _dtype_from_keras(value: Any, where: str) -> np.dtype | None:
     return None if dtype == np.dtype(get_default_dtype()) else dtype
 
 
+def _warn_if_gelu_differs(name: str, where: str) -> None:
+    """Keras' ``"gelu"`` is the exact x·Φ(x); warn while this project's default is the
+    tanh approximation (the check reads the default, so it ends when they agree)."""
+    if name.lower() != "gelu":
+        return
+    default = inspect.signature(_activations.gelu).parameters["approximate"].default
+    if default is not False:
+        warnings.warn(
+            f"{where}: 'gelu' is the tanh approximation here and the exact x·Φ(x) in Keras: "
+            "the two libraries' outputs differ slightly for this model",
+            stacklevel=5,
+        )
+
+
 def _activation_to_keras(activation: Any, where: str) -> str:
     try:
         name = _activations.serialize(activation)
@@ -174,6 +190,7 @@ def _activation_to_keras(activation: Any, where: str) -> str:
             f"name ({', '.join(_activations.known_names())}) or put the activation layer "
             "after this one"
         )
+    _warn_if_gelu_differs(name, where)
     return name
 
 
@@ -187,6 +204,7 @@ def _activation_from_keras(value: Any, where: str) -> str:
             f"{where}: Keras activation {value!r} is not available here; available: "
             f"{', '.join(_activations.known_names())}"
         )
+    _warn_if_gelu_differs(value, where)
     return value
 
 
@@ -408,6 +426,8 @@ def model_config(model: Module) -> dict[str, Any]:
     model = _sequential(model)
     input_shape = model._build_input_shape
     layers: list[dict[str, Any]] = []
+    # each layer's input shape (None where unknown), for Keras' build_config
+    input_shapes = [input_shape, *model.output_shapes()] if input_shape is not None else []
     if input_shape is not None:
         layers.append(
             _keras_object(
@@ -422,7 +442,6 @@ def model_config(model: Module) -> dict[str, Any]:
                 },
             )
         )
-        output_shapes = model.output_shapes()
     for i, layer in enumerate(model.layers):
         where = _describe(i, layer)
         class_name = _keras_class_of(layer, where)
@@ -434,9 +453,8 @@ def model_config(model: Module) -> dict[str, Any]:
             **writer(layer, where),
         }
         entry = _keras_object("keras.layers", class_name, config)
-        if input_shape is not None:
-            shape = input_shape if i == 0 else output_shapes[i - 1]
-            entry["build_config"] = {"input_shape": list(shape)}
+        if input_shapes and input_shapes[i] is not None:
+            entry["build_config"] = {"input_shape": list(input_shapes[i])}
         layers.append(entry)
     config: dict[str, Any] = {
         "name": model.name,
@@ -683,9 +701,11 @@ def model_from_config(config: Any) -> tuple[Sequential, tuple | None]:
                 f"layers: {', '.join(SUPPORTED_LAYERS)}"
             )
         c = _Config(layer_config, where)
-        if i == 0 and input_shape is None and c.get("batch_input_shape") is not None:
-            input_shape = _shape_from_keras(c.get("batch_input_shape"), where)  # Keras 2
-        layer_input = (entry.get("build_config") or {}).get("input_shape")
+        first_shape = c.get("batch_input_shape") if i == 0 else None  # Keras 2's spelling
+        if first_shape is not None and input_shape is None:
+            input_shape = _shape_from_keras(first_shape, where)
+        build_config = entry.get("build_config")
+        layer_input = build_config.get("input_shape") if isinstance(build_config, dict) else None
         layer_input = None if layer_input is None else _shape_from_keras(layer_input, where)
         layer = reader(c, layer_input)
         c.finish()
@@ -752,8 +772,6 @@ def _optimizer_classes() -> dict[type, str]:
 def _optimizer_hyper(optimizer: Any) -> tuple[type, dict[str, Any]]:
     """The optimizer's class and hyper-parameters (PyTorch names), whether compile got a
     name (Keras' defaults, as :func:`optim.get` uses), a class or an object."""
-    import inspect
-
     import optim
     from optim.registry import KERAS_DEFAULTS, OPTIMIZERS
 
@@ -781,7 +799,14 @@ def _optimizer_hyper(optimizer: Any) -> tuple[type, dict[str, Any]]:
 
 
 def _optimizer_to_keras(optimizer: Any) -> dict[str, Any]:
-    cls, h = _optimizer_hyper(optimizer)
+    try:
+        return _optimizer_config(*_optimizer_hyper(optimizer))
+    except (KeyError, TypeError, ValueError) as e:  # a hyper-parameter of an unexpected form
+        raise _Untranslatable(f"optimizer {optimizer!r} ({e!r})") from None
+
+
+def _optimizer_config(cls: type, h: dict[str, Any]) -> dict[str, Any]:
+    """Keras' serialized optimizer for ``cls`` with hyper-parameters ``h`` (PyTorch names)."""
     if h.get("decoupled_weight_decay") and cls.__name__ == "Adam":
         class_name = "AdamW"
     else:
@@ -869,7 +894,7 @@ def _metrics_to_keras(metrics: list[Any]) -> list[str]:
         name = str(getattr(metric, "name", metric))
         if name.lower() not in _METRIC_NAMES:
             raise _Untranslatable(f"metric {name!r}")
-        names.append(name)
+        names.append(name.lower())  # Keras' names are lower case ("Accuracy" is a class)
     return names
 
 
@@ -932,7 +957,10 @@ def _optimizer_from_keras(value: Any, params: list[Any]) -> Any:
         raise _Untranslatable(f"optimizer option(s) {', '.join(sorted(config))}")
     if not params:  # nothing to train: the name alone
         return key
-    return optim.get(key, params, **overrides)
+    try:
+        return optim.get(key, params, **overrides)
+    except (TypeError, ValueError) as e:  # a value the optimizer refuses
+        raise _Untranslatable(f"{class_name} settings {overrides} ({e})") from None
 
 
 def _loss_from_keras(value: Any) -> Any:
@@ -1152,7 +1180,8 @@ def _weights_h5_bytes(model: Sequential, with_optimizer: bool) -> bytes:
 
 
 def _layer_weights(layer: Module) -> list[Any]:
-    return list(layer.weights) if isinstance(layer, Layer) else list(layer.state_dict().values())
+    """The layer's weights in Keras' order (every supported layer is a Keras-style Layer)."""
+    return list(layer.weights)
 
 
 # ---------------------------------------------------------------- reading HDF5 safely
@@ -1204,7 +1233,7 @@ def _checked_datasets(
             )
         if ds.dtype.kind not in kind or "dtype" in ds.attrs:  # Keras marks bfloat16 so
             raise KerasFormatError(f"{where}: weight {i} has unsupported dtype {ds.dtype}")
-        declared = int(np.prod(ds.shape)) * ds.dtype.itemsize
+        declared = math.prod(ds.shape) * ds.dtype.itemsize  # Python ints: no overflow
         if declared > _DATASET_BOMB_FLOOR and declared > _MAX_EXPANSION * ds.id.get_storage_size():
             raise KerasFormatError(
                 f"{where}: weight {i} declares {declared} bytes but stores almost nothing"
@@ -1308,15 +1337,17 @@ def _assign(plan: list[tuple[str, Module, list[tuple]]], found: dict[str, list[A
             copy_into(tensor, ds[()])
 
 
-def _restore_optimizer(h5py: Any, f: Any, model: Module) -> None:
-    """Load Keras' optimizer variables into the model's optimizer where they map (see
-    :data:`_SLOT_LAYOUTS`); otherwise warn, as Keras does, and keep fresh state."""
+def _optimizer_restorer(h5py: Any, f: Any, model: Module) -> Callable[[], None]:
+    """Check Keras' optimizer variables against the model's optimizer and return what
+    loads them (see :data:`_SLOT_LAYOUTS`); where they do not map, warn, as Keras does,
+    and return what keeps the fresh state. Checked first, applied after the weights, so
+    that a bad file changes nothing."""
     import optim
 
     group = _vars_group(h5py, f, "optimizer")
     optimizer = getattr(model, "optimizer", None)
     if group is None or not len(group) or not getattr(model, "compiled", False):
-        return
+        return lambda: None
     params = _trainable(model)
     plan = None
     if isinstance(optimizer, optim.Optimizer) and optimizer.is_bound:
@@ -1332,11 +1363,18 @@ def _restore_optimizer(h5py: Any, f: Any, model: Module) -> None:
             f"{type(optimizer).__name__}{held}): training resumes with fresh optimizer state",
             stacklevel=4,
         )
-        return
+        return lambda: None
     _, _, slots = plan
     shapes = [(), (), *(tuple(p.shape) for p, _, _ in slots)]
     kinds = ["iu", "f", *(["f"] * len(slots))]
     datasets = _checked_datasets(h5py, group, shapes, "optimizer/vars", kinds)
+    return lambda: _load_optimizer_state(optimizer, params, slots, datasets)
+
+
+def _load_optimizer_state(
+    optimizer: Any, params: list[Any], slots: list[tuple], datasets: list[Any]
+) -> None:
+    """Keras' checked optimizer variables into ``optimizer``'s state and learning rate."""
     iterations = int(datasets[0][()])
     lr = float(datasets[1][()])
     h = optimizer.param_groups[0]
@@ -1464,10 +1502,11 @@ def load_weights(model: Module, path: str, strict: bool = True) -> IncompatibleK
     with _open_weights(path) as f:
         try:
             found, missing, unexpected = _read_layer_weights(h5py, f, plan, strict)
+            restore_optimizer = _optimizer_restorer(h5py, f, model)
         except KerasFormatError as e:
             raise KerasFormatError(f"{path!r}: {e}") from None
         _assign(plan, found)
-        _restore_optimizer(h5py, f, model)
+        restore_optimizer()
     return IncompatibleKeys(missing, unexpected)
 
 
@@ -1498,9 +1537,13 @@ def load_model(path: str, compile: bool = True) -> Sequential:  # noqa: A002 - K
             if getattr(layer, "built", True):
                 assert [tuple(t.shape) for t in _layer_weights(layer)] == shapes, group
         _assign(plan, found)
-        if compile and isinstance(config.get("compile_config"), dict):
+        if compile and config.get("compile_config"):  # Keras writes {} when uncompiled
             if _compile_from_keras(model, config["compile_config"]):
-                _restore_optimizer(h5py, f, model)
+                try:
+                    restore_optimizer = _optimizer_restorer(h5py, f, model)
+                except KerasFormatError as e:
+                    raise KerasFormatError(f"{path!r}: {e}") from None
+                restore_optimizer()
     model.eval()
     return model
 
