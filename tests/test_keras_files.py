@@ -15,17 +15,22 @@ import zipfile
 
 import numpy as np
 import pytest
+from _device import host
+from conftest import IN_CI
 
 import autograd
 import nn
 from nn.keras_saving import KerasFormatError
-from tests._device import host
+
+# Keras 3.15 on NumPy 2 converts its tensors with np.array(x, copy=False) internally and
+# NumPy warns about it on every predict: noise from the reference, not from this project
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+)
 
 
 def _h5py():
     """h5py, the ``keras`` extra (a skip locally, a failure in CI, as the keras fixture)."""
-    from tests.conftest import IN_CI
-
     try:
         import h5py
     except ImportError:
@@ -400,6 +405,74 @@ def test_our_layers_and_settings_load_in_keras(keras, tmp_path):
     # Keras adds the kernel's L1 penalty to the loss, as this project does
     assert our_loss == pytest.approx(keras_loss, rel=1e-5)
     assert our_mae == pytest.approx(keras_mae, rel=1e-5)
+
+
+def test_loss_and_metric_objects_travel_both_ways(keras, tmp_path):
+    """Keras' loss and metric objects (logits, a named metric class) in compile_config."""
+    _h5py()
+    keras.utils.set_random_seed(1)
+    keras_model = keras.Sequential([keras.Input((6, 5)), keras.layers.Flatten(),
+                                    keras.layers.Dense(4)])  # fmt: skip
+    keras_model.compile(
+        optimizer=keras.optimizers.Adam(0.01),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=[keras.metrics.SparseCategoricalAccuracy()],
+    )
+    x, y = _data(40, seed=5)
+    keras_model.fit(x, y, epochs=1, verbose=0)
+    first = tmp_path / "logits.keras"
+    keras_model.save(str(first))
+
+    ours = nn.load_model(str(first))
+    assert ours.loss.from_logits is True
+    _assert_same_outputs(keras_model, ours, x)
+    _assert_same_evaluation(keras_model, ours, x, y)
+    second = tmp_path / "ours.keras"
+    ours.save(str(second))
+    back = _keras_loads_quietly(keras, second)
+    assert back.get_compile_config()["loss"]["config"]["from_logits"] is True
+    _assert_same_evaluation(back, ours, x, y)
+
+
+def test_compiled_but_untrained_models_load_quietly_both_ways(keras, tmp_path):
+    """Saved right after compile, before fit: no optimizer state to lose, no warning."""
+    _h5py()
+    keras_model = _keras_model(keras, "adam")
+    keras_model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    keras_path = tmp_path / "keras.keras"
+    keras_model.save(str(keras_path))
+    ours = _our_model()
+    ours.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    our_path = tmp_path / "ours.keras"
+    ours.save(str(our_path))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        loaded = nn.load_model(str(keras_path))
+    _keras_loads_quietly(keras, our_path)
+    assert loaded.compiled
+
+
+def test_gelu_is_translated_with_keras_meaning(keras, tmp_path):
+    """Keras' "gelu" is the exact x·Φ(x). While this project's default is the tanh
+    approximation, reading such a file warns; once they agree, the numbers must too."""
+    import inspect
+
+    _h5py()
+    keras_model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(3, activation="gelu")])
+    path = tmp_path / "gelu.keras"
+    keras_model.save(str(path))
+    x = np.random.default_rng(0).normal(size=(8, 5)).astype(np.float32) * 3
+    if inspect.signature(nn.activations.gelu).parameters["approximate"].default is not False:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            nn.load_model(str(path))
+        assert [str(w.message) for w in caught if "gelu" in str(w.message)]
+        assert not [w for w in caught if "gelu" not in str(w.message)]  # no other warning
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)
+            _assert_same_outputs(keras_model, nn.load_model(str(path)), x)
 
 
 # ----------------------------------------------------------------- refusals
