@@ -37,11 +37,12 @@ a Keras option this project does not implement) raises :class:`KerasFormatError`
 
 The compile configuration travels with a ``.keras`` file: ``load_model`` returns a model
 compiled with the file's loss, metrics and optimizer (by Keras name and hyper-parameters;
-:func:`optim.get` fills in Keras' defaults), ready for ``evaluate``. The optimizer's
-variables are carried for Adam, AdamW and SGD, whose state maps one to one onto Keras'
-(Adam's first and second moments; SGD's momentum, which Keras keeps multiplied by
-``-learning_rate``). Other optimizers restart from fresh state: loading warns here, and
-real Keras warns that it skipped the optimizer's variables. A compile configuration that
+:func:`optim.get` fills in Keras' defaults, and its update rules are :mod:`optim`'s),
+ready for ``evaluate``. The optimizer's variables are carried both ways for Adam, AdamW,
+SGD, RMSprop and Adagrad, whose state maps onto Keras' (moving averages as they are;
+momentum buffers scaled by the learning rate, see :data:`_SLOT_LAYOUTS`). Other optimizers
+restart from fresh state: loading warns here, and real Keras warns that it skipped the
+optimizer's variables. A compile configuration that
 cannot be translated (a custom loss, RAdam, PyTorch-style ``weight_decay``) is left out
 with a warning: the file then loads uncompiled, as Keras does when it cannot compile.
 
