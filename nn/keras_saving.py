@@ -772,24 +772,20 @@ def _optimizer_classes() -> dict[type, str]:
 
 def _optimizer_hyper(optimizer: Any) -> tuple[type, dict[str, Any]]:
     """The optimizer's class and hyper-parameters (PyTorch names), whether compile got a
-    name (Keras' defaults, as :func:`optim.get` uses), a class or an object."""
+    name or a class (what ``fit`` will make of it: :func:`optim.get`, here on a placeholder
+    weight, since only the hyper-parameters are read) or an object."""
     import optim
-    from optim.registry import KERAS_DEFAULTS, OPTIMIZERS
+    from autograd import Tensor
 
-    def class_defaults(cls: type) -> dict[str, Any]:
-        return {
-            k: p.default for k, p in inspect.signature(cls).parameters.items()
-            if k != "params" and p.default is not inspect.Parameter.empty
-        }  # fmt: skip
+    from .core.parameter import Parameter
 
-    if isinstance(optimizer, str):
-        key = optimizer.lower().replace("_", "").replace("-", "")
-        if key not in OPTIMIZERS:
-            raise _Untranslatable(f"optimizer {optimizer!r}")
-        cls = OPTIMIZERS[key]
-        return cls, {**class_defaults(cls), **KERAS_DEFAULTS[key]}
-    if isinstance(optimizer, type) and issubclass(optimizer, optim.Optimizer):
-        return optimizer, class_defaults(optimizer)  # optim.get instantiates it so
+    if isinstance(optimizer, str) or (
+        isinstance(optimizer, type) and issubclass(optimizer, optim.Optimizer)
+    ):
+        try:
+            optimizer = optim.get(optimizer, [Parameter(Tensor(np.zeros(1, np.float32)))])
+        except (TypeError, ValueError):
+            raise _Untranslatable(f"optimizer {optimizer!r}") from None
     if isinstance(optimizer, optim.Optimizer):
         groups = optimizer.param_groups if optimizer.is_bound else [optimizer.defaults]
         hyper = [{k: v for k, v in g.items() if k != "params"} for g in groups]
