@@ -1,6 +1,7 @@
 """Saving and loading: weights, and whole Sequential models.
 
-Formats, chosen by the file extension:
+Formats, chosen by the file extension (``.keras`` and ``.weights.h5``, Keras 3's own
+formats, are read and written by :mod:`nn.keras_saving`):
 
 * ``.safetensors`` (needs the ``safetensors`` package): tensors by state_dict name;
   a whole model stores its JSON config in the metadata (key ``xpgrad_config``), and
@@ -505,8 +506,17 @@ def read_file(path: str) -> tuple[dict[str, np.ndarray], dict[str, Any] | None]:
 
 
 # ---------------------------------------------------------------- public functions
+def _keras_saving(path: str) -> Any:
+    """:mod:`nn.keras_saving` for Keras' ``.keras`` / ``.weights.h5`` paths, else None."""
+    from . import keras_saving
+
+    return keras_saving if keras_saving.is_keras_path(path) else None
+
+
 def save_weights(model: Module, path: str) -> None:
     """Write ``model.state_dict()`` (parameters and buffers) atomically."""
+    if (keras := _keras_saving(path)) is not None:
+        return keras.save_weights(model, path)
     _write(path, _host_state(model), None)
 
 
@@ -522,6 +532,8 @@ def load_weights(model: Module, path: str, strict: bool = True) -> IncompatibleK
             differences; the model is left unchanged.
         FileFormatError: the file cannot be read (see :func:`read_file`).
     """
+    if (keras := _keras_saving(path)) is not None:
+        return keras.load_weights(model, path, strict=strict)
     with _open_weights(path) as contents:
         try:
             model.check_state_shapes(contents.shapes, strict=strict)
@@ -587,6 +599,8 @@ def deserialize_layer(
 
 def save_model(model: Module, path: str) -> None:
     """Write architecture (JSON of ``get_config()``) and weights to one file, atomically."""
+    if (keras := _keras_saving(path)) is not None:
+        return keras.save_model(model, path)
     config = json.dumps(
         {"format": "xpgrad-model", "version": FORMAT_VERSION, "model": serialize_layer(model)}
     )
@@ -621,8 +635,15 @@ class _AllocationBudget:
         self.left -= count
 
 
-def load_model(path: str, custom_objects: dict[str, type] | None = None) -> Module:
+def load_model(
+    path: str,
+    custom_objects: dict[str, type] | None = None,
+    compile: bool = True,  # noqa: A002 - Keras' argument name
+) -> Module:
     """Rebuild the model saved by ``model.save(path)`` and load its weights.
+
+    ``.keras`` files (Keras 3's format) come back compiled as saved unless ``compile`` is
+    False; native files hold no compile configuration.
 
     The config is rebuilt under a budget of the values the file holds and its weights'
     names and shapes are checked against the file before the data is read.
@@ -633,6 +654,8 @@ def load_model(path: str, custom_objects: dict[str, type] | None = None) -> Modu
             deep, weights that do not match it). It is a ValueError.
         FileNotFoundError: there is no such file.
     """
+    if (keras := _keras_saving(path)) is not None:
+        return keras.load_model(path, compile=compile)
     with _open_weights(path) as contents:
         config = _parse_config(path, contents.config_text)
         if config is None:

@@ -69,19 +69,23 @@ class Model(TrainingMixin, Layer):
         return None
 
     def save_weights(self, path: str) -> None:
-        """Write ``state_dict()`` atomically to ``path`` (``.safetensors`` or ``.npz``)."""
+        """Write ``state_dict()`` atomically to ``path`` (``.safetensors`` or ``.npz``), or
+        in Keras 3's layout to a ``.weights.h5`` path (:mod:`nn.keras_saving`)."""
         from ..saving import save_weights
 
         save_weights(self, path)
 
     def load_weights(self, path: str, strict: bool = True) -> IncompatibleKeys:
-        """Load weights written by ``save_weights``/``save``; refuses other architectures."""
+        """Load weights written by ``save_weights``/``save`` (also Keras 3's ``.weights.h5``
+        and ``.keras`` files); refuses other architectures."""
         from ..saving import load_weights
 
         return load_weights(self, path, strict=strict)
 
     def save(self, path: str) -> None:
-        """Write architecture (JSON config) and weights to one file; see ``nn.load_model``."""
+        """Write architecture (JSON config) and weights to one file; see ``nn.load_model``.
+        A ``.keras`` path writes Keras 3's format (with the compile configuration), which
+        real Keras loads."""
         from ..saving import save_model
 
         save_model(self, path)
