@@ -38,7 +38,7 @@ from . import (
     modules,
     regularizers,
 )
-from .core import IncompatibleKeys, Layer, Model, Module, Parameter, StateDictError
+from .core import Buffer, IncompatibleKeys, Layer, Model, Module, Parameter, StateDictError
 from .layers import Activation, BatchNormalization, Dense, Input, InputLayer
 from .losses import (
     BCELoss,
@@ -102,7 +102,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "ELU", "GELU", "SELU", "Activation", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d",
+    "ELU", "GELU", "SELU", "Activation", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "Buffer",
     "BatchNormalization", "BinaryCrossentropy", "CategoricalCrossentropy", "CrossEntropyLoss",
     "Dense", "Dropout", "FileFormatError", "Flatten", "Huber", "HuberLoss", "Identity",
     "IncompatibleKeys",

@@ -11,7 +11,7 @@ relu            relu(x, negative_slope=0, max_value=None,    max(x, 0) (leaky be
 leaky_relu      leaky_relu(x, negative_slope=0.2)            x if x > 0 else a·x
 elu             elu(x, alpha=1.0)                            x if x > 0 else α(eˣ - 1)
 selu            selu(x)                                      λ·elu(x, α), λ≈1.0507, α≈1.6733
-gelu            gelu(x, approximate=True)                    x·Φ(x) (tanh approximation)
+gelu            gelu(x, approximate=False)                   x·Φ(x) (exact)
 silu / swish    silu(x)                                      x·σ(x)
 softplus        softplus(x)                                  log(1 + eˣ)
 softsign        softsign(x)                                  x / (1 + |x|)
@@ -88,9 +88,9 @@ def selu(x: Tensor) -> Tensor:
 
 
 @_on_tensors
-def gelu(x: Tensor, approximate: bool = True) -> Tensor:
-    """x·Φ(x); Keras' default is the tanh approximation
-    0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715x³)))."""
+def gelu(x: Tensor, approximate: bool = False) -> Tensor:
+    """x·Φ(x), Φ the standard normal CDF (exact, Keras 3's default); ``approximate=True``
+    uses 0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715x³)))."""
     return autograd.gelu(x, approximate="tanh" if approximate else "none")
 
 

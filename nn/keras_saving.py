@@ -59,7 +59,6 @@ when a Keras file is read or written.
 from __future__ import annotations
 
 import datetime
-import inspect
 import io
 import json
 import math
@@ -166,20 +165,6 @@ def _dtype_from_keras(value: Any, where: str) -> np.dtype | None:
     return None if dtype == np.dtype(get_default_dtype()) else dtype
 
 
-def _warn_if_gelu_differs(name: str, where: str) -> None:
-    """Keras' ``"gelu"`` is the exact x·Φ(x); warn while this project's default is the
-    tanh approximation (the check reads the default, so it ends when they agree)."""
-    if name.lower() != "gelu":
-        return
-    default = inspect.signature(_activations.gelu).parameters["approximate"].default
-    if default is not False:
-        warnings.warn(
-            f"{where}: 'gelu' is the tanh approximation here and the exact x·Φ(x) in Keras: "
-            "the two libraries' outputs differ slightly for this model",
-            stacklevel=5,
-        )
-
-
 def _activation_to_keras(activation: Any, where: str) -> str:
     try:
         name = _activations.serialize(activation)
@@ -191,7 +176,6 @@ def _activation_to_keras(activation: Any, where: str) -> str:
             f"name ({', '.join(_activations.known_names())}) or put the activation layer "
             "after this one"
         )
-    _warn_if_gelu_differs(name, where)
     return name
 
 
@@ -205,7 +189,6 @@ def _activation_from_keras(value: Any, where: str) -> str:
             f"{where}: Keras activation {value!r} is not available here; available: "
             f"{', '.join(_activations.known_names())}"
         )
-    _warn_if_gelu_differs(value, where)
     return value
 
 
@@ -942,48 +925,6 @@ def _optimizer_from_keras(value: Any, params: list[Any]) -> Any:
     return optimizer
 
 
-def _torch_optimizer_from_keras(value: Any, params: list[Any]) -> Any:
-    """(Before optim.keras: Keras' config as a PyTorch-rule optimizer; kept for reference
-    of the argument mapping, unused.)"""
-    import optim
-
-    if isinstance(value, str):
-        try:
-            return optim.get(value, params) if params else value
-        except ValueError:
-            raise _Untranslatable(f"optimizer {value!r}") from None
-    if not isinstance(value, dict):
-        raise _Untranslatable(f"optimizer {value!r}")
-    class_name = value.get("class_name")
-    if class_name not in _OPTIMIZER_KEYS:
-        raise _Untranslatable(f"optimizer {class_name!r}")
-    key, own = _OPTIMIZER_KEYS[class_name]
-    config = dict(value.get("config") or {})
-    config.pop("name", None)
-    config.pop("ema_momentum", None)  # only used with use_ema
-    config.pop("is_legacy_optimizer", None)  # Keras 2
-    learning_rate = config.pop("learning_rate", None)
-    if learning_rate is not None and not isinstance(learning_rate, (int, float)):
-        raise _Untranslatable(f"learning-rate schedule {learning_rate!r}")
-    overrides: dict[str, Any] = {}
-    if learning_rate is not None:
-        overrides["learning_rate"] = float(learning_rate)
-    for k in own:
-        if k in config and config[k] is not None:
-            overrides[k] = config.pop(k)
-    for k, default in _OPTIMIZER_DEFAULTS.items():
-        if config.pop(k, default) not in (default, 0):
-            raise _Untranslatable(f"optimizer option {k}={value['config'][k]!r}")
-    if config:
-        raise _Untranslatable(f"optimizer option(s) {', '.join(sorted(config))}")
-    if not params:  # nothing to train: the name alone
-        return key
-    try:
-        return optim.get(key, params, **overrides)
-    except (TypeError, ValueError) as e:  # a value the optimizer refuses
-        raise _Untranslatable(f"{class_name} settings {overrides} ({e})") from None
-
-
 def _loss_from_keras(value: Any) -> Any:
     if isinstance(value, dict) and value.get("class_name") == "function":
         value = value.get("config")
@@ -1117,7 +1058,7 @@ _SLOT_LAYOUTS["AdamW"] = _SLOT_LAYOUTS["Adam"]
 # in the order Keras 3 creates them.
 _KERAS_SLOT_LAYOUTS: dict[str, Callable[[dict[str, Any]], list[list[tuple[str, str]]]]] = {
     "Adam": lambda h: (
-        [[("momentum", "1")], [("velocity", "1")]]
+        [[("momentum", "1"), ("velocity", "1")]]
         + ([[("velocity_hat", "1")]] if h["amsgrad"] else [])
     ),
     "SGD": lambda h: [[("momentum", "1")]] if h["momentum"] != 0 else [],
@@ -1195,8 +1136,11 @@ def _optimizer_variables(model: Module) -> tuple[str, list[np.ndarray]] | None:
         found = state.get(key)
         return np.zeros(p.shape) if found is None else to_host(found)
 
-    steps = [s.get("step", 0) for s in optimizer.state.values()]
-    variables = [np.array(max(steps, default=0), dtype=np.int64), np.array(lr, dtype=np.float32)]
+    if hasattr(optimizer, "iterations"):  # optim.keras: Keras' own counter
+        iterations = int(optimizer.iterations)
+    else:
+        iterations = max((s.get("step", 0) for s in optimizer.state.values()), default=0)
+    variables = [np.array(iterations, dtype=np.int64), np.array(lr, dtype=np.float32)]
     for p, key, c in slots:
         variables.append((np.asarray(value(p, key)) * _factor(c, lr)).astype(p.dtype))
     return name, variables
@@ -1435,6 +1379,8 @@ def _load_optimizer_state(
             entry[key] = np.asarray(ds[()], dtype=p.dtype) / factor
     snapshot = optimizer.state_dict()
     snapshot["state"] = state
+    if "iterations" in snapshot:  # optim.keras counts steps on the optimizer, as Keras does
+        snapshot["iterations"] = iterations
     for g in snapshot["param_groups"]:
         g["lr"] = lr
     optimizer.load_state_dict(snapshot)

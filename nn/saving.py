@@ -508,6 +508,8 @@ def read_file(path: str) -> tuple[dict[str, np.ndarray], dict[str, Any] | None]:
 # ---------------------------------------------------------------- public functions
 def _keras_saving(path: str) -> Any:
     """:mod:`nn.keras_saving` for Keras' ``.keras`` / ``.weights.h5`` paths, else None."""
+    if not isinstance(path, str | os.PathLike):  # refused, with its message, further on
+        return None
     from . import keras_saving
 
     return keras_saving if keras_saving.is_keras_path(path) else None

@@ -310,22 +310,9 @@ def _failed_step_defining(step, name: str, results) -> str | None:
 # ------------------------------------------------------------------ the expected failures
 # Generated with `python tests/test_keras_programs.py`; remove an entry once the step passes.
 XFAIL: dict[str, str] = {
-    'homl10_callbacks::checkpoint-early-stopping': (
-        "ValueError: ModelCheckpoint: unsupported weights file extension '.h5' in 'my_che"
-        "ckpoints.weights.h5': use '.safetensors' or '.npz' [line 36: checkpoint_cb = ker"
-        'as.callbacks.ModelCheckpoint("my_checkpoints.weights.h5",]'
-    ),
-    'homl10_callbacks::checkpoint-file': (
-        'value: keras True vs xpgrad False'
-    ),
-    'homl10_callbacks::save-best-only': (
-        "ValueError: ModelCheckpoint: unsupported weights file extension '.keras' in 'my_"
-        "keras_model.keras': use '.safetensors' or '.npz' [line 63: checkpoint_cb = keras"
-        '.callbacks.ModelCheckpoint("my_keras_model.keras",]'
-    ),
     'homl10_callbacks::hooks-fired': (
-        "TypeError: TrainingMixin.predict() got an unexpected keyword argument 'callbacks"
-        "' [line 111: model.predict(X_valid[:64], callbacks=[recorder], verbose=0)]"
+        "value[25][1]: keras has 4 items, xpgrad 0: keras ['accuracy', 'loss', 'val_accur"
+        "acy', 'val_loss'] vs xpgrad []"
     ),
     'homl10_functional::wide-and-deep': (
         "AttributeError: module 'nn.layers' has no attribute 'Concatenate' [line 20: conc"
@@ -375,54 +362,6 @@ XFAIL: dict[str, str] = {
         "NameError: name 'model' is not defined [line 136: y_pred_tuple = model.predict(("
         "X_new_wide, X_new_deep))] (step 'aux-output', which defines it, failed)"
     ),
-    'homl10_regression::compile': (
-        "ValueError: unknown metric 'RootMeanSquaredError'; known: acc, accuracy, binary_"
-        'accuracy, categorical_accuracy, sparse_categorical_accuracy, binary_crossentropy'
-        ', categorical_crossentropy, cross_entropy, huber, huber_loss, mae, mean_absolute'
-        '_error, mean_squared_error, mse, nll, sparse_categorical_...'
-    ),
-    'homl10_regression::adapt': (
-        'value[2]: keras 0 vs xpgrad 720 (1 of 1 differ; keras array() [0] vs xpgrad arra'
-        'y() [720])'
-    ),
-    'homl10_regression::fit': (
-        'RuntimeError: fit: call model.compile(optimizer=..., loss=...) first [line 41: h'
-        'istory = model.fit(X_train, y_train, epochs=2,]'
-    ),
-    'homl10_regression::evaluate': (
-        'RuntimeError: evaluate: call model.compile(optimizer=..., loss=...) first [line '
-        '46: mse_test, rmse_test = model.evaluate(X_test, y_test)]'
-    ),
-    'homl10_regression::predict': (
-        'value[0][0]: keras 1.963901 vs xpgrad 0.08619007 (3 of 3 differ; keras array(3, '
-        '1) [1.963901 1.827852 1.926718] vs xpgrad array(3, 1) [0.08619  0.249142 0.13530'
-        '6])'
-    ),
-    'homl10_saving::save-keras': (
-        "ValueError: unsupported weights file extension '.keras' in 'my_keras_model.keras"
-        '\': use \'.safetensors\' or \'.npz\' [line 35: model.save("my_keras_model.keras")]'
-    ),
-    'homl10_saving::load-keras': (
-        "ValueError: unsupported weights file extension '.keras' in 'my_keras_model.keras"
-        '\': use \'.safetensors\' or \'.npz\' [line 39: model = keras.models.load_model("my_ke'
-        'ras_model.keras")]'
-    ),
-    'homl10_saving::predict-loaded': (
-        "AttributeError: 'NoneType' object has no attribute 'predict' [line 43: model.pre"
-        'dict(X_new)]'
-    ),
-    'homl10_saving::evaluate-loaded': (
-        "AttributeError: 'NoneType' object has no attribute 'evaluate' [line 46: model.ev"
-        'aluate(X_test, y_test)]'
-    ),
-    'homl10_saving::save-weights': (
-        "AttributeError: 'NoneType' object has no attribute 'save_weights' [line 52: mode"
-        'l.save_weights("my.weights.h5")]'
-    ),
-    'homl10_saving::load-weights': (
-        "AttributeError: 'NoneType' object has no attribute 'get_config' [line 55: fresh "
-        '= keras.models.clone_model(model)]'
-    ),
     'homl10_subclassing::build-and-seed': (
         "AttributeError: module 'nn.layers' has no attribute 'concatenate' [line 37: conc"
         'at = keras.layers.concatenate([norm_wide, hidden2])]'
@@ -445,71 +384,13 @@ XFAIL: dict[str, str] = {
         ' The detected shape was (2, 3) + inhomogeneous part. [line 82: y_pred_main, y_pr'
         'ed_aux = model.predict((X_new_wide, X_new_deep))]'
     ),
-    'homl11_activations::gelu-swish-mish': (
-        "value['gelu'][0][8]: keras 2.99595 vs xpgrad 2.996363 (8 of 9 differ; keras arra"
-        'y(1, 9) [-0.00405  -0.027505 -0.100211 -0.169971  0.        0.580029]... vs xpgr'
-        'ad array(1, 9) [-0.003637 -0.027201 -0.100428 -0.170039  0.        0.579961]...)'
-    ),
-    'homl11_batchnorm::bn-variables': (
-        "AttributeError: 'Tensor' object has no attribute 'name' [line 35: [(var.name, va"
-        'r.trainable) for var in model.layers[1].variables]]'
-    ),
-    'homl11_transfer::save-A': (
-        "ValueError: unsupported weights file extension '.keras' in 'my_model_A.keras': u"
-        'se \'.safetensors\' or \'.npz\' [line 60: model_A.save("my_model_A.keras")]'
-    ),
-    'homl11_transfer::load-A': (
-        "ValueError: unsupported weights file extension '.keras' in 'my_model_A.keras': u"
-        'se \'.safetensors\' or \'.npz\' [line 79: model_A = keras.models.load_model("my_mode'
-        'l_A.keras")]'
-    ),
     'hongong7_3::save-whole-h5': (
         "ValueError: unsupported weights file extension '.h5' in 'model-whole.h5': use '."
         "safetensors' or '.npz' [line 85: model.save('model-whole.h5')]"
     ),
-    'hongong7_3::save-weights': (
-        "ValueError: unsupported weights file extension '.h5' in 'model.weights.h5': use "
-        "'.safetensors' or '.npz' [line 88: model.save_weights('model.weights.h5')]"
-    ),
-    'hongong7_3::save-whole': (
-        "ValueError: unsupported weights file extension '.keras' in 'model-whole.keras': "
-        "use '.safetensors' or '.npz' [line 91: model.save('model-whole.keras')]"
-    ),
     'hongong7_3::files': (
-        "value: keras has 3 items, xpgrad 0: keras ['model-whole.h5', 'model-whole.keras'"
-        ", 'model.weights.h5'] vs xpgrad []"
-    ),
-    'hongong7_3::load-weights': (
-        "ValueError: unsupported weights file extension '.h5' in 'model.weights.h5': use "
-        "'.safetensors' or '.npz' [line 101: model.load_weights('model.weights.h5')]"
-    ),
-    'hongong7_3::load-weights-accuracy': (
-        'printed[0][0]: keras 0.83 vs xpgrad 0.135 (1 of 1 differ; keras 0.83 vs xpgrad 0'
-        '.135)'
-    ),
-    'hongong7_3::load-model': (
-        "ValueError: unsupported weights file extension '.keras' in 'model-whole.keras': "
-        "use '.safetensors' or '.npz' [line 110: model = keras.models.load_model('model-w"
-        "hole.keras')]"
-    ),
-    'hongong7_3::load-model-same-predictions': (
-        "AttributeError: 'NoneType' object has no attribute 'predict' [line 114: np.array"
-        '_equal(model.predict(val_scaled[:5]), trained.predict(val_scaled[:5]))]'
-    ),
-    'hongong7_3::checkpoint': (
-        "ValueError: ModelCheckpoint: unsupported weights file extension '.keras' in 'bes"
-        "t-model.keras': use '.safetensors' or '.npz' [line 121: checkpoint_cb = keras.ca"
-        "llbacks.ModelCheckpoint('best-model.keras',]"
-    ),
-    'hongong7_3::early-stopping': (
-        "ValueError: ModelCheckpoint: unsupported weights file extension '.keras' in 'bes"
-        "t-model.keras': use '.safetensors' or '.npz' [line 134: checkpoint_cb = keras.ca"
-        "llbacks.ModelCheckpoint('best-model.keras',]"
-    ),
-    'hongong7_3::early-stopping-evaluate': (
-        'value[0]: keras 0.5193466 vs xpgrad 2.460476 (1 of 1 differ; keras 0.51934659481'
-        '04858 vs xpgrad 2.4604761600494385); value[1]: keras 0.8125 vs xpgrad 0.07 (1 of'
-        ' 1 differ; keras 0.8125 vs xpgrad 0.07000000029802322)'
+        "value: keras has 3 items, xpgrad 2: keras ['model-whole.h5', 'model-whole.keras'"
+        ", 'model.weights.h5'] vs xpgrad ['model-whole.keras', 'model.weights.h5']"
     ),
 }
 

@@ -14,6 +14,8 @@
 from .layer import Layer
 from .model import Model
 from .module import IncompatibleKeys, Module, StateDictError
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 
-__all__ = ["IncompatibleKeys", "Layer", "Model", "Module", "Parameter", "StateDictError"]
+__all__ = [
+    "Buffer", "IncompatibleKeys", "Layer", "Model", "Module", "Parameter", "StateDictError",
+]  # fmt: skip

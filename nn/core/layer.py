@@ -31,7 +31,7 @@ from autograd import Tensor, from_array, get_default_dtype
 from optim.validation import check_int, describe
 
 from .module import Module, _shape_of, _unique, copy_into, to_host
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 
 Shape = tuple  # (None | int, ...) with None for an unknown batch size
 
@@ -174,7 +174,8 @@ class Layer(Module):
             if reg is not None:
                 self._regularizers.append((name, reg))
         else:
-            tensor = from_array(data)
+            tensor = Buffer(from_array(data))
+            tensor.name = name
             self.register_buffer(name, tensor)
         return tensor
 

@@ -30,7 +30,7 @@ import numpy as np
 import backends
 from autograd import Tensor, from_array
 
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 
 
 class IncompatibleKeys(NamedTuple):
@@ -92,6 +92,9 @@ class Module:
         elif isinstance(value, Module):
             self._discard(name)
             d["_modules"][name] = value
+        elif isinstance(value, Buffer) and name not in d["_buffers"]:
+            self.register_buffer(name, value, persistent=value.persistent)  # torch.nn.Buffer
+            return
         elif name in d["_buffers"]:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"buffer {name!r} must be a Tensor or None, got {type(value)}")

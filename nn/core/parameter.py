@@ -33,3 +33,24 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
+
+
+class Buffer(Tensor):
+    """A Tensor a Module registers as non-trainable state (``torch.nn.Buffer``): running
+    statistics, step counters. Saved in ``state_dict()``, moved by ``to()``, never in
+    ``parameters()``. It carries Keras' variable surface too (``name``, ``trainable`` is
+    False), since ``add_weight(..., trainable=False)`` makes one."""
+
+    def __init__(self, data: Any, dtype: Any = None, persistent: bool = True) -> None:
+        device = None
+        if isinstance(data, Tensor):
+            data, device = data.data, data.device
+        super().__init__(data, dtype=dtype, device=device)
+        self.persistent = persistent
+
+    @property
+    def trainable(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "Buffer containing:\n" + super().__repr__()

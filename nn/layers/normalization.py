@@ -88,8 +88,7 @@ class Normalization(Layer):
             self.ensure_built((None, *data.shape[1:]))
         kept = self._kept(data.ndim)
         reduce = tuple(a for a in range(data.ndim) if a not in kept)
-        self._set(data.mean(axis=reduce), data.var(axis=reduce))
-        copy_into(self.count, np.asarray(data.size // max(1, int(np.prod(self.mean.shape)))))
+        self._set(data.mean(axis=reduce), data.var(axis=reduce))  # count: Keras leaves it 0
 
     def call(self, inputs: Tensor) -> Tensor:
         x = autocast_input(self, inputs, self.mean, None)

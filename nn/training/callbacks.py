@@ -300,12 +300,14 @@ def _format_fields(filepath: str) -> list[str]:
 
 def _check_checkpoint_path(filepath: str) -> None:
     """A path the saver will accept: a known extension, a parent that is a directory."""
+    from ..keras_saving import is_keras_path
     from ..saving import _format_of
 
     try:
-        _format_of(filepath)
+        if not is_keras_path(filepath):  # Keras' .keras / .weights.h5, or a native format
+            _format_of(filepath)
     except ValueError as error:  # names the extension and the supported ones
-        raise ValueError(f"ModelCheckpoint: {error}") from None
+        raise ValueError(f"ModelCheckpoint: {error}; or '.keras' / '.weights.h5'") from None
     if "{" not in filepath and os.path.isdir(filepath):
         raise ValueError(f"ModelCheckpoint: filepath {filepath!r} is a directory")
     # The nearest existing ancestor of the fixed part (a directory may come from a field,

@@ -113,6 +113,10 @@ class TrainingMixin:
             else:
                 fn = _metrics.accuracy
             return _metrics.MeanMetricWrapper(fn, name="accuracy")
+        # a class name, as Keras accepts: compile(metrics=["RootMeanSquaredError"])
+        cls = getattr(_metrics, name, None)
+        if isinstance(cls, type) and issubclass(cls, _metrics.Metric):
+            return cls(name=name)  # logged under the name as written, as Keras does
         # Loss names ("mae", "mse", ...) are metrics too, logged under the name as written.
         return _metrics.MeanMetricWrapper(_metrics.get(name), name=name)
 
@@ -215,9 +219,11 @@ class TrainingMixin:
                 bar = ProgressBar(len(loader), verbose)
                 watch = _NaNWatch(epoch, epochs, len(loader)) if terminate_on_nan else None
                 logs, seen = self._train_epoch(step, loader, bar, watch, callback_list)
-                if val_loader is not None:
+                if val_loader is not None:  # Keras: the callbacks see it as an evaluation
+                    callback_list.on_test_begin({})
                     val = self._evaluate_loader(Step(self, self.loss, None, self._metrics),
-                                                val_loader, verbose=0)
+                                                val_loader, 0, callback_list)
+                    callback_list.on_test_end(val)
                     logs.update({f"val_{k}": v for k, v in val.items()})
                 bar.finish(logs, seen)
                 callback_list.on_epoch_end(epoch, logs)
@@ -399,13 +405,16 @@ class TrainingMixin:
         self,
         x: Any,
         batch_size: int | None = None,
-        verbose: int | str = 0,
+        verbose: int | str = "auto",
         check_finite: bool = True,
+        callbacks: Sequence[Any] | None = None,
     ) -> np.ndarray:
         """The model's outputs for ``x``, in batches and in evaluation mode, as a NumPy array.
 
         ``batch_size`` None means 32; ``check_finite`` refuses NaN or infinite inputs,
-        naming the count and the first index (see ``fit``)."""
+        naming the count and the first index (see ``fit``). ``callbacks`` get
+        ``on_predict_begin``, ``on_predict_batch_begin``/``_end`` and ``on_predict_end``."""
+        user_callbacks = _args.callback_list("predict", callbacks)
         batch_size = _args.batch_size_of("predict", batch_size)
         verbose = _args.verbose_level("predict", verbose)
         check_finite = check_flag("predict", "check_finite", check_finite)
@@ -417,18 +426,23 @@ class TrainingMixin:
         if check_finite:
             _args.check_finite("predict", "x", x)
         loader = self._data_loader((x,), batch_size)
+        hooks = CallbackList(user_callbacks, self, {"verbose": verbose, "steps": len(loader)})
         self.eval()
         bar = ProgressBar(len(loader), verbose)
         dtype = model_dtype(self)
         outputs = []
         seen = 0
+        hooks.on_predict_begin({})
         with autograd.no_grad():
             for i, (xb,) in enumerate(loader, 1):
+                hooks.on_predict_batch_begin(i - 1, {})
                 outputs.append(self(as_input_batch(xb, dtype)).numpy())
                 seen += len(xb)
                 if bar.due(i):
                     bar.update(i, seen)
+                hooks.on_predict_batch_end(i - 1, {"outputs": outputs[-1]})
         bar.finish({}, seen)
+        hooks.on_predict_end({})
         return np.concatenate(outputs)
 
     def predict_on_batch(self, x: Any) -> np.ndarray:
