@@ -29,7 +29,7 @@ XPGRAD_TEST_DEVICE=cuda "$python" -m pytest -q -p no:cacheprovider -rs --maxfail
 
 echo "== benchmarks on the device"
 "$python" benchmarks/overhead.py --device cuda --out "$out" || status=1
-"$python" benchmarks/train_step.py --device cuda --out "$out" || status=1
+"$python" benchmarks/speed.py --quick --out "$out" || status=1
 
 echo "== the README's PyTorch-style loop on the GPU (1 epoch)"
 "$python" examples/pytorch_style_loop.py --device cuda --epochs 1 2>&1 | tee "$out/loop_cuda.log"

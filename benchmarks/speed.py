@@ -1,0 +1,500 @@
+"""Training speed, measured honestly: xpgrad against PyTorch and hand-written NumPy/CuPy.
+
+The model everywhere is the textbook 784-300-100-10 ReLU MLP with softmax cross-entropy
+and Adam, in float32. Two measurements:
+
+* **step**: one training step (zero grads, forward, loss, backward, update) on a fixed
+  batch, for batch sizes 32 to 8192: the median over timed blocks after a warm-up, the
+  device synchronised before every clock read.
+* **epoch**: real Fashion-MNIST epochs (55,000 images, batch 32): seconds per epoch for
+  epochs 1..N, so a slowdown over training (subnormal floats in Adam's moments) shows.
+  For xpgrad both Keras' ``fit`` (with its metrics and the progress bar's bookkeeping) and
+  a bare PyTorch-style loop over the same batches.
+
+Every library runs **in its own process** (this script calls itself with ``--worker``), all
+with the same thread count: PyTorch's OpenMP threads and OpenBLAS' threads spin against
+each other when they share one, which made the old in-process benchmark report xpgrad 2-4
+times faster than it is. Before timing, each library trains 20 steps from the same
+weights on the same batches and the final losses must agree: a fast wrong step is no
+result.
+
+Rows a machine cannot run (CuPy or a GPU missing, PyTorch missing, a captured step not
+implemented) are skipped with the reason printed and kept in the table.
+
+    python benchmarks/speed.py                      # everything this machine can run
+    python benchmarks/speed.py --quick              # batch 32 and 1024, 1 epoch
+    python benchmarks/speed.py --smoke              # the smallest configuration (tests)
+
+Results: ``benchmarks/results/<machine>/speed.{csv,md,png}`` with the machine's description
+and the command that produced them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYERS = (784, 300, 100, 10)
+LR = 1e-3
+CHECK_STEPS = 20
+ALL_BATCHES = (32, 128, 1024, 8192)
+
+# (library, device) -> what the worker runs
+RUNS = [
+    ("xpgrad", "cpu"), ("torch", "cpu"), ("numpy", "cpu"),
+    ("xpgrad", "cuda"), ("xpgrad-captured", "cuda"), ("torch", "cuda"),
+    ("torch-graph", "cuda"), ("cupy", "cuda"),
+]  # fmt: skip
+
+
+# ---------------------------------------------------------------- shared data
+def initial_weights() -> list[np.ndarray]:
+    """The same starting weights for every library: [W1 (in, out), b1, W2, b2, W3, b3]."""
+    rng = np.random.default_rng(0)
+    out = []
+    for fan_in, fan_out in zip(LAYERS[:-1], LAYERS[1:], strict=True):
+        bound = 1 / np.sqrt(fan_in)
+        out += [rng.uniform(-bound, bound, (fan_in, fan_out)).astype(np.float32),
+                rng.uniform(-bound, bound, fan_out).astype(np.float32)]  # fmt: skip
+    return out
+
+
+def batch(size: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.random((size, LAYERS[0]), dtype=np.float32), rng.integers(0, 10, size)
+
+
+# ---------------------------------------------------------------- the libraries
+def _xpgrad_step(device: str) -> tuple[Any, Any]:
+    import autograd as ag
+    import nn
+    import optim
+
+    model = nn.Sequential(
+        nn.Linear(784, 300), nn.ReLU(), nn.Linear(300, 100), nn.ReLU(), nn.Linear(100, 10)
+    )
+    for layer, (w, b) in zip(model[::2], _pairs(initial_weights()), strict=True):
+        layer.load_state_dict({"weight": w.T.copy(), "bias": b})  # PyTorch's (out, in)
+    model.to(device)
+    loss_fn = nn.CrossEntropyLoss()
+    opt = optim.Adam(model.parameters(), lr=LR)
+
+    def step(x: Any, y: Any) -> Any:
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    def put(x: np.ndarray, y: np.ndarray) -> tuple[Any, Any]:
+        return ag.Tensor(x, device=device), ag.Tensor(y, device=device)
+
+    return step, put
+
+
+def _torch_step(device: str) -> tuple[Any, Any]:
+    import torch
+
+    model = torch.nn.Sequential(
+        torch.nn.Linear(784, 300), torch.nn.ReLU(), torch.nn.Linear(300, 100),
+        torch.nn.ReLU(), torch.nn.Linear(100, 10),
+    ).to(device)  # fmt: skip
+    with torch.no_grad():
+        for layer, (w, b) in zip(model[::2], _pairs(initial_weights()), strict=True):
+            layer.weight.copy_(torch.from_numpy(w.T.copy()))
+            layer.bias.copy_(torch.from_numpy(b))
+    loss_fn = torch.nn.CrossEntropyLoss()
+    opt = torch.optim.Adam(model.parameters(), lr=LR)
+
+    def step(x: Any, y: Any) -> Any:
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    def put(x: np.ndarray, y: np.ndarray) -> tuple[Any, Any]:
+        return torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
+
+    return step, put
+
+
+def _hand_written_step(xp: Any) -> tuple[Any, Any]:
+    """The same step written by hand against an array module: the floor an engine built on
+    that module can reach (its Python overhead is the difference)."""
+    params = [xp.asarray(a) for a in initial_weights()]
+    m = [xp.zeros_like(p) for p in params]
+    v = [xp.zeros_like(p) for p in params]
+    b1, b2, eps = 0.9, 0.999, 1e-8
+    t = [0]
+
+    def step(x: Any, y: Any) -> Any:
+        w1, c1, w2, c2, w3, c3 = params
+        h1 = xp.maximum(x @ w1 + c1, 0)
+        h2 = xp.maximum(h1 @ w2 + c2, 0)
+        z = h2 @ w3 + c3
+        z = z - z.max(axis=1, keepdims=True)
+        p = xp.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        n = len(y)
+        loss = -xp.log(p[xp.arange(n), y]).mean()
+        p[xp.arange(n), y] -= 1
+        g3 = p / n
+        gw3, gc3 = h2.T @ g3, g3.sum(0)
+        g2 = (g3 @ w3.T) * (h2 > 0)
+        gw2, gc2 = h1.T @ g2, g2.sum(0)
+        g1 = (g2 @ w2.T) * (h1 > 0)
+        gw1, gc1 = x.T @ g1, g1.sum(0)
+        t[0] += 1
+        step_size = LR / (1 - b1 ** t[0])
+        root2 = (1 - b2 ** t[0]) ** 0.5
+        for i, g in enumerate((gw1, gc1, gw2, gc2, gw3, gc3)):
+            m[i] *= b1
+            m[i] += (1 - b1) * g
+            v[i] *= b2
+            v[i] += (1 - b2) * g * g
+            params[i] -= step_size * m[i] / (xp.sqrt(v[i]) / root2 + eps)
+        return loss
+
+    def put(x: np.ndarray, y: np.ndarray) -> tuple[Any, Any]:
+        return xp.asarray(x), xp.asarray(y)
+
+    return step, put
+
+
+def _pairs(weights: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
+    return list(zip(weights[::2], weights[1::2], strict=True))
+
+
+def _library(library: str, device: str) -> tuple[Any, Any, Any]:
+    """(step, put, sync) for a run, or raises RuntimeError saying why it cannot run here."""
+    if library == "xpgrad":
+        import backends
+
+        if device != "cpu" and not backends.cupy_available():
+            raise RuntimeError("no CuPy with a CUDA device")
+        step, put = _xpgrad_step(device)
+        return step, put, backends.get_backend(device).synchronize
+    if library in ("torch", "torch-graph"):
+        try:
+            import torch
+        except ImportError:
+            raise RuntimeError("PyTorch is not installed") from None
+        if device != "cpu" and not torch.cuda.is_available():
+            raise RuntimeError("PyTorch sees no CUDA device")
+        if library == "torch-graph":
+            raise RuntimeError("the CUDA-graph variant needs a GPU run of this script")
+        step, put = _torch_step(device)
+        sync = torch.cuda.synchronize if device != "cpu" else (lambda: None)
+        return step, put, sync
+    if library == "numpy":
+        return (*_hand_written_step(np), lambda: None)
+    if library == "cupy":
+        try:
+            import cupy
+        except ImportError:
+            raise RuntimeError("CuPy is not installed") from None
+        return (*_hand_written_step(cupy), cupy.cuda.Device().synchronize)
+    if library == "xpgrad-captured":
+        raise RuntimeError("a captured (CUDA-graph) step is not implemented yet")
+    raise ValueError(f"unknown library {library!r}")
+
+
+def _loss_value(loss: Any) -> float:
+    return float(loss.item() if hasattr(loss, "item") else loss)
+
+
+# ---------------------------------------------------------------- worker: one library
+def worker_step(library: str, device: str, batches: list[int], seconds: float) -> dict:
+    step, put, sync = _library(library, device)
+    # 1. correctness: CHECK_STEPS steps on fixed batches from the shared start
+    x, y = put(*batch(64, seed=2))
+    for _ in range(CHECK_STEPS):
+        loss = step(x, y)
+    check = _loss_value(loss)
+    # 2. speed, per batch size (a fresh model each time: the same work per step)
+    times: dict[int, float] = {}
+    for size in batches:
+        step, put, sync = _library(library, device)
+        x, y = put(*batch(size))
+        for _ in range(5):  # warm-up: caches, allocators, kernels compiled
+            step(x, y)
+        sync()
+        per_block, total, blocks = [], 0.0, 0
+        block = max(1, int(2048 / size))  # about 2048 samples a block
+        while total < seconds or blocks < 3:
+            start = time.perf_counter()
+            for _ in range(block):
+                step(x, y)
+            sync()
+            elapsed = time.perf_counter() - start
+            per_block.append(elapsed / block)
+            total += elapsed
+            blocks += 1
+        times[size] = statistics.median(per_block)
+    return {"check_loss": check, "step_seconds": {str(k): v for k, v in times.items()}}
+
+
+def worker_epoch(library: str, device: str, epochs: int, mode: str) -> dict:
+    """Seconds per real Fashion-MNIST epoch (55,000 images, batch 32)."""
+    import nn
+
+    (x_full, y_full), _ = nn.datasets.fashion_mnist.load_data()
+    x = (x_full[:55000].reshape(-1, 784) / 255.0).astype(np.float32)
+    y = y_full[:55000].astype(np.int64)
+    out: list[float] = []
+    if library == "xpgrad" and mode == "fit":
+        import autograd as ag
+
+        ag.manual_seed(0)
+        model = nn.Sequential([
+            nn.layers.Dense(300, activation="relu", input_shape=(784,)),
+            nn.layers.Dense(100, activation="relu"), nn.layers.Dense(10, activation="softmax"),
+        ])  # fmt: skip
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])  # fmt: skip
+
+        class Timer(nn.callbacks.Callback):
+            def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+                self.start = time.perf_counter()
+
+            def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+                out.append(time.perf_counter() - self.start)
+
+        model.fit(x, y, epochs=epochs, batch_size=32, verbose=0, callbacks=[Timer()])
+        return {"epoch_seconds": out}
+    step, put, sync = _library(library, device)
+    rng = np.random.default_rng(0)
+    for _ in range(epochs):
+        order = rng.permutation(len(x))
+        start = time.perf_counter()
+        for i in range(0, len(x), 32):
+            index = order[i:i + 32]
+            step(*put(x[index], y[index]))
+        sync()
+        out.append(time.perf_counter() - start)
+    return {"epoch_seconds": out}
+
+
+# ---------------------------------------------------------------- driver
+def machine_description() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    parts = [f"{cpu} ({os.cpu_count()} cores)", f"Python {platform.python_version()}",
+             f"NumPy {np.__version__}"]  # fmt: skip
+    try:
+        import torch
+
+        parts.append(f"PyTorch {torch.__version__}")
+    except ImportError:
+        pass
+    try:
+        import cupy
+
+        parts.append(f"CuPy {cupy.__version__}")
+        gpu = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+                             capture_output=True, text=True, timeout=20).stdout.strip()
+        if gpu:
+            parts.append(f"GPU {gpu}")
+    except Exception:  # no CuPy, no driver: a CPU machine
+        pass
+    return "; ".join(parts)
+
+
+def _machine_slug(description: str) -> str:
+    gpu = re.search(r"GPU ([^;]+)", description)
+    name = gpu.group(1) if gpu else description.split(" (")[0]
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "machine"
+
+
+def _run_worker(args: list[str], threads: int) -> tuple[dict | None, str]:
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads), PYTHONPATH=str(ROOT))  # fmt: skip
+    proc = subprocess.run([sys.executable, __file__, "--worker", *args], capture_output=True,
+                          text=True, env=env)  # fmt: skip
+    for line in proc.stdout.splitlines()[::-1]:
+        if line.startswith("{"):
+            result = json.loads(line)
+            return (None, result["skip"]) if "skip" in result else (result, "")
+    return None, (proc.stderr.strip().splitlines() or ["worker failed"])[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="batch 32 and 1024, 1 epoch")
+    parser.add_argument("--smoke", action="store_true", help="tiny: the test suite's check")
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=3.0, help="timed seconds per batch")
+    parser.add_argument("--out", default=None, help="results folder (default: per machine)")
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        kind, library, device, *rest = args.worker
+        try:
+            if kind == "step":
+                result = worker_step(library, device, [int(b) for b in rest[1:]], float(rest[0]))
+            else:
+                result = worker_epoch(library, device, int(rest[0]), rest[1])
+        except RuntimeError as why:
+            result = {"skip": str(why)}
+        print(json.dumps(result))
+        return
+
+    batches = [32] if args.smoke else [32, 1024] if args.quick else list(ALL_BATCHES)
+    epochs = 0 if args.smoke else 1 if args.quick else args.epochs
+    seconds = 0.05 if args.smoke else args.seconds
+    threads = os.cpu_count() or 1
+    description = machine_description()
+    command = "python benchmarks/speed.py" + "".join(
+        f" {a}" for a in sys.argv[1:] if not a.startswith("--out")
+    )
+    print(f"machine: {description}\ncommand: {command}\nthreads per library: {threads}\n")
+
+    rows: list[dict[str, Any]] = []
+    for library, device in RUNS:
+        result, why = _run_worker(
+            ["step", library, device, str(seconds), *map(str, batches)], threads
+        )
+        if result is None:
+            print(f"skip {library} on {device}: {why}")
+            rows.append({"kind": "step", "library": library, "device": device, "skip": why})
+            continue
+        for size, sec in result["step_seconds"].items():
+            rows.append({"kind": "step", "library": library, "device": device,
+                         "batch": int(size), "ms": sec * 1e3, "samples_per_s": int(size) / sec,
+                         "check_loss": result["check_loss"]})  # fmt: skip
+        print(f"{library} on {device}: check loss {result['check_loss']:.6f}; " + ", ".join(
+            f"b{k} {v * 1e3:.3f} ms" for k, v in result["step_seconds"].items()))
+    _check_losses(rows)
+    if epochs:
+        for library, device, mode in [("xpgrad", "cpu", "fit"), ("xpgrad", "cpu", "loop"),
+                                      ("torch", "cpu", "loop"), ("xpgrad", "cuda", "loop"),
+                                      ("torch", "cuda", "loop")]:  # fmt: skip
+            result, why = _run_worker(["epoch", library, device, str(epochs), mode], threads)
+            name = f"{library} {mode}"
+            if result is None:
+                print(f"skip epochs of {name} on {device}: {why}")
+                continue
+            secs = result["epoch_seconds"]
+            for i, s in enumerate(secs, 1):
+                rows.append({"kind": "epoch", "library": name, "device": device, "epoch": i,
+                             "seconds": s})  # fmt: skip
+            print(f"epochs of {name} on {device}: " + ", ".join(f"{s:.2f}s" for s in secs))
+
+    out = Path(args.out) if args.out else ROOT / "benchmarks" / "results" / _machine_slug(
+        description
+    )
+    if not args.smoke:
+        _write(out, rows, description, command, threads)
+        print(f"\nwrote {out}/speed.csv, speed.md, speed.png")
+
+
+def _check_losses(rows: list[dict[str, Any]]) -> None:
+    """Every library's loss after the same 20 steps from the same weights must agree."""
+    losses = {(r["library"], r["device"]): r["check_loss"] for r in rows if "check_loss" in r}
+    if not losses:
+        return
+    reference = losses.get(("torch", "cpu"), next(iter(losses.values())))
+    for key, value in losses.items():
+        if not np.isclose(value, reference, rtol=1e-3):
+            raise SystemExit(f"{key} reached loss {value} after {CHECK_STEPS} steps, the "
+                             f"reference {reference}: a wrong step; nothing is timed")
+
+
+def _write(out: Path, rows: list[dict], description: str, command: str, threads: int) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    keys = ["kind", "library", "device", "batch", "ms", "samples_per_s", "epoch", "seconds",
+            "skip"]  # fmt: skip
+    with open(out / "speed.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, keys, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    step = {(r["library"], r["device"], r["batch"]): r["ms"] for r in rows if "ms" in r}
+    batches = sorted({b for _, _, b in step})
+    lines = ["# Training speed: 784-300-100-10 MLP, Adam, float32", "",
+             f"- machine: {description}", f"- command: `{command}`",
+             f"- each library in its own process, {threads} threads each; median time per "
+             "step over timed blocks after warm-up; the device synchronised before each "
+             "clock read", "", "## Step (ms per step; ratio to PyTorch on the same device)",
+             "", "| library | device | " + " | ".join(f"b{b}" for b in batches) + " |",
+             "|---|---|" + "---:|" * len(batches)]  # fmt: skip
+    for library, device in RUNS:
+        cells = []
+        for b in batches:
+            ms = step.get((library, device, b))
+            ref = step.get(("torch", device, b))
+            if ms is None:
+                cells.append("-")
+            elif ref and library != "torch":
+                cells.append(f"{ms:.3f} ({ms / ref:.2f}x)")
+            else:
+                cells.append(f"{ms:.3f}")
+        if any(c != "-" for c in cells):
+            lines.append(f"| {library} | {device} | " + " | ".join(cells) + " |")
+    skipped = [r for r in rows if "skip" in r]
+    if skipped:
+        lines += ["", "Not run here: " + "; ".join(
+            f"{r['library']} on {r['device']} ({r['skip']})" for r in skipped)]
+    epochs = [r for r in rows if r["kind"] == "epoch"]
+    if epochs:
+        lines += ["", "## Fashion-MNIST epochs (seconds; 55,000 images, batch 32)", "",
+                  "| run | device | " + " | ".join(
+                      f"epoch {i}" for i in sorted({r['epoch'] for r in epochs})) + " |"]
+        n = len({r["epoch"] for r in epochs})
+        lines.append("|---|---|" + "---:|" * n)
+        for name in dict.fromkeys((r["library"], r["device"]) for r in epochs):
+            secs = [r["seconds"] for r in epochs if (r["library"], r["device"]) == name]
+            lines.append(f"| {name[0]} | {name[1]} | " + " | ".join(f"{s:.2f}" for s in secs)
+                         + " |")
+    (out / "speed.md").write_text("\n".join(lines) + "\n")
+    _plot(out, rows, description)
+
+
+def _plot(out: Path, rows: list[dict], description: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for library, device in RUNS:
+        points = sorted((r["batch"], r["samples_per_s"]) for r in rows
+                        if r.get("library") == library and r.get("device") == device
+                        and "samples_per_s" in r)  # fmt: skip
+        if points:
+            style = "-" if device == "cpu" else "--"
+            ax.plot(*zip(*points, strict=True), style, marker="o", label=f"{library} ({device})")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel("batch size")
+    ax.set_ylabel("training samples per second")
+    ax.set_title("MLP 784-300-100-10 + Adam: one training step", fontsize=11)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.text(0.01, 0.01, description[:120], fontsize=6, alpha=0.7)
+    fig.tight_layout()
+    fig.savefig(out / "speed.png", dpi=100)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    main()
