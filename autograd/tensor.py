@@ -136,16 +136,30 @@ class Tensor:
             backend_of(self.data).check_errors()  # the host waits here anyway
         return self.data.item()
 
-    def numpy(self) -> np.ndarray:
-        """A NumPy copy of the data, in host memory (never a view: writes don't reach ``data``)."""
-        if isinstance(self.data, np.ndarray):
-            return self.data.copy()
-        backend = backend_of(self.data)
+    def numpy(self, force: bool = False) -> np.ndarray:
+        """The data as a NumPy array sharing this CPU tensor's memory, as PyTorch's
+        ``numpy()``: writes to either reach the other. A tensor on a device raises
+        ``TypeError`` (copy it with ``.cpu()`` first) unless ``force=True``, which copies."""
+        data = self.data
+        if isinstance(data, np.ndarray):
+            return data.view()  # a new array object, the same memory
+        if not force:
+            raise TypeError(
+                f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() "
+                "to copy the tensor to host memory first."
+            )
+        backend = backend_of(data)
         backend.check_errors()  # the host waits here anyway: raise what the device flagged
-        return backend.to_host(self.data)  # the device-to-host copy is fresh
+        return backend.to_host(data)
 
     def tolist(self) -> Any:
-        return self.numpy().tolist()
+        """The values as (nested) Python lists and numbers, from any device."""
+        data = self.data
+        if not isinstance(data, np.ndarray):
+            backend = backend_of(data)
+            backend.check_errors()
+            data = backend.to_host(data)
+        return data.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         # As PyTorch: NumPy may read a CPU tensor, but a GPU tensor is never copied
@@ -153,7 +167,7 @@ class Tensor:
         if not isinstance(self.data, np.ndarray | np.generic):
             raise TypeError(
                 f"cannot convert a {self.device} tensor to a NumPy array implicitly; "
-                "call .numpy() (or .cpu()) to copy it to the host"
+                "call .cpu() first to copy it to the host"
             )
         return np.asarray(self.data, dtype=dtype)
 

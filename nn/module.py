@@ -53,7 +53,7 @@ def check_name(name: str) -> str:
 def to_host(value: Any) -> np.ndarray:
     """A NumPy copy/view of a Tensor, NumPy or CuPy array (for saving and get_weights)."""
     if isinstance(value, Tensor):
-        return value.numpy()
+        value = value.data
     if isinstance(value, np.ndarray):
         return value
     if backends.is_device_array(value):

@@ -344,7 +344,7 @@ class TrainingMixin:
         try:
             with autograd.no_grad():
                 for step, (xb,) in enumerate(loader, 1):
-                    outputs.append(self(_as_input_batch(xb, dtype)).numpy())
+                    outputs.append(self(_as_input_batch(xb, dtype)).numpy(force=True))
                     seen += len(xb)
                     if bar.due(step):
                         bar.update(step, seen)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _device import host
 
 import autograd
 import nn
@@ -25,17 +26,17 @@ def test_linear_matches_torch_forward_and_backward(torch):
     ours = nn.Linear(5, 3, dtype="float64")
     ref = torch.nn.Linear(5, 3, dtype=torch.float64)
     with torch.no_grad():
-        ref.weight.copy_(torch.from_numpy(ours.kernel.numpy().T))
-        ref.bias.copy_(torch.from_numpy(ours.bias.numpy()))
+        ref.weight.copy_(torch.from_numpy(ours.kernel.cpu().numpy().T))
+        ref.bias.copy_(torch.from_numpy(ours.bias.cpu().numpy()))
     x = RNG.normal(size=(4, 5))
     y = ours(Tensor(x))
     y_ref = ref(_t(torch, x))
-    np.testing.assert_allclose(y.numpy(), y_ref.detach().numpy(), **TOL)
+    np.testing.assert_allclose(y.cpu().numpy(), y_ref.detach().cpu().numpy(), **TOL)
     g = RNG.normal(size=(4, 3))
     (y * Tensor(g)).sum().backward()
     (y_ref * _t(torch, g)).sum().backward()
-    np.testing.assert_allclose(ours.kernel.grad.numpy(), ref.weight.grad.numpy().T, **TOL)
-    np.testing.assert_allclose(ours.bias.grad.numpy(), ref.bias.grad.numpy(), **TOL)
+    np.testing.assert_allclose(host(ours.kernel.grad), ref.weight.grad.numpy().T, **TOL)
+    np.testing.assert_allclose(ours.bias.grad.cpu().numpy(), ref.bias.grad.cpu().numpy(), **TOL)
 
 
 def test_linear_default_init_has_torch_bounds(torch):
@@ -44,8 +45,8 @@ def test_linear_default_init_has_torch_bounds(torch):
     ref = torch.nn.Linear(300, 200)
     ours = nn.Linear(300, 200)
     for a, b in (
-        (ours.kernel.numpy(), ref.weight.detach().numpy()),
-        (ours.bias.numpy(), ref.bias.detach().numpy()),
+        (ours.kernel.cpu().numpy(), ref.weight.detach().cpu().numpy()),
+        (ours.bias.cpu().numpy(), ref.bias.detach().cpu().numpy()),
     ):
         assert abs(a.max() - b.max()) < 0.01 and abs(a.min() - b.min()) < 0.01
         assert a.std() == pytest.approx(b.std(), rel=0.1)
@@ -79,8 +80,8 @@ def test_activations_match_torch(torch, make_ours, make_ref):
     xr = _t(torch, x, grad=True)
     yr = make_ref(torch.nn.functional)(xr)
     (yr * _t(torch, g)).sum().backward()
-    np.testing.assert_allclose(y.numpy(), yr.detach().numpy(), **TOL)
-    np.testing.assert_allclose(xt.grad.numpy(), xr.grad.numpy(), **TOL)
+    np.testing.assert_allclose(y.cpu().numpy(), yr.detach().cpu().numpy(), **TOL)
+    np.testing.assert_allclose(xt.grad.cpu().numpy(), xr.grad.cpu().numpy(), **TOL)
 
 
 def test_prelu_matches_torch_with_per_unit_slopes(torch):
@@ -93,9 +94,9 @@ def test_prelu_matches_torch_with_per_unit_slopes(torch):
     yr = ref(xr)
     y.sum().backward()
     yr.sum().backward()
-    np.testing.assert_allclose(y.numpy(), yr.detach().numpy(), **TOL)
-    np.testing.assert_allclose(ours.alpha.grad.numpy(), ref.weight.grad.numpy(), **TOL)
-    np.testing.assert_allclose(xt.grad.numpy(), xr.grad.numpy(), **TOL)
+    np.testing.assert_allclose(y.cpu().numpy(), yr.detach().cpu().numpy(), **TOL)
+    np.testing.assert_allclose(ours.alpha.grad.cpu().numpy(), ref.weight.grad.cpu().numpy(), **TOL)
+    np.testing.assert_allclose(xt.grad.cpu().numpy(), xr.grad.cpu().numpy(), **TOL)
 
 
 def test_batchnorm1d_matches_torch_in_train_and_eval(torch):
@@ -114,15 +115,15 @@ def test_batchnorm1d_matches_torch_in_train_and_eval(torch):
         y, yr = ours(xt), ref(xr)
         (y * Tensor(g)).sum().backward()
         (yr * _t(torch, g)).sum().backward()
-        np.testing.assert_allclose(y.numpy(), yr.detach().numpy(), **TOL)
-        np.testing.assert_allclose(xt.grad.numpy(), xr.grad.numpy(), **TOL)
-    np.testing.assert_allclose(ours.gamma.grad.numpy(), ref.weight.grad.numpy(), **TOL)
-    np.testing.assert_allclose(ours.moving_mean.numpy(), ref.running_mean.numpy(), **TOL)
-    np.testing.assert_allclose(ours.moving_variance.numpy(), ref.running_var.numpy(), **TOL)
+        np.testing.assert_allclose(y.cpu().numpy(), yr.detach().cpu().numpy(), **TOL)
+        np.testing.assert_allclose(xt.grad.cpu().numpy(), xr.grad.cpu().numpy(), **TOL)
+    np.testing.assert_allclose(ours.gamma.grad.cpu().numpy(), ref.weight.grad.cpu().numpy(), **TOL)
+    np.testing.assert_allclose(host(ours.moving_mean), ref.running_mean.numpy(), **TOL)
+    np.testing.assert_allclose(host(ours.moving_variance), ref.running_var.numpy(), **TOL)
     ours.eval()
     ref.eval()
     x = RNG.normal(size=(4, 3))
-    np.testing.assert_allclose(ours(Tensor(x)).numpy(), ref(_t(torch, x)).detach().numpy(), **TOL)
+    np.testing.assert_allclose(host(ours(Tensor(x))), ref(_t(torch, x)).detach().numpy(), **TOL)
 
 
 def _check_loss(torch, ours, ref, pred, target, target_torch=None):
@@ -133,8 +134,8 @@ def _check_loss(torch, ours, ref, pred, target, target_torch=None):
     g = RNG.normal(size=loss.shape)  # a cotangent also for reduction="none"
     (loss * Tensor(g)).sum().backward()
     (loss_ref * _t(torch, g)).sum().backward()
-    np.testing.assert_allclose(loss.numpy(), loss_ref.detach().numpy(), **TOL)
-    np.testing.assert_allclose(pt.grad.numpy(), pr.grad.numpy(), **TOL)
+    np.testing.assert_allclose(loss.cpu().numpy(), loss_ref.detach().cpu().numpy(), **TOL)
+    np.testing.assert_allclose(pt.grad.cpu().numpy(), pr.grad.cpu().numpy(), **TOL)
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
@@ -233,10 +234,10 @@ def test_mlp_training_step_matches_torch(torch):
     ).double()
     with torch.no_grad():
         for i in (0, 2):
-            ref[i].weight.copy_(torch.from_numpy(ours[i].kernel.numpy().T))
-            ref[i].bias.copy_(torch.from_numpy(ours[i].bias.numpy()))
+            ref[i].weight.copy_(torch.from_numpy(ours[i].kernel.cpu().numpy().T))
+            ref[i].bias.copy_(torch.from_numpy(ours[i].bias.cpu().numpy()))
     x, labels = RNG.normal(size=(10, 4)), RNG.integers(0, 3, size=10)
     nn.CrossEntropyLoss()(ours(Tensor(x)), labels).backward()
     torch.nn.functional.cross_entropy(ref(_t(torch, x)), torch.from_numpy(labels)).backward()
     for i in (0, 2):
-        np.testing.assert_allclose(ours[i].kernel.grad.numpy(), ref[i].weight.grad.numpy().T, **TOL)
+        np.testing.assert_allclose(host(ours[i].kernel.grad), ref[i].weight.grad.numpy().T, **TOL)

@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pytest
 import strategies as S
+from _device import host
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -35,7 +36,7 @@ def check(fn, arrays, device, reference=None, rtol=1e-7, atol=1e-10):
         assert got.device == xs[0].device
         want = np.asarray(reference(*arrays))
         assert got.shape == want.shape
-        np.testing.assert_allclose(got.numpy(), want, rtol=rtol, atol=atol)
+        np.testing.assert_allclose(got.cpu().numpy(), want, rtol=rtol, atol=atol)
     assert ag.gradcheck(fn, xs)
 
 
@@ -277,7 +278,7 @@ def test_min(device, case):
 def test_max_ties_share_the_gradient(device):
     x = Tensor(np.array([1.0, 3.0, 3.0, 2.0]), device=device, requires_grad=True)
     ag.max(x).backward()
-    np.testing.assert_array_equal(x.grad.numpy(), [0, 0.5, 0.5, 0])
+    np.testing.assert_array_equal(x.grad.cpu().numpy(), [0, 0.5, 0.5, 0])
 
 
 # ----------------------------------------------------------------- shape ops
@@ -371,19 +372,19 @@ def test_getitem_advanced(device, case):
 def test_getitem_repeated_indices_accumulate(device):
     x = Tensor(np.arange(4.0), device=device, requires_grad=True)
     x[[0, 2, 0, 0]].sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy(), [3, 0, 1, 0])
+    np.testing.assert_array_equal(x.grad.cpu().numpy(), [3, 0, 1, 0])
     y = Tensor(np.arange(6.0).reshape(3, 2), device=device, requires_grad=True)
     (
         y[np.array([1, 1]), np.array([0, 0])] * Tensor(np.array([2.0, 5.0]), device=device)
     ).sum().backward()
-    np.testing.assert_array_equal(y.grad.numpy(), [[0, 0], [7, 0], [0, 0]])
+    np.testing.assert_array_equal(y.grad.cpu().numpy(), [[0, 0], [7, 0], [0, 0]])
 
 
 def test_getitem_with_tensor_index(device):
     x = Tensor(np.arange(5.0), device=device, requires_grad=True)
     idx = Tensor(np.array([4, 4, 1]), device=device)
     x[idx].sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy(), [0, 1, 0, 0, 2])
+    np.testing.assert_array_equal(x.grad.cpu().numpy(), [0, 1, 0, 0, 2])
 
 
 @on_device
@@ -534,16 +535,16 @@ def test_softmax_family_finite_for_huge_inputs(device, dtype, shift):
     ]:
         x = Tensor((base + shift).astype(dtype), device=device, requires_grad=True)
         y = fn(x)
-        assert np.all(np.isfinite(y.numpy())), name
-        np.testing.assert_allclose(y.numpy(), want, err_msg=name, **tol)
+        assert np.all(np.isfinite(y.cpu().numpy())), name
+        np.testing.assert_allclose(y.cpu().numpy(), want, err_msg=name, **tol)
         weights = Tensor(np.arange(y.size, dtype=dtype).reshape(y.shape), device=device)
         (y * weights).sum().backward()
-        g = x.grad.numpy()
+        g = x.grad.cpu().numpy()
         assert np.all(np.isfinite(g)), name
         # the gradient is shift-invariant: compare with the one at the unshifted input
         x0 = Tensor(base.astype(dtype), device=device, requires_grad=True)
         (fn(x0) * weights).sum().backward()
-        np.testing.assert_allclose(g, x0.grad.numpy(), err_msg=name, **tol)
+        np.testing.assert_allclose(g, x0.grad.cpu().numpy(), err_msg=name, **tol)
 
 
 # ----------------------------------------------------------------- dropout
@@ -552,10 +553,10 @@ def test_softmax_family_finite_for_huge_inputs(device, dtype, shift):
 def test_dropout_same_seed_same_mask(device):
     x = Tensor(np.ones((50, 40)), device=device)
     ag.manual_seed(123)
-    a = ag.dropout(x, 0.3).numpy()
+    a = ag.dropout(x, 0.3).cpu().numpy()
     ag.manual_seed(123)
-    b = ag.dropout(x, 0.3).numpy()
-    c = ag.dropout(x, 0.3).numpy()
+    b = ag.dropout(x, 0.3).cpu().numpy()
+    c = ag.dropout(x, 0.3).cpu().numpy()
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(b, c)  # the generator moved on
 
@@ -564,7 +565,7 @@ def test_dropout_same_seed_same_mask(device):
 def test_dropout_is_inverted_and_preserves_the_mean(device, p):
     n = 200_000
     ag.manual_seed(0)
-    y = ag.dropout(Tensor(np.ones(n, dtype=np.float32), device=device), p).numpy()
+    y = ag.dropout(Tensor(np.ones(n, dtype=np.float32), device=device), p).cpu().numpy()
     kept = y != 0
     np.testing.assert_allclose(y[kept], 1 / (1 - p), rtol=1e-6)  # survivors scaled by 1/(1-p)
     # kept count ~ Binomial(n, 1-p): 6 standard deviations
@@ -574,10 +575,10 @@ def test_dropout_is_inverted_and_preserves_the_mean(device, p):
 
 def test_dropout_eval_mode_and_p_zero_are_identity(device):
     x = Tensor(np.arange(6.0), device=device, requires_grad=True)
-    np.testing.assert_array_equal(ag.dropout(x, 0.5, training=False).numpy(), x.numpy())
-    np.testing.assert_array_equal(ag.dropout(x, 0.0).numpy(), x.numpy())
+    np.testing.assert_array_equal(ag.dropout(x, 0.5, training=False).cpu().numpy(), x.cpu().numpy())
+    np.testing.assert_array_equal(ag.dropout(x, 0.0).cpu().numpy(), x.cpu().numpy())
     y = ag.dropout(x, 1.0)
-    np.testing.assert_array_equal(y.numpy(), np.zeros(6))
+    np.testing.assert_array_equal(y.cpu().numpy(), np.zeros(6))
 
 
 def test_dropout_rejects_bad_p():
@@ -595,5 +596,5 @@ def test_dropout_gradient_under_a_fixed_seed(device, x, p):
     check(fn, (x,), device)
     xs = tensors(device, x)
     fn(xs[0]).sum().backward()
-    mask = fn(Tensor(np.ones_like(x), device=device)).numpy() != 0  # the same seed: the same mask
-    np.testing.assert_allclose(xs[0].grad.numpy(), mask / (1 - p))
+    mask = host(fn(Tensor(np.ones_like(x), device=device))) != 0  # the same seed: the same mask
+    np.testing.assert_allclose(xs[0].grad.cpu().numpy(), mask / (1 - p))

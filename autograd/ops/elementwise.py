@@ -160,7 +160,9 @@ class ToDevice(Function):
     def forward(self, x):
         target = get_backend(self.device)
         if target.device == "cpu":
-            return backend_of(x).to_host(x)
+            source = backend_of(x)
+            source.check_errors()  # the host waits for the copy anyway: raise what was flagged
+            return source.to_host(x)
         return target.from_host(x)
 
     def backward(self, gy):
