@@ -11,7 +11,8 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
-from ._coerce import floating, operands
+from ._coerce import floating, into, operands
+from .elementwise import log, where
 
 
 class Add(Function):
@@ -120,40 +121,54 @@ class Pow(Function):
         a, b = self.inputs
         ga = gb = None
         if a.requires_grad:
-            a_safe = _ops.where(b.data == 0, 1, a)  # b * a_safe**(b-1) = 0 there
+            a_safe = where(b.data == 0, 1, a)  # b * a_safe**(b-1) = 0 there
             ga = gy * b * a_safe ** (b - 1)
         if b.requires_grad:
-            a_safe = _ops.where((a.data == 0) & (b.data >= 0), 1, a)  # log(1) = 0 there
-            gb = gy * self.output() * _ops.log(a_safe)
+            a_safe = where((a.data == 0) & (b.data >= 0), 1, a)  # log(1) = 0 there
+            gb = gy * self.output() * log(a_safe)
         return ga, gb
 
 
-def add(a: Any, b: Any) -> Tensor:
-    """Elementwise ``a + b`` with broadcasting."""
-    return Add()(*operands(a, b))
+def add(a: Any, b: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
+    """Elementwise ``a + alpha * b`` with broadcasting (``alpha`` and ``out=`` as PyTorch)."""
+    if alpha != 1:
+        b = mul(b, alpha)
+    y = Add()(*operands(a, b))
+    return y if out is None else into(out, y)
 
 
-def sub(a: Any, b: Any) -> Tensor:
-    """Elementwise ``a - b`` with broadcasting."""
-    return Sub()(*operands(a, b))
+def sub(a: Any, b: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
+    """Elementwise ``a - alpha * b`` with broadcasting."""
+    if alpha != 1:
+        b = mul(b, alpha)
+    y = Sub()(*operands(a, b))
+    return y if out is None else into(out, y)
 
 
-def mul(a: Any, b: Any) -> Tensor:
+def mul(a: Any, b: Any, *, out: Tensor | None = None) -> Tensor:
     """Elementwise ``a * b`` with broadcasting."""
-    return Mul()(*operands(a, b))
+    y = Mul()(*operands(a, b))
+    return y if out is None else into(out, y)
 
 
-def div(a: Any, b: Any) -> Tensor:
-    """Elementwise ``a / b`` with broadcasting."""
+def div(a: Any, b: Any, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise ``a / b`` with broadcasting (true division: integers give floats)."""
     a, b = operands(a, b)
     if a.data.dtype.kind != "f":  # true division of integers: float32, as in PyTorch
         a, b = floating(a), floating(b)
-    return Div()(a, b)
+    y = Div()(a, b)
+    return y if out is None else into(out, y)
+
+
+multiply, subtract, divide, true_divide = mul, sub, div, div
 
 
 def neg(x: Any) -> Tensor:
     """Elementwise ``-x``."""
     return Neg()(x)
+
+
+negative = neg
 
 
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the op's name, as in NumPy and PyTorch
@@ -163,6 +178,3 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the op's name, as in NumPy an
     if isinstance(a, Tensor) and isinstance(b, int | float) and not isinstance(b, bool):
         return PowScalar(b)(floating(a) if isinstance(b, float) else a)
     return Pow()(*operands(a, b))
-
-
-from .. import ops as _ops  # noqa: E402

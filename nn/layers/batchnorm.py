@@ -88,7 +88,7 @@ class BatchNormalization(Module):
         if self.training and self.trainable:
             mean = autograd.mean(x, axis=axes)
             var = autograd.var(x, axis=axes)
-            self._update_moving_statistics(mean.data, var.data, x.size // x.shape[-1])
+            self._update_moving_statistics(mean.data, var.data, x.numel() // x.shape[-1])
             y = (x - mean) / autograd.sqrt(var + self.epsilon)
         else:
             xp_inv = 1.0 / (self.moving_variance.data + self.epsilon) ** 0.5
