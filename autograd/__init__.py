@@ -30,7 +30,7 @@ from .devices import accelerator, cuda, device
 from .devices import backends_namespace as backends
 from .engine import grad
 from .factories import *  # noqa: F403 - the factories' __all__
-from .function import Function
+from .function import Function, FunctionCtx
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .ops import *  # noqa: F403 - every op, by ops.__all__
@@ -45,7 +45,7 @@ _tensor_module._factories = _factories
 autograd = _sys.modules[__name__]
 
 __all__ = [
-    "Function", "GradcheckError", "Tensor", "accelerator", "autograd",
+    "Function", "FunctionCtx", "GradcheckError", "Tensor", "accelerator", "autograd",
     "backends", "cuda", "device", "enable_grad", "from_array", "get_default_device",
     "get_default_dtype", "grad", "gradcheck", "inference_mode", "is_grad_enabled",
     "manual_seed", "no_grad", "set_default_device", "set_default_dtype",
