@@ -34,6 +34,7 @@ from .function import Function, FunctionCtx
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .ops import *  # noqa: F403 - every op, by ops.__all__
+from .serialization import load, save
 from .tensor import Tensor, from_array
 
 # Tensor's methods delegate to the ops and factories: bound here, once all are imported,
@@ -47,8 +48,8 @@ autograd = _sys.modules[__name__]
 __all__ = [
     "Function", "FunctionCtx", "GradcheckError", "Tensor", "accelerator", "autograd",
     "backends", "cuda", "device", "enable_grad", "from_array", "get_default_device",
-    "get_default_dtype", "grad", "gradcheck", "inference_mode", "is_grad_enabled",
-    "manual_seed", "no_grad", "set_default_device", "set_default_dtype",
+    "get_default_dtype", "grad", "gradcheck", "inference_mode", "is_grad_enabled", "load",
+    "manual_seed", "no_grad", "save", "set_default_device", "set_default_dtype",
     "set_grad_enabled",
     *_factories.__all__, *ops.__all__, *_dtypes.TORCH_NAMES,
 ]  # fmt: skip
