@@ -35,7 +35,7 @@ from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, se
 from .gradcheck import GradcheckError, gradcheck
 from .ops import *  # noqa: F403 - every op, by ops.__all__
 from .serialization import load, save
-from .tensor import Tensor, from_array
+from .tensor import Tensor, from_array, set_printoptions
 
 # Tensor's methods delegate to the ops and factories: bound here, once all are imported,
 # so that tensor.py imports neither (they import Tensor; see tensor.py's end).
@@ -49,7 +49,7 @@ __all__ = [
     "Function", "FunctionCtx", "GradcheckError", "Tensor", "accelerator", "autograd",
     "backends", "cuda", "device", "enable_grad", "from_array", "get_default_device",
     "get_default_dtype", "grad", "gradcheck", "inference_mode", "is_grad_enabled", "load",
-    "manual_seed", "no_grad", "save", "set_default_device", "set_default_dtype",
+    "manual_seed", "no_grad", "save", "set_default_device", "set_printoptions", "set_default_dtype",
     "set_grad_enabled",
     *_factories.__all__, *ops.__all__, *_dtypes.TORCH_NAMES,
 ]  # fmt: skip

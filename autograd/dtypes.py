@@ -54,6 +54,8 @@ def as_dtype(dtype: Any) -> np.dtype:
     """
     if isinstance(dtype, np.dtype):
         return dtype
+    if type(dtype).__name__ == "LegacyTensorType":  # FloatTensor and friends
+        return dtype.dtype
     if isinstance(dtype, str):
         name = dtype.removeprefix("torch.").removeprefix("cuda.")
         if name in _BY_TENSOR_TYPE:
@@ -67,7 +69,7 @@ def as_dtype(dtype: Any) -> np.dtype:
 
 def is_dtype(value: Any) -> bool:
     """True if ``value`` names a dtype (as opposed to a device such as ``"cpu"``)."""
-    if isinstance(value, np.dtype):
+    if isinstance(value, np.dtype) or type(value).__name__ == "LegacyTensorType":
         return True
     if isinstance(value, type):
         return issubclass(value, np.generic) or value in (builtins.float, builtins.int,

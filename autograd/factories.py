@@ -24,6 +24,8 @@ from .dtypes import as_dtype
 from .tensor import Tensor, _wrap, from_array
 
 __all__ = [
+    "BoolTensor", "ByteTensor", "DoubleTensor", "FloatTensor", "HalfTensor", "IntTensor",
+    "LongTensor", "Variable",
     "arange", "as_tensor", "empty", "empty_like", "eye", "from_numpy", "full", "full_like",
     "linspace", "logspace", "normal", "ones", "ones_like", "rand", "rand_like", "randint",
     "randint_like", "randn", "randn_like", "randperm", "tensor", "zeros", "zeros_like",
@@ -341,3 +343,42 @@ def randint_like(input: Tensor, low: int = 0, high: int | None = None, *, dtype:
         low, high = 0, low
     return randint(low, high, input.shape, requires_grad=requires_grad,
                    **_like(input, dtype, device))  # fmt: skip
+
+
+# ----------------------------------------------------------------- PyTorch's legacy spellings
+class LegacyTensorType:
+    """``torch.FloatTensor`` and friends, from code older than ``torch.tensor``:
+    ``FloatTensor([1, 2])`` (data), ``FloatTensor(2, 3)`` (an uninitialised shape), and
+    ``x.type(FloatTensor)`` (a cast: ``as_dtype`` reads ``.dtype``)."""
+
+    def __init__(self, name: str, dtype: Any) -> None:
+        self.__name__ = name
+        self.dtype = np.dtype(dtype)
+
+    def __call__(self, *args: Any, device: Any = None) -> Tensor:
+        if len(args) == 1 and not isinstance(args[0], int):
+            return tensor(args[0], dtype=self.dtype, device=device)
+        return empty(*args, dtype=self.dtype, device=device)
+
+    def __repr__(self) -> str:
+        return f"<class 'torch.{self.__name__}'>"
+
+
+FloatTensor = LegacyTensorType("FloatTensor", np.float32)
+DoubleTensor = LegacyTensorType("DoubleTensor", np.float64)
+HalfTensor = LegacyTensorType("HalfTensor", np.float16)
+LongTensor = LegacyTensorType("LongTensor", np.int64)
+IntTensor = LegacyTensorType("IntTensor", np.int32)
+ByteTensor = LegacyTensorType("ByteTensor", np.uint8)
+BoolTensor = LegacyTensorType("BoolTensor", np.bool_)
+
+
+def Variable(data: Tensor, requires_grad: bool = False, volatile: bool = False) -> Tensor:  # noqa: N802
+    """``torch.autograd.Variable``, from before Variables and Tensors merged: a tensor
+    sharing ``data``'s memory that requires grad if asked (a new leaf)."""
+    if not isinstance(data, Tensor):
+        raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+    out = _wrap(data.data)
+    if requires_grad:
+        out.requires_grad_(True)
+    return out

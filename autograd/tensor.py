@@ -639,6 +639,15 @@ class Tensor:
         """Limit the values to [min, max] (see ``autograd.clip``)."""
         return _ops.clip(self, min, max, **kwargs)
 
+    def masked_fill(self, mask: Any, value: Any) -> Tensor:
+        """``value`` where ``mask`` is true, else this tensor (differentiable)."""
+        return _ops.masked_fill(self, mask, value)
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        """``self[mask] = value``, in place."""
+        self[mask] = value
+        return self
+
     def maximum(self, other: Any) -> Tensor:
         return _ops.maximum(self, other)
 
@@ -778,7 +787,7 @@ class Tensor:
     # ------------------------------------------------------------------ Python protocol
     def __repr__(self) -> str:
         host = backend_of(self.data).to_host(self.data)
-        body = np.array2string(host, separator=", ", prefix="tensor(", threshold=200)
+        body = np.array2string(host, separator=", ", prefix="tensor(", **_print_options)
         extra = [f"device='{self.device}'", f"dtype={self.data.dtype}"]
         if self.grad_fn is not None:
             extra.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
@@ -843,6 +852,28 @@ class Tensor:
     def equal(self, other: Tensor) -> bool:
         """True if both have the same shape and elements."""
         return self.shape == other.shape and bool((self.data == _raw(other)).all())
+
+
+def set_printoptions(
+    precision: int | None = None, threshold: int | None = None, edgeitems: int | None = None,
+    linewidth: int | None = None, sci_mode: bool | None = None, profile: str | None = None,
+) -> None:  # fmt: skip
+    """How tensors print, as ``torch.set_printoptions`` (NumPy's own print options are left
+    alone). ``profile="default"`` restores the defaults, ``"short"`` and ``"full"`` as PyTorch."""
+    if profile is not None:
+        _print_options.clear()
+        _print_options.update({"default": {"threshold": 200},
+                               "short": {"precision": 2, "threshold": 1000, "edgeitems": 2},
+                               "full": {"threshold": 2**31 - 1}}[profile])  # fmt: skip
+    for key, value in (("precision", precision), ("threshold", threshold),
+                       ("edgeitems", edgeitems), ("max_line_width", linewidth)):  # fmt: skip
+        if value is not None:
+            _print_options[key] = value
+    if sci_mode is not None:
+        _print_options["suppress_small"] = not sci_mode
+
+
+_print_options: dict[str, Any] = {"threshold": 200}  # np.array2string's arguments
 
 
 def from_array(array: Any) -> Tensor:

@@ -460,3 +460,52 @@ def test_inference_mode_as_context_decorator_and_switch():
         return t * 2
 
     assert not f(x).requires_grad and not g(x).requires_grad and ag.is_grad_enabled()
+
+
+# ----------------------------------------------------------------- older spellings
+def test_legacy_tensor_types_and_variable(torch):
+    x = ag.FloatTensor([1, 2])
+    assert x.dtype == ag.float32 and host(x).tolist() == [1.0, 2.0]
+    assert ag.LongTensor(2, 3).shape == (2, 3) and ag.LongTensor(2, 3).dtype == ag.int64
+    assert x.type(ag.LongTensor).dtype == ag.int64 and x.type(ag.DoubleTensor).dtype == np.float64
+    assert x.to(ag.DoubleTensor).dtype == np.float64
+    assert x.type(ag.DoubleTensor).type().endswith(torch.ones(1).double().type()[len("torch"):])
+    v = ag.autograd.Variable(x, requires_grad=True)
+    assert v.requires_grad and v.is_leaf and not x.requires_grad
+    (v * 3).sum().backward()
+    assert host(v.grad).tolist() == [3.0, 3.0]
+
+
+def test_masked_fill_as_torch(pair):
+    a, torch = pair
+    x, tx = ag.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    y, ty = x.masked_fill(x > 0.3, -1.0), tx.masked_fill(tx > 0.3, -1.0)
+    _same(y, ty)
+    (y * y).sum().backward()
+    (ty * ty).sum().backward()
+    _same(x.grad, tx.grad)
+    z = ag.tensor(a)
+    z.masked_fill_(z < 0, 0.0)
+    _same(z, torch.tensor(a).masked_fill_(torch.tensor(a) < 0, 0.0))
+
+
+def test_set_printoptions_changes_tensors_not_numpy():
+    try:
+        ag.set_printoptions(precision=2)
+        assert "[1.23]" in repr(ag.tensor([1.23456], device="cpu"))
+        assert repr(np.array([1.23456])) == "array([1.23456])"
+    finally:
+        ag.set_printoptions(profile="default")
+    assert "1.23456" in repr(ag.tensor([1.23456], device="cpu"))
+
+
+def test_device_objects_go_where_device_names_go():
+    import nn
+    from nn.data import DataLoader
+
+    cpu = ag.device("cpu")
+    loader = DataLoader((np.zeros((4, 2)), np.arange(4)), batch_size=2, device=cpu)
+    xb, yb = next(iter(loader))
+    assert xb.device == "cpu" and yb.dtype == np.int64
+    layer = nn.Linear(2, 3).to(cpu)
+    assert all(p.device == "cpu" for p in layer.parameters())

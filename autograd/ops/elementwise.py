@@ -307,6 +307,12 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
     return Where(cond)(a, b)
 
 
+def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
+    """``value`` where ``mask`` is true, else ``input`` (broadcasting); the gradient reaches
+    ``input`` where the mask is false."""
+    return where(mask, value, input)
+
+
 def astype(x: Tensor, dtype: Any) -> Tensor:
     """Cast to ``dtype``; differentiable between floating dtypes."""
     if x.data.dtype == np.dtype(dtype):
