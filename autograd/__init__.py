@@ -6,10 +6,25 @@
 >>> y.backward()
 >>> x.grad            # dy/dx = 2x
 tensor([2., 4., 6.], device='cpu', dtype=float32)
+
+Code written for PyTorch runs after ``import autograd as torch``: the module-level
+functions take PyTorch's names and arguments (``torch.tensor``, ``torch.zeros``,
+``torch.sin``, ``torch.sum(x, dim=1, keepdim=True)``, ``torch.cat(xs, dim=1)``,
+``torch.float32``, ``torch.device("cuda")``, ``torch.no_grad()``, ``torch.save``...),
+``autograd.autograd`` is this module (for ``torch.autograd.Function``/``grad``), and
+``Tensor`` has PyTorch's methods. NumPy/Keras spellings (``axis=``, ``keepdims=``) work
+too. ``autograd.tensor`` is the factory function; ``Tensor`` is defined in the module
+``autograd/tensor.py`` (import from it with ``from autograd.tensor import ...``).
 """
+
+import sys as _sys
 
 from backends import manual_seed
 
+from . import dtypes as _dtypes
+from . import factories as _factories
+from . import ops
+from . import tensor as _tensor_module
 from .anomaly_mode import (
     detect_anomaly,
     is_anomaly_check_nan_enabled,
@@ -17,69 +32,47 @@ from .anomaly_mode import (
     set_detect_anomaly,
 )
 from .defaults import get_default_device, get_default_dtype, set_default_device, set_default_dtype
+from .devices import accelerator, cuda, device
+from .devices import backends_namespace as backends
 from .engine import grad
-from .function import Function
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .factories import *  # noqa: F403 - the factories' __all__
+from .function import Function, FunctionCtx
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
-from .ops import (
-    abs,
-    add,
-    astype,
-    broadcast_to,
-    clip,
-    concat,
-    div,
-    dropout,
-    elu,
-    erf,
-    exp,
-    expand_dims,
-    flatten,
-    gelu,
-    leaky_relu,
-    log,
-    log_softmax,
-    logsumexp,
-    matmul,
-    max,
-    maximum,
-    mean,
-    min,
-    minimum,
-    mul,
-    neg,
-    permute,
-    pow,
-    relu,
-    reshape,
-    selu,
-    sigmoid,
-    silu,
-    softmax,
-    softplus,
-    sqrt,
-    stack,
-    sub,
-    sum,
-    sum_to,
-    swapaxes,
-    tanh,
-    to_device,
-    transpose,
-    var,
-    where,
-)
-from .tensor import Tensor, from_array
+from .ops import *  # noqa: F403 - every op, by ops.__all__
+from .serialization import load, save
+from .tensor import Tensor, from_array, set_printoptions
+
+# Tensor's methods delegate to the ops and factories: bound here, once all are imported,
+# so that tensor.py imports neither (they import Tensor; see tensor.py's end).
+_tensor_module._ops = ops
+_tensor_module._factories = _factories
+
+# ``torch.autograd.Function`` and ``torch.autograd.grad`` after ``import autograd as torch``
+autograd = _sys.modules[__name__]
 
 __all__ = [
-    "Function", "GradcheckError", "Tensor", "abs", "add", "astype", "broadcast_to", "clip",
-    "concat", "detect_anomaly", "div", "dropout", "elu", "enable_grad", "erf", "exp",
-    "expand_dims", "flatten", "from_array", "gelu", "get_default_device", "get_default_dtype",
-    "grad",
-    "gradcheck", "is_anomaly_check_nan_enabled", "is_anomaly_enabled", "is_grad_enabled",
-    "leaky_relu", "log", "log_softmax", "logsumexp", "manual_seed", "matmul", "max", "maximum",
-    "mean", "min", "minimum", "mul", "neg", "no_grad", "permute", "pow", "relu", "reshape",
-    "selu", "set_default_device", "set_default_dtype", "set_detect_anomaly",
-    "set_grad_enabled", "sigmoid", "silu", "softmax", "softplus", "sqrt", "stack", "sub",
-    "sum", "sum_to", "swapaxes", "tanh", "to_device", "transpose", "var", "where",
+    "Function", "FunctionCtx", "GradcheckError", "Tensor", "accelerator", "autograd",
+    "detect_anomaly", "is_anomaly_check_nan_enabled", "is_anomaly_enabled", "set_detect_anomaly",
+    "backends", "cuda", "device", "enable_grad", "from_array", "get_default_device",
+    "get_default_dtype", "grad", "gradcheck", "inference_mode", "is_grad_enabled", "load",
+    "manual_seed", "no_grad", "save", "set_default_device", "set_printoptions", "set_default_dtype",
+    "set_grad_enabled",
+    *_factories.__all__, *ops.__all__, *_dtypes.TORCH_NAMES,
 ]  # fmt: skip
+
+# PyTorch's dtype names: ``autograd.float32``, ``autograd.long``... (numpy.dtype objects).
+# Last in this file, since ``float``, ``int`` and ``bool`` shadow the builtins here.
+float32 = _dtypes.float32
+float64 = double = _dtypes.float64
+float16 = half = _dtypes.float16
+int8 = _dtypes.int8
+int16 = short = _dtypes.int16
+int32 = _dtypes.int32
+int64 = long = _dtypes.int64
+uint8 = _dtypes.uint8
+complex64 = cfloat = _dtypes.complex64
+complex128 = cdouble = _dtypes.complex128
+float = _dtypes.float32  # noqa: A001
+int = _dtypes.int32  # noqa: A001
+bool = _dtypes.bool_  # noqa: A001

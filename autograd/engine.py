@@ -15,6 +15,7 @@ from typing import Any
 
 from . import anomaly_mode as _anomaly
 from .grad_mode import set_grad_enabled
+from .ops.shape import sum_to
 from .tensor import Tensor, _wrap
 
 _FREED = (
@@ -144,7 +145,7 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
                 if not isinstance(gx, Tensor):  # a user's backward may return raw arrays
                     gx = _wrap(gx)
                 if gx.shape != x.data.shape:
-                    gx = _ops.sum_to(gx, x.data.shape)
+                    gx = sum_to(gx, x.data.shape)
                 receive(x, gx)
             if not retain_graph:
                 fn._release()
@@ -171,5 +172,3 @@ def _ones_like(array: Any) -> Any:
 
     return get_array_module(array).ones_like(array)
 
-
-from . import ops as _ops  # noqa: E402

@@ -1,18 +1,24 @@
-"""``Function``: the base class of every differentiable op.
+"""``Function``: the base class of every differentiable op, in two forms.
 
-``Function.__call__`` does the graph bookkeeping, ``forward`` works on raw arrays
-and ``backward`` on tensors, so that the backward pass can itself be recorded
-(``create_graph=True``) and higher-order gradients come for free. Inputs are held
-strongly and the output through a weak reference, so a graph frees itself once
-its result is dropped.
+* xpgrad's own (DeZero's): ``Function.__call__`` does the graph bookkeeping, ``forward``
+  works on raw arrays and ``backward`` on tensors, so that the backward pass can itself
+  be recorded (``create_graph=True``) and higher-order gradients come for free. Inputs
+  are held strongly and the output through a weak reference, so a graph frees itself
+  once its result is dropped. Every op in ``autograd.ops`` is written this way.
+* PyTorch's: static ``forward(ctx, *args)`` and ``backward(ctx, *grads)`` on tensors,
+  ``ctx.save_for_backward``, called as ``Fn.apply(*args)``. The ``ctx`` is the graph
+  node (a ``FunctionCtx``), so the engine walks both forms alike.
 """
 
 from __future__ import annotations
 
+import inspect
 import weakref
 from typing import Any
 
 import numpy as np
+
+from backends import get_array_module
 
 from . import anomaly_mode as _anomaly
 from ._errors import not_a_tensor
@@ -40,9 +46,40 @@ class Function:
                 return gy * 2 * x
 
         y = Square()(x)
+
+    PyTorch's form, detected by a static ``forward``::
+
+        class Square(Function):
+            @staticmethod
+            def forward(ctx, x):              # x is a Tensor; runs with grad disabled
+                ctx.save_for_backward(x)
+                return x * x
+            @staticmethod
+            def backward(ctx, gy):            # one gradient per forward argument
+                (x,) = ctx.saved_tensors
+                return gy * 2 * x
+
+        y = Square.apply(x)
     """
 
     __slots__ = ("inputs", "output", "generation", "versions", "__dict__")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if isinstance(inspect.getattr_static(cls, "forward"), staticmethod):  # PyTorch's form
+            cls._ctx_class = type(
+                f"{cls.__name__}Backward", (FunctionCtx,), {"__slots__": (), "_function": cls}
+            )
+            cls.__call__ = _refuse_instance_call
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        """Run the function on ``args`` and record it in the graph (PyTorch's way to call a
+        Function with a static ``forward``; for xpgrad's form, ``cls()(*args)``)."""
+        ctx_class = getattr(cls, "_ctx_class", None)
+        if ctx_class is None:
+            return cls()(*args)
+        return ctx_class()._run(args)
 
     def __call__(self, *inputs: Tensor) -> Tensor:
         try:  # free unless something raises; a non-Tensor input is reported below
@@ -94,6 +131,165 @@ class Function:
         """Drop the references that keep the graph alive (after a backward pass)."""
         self.inputs = None
         self.__dict__.clear()
+
+
+def _refuse_instance_call(self: Function, *args: Any) -> Any:
+    name = type(self).__name__
+    raise TypeError(
+        f"{name} has a static forward (PyTorch's form): call it as {name}.apply(...), "
+        "not through an instance"
+    )
+
+
+class FunctionCtx(Function):
+    """The ``ctx`` of a PyTorch-style Function, and its node in the graph.
+
+    In ``forward``: ``ctx.save_for_backward(*tensors)``, ``ctx.mark_non_differentiable(
+    *outputs)``, ``ctx.needs_input_grad`` (one bool per forward argument), and any
+    attribute (``ctx.constant = 2``). In ``backward``: ``ctx.saved_tensors``.
+
+    ``backward`` runs with graph recording on when the backward pass is itself recorded
+    (``create_graph=True``), so a backward written with tensor ops gives gradients of
+    gradients. Gradients of unused or non-differentiable outputs arrive as zeros
+    (``set_materialize_grads(False)`` is accepted and changes nothing).
+    """
+
+    __slots__ = ()
+    _function: type  # the user's Function class, set on each per-class subclass
+
+    def save_for_backward(self, *tensors: Tensor | None) -> None:
+        """Keep these tensors (or None) for ``backward``, as ``saved_tensors``."""
+        self._saved = tensors
+
+    @property
+    def saved_tensors(self) -> tuple[Tensor | None, ...]:
+        """The tensors given to ``save_for_backward``."""
+        return self.__dict__.get("_saved", ())
+
+    def mark_non_differentiable(self, *outputs: Tensor) -> None:
+        """Outputs that get no gradient (indices, masks): backward sees zeros for them."""
+        self._non_differentiable = {id(t) for t in outputs}
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Accepted for PyTorch's API; gradients always arrive as tensors (zeros if unused)."""
+
+    def mark_dirty(self, *tensors: Tensor) -> None:
+        raise NotImplementedError(
+            "mark_dirty: in-place changes to inputs in a custom Function's forward are not "
+            "supported; return a new tensor instead"
+        )
+
+    @property
+    def name(self) -> str:
+        return self._function.__name__
+
+    def _run(self, args: tuple) -> Any:
+        function = self._function
+        recording = _GradMode.enabled
+        self._is_tensor = [isinstance(a, Tensor) for a in args]
+        self.needs_input_grad = tuple(
+            recording and t and a.requires_grad for a, t in zip(args, self._is_tensor, strict=True)
+        )
+        _GradMode.enabled = False  # forward runs on tensors without recording, as in PyTorch
+        try:
+            if isinstance(inspect.getattr_static(function, "setup_context", None), staticmethod):
+                result = function.forward(*args)
+                function.setup_context(self, args, result)
+            else:
+                result = function.forward(self, *args)
+        finally:
+            _GradMode.enabled = recording
+        single = not isinstance(result, tuple)
+        outputs = [_as_output(o, args) for o in ((result,) if single else result)]
+        if not any(self.needs_input_grad):
+            return outputs[0] if single else tuple(outputs)
+        skip = self.__dict__.get("_non_differentiable", set())
+        differentiable = [
+            i for i, o in enumerate(outputs)
+            if isinstance(o, Tensor) and o.data.dtype.kind in "fc" and id(o) not in skip
+        ]  # fmt: skip
+        if not differentiable:
+            return outputs[0] if single else tuple(outputs)
+        if single:
+            self._layout = None
+            self._attach(outputs[0], args)
+            return outputs[0]
+        return tuple(self._attach_packed(outputs, differentiable, args))
+
+    def _attach(self, out: Tensor, args: tuple) -> None:
+        inputs = tuple(a for a in args if isinstance(a, Tensor))
+        generation = max([x.generation for x in inputs])
+        self.inputs = inputs
+        self.versions = [x._version for x in inputs]
+        self.generation = generation
+        self.output = weakref.ref(out)
+        out._version = 0  # changes made while forward built it are not changes after use
+        out.requires_grad = True
+        out.grad_fn = self
+        out.generation = generation + 1
+
+    def _attach_packed(self, outputs: list, differentiable: list[int], args: tuple) -> list:
+        # The engine follows one output per node: several differentiable outputs are
+        # packed into one flat tensor, and handed out as recorded slices of it.
+        dtypes = {outputs[i].data.dtype for i in differentiable}
+        if len(dtypes) > 1:
+            raise TypeError(
+                f"{self.name}: differentiable outputs of different dtypes "
+                f"{sorted(map(str, dtypes))} are not supported; cast them to one dtype"
+            )
+        xp = get_array_module(outputs[differentiable[0]].data)
+        layout, start = [], 0
+        for i, o in enumerate(outputs):
+            if i in differentiable:
+                layout.append((start, start + o.data.size, o.data.shape, None))
+                start += o.data.size
+            else:
+                data = o.data if isinstance(o, Tensor) else None
+                layout.append((None, None, getattr(data, "shape", None), data))
+        packed = _wrap(xp.concatenate([outputs[i].data.reshape(-1) for i in differentiable]))
+        self._layout = layout
+        self._attach(packed, args)
+        result = list(outputs)
+        for i in differentiable:
+            begin, end, shape, _ = layout[i]
+            result[i] = packed[begin:end].reshape(shape)
+        return result
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, ...]:
+        layout = self._layout
+        if layout is None:
+            grads_out: tuple = (gy,)
+        else:
+            grads_out = tuple(
+                gy[begin:end].reshape(shape) if begin is not None
+                else (None if data is None else _wrap(get_array_module(data).zeros_like(data)))
+                for begin, end, shape, data in layout
+            )  # fmt: skip
+        grads = self._function.backward(self, *grads_out)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        expected = len(self._is_tensor)
+        if len(grads) != expected and not (
+            len(grads) > expected and all(g is None for g in grads[expected:])
+        ):
+            raise RuntimeError(
+                f"function {self.name}Backward returned an incorrect number of gradients "
+                f"(expected {expected}, got {len(grads)})"
+            )
+        return tuple(g for g, t in zip(grads, self._is_tensor, strict=False) if t)
+
+
+def _as_output(value: Any, args: tuple) -> Any:
+    """A forward's result as a fresh Tensor (arrays are wrapped; an input returned as it is
+    becomes a new tensor sharing its data, so the input keeps its own place in the graph)."""
+    if isinstance(value, Tensor):
+        for a in args:
+            if a is value:
+                return _wrap(value.data)
+        return value
+    if isinstance(value, np.ndarray | np.generic) or hasattr(value, "__array_function__"):
+        return _wrap(np.asarray(value) if isinstance(value, np.generic) else value)
+    return value
 
 
 def _check_same_device(fn: Function, inputs: tuple[Tensor, ...], first: Any) -> None:

@@ -123,3 +123,29 @@ class set_grad_enabled:
     def __call__(self, fn: Callable) -> Callable:
         _GradMode.enabled = self._prev  # __init__ switched the mode; decorating must not
         return _decorate(fn, self._mode)
+
+
+class inference_mode(_GradModeContext):
+    """``no_grad`` under PyTorch's other name (this engine has no separate inference
+    tensors): ``with inference_mode():``, ``@inference_mode()``, ``@inference_mode``.
+    ``inference_mode(False)`` changes nothing, as in PyTorch."""
+
+    _mode = False
+
+    def __new__(cls, mode: Any = True):
+        if callable(mode):  # used bare, ``@inference_mode``
+            return _decorate(mode, False)
+        return object.__new__(cls)
+
+    def __init__(self, mode: bool = True) -> None:
+        super().__init__()
+        self._active = bool(mode)
+
+    def __enter__(self) -> inference_mode:
+        self._saved.__dict__.setdefault("stack", []).append(_GradMode.enabled)
+        if self._active:
+            _GradMode.enabled = False
+        return self
+
+    def __call__(self, fn: Callable) -> Callable:
+        return _decorate(fn, False) if self._active else fn

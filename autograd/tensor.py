@@ -17,6 +17,8 @@ from backends import (
 
 from ._errors import ALL_NUMBERS, NUMERIC_KINDS, _first_non_number, not_numbers
 from .defaults import _Defaults, _Device
+from .devices import as_device, device
+from .dtypes import as_dtype, is_dtype, tensor_type_name
 from .grad_mode import _GradMode
 
 
@@ -107,17 +109,20 @@ class Tensor:
         return self.data.ndim
 
     @property
-    def size(self) -> int:
-        return self.data.size
-
-    @property
     def dtype(self) -> np.dtype:
         return self.data.dtype
 
     @property
-    def device(self) -> str:
-        """``"cpu"`` or ``"cuda:N"``."""
-        return device_of(self.data)
+    def device(self) -> device:
+        """Where the data lives: ``device("cpu")``, ``device("cuda:0")``... (a ``str``)."""
+        if type(self.data) is np.ndarray:
+            return _CPU
+        return as_device(device_of(self.data))
+
+    @property
+    def is_cuda(self) -> bool:
+        """True for a tensor in a device's memory (a GPU, or the ``fakegpu`` stand-in)."""
+        return type(self.data) is not np.ndarray
 
     @property
     def is_leaf(self) -> bool:
@@ -128,6 +133,32 @@ class Tensor:
     def T(self) -> Tensor:
         """The tensor with its axes reversed."""
         return _ops.transpose(self)
+
+    def size(self, dim: int | None = None) -> Any:
+        """The shape, as PyTorch's ``size()``; ``size(dim)`` is the length of one axis."""
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self) -> int:
+        """The number of axes (``ndim``)."""
+        return self.data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        """The number of elements."""
+        return int(self.data.size)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        """Bytes per element."""
+        return self.data.dtype.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self.data.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        return True  # ops give fresh arrays or views that NumPy/CuPy handle alike
 
     # ------------------------------------------------------------------ conversion
     def item(self) -> Any:
@@ -141,16 +172,30 @@ class Tensor:
             backend_of(self.data).check_errors()  # the host waits here anyway
         return self.data.item()
 
-    def numpy(self) -> np.ndarray:
-        """A NumPy copy of the data, in host memory (never a view: writes don't reach ``data``)."""
-        if isinstance(self.data, np.ndarray):
-            return self.data.copy()
-        backend = backend_of(self.data)
+    def numpy(self, force: bool = False) -> np.ndarray:
+        """The data as a NumPy array sharing this CPU tensor's memory, as PyTorch's
+        ``numpy()``: writes to either reach the other. A tensor on a device raises
+        ``TypeError`` (copy it with ``.cpu()`` first) unless ``force=True``, which copies."""
+        data = self.data
+        if isinstance(data, np.ndarray):
+            return data.view()  # a new array object, the same memory
+        if not force:
+            raise TypeError(
+                f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() "
+                "to copy the tensor to host memory first."
+            )
+        backend = backend_of(data)
         backend.check_errors()  # the host waits here anyway: raise what the device flagged
-        return backend.to_host(self.data)  # the device-to-host copy is fresh
+        return backend.to_host(data)
 
     def tolist(self) -> Any:
-        return self.numpy().tolist()
+        """The values as (nested) Python lists and numbers, from any device."""
+        data = self.data
+        if not isinstance(data, np.ndarray):
+            backend = backend_of(data)
+            backend.check_errors()
+            data = backend.to_host(data)
+        return data.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         # As PyTorch: NumPy may read a CPU tensor, but a GPU tensor is never copied
@@ -158,7 +203,7 @@ class Tensor:
         if not isinstance(self.data, np.ndarray | np.generic):
             raise TypeError(
                 f"cannot convert a {self.device} tensor to a NumPy array implicitly; "
-                "call .numpy() (or .cpu()) to copy it to the host"
+                "call .cpu() first to copy it to the host"
             )
         return np.asarray(self.data, dtype=dtype)
 
@@ -166,24 +211,110 @@ class Tensor:
         """The same data, cut from the graph (shares memory)."""
         return _wrap(self.data)
 
-    def to(self, target: Any) -> Tensor:
-        """Move to a device (``"cpu"``, ``"cuda"``, ``"cuda:N"``) or cast to a dtype.
+    def clone(self) -> Tensor:
+        """A copy with its own memory; differentiable (the gradient passes through)."""
+        return _ops.clone(self)
 
-        Differentiable: gradients flow back to the source device or dtype.
+    def contiguous(self) -> Tensor:
+        """The tensor itself (arrays here need no re-layout for any op)."""
+        return self
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Move to a device and/or cast to a dtype, as PyTorch's ``to``:
+        ``to("cuda")``, ``to(autograd.float64)``, ``to(device, dtype)``, ``to(other)``
+        (other's device and dtype), ``to(device=..., dtype=..., copy=False)``.
+
+        Differentiable: gradients flow back to the source device and dtype. Returns the
+        tensor itself when nothing changes (unless ``copy=True``).
         """
-        if isinstance(target, str | Backend) and not _is_dtype_name(target):
-            return _ops.to_device(self, target)
-        return _ops.astype(self, target)
+        device, dtype, copy = _to_arguments(args, kwargs)
+        out = self
+        if device is not None:
+            out = _ops.to_device(out, device)
+        if dtype is not None:
+            out = _ops.astype(out, dtype)
+        if copy and out is self:
+            out = _ops.clone(self)
+        return out
 
     def cpu(self) -> Tensor:
+        """The tensor in host memory (itself if it is there already)."""
         return self.to("cpu")
 
-    def cuda(self, index: int | None = None) -> Tensor:
-        return self.to("cuda" if index is None else f"cuda:{index}")
+    def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
+        """The tensor on a GPU (``cuda(1)``: on GPU 1)."""
+        if device is None:
+            return self.to("cuda")
+        return self.to(f"cuda:{device}" if isinstance(device, int) else device)
 
     def astype(self, dtype: Any) -> Tensor:
         """Cast to ``dtype`` (differentiable between floating dtypes)."""
-        return _ops.astype(self, dtype)
+        return _ops.astype(self, as_dtype(dtype))
+
+    def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:  # noqa: A003
+        """Without an argument, PyTorch's type string (``"torch.FloatTensor"``); with a
+        dtype (``autograd.float``, ``"torch.LongTensor"``...), the tensor cast to it."""
+        if dtype is None:
+            return tensor_type_name(self.data.dtype, type(self.data) is not np.ndarray)
+        return _ops.astype(self, as_dtype(dtype))
+
+    def float(self) -> Tensor:  # noqa: A003
+        """Cast to float32."""
+        return _ops.astype(self, np.float32)
+
+    def double(self) -> Tensor:
+        """Cast to float64."""
+        return _ops.astype(self, np.float64)
+
+    def half(self) -> Tensor:
+        """Cast to float16."""
+        return _ops.astype(self, np.float16)
+
+    def long(self) -> Tensor:
+        """Cast to int64."""
+        return _ops.astype(self, np.int64)
+
+    def int(self) -> Tensor:  # noqa: A003
+        """Cast to int32."""
+        return _ops.astype(self, np.int32)
+
+    def short(self) -> Tensor:
+        """Cast to int16."""
+        return _ops.astype(self, np.int16)
+
+    def byte(self) -> Tensor:
+        """Cast to uint8."""
+        return _ops.astype(self, np.uint8)
+
+    def bool(self) -> Tensor:  # noqa: A003
+        """Cast to bool."""
+        return _ops.astype(self, np.bool_)
+
+    def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
+                   requires_grad: bool = False) -> Tensor:  # fmt: skip
+        """``autograd.tensor(data)`` with this tensor's dtype and device by default."""
+        return _factories.tensor(data, dtype=self.dtype if dtype is None else dtype,
+                                 device=self.device if device is None else device,
+                                 requires_grad=requires_grad)  # fmt: skip
+
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: bool = False) -> Tensor:  # fmt: skip
+        """Zeros of ``size`` with this tensor's dtype and device by default."""
+        return self.new_full(_factories.size_of(size), 0, dtype=dtype, device=device,
+                             requires_grad=requires_grad)  # fmt: skip
+
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:  # fmt: skip
+        """Ones of ``size`` with this tensor's dtype and device by default."""
+        return self.new_full(_factories.size_of(size), 1, dtype=dtype, device=device,
+                             requires_grad=requires_grad)  # fmt: skip
+
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:  # fmt: skip
+        """``fill_value`` everywhere in ``size``, this tensor's dtype and device by default."""
+        return _factories.full(size, fill_value, dtype=self.dtype if dtype is None else dtype,
+                               device=self.device if device is None else device,
+                               requires_grad=requires_grad)  # fmt: skip
 
     # ------------------------------------------------------------------ autograd
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -206,28 +337,50 @@ class Tensor:
         """Forget the accumulated gradient."""
         self.grad = None
 
+    def backward(
+        self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
+        inputs: Any = None,
+    ) -> None:  # fmt: skip
+        """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
+
+        ``gradient`` is the upstream gradient; it may be left out only for one-element
+        tensors. The graph is freed afterwards unless ``retain_graph=True``;
+        ``create_graph=True`` records the backward pass itself so gradients of gradients
+        can be taken.
+        """
+        if inputs is not None:
+            raise NotImplementedError("backward(inputs=...) is not supported; use autograd.grad")
+        from .engine import backward  # the engine imports this module: bound at call time
+
+        backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph)
+
     # ------------------------------------------------------------------ in-place updates
     # The PyTorch idiom for a hand-written optimizer step:
     #     with autograd.no_grad():
     #         w -= lr * w.grad
     #         w.grad.zero_()
     # Without these methods Python would quietly rebind ``w`` to a new tensor that no
-    # longer requires grad.
-    def _inplace(self, other: Any, name: str, ufunc: str) -> Tensor:
+    # longer requires grad. They refuse a tensor that requires grad while the graph is
+    # being recorded: the graph would silently use the new values.
+    def _check_inplace(self, name: str) -> None:
         if self.requires_grad and _GradMode.enabled:
             raise RuntimeError(
                 f"{name}: a tensor that requires grad cannot be changed in place while the "
                 "graph is being recorded; do the update inside `with autograd.no_grad():`"
             )
+
+    def _inplace(self, other: Any, name: str, ufunc: str) -> Tensor:
+        self._check_inplace(name)
         data = self.data
-        # A number, list or array is checked and placed as the ops do ("+=: expected a number
-        # ..., got str"), rather than reaching NumPy's "ufunc 'add' did not contain a loop".
-        value = other.data if isinstance(other, Tensor) else _lift(other, self, name).data
-        if isinstance(other, Tensor) and type(value) is not type(data):
-            raise RuntimeError(
-                f"{name}: expected both tensors on one device, found {self.device} and "
-                f"{other.device}"
-            )
+        if isinstance(other, Tensor):
+            value = _raw_operand(other, data, name)
+        else:
+            # A number, list or array is checked and placed as the ops do ("+=: expected a
+            # number ..., got str"), rather than reaching NumPy's "ufunc 'add' did not
+            # contain a loop". (Imported here: tensor.py imports no op module at load.)
+            from .ops._coerce import lift
+
+            value = lift(other, self, name).data
         xp = get_array_module(data)
         try:
             getattr(xp, ufunc)(data, value, out=data, casting="same_kind")
@@ -253,15 +406,74 @@ class Tensor:
     def __itruediv__(self, other: Any) -> Tensor:
         return self._inplace(other, "/=", "divide")
 
-    def copy_(self, src: Any) -> Tensor:
+    def add_(self, other: Any, alpha: Any = 1) -> Tensor:
+        """self += alpha * other, in place."""
+        return self._inplace(other if alpha == 1 else _scaled(other, alpha), "add_", "add")
+
+    def sub_(self, other: Any, alpha: Any = 1) -> Tensor:
+        """self -= alpha * other, in place."""
+        return self._inplace(other if alpha == 1 else _scaled(other, alpha), "sub_", "subtract")
+
+    def mul_(self, other: Any) -> Tensor:
+        """self *= other, in place."""
+        return self._inplace(other, "mul_", "multiply")
+
+    def div_(self, other: Any) -> Tensor:
+        """self /= other, in place."""
+        return self._inplace(other, "div_", "divide")
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        """Limit the values to [min, max] in place."""
+        self._check_inplace("clamp_")
+        if min is None and max is None:
+            raise ValueError("clamp_: give at least one of min and max")
+        data = self.data
+        get_array_module(data).clip(
+            data, _raw_operand(min, data, "clamp_"), _raw_operand(max, data, "clamp_"), out=data
+        )
+        self._version += 1
+        return self
+
+    clip_ = clamp_
+
+    def fill_(self, value: Any) -> Tensor:
+        """Set every element to ``value`` in place."""
+        self._check_inplace("fill_")
+        self.data[...] = _raw_operand(value, self.data, "fill_")
+        self._version += 1
+        return self
+
+    def zero_(self) -> Tensor:
+        """Fill with zeros in place (``w.grad.zero_()``); returns the tensor."""
+        self._check_inplace("zero_")
+        self.data[...] = 0
+        self._version += 1
+        return self
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
+        """Fill in place with draws from N(mean, std**2) (the device's generator, which
+        ``autograd.manual_seed`` seeds)."""
+        self._check_inplace("normal_")
+        rng = generator if generator is not None else backend_of(self.data).rng
+        draw = rng.standard_normal(self.data.shape, dtype=_draw_dtype(self.data.dtype))
+        self.data[...] = draw * std + mean
+        self._version += 1
+        return self
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
+        """Fill in place with draws from U[a, b)."""
+        self._check_inplace("uniform_")
+        rng = generator if generator is not None else backend_of(self.data).rng
+        draw = rng.random(self.data.shape, dtype=_draw_dtype(self.data.dtype))
+        self.data[...] = draw * (b - a) + a
+        self._version += 1
+        return self
+
+    def copy_(self, src: Any, non_blocking: bool = False) -> Tensor:
         """Copy ``src`` (a Tensor, an array of any device, a list or a number) into this
         tensor in place, casting to its dtype and moving to its device, as PyTorch's
         ``copy_``: an explicit copy, so host data may go to a device here. Broadcasts."""
-        if self.requires_grad and _GradMode.enabled:
-            raise RuntimeError(
-                "copy_: a tensor that requires grad cannot be changed in place while the "
-                "graph is being recorded; do it inside `with autograd.no_grad():`"
-            )
+        self._check_inplace("copy_")
         value = src.data if isinstance(src, Tensor) else src
         target = backend_of(self.data)
         if not target.owns(value):
@@ -272,40 +484,336 @@ class Tensor:
         self._version += 1
         return self
 
-    def zero_(self) -> Tensor:
-        """Fill with zeros in place (``w.grad.zero_()``); returns the tensor."""
-        if self.requires_grad and _GradMode.enabled:
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """``x[index] = value`` in place (``x[:, 1] = 0``), as PyTorch.
+
+        Not recorded in the graph: refused while recording for a tensor that requires
+        grad, or for a value that does (build the result with ``where``/``cat`` instead).
+        """
+        self._check_inplace("x[index] = value")
+        if isinstance(value, Tensor) and value.requires_grad and _GradMode.enabled:
             raise RuntimeError(
-                "zero_: a tensor that requires grad cannot be changed in place while the "
-                "graph is being recorded; do it inside `with autograd.no_grad():`"
+                "x[index] = value: writing a tensor that requires grad into another tensor "
+                "is not recorded in the graph here; build the result with autograd.where, "
+                "cat or stack instead (or write inside `with autograd.no_grad():`)"
             )
-        self.data[...] = 0
+        data = self.data
+        data[_ops.raw_index(index, data)] = _raw_operand(value, data, "x[index] = value")
         self._version += 1
+
+    # ------------------------------------------------------------------ arithmetic
+    # Operators and methods are the ops of ``autograd.ops`` (see that package for the
+    # formulas); ``_ops`` is bound by ``autograd/__init__.py``. The hottest operators
+    # call the op's Function directly, as ``ops.add`` does, so that ``x + y`` costs no
+    # Python call more than ``ops.add(x, y)``.
+    def __add__(self, other: Any) -> Tensor:
+        return _ops.Add()(*_ops.operands(self, other, "add"))
+
+    def __radd__(self, other: Any) -> Tensor:
+        return _ops.Add()(*_ops.operands(other, self, "add"))
+
+    def __sub__(self, other: Any) -> Tensor:
+        return _ops.Sub()(*_ops.operands(self, other, "sub"))
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return _ops.Sub()(*_ops.operands(other, self, "sub"))
+
+    def __mul__(self, other: Any) -> Tensor:
+        return _ops.Mul()(*_ops.operands(self, other, "mul"))
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return _ops.Mul()(*_ops.operands(other, self, "mul"))
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return _ops.div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return _ops.div(other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return _ops.pow(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return _ops.pow(other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return _ops.MatMul()(*_ops.operands(self, other, "matmul"))
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _ops.MatMul()(*_ops.operands(other, self, "matmul"))
+
+    def __neg__(self) -> Tensor:
+        return _ops.Neg()(self)
+
+    def __pos__(self) -> Tensor:
         return self
 
-    def backward(
-        self, grad: Any = None, retain_graph: bool | None = None, create_graph: bool = False
-    ) -> None:
-        """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
+    def __abs__(self) -> Tensor:
+        return _ops.abs(self)
 
-        ``grad`` is the upstream gradient; it may be left out only for one-element tensors.
-        The graph is freed afterwards unless ``retain_graph=True``; ``create_graph=True``
-        records the backward pass itself so gradients of gradients can be taken.
-        """
-        from .engine import backward
+    def __getitem__(self, index: Any) -> Tensor:
+        return _ops.GetItem(_ops.raw_index(index, self.data))(self)
 
-        backward((self,), None if grad is None else (grad,), retain_graph, create_graph)
+    # Integer division and remainder are not differentiable (as in PyTorch).
+    def __floordiv__(self, other: Any) -> Tensor:
+        return _compared(self.data // _raw(other))
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return _compared(_raw(other) // self.data)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return _compared(self.data % _raw(other))
+
+    # Logical operators on boolean (or integer) tensors, such as masks: no gradient.
+    def __and__(self, other: Any) -> Tensor:
+        return _compared(self.data & _raw(other))
+
+    def __or__(self, other: Any) -> Tensor:
+        return _compared(self.data | _raw(other))
+
+    def __xor__(self, other: Any) -> Tensor:
+        return _compared(self.data ^ _raw(other))
+
+    def __invert__(self) -> Tensor:
+        return _compared(~self.data)
+
+    def add(self, other: Any, alpha: Any = 1) -> Tensor:
+        """self + alpha * other."""
+        return _ops.add(self, other, alpha=alpha)
+
+    def sub(self, other: Any, alpha: Any = 1) -> Tensor:
+        """self - alpha * other."""
+        return _ops.sub(self, other, alpha=alpha)
+
+    def mul(self, other: Any) -> Tensor:
+        """self * other."""
+        return _ops.mul(self, other)
+
+    def div(self, other: Any) -> Tensor:
+        """self / other."""
+        return _ops.div(self, other)
+
+    def pow(self, exponent: Any) -> Tensor:
+        """self ** exponent."""
+        return _ops.pow(self, exponent)
+
+    def matmul(self, other: Any) -> Tensor:
+        """The matrix product self @ other."""
+        return _ops.matmul(self, other)
+
+    def mm(self, other: Any) -> Tensor:
+        """The product of two matrices (2-D only)."""
+        return _ops.mm(self, other)
+
+    def bmm(self, other: Any) -> Tensor:
+        """Batched matrix product of (b, n, m) and (b, m, p)."""
+        return _ops.bmm(self, other)
+
+    def neg(self) -> Tensor:
+        return _ops.neg(self)
+
+    def exp(self) -> Tensor:
+        return _ops.exp(self)
+
+    def log(self) -> Tensor:
+        return _ops.log(self)
+
+    def sqrt(self) -> Tensor:
+        return _ops.sqrt(self)
+
+    def abs(self) -> Tensor:  # noqa: A003
+        return _ops.abs(self)
+
+    def sin(self) -> Tensor:
+        return _ops.sin(self)
+
+    def cos(self) -> Tensor:
+        return _ops.cos(self)
+
+    def tan(self) -> Tensor:
+        return _ops.tan(self)
+
+    def tanh(self) -> Tensor:
+        return _ops.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        return _ops.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        return _ops.relu(self)
+
+    def square(self) -> Tensor:
+        return _ops.mul(self, self)
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        """Limit the values to [min, max] (see ``autograd.clamp``)."""
+        return _ops.clamp(self, min, max)
+
+    def clip(self, min: Any = None, max: Any = None, **kwargs: Any) -> Tensor:  # noqa: A002
+        """Limit the values to [min, max] (see ``autograd.clip``)."""
+        return _ops.clip(self, min, max, **kwargs)
+
+    def masked_fill(self, mask: Any, value: Any) -> Tensor:
+        """``value`` where ``mask`` is true, else this tensor (differentiable)."""
+        return _ops.masked_fill(self, mask, value)
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        """``self[mask] = value``, in place."""
+        self[mask] = value
+        return self
+
+    def maximum(self, other: Any) -> Tensor:
+        return _ops.maximum(self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        return _ops.minimum(self, other)
+
+    def softmax(self, dim: Any = None, **kwargs: Any) -> Tensor:
+        """Softmax along ``dim`` (see ``autograd.softmax``)."""
+        return _ops.softmax(self, dim, **kwargs)
+
+    def log_softmax(self, dim: Any = None, **kwargs: Any) -> Tensor:
+        """Log-softmax along ``dim`` (see ``autograd.log_softmax``)."""
+        return _ops.log_softmax(self, dim, **kwargs)
+
+    def logsumexp(self, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Tensor:
+        return _ops.logsumexp(self, dim, keepdim, **kwargs)
+
+    # ------------------------------------------------------------------ reductions
+    # PyTorch's ``dim``/``keepdim`` and NumPy/Keras' ``axis``/``keepdims`` both work.
+    def sum(self, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Tensor:
+        """Sum over ``dim`` (see ``autograd.sum``)."""
+        return _ops.sum(self, dim, keepdim, **kwargs)
+
+    def mean(self, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Tensor:
+        """Mean over ``dim`` (see ``autograd.mean``)."""
+        return _ops.mean(self, dim, keepdim, **kwargs)
+
+    def prod(self, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Tensor:
+        """Product over ``dim`` (see ``autograd.prod``)."""
+        return _ops.prod(self, dim, keepdim, **kwargs)
+
+    def var(self, dim: Any = None, *args: Any, **kwargs: Any) -> Tensor:
+        """Variance over ``dim`` (see ``autograd.var`` for the correction)."""
+        return _ops.var(self, dim, *args, **kwargs)
+
+    def std(self, dim: Any = None, *args: Any, **kwargs: Any) -> Tensor:
+        """Standard deviation over ``dim`` (see ``autograd.std``)."""
+        return _ops.std(self, dim, *args, **kwargs)
+
+    def max(self, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Any:  # noqa: A003
+        """The maximum: overall, ``(values, indices)`` along an int ``dim``, or the
+        elementwise maximum with a tensor (see ``autograd.max``)."""
+        return _ops.max(self, dim, keepdim, **kwargs)
+
+    def min(self, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Any:  # noqa: A003
+        """The minimum, as ``max``."""
+        return _ops.min(self, dim, keepdim, **kwargs)
+
+    def norm(
+        self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
+    ) -> Tensor:
+        """The p-norm over ``dim`` (see ``autograd.norm``)."""
+        return _ops.norm(self, p, dim, keepdim, dtype)
+
+    def amax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return _ops.amax(self, dim, keepdim)
+
+    def amin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return _ops.amin(self, dim, keepdim)
+
+    def argmax(self, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Tensor:
+        """Indices of the maxima (int64, not differentiable)."""
+        return _ops.argmax(self, dim, keepdim, **kwargs)
+
+    def argmin(self, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Tensor:
+        """Indices of the minima (int64, not differentiable)."""
+        return _ops.argmin(self, dim, keepdim, **kwargs)
+
+    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A003
+        """True where every element (along ``dim``) is nonzero (not differentiable)."""
+        return _compared(self.data.all(axis=dim, keepdims=keepdim))
+
+    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A003
+        """True where some element (along ``dim``) is nonzero (not differentiable)."""
+        return _compared(self.data.any(axis=dim, keepdims=keepdim))
+
+    # ------------------------------------------------------------------ shape
+    def reshape(self, *shape: Any) -> Tensor:
+        """The same values in another shape (one dimension may be -1)."""
+        return _ops.reshape(self, *shape)
+
+    def view(self, *shape: Any) -> Tensor:
+        """As ``reshape`` (a view where the array library can make one)."""
+        return _ops.reshape(self, *shape)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return _ops.reshape(self, other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return _ops.reshape(self, other.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge the axes ``start_dim..end_dim`` into one."""
+        return _ops.flatten(self, start_dim, end_dim)
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        """Remove axes of length 1 (all, or those in ``dim``)."""
+        return _ops.squeeze(self, dim)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        """Insert an axis of length 1 at ``dim``."""
+        return _ops.unsqueeze(self, dim)
+
+    def transpose(self, *dims: Any) -> Tensor:
+        """Exchange two axes (``transpose(0, 1)``, PyTorch); a full permutation or none
+        reverses/permutes as NumPy (see ``autograd.transpose``)."""
+        return _ops.transpose(self, *dims)
+
+    def permute(self, *dims: Any) -> Tensor:
+        """Put the axes in the given order."""
+        return _ops.permute(self, *dims)
+
+    def t(self) -> Tensor:
+        """The transpose of a matrix (a vector stays as it is)."""
+        return _ops.t(self)
+
+    def expand(self, *sizes: Any) -> Tensor:
+        """Broadcast to ``sizes`` (-1 keeps an axis), as PyTorch's ``expand``."""
+        return _ops.expand(self, *sizes)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return _ops.broadcast_to(self, other.shape)
+
+    def broadcast_to(self, shape: Any) -> Tensor:
+        return _ops.broadcast_to(self, shape)
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        """Tile the tensor ``sizes[i]`` times along axis i (PyTorch's ``repeat``)."""
+        return _ops.repeat(self, *sizes)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        return _ops.chunk(self, chunks, dim)
+
+    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return _ops.split(self, split_size_or_sections, dim)
 
     # ------------------------------------------------------------------ Python protocol
     def __repr__(self) -> str:
         host = backend_of(self.data).to_host(self.data)
-        body = np.array2string(host, separator=", ", prefix="tensor(", threshold=200)
+        body = np.array2string(host, separator=", ", prefix="tensor(", **_print_options)
         extra = [f"device='{self.device}'", f"dtype={self.data.dtype}"]
         if self.grad_fn is not None:
             extra.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
         elif self.requires_grad:
             extra.append("requires_grad=True")
         return f"tensor({body}, {', '.join(extra)})"
+
+    def __format__(self, spec: str) -> str:
+        # f"{loss:.4f}" on a 0-d tensor formats its value, as in PyTorch
+        if self.data.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
 
     def __len__(self) -> int:
         if self.data.ndim == 0:
@@ -325,6 +833,11 @@ class Tensor:
         return float(self.item())
 
     def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
         return int(self.item())
 
     __hash__ = object.__hash__  # identity: tensors key optimizer state and graph walks
@@ -356,13 +869,33 @@ class Tensor:
         other = _comparand(other, self, "ge")
         return NotImplemented if other is None else _compared(self.data >= other)
 
-    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        """Indices of the maxima (not differentiable)."""
-        return _compared(self.data.argmax(axis=axis, keepdims=keepdims))
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
-    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        """Indices of the minima (not differentiable)."""
-        return _compared(self.data.argmin(axis=axis, keepdims=keepdims))
+    def equal(self, other: Tensor) -> bool:
+        """True if both have the same shape and elements."""
+        return self.shape == other.shape and bool((self.data == _raw(other)).all())
+
+
+def set_printoptions(
+    precision: int | None = None, threshold: int | None = None, edgeitems: int | None = None,
+    linewidth: int | None = None, sci_mode: bool | None = None, profile: str | None = None,
+) -> None:  # fmt: skip
+    """How tensors print, as ``torch.set_printoptions`` (NumPy's own print options are left
+    alone). ``profile="default"`` restores the defaults, ``"short"`` and ``"full"`` as PyTorch."""
+    if profile is not None:
+        _print_options.clear()
+        _print_options.update({"default": {"threshold": 200},
+                               "short": {"precision": 2, "threshold": 1000, "edgeitems": 2},
+                               "full": {"threshold": 2**31 - 1}}[profile])  # fmt: skip
+    for key, value in (("precision", precision), ("threshold", threshold),
+                       ("edgeitems", edgeitems), ("max_line_width", linewidth)):  # fmt: skip
+        if value is not None:
+            _print_options[key] = value
+    if sci_mode is not None:
+        _print_options["suppress_small"] = not sci_mode
+
+
+_print_options: dict[str, Any] = {"threshold": 200}  # np.array2string's arguments
 
 
 def from_array(array: Any) -> Tensor:
@@ -439,22 +972,74 @@ def _comparand(value: Any, like: Tensor, op: str) -> Any:
     if isinstance(value, Tensor):
         return value.data
     try:
-        return _lift(value, like, op).data
+        return _ops._coerce.lift(value, like, op).data
     except TypeError:
         return None
 
 
-def _is_dtype_name(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        np.dtype(value)
-    except TypeError:
-        return False
-    return True
+def _raw(value: Any) -> Any:
+    return value.data if isinstance(value, Tensor) else value
 
 
-from . import ops as _ops  # noqa: E402  (ops import Tensor; bound after the class exists)
-from .ops._coerce import lift as _lift  # noqa: E402
+def _raw_operand(other: Any, data: Any, name: str) -> Any:
+    """``other`` as something NumPy/CuPy can write into ``data`` in place: a number, or an
+    array on ``data``'s device (host data written in the program is copied there)."""
+    value = other.data if isinstance(other, Tensor) else other
+    if isinstance(value, list | tuple):
+        value = np.asarray(value)
+    if isinstance(value, np.ndarray) and not isinstance(data, np.ndarray):
+        if isinstance(other, Tensor) and value.ndim:
+            raise RuntimeError(
+                f"{name}: expected both tensors on one device, found {device_of(data)} and cpu"
+            )
+        value = backend_of(data).from_host(value)
+    elif isinstance(other, Tensor) and type(value) is not type(data):
+        raise RuntimeError(
+            f"{name}: expected both tensors on one device, found {device_of(data)} and "
+            f"{device_of(value)}"
+        )
+    return value
 
-_ops.install_tensor_methods(Tensor)
+
+def _scaled(other: Any, alpha: Any) -> Any:
+    value = other.data if isinstance(other, Tensor) else other
+    if isinstance(value, list | tuple):
+        value = np.asarray(value)
+    scaled = value * alpha
+    return _wrap(scaled) if isinstance(other, Tensor) else scaled
+
+
+def _draw_dtype(dtype: np.dtype) -> Any:
+    # NumPy's generators draw float32 or float64; other dtypes take a float64 draw, cast
+    return dtype if dtype in (np.float32, np.float64) else np.float64
+
+
+def _to_arguments(args: tuple, kwargs: dict[str, Any]) -> tuple[Any, Any, bool]:
+    device = kwargs.pop("device", None)
+    dtype = kwargs.pop("dtype", None)
+    copy = bool(kwargs.pop("copy", False))
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to(): unexpected keyword arguments {sorted(kwargs)}")
+    for arg in args:
+        if isinstance(arg, Tensor):
+            device, dtype = arg.device, arg.dtype
+        elif isinstance(arg, bool):  # to(device, dtype, non_blocking, copy) positionally
+            continue
+        elif is_dtype(arg):
+            dtype = arg
+        elif isinstance(arg, str | Backend | int):
+            device = f"cuda:{arg}" if isinstance(arg, int) else arg
+        elif arg is not None:
+            raise TypeError(f"to(): expected a device, a dtype or a tensor, got {arg!r}")
+    return device, (None if dtype is None else as_dtype(dtype)), copy
+
+
+_CPU = as_device("cpu")
+
+# ``autograd.ops`` (the differentiable ops the methods above delegate to) and
+# ``autograd.factories``: bound by ``autograd/__init__.py`` once they are imported, so
+# that this module imports neither (they import ``Tensor`` from here: no import circle).
+_ops: Any = None
+_factories: Any = None

@@ -29,8 +29,8 @@ from .tensor import Tensor
 def _label_of_tensor(t: Tensor, name: str | None, show_values: bool) -> str:
     parts = [name] if name else []
     parts.append(f"{tuple(t.shape)} {t.dtype}")
-    if show_values and t.size <= 12:
-        values = np.array2string(t.numpy(), precision=3, separator=", ", threshold=12)
+    if show_values and t.numel() <= 12:
+        values = np.array2string(t.numpy(force=True), precision=3, separator=", ", threshold=12)
         parts.append(values.replace("\n", " "))
     return "\\n".join(parts)
 

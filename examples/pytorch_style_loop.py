@@ -27,7 +27,7 @@ def evaluate(model: nn.Module, loader: DataLoader, loss_fn: nn.Module) -> tuple[
         for x, y in loader:
             logits = model(x)
             total_loss += loss_fn(logits, y).item() * len(x)
-            correct += int((logits.argmax(axis=1) == y).numpy().sum())
+            correct += int((logits.argmax(1) == y).sum().item())
             seen += len(x)
     model.train()
     return total_loss / seen, correct / seen

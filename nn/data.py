@@ -90,11 +90,18 @@ class DataLoader:
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
         self.backend = get_backend(device if device is not None else get_default_device())
-        if seed is None:
-            seed = int(get_backend("cpu").rng.integers(2**63))
-        self._rng = np.random.default_rng(seed)
+        # as PyTorch, a loader that does not shuffle draws nothing from the global
+        # generator, so weights drawn after building it are the same as without it
+        self._seed = seed
+        self._rng = self._new_rng() if self.shuffle else None
         self._arrays: tuple[Any, ...] | None = None  # staged arrays, prepared on first use
         self._index_map: np.ndarray | None = None  # Subset indices into self._arrays
+
+    def _new_rng(self) -> np.random.Generator:
+        seed = self._seed
+        if seed is None:
+            seed = int(get_backend("cpu").rng.integers(2**63))
+        return np.random.default_rng(seed)
 
     @property
     def device(self) -> str:
@@ -106,6 +113,8 @@ class DataLoader:
 
     def __iter__(self) -> Iterator[tuple[Tensor, ...]]:
         n = len(self.dataset)
+        if self.shuffle and self._rng is None:  # shuffle switched on after construction
+            self._rng = self._new_rng()
         order = self._rng.permutation(n) if self.shuffle else None
         stops = range(self.batch_size, n + 1, self.batch_size)
         bounds = [(stop - self.batch_size, stop) for stop in stops]
@@ -203,7 +212,7 @@ def _fits_on_device(backend: Backend, arrays: tuple[Any, ...]) -> bool:
 
 def _to_host(value: Any) -> Any:
     if isinstance(value, Tensor):
-        return value.numpy()
+        value = value.data
     if is_device_array(value):
         return backend_of(value).to_host(value)
     return np.asarray(value)

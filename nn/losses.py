@@ -656,7 +656,7 @@ def _check_unit_interval(p: Tensor, y: Tensor) -> None:
     if bool(inside):
         return
     for what, t in (("input", p), ("target", y)):
-        values = t.numpy()
+        values = t.numpy(force=True)
         bad = ~((values >= 0) & (values <= 1))
         if bad.any():
             first = tuple(int(i) for i in np.argwhere(bad)[0])

@@ -13,7 +13,7 @@ from autograd import Tensor
 def host(value: Any) -> Any:
     """A NumPy copy of a Tensor or an array of any backend; other values pass through."""
     if isinstance(value, Tensor):
-        return value.numpy()
+        return np.array(value.detach().cpu().numpy())  # a copy: numpy() shares CPU memory
     if backends.is_device_array(value):
         return backends.backend_of(value).to_host(value)
     if isinstance(value, list | tuple):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _device import host
 from conftest import GPU_AVAILABLE
 
 import autograd as ag
@@ -30,7 +31,7 @@ def test_reuse_accumulates(device):
     x = leaf([0.5, -2.0, 3.0], device)
     y = x * x + x
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), 2 * x.numpy() + 1)
+    np.testing.assert_allclose(x.grad.cpu().numpy(), 2 * x.cpu().numpy() + 1)
 
 
 def test_diamond_graph():
@@ -59,7 +60,7 @@ def test_reductions_over_tuples_and_negative_axes(device, axis, kept, op):
         assert x.grad.shape == x.shape
     if op == "mean":  # and the values: 1/n for each reduced element
         n = int(np.prod([x.shape[a] for a in (axis if isinstance(axis, tuple) else (axis,))]))
-        np.testing.assert_allclose(x.grad.numpy(), np.full(x.shape, 1 / n))
+        np.testing.assert_allclose(x.grad.cpu().numpy(), np.full(x.shape, 1 / n))
 
 
 @pytest.mark.parametrize(
@@ -71,13 +72,13 @@ def test_broadcasting_reduces_gradients_back(device, sa, sb):
     out = a * b
     g = rng.standard_normal(out.shape)
     out.backward(g)
-    a_np, b_np = a.numpy(), b.numpy()
+    a_np, b_np = a.cpu().numpy(), b.cpu().numpy()
     assert a.grad.shape == sa and b.grad.shape == sb
     # against the definition: the sum over every broadcast copy
     full_a = g * np.broadcast_to(b_np, out.shape)
     full_b = g * np.broadcast_to(a_np, out.shape)
-    np.testing.assert_allclose(a.grad.numpy(), _sum_to(full_a, sa))
-    np.testing.assert_allclose(b.grad.numpy(), _sum_to(full_b, sb))
+    np.testing.assert_allclose(a.grad.cpu().numpy(), _sum_to(full_a, sa))
+    np.testing.assert_allclose(b.grad.cpu().numpy(), _sum_to(full_b, sb))
 
 
 def _sum_to(x, shape):
@@ -91,11 +92,11 @@ def test_leaf_gradients_accumulate_and_intermediates_keep_none():
     h = x * 3
     y = (h * h).sum()
     y.backward(retain_graph=True)
-    first = x.grad.numpy()
-    np.testing.assert_allclose(first, 18 * x.numpy())
+    first = x.grad.cpu().numpy()
+    np.testing.assert_allclose(first, 18 * x.cpu().numpy())
     assert h.grad is None  # an intermediate result: no .grad unless asked
     y.backward()
-    np.testing.assert_allclose(x.grad.numpy(), 2 * first)  # accumulated, as in PyTorch
+    np.testing.assert_allclose(x.grad.cpu().numpy(), 2 * first)  # accumulated, as in PyTorch
     x.zero_grad()
     assert x.grad is None
 
@@ -105,7 +106,7 @@ def test_retain_grad_keeps_intermediate_gradients():
     h = x * 3
     h.retain_grad()
     (h * h).sum().backward()
-    np.testing.assert_allclose(h.grad.numpy(), 2 * h.numpy())
+    np.testing.assert_allclose(h.grad.cpu().numpy(), 2 * h.cpu().numpy())
 
 
 def test_backward_does_not_alias_the_leaf_gradient():
@@ -113,7 +114,7 @@ def test_backward_does_not_alias_the_leaf_gradient():
     a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
     (a + b).sum().backward()
     a.grad.data += 100
-    np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0])
+    np.testing.assert_array_equal(b.grad.cpu().numpy(), [1.0, 1.0])
 
 
 # ----------------------------------------------------------------- freed graphs
@@ -132,7 +133,7 @@ def test_retain_graph_allows_a_second_backward_that_accumulates():
     y = (ag.exp(x) * x).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_allclose(x.grad.numpy(), 2 * (np.exp(x.numpy()) * (x.numpy() + 1)))
+    np.testing.assert_allclose(host(x.grad), 2 * (np.exp(host(x)) * (host(x) + 1)))
 
 
 def test_backward_on_non_scalar_needs_a_gradient():
@@ -190,10 +191,10 @@ def test_second_derivatives_match_closed_forms(device, fn, d1, d2):
     values = np.array([0.3, 1.2, 2.5, 0.7])
     x = leaf(values, device)
     (g,) = ag.grad(fn(x).sum(), x, create_graph=True)
-    np.testing.assert_allclose(g.numpy(), d1(values), rtol=1e-12)
+    np.testing.assert_allclose(g.cpu().numpy(), d1(values), rtol=1e-12)
     assert g.requires_grad
     (h,) = ag.grad(g.sum(), x)
-    np.testing.assert_allclose(h.numpy(), d2(values), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(h.cpu().numpy(), d2(values), rtol=1e-10, atol=1e-14)
 
 
 def _s(x):
@@ -214,7 +215,7 @@ def test_backward_with_create_graph_gives_differentiable_grad():
     g = x.grad
     assert g.requires_grad
     (h,) = ag.grad(g.sum(), x)
-    np.testing.assert_allclose(h.numpy(), 6 * x.numpy())
+    np.testing.assert_allclose(h.cpu().numpy(), 6 * x.cpu().numpy())
 
 
 def _mlp_params(rng):
@@ -249,7 +250,7 @@ def test_mlp_hessian_vector_product_matches_finite_differences():
     minus = _mlp_grad([leaf(p - eps * v) for p, v in zip(values, vs, strict=False)], x, labels)
     for h, gp, gm in zip(hvp, plus, minus, strict=False):
         np.testing.assert_allclose(
-            h.numpy(), (gp.numpy() - gm.numpy()) / (2 * eps), rtol=1e-5, atol=1e-8
+            h.cpu().numpy(), (gp.cpu().numpy() - gm.cpu().numpy()) / (2 * eps), rtol=1e-5, atol=1e-8
         )
 
 
@@ -273,7 +274,7 @@ def test_mlp_hessian_vector_product_matches_torch(torch):
         tuple(torch.from_numpy(v) for v in vs),
     )
     for h, w in zip(hvp, want, strict=False):
-        np.testing.assert_allclose(h.numpy(), w.numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(h.cpu().numpy(), w.cpu().numpy(), rtol=1e-10, atol=1e-12)
 
 
 # ----------------------------------------------------------------- autograd.grad
@@ -284,8 +285,8 @@ def test_grad_leaves_dot_grad_untouched_and_handles_non_leaf_inputs():
     h = x * x
     y = (h * 2).sum()
     gh, gx = ag.grad(y, [h, x])
-    np.testing.assert_allclose(gh.numpy(), [2.0, 2.0, 2.0])
-    np.testing.assert_allclose(gx.numpy(), 4 * x.numpy())
+    np.testing.assert_allclose(gh.cpu().numpy(), [2.0, 2.0, 2.0])
+    np.testing.assert_allclose(gx.cpu().numpy(), 4 * x.cpu().numpy())
     assert x.grad is None and h.grad is None
 
 
@@ -304,7 +305,7 @@ def test_grad_with_grad_outputs_and_several_outputs():
     (g,) = ag.grad(
         [a, b], x, grad_outputs=[Tensor(np.array([1.0, 1.0])), Tensor(np.array([0.5, 2.0]))]
     )
-    np.testing.assert_allclose(g.numpy(), [2 + 0.5 * 2, 2 + 2 * 4])
+    np.testing.assert_allclose(g.cpu().numpy(), [2 + 0.5 * 2, 2 + 2 * 4])
 
 
 # ----------------------------------------------------------------- devices
@@ -338,11 +339,11 @@ def test_python_data_and_0d_host_values_combine_with_device_tensors(accelerator)
     ]:  # fmt: skip
         out = b + other
         assert out.device == b.device and out.dtype == np.float32
-        np.testing.assert_allclose(out.numpy(), expected)
+        np.testing.assert_allclose(out.cpu().numpy(), expected)
     s = Tensor(2.0, device="cpu", requires_grad=True)
     (b * s).sum().backward()  # the 0-d host tensor's gradient comes back to the host
     assert s.grad.device == "cpu" and b.grad.device == b.device
-    np.testing.assert_allclose(s.grad.numpy(), 3.0)
+    np.testing.assert_allclose(s.grad.cpu().numpy(), 3.0)
 
 
 def test_to_device_is_differentiable(accelerator):
@@ -351,7 +352,7 @@ def test_to_device_is_differentiable(accelerator):
     assert y.device == backends.parse_device(accelerator) != "cpu"
     y.backward()
     assert x.grad.device == "cpu"
-    np.testing.assert_allclose(x.grad.numpy(), [3.0, 3.0])
+    np.testing.assert_allclose(x.grad.cpu().numpy(), [3.0, 3.0])
     back = x.to(accelerator).cpu()  # there and back: still one graph
     (back * back).sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), [3.0 + 2.0, 3.0 + 4.0])
+    np.testing.assert_allclose(x.grad.cpu().numpy(), [3.0 + 2.0, 3.0 + 4.0])

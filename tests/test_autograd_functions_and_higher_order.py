@@ -47,18 +47,18 @@ class ClampedCube(Function):
 def test_a_user_function_without_slots_gives_gradients_and_second_derivatives():
     x = leaf([1.0, -2.0, 3.0])
     (g,) = ag.grad(Square()(x).sum(), x, create_graph=True)
-    np.testing.assert_allclose(g.numpy(), [2.0, -4.0, 6.0])
+    np.testing.assert_allclose(g.cpu().numpy(), [2.0, -4.0, 6.0])
     (gg,) = ag.grad(g.sum(), x)
-    np.testing.assert_allclose(gg.numpy(), [2.0, 2.0, 2.0])
+    np.testing.assert_allclose(gg.cpu().numpy(), [2.0, 2.0, 2.0])
     assert ag.gradcheck(lambda t: Square()(t) * t, [Tensor(np.array([0.5, -1.5]))])
 
 
 def test_a_user_function_with_state_and_raw_array_gradients():
     x = leaf([0.5, 2.0, -1.0])
     y = ClampedCube(1.5)(x)
-    np.testing.assert_allclose(y.numpy(), [0.125, 0.0, -1.0])
+    np.testing.assert_allclose(y.cpu().numpy(), [0.125, 0.0, -1.0])
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), [0.75, 0.0, 3.0])
+    np.testing.assert_allclose(x.grad.cpu().numpy(), [0.75, 0.0, 3.0])
     assert ag.gradcheck(lambda t: ClampedCube(1.5)(t), [Tensor(np.array([0.5, 2.0, -1.0]))])
 
 
@@ -81,7 +81,7 @@ def _derivatives(fn, values, order):
     out, result = fn(x).sum(), []
     for _ in range(order):
         (out,) = ag.grad(out, x, create_graph=True)
-        result.append(out.numpy())
+        result.append(out.cpu().numpy())
         out = out.sum()
     return result
 
@@ -119,7 +119,7 @@ def test_grad_of_a_non_leaf_input_stops_nothing_and_counts_every_path():
     h = x * 3
     y = (h * h + h).sum()  # dy/dh = 2h + 1 = (7, 13)
     (gh,) = ag.grad(y, h)
-    np.testing.assert_allclose(gh.numpy(), [7.0, 13.0])
+    np.testing.assert_allclose(gh.cpu().numpy(), [7.0, 13.0])
     assert x.grad is None
 
 
@@ -131,14 +131,14 @@ def test_grad_of_an_output_that_does_not_depend_on_a_non_leaf_input():
         ag.grad(y, [h, unrelated], retain_graph=True)
     gh, gu = ag.grad(y, [h, unrelated], allow_unused=True)
     assert gu is None
-    np.testing.assert_allclose(gh.numpy(), [4.0, 8.0])
+    np.testing.assert_allclose(gh.cpu().numpy(), [4.0, 8.0])
 
 
 def test_grad_of_an_input_that_is_the_output_itself():
     x = leaf([1.0, 2.0])
     y = x * 3
     (g,) = ag.grad(y, y, grad_outputs=Tensor(np.array([1.0, 5.0])))
-    np.testing.assert_allclose(g.numpy(), [1.0, 5.0])
+    np.testing.assert_allclose(g.cpu().numpy(), [1.0, 5.0])
 
 
 # ------------------------------------------------------------------ retain_grad
@@ -147,12 +147,12 @@ def test_retain_grad_under_create_graph_keeps_a_differentiable_gradient():
     h = x**2
     h.retain_grad()
     (h**2).sum().backward(create_graph=True)
-    np.testing.assert_allclose(h.grad.numpy(), 2 * x.numpy() ** 2)  # d(h^2)/dh = 2h
+    np.testing.assert_allclose(h.grad.cpu().numpy(), 2 * x.cpu().numpy() ** 2)  # d(h^2)/dh = 2h
     assert h.grad.requires_grad
     x_grad = x.grad  # 4x^3, itself differentiable: d/dx sum(4x^3) = 12x^2
     x.zero_grad()
     x_grad.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), 12 * np.array([1.0, 4.0]))
+    np.testing.assert_allclose(x.grad.cpu().numpy(), 12 * np.array([1.0, 4.0]))
 
 
 def test_retained_gradients_accumulate_over_two_backward_passes_like_leaves():
@@ -162,7 +162,7 @@ def test_retained_gradients_accumulate_over_two_backward_passes_like_leaves():
     y = (h * h).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_allclose(h.grad.numpy(), 2 * 2 * h.numpy())
+    np.testing.assert_allclose(h.grad.cpu().numpy(), 2 * 2 * h.cpu().numpy())
 
 
 # ------------------------------------------------------------------ devices
@@ -176,17 +176,17 @@ def test_host_indices_and_masks_index_a_gpu_tensor_and_scatter_back(accelerator)
     ]:
         (g,) = ag.grad(x[index].sum(), x)
         assert g.device == x.device
-        np.testing.assert_array_equal(g.numpy(), expected)
+        np.testing.assert_array_equal(g.cpu().numpy(), expected)
 
 
 def test_where_with_a_host_condition_on_gpu_values_names_both_devices(accelerator):
     x = leaf([1.0, -1.0], device=accelerator)
     with pytest.raises(RuntimeError, match=f"cpu.*{x.device}"):
         ag.where(np.array([True, False]), x, 0.0)
-    np.testing.assert_array_equal(ag.where(x > 0, x, 0.0).numpy(), [1.0, 0.0])
-    np.testing.assert_array_equal(ag.where([True, False], x, 0.0).numpy(), [1.0, 0.0])
+    np.testing.assert_array_equal(ag.where(x > 0, x, 0.0).cpu().numpy(), [1.0, 0.0])
+    np.testing.assert_array_equal(ag.where([True, False], x, 0.0).cpu().numpy(), [1.0, 0.0])
 
 
 def test_where_with_python_conditions_works_on_the_cpu():
     x = leaf([1.0, -1.0], device="cpu")
-    np.testing.assert_array_equal(ag.where([True, False], x, 0.0).numpy(), [1.0, 0.0])
+    np.testing.assert_array_equal(ag.where([True, False], x, 0.0).cpu().numpy(), [1.0, 0.0])

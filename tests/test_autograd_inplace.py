@@ -22,7 +22,7 @@ def test_manual_sgd_loop_in_the_pytorch_idiom_trains_and_keeps_the_leaf():
             w -= 0.1 * w.grad
             w.grad.zero_()
     assert w.requires_grad and w.is_leaf and w.dtype == np.float32
-    np.testing.assert_allclose(w.numpy(), [1.0, -2.0, 0.5], atol=1e-3)
+    np.testing.assert_allclose(w.cpu().numpy(), [1.0, -2.0, 0.5], atol=1e-3)
     assert loss.item() < 1e-4 * first
 
 
@@ -41,7 +41,7 @@ def test_in_place_operators_update_the_same_array_and_keep_float32(update, expec
     data = t.data
     assert update(t) is t
     assert t.data is data and t.dtype == np.float32
-    np.testing.assert_allclose(t.numpy(), expected)
+    np.testing.assert_allclose(t.cpu().numpy(), expected)
 
 
 def test_a_tensor_that_requires_grad_cannot_change_in_place_while_recording():
@@ -50,7 +50,7 @@ def test_a_tensor_that_requires_grad_cannot_change_in_place_while_recording():
         w -= 1.0
     with pytest.raises(RuntimeError, match="no_grad"):
         w.zero_()
-    np.testing.assert_array_equal(w.numpy(), [1.0])
+    np.testing.assert_array_equal(w.cpu().numpy(), [1.0])
 
 
 def test_in_place_errors_name_shapes_and_dtypes():
@@ -88,4 +88,4 @@ def test_updates_after_backward_are_fine_for_the_next_step():
         with ag.no_grad():
             w -= 0.25 * w.grad
         w.zero_grad()
-    np.testing.assert_allclose(w.numpy(), [0.125, 0.25])
+    np.testing.assert_allclose(w.cpu().numpy(), [0.125, 0.25])

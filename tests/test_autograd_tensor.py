@@ -22,13 +22,17 @@ def test_dtype_rules(data, dtype):
 
 
 @pytest.mark.host_only("NumPy arrays are shared only with CPU tensors")
-def test_numpy_arrays_are_not_copied_but_numpy_returns_a_copy():
+def test_numpy_arrays_are_not_copied_and_numpy_shares_a_cpu_tensors_memory():
     a = np.zeros(3)
-    t = Tensor(a)
+    t = Tensor(a, device="cpu")
     assert t.data is a or np.shares_memory(t.data, a)
-    host = t.numpy()
+    host = t.numpy()  # as PyTorch: a view of the tensor's memory, both ways
     host[0] = 5.0
-    assert t.data[0] == 0.0
+    assert t.data[0] == 5.0
+    t += 1
+    assert host.tolist() == [6.0, 1.0, 1.0]
+    host.shape = (3, 1)  # a new array object each time: the tensor keeps its shape
+    assert t.shape == (3,)
 
 
 @pytest.mark.parametrize("data", [3, [1, 2], True, np.arange(3)])
@@ -69,7 +73,7 @@ def test_comparisons_return_non_grad_bool_tensors():
         assert isinstance(result, Tensor)
         assert result.dtype == np.bool_
         assert not result.requires_grad and result.grad_fn is None
-    np.testing.assert_array_equal((x > 1.5).numpy(), [False, True, True])
+    np.testing.assert_array_equal((x > 1.5).cpu().numpy(), [False, True, True])
 
 
 def test_reflected_ops_with_scalars_and_numpy_arrays():
@@ -85,16 +89,16 @@ def test_reflected_ops_with_scalars_and_numpy_arrays():
     for name, (result, want) in cases.items():
         assert isinstance(result, Tensor), name
         assert result.requires_grad, name
-        np.testing.assert_allclose(result.numpy(), want, err_msg=name)
+        np.testing.assert_allclose(result.cpu().numpy(), want, err_msg=name)
     (8 / x).sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), -8 / x.numpy() ** 2)
+    np.testing.assert_allclose(x.grad.cpu().numpy(), -8 / x.cpu().numpy() ** 2)
 
 
 def test_T_reverses_axes():
     x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
     assert x.T.shape == (3, 2)
     (x.T * Tensor(np.arange(6.0).reshape(3, 2))).sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy(), np.arange(6.0).reshape(3, 2).T)
+    np.testing.assert_array_equal(x.grad.cpu().numpy(), np.arange(6.0).reshape(3, 2).T)
 
 
 def test_no_grad_context_manager_and_decorator():
@@ -191,7 +195,7 @@ def test_astype_is_differentiable_between_floats():
     assert y.dtype == np.float64
     (y * y).sum().backward()
     assert x.grad.dtype == np.float32
-    np.testing.assert_allclose(x.grad.numpy(), [2.0, 4.0])
+    np.testing.assert_allclose(x.grad.cpu().numpy(), [2.0, 4.0])
 
 
 def test_to_dtype_and_device_name():
@@ -208,6 +212,9 @@ def test_numpy_reads_a_cpu_tensor_through_the_array_protocol():
 
 def test_the_array_protocol_never_copies_a_gpu_tensor_to_the_host_implicitly(accelerator):
     t = ag.Tensor([1.0, 2.0], device=accelerator)
-    with pytest.raises(TypeError, match=r"\.numpy\(\)"):
+    with pytest.raises(TypeError, match=r"\.cpu\(\)"):
         np.asarray(t)
-    assert t.numpy().tolist() == [1.0, 2.0]
+    with pytest.raises(TypeError, match=r"Tensor\.cpu\(\)"):  # as PyTorch's numpy() on cuda
+        t.numpy()
+    assert t.numpy(force=True).tolist() == [1.0, 2.0]
+    assert t.cpu().numpy().tolist() == [1.0, 2.0]

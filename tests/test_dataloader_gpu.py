@@ -17,8 +17,8 @@ def test_batches_live_on_the_gpu_and_equal_the_cpu_batches(accelerator):
         for (xc, yc), (xg, yg) in zip(cpu, gpu, strict=True):
             assert xg.device.startswith(accelerator) and yg.device.startswith(accelerator)
             assert xg.dtype == np.uint8
-            np.testing.assert_array_equal(xg.numpy(), xc.numpy())
-            np.testing.assert_array_equal(yg.numpy(), yc.numpy())
+            np.testing.assert_array_equal(xg.cpu().numpy(), xc.cpu().numpy())
+            np.testing.assert_array_equal(yg.cpu().numpy(), yc.cpu().numpy())
 
 
 def test_dataset_is_copied_to_the_device_once(accelerator):
@@ -35,5 +35,5 @@ def test_subset_on_gpu(accelerator):
     x, y = np.arange(30).reshape(15, 2), np.arange(15)
     _, part = random_split(TensorDataset(x, y), [10, 5], seed=0)
     loader = DataLoader(part, batch_size=2, device=accelerator)
-    got = np.concatenate([yb.numpy() for _, yb in loader])
+    got = np.concatenate([yb.cpu().numpy() for _, yb in loader])
     np.testing.assert_array_equal(got, y[part.indices])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _device import host
 
 import nn  # what `import nn as keras` gives a textbook reader
 from autograd import Tensor
@@ -66,11 +67,11 @@ def test_calling_a_model_after_fit_is_inference():
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     model.fit(X, Y, epochs=1, verbose=0)
     moving = [w.copy() for w in model.layers[1].get_weights()[2:]]
-    out = model(X).numpy()
+    out = host(model(X))
     np.testing.assert_allclose(out, model.predict(X), rtol=1e-6)
     for a, b in zip(model.layers[1].get_weights()[2:], moving, strict=True):
         np.testing.assert_array_equal(a, b)
-    assert not np.allclose(model(X, training=True).numpy(), out)  # training=True: dropout
+    assert not np.allclose(host(model(X, training=True)), out)  # training=True: dropout
 
 
 def test_a_subclass_overriding_call_is_used():
@@ -83,12 +84,12 @@ def test_a_subclass_overriding_call_is_used():
     layer = MCDropout(0.5)
     layer.eval()
     x = Tensor(np.ones((200, 10), np.float32))
-    y = layer(x).numpy()
+    y = host(layer(x))
     assert (y == 0).mean() == pytest.approx(0.5, abs=0.1)  # dropout active in eval mode
     assert set(np.unique(y)) <= {0.0, 2.0}
     plain = nn.layers.Dropout(0.5)
     plain.eval()
-    np.testing.assert_array_equal(plain(x).numpy(), x.numpy())
+    np.testing.assert_array_equal(host(plain(x)), host(x))
 
 
 @pytest.mark.parametrize(
@@ -118,19 +119,19 @@ def test_default_hyper_parameters_are_keras(keras, name, keras_kwargs):
 def test_activation_and_layer_defaults_are_keras(keras):
     x = np.linspace(-3, 3, 13, dtype=np.float32).reshape(1, 13)
     for name in ("LeakyReLU", "ELU", "ReLU", "Softmax"):  # layer defaults: LeakyReLU 0.3
-        ours = getattr(nn.layers, name)()(Tensor(x)).numpy()
+        ours = host(getattr(nn.layers, name)()(Tensor(x)))
         theirs = keras.ops.convert_to_numpy(getattr(keras.layers, name)()(x))
         np.testing.assert_allclose(ours, theirs, rtol=1e-6, err_msg=name)
     # the activation *function* leaky_relu has slope 0.2 in Keras 3
     np.testing.assert_allclose(
-        nn.activations.get("leaky_relu")(Tensor(x)).numpy(),
+        host(nn.activations.get("leaky_relu")(Tensor(x))),
         keras.ops.convert_to_numpy(keras.activations.get("leaky_relu")(x)),
         rtol=1e-6,
     )
     ours, theirs = nn.layers.PReLU(), keras.layers.PReLU()
     ours(Tensor(x))
     theirs(x)
-    np.testing.assert_array_equal(ours.alpha.numpy(), keras.ops.convert_to_numpy(theirs.alpha))
+    np.testing.assert_array_equal(host(ours.alpha), keras.ops.convert_to_numpy(theirs.alpha))
 
 
 def test_one_optimizer_reused_for_a_second_model_raises():
@@ -151,5 +152,5 @@ def test_build_then_set_weights_then_call_keeps_the_weights():
     assert layer.built
     w = [np.arange(6, dtype=np.float32).reshape(3, 2), np.array([1.0, -1.0], np.float32)]
     layer.set_weights(w)
-    out = layer(np.ones((1, 3), np.float32)).numpy()
+    out = host(layer(np.ones((1, 3), np.float32)))
     np.testing.assert_allclose(out, [[0 + 2 + 4 + 1, 1 + 3 + 5 - 1]])

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from _device import assert_close
+from _device import assert_close, host
 from _keras_reference import IGNORE_KERAS_ARRAY_WARNING, floatx
 
 from autograd import Tensor
@@ -208,10 +208,10 @@ def _xpgrad_run(name: str, kwargs: dict[str, Any], weights, sequence, path: str,
                 opt.step()
             else:
                 opt.apply_gradients(zip(tensors, params, strict=True))
-            history.append([p.numpy() for p in params])
+            history.append([host(p) for p in params])
     if opt.use_ema:
         opt.finalize_variable_values(params)
-        history.append([p.numpy() for p in params])
+        history.append([host(p) for p in params])
     return history
 
 
@@ -445,7 +445,7 @@ def test_state_dict_resumes_exactly(keras64):
     for grads in sequence[:20]:
         opt.apply_gradients(zip([Tensor(g) for g in grads], params, strict=True))
     snapshot = opt.state_dict()
-    resumed = [Tensor(p.numpy(), requires_grad=True) for p in params]
+    resumed = [Tensor(host(p), requires_grad=True) for p in params]
     fresh = ko.Nadam(**kwargs)
     fresh.build(resumed)
     fresh.load_state_dict(snapshot)

@@ -45,7 +45,7 @@ def test_fused_cross_entropy_gradient_is_softmax_minus_onehot_over_n():
     z = Tensor(LOGITS, requires_grad=True)
     losses.sparse_categorical_crossentropy(LABELS, z, from_logits=True).backward()
     p = np.exp(_log_softmax(LOGITS))
-    np.testing.assert_allclose(z.grad.numpy(), (p - ONEHOT) / len(LABELS), rtol=1e-12)
+    np.testing.assert_allclose(z.grad.cpu().numpy(), (p - ONEHOT) / len(LABELS), rtol=1e-12)
 
 
 def test_cross_entropy_from_logits_is_stable_at_1e4_float32():
@@ -55,8 +55,8 @@ def test_cross_entropy_from_logits_is_stable_at_1e4_float32():
     # sample 0 is certain and right (0); sample 1 is wrong by 5e3 -> 5e3; mean 2500
     assert loss.item() == pytest.approx(2500.0, rel=1e-6)
     loss.backward()
-    assert np.isfinite(z.grad.numpy()).all()
-    np.testing.assert_allclose(z.grad.numpy(), [[0, 0, 0], [0, 0.5, -0.5]], atol=1e-6)
+    assert np.isfinite(z.grad.cpu().numpy()).all()
+    np.testing.assert_allclose(z.grad.cpu().numpy(), [[0, 0, 0], [0, 0.5, -0.5]], atol=1e-6)
 
 
 def test_probability_path_is_clipped_not_infinite():
@@ -94,7 +94,7 @@ def test_binary_crossentropy_with_logits_is_stable():
     loss = losses.binary_crossentropy(y, x, from_logits=True)
     assert loss.item() == pytest.approx(5e3)
     loss.backward()
-    np.testing.assert_allclose(x.grad.numpy(), [0, 0, 0.25, -0.25], atol=1e-7)
+    np.testing.assert_allclose(x.grad.cpu().numpy(), [0, 0, 0.25, -0.25], atol=1e-7)
 
 
 def test_regression_losses():
@@ -114,12 +114,12 @@ def test_regression_losses():
 def test_reductions_keras_per_sample_vs_torch_per_element():
     pred, true = RNG.normal(size=(4, 3)), RNG.normal(size=(4, 3))
     e2 = (pred - true) ** 2
-    keras_none = nn.MeanSquaredError(reduction="none")(true, Tensor(pred)).numpy()
+    keras_none = nn.MeanSquaredError(reduction="none")(true, Tensor(pred)).cpu().numpy()
     np.testing.assert_allclose(keras_none, e2.mean(-1))
-    torch_none = nn.MSELoss(reduction="none")(Tensor(pred), true).numpy()
+    torch_none = nn.MSELoss(reduction="none")(Tensor(pred), true).cpu().numpy()
     np.testing.assert_allclose(torch_none, e2)
     assert nn.MSELoss(reduction="sum")(Tensor(pred), true).item() == pytest.approx(e2.sum())
-    ce_none = nn.CrossEntropyLoss(reduction="none")(Tensor(LOGITS), LABELS).numpy()
+    ce_none = nn.CrossEntropyLoss(reduction="none")(Tensor(LOGITS), LABELS).cpu().numpy()
     np.testing.assert_allclose(ce_none, -_log_softmax(LOGITS)[np.arange(6), LABELS])
     with pytest.raises(ValueError, match="reduction"):
         nn.MSELoss(reduction="avg")
@@ -175,13 +175,13 @@ def test_probabilities_from_a_softmax_use_the_fused_logits_path():
     loss = losses.sparse_categorical_crossentropy(np.array([1]), probs)
     assert loss.item() == pytest.approx(30.0, rel=1e-9)
     loss.backward()
-    np.testing.assert_allclose(z.grad.numpy(), [[1.0, -1.0, 0.0]], atol=1e-12)
+    np.testing.assert_allclose(z.grad.cpu().numpy(), [[1.0, -1.0, 0.0]], atol=1e-12)
     model = nn.Sequential([nn.Dense(3, activation="softmax", input_shape=(2,), dtype="float64")])
     out = model(Tensor(np.ones((4, 2))))
     value = losses.categorical_crossentropy(np.eye(3)[[0, 1, 2, 0]], out)
     assert isinstance(value.grad_fn, losses.SoftmaxCrossEntropy)
     # a leaf tensor of probabilities (no softmax graph) keeps the clipped probability path
-    leaf = Tensor(probs.numpy())
+    leaf = Tensor(probs.cpu().numpy())
     assert losses.sparse_categorical_crossentropy(np.array([1]), leaf).item() == pytest.approx(
         -np.log(1e-7), rel=1e-6
     )

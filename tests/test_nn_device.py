@@ -39,10 +39,10 @@ def test_forward_backward_on_device_matches_cpu(device, tmp_path):
     loss_cpu = nn.losses.get("sparse_categorical_crossentropy")(labels, cpu(Tensor(x)))
     loss_cpu.backward()
     np.testing.assert_allclose(loss.item(), loss_cpu.item(), rtol=1e-5)
-    np.testing.assert_allclose(kernel.grad.numpy(), cpu.layers[1].kernel.grad.numpy(),
+    np.testing.assert_allclose(kernel.grad.cpu().numpy(), cpu.layers[1].kernel.grad.cpu().numpy(),
                                rtol=1e-4, atol=1e-6)
-    np.testing.assert_allclose(moved.layers[2].moving_mean.numpy(),
-                               cpu.layers[2].moving_mean.numpy(), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(moved.layers[2].moving_mean.cpu().numpy(),
+                               cpu.layers[2].moving_mean.cpu().numpy(), rtol=1e-5, atol=1e-7)
     acc = nn.metrics.accuracy(labels, y)
     assert acc.device.startswith(device)
 

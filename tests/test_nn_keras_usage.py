@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _device import host
 from hypothesis import given
 
 import autograd
@@ -54,7 +55,7 @@ def test_model_starting_with_input_saves_and_loads(tmp_path):
     model.save(path)
     loaded = nn.load_model(path)
     x = np.random.default_rng(0).random((5, 4)).astype(np.float32)
-    np.testing.assert_array_equal(loaded(x).numpy(), model(x).numpy())
+    np.testing.assert_array_equal(loaded(x).cpu().numpy(), model(x).cpu().numpy())
     assert loaded.count_params() == 4 * 3 + 3 + 3 * 2 + 2
 
 
@@ -84,7 +85,7 @@ def test_activation_layer_after_batchnorm_like_geron():
 
     x = np.random.default_rng(1).standard_normal((3, 5)).astype(np.float32)
     np.testing.assert_allclose(
-        nn.Activation("elu")(x).numpy(), np.where(x > 0, x, np.expm1(x)), rtol=1e-6
+        nn.Activation("elu")(x).cpu().numpy(), np.where(x > 0, x, np.expm1(x)), rtol=1e-6
     )
 
 
@@ -99,7 +100,7 @@ def test_activation_layer_with_prelu_has_its_slopes_and_round_trips(tmp_path):
     loaded = nn.load_model(path)
     assert type(loaded.layers[1]).__name__ == "Activation"
     x = -np.ones((2, 3), np.float32)
-    np.testing.assert_array_equal(loaded(x).numpy(), model(x).numpy())
+    np.testing.assert_array_equal(loaded(x).cpu().numpy(), model(x).cpu().numpy())
 
 
 @GRAD_SETTINGS
@@ -128,14 +129,14 @@ def test_clone_model_same_architecture_fresh_weights():
     assert clone.layers[1].kernel.requires_grad is False
     assert list(clone.state_dict()) == list(model_a.state_dict())
     # fresh weights, no shared Parameter
-    assert not np.array_equal(clone.layers[1].kernel.numpy(), model_a.layers[1].kernel.numpy())
+    assert not np.array_equal(host(clone.layers[1].kernel), host(model_a.layers[1].kernel))
     assert not {id(p) for p in clone.parameters()} & {id(p) for p in model_a.parameters()}
     # Géron: clone, then copy the weights, to keep model_A intact while training B on A
     clone.set_weights(model_a.get_weights())
     x = np.random.default_rng(0).random((5, 4, 2)).astype(np.float32)
     clone.eval()
     model_a.eval()
-    np.testing.assert_array_equal(clone(x).numpy(), model_a(x).numpy())
+    np.testing.assert_array_equal(clone(x).cpu().numpy(), model_a(x).cpu().numpy())
 
 
 def test_transfer_learning_on_a_clone_leaves_model_a_trainable():
@@ -163,15 +164,15 @@ def test_training_argument_runs_one_call_in_that_mode_and_restores_it():
     x = np.ones((3, 4), np.float32)
     autograd.manual_seed(0)
     # Monte-Carlo dropout (Géron ch. 11): stack several stochastic forward passes
-    samples = np.stack([model(x, training=True).numpy() for _ in range(5)])
+    samples = np.stack([model(x, training=True).cpu().numpy() for _ in range(5)])
     assert samples.shape == (5, 3, 2)
     assert not np.allclose(samples[0], samples[1])
     assert model.training is False and model.layers[1].training is False
-    deterministic = model(x).numpy()
-    np.testing.assert_array_equal(model(x).numpy(), deterministic)
+    deterministic = model(x).cpu().numpy()
+    np.testing.assert_array_equal(model(x).cpu().numpy(), deterministic)
 
     model.train()
-    np.testing.assert_array_equal(model(x, training=False).numpy(), deterministic)
+    np.testing.assert_array_equal(model(x, training=False).cpu().numpy(), deterministic)
     assert model.training is True and model.layers[1].training is True
 
 

@@ -119,17 +119,17 @@ def test_state_dict_round_trip():
     autograd.manual_seed(2)
     b = TwoLayer()
     x = Tensor(np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32))
-    assert not np.allclose(a(x).numpy(), b(x).numpy())
+    assert not np.allclose(a(x).cpu().numpy(), b(x).cpu().numpy())
     b.load_state_dict(a.state_dict())
-    np.testing.assert_array_equal(a(x).numpy(), b(x).numpy())
+    np.testing.assert_array_equal(a(x).cpu().numpy(), b(x).cpu().numpy())
     # values are copied in place: b's arrays are not a's
     assert b.fc1.weight.data is not a.fc1.weight.data
 
 
 def test_load_state_dict_lists_every_mismatch_and_changes_nothing():
     net = TwoLayer()
-    before = net.fc1.weight.numpy().copy()
-    state = {k: v.numpy() for k, v in net.state_dict().items()}
+    before = net.fc1.weight.cpu().numpy().copy()
+    state = {k: v.cpu().numpy() for k, v in net.state_dict().items()}
     state["fc1.weight"] = np.zeros((5, 4), np.float32)
     del state["fc2.bias"]
     state["extra.weight"] = np.zeros(1, np.float32)
@@ -139,7 +139,7 @@ def test_load_state_dict_lists_every_mismatch_and_changes_nothing():
     assert "fc1.weight: given (5, 4) vs model (4, 3)" in msg
     assert "missing keys: fc2.bias" in msg
     assert "unexpected keys: extra.weight" in msg
-    np.testing.assert_array_equal(net.fc1.weight.numpy(), before)
+    np.testing.assert_array_equal(net.fc1.weight.cpu().numpy(), before)
 
 
 def test_load_state_dict_non_strict_reports_keys():
@@ -148,7 +148,7 @@ def test_load_state_dict_non_strict_reports_keys():
     result = net.load_state_dict(state, strict=False)
     assert result.unexpected_keys == ["nope"]
     assert "fc2.weight" in result.missing_keys
-    np.testing.assert_array_equal(net.fc1.weight.numpy(), np.ones((4, 3)))
+    np.testing.assert_array_equal(net.fc1.weight.cpu().numpy(), np.ones((4, 3)))
 
 
 def test_sequential_spellings_are_equivalent():
@@ -296,9 +296,9 @@ def test_dropout_only_in_training_and_seeded():
     x = Tensor(np.ones((200, 50), np.float32))
     drop = nn.Dropout(0.4)
     autograd.manual_seed(3)
-    y1 = drop(x).numpy()
+    y1 = drop(x).cpu().numpy()
     autograd.manual_seed(3)
-    y2 = drop(x).numpy()
+    y2 = drop(x).cpu().numpy()
     np.testing.assert_array_equal(y1, y2)
     assert set(np.unique(y1)) <= {0.0, np.float32(1 / 0.6)}
     assert abs((y1 == 0).mean() - 0.4) < 0.03
@@ -309,13 +309,13 @@ def test_dropout_only_in_training_and_seeded():
 def test_batchnorm_uses_moving_statistics_in_eval_mode():
     bn = nn.BatchNormalization(momentum=0.5, epsilon=1e-3)
     x = np.random.default_rng(0).normal(2.0, 3.0, size=(64, 3))
-    y = bn(Tensor(x)).numpy()
+    y = bn(Tensor(x)).cpu().numpy()
     np.testing.assert_allclose(y.mean(0), 0, atol=1e-6)
-    np.testing.assert_allclose(bn.moving_mean.numpy(), 0.5 * x.mean(0), rtol=1e-5)
-    np.testing.assert_allclose(bn.moving_variance.numpy(), 0.5 + 0.5 * x.var(0), rtol=1e-5)
+    np.testing.assert_allclose(bn.moving_mean.cpu().numpy(), 0.5 * x.mean(0), rtol=1e-5)
+    np.testing.assert_allclose(bn.moving_variance.cpu().numpy(), 0.5 + 0.5 * x.var(0), rtol=1e-5)
     bn.eval()
-    y_eval = bn(Tensor(x)).numpy()
-    expect = (x - bn.moving_mean.numpy()) / np.sqrt(bn.moving_variance.numpy() + 1e-3)
+    y_eval = bn(Tensor(x)).cpu().numpy()
+    expect = (x - bn.moving_mean.cpu().numpy()) / np.sqrt(bn.moving_variance.cpu().numpy() + 1e-3)
     np.testing.assert_allclose(y_eval, expect, rtol=1e-5)
     assert set(bn.state_dict()) == {"gamma", "beta", "moving_mean", "moving_variance"}
 
@@ -326,20 +326,20 @@ def test_frozen_batchnorm_runs_in_inference_mode_like_keras():
     bn.built = True
     bn.trainable = False
     bn(Tensor(np.ones((4, 2), np.float32) * 5))
-    np.testing.assert_array_equal(bn.moving_mean.numpy(), [0, 0])
+    np.testing.assert_array_equal(bn.moving_mean.cpu().numpy(), [0, 0])
 
 
 def test_regularization_losses():
     layer = Dense(2, input_shape=(3,), kernel_regularizer=nn.regularizers.L1L2(l1=0.1, l2=0.2))
     model = Sequential([layer, Dense(1)])
-    k = layer.kernel.numpy()
+    k = layer.kernel.cpu().numpy()
     expected = 0.1 * np.abs(k).sum() + 0.2 * (k**2).sum()
     assert len(model.losses) == 1
     np.testing.assert_allclose(model.regularization_loss().item(), expected, rtol=1e-6)
     assert Sequential([Dense(1, input_shape=(1,))]).regularization_loss() == 0.0
     l2 = Dense(2, input_shape=(3,), kernel_regularizer="l2")
     np.testing.assert_allclose(
-        l2.regularization_loss().item(), 0.01 * (l2.kernel.numpy() ** 2).sum(), rtol=1e-6
+        l2.regularization_loss().item(), 0.01 * (l2.kernel.cpu().numpy() ** 2).sum(), rtol=1e-6
     )
 
 
@@ -379,7 +379,17 @@ def test_to_cpu_and_deepcopy_keep_a_working_model():
     assert all(p.device == "cpu" and p.grad_fn is None for p in model.parameters())
     clone = copy.deepcopy(model)
     x = Tensor(np.ones((4, 2), np.float32), device="cpu")
-    np.testing.assert_array_equal(clone(x).numpy(), model(x).numpy())
+    np.testing.assert_array_equal(clone(x).cpu().numpy(), model(x).cpu().numpy())
     with autograd.no_grad():
         clone.layers[0].kernel.zero_()
-    assert not np.all(model.layers[0].kernel.numpy() == 0)
+    assert not np.all(model.layers[0].kernel.cpu().numpy() == 0)
+
+
+def test_sequential_from_an_ordered_dict_names_its_children_as_attributes():
+    from collections import OrderedDict
+
+    model = nn.Sequential(OrderedDict([("fc1", nn.Linear(4, 3)), ("act", nn.ReLU())]))
+    assert model.fc1 is model[0] and model.act is model[1]
+    assert list(model.state_dict()) == ["fc1.weight", "fc1.bias"]
+    with pytest.raises(AttributeError, match="no attribute 'fc2'"):
+        model.fc2  # noqa: B018

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _device import host
 
 import autograd
 import nn
@@ -26,18 +27,18 @@ def test_linear_matches_torch_forward_and_backward(torch):
     ours = nn.Linear(5, 3, dtype="float64")
     ref = torch.nn.Linear(5, 3, dtype=torch.float64)
     with torch.no_grad():
-        ref.weight.copy_(torch.from_numpy(ours.weight.numpy()))
-        ref.bias.copy_(torch.from_numpy(ours.bias.numpy()))
+        ref.weight.copy_(torch.from_numpy(ours.weight.cpu().numpy()))
+        ref.bias.copy_(torch.from_numpy(ours.bias.cpu().numpy()))
     x = RNG.normal(size=(4, 5))
     y = ours(Tensor(x))
     y_ref = ref(_t(torch, x))
-    np.testing.assert_allclose(y.numpy(), y_ref.detach().numpy(), **TOL)
+    np.testing.assert_allclose(y.cpu().numpy(), y_ref.detach().cpu().numpy(), **TOL)
     g = RNG.normal(size=(4, 3))
     (y * Tensor(g)).sum().backward()
     (y_ref * _t(torch, g)).sum().backward()
-    np.testing.assert_allclose(ours.weight.grad.numpy(), ref.weight.grad.numpy(), **TOL)
+    np.testing.assert_allclose(ours.weight.grad.cpu().numpy(), ref.weight.grad.cpu().numpy(), **TOL)
     assert list(ours.state_dict()) == list(ref.state_dict())
-    np.testing.assert_allclose(ours.bias.grad.numpy(), ref.bias.grad.numpy(), **TOL)
+    np.testing.assert_allclose(ours.bias.grad.cpu().numpy(), ref.bias.grad.cpu().numpy(), **TOL)
 
 
 def test_linear_default_init_has_torch_bounds(torch):
@@ -46,8 +47,8 @@ def test_linear_default_init_has_torch_bounds(torch):
     ref = torch.nn.Linear(300, 200)
     ours = nn.Linear(300, 200)
     for a, b in (
-        (ours.weight.numpy(), ref.weight.detach().numpy()),
-        (ours.bias.numpy(), ref.bias.detach().numpy()),
+        (ours.weight.cpu().numpy(), ref.weight.detach().cpu().numpy()),
+        (ours.bias.cpu().numpy(), ref.bias.detach().cpu().numpy()),
     ):
         assert abs(a.max() - b.max()) < 0.01 and abs(a.min() - b.min()) < 0.01
         assert a.std() == pytest.approx(b.std(), rel=0.1)
@@ -81,8 +82,8 @@ def test_activations_match_torch(torch, make_ours, make_ref):
     xr = _t(torch, x, grad=True)
     yr = make_ref(torch.nn.functional)(xr)
     (yr * _t(torch, g)).sum().backward()
-    np.testing.assert_allclose(y.numpy(), yr.detach().numpy(), **TOL)
-    np.testing.assert_allclose(xt.grad.numpy(), xr.grad.numpy(), **TOL)
+    np.testing.assert_allclose(y.cpu().numpy(), yr.detach().cpu().numpy(), **TOL)
+    np.testing.assert_allclose(xt.grad.cpu().numpy(), xr.grad.cpu().numpy(), **TOL)
 
 
 @pytest.mark.parametrize("num_parameters", [1, 3])
@@ -96,9 +97,9 @@ def test_prelu_matches_torch_shared_and_per_channel(torch, num_parameters):
     yr = ref(xr)
     y.sum().backward()
     yr.sum().backward()
-    np.testing.assert_allclose(y.numpy(), yr.detach().numpy(), **TOL)
-    np.testing.assert_allclose(ours.weight.grad.numpy(), ref.weight.grad.numpy(), **TOL)
-    np.testing.assert_allclose(xt.grad.numpy(), xr.grad.numpy(), **TOL)
+    np.testing.assert_allclose(y.cpu().numpy(), yr.detach().cpu().numpy(), **TOL)
+    np.testing.assert_allclose(ours.weight.grad.cpu().numpy(), ref.weight.grad.cpu().numpy(), **TOL)
+    np.testing.assert_allclose(xt.grad.cpu().numpy(), xr.grad.cpu().numpy(), **TOL)
 
 
 def test_batchnorm1d_matches_torch_in_train_and_eval(torch):
@@ -117,16 +118,16 @@ def test_batchnorm1d_matches_torch_in_train_and_eval(torch):
         y, yr = ours(xt), ref(xr)
         (y * Tensor(g)).sum().backward()
         (yr * _t(torch, g)).sum().backward()
-        np.testing.assert_allclose(y.numpy(), yr.detach().numpy(), **TOL)
-        np.testing.assert_allclose(xt.grad.numpy(), xr.grad.numpy(), **TOL)
-    np.testing.assert_allclose(ours.weight.grad.numpy(), ref.weight.grad.numpy(), **TOL)
+        np.testing.assert_allclose(y.cpu().numpy(), yr.detach().cpu().numpy(), **TOL)
+        np.testing.assert_allclose(xt.grad.cpu().numpy(), xr.grad.cpu().numpy(), **TOL)
+    np.testing.assert_allclose(ours.weight.grad.cpu().numpy(), ref.weight.grad.cpu().numpy(), **TOL)
     for key, value in ref.state_dict().items():  # same keys, same running statistics
-        np.testing.assert_allclose(ours.state_dict()[key].numpy(), value.numpy(), **TOL)
+        np.testing.assert_allclose(ours.state_dict()[key].cpu().numpy(), value.cpu().numpy(), **TOL)
     assert list(ours.state_dict()) == list(ref.state_dict())
     ours.eval()
     ref.eval()
     x = RNG.normal(size=(4, 3))
-    np.testing.assert_allclose(ours(Tensor(x)).numpy(), ref(_t(torch, x)).detach().numpy(), **TOL)
+    np.testing.assert_allclose(host(ours(Tensor(x))), ref(_t(torch, x)).detach().numpy(), **TOL)
 
 
 def _check_loss(torch, ours, ref, pred, target, target_torch=None):
@@ -137,8 +138,8 @@ def _check_loss(torch, ours, ref, pred, target, target_torch=None):
     g = RNG.normal(size=loss.shape)  # a cotangent also for reduction="none"
     (loss * Tensor(g)).sum().backward()
     (loss_ref * _t(torch, g)).sum().backward()
-    np.testing.assert_allclose(loss.numpy(), loss_ref.detach().numpy(), **TOL)
-    np.testing.assert_allclose(pt.grad.numpy(), pr.grad.numpy(), **TOL)
+    np.testing.assert_allclose(loss.cpu().numpy(), loss_ref.detach().cpu().numpy(), **TOL)
+    np.testing.assert_allclose(pt.grad.cpu().numpy(), pr.grad.cpu().numpy(), **TOL)
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
@@ -237,13 +238,13 @@ def test_mlp_training_step_matches_torch(torch):
     ).double()
     with torch.no_grad():
         for i in (0, 2):
-            ref[i].weight.copy_(torch.from_numpy(ours[i].weight.numpy()))
-            ref[i].bias.copy_(torch.from_numpy(ours[i].bias.numpy()))
+            ref[i].weight.copy_(torch.from_numpy(ours[i].weight.cpu().numpy()))
+            ref[i].bias.copy_(torch.from_numpy(ours[i].bias.cpu().numpy()))
     x, labels = RNG.normal(size=(10, 4)), RNG.integers(0, 3, size=10)
     nn.CrossEntropyLoss()(ours(Tensor(x)), labels).backward()
     torch.nn.functional.cross_entropy(ref(_t(torch, x)), torch.from_numpy(labels)).backward()
     for i in (0, 2):
-        np.testing.assert_allclose(ours[i].weight.grad.numpy(), ref[i].weight.grad.numpy(), **TOL)
+        np.testing.assert_allclose(host(ours[i].weight.grad), ref[i].weight.grad.numpy(), **TOL)
 
 
 def test_a_pytorch_state_dict_loads_as_it_is(torch, tmp_path):
@@ -272,6 +273,6 @@ def test_a_pytorch_state_dict_loads_as_it_is(torch, tmp_path):
     ours.eval()
     x = RNG.normal(size=(5, 3, 4)).astype(np.float32)
     np.testing.assert_allclose(
-        ours(Tensor(x)).numpy(), ref(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-6
+        host(ours(Tensor(x))), ref(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-6
     )
     assert repr(ours) == repr(ref)  # print(model) reads the same

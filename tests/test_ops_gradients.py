@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pytest
 import strategies as S
+from _device import host
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -35,7 +36,7 @@ def check(fn, arrays, device, reference=None, rtol=1e-7, atol=1e-10):
         assert got.device == xs[0].device
         want = np.asarray(reference(*arrays))
         assert got.shape == want.shape
-        np.testing.assert_allclose(got.numpy(), want, rtol=rtol, atol=atol)
+        np.testing.assert_allclose(got.cpu().numpy(), want, rtol=rtol, atol=atol)
     assert ag.gradcheck(fn, xs)
 
 
@@ -146,6 +147,35 @@ def test_log(device, x):
 
 
 @on_device
+@given(S.arrays(S.shapes, -6.0, 6.0))
+def test_sin(device, x):
+    check(ag.sin, (x,), device, np.sin)
+    check(lambda t: t.sin(), (x,), device, np.sin)
+
+
+@on_device
+@given(S.arrays(S.shapes, -6.0, 6.0))
+def test_cos(device, x):
+    check(ag.cos, (x,), device, np.cos)
+    check(lambda t: t.cos(), (x,), device, np.cos)
+
+
+@on_device
+@given(S.arrays(S.shapes, -1.3, 1.3))  # inside (-pi/2, pi/2), where tan and tan' stay moderate
+def test_tan(device, x):
+    check(ag.tan, (x,), device, np.tan)
+
+
+@on_device
+@given(S.arrays(S.shapes))
+def test_clone_is_a_copy_with_the_identity_gradient(device, x):
+    check(ag.clone, (x,), device, lambda a: a)
+    t = Tensor(x, device=device)
+    c = t.clone()
+    assert c.data is not t.data and not np.shares_memory(host(c), host(t))
+
+
+@on_device
 @given(S.positive_arrays(S.shapes))
 def test_sqrt(device, x):
     check(ag.sqrt, (x,), device, np.sqrt)
@@ -173,6 +203,8 @@ def _clip_case(draw):
 def test_clip(device, case):
     x, lo, hi = case
     check(lambda t: ag.clip(t, lo, hi), (x,), device, lambda a: np.clip(a, lo, hi))
+    check(lambda t: ag.clamp(t, min=lo, max=hi), (x,), device, lambda a: np.clip(a, lo, hi))
+    check(lambda t: t.clamp(lo, hi), (x,), device, lambda a: np.clip(a, lo, hi))
 
 
 @st.composite
@@ -185,6 +217,14 @@ def _distinct_broadcast_pair(draw):
 @given(_distinct_broadcast_pair())
 def test_maximum(device, ab):
     check(ag.maximum, ab, device, np.maximum)
+
+
+@on_device
+@given(_distinct_broadcast_pair())
+def test_clamp_with_tensor_bounds(device, ab):
+    """Tensor bounds: the gradient goes to whichever of x and the bound is kept."""
+    check(lambda t, b: ag.clamp(t, min=b), ab, device, np.maximum)
+    check(lambda t, b: ag.clamp(t, max=b), ab, device, np.minimum)
 
 
 @on_device
@@ -245,7 +285,7 @@ def test_var(device, case, ddof):
     if n - ddof <= 0:
         ddof = 0
     check(
-        lambda t: ag.var(t, axis, keepdims, ddof=ddof), (x,), device,
+        lambda t: ag.var(t, axis=axis, keepdims=keepdims, ddof=ddof), (x,), device,
         lambda a: np.var(a, axis, keepdims=keepdims, ddof=ddof),
     )  # fmt: skip
 
@@ -255,7 +295,7 @@ def test_var(device, case, ddof):
 def test_max(device, case):
     x, axis, keepdims = case
     check(
-        lambda t: ag.max(t, axis, keepdims),
+        lambda t: ag.max(t, axis=axis, keepdims=keepdims),  # NumPy's spelling: values
         (x,),
         device,
         lambda a: np.max(a, axis, keepdims=keepdims),
@@ -267,17 +307,82 @@ def test_max(device, case):
 def test_min(device, case):
     x, axis, keepdims = case
     check(
-        lambda t: ag.min(t, axis, keepdims),
+        lambda t: ag.min(t, axis=axis, keepdims=keepdims),
         (x,),
         device,
         lambda a: np.min(a, axis, keepdims=keepdims),
     )
 
 
+@st.composite
+def _distinct_array_and_dim(draw):
+    shape = draw(S.nonscalar_shapes)
+    (x,) = draw(S.distinct_arrays((shape,)))
+    return x, draw(S.one_axis(shape)), draw(st.booleans())
+
+
+@on_device
+@given(_distinct_array_and_dim())
+def test_max_and_min_along_a_dim_give_values_and_indices(device, case):
+    """PyTorch's max(x, dim): the values are differentiable, the indices int64."""
+    x, dim, keepdim = case
+    for op, np_op, np_arg in (("max", np.max, np.argmax), ("min", np.min, np.argmin)):
+        check(
+            lambda t, op=op: getattr(ag, op)(t, dim, keepdim).values, (x,), device,
+            lambda a, np_op=np_op: np_op(a, dim, keepdims=keepdim),
+        )  # fmt: skip
+        values, indices = getattr(Tensor(x, device=device), op)(dim, keepdim=keepdim)
+        assert indices.dtype == np.int64
+        np.testing.assert_array_equal(host(indices), np_arg(x, dim, keepdims=keepdim))
+
+
+@on_device
+@given(S.distinct_array_and_axes())
+def test_amax_and_amin(device, case):
+    x, axis, keepdims = case
+    check(lambda t: ag.amax(t, axis, keepdims), (x,), device,
+          lambda a: np.max(a, axis, keepdims=keepdims))  # fmt: skip
+    check(lambda t: ag.amin(t, axis, keepdims), (x,), device,
+          lambda a: np.min(a, axis, keepdims=keepdims))  # fmt: skip
+
+
+@on_device
+@given(S.array_and_axes(lo=-3.0, hi=3.0), st.sampled_from([0, 1]))
+def test_std(device, case, correction):
+    x, axis, keepdims = case
+    n = x.size // max(np.sum(x, axis).size, 1) if x.size else 0
+    if n - correction <= 0 or np.min(np.std(x, axis), initial=1.0) < 0.1:
+        return  # sqrt'(0) is infinite: every reduced slice keeps some spread
+    check(
+        lambda t: ag.std(t, axis, keepdim=keepdims, correction=correction), (x,), device,
+        lambda a: np.std(a, axis, keepdims=keepdims, ddof=correction),
+    )  # fmt: skip
+
+
+@st.composite
+def _norm_case(draw):
+    x = draw(S.arrays_away_from(S.shapes))  # |x| has a kink at 0
+    return x, draw(S.axes(x.ndim)), draw(st.booleans()), draw(st.sampled_from([2, 1, 3, "fro"]))
+
+
+def _np_norm(a, p, axis, keepdims):
+    if p == "fro":
+        p = 2
+    return np.sum(np.abs(a) ** p, axis, keepdims=keepdims) ** (1 / p)
+
+
+@on_device
+@given(_norm_case())
+def test_norm(device, case):
+    x, axis, keepdims, p = case
+    check(lambda t: ag.norm(t, p, axis, keepdims), (x,), device,
+          lambda a: _np_norm(a, p, axis, keepdims))  # fmt: skip
+
+
 def test_max_ties_share_the_gradient(device):
     x = Tensor(np.array([1.0, 3.0, 3.0, 2.0]), device=device, requires_grad=True)
     ag.max(x).backward()
-    np.testing.assert_array_equal(x.grad.numpy(), [0, 0.5, 0.5, 0])
+    np.testing.assert_array_equal(x.grad.cpu().numpy(), [0, 0.5, 0.5, 0])
 
 
 # ----------------------------------------------------------------- shape ops
@@ -312,6 +417,60 @@ def test_transpose_and_permute(device, case):
     check(lambda t: ag.permute(t, perm), (x,), device, lambda a: np.transpose(a, perm))
     check(lambda t: t.T, (x,), device, lambda a: a.T)
     check(lambda t: ag.transpose(t), (x,), device, np.transpose)
+
+
+@on_device
+@given(S.shapes.flatmap(lambda s: st.tuples(S.arrays(s), st.integers(-len(s) - 1, len(s)))))
+def test_unsqueeze_and_squeeze(device, case):
+    x, dim = case
+    check(lambda t: ag.unsqueeze(t, dim), (x,), device, lambda a: np.expand_dims(a, dim))
+    check(lambda t: t.unsqueeze(dim).squeeze(dim), (x,), device, lambda a: a)
+    check(lambda t: t.squeeze(), (x,), device, np.squeeze)
+
+
+@on_device
+@given(S.nonscalar_shapes.flatmap(lambda s: st.tuples(S.arrays(s), S.one_axis(s), S.one_axis(s))))
+def test_transpose_two_dims_swaps_them(device, case):
+    """PyTorch's transpose(x, dim0, dim1), also where NumPy's reading would differ."""
+    x, d0, d1 = case
+    check(lambda t: ag.transpose(t, d0, d1), (x,), device, lambda a: np.swapaxes(a, d0, d1))
+    check(lambda t: t.transpose(d0, d1), (x,), device, lambda a: np.swapaxes(a, d0, d1))
+
+
+@on_device
+@given(S.shapes.flatmap(lambda s: st.tuples(
+    S.arrays(s), st.lists(st.integers(1, 3), min_size=len(s), max_size=len(s) + 2))))
+def test_repeat_tiles_and_sums_the_gradient_over_copies(device, case):
+    x, reps = case
+    check(lambda t: t.repeat(*reps), (x,), device, lambda a: np.tile(a, reps))
+
+
+@st.composite
+def _expand_case(draw):
+    target = draw(S.shapes)
+    return draw(S.arrays(tuple(1 if i % 2 else n for i, n in enumerate(target)))), target
+
+
+@on_device
+@given(_expand_case())
+def test_expand_keeps_minus_one_axes(device, case):
+    x, target = case
+    sizes = tuple(-1 if a == b else b for a, b in zip(x.shape, target, strict=True))
+    check(lambda t: t.expand(*sizes), (x,), device, lambda a: np.broadcast_to(a, target))
+
+
+@on_device
+@given(S.nonscalar_shapes.flatmap(lambda s: st.tuples(
+    S.arrays(s), S.one_axis(s), st.integers(1, 5))))
+def test_chunk_and_split_are_slices(device, case):
+    x, dim, k = case
+    n = x.shape[dim]
+    pieces = np.array_split(x, [i for i in range(-(-n // k), n, -(-n // k))], axis=dim)
+    for i, want in enumerate(pieces):
+        check(lambda t, i=i: ag.chunk(t, k, dim)[i], (x,), device, lambda a, w=want: w)
+    sizes = [p.shape[dim] for p in pieces]
+    got = ag.split(Tensor(x, device=device), sizes, dim)
+    assert [g.shape for g in got] == [p.shape for p in pieces]
 
 
 @st.composite
@@ -371,19 +530,19 @@ def test_getitem_advanced(device, case):
 def test_getitem_repeated_indices_accumulate(device):
     x = Tensor(np.arange(4.0), device=device, requires_grad=True)
     x[[0, 2, 0, 0]].sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy(), [3, 0, 1, 0])
+    np.testing.assert_array_equal(x.grad.cpu().numpy(), [3, 0, 1, 0])
     y = Tensor(np.arange(6.0).reshape(3, 2), device=device, requires_grad=True)
     (
         y[np.array([1, 1]), np.array([0, 0])] * Tensor(np.array([2.0, 5.0]), device=device)
     ).sum().backward()
-    np.testing.assert_array_equal(y.grad.numpy(), [[0, 0], [7, 0], [0, 0]])
+    np.testing.assert_array_equal(y.grad.cpu().numpy(), [[0, 0], [7, 0], [0, 0]])
 
 
 def test_getitem_with_tensor_index(device):
     x = Tensor(np.arange(5.0), device=device, requires_grad=True)
     idx = Tensor(np.array([4, 4, 1]), device=device)
     x[idx].sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy(), [0, 1, 0, 0, 2])
+    np.testing.assert_array_equal(x.grad.cpu().numpy(), [0, 1, 0, 0, 2])
 
 
 @on_device
@@ -534,16 +693,16 @@ def test_softmax_family_finite_for_huge_inputs(device, dtype, shift):
     ]:
         x = Tensor((base + shift).astype(dtype), device=device, requires_grad=True)
         y = fn(x)
-        assert np.all(np.isfinite(y.numpy())), name
-        np.testing.assert_allclose(y.numpy(), want, err_msg=name, **tol)
-        weights = Tensor(np.arange(y.size, dtype=dtype).reshape(y.shape), device=device)
+        assert np.all(np.isfinite(y.cpu().numpy())), name
+        np.testing.assert_allclose(y.cpu().numpy(), want, err_msg=name, **tol)
+        weights = Tensor(np.arange(y.numel(), dtype=dtype).reshape(y.shape), device=device)
         (y * weights).sum().backward()
-        g = x.grad.numpy()
+        g = x.grad.cpu().numpy()
         assert np.all(np.isfinite(g)), name
         # the gradient is shift-invariant: compare with the one at the unshifted input
         x0 = Tensor(base.astype(dtype), device=device, requires_grad=True)
         (fn(x0) * weights).sum().backward()
-        np.testing.assert_allclose(g, x0.grad.numpy(), err_msg=name, **tol)
+        np.testing.assert_allclose(g, x0.grad.cpu().numpy(), err_msg=name, **tol)
 
 
 # ----------------------------------------------------------------- dropout
@@ -552,10 +711,10 @@ def test_softmax_family_finite_for_huge_inputs(device, dtype, shift):
 def test_dropout_same_seed_same_mask(device):
     x = Tensor(np.ones((50, 40)), device=device)
     ag.manual_seed(123)
-    a = ag.dropout(x, 0.3).numpy()
+    a = ag.dropout(x, 0.3).cpu().numpy()
     ag.manual_seed(123)
-    b = ag.dropout(x, 0.3).numpy()
-    c = ag.dropout(x, 0.3).numpy()
+    b = ag.dropout(x, 0.3).cpu().numpy()
+    c = ag.dropout(x, 0.3).cpu().numpy()
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(b, c)  # the generator moved on
 
@@ -564,7 +723,7 @@ def test_dropout_same_seed_same_mask(device):
 def test_dropout_is_inverted_and_preserves_the_mean(device, p):
     n = 200_000
     ag.manual_seed(0)
-    y = ag.dropout(Tensor(np.ones(n, dtype=np.float32), device=device), p).numpy()
+    y = ag.dropout(Tensor(np.ones(n, dtype=np.float32), device=device), p).cpu().numpy()
     kept = y != 0
     np.testing.assert_allclose(y[kept], 1 / (1 - p), rtol=1e-6)  # survivors scaled by 1/(1-p)
     # kept count ~ Binomial(n, 1-p): 6 standard deviations
@@ -574,10 +733,10 @@ def test_dropout_is_inverted_and_preserves_the_mean(device, p):
 
 def test_dropout_eval_mode_and_p_zero_are_identity(device):
     x = Tensor(np.arange(6.0), device=device, requires_grad=True)
-    np.testing.assert_array_equal(ag.dropout(x, 0.5, training=False).numpy(), x.numpy())
-    np.testing.assert_array_equal(ag.dropout(x, 0.0).numpy(), x.numpy())
+    np.testing.assert_array_equal(ag.dropout(x, 0.5, training=False).cpu().numpy(), x.cpu().numpy())
+    np.testing.assert_array_equal(ag.dropout(x, 0.0).cpu().numpy(), x.cpu().numpy())
     y = ag.dropout(x, 1.0)
-    np.testing.assert_array_equal(y.numpy(), np.zeros(6))
+    np.testing.assert_array_equal(y.cpu().numpy(), np.zeros(6))
 
 
 def test_dropout_rejects_bad_p():
@@ -595,5 +754,5 @@ def test_dropout_gradient_under_a_fixed_seed(device, x, p):
     check(fn, (x,), device)
     xs = tensors(device, x)
     fn(xs[0]).sum().backward()
-    mask = fn(Tensor(np.ones_like(x), device=device)).numpy() != 0  # the same seed: the same mask
-    np.testing.assert_allclose(xs[0].grad.numpy(), mask / (1 - p))
+    mask = host(fn(Tensor(np.ones_like(x), device=device))) != 0  # the same seed: the same mask
+    np.testing.assert_allclose(xs[0].grad.cpu().numpy(), mask / (1 - p))

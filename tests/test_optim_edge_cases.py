@@ -7,6 +7,7 @@ import pickle
 
 import numpy as np
 import pytest
+from _device import host
 
 import autograd
 import optim
@@ -46,12 +47,12 @@ def test_intermittent_grads_and_a_group_added_after_steps_match_torch(torch64, c
             if i == 1 and t % 3 == 0:  # this parameter gets no gradient every third step
                 p.grad, tp.grad = None, None
                 continue
-            g = rng.standard_normal(p.shape) + p.numpy()
+            g = rng.standard_normal(p.shape) + p.cpu().numpy()
             p.grad, tp.grad = Tensor(g), torch.tensor(g)
         opt.step()
         topt.step()
         for p, tp in zip(mine, theirs, strict=True):
-            np.testing.assert_allclose(p.numpy(), tp.detach().numpy(), rtol=1e-10, atol=1e-12)
+            np.testing.assert_allclose(host(p), tp.detach().numpy(), rtol=1e-10, atol=1e-12)
 
 
 def _run(grads, start, stop, snapshot_at=None):
@@ -64,7 +65,7 @@ def _run(grads, start, stop, snapshot_at=None):
         opt.step()
         sched.step()
         if t == snapshot_at:
-            snap = pickle.dumps((p.numpy(), opt.state_dict(), sched.state_dict()))
+            snap = pickle.dumps((p.cpu().numpy(), opt.state_dict(), sched.state_dict()))
     return p, opt, sched, snap
 
 
@@ -82,7 +83,7 @@ def test_optimizer_and_scheduler_resume_together_exactly():
         q.grad = Tensor(grads[t])
         opt2.step()
         sched2.step()
-    np.testing.assert_array_equal(q.numpy(), p.numpy())
+    np.testing.assert_array_equal(q.cpu().numpy(), p.cpu().numpy())
     assert sched2.get_last_lr() == sched.get_last_lr()
     assert opt2.param_groups[0]["momentum"] == sched.optimizer.param_groups[0]["momentum"]
 
@@ -107,6 +108,6 @@ def test_a_frozen_parameter_without_grad_is_left_alone():
     opt = optim.SGD([frozen, live], lr=0.5)
     live.grad = Tensor(np.ones(3))
     opt.step()
-    np.testing.assert_array_equal(frozen.numpy(), np.ones(3))
-    np.testing.assert_array_equal(live.numpy(), np.full(3, 0.5))
+    np.testing.assert_array_equal(frozen.cpu().numpy(), np.ones(3))
+    np.testing.assert_array_equal(live.cpu().numpy(), np.full(3, 0.5))
     assert frozen not in opt.state

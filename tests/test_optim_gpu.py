@@ -50,15 +50,15 @@ def test_fused_gpu_update_equals_numpy_path(config, accelerator):
     for _ in range(20):
         for pc, pg in zip(cpu, gpu, strict=True):
             # A gradient that depends on the parameter, so trajectories must agree to matter.
-            g = (pc.numpy() * 0.5 + rng.standard_normal(pc.shape).astype(np.float32))
+            g = (pc.cpu().numpy() * 0.5 + rng.standard_normal(pc.shape).astype(np.float32))
             pc.grad = Tensor(g, device="cpu")
             pg.grad = Tensor(device.from_host(g))
         opt_cpu.step()
         opt_gpu.step()
     for pc, pg, s in zip(cpu, gpu, start, strict=True):
         assert device.owns(pg.data) and pg.data.dtype == np.float32
-        np.testing.assert_allclose(pg.numpy(), pc.numpy(), rtol=1e-4, atol=1e-5)
-        assert np.abs(pc.numpy() - s).max() > 1e-3
+        np.testing.assert_allclose(pg.cpu().numpy(), pc.cpu().numpy(), rtol=1e-4, atol=1e-5)
+        assert np.abs(pc.cpu().numpy() - s).max() > 1e-3
     for key, value in opt_gpu.state[gpu[0]].items():
         if backends.is_array(value):
             assert device.owns(value) and value.dtype == np.float32, key
@@ -94,4 +94,4 @@ def test_clip_grad_norm_on_gpu_matches_cpu(accelerator):
     assert total_gpu.device != "cpu"
     np.testing.assert_allclose(total_gpu.item(), total_cpu.item(), rtol=1e-5)
     for pc, pg in zip(cpu, gpu, strict=True):
-        np.testing.assert_allclose(pg.grad.numpy(), pc.grad.numpy(), rtol=1e-5)
+        np.testing.assert_allclose(pg.grad.cpu().numpy(), pc.grad.cpu().numpy(), rtol=1e-5)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _device import host
 
 import autograd
 import optim
@@ -96,7 +97,7 @@ def torch64(torch):
 
 
 def _torch_params(torch, model: TinyMLP) -> list:
-    return [torch.tensor(p.numpy(), dtype=torch.float64, requires_grad=True)
+    return [torch.tensor(p.cpu().numpy(), dtype=torch.float64, requires_grad=True)
             for p in model.params]
 
 
@@ -106,7 +107,7 @@ def test_model_is_float64_and_has_gradients():
     for p in model.params:
         assert p.dtype == np.float64
         assert p.grad is not None and p.grad.dtype == np.float64
-        assert np.any(p.grad.numpy() != 0)
+        assert np.any(p.grad.cpu().numpy() != 0)
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=_config_id)
@@ -117,19 +118,19 @@ def test_matches_torch_every_step(torch64, config):
     tparams = _torch_params(torch, model)
     opt = getattr(optim, name)(model.params, **kwargs)
     topt = getattr(torch.optim, name)(tparams, **kwargs)
-    start = [p.numpy() for p in model.params]
+    start = [p.cpu().numpy().copy() for p in model.params]  # numpy() shares memory
     for step in range(1, STEPS + 1):
         model.compute_grads()
         for p, tp in zip(model.params, tparams, strict=True):
-            tp.grad = torch.from_numpy(p.grad.numpy())
+            tp.grad = torch.from_numpy(p.grad.cpu().numpy())
         opt.step()
         topt.step()
         for i, (p, tp) in enumerate(zip(model.params, tparams, strict=True)):
             np.testing.assert_allclose(
-                p.numpy(), tp.detach().numpy(), rtol=1e-6, atol=1e-12,
+                p.cpu().numpy(), tp.detach().numpy(), rtol=1e-6, atol=1e-12,
                 err_msg=f"{name}{kwargs}: parameter {i} differs from torch after step {step}",
             )
-    moved = max(np.max(np.abs(p.numpy() - s)) for p, s in zip(model.params, start, strict=True))
+    moved = max(np.max(np.abs(host(p) - s)) for p, s in zip(model.params, start, strict=True))
     assert moved > 1e-3, "the comparison is vacuous: the parameters barely moved"
 
 
@@ -146,11 +147,11 @@ def test_param_groups_with_their_own_settings_match_torch(torch64):
     for _ in range(30):
         model.compute_grads()
         for p, tp in zip(model.params, tparams, strict=True):
-            tp.grad = torch.from_numpy(p.grad.numpy())
+            tp.grad = torch.from_numpy(p.grad.cpu().numpy())
         opt.step()
         topt.step()
     for p, tp in zip(model.params, tparams, strict=True):
-        np.testing.assert_allclose(p.numpy(), tp.detach().numpy(), rtol=1e-6, atol=1e-12)
+        np.testing.assert_allclose(host(p), tp.detach().numpy(), rtol=1e-6, atol=1e-12)
 
 
 def _lion_paper_reference(params, grads_per_step, lr, beta1, beta2, weight_decay):
@@ -175,27 +176,27 @@ def test_lion_matches_its_paper(kwargs):
 
     def grads_at(theta):
         # The reference evaluates the gradient at its own parameters, with the same model.
-        saved = [p.numpy() for p in model.params]
+        saved = [p.cpu().numpy() for p in model.params]
         with autograd.no_grad():
             for p, t in zip(model.params, theta, strict=True):
                 p.copy_(t)
         model.compute_grads()
-        grads = [p.grad.numpy() for p in model.params]
+        grads = [p.grad.cpu().numpy() for p in model.params]
         with autograd.no_grad():
             for p, s in zip(model.params, saved, strict=True):
                 p.copy_(s)
                 p.grad = None
         return grads
 
-    reference = _lion_paper_reference([p.numpy() for p in model.params], [grads_at] * STEPS,
+    reference = _lion_paper_reference([p.cpu().numpy() for p in model.params], [grads_at] * STEPS,
                                       settings["lr"], *settings["betas"],
                                       settings["weight_decay"])
-    start = [p.numpy() for p in model.params]
+    start = [p.cpu().numpy().copy() for p in model.params]  # numpy() shares memory
     for step, expected in enumerate(reference, start=1):
         model.compute_grads()
         opt.step()
         for i, (p, e) in enumerate(zip(model.params, expected, strict=True)):
-            np.testing.assert_allclose(p.numpy(), e, rtol=1e-6, atol=1e-12,
+            np.testing.assert_allclose(p.cpu().numpy(), e, rtol=1e-6, atol=1e-12,
                                        err_msg=f"Lion parameter {i}, step {step}")
-    moved = max(np.max(np.abs(p.numpy() - s)) for p, s in zip(model.params, start, strict=True))
+    moved = max(np.max(np.abs(host(p) - s)) for p, s in zip(model.params, start, strict=True))
     assert moved >= 0.5 * STEPS * settings["lr"]

@@ -47,9 +47,9 @@ def test_weights_round_trip(tmp_path, filename):
     b.eval()
     path = tmp_path / filename
     a.save_weights(str(path))
-    assert not np.allclose(a(_x()).numpy(), b(_x()).numpy())
+    assert not np.allclose(a(_x()).cpu().numpy(), b(_x()).cpu().numpy())
     b.load_weights(str(path))
-    np.testing.assert_array_equal(a(_x()).numpy(), b(_x()).numpy())
+    np.testing.assert_array_equal(a(_x()).cpu().numpy(), b(_x()).cpu().numpy())
     for wa, wb in zip(a.get_weights(), b.get_weights(), strict=True):
         np.testing.assert_array_equal(wa, wb)
 
@@ -67,7 +67,7 @@ def test_whole_model_round_trip(tmp_path, filename):
     assert [type(la).__name__ for la in b.layers] == [type(la).__name__ for la in a.layers]
     assert [la.name for la in b.layers] == [la.name for la in a.layers]
     assert b.summary(print_fn=None) == a.summary(print_fn=None)
-    np.testing.assert_array_equal(a(_x()).numpy(), b(_x()).numpy())
+    np.testing.assert_array_equal(a(_x()).cpu().numpy(), b(_x()).cpu().numpy())
     assert isinstance(b.layers[4].activation, nn.LeakyReLU)
     assert b.layers[4].activation.negative_slope == 0.2
     assert len(b.losses) == 1  # the l2 regularizer came back
@@ -84,7 +84,7 @@ def test_pytorch_style_model_round_trip(tmp_path):
     x = Tensor(np.ones((3, 4), np.float32))
     a.eval()
     b.eval()
-    np.testing.assert_array_equal(a(x).numpy(), b(x).numpy())
+    np.testing.assert_array_equal(a(x).cpu().numpy(), b(x).cpu().numpy())
     assert isinstance(b[0], nn.Linear) and isinstance(b[2], nn.BatchNorm1d)
 
 
@@ -163,7 +163,7 @@ def test_custom_module_needs_get_config_for_whole_save_but_not_for_weights(tmp_p
     net.save_weights(str(tmp_path / "net.npz"))
     other = Net()
     other.load_weights(str(tmp_path / "net.npz"))
-    np.testing.assert_array_equal(other.fc.weight.numpy(), net.fc.weight.numpy())
+    np.testing.assert_array_equal(other.fc.weight.cpu().numpy(), net.fc.weight.cpu().numpy())
 
 
 def _prelu_model(seed: int) -> Sequential:
@@ -188,16 +188,16 @@ def test_files_of_the_real_safetensors_library_interoperate(tmp_path):
     x = -np.abs(np.random.default_rng(2).normal(size=(4, 3))).astype(np.float32)
     # written by safetensors itself, under the state_dict names -> load_weights reads it
     foreign = str(tmp_path / "foreign.safetensors")
-    save_file({k: v.numpy() for k, v in a.state_dict().items()}, foreign)
+    save_file({k: v.cpu().numpy() for k, v in a.state_dict().items()}, foreign)
     b.load_weights(foreign)
-    np.testing.assert_array_equal(b(x).numpy(), a(x).numpy())
+    np.testing.assert_array_equal(b(x).cpu().numpy(), a(x).cpu().numpy())
     # written here -> safetensors reads the same names, shapes and values
     ours = str(tmp_path / "ours.safetensors")
     a.save(ours)
     arrays = load_file(ours)
     assert set(arrays) == set(a.state_dict())
     for name, value in a.state_dict().items():
-        np.testing.assert_array_equal(arrays[name], value.numpy())
+        np.testing.assert_array_equal(arrays[name], value.cpu().numpy())
     c = nn.load_model(ours)
     assert isinstance(c.layers[1], nn.layers.PReLU) and isinstance(c.layers[2], nn.Activation)
-    np.testing.assert_array_equal(c(x).numpy(), a(x).numpy())
+    np.testing.assert_array_equal(c(x).cpu().numpy(), a(x).cpu().numpy())

@@ -18,6 +18,7 @@ from backends import backend_of, device_of, is_device_array
 
 from .._errors import NUMERIC_KINDS, describe, not_a_tensor, not_numbers
 from ..defaults import _Defaults
+from ..grad_mode import _GradMode
 from ..tensor import Tensor, _wrap
 
 _PY_NUMBERS = (bool, int, float)
@@ -147,3 +148,21 @@ def _constant(like: Any, value: Any, dtype: Any) -> Any:
     if isinstance(like, np.ndarray):
         return np.asarray(value, dtype=dtype)
     return backend_of(like).constant(value, dtype)
+
+
+def into(out: Tensor | None, result: Tensor) -> Tensor:
+    """PyTorch's ``out=``: ``result`` written into ``out`` (resized if its shape differs),
+    and ``out`` returned. Not differentiable, as in PyTorch."""
+    if out is None:
+        return result
+    if (result.requires_grad or out.requires_grad) and _GradMode.enabled:
+        raise RuntimeError(
+                "functions with out=... arguments don't support automatic differentiation, "
+                "but one of the arguments requires grad"
+            )
+    if out.data.shape == result.data.shape and type(out.data) is type(result.data):
+        out.data[...] = result.data
+    else:
+        out.data = result.data.astype(out.data.dtype, copy=False)
+    out._version += 1
+    return out

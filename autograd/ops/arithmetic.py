@@ -11,7 +11,8 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
-from ._coerce import floating, not_a_tensor, operands
+from ._coerce import floating, into, not_a_tensor, operands
+from .elementwise import log, where
 
 
 class Add(Function):
@@ -120,35 +121,46 @@ class Pow(Function):
         a, b = self.inputs
         ga = gb = None
         if a.requires_grad:
-            a_safe = _ops.where(b.data == 0, 1, a)  # b * a_safe**(b-1) = 0 there
+            a_safe = where(b.data == 0, 1, a)  # b * a_safe**(b-1) = 0 there
             ga = gy * b * a_safe ** (b - 1)
         if b.requires_grad:
-            a_safe = _ops.where((a.data == 0) & (b.data >= 0), 1, a)  # log(1) = 0 there
-            gb = gy * self.output() * _ops.log(a_safe)
+            a_safe = where((a.data == 0) & (b.data >= 0), 1, a)  # log(1) = 0 there
+            gb = gy * self.output() * log(a_safe)
         return ga, gb
 
 
-def add(a: Any, b: Any) -> Tensor:
-    """Elementwise ``a + b`` with broadcasting."""
-    return Add()(*operands(a, b, "add"))
+def add(a: Any, b: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
+    """Elementwise ``a + alpha * b`` with broadcasting (``alpha`` and ``out=`` as PyTorch)."""
+    if alpha != 1:
+        b = mul(b, alpha)
+    y = Add()(*operands(a, b, "add"))
+    return y if out is None else into(out, y)
 
 
-def sub(a: Any, b: Any) -> Tensor:
-    """Elementwise ``a - b`` with broadcasting."""
-    return Sub()(*operands(a, b, "sub"))
+def sub(a: Any, b: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
+    """Elementwise ``a - alpha * b`` with broadcasting."""
+    if alpha != 1:
+        b = mul(b, alpha)
+    y = Sub()(*operands(a, b, "sub"))
+    return y if out is None else into(out, y)
 
 
-def mul(a: Any, b: Any) -> Tensor:
+def mul(a: Any, b: Any, *, out: Tensor | None = None) -> Tensor:
     """Elementwise ``a * b`` with broadcasting."""
-    return Mul()(*operands(a, b, "mul"))
+    y = Mul()(*operands(a, b, "mul"))
+    return y if out is None else into(out, y)
 
 
-def div(a: Any, b: Any) -> Tensor:
-    """Elementwise ``a / b`` with broadcasting."""
+def div(a: Any, b: Any, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise ``a / b`` with broadcasting (true division: integers give floats)."""
     a, b = operands(a, b, "div")
     if a.data.dtype.kind != "f":  # true division of integers: float32, as in PyTorch
         a, b = floating(a), floating(b)
-    return Div()(a, b)
+    y = Div()(a, b)
+    return y if out is None else into(out, y)
+
+
+multiply, subtract, divide, true_divide = mul, sub, div, div
 
 
 def neg(x: Any) -> Tensor:
@@ -158,6 +170,9 @@ def neg(x: Any) -> Tensor:
     return Neg()(x)
 
 
+negative = neg
+
+
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the op's name, as in NumPy and PyTorch
     """Elementwise ``a ** b``. A Python-number exponent is kept as a constant (cheaper)."""
     if isinstance(b, np.generic) and b.dtype.kind in "iuf":
@@ -165,6 +180,3 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the op's name, as in NumPy an
     if isinstance(a, Tensor) and isinstance(b, int | float) and not isinstance(b, bool):
         return PowScalar(b)(floating(a, "pow") if isinstance(b, float) else a)
     return Pow()(*operands(a, b, "pow"))
-
-
-from .. import ops as _ops  # noqa: E402

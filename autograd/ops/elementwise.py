@@ -1,4 +1,5 @@
-"""Elementwise math: exp, log, sqrt, abs, clip, maximum, minimum, where, and casts."""
+"""Elementwise math: exp, log, sqrt, abs, sin, cos, tan, clamp, maximum, minimum, where,
+clone, and casts."""
 
 from __future__ import annotations
 
@@ -47,6 +48,55 @@ class Sqrt(Function):
 
     def backward(self, gy):
         return gy / (2 * self.output())
+
+
+class Sin(Function):
+    """y = sin x;  dy/dx = cos x."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return get_array_module(x).sin(x)
+
+    def backward(self, gy):
+        return gy * cos(self.inputs[0])
+
+
+class Cos(Function):
+    """y = cos x;  dy/dx = -sin x."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return get_array_module(x).cos(x)
+
+    def backward(self, gy):
+        return gy * -sin(self.inputs[0])
+
+
+class Tan(Function):
+    """y = tan x;  dy/dx = 1 / cos(x)**2 = 1 + y**2."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return get_array_module(x).tan(x)
+
+    def backward(self, gy):
+        y = self.output()
+        return gy * (1 + y * y)
+
+
+class Clone(Function):
+    """y = a copy of x in its own memory;  dy/dx = 1."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, gy):
+        return gy
 
 
 class Abs(Function):
@@ -164,7 +214,9 @@ class ToDevice(Function):
     def forward(self, x):
         target = get_backend(self.device)
         if target.device == "cpu":
-            return backend_of(x).to_host(x)
+            source = backend_of(x)
+            source.check_errors()  # the host waits for the copy anyway: raise what was flagged
+            return source.to_host(x)
         return target.from_host(x)
 
     def backward(self, gy):
@@ -193,12 +245,47 @@ def abs(x: Tensor) -> Tensor:  # noqa: A001 - the op's name, as in NumPy and PyT
     return Abs()(x)
 
 
-def clip(x: Tensor, lo: float | None = None, hi: float | None = None) -> Tensor:
-    """Limit values to [lo, hi] (either bound may be None)."""
-    x = tensor_arg(x, "clip")
+def sin(x: Tensor) -> Tensor:
+    """Elementwise sine (integer input gives the default float dtype)."""
+    return Sin()(floating(x, "sin"))
+
+
+def cos(x: Tensor) -> Tensor:
+    """Elementwise cosine (integer input gives the default float dtype)."""
+    return Cos()(floating(x, "cos"))
+
+
+def tan(x: Tensor) -> Tensor:
+    """Elementwise tangent (integer input gives the default float dtype)."""
+    return Tan()(floating(x, "tan"))
+
+
+def clone(input: Tensor) -> Tensor:
+    """A copy with its own memory; the gradient passes through unchanged."""
+    return Clone()(tensor_arg(input, "clone"))
+
+
+def clamp(
+    input: Tensor, min: Any = None, max: Any = None, *, lo: Any = None, hi: Any = None
+) -> Tensor:  # fmt: skip
+    """y = min(max(x, min), max), either bound may be None;  dy/dx = 1 where
+    min <= x <= max, else 0 (PyTorch's convention at the bounds).
+
+    Number bounds are constants; tensor bounds (broadcasting) are compared elementwise
+    with ``maximum``/``minimum``. ``lo``/``hi`` are the older names of ``min``/``max``.
+    """
+    input = tensor_arg(input, "clamp")
+    lo = min if lo is None else lo
+    hi = max if hi is None else hi
     if lo is None and hi is None:
-        raise ValueError("clip: give at least one of lo and hi")
-    return Clip(lo, hi)(x)
+        raise ValueError("clamp: give at least one of min and max")
+    if isinstance(lo, Tensor) or isinstance(hi, Tensor):
+        out = input if lo is None else maximum(input, lo)
+        return out if hi is None else minimum(out, hi)
+    return Clip(lo, hi)(input)
+
+
+clip = clamp
 
 
 def maximum(a: Any, b: Any) -> Tensor:
@@ -246,6 +333,12 @@ def _condition(cond: Any) -> Any:
     return cond
 
 
+def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
+    """``value`` where ``mask`` is true, else ``input`` (broadcasting); the gradient reaches
+    ``input`` where the mask is false."""
+    return where(mask, value, input)
+
+
 def astype(x: Tensor, dtype: Any) -> Tensor:
     """Cast to ``dtype``; differentiable between floating dtypes."""
     x = tensor_arg(x, "astype")
@@ -267,3 +360,36 @@ def to_device(x: Tensor, device: str) -> Tensor:
     if target.owns(x.data):
         return x
     return ToDevice(target.device)(x)
+
+
+# ----------------------------------------------------------------- comparisons (no gradient)
+def is_tensor(obj: Any) -> bool:
+    """True for a Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    """True for a tensor of a floating dtype."""
+    return input.data.dtype.kind == "f"
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """True if both tensors have the same shape and the same elements."""
+    return input.shape == other.shape and bool((input.data == _raw(other)).all())
+
+
+def isclose(input: Tensor, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
+            equal_nan: bool = False) -> Tensor:  # fmt: skip
+    """Elementwise |input - other| <= atol + rtol |other| (a boolean tensor)."""
+    xp = get_array_module(input.data)
+    return _wrap(xp.asarray(xp.isclose(input.data, _raw(other), rtol, atol, equal_nan)))
+
+
+def allclose(input: Tensor, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
+             equal_nan: bool = False) -> bool:  # fmt: skip
+    """True if every element satisfies ``isclose``."""
+    return bool(isclose(input, other, rtol, atol, equal_nan).data.all())
+
+
+def _raw(value: Any) -> Any:
+    return value.data if isinstance(value, Tensor) else value

@@ -72,7 +72,9 @@ def _may_repeat(index: Any) -> bool:
     return False
 
 
-def _raw_index(index: Any, like: Any) -> Any:
+def raw_index(index: Any, like: Any) -> Any:
+    """``index`` with its tensors and lists as arrays on ``like``'s device (host indices are
+    copied there once; device indices for a host array are refused)."""
     items = index if isinstance(index, tuple) else (index,)
     backend = None if isinstance(like, np.ndarray) else backend_of(like)
     raw = []
@@ -99,4 +101,4 @@ def getitem(x: Tensor, index: Any) -> Tensor:
 
     Integer-array indices may repeat an element: its gradient is the sum over the repeats.
     """
-    return GetItem(_raw_index(index, x.data))(x)
+    return GetItem(raw_index(index, x.data))(x)

@@ -6,7 +6,8 @@ from typing import Any
 
 from ..function import Function
 from ..tensor import Tensor
-from ._coerce import operands
+from ._coerce import into, operands
+from .shape import expand_dims, sum_to, swapaxes
 
 
 class MatMul(Function):
@@ -37,22 +38,43 @@ class MatMul(Function):
         b2 = b.reshape(-1, 1) if b_ndim == 1 else b
         g2 = gy
         if a_ndim == 1:
-            g2 = _ops.expand_dims(g2, -2 if b_ndim > 1 else -1)
+            g2 = expand_dims(g2, -2 if b_ndim > 1 else -1)
         if b_ndim == 1:
-            g2 = _ops.expand_dims(g2, -1)
+            g2 = expand_dims(g2, -1)
         ga = gb = None
         if a.requires_grad:
-            ga = g2 @ _ops.swapaxes(b2, -1, -2)
-            ga = _ops.sum_to(ga, a2.shape).reshape(a.shape)
+            ga = g2 @ swapaxes(b2, -1, -2)
+            ga = sum_to(ga, a2.shape).reshape(a.shape)
         if b.requires_grad:
-            gb = _ops.swapaxes(a2, -1, -2) @ g2
-            gb = _ops.sum_to(gb, b2.shape).reshape(b.shape)
+            gb = swapaxes(a2, -1, -2) @ g2
+            gb = sum_to(gb, b2.shape).reshape(b.shape)
         return ga, gb
 
 
-def matmul(a: Any, b: Any) -> Tensor:
+def matmul(a: Any, b: Any, *, out: Tensor | None = None) -> Tensor:
     """Matrix product ``a @ b`` (NumPy semantics for 1-D and batched operands)."""
-    return MatMul()(*operands(a, b, "matmul"))
+    y = MatMul()(*operands(a, b, "matmul"))
+    return y if out is None else into(out, y)
 
 
-from .. import ops as _ops  # noqa: E402
+def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The product of two matrices, (n, m) @ (m, p), as ``torch.mm`` (2-D only)."""
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise ValueError(f"mm: expects two matrices, got shapes {input.shape} and {mat2.shape}")
+    return matmul(input, mat2, out=out)
+
+
+def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Batched matrix product, (b, n, m) @ (b, m, p), as ``torch.bmm`` (3-D only)."""
+    if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
+        raise ValueError(
+            f"bmm: expects two 3-D tensors with one batch size, got {input.shape} and {mat2.shape}"
+        )
+    return matmul(input, mat2, out=out)
+
+
+def dot(input: Tensor, other: Tensor) -> Tensor:
+    """The inner product of two vectors, sum(a_i b_i), as ``torch.dot`` (1-D only)."""
+    if input.ndim != 1 or other.ndim != 1:
+        raise ValueError(f"dot: expects two 1-D tensors, got {input.shape} and {other.shape}")
+    return matmul(input, other)

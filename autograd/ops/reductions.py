@@ -1,17 +1,40 @@
-"""Reductions: sum, mean, max, min, var over an axis, a tuple of axes, or everything."""
+"""Reductions: sum, mean, max, min, var, std over an axis, a tuple of axes, or everything;
+argmax and argmin.
+
+Each takes PyTorch's spelling, ``sum(input, dim=None, keepdim=False)``, and NumPy's and
+Keras', ``sum(x, axis=None, keepdims=False)``.
+"""
 
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import Any
 
 import numpy as np
 
+from backends import get_array_module
+
 from ..function import Function
-from ..tensor import Tensor, _wrap
+from ..tensor import Tensor, _compared, _wrap
 from ._coerce import describe, floating, not_a_tensor
-from .shape import broadcast_to, reshape
+from .elementwise import abs, astype, maximum, minimum, sqrt, where
+from .indexing import getitem
+from .shape import broadcast_to, reshape, unsqueeze
 
 Axis = int | tuple[int, ...] | None
+
+# What ``max(input, dim)`` and ``min(input, dim)`` return, as PyTorch's ``torch.return_types``.
+MaxResult = namedtuple("max", ["values", "indices"])
+MinResult = namedtuple("min", ["values", "indices"])
+
+
+def _dim(dim: Any, keepdim: bool, axis: Any, keepdims: bool | None, op: str) -> tuple[Any, bool]:
+    """One axis argument and one keep flag from PyTorch's and NumPy's spellings."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: give dim or axis, not both")
+        dim = axis
+    return dim, bool(keepdim if keepdims is None else keepdims)
 
 
 def _normalize_axis(axis: Any, x: Tensor, op: str) -> tuple[int, ...] | None:
@@ -131,40 +154,201 @@ class Min(_Extreme):
         return x.min(axis=self.axis, keepdims=self.keepdims)
 
 
-def sum(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Sum over ``axis`` (an int, a tuple of ints, or None for all)."""
-    return Sum(_normalize_axis(axis, x, "sum"), keepdims)(x)
+def sum(  # noqa: A001
+    input: Tensor, dim: Axis = None, keepdim: bool = False, *, dtype: Any = None,
+    axis: Axis = None, keepdims: bool | None = None,
+) -> Tensor:  # fmt: skip
+    """y = sum of x over ``dim`` (an int, a tuple of ints, or None for all);
+    dy/dx = 1 for every summed element. ``dtype`` casts the input first."""
+    dim, keepdim = _dim(dim, keepdim, axis, keepdims, "sum")
+    if dtype is not None:
+        input = astype(input, dtype)
+    return Sum(_normalize_axis(dim, input, "sum"), keepdim)(input)
 
 
-def mean(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """Mean over ``axis`` (an int, a tuple of ints, or None for all).
+def mean(
+    input: Tensor, dim: Axis = None, keepdim: bool = False, *, dtype: Any = None,
+    axis: Axis = None, keepdims: bool | None = None,
+) -> Tensor:  # fmt: skip
+    """y = mean of x over ``dim`` (n elements); dy/dx = 1/n.
 
     Integer input gives the default float dtype; the mean over no elements is nan.
     """
-    return Mean(_normalize_axis(axis, x, "mean"), keepdims)(floating(x, "mean"))
+    dim, keepdim = _dim(dim, keepdim, axis, keepdims, "mean")
+    if dtype is not None:
+        input = astype(input, dtype)
+    return Mean(_normalize_axis(dim, input, "mean"), keepdim)(floating(input, "mean"))
 
 
-def max(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Maximum over ``axis``; ties share the gradient evenly."""
-    return Max(_normalize_axis(axis, x, "max"), keepdims)(x)
+def _extreme(
+    input: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: bool | None, op: str
+) -> Any:
+    if isinstance(dim, Tensor):  # max(a, b): elementwise, as torch.max(input, other)
+        return (maximum if op == "max" else minimum)(input, dim)
+    if axis is None and keepdims is None and dim is not None and not isinstance(dim, tuple):
+        return _along(input, int(dim), keepdim, op)  # PyTorch's (values, indices)
+    dim, keepdim = _dim(dim, keepdim, axis, keepdims, op)
+    cls = Max if op == "max" else Min
+    return cls(_normalize_axis(dim, input, op), keepdim)(input)
 
 
-def min(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Minimum over ``axis``; ties share the gradient evenly."""
-    return Min(_normalize_axis(axis, x, "min"), keepdims)(x)
+def max(  # noqa: A001
+    input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Axis = None,
+    keepdims: bool | None = None,
+) -> Any:  # fmt: skip
+    """The maximum, in PyTorch's three forms and NumPy's:
 
-
-def var(x: Tensor, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-    """Variance over ``axis``: sum((x - mean)**2) / (n - ddof).
-
-    ``ddof=0`` (NumPy's and Keras' default) is the population variance; ``ddof=1``
-    is PyTorch's default unbiased estimate. d var / dx_i = 2 (x_i - mean) / (n - ddof).
+    * ``max(x)``: the overall maximum (ties share the gradient evenly);
+    * ``max(x, dim, keepdim=False)`` with an int ``dim``: ``(values, indices)`` along
+      ``dim``, a named tuple; the gradient goes to the element at ``indices``;
+    * ``max(x, other)``: the elementwise maximum of two tensors (``maximum``);
+    * ``max(x, axis=..., keepdims=...)`` (axis an int or a tuple): the values only
+      (as ``amax``; ties share the gradient evenly).
     """
-    x = floating(x, "var")
-    axes = _normalize_axis(axis, x, "var")
+    return _extreme(input, dim, keepdim, axis, keepdims, "max")
+
+
+def min(  # noqa: A001
+    input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Axis = None,
+    keepdims: bool | None = None,
+) -> Any:  # fmt: skip
+    """The minimum, in the forms of ``max``."""
+    return _extreme(input, dim, keepdim, axis, keepdims, "min")
+
+
+def amax(input: Tensor, dim: Axis = None, keepdim: bool = False) -> Tensor:
+    """y = max of x over ``dim`` (an int, a tuple or None); ties share the gradient evenly."""
+    return Max(_normalize_axis(dim, input, "amax"), keepdim)(input)
+
+
+def amin(input: Tensor, dim: Axis = None, keepdim: bool = False) -> Tensor:
+    """y = min of x over ``dim``; ties share the gradient evenly."""
+    return Min(_normalize_axis(dim, input, "amin"), keepdim)(input)
+
+
+def _along(x: Tensor, dim: int, keepdim: bool, op: str) -> Any:
+    """(values, indices) of the extreme along one axis: values = x[..., indices, ...],
+    taken by indexing so the gradient goes to the chosen element only (as PyTorch)."""
+    (axis,) = _normalize_axis(dim, x, op) or (None,)
+    data = x.data
+    result = MaxResult if op == "max" else MinResult
+    if axis is None:  # a 0-d tensor: its one element
+        xp = get_array_module(data)
+        return result(x[...], _wrap(xp.zeros((), dtype=xp.int64)))
+    if data.shape[axis] == 0:
+        raise ValueError(f"{op}: cannot reduce an empty axis")
+    indices = data.argmax(axis=axis) if op == "max" else data.argmin(axis=axis)
+    xp = get_array_module(data)
+    rest = [i for i in range(data.ndim) if i != axis]
+    index = []
+    for i in range(data.ndim):
+        if i == axis:
+            index.append(indices)
+        else:
+            shape = [1] * len(rest)
+            shape[rest.index(i)] = data.shape[i]
+            index.append(xp.arange(data.shape[i]).reshape(shape))
+    values = getitem(x, tuple(index))
+    indices = _compared(indices)
+    if keepdim:
+        values, indices = unsqueeze(values, axis), unsqueeze(indices, axis)
+    return result(values, indices)
+
+
+def argmax(
+    input: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
+    keepdims: bool | None = None,
+) -> Tensor:  # fmt: skip
+    """Indices (int64) of the maxima along ``dim``, or into the flattened tensor when
+    ``dim`` is None; the first one on ties. Not differentiable."""
+    dim, keepdim = _dim(dim, keepdim, axis, keepdims, "argmax")
+    return _compared(input.data.argmax(axis=dim, keepdims=keepdim))
+
+
+def argmin(
+    input: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
+    keepdims: bool | None = None,
+) -> Tensor:  # fmt: skip
+    """Indices (int64) of the minima along ``dim`` (see ``argmax``). Not differentiable."""
+    dim, keepdim = _dim(dim, keepdim, axis, keepdims, "argmin")
+    return _compared(input.data.argmin(axis=dim, keepdims=keepdim))
+
+
+def var(
+    input: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+    correction: float | None = None, axis: Axis = None, keepdims: bool | None = None,
+    ddof: float | None = None,
+) -> Tensor:  # fmt: skip
+    """Variance over ``dim``: sum((x - mean)**2) / (n - correction);
+    d var / dx_i = 2 (x_i - mean) / (n - correction).
+
+    The correction follows the spelling, as each library defaults: PyTorch's
+    (``var(x)``, ``var(x, dim)``, ``unbiased=``, ``correction=``) is the unbiased
+    estimate, correction 1; NumPy's and Keras' (``axis=`` or ``ddof=``) the population
+    variance, ddof 0, unless ``ddof`` says otherwise.
+    """
+    if isinstance(dim, bool):  # var(x, unbiased): PyTorch's older form
+        dim, unbiased = None, dim
+    numpy_spelling = axis is not None or ddof is not None
+    dim, keepdim = _dim(dim, keepdim, axis, keepdims, "var")
+    given = [c for c in (correction, ddof, None if unbiased is None else int(unbiased))
+             if c is not None]  # fmt: skip
+    if len(given) > 1:
+        raise TypeError("var: give one of unbiased, correction and ddof")
+    c = given[0] if given else (0 if numpy_spelling else 1)
+    x = floating(input, "var")
+    axes = _normalize_axis(dim, x, "var")
     shape = x.data.shape
     n = 1
     for i in range(len(shape)) if axes is None else axes:
         n *= shape[i]
-    centered = x - mean(x, axes, keepdims=True)
-    return sum(centered * centered, axes, keepdims) * (1.0 / (n - ddof))
+    centered = x - mean(x, axes, keepdim=True)
+    return sum(centered * centered, axes, keepdim) * (1.0 / (n - c) if n != c else float("nan"))
+
+
+def std(
+    input: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+    correction: float | None = None, axis: Axis = None, keepdims: bool | None = None,
+    ddof: float | None = None,
+) -> Tensor:  # fmt: skip
+    """Standard deviation, sqrt(var) (same arguments and corrections as ``var``);
+    d std / dx_i = (x_i - mean) / ((n - correction) std)."""
+    return sqrt(
+        var(input, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims,
+            ddof=ddof)  # fmt: skip
+    )
+
+
+class _L2Norm(_Reduction):
+    """y = sqrt(sum of x**2 over ``axis``);  dy/dx = x / y (0 where y = 0, as PyTorch)."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return get_array_module(x).sqrt((x * x).sum(axis=self.axis, keepdims=self.keepdims))
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        y = self.output()
+        if not self.keepdims:
+            y = reshape(y, _keepdims_shape(x.data.shape, self.axis))
+        zero = y.data == 0
+        inverse = where(zero, 0.0, 1 / where(zero, 1.0, y))
+        return self._grad_to_input(gy) * x * inverse
+
+
+def norm(
+    input: Tensor, p: Any = "fro", dim: Axis = None, keepdim: bool = False, dtype: Any = None
+) -> Tensor:  # fmt: skip
+    """The p-norm over ``dim`` (all elements when None), as ``torch.norm``/``Tensor.norm``:
+    p = 2 or "fro": sqrt(sum x**2) (gradient x / norm, 0 at the origin); p = 1: sum |x|;
+    p = inf: max |x|; other p: (sum |x|**p)**(1/p)."""
+    x = floating(input if dtype is None else astype(input, dtype), "norm")
+    axes = _normalize_axis(dim, x, "norm")
+    if p in ("fro", 2, 2.0):
+        return _L2Norm(axes, bool(keepdim))(x)
+    if p in (1, 1.0):
+        return sum(abs(x), axes, keepdim)
+    if p == float("inf"):
+        return Max(axes, bool(keepdim))(abs(x))
+    return sum(abs(x) ** p, axes, keepdim) ** (1.0 / p)

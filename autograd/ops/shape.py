@@ -1,7 +1,9 @@
-"""Ops that move values around without arithmetic: reshape, transpose, broadcast, concat, stack."""
+"""Ops that move values around without arithmetic: reshape, squeeze, transpose, broadcast,
+expand, repeat, concat, stack, chunk, split."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,7 +13,7 @@ from backends import get_array_module
 
 from ..function import Function
 from ..tensor import Tensor
-from ._coerce import describe, not_a_tensor, tensor_arg
+from ._coerce import describe, into, not_a_tensor, tensor_arg
 
 
 class Reshape(Function):
@@ -129,8 +131,15 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
 
 
 def transpose(x: Tensor, *axes: Any) -> Tensor:
-    """Permute the axes (reverse them when none are given), as ``numpy.transpose``."""
+    """Exchange or permute axes; the gradient is permuted back.
+
+    * ``transpose(x, dim0, dim1)`` (two ints) exchanges two axes, as PyTorch;
+    * ``transpose(x)`` reverses the axes and ``transpose(x, (2, 0, 1))`` (or three or
+      more ints) permutes them, as ``numpy.transpose``.
+    """
     x = tensor_arg(x, "transpose")
+    if len(axes) == 2 and all(isinstance(a, int) for a in axes):
+        return swapaxes(x, *axes)
     if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], Sequence)):
         axes = axes[0]
     axes = _ints(axes, "transpose", "axes") if axes else None
@@ -143,15 +152,28 @@ def transpose(x: Tensor, *axes: Any) -> Tensor:
     return Transpose(axes)(x)
 
 
-def permute(x: Tensor, *axes: Any) -> Tensor:
-    """Permute the axes into the given order (PyTorch's name for ``transpose(x, axes)``)."""
-    return transpose(x, *axes)
+def permute(x: Tensor, *dims: Any) -> Tensor:
+    """Put the axes in the order ``dims`` (``permute(x, 2, 0, 1)`` or ``permute(x, (2, 0, 1))``)."""
+    if len(dims) == 1 and isinstance(dims[0], Sequence):
+        dims = tuple(dims[0])
+    if len(dims) != x.ndim:
+        raise ValueError(f"permute: {len(dims)} dims given for a tensor with {x.ndim} dimensions")
+    return transpose(x, tuple(dims))
+
+
+def t(x: Tensor) -> Tensor:
+    """The transpose of a matrix; 0-d and 1-D tensors are returned as they are (PyTorch)."""
+    if x.ndim > 2:
+        raise ValueError(f"t: expects a tensor with at most 2 dimensions, got shape {x.shape}")
+    return x if x.ndim < 2 else Transpose((1, 0))(x)
 
 
 def swapaxes(x: Tensor, axis1: int, axis2: int) -> Tensor:
-    """Exchange two axes."""
+    """Exchange two axes (PyTorch's ``transpose(x, dim0, dim1)``)."""
     x = tensor_arg(x, "swapaxes")
     axis1, axis2 = _ints((axis1, axis2), "swapaxes", "axes")
+    if x.ndim == 0 and axis1 in (0, -1) and axis2 in (0, -1):
+        return x
     if not (-x.ndim <= axis1 < x.ndim and -x.ndim <= axis2 < x.ndim):
         raise ValueError(f"swapaxes: axes {axis1}, {axis2} are out of range for shape {x.shape}")
     axes = list(range(x.ndim))
@@ -159,16 +181,46 @@ def swapaxes(x: Tensor, axis1: int, axis2: int) -> Tensor:
     return Transpose(tuple(axes))(x)
 
 
+swapdims = swapaxes
+
+
 def expand_dims(x: Tensor, axis: int) -> Tensor:
-    """Insert a new axis of length 1 at ``axis``."""
+    """Insert a new axis of length 1 at ``axis`` (from -ndim-1 to ndim)."""
     x = tensor_arg(x, "expand_dims")
     (axis,) = _ints((axis,), "expand_dims", "axis")
     if not -x.ndim - 1 <= axis <= x.ndim:
-        raise ValueError(f"expand_dims: axis {axis} is out of range for shape {x.shape}")
+        raise IndexError(
+            f"unsqueeze: dim {axis} is out of range for a tensor with {x.ndim} dimensions"
+        )
     shape = list(x.shape)
     axis = axis if axis >= 0 else x.ndim + 1 + axis
     shape.insert(axis, 1)
     return Reshape(tuple(shape))(x)
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """Insert an axis of length 1 at ``dim`` (PyTorch's name for ``expand_dims``)."""
+    return expand_dims(input, dim)
+
+
+def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
+    """Remove axes of length 1: all of them, or those of ``dim`` (an int or a tuple) that
+    have length 1 (others are left alone, as in PyTorch)."""
+    shape = input.shape
+    if dim is None:
+        drop = {i for i, n in enumerate(shape) if n == 1}
+    else:
+        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        ndim = max(input.ndim, 1)
+        for d in dims:
+            if not -ndim <= d < ndim:
+                raise IndexError(
+                    f"squeeze: dim {d} is out of range for a tensor with {input.ndim} dimensions"
+                )
+        drop = {d % ndim for d in dims if input.ndim and shape[d] == 1}
+    if not drop:
+        return input
+    return Reshape(tuple(n for i, n in enumerate(shape) if i not in drop))(input)
 
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -210,24 +262,116 @@ def sum_to(x: Tensor, shape: Sequence[int]) -> Tensor:
     return SumTo(shape)(x)
 
 
-def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis."""
+def _one_dim(dim: Any, axis: Any, op: str) -> int:
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: give dim or axis, not both")
+        return axis
+    return 0 if dim is None else dim
+
+
+def concat(
+    tensors: Sequence[Tensor], dim: int | None = None, *, axis: int | None = None,
+    out: Tensor | None = None,
+) -> Tensor:  # fmt: skip
+    """Join tensors along an existing axis ``dim`` (``axis``, Keras' name, works too);
+    each input gets its slice of the gradient."""
     tensors = list(tensors)
     if not tensors:
         raise ValueError("concat: needs at least one tensor")
-    return Concat(axis)(*tensors)
+    return into(out, Concat(_one_dim(dim, axis, "cat"))(*tensors))
 
 
-def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join tensors of equal shape along a new axis."""
+cat = concatenate = concat
+
+
+def stack(
+    tensors: Sequence[Tensor], dim: int | None = None, *, axis: int | None = None,
+    out: Tensor | None = None,
+) -> Tensor:  # fmt: skip
+    """Join tensors of equal shape along a new axis ``dim``."""
     tensors = [tensor_arg(t, "stack") for t in tensors]
     if not tensors:
         raise ValueError("stack: needs at least one tensor")
     shapes = {t.shape for t in tensors}
     if len(shapes) > 1:
         raise ValueError(f"stack: all tensors must have one shape, got {sorted(shapes)}")
+    axis = _one_dim(dim, axis, "stack")
     axis = axis if axis >= 0 else tensors[0].ndim + 1 + axis
-    return Concat(axis)(*[expand_dims(t, axis) for t in tensors])
+    return into(out, Concat(axis)(*[expand_dims(t, axis) for t in tensors]))
+
+
+def _sizes(sizes: tuple) -> tuple[int, ...]:
+    if len(sizes) == 1 and isinstance(sizes[0], Sequence | np.ndarray):
+        sizes = tuple(sizes[0])
+    return tuple(int(n) for n in sizes)
+
+
+def expand(input: Tensor, *sizes: Any) -> Tensor:
+    """Broadcast to ``sizes``, as PyTorch's ``expand``: -1 keeps an axis's length, new
+    axes go in front. dL/dx = dL/dy summed over the repeated axes."""
+    sizes = _sizes(sizes)
+    lead = len(sizes) - input.ndim
+    if lead < 0:
+        raise ValueError(f"expand: {sizes} has fewer dimensions than shape {input.shape}")
+    shape = tuple(
+        input.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes)
+    )
+    return broadcast_to(input, shape)
+
+
+def repeat(input: Tensor, *sizes: Any) -> Tensor:
+    """Tile: ``sizes[i]`` copies along axis i (new axes in front), as PyTorch's ``repeat``
+    and ``numpy.tile``. Written as reshape, broadcast and reshape, so it is differentiable
+    (each element's gradient is the sum over its copies)."""
+    sizes = _sizes(sizes)
+    if len(sizes) < input.ndim:
+        raise ValueError(
+            f"repeat: give at least {input.ndim} sizes for shape {input.shape}, got {sizes}"
+        )
+    shape = (1,) * (len(sizes) - input.ndim) + input.shape
+    interleaved = reshape(input, tuple(v for n in shape for v in (1, n)))
+    pairs = list(zip(sizes, shape, strict=True))
+    tiled = broadcast_to(interleaved, tuple(v for r, n in pairs for v in (r, n)))
+    return reshape(tiled, tuple(r * n for r, n in pairs))
+
+
+def split(
+    tensor: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0
+) -> tuple[Tensor, ...]:
+    """Pieces of ``split_size_or_sections`` elements along ``dim`` (the last may be shorter),
+    or of the listed sizes; each piece is a differentiable slice."""
+    n = tensor.shape[dim]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0:
+            raise ValueError(f"split: split_size must be positive, got {step}")
+        sizes = [min(step, n - start) for start in range(0, n, step)] or [0]
+    else:
+        sizes = [int(k) for k in split_size_or_sections]
+        if builtins.sum(sizes) != n:
+            raise ValueError(f"split: sections {sizes} do not add up to {n} along dim {dim}")
+    axis = dim % tensor.ndim
+    pieces, start = [], 0
+    for size in sizes:
+        index = (slice(None),) * axis + (slice(start, start + size),)
+        pieces.append(tensor[index])
+        start += size
+    return tuple(pieces)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """``chunks`` pieces along ``dim`` of ceil(n / chunks) elements (fewer if it does not
+    divide), as PyTorch's ``chunk``."""
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    n = input.shape[dim]
+    return split(input, builtins.max(-(-n // chunks), 1), dim)
+
+
+def numel(input: Tensor) -> int:
+    """The number of elements."""
+    return int(input.data.size)
 
 
 def _ints(values: Any, op: str, what: str) -> tuple[int, ...]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from backends import get_array_module
 
 from ..function import Function
 from ..tensor import Tensor, _wrap
 from ._coerce import floating
-from .elementwise import exp
+from .elementwise import astype, exp
 from .reductions import _keepdims_shape, _normalize_axis
 from .reductions import sum as _sum
 from .shape import reshape
@@ -96,16 +98,41 @@ def _one_axis(x: Tensor, axis: int, op: str) -> int:
     return axes[0]
 
 
-def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """e**x normalised to sum to 1 along ``axis``."""
-    return Softmax(_one_axis(x, axis, "softmax"))(floating(x, "softmax"))
+def _softmax_dim(x: Tensor, dim: Any, axis: Any, dtype: Any, op: str) -> tuple[Tensor, int]:
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: give dim or axis, not both")
+        dim = axis
+    if dtype is not None:
+        x = astype(x, dtype)
+    return floating(x, op), _one_axis(x, -1 if dim is None else dim, op)
 
 
-def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """ln softmax(x), computed without forming softmax (stable for large inputs)."""
-    return LogSoftmax(_one_axis(x, axis, "log_softmax"))(floating(x, "log_softmax"))
+def softmax(
+    input: Tensor, dim: int | None = None, dtype: Any = None, *, axis: int | None = None
+) -> Tensor:  # fmt: skip
+    """e**x normalised to sum to 1 along ``dim`` (the last axis when not given;
+    ``axis`` is Keras' name). ``dtype`` casts the input first."""
+    x, dim = _softmax_dim(input, dim, axis, dtype, "softmax")
+    return Softmax(dim)(x)
 
 
-def logsumexp(x: Tensor, axis=None, keepdims: bool = False) -> Tensor:
-    """ln sum e**x over ``axis``, stable for large inputs."""
-    return LogSumExp(_normalize_axis(axis, x, "logsumexp"), keepdims)(floating(x, "logsumexp"))
+def log_softmax(
+    input: Tensor, dim: int | None = None, dtype: Any = None, *, axis: int | None = None
+) -> Tensor:  # fmt: skip
+    """ln softmax(x) along ``dim``, computed without forming softmax (stable for large inputs)."""
+    x, dim = _softmax_dim(input, dim, axis, dtype, "log_softmax")
+    return LogSoftmax(dim)(x)
+
+
+def logsumexp(
+    input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:  # fmt: skip
+    """ln sum e**x over ``dim`` (all axes when None), stable for large inputs."""
+    if axis is not None:
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    x = floating(input, "logsumexp")
+    return LogSumExp(_normalize_axis(dim, x, "logsumexp"), bool(keepdim))(x)

@@ -111,6 +111,15 @@ class Module:
             self._discard(name)
         object.__setattr__(self, name, value)
 
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when ordinary lookup fails: children registered without an
+        # attribute, such as Sequential(OrderedDict(...))'s ``model.fc1``.
+        d = self.__dict__
+        for table in ("_modules", "_parameters", "_buffers"):
+            if name in d.get(table, ()):
+                return d[table][name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def __delattr__(self, name: str) -> None:
         self._discard(name)
         object.__delattr__(self, name)
@@ -448,9 +457,11 @@ def is_device(target: Any) -> bool:
 
 
 def to_host(value: Any) -> np.ndarray:
-    """A NumPy copy/view of a Tensor, NumPy or device array (for saving and get_weights)."""
+    """A NumPy copy/view of a Tensor, NumPy or device array (for saving and get_weights);
+    a Tensor's values are always copied, so later training steps leave the result alone."""
     if isinstance(value, Tensor):
-        return value.numpy()
+        value = value.data
+        return np.array(value) if isinstance(value, np.ndarray) else to_host(value)
     if isinstance(value, np.ndarray):
         return value
     if backends.is_device_array(value):

@@ -8,16 +8,18 @@ from typing import Any
 import numpy as np
 
 import backends
+from autograd import from_array
 
 __all__ = ["TensorDataset", "Subset"]
 
 
 class TensorDataset:
-    """Samples are the rows of equally long arrays: ``dataset[i] == (x[i], y[i], ...)``.
+    """Samples are the rows of equally long arrays: ``dataset[i] == (x[i], y[i], ...)``,
+    as Tensors (PyTorch's ``TensorDataset``: ``x, y = test_data[0]; x.to(device)``).
 
     Accepts NumPy arrays, CuPy arrays or autograd Tensors (their ``.data`` is
-    kept). Nothing is copied. ``dataset[index_array]`` returns whole batches,
-    which is what :class:`nn.data.DataLoader` uses to avoid per-sample Python.
+    kept). Nothing is copied. ``dataset[index_array]`` returns whole batches;
+    :class:`nn.data.DataLoader` gathers its batches from ``arrays`` directly.
     """
 
     __slots__ = ("arrays",)
@@ -34,7 +36,12 @@ class TensorDataset:
         return len(self.arrays[0])
 
     def __getitem__(self, index: Any) -> tuple[Any, ...]:
-        return tuple(a[index] for a in self.arrays)
+        return tuple(from_array(a[index]) for a in self.arrays)
+
+    @property
+    def tensors(self) -> tuple[Any, ...]:
+        """The whole columns as Tensors (PyTorch's ``TensorDataset.tensors``)."""
+        return tuple(from_array(a) for a in self.arrays)
 
     def __repr__(self) -> str:
         shapes = ", ".join(f"{a.dtype}{list(a.shape)}" for a in self.arrays)

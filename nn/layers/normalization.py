@@ -78,7 +78,7 @@ class Normalization(Layer):
         """Learn the mean and variance of ``data`` (an array or Tensor, batch axis first, or
         an iterable of such batches), per position of the kept axes."""
         if isinstance(data, Tensor):
-            data = data.numpy()
+            data = data.numpy(force=True)
         elif backends.is_device_array(data):
             data = backends.backend_of(data).to_host(data)
         if not isinstance(data, np.ndarray) and hasattr(data, "__iter__"):
@@ -118,5 +118,5 @@ def _host(batch: Any) -> Any:
     if isinstance(batch, tuple | list):
         batch = batch[0]
     if isinstance(batch, Tensor):
-        return batch.numpy()
+        return batch.numpy(force=True)
     return backends.backend_of(batch).to_host(batch) if backends.is_device_array(batch) else batch

@@ -436,7 +436,7 @@ class TrainingMixin:
         with autograd.no_grad():
             for i, (xb,) in enumerate(loader, 1):
                 hooks.on_predict_batch_begin(i - 1, {})
-                outputs.append(self(as_input_batch(xb, dtype)).numpy())
+                outputs.append(self(as_input_batch(xb, dtype)).numpy(force=True))
                 seen += len(xb)
                 if bar.due(i):
                     bar.update(i, seen)

@@ -26,6 +26,7 @@ import numpy as np
 
 import autograd
 
+from ..core.module import to_host
 from .step import Step, bind_optimizer
 
 
@@ -85,7 +86,7 @@ def lr_find(
     # fit's own preparation: lazily shaped layers are built (the weights to save and the
     # parameters to step exist only then), and the optimizer is bound to the weights
     opt = bind_optimizer(model, optimizer, autograd.Tensor(x[:1], device=device))
-    saved_weights = {k: v.numpy() for k, v in model.state_dict().items()}
+    saved_weights = {k: to_host(v) for k, v in model.state_dict().items()}
     was_training = model.training
     # a caller's optimizer comes back as it was (a fresh one from a name is thrown away)
     saved_state = opt.state_dict() if isinstance(optimizer, optim.Optimizer) else None

@@ -166,7 +166,12 @@ def _to_array(value):
     import numpy as np
 
     if type(value).__module__.startswith("torch") and hasattr(value, "detach"):
-        return value.detach().cpu().numpy()
+        return value.detach().cpu().numpy().copy()
+    if not isinstance(value, type) and callable(getattr(value, "cpu", None)):
+        try:  # an xpgrad tensor on a device: numpy() refuses it, as PyTorch's does
+            value = value.cpu()
+        except Exception:
+            pass
     convert = getattr(value, "numpy", None)
     if callable(convert) and not isinstance(value, type):
         try:
@@ -174,7 +179,7 @@ def _to_array(value):
         except Exception:
             out = None
         if out is not None:
-            return np.asarray(out)
+            return np.array(out)  # a copy: a CPU tensor's numpy() shares its memory
     if hasattr(value, "__array__") and not isinstance(value, type):
         try:
             return np.asarray(value)
