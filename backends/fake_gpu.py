@@ -361,6 +361,9 @@ class FakeGpuBackend(Backend):
     """The stand-in device ``"fakegpu:0"``: NumPy underneath, CuPy's manners on top."""
 
     __slots__ = ()
+    # Interpreted rather than compiled (see elementwise_kernel), but it runs the same CUDA
+    # C source: callers take their fused-kernel path here, so CI exercises it.
+    compiles_kernels = True
 
     def __init__(self, seed: int | None = None) -> None:
         self.xp = xp
