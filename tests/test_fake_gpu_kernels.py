@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import backends
+from backends import cuda_subset
 from backends.cuda_subset import InterpretedKernel, KernelSourceError
 from optim._shared import LERP, lerp_
 
@@ -207,3 +208,18 @@ def test_the_translation_can_be_read():
     source = kernel.python_source(T=np.float32)
     assert "def _h0_xpg_lerp(c_start, c_end, c_w):" in source
     assert "c_y = _h0_xpg_lerp(c_y, c_x, c_w)" in source
+
+
+def test_a_large_launch_runs_in_pieces_with_the_same_result(monkeypatch):
+    """Launches above ``_PIECE`` elements run a few rows at a time; with broadcast inputs
+    and outputs read before they are assigned, the result is the one-piece result."""
+    body = "T old = acc; acc = x * y + acc; total = old + x;"
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((7, 3)), rng.standard_normal((1, 3))
+    acc, total = rng.standard_normal((7, 3)), np.zeros((7, 3))
+    expected_acc, expected_total = x * y + acc, acc + x
+    monkeypatch.setattr(cuda_subset, "_PIECE", 6)  # 2 rows of 3 a piece: 4 pieces
+    assert len(cuda_subset._pieces((7, 3))) == 4
+    InterpretedKernel("T x, T y", "T acc, T total", body, "pieces")(x, y, acc, total)
+    np.testing.assert_array_equal(acc, expected_acc)
+    np.testing.assert_array_equal(total, expected_total)
