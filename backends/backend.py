@@ -1,12 +1,14 @@
 """The backend interface: one small object per array library and device.
 
 A backend owns what differs between NumPy and CuPy: the array module ``xp``,
-moving arrays between host and device, synchronisation, the device's name and
-its random generator. Everything else in xpgrad is written once against ``xp``.
+moving arrays between host and device, synchronisation, the device's name, its
+random generator and fused elementwise kernels. Everything else in xpgrad is
+written once against ``xp``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -80,9 +82,35 @@ class Backend:
         """``target[index] += values`` in place, repeated indices adding up (unbuffered)."""
         self.xp.add.at(target, index, values)
 
-    #: True where ``xp.ElementwiseKernel`` compiles fused CUDA kernels (CuPy). Elsewhere
-    #: (NumPy, the stand-in) callers take their plain ``xp`` code path.
+    #: True where :meth:`elementwise_kernel` works, so callers with a fused kernel (the
+    #: optimizers) launch it: CuPy compiles the CUDA C, the ``fakegpu`` stand-in interprets
+    #: it in NumPy (so CI runs every kernel). Elsewhere (NumPy) callers take their plain
+    #: ``xp`` code path.
     compiles_kernels = False
+
+    def elementwise_kernel(self, in_params: str, out_params: str, body: str, name: str,
+                           preamble: str = "") -> Callable[..., Any]:
+        """A fused elementwise kernel, as ``cupy.ElementwiseKernel`` takes it.
+
+        Args:
+            in_params: the inputs, ``"T grad, T lr, int32 first"`` (``T``: a placeholder
+                whose dtype the arguments decide).
+            out_params: the outputs, ``"T param, T buf"``; the body reads and assigns them.
+            body: CUDA C run once per element (broadcast over the array arguments).
+            name: the kernel's name (a C identifier).
+            preamble: CUDA C placed before the kernel (helper functions).
+
+        Returns:
+            A callable taking the inputs then the outputs, which it updates in place.
+            Made once per distinct source and kept (compilation is the slow part).
+
+        Raises:
+            NotImplementedError: on a backend without kernels (``compiles_kernels`` False).
+        """
+        raise NotImplementedError(
+            f"the {self.device} backend runs no fused kernels (compiles_kernels is False); "
+            "take the plain xp path there"
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(device={self.device!r})"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -61,9 +63,23 @@ class CupyBackend(Backend):
 
         cupyx.scatter_add(target, index, values)
 
+    def elementwise_kernel(self, in_params: str, out_params: str, body: str, name: str,
+                           preamble: str = "") -> Callable[..., Any]:
+        return _compiled_kernel(in_params, out_params, body, name, preamble)
+
     def free_memory(self) -> int:
         """Bytes free on the device (driver's view plus CuPy's pool cache)."""
         cp = self._cupy
         with cp.cuda.Device(self._device_id):
             free, _total = cp.cuda.runtime.memGetInfo()
             return free + cp.get_default_memory_pool().free_bytes()
+
+
+@functools.cache
+def _compiled_kernel(in_params: str, out_params: str, body: str, name: str,
+                     preamble: str) -> Callable[..., Any]:
+    """One ``cupy.ElementwiseKernel`` per source, shared by every device (CuPy compiles it
+    for each device on its first launch there, and caches the binary on disk)."""
+    import cupy
+
+    return cupy.ElementwiseKernel(in_params, out_params, body, name, preamble=preamble)

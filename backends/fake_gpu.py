@@ -16,6 +16,9 @@ matters and compute with NumPy underneath:
   ``__cuda_array_interface__``: code must ask ``backends`` what an array is.
 * NumPy functions called on these arrays dispatch to the stand-in (NEP 13/18), as they
   do for CuPy arrays.
+* Fused elementwise kernels (:meth:`FakeGpuBackend.elementwise_kernel`, CuPy's
+  ``ElementwiseKernel``) run: their CUDA C is translated into NumPy code by
+  :mod:`backends.cuda_subset`, so the kernels that only a GPU would compile run in CI.
 
 Select it like ``cuda``: ``Tensor(x, device="fakegpu")``, ``model.to("fakegpu")``,
 ``autograd.set_default_device("fakegpu")``, or run the whole test suite on it with
@@ -24,7 +27,9 @@ Select it like ``cuda``: ``Tensor(x, device="fakegpu")``, ``model.to("fakegpu")`
 
 from __future__ import annotations
 
+import functools
 import types
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -356,6 +361,9 @@ class FakeGpuBackend(Backend):
     """The stand-in device ``"fakegpu:0"``: NumPy underneath, CuPy's manners on top."""
 
     __slots__ = ()
+    # Interpreted rather than compiled (see elementwise_kernel), but it runs the same CUDA
+    # C source: callers take their fused-kernel path here, so CI exercises it.
+    compiles_kernels = True
 
     def __init__(self, seed: int | None = None) -> None:
         self.xp = xp
@@ -388,3 +396,45 @@ class FakeGpuBackend(Backend):
         from .numpy_backend import NumpyBackend
 
         return ndarray(NumpyBackend.erf(None, x._a))  # type: ignore[arg-type]
+
+    def elementwise_kernel(self, in_params: str, out_params: str, body: str, name: str,
+                           preamble: str = "") -> Callable[..., Any]:
+        """The kernel's CUDA C run by :class:`backends.cuda_subset.InterpretedKernel` on the
+        device's arrays. Unsupported C raises NotImplementedError here, when it is made."""
+        return _interpreted_kernel(in_params, out_params, body, name, preamble)
+
+
+class _DeviceKernel:
+    """An interpreted kernel taking device arrays, as a CuPy kernel takes CuPy arrays:
+    a host array among the arguments is refused, outputs must be device arrays."""
+
+    __slots__ = ("kernel",)
+
+    def __init__(self, kernel: Any) -> None:
+        self.kernel = kernel
+
+    def __call__(self, *args: Any) -> Any:
+        unwrapped = []
+        for arg in args:
+            kind = type(arg)
+            if kind is ndarray:
+                unwrapped.append(arg._a)
+            elif kind is np.ndarray:
+                _refuse_host(arg)
+            else:
+                unwrapped.append(arg)
+        for out in args[len(self.kernel.inputs):]:
+            if type(out) is not ndarray:
+                raise TypeError(f"{self.kernel.name}: outputs must be {DEVICE_NAME} arrays "
+                                f"(updated in place), got {type(out).__name__}")
+        self.kernel(*unwrapped)
+        outs = args[len(self.kernel.inputs):]
+        return outs[0] if len(outs) == 1 else outs
+
+
+@functools.cache
+def _interpreted_kernel(in_params: str, out_params: str, body: str, name: str,
+                        preamble: str) -> _DeviceKernel:
+    from .cuda_subset import InterpretedKernel
+
+    return _DeviceKernel(InterpretedKernel(in_params, out_params, body, name, preamble))

@@ -1,21 +1,25 @@
-"""AdaGrad: per-coordinate learning rates from the running sum of squared gradients."""
+"""AdaGrad: per-coordinate learning rates from the running sum of squared gradients.
+
+The rule in its forms, top to bottom: the formula (:class:`Adagrad`'s docstring), the
+in-place NumPy update (``Adagrad._update``, the formula on each line),
+:func:`reference_step` (the formula in plain float64 NumPy, which tests hold both fast
+paths to) and the fused CUDA kernel with its launch (:func:`_kernel`, :func:`_launch`).
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
-from .optimizer import (
-    NON_NEGATIVE,
-    POSITIVE_EPS,
-    Optimizer,
-    _grad_with_weight_decay,
-    _uses_plain_path,
-    _WorkArrays,
-)
+from ._shared import KernelSource, decay_line, grad_with_weight_decay, kernel_backend, scalar
+from .optimizer import NON_NEGATIVE, POSITIVE_EPS, Optimizer, _WorkArrays
+
+if TYPE_CHECKING:
+    from backends import Backend
 
 __all__ = ["Adagrad"]
 
@@ -69,19 +73,54 @@ class Adagrad(Optimizer):
         weight_decay, eps = group["weight_decay"], group["eps"]
         total = state["sum"]
 
-        if not _uses_plain_path(param):
-            from . import _cupy_kernels
-
-            _cupy_kernels.adagrad(param, grad, total, clr=clr, weight_decay=weight_decay,
-                                  eps=eps)
+        backend = kernel_backend(param)
+        if backend is not None:
+            _launch(backend, param, grad, total, clr=clr, weight_decay=weight_decay, eps=eps)
             return
 
         decayed, tmp = work.get(2)
-        g = _grad_with_weight_decay(param, grad, weight_decay, decayed)
+        g = grad_with_weight_decay(param, grad, weight_decay, decayed)  # g = g + wd p
         np.multiply(g, g, out=tmp)
-        total += tmp
+        total += tmp                                               # s = s + g^2
         np.sqrt(total, out=tmp)
         tmp += eps
         np.divide(g, tmp, out=tmp)
         tmp *= -clr
-        param += tmp
+        param += tmp                                               # p = p - clr g/(sqrt(s) + eps)
+
+
+def reference_step(param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                   hyper: dict[str, Any]) -> tuple[np.ndarray, dict[str, Any]]:
+    """One Adagrad step as the formula reads: out of place, in float64, no scratch buffers.
+
+    What tests hold the in-place path and the fused kernel to. ``hyper`` is a parameter
+    group, ``state`` this parameter's optimizer state (float64 arrays, left unchanged);
+    returns the new parameter and the new state.
+    """
+    t = state["step"] + 1
+    clr = hyper["lr"] / (1 + (t - 1) * hyper["lr_decay"])
+    g = grad + hyper["weight_decay"] * param
+    total = state["sum"] + g**2
+    return param - clr * g / (np.sqrt(total) + hyper["eps"]), {"step": t, "sum": total}
+
+
+# --------------------------------------------------------------------------- fused kernel
+@functools.cache
+def _kernel(decay: bool) -> KernelSource:
+    """Adagrad's fused kernel, with or without L2 weight decay (``clr``: the decayed
+    learning rate, computed on the host)."""
+    return KernelSource(
+        f"xpgrad_adagrad_wd{decay}",
+        "T grad, T clr, T weight_decay, T eps",
+        "T param, T total",
+        decay_line(decay) + """
+        total = total + gg * gg;
+        param = param - clr * (gg / (sqrt(total) + eps));""")
+
+
+def _launch(backend: Backend, param: Any, grad: Any, total: Any, *, clr: float,
+            weight_decay: float, eps: float) -> None:
+    """One fused launch updating ``param`` and its state in place; the scalars are
+    computed on the host and cast to the parameter's dtype."""
+    s = functools.partial(scalar, param)
+    _kernel(weight_decay != 0).on(backend)(grad, s(clr), s(weight_decay), s(eps), param, total)

@@ -1,23 +1,35 @@
-"""Adam: momentum on the gradient plus RMSprop's per-coordinate scaling, bias-corrected."""
+"""Adam: momentum on the gradient plus RMSprop's per-coordinate scaling, bias-corrected.
+
+The rule in its forms, top to bottom: the formula (:class:`Adam`'s docstring), the in-place
+NumPy update (``Adam._update``, the formula on each line), :func:`reference_step` (the
+formula in plain float64 NumPy, which tests hold both fast paths to) and the fused CUDA
+kernel with its launch (:func:`_kernel`, :func:`_launch`). The first half of the step,
+weight decay and the two moments, is shared with NAdam and RAdam in both fast forms
+(:func:`_adam_moments_`, :func:`_adam_moments_cuda`).
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
-from .optimizer import (
-    POSITIVE_EPS,
-    Betas,
-    Flag,
-    Optimizer,
-    _grad_with_weight_decay,
-    _lerp_,
-    _uses_plain_path,
-    _WorkArrays,
+from ._shared import (
+    LERP,
+    KernelSource,
+    decay_line,
+    grad_with_weight_decay,
+    kernel_backend,
+    lerp_,
+    scalar,
 )
+from .optimizer import POSITIVE_EPS, Betas, Flag, Optimizer, _WorkArrays
+
+if TYPE_CHECKING:
+    from backends import Backend
 
 __all__ = ["Adam"]
 
@@ -82,28 +94,27 @@ class Adam(Optimizer):
         bias_correction2_sqrt = (1 - beta2**step) ** 0.5
         step_size = lr / bias_correction1
 
-        if not _uses_plain_path(param):
-            from . import _cupy_kernels
-
-            _cupy_kernels.adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, lr=lr,
-                               beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay,
-                               decoupled=decoupled, step_size=step_size,
-                               bias_correction2_sqrt=bias_correction2_sqrt)
+        backend = kernel_backend(param)
+        if backend is not None:
+            _launch(backend, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, lr=lr,
+                    beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay,
+                    decoupled=decoupled, step_size=step_size,
+                    bias_correction2_sqrt=bias_correction2_sqrt)
             return
 
         decayed, tmp = work.get(2)
         _adam_moments_(param, grad, exp_avg, exp_avg_sq, lr, beta1, beta2, weight_decay,
-                       decoupled, decayed, tmp)
+                       decoupled, decayed, tmp)                    # decay; m, v
         if max_exp_avg_sq is not None:
-            np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
-            np.sqrt(max_exp_avg_sq, out=tmp)
+            np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)  # v_max = max(v_max, v)
+            np.sqrt(max_exp_avg_sq, out=tmp)                       # d = sqrt(v_max)
         else:
-            np.sqrt(exp_avg_sq, out=tmp)
-        tmp /= bias_correction2_sqrt
-        tmp += eps
+            np.sqrt(exp_avg_sq, out=tmp)                           # d = sqrt(v)
+        tmp /= bias_correction2_sqrt                               #     / sqrt(1 - b2^t)
+        tmp += eps                                                 #     + eps
         np.divide(exp_avg, tmp, out=tmp)
         tmp *= -step_size
-        param += tmp
+        param += tmp                                               # p = p - lr/(1 - b1^t) m/d
 
     def _step_scales(self, group: dict[str, Any]) -> dict[str, float]:
         return _with_bias_correction(super()._step_scales(group), group)
@@ -124,13 +135,97 @@ def _adam_moments_(param: Any, grad: Any, exp_avg: Any, exp_avg_sq: Any, lr: flo
     Returns the (possibly decayed) gradient ``g``; ``decayed`` and ``tmp`` are scratch.
     """
     if weight_decay != 0 and decoupled:
-        param *= 1 - lr * weight_decay
+        param *= 1 - lr * weight_decay                             # p = (1 - lr wd) p
         g = grad
     else:
-        g = _grad_with_weight_decay(param, grad, weight_decay, decayed)
-    _lerp_(exp_avg, g, 1 - beta1, tmp)
-    exp_avg_sq *= beta2
+        g = grad_with_weight_decay(param, grad, weight_decay, decayed)  # g = g + wd p
+    lerp_(exp_avg, g, 1 - beta1, tmp)                              # m = b1 m + (1 - b1) g
+    exp_avg_sq *= beta2                                            # v = b2 v
     np.multiply(g, g, out=tmp)
     tmp *= 1 - beta2
-    exp_avg_sq += tmp
+    exp_avg_sq += tmp                                              #     + (1 - b2) g^2
     return g
+
+
+def reference_step(param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                   hyper: dict[str, Any]) -> tuple[np.ndarray, dict[str, Any]]:
+    """One Adam (or AdamW) step as the formula reads: out of place, in float64, no scratch.
+
+    What tests hold the in-place path and the fused kernel to. ``hyper`` is a parameter
+    group, ``state`` this parameter's optimizer state (float64 arrays, left unchanged);
+    returns the new parameter and the new state.
+    """
+    lr, eps, wd = hyper["lr"], hyper["eps"], hyper["weight_decay"]
+    beta1, beta2 = hyper["betas"]
+    t = state["step"] + 1
+    g = grad
+    if hyper["decoupled_weight_decay"]:
+        param = (1 - lr * wd) * param
+    else:
+        g = g + wd * param
+    m = beta1 * state["exp_avg"] + (1 - beta1) * g
+    v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g**2
+    new_state = {"step": t, "exp_avg": m, "exp_avg_sq": v}
+    v_hat = v
+    if hyper["amsgrad"]:
+        v_hat = new_state["max_exp_avg_sq"] = np.maximum(state["max_exp_avg_sq"], v)
+    param = param - lr / (1 - beta1**t) * m / (np.sqrt(v_hat) / np.sqrt(1 - beta2**t) + eps)
+    return param, new_state
+
+
+# --------------------------------------------------------------------------- fused kernel
+def _adam_moments_cuda(decay: bool, decoupled: bool) -> str:
+    """The kernel lines of :func:`_adam_moments_` (Adam, NAdam, RAdam): weight decay, then
+    both moments; ``gg`` is the gradient the rest of the kernel uses."""
+    if decay and decoupled:
+        lines = "param = param * decay_factor; T gg = grad;"
+    else:
+        lines = decay_line(decay)
+    return lines + """
+        exp_avg = xpg_lerp(exp_avg, gg, one_minus_beta1);
+        exp_avg_sq = beta2 * exp_avg_sq + one_minus_beta2 * (gg * gg);"""
+
+
+# The scalars of _adam_moments_cuda; ``decay_factor`` is AdamW's 1 - lr * weight_decay.
+_ADAM_FAMILY_SCALARS = ("T grad, T lr, T one_minus_beta1, T beta2, T one_minus_beta2, T eps, "
+                        "T weight_decay, T decay_factor")
+
+
+def _adam_family_scalars(param: Any, lr: float, beta1: float, beta2: float, eps: float,
+                         weight_decay: float) -> tuple[Any, ...]:
+    """The values of :data:`_ADAM_FAMILY_SCALARS` but ``grad``, in the parameter's dtype."""
+    s = functools.partial(scalar, param)
+    return (s(lr), s(1.0 - beta1), s(beta2), s(1.0 - beta2), s(eps), s(weight_decay),
+            s(1.0 - lr * weight_decay))
+
+
+@functools.cache
+def _kernel(decay: bool, decoupled: bool, amsgrad: bool) -> KernelSource:
+    """Adam's (and AdamW's) fused kernel for one combination of options."""
+    if amsgrad:
+        denom = """
+        max_exp_avg_sq = (exp_avg_sq > max_exp_avg_sq) ? exp_avg_sq : max_exp_avg_sq;
+        T denom = sqrt(max_exp_avg_sq) / bias_correction2_sqrt + eps;"""
+    else:
+        denom = """
+        T denom = sqrt(exp_avg_sq) / bias_correction2_sqrt + eps;"""
+    return KernelSource(
+        f"xpgrad_adam_wd{decay}_dec{decoupled}_ams{amsgrad}",
+        _ADAM_FAMILY_SCALARS + ", T step_size, T bias_correction2_sqrt",
+        "T param, T exp_avg, T exp_avg_sq" + (", T max_exp_avg_sq" if amsgrad else ""),
+        _adam_moments_cuda(decay, decoupled) + denom + """
+        param = param - step_size * (exp_avg / denom);""",
+        LERP)
+
+
+def _launch(backend: Backend, param: Any, grad: Any, exp_avg: Any, exp_avg_sq: Any,
+            max_exp_avg_sq: Any | None, *, lr: float, beta1: float, beta2: float, eps: float,
+            weight_decay: float, decoupled: bool, step_size: float,
+            bias_correction2_sqrt: float) -> None:
+    """One fused launch updating ``param`` and its state in place; the scalars are
+    computed on the host and cast to the parameter's dtype."""
+    amsgrad = max_exp_avg_sq is not None
+    kernel = _kernel(weight_decay != 0, decoupled, amsgrad).on(backend)
+    states = (exp_avg, exp_avg_sq) + ((max_exp_avg_sq,) if amsgrad else ())
+    kernel(grad, *_adam_family_scalars(param, lr, beta1, beta2, eps, weight_decay),
+           scalar(param, step_size), scalar(param, bias_correction2_sqrt), param, *states)

@@ -1,23 +1,34 @@
-"""Adamax: Adam with the infinity norm in place of the root mean square."""
+"""Adamax: Adam with the infinity norm in place of the root mean square.
+
+The rule in its forms, top to bottom: the formula (:class:`Adamax`'s docstring), the
+in-place NumPy update (``Adamax._update``, the formula on each line),
+:func:`reference_step` (the formula in plain float64 NumPy, which tests hold both fast
+paths to) and the fused CUDA kernel with its launch (:func:`_kernel`, :func:`_launch`).
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
-from .adam import _with_bias_correction
-from .optimizer import (
-    POSITIVE_EPS,
-    Betas,
-    Optimizer,
-    _grad_with_weight_decay,
-    _lerp_,
-    _uses_plain_path,
-    _WorkArrays,
+from ._shared import (
+    LERP,
+    KernelSource,
+    decay_line,
+    grad_with_weight_decay,
+    kernel_backend,
+    lerp_,
+    scalar,
 )
+from .adam import _with_bias_correction
+from .optimizer import POSITIVE_EPS, Betas, Optimizer, _WorkArrays
+
+if TYPE_CHECKING:
+    from backends import Backend
 
 __all__ = ["Adamax"]
 
@@ -62,20 +73,63 @@ class Adamax(Optimizer):
         exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
         clr = lr / (1 - beta1 ** state["step"])
 
-        if not _uses_plain_path(param):
-            from . import _cupy_kernels
-
-            _cupy_kernels.adamax(param, grad, exp_avg, exp_inf, beta1=beta1, beta2=beta2,
-                                 eps=eps, weight_decay=weight_decay, clr=clr)
+        backend = kernel_backend(param)
+        if backend is not None:
+            _launch(backend, param, grad, exp_avg, exp_inf, beta1=beta1, beta2=beta2, eps=eps,
+                    weight_decay=weight_decay, clr=clr)
             return
 
         decayed, tmp = work.get(2)
-        g = _grad_with_weight_decay(param, grad, weight_decay, decayed)
-        _lerp_(exp_avg, g, 1 - beta1, tmp)
+        g = grad_with_weight_decay(param, grad, weight_decay, decayed)  # g = g + wd p
+        lerp_(exp_avg, g, 1 - beta1, tmp)                          # m = b1 m + (1 - b1) g
         exp_inf *= beta2
         np.abs(g, out=tmp)
         tmp += eps
-        np.maximum(exp_inf, tmp, out=exp_inf)
+        np.maximum(exp_inf, tmp, out=exp_inf)                      # u = max(b2 u, |g| + eps)
         np.divide(exp_avg, exp_inf, out=tmp)
         tmp *= -clr
-        param += tmp
+        param += tmp                                               # p = p - lr/(1 - b1^t) m/u
+
+
+def reference_step(param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                   hyper: dict[str, Any]) -> tuple[np.ndarray, dict[str, Any]]:
+    """One Adamax step as the formula reads: out of place, in float64, no scratch buffers.
+
+    What tests hold the in-place path and the fused kernel to. ``hyper`` is a parameter
+    group, ``state`` this parameter's optimizer state (float64 arrays, left unchanged);
+    returns the new parameter and the new state.
+    """
+    lr, eps = hyper["lr"], hyper["eps"]
+    beta1, beta2 = hyper["betas"]
+    t = state["step"] + 1
+    g = grad + hyper["weight_decay"] * param
+    m = beta1 * state["exp_avg"] + (1 - beta1) * g
+    u = np.maximum(beta2 * state["exp_inf"], np.abs(g) + eps)
+    return param - lr / (1 - beta1**t) * m / u, {"step": t, "exp_avg": m, "exp_inf": u}
+
+
+# --------------------------------------------------------------------------- fused kernel
+@functools.cache
+def _kernel(decay: bool) -> KernelSource:
+    """Adamax's fused kernel, with or without L2 weight decay."""
+    return KernelSource(
+        f"xpgrad_adamax_wd{decay}",
+        "T grad, T one_minus_beta1, T beta2, T eps, T weight_decay, T clr",
+        "T param, T exp_avg, T exp_inf",
+        decay_line(decay) + """
+        exp_avg = xpg_lerp(exp_avg, gg, one_minus_beta1);
+        T decayed_inf = beta2 * exp_inf;
+        T abs_grad = fabs(gg) + eps;
+        exp_inf = (decayed_inf > abs_grad) ? decayed_inf : abs_grad;
+        param = param - clr * (exp_avg / exp_inf);""",
+        LERP)
+
+
+def _launch(backend: Backend, param: Any, grad: Any, exp_avg: Any, exp_inf: Any, *,
+            beta1: float, beta2: float, eps: float, weight_decay: float, clr: float) -> None:
+    """One fused launch updating ``param`` and its state in place; the scalars are
+    computed on the host and cast to the parameter's dtype."""
+    s = functools.partial(scalar, param)
+    _kernel(weight_decay != 0).on(backend)(
+        grad, s(1.0 - beta1), s(beta2), s(eps), s(weight_decay), s(clr), param, exp_avg,
+        exp_inf)

@@ -1,10 +1,17 @@
-"""AdamW: Adam with weight decay applied to the weights, not folded into the gradient."""
+"""AdamW: Adam with weight decay applied to the weights, not folded into the gradient.
+
+Its in-place update and fused kernel are Adam's with ``decoupled_weight_decay=True`` (in
+:mod:`optim.adam`), and so is its :func:`reference_step`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
+from . import adam
 from ._keras_arguments import accepts_keras_spellings
 from .adam import Adam
 
@@ -34,3 +41,9 @@ class AdamW(Adam):
                  weight_decay: float = 1e-2, amsgrad: bool = False) -> None:
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                          amsgrad=amsgrad, decoupled_weight_decay=True)
+
+
+def reference_step(param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                   hyper: dict[str, Any]) -> tuple[np.ndarray, dict[str, Any]]:
+    """One AdamW step: :func:`optim.adam.reference_step` with decoupled weight decay."""
+    return adam.reference_step(param, grad, state, {**hyper, "decoupled_weight_decay": True})

@@ -1,14 +1,25 @@
-"""Lion: sign of an interpolated momentum, found by program search."""
+"""Lion: sign of an interpolated momentum, found by program search.
+
+The rule in its forms, top to bottom: the formula (:class:`Lion`'s docstring), the
+in-place NumPy update (``Lion._update``, the formula on each line),
+:func:`reference_step` (the formula in plain float64 NumPy, which tests hold both fast
+paths to) and the fused CUDA kernel with its launch (:func:`_kernel`, :func:`_launch`).
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
-from .optimizer import Betas, Optimizer, _uses_plain_path, _WorkArrays
+from ._shared import KernelSource, kernel_backend, scalar
+from .optimizer import Betas, Optimizer, _WorkArrays
+
+if TYPE_CHECKING:
+    from backends import Backend
 
 __all__ = ["Lion"]
 
@@ -53,23 +64,62 @@ class Lion(Optimizer):
         beta1, beta2 = group["betas"]
         exp_avg = state["exp_avg"]
 
-        if not _uses_plain_path(param):
-            from . import _cupy_kernels
-
-            _cupy_kernels.lion(param, grad, exp_avg, lr=lr, beta1=beta1, beta2=beta2,
-                               weight_decay=weight_decay)
+        backend = kernel_backend(param)
+        if backend is not None:
+            _launch(backend, param, grad, exp_avg, lr=lr, beta1=beta1, beta2=beta2,
+                    weight_decay=weight_decay)
             return
 
         direction, tmp = work.get(2)
         np.multiply(exp_avg, beta1, out=direction)
         np.multiply(grad, 1 - beta1, out=tmp)
-        direction += tmp
-        np.sign(direction, out=direction)
+        direction += tmp                                           # c = b1 m + (1 - b1) g
+        np.sign(direction, out=direction)                          # sign(c)
         if weight_decay != 0:
             np.multiply(param, weight_decay, out=tmp)
-            direction += tmp
+            direction += tmp                                       #     + wd p
         direction *= -lr
-        param += direction
+        param += direction                                         # p = p - lr (sign(c) + wd p)
         exp_avg *= beta2
         np.multiply(grad, 1 - beta2, out=tmp)
-        exp_avg += tmp
+        exp_avg += tmp                                             # m = b2 m + (1 - b2) g
+
+
+def reference_step(param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                   hyper: dict[str, Any]) -> tuple[np.ndarray, dict[str, Any]]:
+    """One Lion step as the formula reads: out of place, in float64, no scratch buffers.
+
+    What tests hold the in-place path and the fused kernel to. ``hyper`` is a parameter
+    group, ``state`` this parameter's optimizer state (float64 arrays, left unchanged);
+    returns the new parameter and the new state.
+    """
+    lr, wd = hyper["lr"], hyper["weight_decay"]
+    beta1, beta2 = hyper["betas"]
+    c = beta1 * state["exp_avg"] + (1 - beta1) * grad
+    param = param - lr * (np.sign(c) + wd * param)
+    m = beta2 * state["exp_avg"] + (1 - beta2) * grad
+    return param, {"step": state["step"] + 1, "exp_avg": m}
+
+
+# --------------------------------------------------------------------------- fused kernel
+@functools.cache
+def _kernel() -> KernelSource:
+    """Lion's fused kernel (its decay is decoupled and costs one multiply: no variants)."""
+    return KernelSource(
+        "xpgrad_lion",
+        "T grad, T lr, T beta1, T one_minus_beta1, T beta2, T one_minus_beta2, T weight_decay",
+        "T param, T exp_avg",
+        """
+        T c = beta1 * exp_avg + one_minus_beta1 * grad;
+        T direction = (c > (T)0) ? (T)1 : ((c < (T)0) ? (T)-1 : (T)0);
+        param = param - lr * (direction + weight_decay * param);
+        exp_avg = beta2 * exp_avg + one_minus_beta2 * grad;""")
+
+
+def _launch(backend: Backend, param: Any, grad: Any, exp_avg: Any, *, lr: float, beta1: float,
+            beta2: float, weight_decay: float) -> None:
+    """One fused launch updating ``param`` and its state in place; the scalars are
+    computed on the host and cast to the parameter's dtype."""
+    s = functools.partial(scalar, param)
+    _kernel().on(backend)(grad, s(lr), s(beta1), s(1.0 - beta1), s(beta2), s(1.0 - beta2),
+                          s(weight_decay), param, exp_avg)

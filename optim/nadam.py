@@ -1,23 +1,32 @@
-"""NAdam: Adam with Nesterov momentum (look-ahead on the first moment)."""
+"""NAdam: Adam with Nesterov momentum (look-ahead on the first moment).
+
+The rule in its forms, top to bottom: the formula (:class:`NAdam`'s docstring), the
+in-place NumPy update (``NAdam._update``, the formula on each line),
+:func:`reference_step` (the formula in plain float64 NumPy, which tests hold both fast
+paths to) and the fused CUDA kernel with its launch (:func:`_kernel`, :func:`_launch`).
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
-from .adam import _adam_moments_, _with_bias_correction
-from .optimizer import (
-    NON_NEGATIVE,
-    POSITIVE_EPS,
-    Betas,
-    Flag,
-    Optimizer,
-    _uses_plain_path,
-    _WorkArrays,
+from ._shared import LERP, KernelSource, kernel_backend, scalar
+from .adam import (
+    _ADAM_FAMILY_SCALARS,
+    _adam_family_scalars,
+    _adam_moments_,
+    _adam_moments_cuda,
+    _with_bias_correction,
 )
+from .optimizer import NON_NEGATIVE, POSITIVE_EPS, Betas, Flag, Optimizer, _WorkArrays
+
+if TYPE_CHECKING:
+    from backends import Backend
 
 __all__ = ["NAdam"]
 
@@ -86,24 +95,77 @@ class NAdam(Optimizer):
         grad_coef = -lr * (1.0 - mu) / (1.0 - mu_product)
         avg_coef = (-lr * mu_next) / (1.0 - mu_product * mu_next)
 
-        if not _uses_plain_path(param):
-            from . import _cupy_kernels
-
-            _cupy_kernels.nadam(param, grad, exp_avg, exp_avg_sq, lr=lr, beta1=beta1,
-                                beta2=beta2, eps=eps, weight_decay=weight_decay,
-                                decoupled=decoupled, bias_correction2=bias_correction2,
-                                grad_coef=grad_coef, avg_coef=avg_coef)
+        backend = kernel_backend(param)
+        if backend is not None:
+            _launch(backend, param, grad, exp_avg, exp_avg_sq, lr=lr, beta1=beta1, beta2=beta2,
+                    eps=eps, weight_decay=weight_decay, decoupled=decoupled,
+                    bias_correction2=bias_correction2, grad_coef=grad_coef, avg_coef=avg_coef)
             return
 
         decayed, denom, tmp = work.get(3)
         g = _adam_moments_(param, grad, exp_avg, exp_avg_sq, lr, beta1, beta2, weight_decay,
-                           decoupled, decayed, tmp)
+                           decoupled, decayed, tmp)                # decay; m, v
         np.divide(exp_avg_sq, bias_correction2, out=denom)
         np.sqrt(denom, out=denom)
-        denom += eps
+        denom += eps                                               # d = sqrt(v/(1 - b2^t)) + eps
         np.divide(g, denom, out=tmp)
         tmp *= grad_coef
-        param += tmp
+        param += tmp                                               # p += grad_coef g/d
         np.divide(exp_avg, denom, out=tmp)
         tmp *= avg_coef
-        param += tmp
+        param += tmp                                               # p += avg_coef m/d
+
+
+def reference_step(param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                   hyper: dict[str, Any]) -> tuple[np.ndarray, dict[str, Any]]:
+    """One NAdam step as the formula reads: out of place, in float64, no scratch buffers.
+
+    What tests hold the in-place path and the fused kernel to. ``hyper`` is a parameter
+    group, ``state`` this parameter's optimizer state (float64 arrays, left unchanged);
+    returns the new parameter and the new state.
+    """
+    lr, eps, wd, psi = hyper["lr"], hyper["eps"], hyper["weight_decay"], hyper["momentum_decay"]
+    beta1, beta2 = hyper["betas"]
+    t = state["step"] + 1
+    g = grad
+    if hyper["decoupled_weight_decay"]:
+        param = (1 - lr * wd) * param
+    else:
+        g = g + wd * param
+    mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))
+    mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
+    mu_product = state["mu_product"] * mu
+    m = beta1 * state["exp_avg"] + (1 - beta1) * g
+    v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g**2
+    d = np.sqrt(v / (1 - beta2**t)) + eps
+    param = (param - lr * (1 - mu) / (1 - mu_product) * g / d
+             - lr * mu_next / (1 - mu_product * mu_next) * m / d)
+    return param, {"step": t, "mu_product": mu_product, "exp_avg": m, "exp_avg_sq": v}
+
+
+# --------------------------------------------------------------------------- fused kernel
+@functools.cache
+def _kernel(decay: bool, decoupled: bool) -> KernelSource:
+    """NAdam's fused kernel for one combination of options (``grad_coef`` and ``avg_coef``
+    are the step's two coefficients, negative, computed on the host)."""
+    return KernelSource(
+        f"xpgrad_nadam_wd{decay}_dec{decoupled}",
+        _ADAM_FAMILY_SCALARS + ", T bias_correction2, T grad_coef, T avg_coef",
+        "T param, T exp_avg, T exp_avg_sq",
+        _adam_moments_cuda(decay, decoupled) + """
+        T denom = sqrt(exp_avg_sq / bias_correction2) + eps;
+        param = param + grad_coef * (gg / denom);
+        param = param + avg_coef * (exp_avg / denom);""",
+        LERP)
+
+
+def _launch(backend: Backend, param: Any, grad: Any, exp_avg: Any, exp_avg_sq: Any, *,
+            lr: float, beta1: float, beta2: float, eps: float, weight_decay: float,
+            decoupled: bool, bias_correction2: float, grad_coef: float,
+            avg_coef: float) -> None:
+    """One fused launch updating ``param`` and its state in place; the scalars are
+    computed on the host and cast to the parameter's dtype."""
+    s = functools.partial(scalar, param)
+    _kernel(weight_decay != 0, decoupled).on(backend)(
+        grad, *_adam_family_scalars(param, lr, beta1, beta2, eps, weight_decay),
+        s(bias_correction2), s(grad_coef), s(avg_coef), param, exp_avg, exp_avg_sq)

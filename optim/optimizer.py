@@ -9,8 +9,11 @@ Every optimizer in :mod:`optim` derives from :class:`Optimizer` and implements t
 
 The base class walks the groups, skips parameters whose ``grad`` is None, creates state
 lazily and hands each update a few preallocated scratch arrays (``work``), so the NumPy
-path does not allocate temporaries every step. On CuPy the subclasses call one fused
-elementwise kernel per parameter instead (see :mod:`optim._cupy_kernels`).
+path does not allocate temporaries every step. On a device with kernels (CuPy; the
+``fakegpu`` stand-in interprets them) the subclasses launch one fused elementwise kernel
+per parameter instead, written in CUDA C next to the rule in the optimizer's own file;
+each file also holds ``reference_step``, the rule in plain float64 NumPy that tests hold
+both paths to (see :mod:`optim._shared` for the pieces they share).
 
 Step counts and bias corrections stay Python numbers: nothing in a step reads a device
 value back to the host.
@@ -460,36 +463,3 @@ class _WorkArrays:
             self._cache[self._param] = arrays
         return arrays
 
-
-def _lerp_(start: Any, end: Any, weight: float, tmp: Any) -> None:
-    """``start += weight * (end - start)`` in place, with PyTorch's two-branch rounding.
-
-    PyTorch's ``lerp_`` computes ``start + w (end - start)`` for ``w < 0.5`` and
-    ``end - (end - start)(1 - w)`` otherwise; following it keeps runs bit-close to torch.
-    """
-    np.subtract(end, start, out=tmp)
-    if abs(weight) < 0.5:
-        tmp *= weight
-        start += tmp
-    else:
-        tmp *= 1.0 - weight
-        np.subtract(end, tmp, out=start)
-
-
-def _grad_with_weight_decay(param: Any, grad: Any, weight_decay: float, buf: Any) -> Any:
-    """``grad + weight_decay * param`` (L2 penalty folded into the gradient), into ``buf``."""
-    if weight_decay == 0:
-        return grad
-    np.multiply(param, weight_decay, out=buf)
-    buf += grad
-    return buf
-
-
-def _uses_plain_path(param: Any) -> bool:
-    """True where the in-place NumPy-style update runs (NumPy, the ``fakegpu`` stand-in);
-    False where the device compiles the fused kernel of :mod:`optim._cupy_kernels` (CuPy)."""
-    if isinstance(param, np.ndarray):
-        return True
-    import backends
-
-    return not backends.backend_of(param).compiles_kernels

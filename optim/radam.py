@@ -1,15 +1,32 @@
-"""RAdam: Adam whose adaptive step is switched on only once its variance is tractable."""
+"""RAdam: Adam whose adaptive step is switched on only once its variance is tractable.
+
+The rule in its forms, top to bottom: the formula (:class:`RAdam`'s docstring), the
+in-place NumPy update (``RAdam._update``, the formula on each line),
+:func:`reference_step` (the formula in plain float64 NumPy, which tests hold both fast
+paths to) and the fused CUDA kernel with its launch (:func:`_kernel`, :func:`_launch`).
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
-from .adam import _adam_moments_, _with_bias_correction
-from .optimizer import POSITIVE_EPS, Betas, Flag, Optimizer, _uses_plain_path, _WorkArrays
+from ._shared import LERP, KernelSource, kernel_backend, scalar
+from .adam import (
+    _ADAM_FAMILY_SCALARS,
+    _adam_family_scalars,
+    _adam_moments_,
+    _adam_moments_cuda,
+    _with_bias_correction,
+)
+from .optimizer import POSITIVE_EPS, Betas, Flag, Optimizer, _WorkArrays
+
+if TYPE_CHECKING:
+    from backends import Backend
 
 __all__ = ["RAdam"]
 
@@ -76,25 +93,83 @@ class RAdam(Optimizer):
             rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
                     / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
 
-        if not _uses_plain_path(param):
-            from . import _cupy_kernels
-
-            _cupy_kernels.radam(param, grad, exp_avg, exp_avg_sq, lr=lr, beta1=beta1,
-                                beta2=beta2, eps=eps, weight_decay=weight_decay,
-                                decoupled=decoupled, bias_correction1=bias_correction1,
-                                bias_correction2_sqrt=bias_correction2**0.5,
-                                rectified=rectified, rect=rect)
+        backend = kernel_backend(param)
+        if backend is not None:
+            _launch(backend, param, grad, exp_avg, exp_avg_sq, lr=lr, beta1=beta1, beta2=beta2,
+                    eps=eps, weight_decay=weight_decay, decoupled=decoupled,
+                    bias_correction1=bias_correction1,
+                    bias_correction2_sqrt=bias_correction2**0.5, rectified=rectified, rect=rect)
             return
 
         decayed, update, tmp = work.get(3)
         _adam_moments_(param, grad, exp_avg, exp_avg_sq, lr, beta1, beta2, weight_decay,
-                       decoupled, decayed, tmp)
-        np.divide(exp_avg, bias_correction1, out=update)
-        update *= lr
+                       decoupled, decayed, tmp)                    # decay; m, v
+        np.divide(exp_avg, bias_correction1, out=update)           # m_hat = m / (1 - b1^t)
+        update *= lr                                               # u = lr m_hat
         if rectified:
             np.sqrt(exp_avg_sq, out=tmp)
-            tmp += eps
-            np.divide(bias_correction2**0.5, tmp, out=tmp)
+            tmp += eps                                             # sqrt(v) + eps
+            np.divide(bias_correction2**0.5, tmp, out=tmp)         # l = sqrt(1 - b2^t) / ...
             update *= tmp
-            update *= rect
-        param -= update
+            update *= rect                                         # u = lr m_hat l r
+        param -= update                                            # p = p - u
+
+
+def reference_step(param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                   hyper: dict[str, Any]) -> tuple[np.ndarray, dict[str, Any]]:
+    """One RAdam step as the formula reads: out of place, in float64, no scratch buffers.
+
+    What tests hold the in-place path and the fused kernel to. ``hyper`` is a parameter
+    group, ``state`` this parameter's optimizer state (float64 arrays, left unchanged);
+    returns the new parameter and the new state.
+    """
+    lr, eps, wd = hyper["lr"], hyper["eps"], hyper["weight_decay"]
+    beta1, beta2 = hyper["betas"]
+    t = state["step"] + 1
+    g = grad
+    if hyper["decoupled_weight_decay"]:
+        param = (1 - lr * wd) * param
+    else:
+        g = g + wd * param
+    m = beta1 * state["exp_avg"] + (1 - beta1) * g
+    v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g**2
+    m_hat = m / (1 - beta1**t)
+    rho_inf = 2 / (1 - beta2) - 1
+    rho_t = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
+    if rho_t > 5:
+        r = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
+                    / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+        l_t = np.sqrt(1 - beta2**t) / (np.sqrt(v) + eps)
+        param = param - lr * m_hat * l_t * r
+    else:
+        param = param - lr * m_hat
+    return param, {"step": t, "exp_avg": m, "exp_avg_sq": v}
+
+
+# --------------------------------------------------------------------------- fused kernel
+@functools.cache
+def _kernel(decay: bool, decoupled: bool, rectified: bool) -> KernelSource:
+    """RAdam's fused kernel for one combination of options (``rectified``: rho_t > 5, known
+    on the host, so the early SGD-like steps launch a kernel without the adaptive term)."""
+    adaptive = """
+        update = update * (bias_correction2_sqrt / (sqrt(exp_avg_sq) + eps)) * rect;"""
+    return KernelSource(
+        f"xpgrad_radam_wd{decay}_dec{decoupled}_rect{rectified}",
+        _ADAM_FAMILY_SCALARS + ", T bias_correction1, T bias_correction2_sqrt, T rect",
+        "T param, T exp_avg, T exp_avg_sq",
+        _adam_moments_cuda(decay, decoupled) + """
+        T update = exp_avg / bias_correction1 * lr;""" + (adaptive if rectified else "") + """
+        param = param - update;""",
+        LERP)
+
+
+def _launch(backend: Backend, param: Any, grad: Any, exp_avg: Any, exp_avg_sq: Any, *,
+            lr: float, beta1: float, beta2: float, eps: float, weight_decay: float,
+            decoupled: bool, bias_correction1: float, bias_correction2_sqrt: float,
+            rectified: bool, rect: float) -> None:
+    """One fused launch updating ``param`` and its state in place; the scalars are
+    computed on the host and cast to the parameter's dtype."""
+    s = functools.partial(scalar, param)
+    _kernel(weight_decay != 0, decoupled, rectified).on(backend)(
+        grad, *_adam_family_scalars(param, lr, beta1, beta2, eps, weight_decay),
+        s(bias_correction1), s(bias_correction2_sqrt), s(rect), param, exp_avg, exp_avg_sq)

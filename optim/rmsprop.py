@@ -1,24 +1,33 @@
-"""RMSprop: AdaGrad with a leaky (exponential moving) average of squared gradients."""
+"""RMSprop: AdaGrad with a leaky (exponential moving) average of squared gradients.
+
+The rule in its forms, top to bottom: the formula (:class:`RMSprop`'s docstring), the
+in-place NumPy update (``RMSprop._update``, the formula on each line),
+:func:`reference_step` (the formula in plain float64 NumPy, which tests hold both fast
+paths to) and the fused CUDA kernel with its launch (:func:`_kernel`, :func:`_launch`).
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
-from .optimizer import (
-    NON_NEGATIVE,
-    POSITIVE_EPS,
-    UNIT_INTERVAL,
-    Flag,
-    Optimizer,
-    _grad_with_weight_decay,
-    _lerp_,
-    _uses_plain_path,
-    _WorkArrays,
+from ._shared import (
+    LERP,
+    KernelSource,
+    decay_line,
+    grad_with_weight_decay,
+    kernel_backend,
+    lerp_,
+    scalar,
 )
+from .optimizer import NON_NEGATIVE, POSITIVE_EPS, UNIT_INTERVAL, Flag, Optimizer, _WorkArrays
+
+if TYPE_CHECKING:
+    from backends import Backend
 
 __all__ = ["RMSprop"]
 
@@ -88,33 +97,96 @@ class RMSprop(Optimizer):
         grad_avg = state.get("grad_avg") if centered else None
         buf = state.get("momentum_buffer") if momentum > 0 else None
 
-        if not _uses_plain_path(param):
-            from . import _cupy_kernels
-
-            _cupy_kernels.rmsprop(param, grad, square_avg, grad_avg, buf, lr=lr, alpha=alpha,
-                                  eps=eps, weight_decay=weight_decay, momentum=momentum)
+        backend = kernel_backend(param)
+        if backend is not None:
+            _launch(backend, param, grad, square_avg, grad_avg, buf, lr=lr, alpha=alpha, eps=eps,
+                    weight_decay=weight_decay, momentum=momentum)
             return
 
         decayed, avg = work.get(2)
-        g = _grad_with_weight_decay(param, grad, weight_decay, decayed)
+        g = grad_with_weight_decay(param, grad, weight_decay, decayed)  # g = g + wd p
         square_avg *= alpha
         np.multiply(g, g, out=avg)
         avg *= 1.0 - alpha
-        square_avg += avg
+        square_avg += avg                                          # v = a v + (1 - a) g^2
         if grad_avg is not None:
-            _lerp_(grad_avg, g, 1.0 - alpha, avg)
+            lerp_(grad_avg, g, 1.0 - alpha, avg)                   # g_bar = a g_bar + (1 - a) g
             np.multiply(grad_avg, grad_avg, out=avg)
             np.subtract(square_avg, avg, out=avg)
-            np.sqrt(avg, out=avg)
+            np.sqrt(avg, out=avg)                                  # d = sqrt(v - g_bar^2)
         else:
-            np.sqrt(square_avg, out=avg)
-        avg += eps
+            np.sqrt(square_avg, out=avg)                           # d = sqrt(v)
+        avg += eps                                                 #     + eps
         if buf is not None:
             buf *= momentum
             np.divide(g, avg, out=avg)
-            buf += avg
+            buf += avg                                             # b = mu b + g/d
             np.multiply(buf, -lr, out=avg)
         else:
             np.divide(g, avg, out=avg)
             avg *= -lr
-        param += avg
+        param += avg                                               # p = p - lr b  (or lr g/d)
+
+
+def reference_step(param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                   hyper: dict[str, Any]) -> tuple[np.ndarray, dict[str, Any]]:
+    """One RMSprop step as the formula reads: out of place, in float64, no scratch buffers.
+
+    What tests hold the in-place path and the fused kernel to. ``hyper`` is a parameter
+    group, ``state`` this parameter's optimizer state (float64 arrays, left unchanged);
+    returns the new parameter and the new state.
+    """
+    lr, alpha, eps, mu = hyper["lr"], hyper["alpha"], hyper["eps"], hyper["momentum"]
+    g = grad + hyper["weight_decay"] * param
+    v = alpha * state["square_avg"] + (1 - alpha) * g**2
+    new_state: dict[str, Any] = {"step": state["step"] + 1, "square_avg": v}
+    if hyper["centered"]:
+        g_bar = new_state["grad_avg"] = alpha * state["grad_avg"] + (1 - alpha) * g
+        d = np.sqrt(v - g_bar**2) + eps
+    else:
+        d = np.sqrt(v) + eps
+    if mu > 0:
+        b = new_state["momentum_buffer"] = mu * state["momentum_buffer"] + g / d
+        return param - lr * b, new_state
+    return param - lr * g / d, new_state
+
+
+# --------------------------------------------------------------------------- fused kernel
+@functools.cache
+def _kernel(decay: bool, centered: bool, momentum: bool) -> KernelSource:
+    """RMSprop's fused kernel for one combination of options (the state it updates:
+    ``square_avg``, then ``grad_avg`` if centered, then ``buf`` with momentum)."""
+    body = decay_line(decay) + """
+        square_avg = alpha * square_avg + one_minus_alpha * (gg * gg);"""
+    if centered:
+        body += """
+        grad_avg = xpg_lerp(grad_avg, gg, one_minus_alpha);
+        T avg = sqrt(square_avg - grad_avg * grad_avg) + eps;"""
+    else:
+        body += """
+        T avg = sqrt(square_avg) + eps;"""
+    if momentum:
+        body += """
+        buf = momentum * buf + gg / avg;
+        param = param - lr * buf;"""
+    else:
+        body += """
+        param = param - lr * (gg / avg);"""
+    outs = "T param, T square_avg" + (", T grad_avg" if centered else "") + (
+        ", T buf" if momentum else "")
+    return KernelSource(
+        f"xpgrad_rmsprop_wd{decay}_c{centered}_m{momentum}",
+        "T grad, T lr, T alpha, T one_minus_alpha, T eps, T weight_decay, T momentum",
+        outs, body, LERP)
+
+
+def _launch(backend: Backend, param: Any, grad: Any, square_avg: Any, grad_avg: Any | None,
+            buf: Any | None, *, lr: float, alpha: float, eps: float, weight_decay: float,
+            momentum: float) -> None:
+    """One fused launch updating ``param`` and its state in place; the scalars are
+    computed on the host and cast to the parameter's dtype."""
+    s = functools.partial(scalar, param)
+    states = [a for a in (grad_avg, buf) if a is not None]
+    _kernel(weight_decay != 0, grad_avg is not None, buf is not None).on(backend)(
+        grad, s(lr), s(alpha), s(1.0 - alpha), s(eps), s(weight_decay), s(momentum), param,
+        square_avg, *states)

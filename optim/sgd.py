@@ -1,22 +1,25 @@
-"""Stochastic gradient descent, with classical momentum or Nesterov momentum."""
+"""Stochastic gradient descent, with classical momentum or Nesterov momentum.
+
+The rule in its forms, top to bottom: the formula (:class:`SGD`'s docstring), the in-place
+NumPy update (``SGD._update``, the formula on each line), :func:`reference_step` (the
+formula in plain float64 NumPy, which tests hold both fast paths to) and the fused CUDA
+kernel with its launch (:func:`_kernel`, :func:`_launch`).
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._keras_arguments import accepts_keras_spellings
-from .optimizer import (
-    NON_NEGATIVE,
-    UNIT_INTERVAL,
-    Flag,
-    Optimizer,
-    _grad_with_weight_decay,
-    _uses_plain_path,
-    _WorkArrays,
-)
+from ._shared import KernelSource, decay_line, grad_with_weight_decay, kernel_backend, scalar
+from .optimizer import NON_NEGATIVE, UNIT_INTERVAL, Flag, Optimizer, _WorkArrays
+
+if TYPE_CHECKING:
+    from backends import Backend
 
 __all__ = ["SGD"]
 
@@ -90,31 +93,81 @@ class SGD(Optimizer):
             buf = param.copy()  # allocated once; filled with the gradient below
             state["momentum_buffer"] = buf
 
-        if not _uses_plain_path(param):
-            from . import _cupy_kernels
-
-            _cupy_kernels.sgd(param, grad, buf if momentum != 0 else None, lr=lr,
-                              momentum=momentum, dampening=dampening,
-                              weight_decay=weight_decay, nesterov=nesterov, first=first)
+        backend = kernel_backend(param)
+        if backend is not None:
+            _launch(backend, param, grad, buf if momentum != 0 else None, lr=lr,
+                    momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                    nesterov=nesterov, first=first)
             return
 
         decayed, tmp = work.get(2)
-        g = _grad_with_weight_decay(param, grad, weight_decay, decayed)
+        g = grad_with_weight_decay(param, grad, weight_decay, decayed)  # g = g + wd p
         if momentum != 0:
             if first:
-                np.copyto(buf, g)
+                np.copyto(buf, g)                                  # b = g
             else:
-                buf *= momentum
+                buf *= momentum                                    # b = mu b
                 if dampening == 0:
-                    buf += g
+                    buf += g                                       #     + g
                 else:
                     np.multiply(g, 1.0 - dampening, out=tmp)
-                    buf += tmp
+                    buf += tmp                                     #     + (1 - tau) g
             if nesterov:
                 np.multiply(buf, momentum, out=tmp)
                 tmp += g
-                g = tmp
+                g = tmp                                            # g = g + mu b
             else:
-                g = buf
+                g = buf                                            # g = b
         np.multiply(g, -lr, out=tmp)
-        param += tmp
+        param += tmp                                               # p = p - lr g
+
+
+def reference_step(param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                   hyper: dict[str, Any]) -> tuple[np.ndarray, dict[str, Any]]:
+    """One SGD step as the formula reads: out of place, in float64, no scratch buffers.
+
+    What tests hold the in-place path and the fused kernel to. ``hyper`` is a parameter
+    group, ``state`` this parameter's optimizer state (float64 arrays, left unchanged);
+    returns the new parameter and the new state.
+    """
+    lr, mu, tau = hyper["lr"], hyper["momentum"], hyper["dampening"]
+    g = grad + hyper["weight_decay"] * param
+    b = state["momentum_buffer"]
+    if mu != 0:
+        b = g if b is None else mu * b + (1 - tau) * g
+        g = g + mu * b if hyper["nesterov"] else b
+    return param - lr * g, {"momentum_buffer": b}
+
+
+# --------------------------------------------------------------------------- fused kernel
+@functools.cache
+def _kernel(decay: bool, momentum: bool, nesterov: bool) -> KernelSource:
+    """SGD's fused kernel for one combination of options (``first``: the step that starts
+    the momentum buffer ``b = g``)."""
+    if not momentum:
+        return KernelSource(f"xpgrad_sgd_wd{decay}", "T grad, T lr, T weight_decay",
+                            "T param", decay_line(decay) + """
+            param = param - lr * gg;""")
+    update = ("param = param - lr * (gg + momentum * buf);" if nesterov
+              else "param = param - lr * buf;")
+    return KernelSource(
+        f"xpgrad_sgd_momentum_wd{decay}_nesterov{nesterov}",
+        "T grad, T lr, T momentum, T one_minus_dampening, T weight_decay, int32 first",
+        "T param, T buf",
+        decay_line(decay) + f"""
+            buf = first ? gg : momentum * buf + one_minus_dampening * gg;
+            {update}""")
+
+
+def _launch(backend: Backend, param: Any, grad: Any, buf: Any | None, *, lr: float,
+            momentum: float, dampening: float, weight_decay: float, nesterov: bool,
+            first: bool) -> None:
+    """One fused launch updating ``param`` and its state in place; the scalars are
+    computed on the host and cast to the parameter's dtype."""
+    s = functools.partial(scalar, param)
+    if buf is None:
+        _kernel(weight_decay != 0, False, False).on(backend)(
+            grad, s(lr), s(weight_decay), param)
+        return
+    _kernel(weight_decay != 0, True, nesterov).on(backend)(
+        grad, s(lr), s(momentum), s(1.0 - dampening), s(weight_decay), int(first), param, buf)
