@@ -33,12 +33,16 @@ CLASS_NAMES = [
 ]  # fmt: skip
 
 
-def parse_args(description: str, extra: list[tuple[str, dict[str, Any]]] | None = None
-               ) -> argparse.Namespace:
+def parse_args(
+    description: str, extra: list[tuple[str, dict[str, Any]]] | None = None
+) -> argparse.Namespace:
     """``--quick``, ``--out DIR`` and ``--seed``, plus any ``extra`` (flag, argparse kwargs)."""
     p = argparse.ArgumentParser(description=description.strip().split("\n\n")[0])
-    p.add_argument("--quick", action="store_true",
-                   help="small data and few epochs (seconds; what the test suite runs)")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="small data and few epochs (seconds; what the test suite runs)",
+    )
     p.add_argument("--out", default="outputs", help="folder for the PNG(s) (default: outputs/)")
     p.add_argument("--seed", type=int, default=42)
     for flag, kwargs in extra or []:

@@ -76,8 +76,13 @@ def main() -> None:
         ax_loss.plot(epochs_axis, h["loss"], "--", color=colour, label=f"{activation}, train")
         ax_loss.plot(epochs_axis, h["val_loss"], "-o", color=colour,
                      label=f"{activation}, validation")  # fmt: skip
-        ax_acc.plot(epochs_axis, h["val_accuracy"], "-o", color=colour,
-                    label=f"{activation} (test {results[activation]['test_acc']:.3f})")
+        ax_acc.plot(
+            epochs_axis,
+            h["val_accuracy"],
+            "-o",
+            color=colour,
+            label=f"{activation} (test {results[activation]['test_acc']:.3f})",
+        )
     ax_loss.set(title="Loss", xlabel="epoch", ylabel="cross-entropy")
     ax_acc.set(title="Validation accuracy", xlabel="epoch", ylabel="accuracy")
     for ax in (ax_loss, ax_acc):
