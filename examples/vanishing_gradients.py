@@ -19,9 +19,11 @@ most 1/4), so the first layers barely learn; the better initialisations and acti
 keep the norms within a small factor of each other, and BatchNormalization rescues even
 the sigmoid network.
 
-exploding_gradients.png shows the opposite failure: ReLU layers with weights twice too
-large (N(0, 0.2^2) where He's rule gives 0.14) grow the gradient toward the input, the
-first SGD steps overshoot and the loss becomes infinite, then NaN; the same network with
+exploding_gradients.png shows the opposite failure: ReLU layers whose weights are 1.4
+times too large (N(0, 0.2^2) where He's rule gives a standard deviation of 0.14: twice the
+variance) each amplify the signal by about 1.4, forward and backward, so after 15 layers
+every kernel's gradient is hundreds of times larger than with He's initialisation. The
+first SGD steps overshoot, the loss becomes infinite, then NaN; the same network with
 ``SGD(clipnorm=1.0)`` trains, though more slowly than one with He's initialisation.
 The numbers go to vanishing_gradients.json.
 
@@ -262,7 +264,9 @@ def plot_exploding(results: dict[str, dict], n_train: int, out: str) -> None:
     for ax in (ax_norms, ax_loss):
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=8)
-    fig.suptitle("Exploding gradients: ReLU weights twice too large, and gradient clipping")
+    fig.suptitle(
+        "Exploding gradients: ReLU weights with twice He's variance, and gradient clipping"
+    )
     save_figure(fig, out, "exploding_gradients.png")
 
 
