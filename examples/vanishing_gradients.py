@@ -218,7 +218,8 @@ def plot_vanishing(results: dict[str, dict], epochs: int, n_train: int, out: str
     layers = np.arange(1, HIDDEN_LAYERS + 2)
     titles = {
         "init": "At initialisation",
-        "trained": f"After {epochs} epoch(s) of SGD (lr 0.01) on {n_train:,} images",
+        "trained": f"After {epochs} epoch{'s' * (epochs > 1)} of SGD (lr 0.01) on "
+        f"{n_train:,} images",
     }
     for ax, (when, title) in zip(axes, titles.items(), strict=True):
         for config, r in results.items():
