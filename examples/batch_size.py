@@ -30,6 +30,7 @@ import time
 import warnings
 
 import matplotlib.pyplot as plt
+import numpy as np
 from _study import load_fashion_mnist, parse_args, print_table, save_figure, save_json
 
 import autograd
@@ -67,7 +68,7 @@ def build_model() -> keras.Sequential:
 
 
 def measure_speed(
-    batch_sizes: list[int], x, y, max_samples: int, repeats: int = 3
+    batch_sizes: list[int], x: np.ndarray, y: np.ndarray, max_samples: int, repeats: int = 3
 ) -> dict[int, float]:
     """Training samples per second at each batch size: a one-epoch fit (no validation) on
     enough images for min(200, max_samples // batch) steps, at least 3. The best of

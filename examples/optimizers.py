@@ -21,6 +21,7 @@ Hands-On ML ch. 11 "Faster Optimizers", 혼자 공부하는 머신러닝+딥러�
 
 from __future__ import annotations
 
+import argparse
 import time
 from collections.abc import Callable
 
@@ -120,7 +121,7 @@ def optimize_path(
     return np.array(path)
 
 
-def train_networks(args, epochs: int, n_train: int) -> dict[str, dict]:
+def train_networks(args: argparse.Namespace, epochs: int, n_train: int) -> dict[str, dict]:
     """Experiment 1: the same network and initial weights, one optimizer after another."""
     (x_train, y_train), (x_valid, y_valid), _ = load_fashion_mnist(
         n_train, n_valid=1000 if args.quick else 5000, n_test=0

@@ -33,6 +33,7 @@ The numbers go to vanishing_gradients.json.
 
 from __future__ import annotations
 
+import argparse
 import time
 import warnings
 from collections.abc import Callable
@@ -160,7 +161,7 @@ def train(
         ).history
 
 
-def vanishing(args, data: tuple, probe: tuple, epochs: int) -> dict[str, dict]:
+def vanishing(args: argparse.Namespace, data: tuple, probe: tuple, epochs: int) -> dict[str, dict]:
     """The eight networks: gradient norms per layer at initialisation and after training."""
     results = {}
     for config in CONFIGS:
@@ -182,7 +183,7 @@ def vanishing(args, data: tuple, probe: tuple, epochs: int) -> dict[str, dict]:
     return results
 
 
-def exploding(args, data: tuple, probe: tuple, epochs: int) -> dict[str, dict]:
+def exploding(args: argparse.Namespace, data: tuple, probe: tuple, epochs: int) -> dict[str, dict]:
     """Too-large initial weights, with and without gradient clipping, next to He's."""
     runs = {
         "ReLU, He": lambda: keras.optimizers.SGD(learning_rate=0.01),

@@ -58,7 +58,7 @@ def test_two_layers_prints_both_summaries_and_plots_their_curves(tmp_path):
 def test_deep_relu_compares_sigmoid_and_relu_on_one_budget(tmp_path):
     out = run_example("deep_relu", tmp_path)
     assert "Total params: 266,610" in out
-    table = out[out.index("hidden activation"):]
+    table = out[out.index("hidden activation") :]
     assert "sigmoid" in table and "relu" in table
     assert_png(tmp_path / "deep_relu.png")
 
@@ -153,8 +153,8 @@ def test_dense_graph_keeps_the_dot_text_without_graphviz(tmp_path):
 
 def test_gradcheck_table_catches_the_buggy_backward(tmp_path):
     out = run_example("gradcheck_table", tmp_path)
-    buggy = out[out.index("2. A custom sigmoid"):out.index("3. The fixed sigmoid")]
+    buggy = out[out.index("2. A custom sigmoid") : out.index("3. The fixed sigmoid")]
     assert buggy.count("  NO") == 6 and "GradcheckError" in buggy
-    fixed = out[out.index("3. The fixed sigmoid"):]
+    fixed = out[out.index("3. The fixed sigmoid") :]
     assert fixed.count("  yes") == 6 and "NO" not in fixed
     assert_png(tmp_path / "gradcheck.png")
