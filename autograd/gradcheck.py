@@ -112,7 +112,8 @@ def gradcheck(
     if worst is not None:
         _, i, index, a, n = worst
         raise GradcheckError(
-            f"gradcheck failed for input {i} at index {index}: analytical {a!r} vs numerical {n!r} "
+            f"gradcheck failed for input {i} at index {index}: analytical {float(a)!r} vs "
+            f"numerical {float(n)!r} "
             f"(atol={atol}, rtol={rtol}, eps={eps})"
         )
     return True
