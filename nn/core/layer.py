@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
-import re
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -31,6 +30,7 @@ from autograd import Tensor, from_array, get_default_dtype
 from optim.validation import check_int, describe
 
 from .module import Module, _shape_of, _unique, copy_into, to_host
+from .naming import auto_name, snake_case
 from .parameter import Buffer, Parameter
 
 Shape = tuple  # (None | int, ...) with None for an unknown batch size
@@ -46,12 +46,6 @@ ALLOCATION_BUDGET: contextvars.ContextVar[Any] = contextvars.ContextVar(
 #: every layer class defined in this package, by "module.ClassName" (one registration:
 #: defining the class is all it takes; saved configs find their classes here)
 BUILTIN_LAYERS: dict[str, type] = {}
-
-
-def snake_case(class_name: str) -> str:
-    """Keras' default layer-name rule: ``Dense`` -> ``dense``, ``ReLU`` -> ``re_lu``."""
-    s = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", class_name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
 def check_name(name: str) -> str:
@@ -93,7 +87,9 @@ class Layer(Module):
         d = self.__dict__
         d["_regularizers"] = []
         d["_trainable"] = bool(trainable)
-        d["_name"] = check_name(name) if name is not None else None
+        # Keras names a layer when it is made, from a per-process counter (see naming.py)
+        d["_name"] = check_name(name) if name is not None else auto_name(self.base_name())
+        d["_name_given"] = name is not None
         d["_dtype"] = None if dtype is None else np.dtype(dtype)
         d["built"] = True
         d["_input_shape"] = None if input_shape is None else (None, *_shape_tuple(input_shape))
@@ -120,8 +116,9 @@ class Layer(Module):
     # ------------------------------------------------------------------ names
     @property
     def name(self) -> str:
-        """Keras-style layer name: the ``name=`` given, else the one a model assigned
-        (``dense``, ``dense_1``, ... unique per model), else the class' base name."""
+        """Keras' layer name: the ``name=`` given, else the one it got when it was made
+        (``dense``, ``dense_1``... counted per process, as Keras does; restarted by
+        ``keras.backend.clear_session()``)."""
         return self._name if self._name is not None else self.base_name()
 
     @classmethod
