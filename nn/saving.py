@@ -594,7 +594,7 @@ def deserialize_layer(
         raise ValueError(
             f"the config of a {name} layer must be a JSON object, got {layer_config!r}"
         )
-    if name == "Sequential":
+    if name in ("Sequential", "Functional"):  # models: their layers may be custom ones
         return cls.from_config(layer_config, custom_objects)
     return cls.from_config(dict(layer_config))
 

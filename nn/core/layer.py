@@ -32,6 +32,7 @@ from optim.validation import check_int, describe
 from .module import Module, _shape_of, _unique, copy_into, to_host
 from .naming import auto_name, snake_case
 from .parameter import Buffer, Parameter
+from .symbolic import contains_symbolic, flatten, is_nest, map_structure, symbolic_call
 
 Shape = tuple  # (None | int, ...) with None for an unknown batch size
 
@@ -90,6 +91,7 @@ class Layer(Module):
         # Keras names a layer when it is made, from a per-process counter (see naming.py)
         d["_name"] = check_name(name) if name is not None else auto_name(self.base_name())
         d["_name_given"] = name is not None
+        d["_inbound_nodes"] = []  # its calls on symbolic tensors (functional API)
         d["_dtype"] = None if dtype is None else np.dtype(dtype)
         d["built"] = True
         d["_input_shape"] = None if input_shape is None else (None, *_shape_tuple(input_shape))
@@ -290,8 +292,16 @@ class Layer(Module):
         Tensors first, as Keras accepts them; an unbuilt layer builds from the first input.
         ``training=True/False`` (Keras) runs this one call in that mode (e.g. Monte-Carlo
         dropout: ``model(x, training=True)``) and then restores every sub-module's
-        previous mode; without it the current ``train()`` / ``eval()`` mode applies."""
+        previous mode; without it the current ``train()`` / ``eval()`` mode applies.
+
+        Called on symbolic tensors (``keras.Input`` and what layers make of it), the layer
+        computes nothing: it records the call and returns symbolic outputs (functional
+        API, :mod:`nn.core.symbolic`)."""
         if args and not isinstance(args[0], Tensor):
+            if contains_symbolic(args[0]):
+                if training is not None:  # recorded: the model runs this call in that mode
+                    kwargs["training"] = bool(training)
+                return symbolic_call(self, args, kwargs)
             args = tuple(_as_input_tensor(a, self) for a in args)
         if not self.built and args:
             self._build_from_input(args[0])
@@ -328,9 +338,14 @@ class Layer(Module):
             self.__dict__["built"] = True
 
     def _build_from_input(self, x: Any) -> None:
-        if self._device is None and isinstance(x, Tensor):
-            self.__dict__["_device"] = x.device
-        self.ensure_built((None, *tuple(x.shape)[1:]))
+        # several inputs (a merging layer's list): build from the list of their shapes
+        first = flatten(x)[0] if is_nest(x) else x
+        if self._device is None and isinstance(first, Tensor):
+            self.__dict__["_device"] = first.device
+        if is_nest(x):
+            self.ensure_built(map_structure(lambda t: (None, *tuple(t.shape)[1:]), x))
+        else:
+            self.ensure_built((None, *tuple(x.shape)[1:]))
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:
@@ -384,9 +399,23 @@ def _shape_tuple(shape: Any) -> tuple:
 def _as_input_tensor(value: Any, layer: Layer) -> Any:
     """A NumPy array or list given to a layer call as a Tensor, on the layer's device
     (the layers cast floating inputs to their weights' dtype, see :func:`autocast_input`)."""
+    if is_nest(value) and any(
+        isinstance(v, Tensor | np.ndarray) or is_nest(v) and not _is_numbers(v)
+        for v in (value.values() if isinstance(value, dict) else value)
+    ):
+        # several inputs (``model([x_wide, x_deep])``, ``concatenate([a, b])``), each kept
+        return map_structure(lambda v: _as_input_tensor(v, layer), value)
     if isinstance(value, (np.ndarray, list)):
         return Tensor(np.asarray(value), device=layer._device)
     return value
+
+
+def _is_numbers(value: Any) -> bool:
+    """A (nested) list of plain numbers: one array's data, not several inputs."""
+    return all(
+        _is_numbers(v) if isinstance(v, list | tuple) else isinstance(v, int | float | np.number)
+        for v in value
+    )
 
 
 def check_features(layer: Layer, input_shape: tuple, features: int | None) -> None:

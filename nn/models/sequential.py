@@ -32,6 +32,7 @@ from autograd import Tensor, get_default_dtype, no_grad
 from ..core.layer import ALLOCATION_BUDGET, Layer, _shape_tuple
 from ..core.model import Model
 from ..core.module import Module
+from ..core.symbolic import KerasTensor
 from ..layers.input import InputLayer
 
 
@@ -69,8 +70,16 @@ class Sequential(Model):
         return self._layers[index]
 
     def add(self, layer: Module, key: str | None = None) -> None:
-        """Append ``layer`` (registered as child ``key``, default its position), give it a
-        Keras name (``dense_1``...) and build it if the model's input shape is known."""
+        """Append ``layer`` (registered as child ``key``, default its position) and build it
+        if the model's input shape is known. ``keras.Input(shape)`` first declares the
+        input shape."""
+        if isinstance(layer, KerasTensor):  # keras.Input(...): its InputLayer declares the shape
+            layer = layer._keras_history.operation
+            if not isinstance(layer, InputLayer):
+                raise TypeError(
+                    "Sequential.add: a symbolic tensor can only be keras.Input(...), not the "
+                    "output of a layer; use keras.Model(inputs, outputs) for a graph of layers"
+                )
         if not isinstance(layer, Module):
             raise TypeError(f"Sequential.add expects a Module (layer), got {type(layer).__name__}")
         if isinstance(layer, InputLayer):  # Keras 3: declares the input shape, not a layer
