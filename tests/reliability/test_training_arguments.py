@@ -252,7 +252,9 @@ def test_bad_validation_data_is_refused_before_any_work(validation_data, error, 
 @pytest.mark.parametrize("x, y, error, match", [
     (None, None, ValueError, "fit: give both x and y"),
     ("abc", [0], TypeError, r"fit: x must be an array .* got 'abc' \(str\)"),
-    ({"a": 1}, [0], TypeError, r"fit: x must be an array .* got \{'a': 1\} \(dict\)"),
+    # a dict holds several named inputs: each entry is checked as an array
+    ({"a": 1}, [0], ValueError, r"fit: x\['a'\] must have a batch axis"),
+    ({"a": "abc"}, [0], TypeError, r"fit: x\['a'\] must be an array .* got 'abc' \(str\)"),
     ([["a", "b", "c", "d"]], [0], TypeError, "fit: x must hold real numbers, got .*<U1"),
     (np.ones((2, 4), complex), [0, 1], TypeError, "fit: x must hold real numbers"),
     (np.float32(3.0), [0], ValueError, "fit: x must have a batch axis"),
