@@ -325,6 +325,7 @@ class TrainingMixin:
         bar = None
         try:
             callback_list.on_train_begin({})
+            logs: dict[str, float] = {}
             for epoch in range(initial_epoch, epochs):
                 if verbose:
                     print(f"Epoch {epoch + 1}/{epochs}", flush=True)
@@ -341,7 +342,8 @@ class TrainingMixin:
                 callback_list.on_epoch_end(epoch, logs)
                 if self.stop_training:
                     break
-            callback_list.on_train_end({})
+            # Keras hands on_train_end the last epoch's logs (val_* and what callbacks added)
+            callback_list.on_train_end(logs)
         finally:
             # An exception or Ctrl-C mid-epoch: end the half-drawn bar line. Keras leaves a
             # model in inference mode after fit, whatever happened.
