@@ -376,5 +376,10 @@ def test_config_round_trip_through_a_saved_file(tmp_path):
          np.ones((5, 2), np.float32)]  # fmt: skip
     for got, want in zip(loaded(x), model(x), strict=True):
         np.testing.assert_array_equal(host(got), host(want))
+    # clone_model: the same graph and names, compiled as the original (per-output settings)
+    model.compile(optimizer="sgd", loss=["mse", "mse"], loss_weights=[1.0, 0.5],
+                  metrics={"main": ["mae"]})  # fmt: skip
     clone = nn.clone_model(model)
     assert [la.name for la in clone.layers] == [la.name for la in model.layers]
+    history = clone.fit(x, [np.zeros(5), np.zeros((5, 4))], verbose=0)
+    assert sorted(history.history) == ["loss", "main_loss", "main_mae", "shared_loss"]

@@ -2,7 +2,8 @@
 
 What it adds, all of it Keras' (``keras.layers.Layer``):
 
-* a ``name`` (``dense``, ``dense_1``... assigned by the model it joins) and ``trainable``;
+* a ``name`` (``dense``, ``dense_1``... given when it is made, :mod:`nn.core.naming`) and
+  ``trainable``;
 * lazy weights: ``build(input_shape)`` creates them with ``add_weight`` at the first call,
   or at once when ``input_shape=`` is given; calling ``build`` directly marks the layer
   built too, so ``layer.build((None, 4)); layer.set_weights(w); layer(x)`` keeps ``w``;
@@ -10,6 +11,8 @@ What it adds, all of it Keras' (``keras.layers.Layer``):
   runs it, so a Keras subclass overriding ``call`` (``class MCDropout(Dropout)``) and a
   PyTorch subclass overriding ``forward`` both work;
 * ``layer(x, training=True)`` runs one call in that mode (Monte-Carlo dropout);
+* called on symbolic tensors (``keras.Input``), it records the call for a functional model
+  instead of computing (:mod:`nn.core.symbolic`);
 * ``weights`` / ``variables``, ``get_weights()`` / ``set_weights()``, ``count_params()``,
   regularization ``losses``, ``get_config()`` / ``from_config()``.
 
