@@ -310,15 +310,8 @@ def _failed_step_defining(step, name: str, results) -> str | None:
 # ------------------------------------------------------------------ the expected failures
 # Generated with `python tests/test_keras_programs.py`; remove an entry once the step passes.
 XFAIL: dict[str, str] = {
-    'hongong7_3::save-whole-h5': (
-        "ValueError: unsupported weights file extension '.h5' in 'model-whole.h5': use '."
-        "safetensors' or '.npz' [line 85: model.save('model-whole.h5')]"
-    ),
-    'hongong7_3::files': (
-        "value: keras has 3 items, xpgrad 2: keras ['model-whole.h5', 'model-whole.keras'"
-        ", 'model.weights.h5'] vs xpgrad ['model-whole.keras', 'model.weights.h5']"
-    ),
 }
+
 
 
 def _params():
