@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import backends
 from autograd import Tensor
 
 from ..core.symbolic import flatten, pack_as
@@ -27,7 +28,7 @@ def is_structured(value: Any) -> bool:
     if isinstance(value, dict):
         return True
     return isinstance(value, list | tuple) and len(value) > 0 and all(
-        not isinstance(v, int | float | list) for v in value
+        isinstance(v, Tensor | dict) or backends.is_array(v) for v in value
     )
 
 
