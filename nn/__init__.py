@@ -12,13 +12,18 @@ Keras' namespaces as sub-packages, so textbook code runs after ``import nn as ke
                               keras.layers.Dense(10, activation="softmax")])
     model.compile(optimizer=keras.optimizers.SGD(), loss="sparse_categorical_crossentropy")
 
+    input_ = keras.Input(shape=(8,))                       # the functional API
+    hidden = keras.layers.Dense(30, activation="relu")(input_)
+    model = keras.Model(inputs=[input_], outputs=[keras.layers.Dense(1)(hidden)])
+
 ``layers``, ``models``, ``optimizers`` (with ``optimizers.schedules``), ``losses``,
 ``metrics``, ``activations``, ``initializers``, ``regularizers``, ``constraints``,
 ``callbacks``, ``utils``, ``backend``, ``datasets``. Where the two libraries use one name
 for different things, the top level is PyTorch's (``nn.LeakyReLU()`` has slope 0.01,
-``nn.layers.LeakyReLU()`` 0.3). The house: :mod:`nn.core` (Module, Layer, Model),
-:mod:`nn.modules` (PyTorch's modules), :mod:`nn.layers`, :mod:`nn.models`,
-:mod:`nn.training` (fit, callbacks, progress, plots, lr_finder), :mod:`nn.data`.
+``nn.layers.LeakyReLU()`` 0.3). The house: :mod:`nn.core` (Module, Layer, Model, symbolic
+tensors, names), :mod:`nn.modules` (PyTorch's modules), :mod:`nn.layers`,
+:mod:`nn.models` (Sequential, Functional), :mod:`nn.training` (fit and its step,
+several inputs/outputs, callbacks, progress, plots, lr_finder), :mod:`nn.data`.
 """
 
 from __future__ import annotations

@@ -8,9 +8,15 @@ import autograd
 
 
 def clear_session() -> None:
-    """Keras resets its global name counters and graph here. Layer names in this project
-    are unique per model, not global, and there is no global graph, so nothing is kept
-    between models: this exists so textbook code that calls it runs unchanged."""
+    """Restart the name counters, as Keras does: the next ``Dense()`` is ``dense`` again
+    (layers, models and optimizers are named per process, see :mod:`nn.core.naming`).
+    There is no global graph to drop."""
+    from optim.keras.optimizer import reset_names as reset_optimizer_names
+
+    from .core.naming import reset_names
+
+    reset_names()
+    reset_optimizer_names()
 
 
 def floatx() -> str:

@@ -1,4 +1,5 @@
-"""Keras 3's own file formats, both ways: ``.keras`` models and ``.weights.h5`` weights.
+"""Keras 3's own file formats, both ways: ``.keras`` models and ``.weights.h5`` weights,
+and the legacy whole-model ``.h5`` file Keras 3 still writes (see the section on it below).
 
 Files written here load in real Keras 3 (``keras.models.load_model``,
 ``model.load_weights``), and files written by Keras 3 load here, for Sequential models of
@@ -123,9 +124,17 @@ class _Untranslatable(Exception):
 
 
 def is_keras_path(path: Any) -> bool:
-    """Whether ``path`` names a Keras file: ``*.keras`` (model) or ``*.weights.h5``."""
+    """Whether ``path`` names a Keras file: ``*.keras`` (model), ``*.weights.h5``, or a
+    legacy whole-model ``*.h5`` / ``*.hdf5``."""
     name = os.fspath(path).lower()
-    return name.endswith(".keras") or name.endswith(".weights.h5")
+    return name.endswith((".keras", ".h5", ".hdf5"))
+
+
+def is_legacy_path(path: Any) -> bool:
+    """Whether ``path`` names a legacy whole-model HDF5 file (``.h5``/``.hdf5``, not
+    ``.weights.h5``)."""
+    name = os.fspath(path).lower()
+    return name.endswith((".h5", ".hdf5")) and not name.endswith(".weights.h5")
 
 
 def _h5py() -> Any:
@@ -1209,25 +1218,30 @@ def _checked_datasets(
             f"{where}: the file holds {len(names)} weight(s) {names}, the model expects "
             f"{len(shapes)} {[tuple(s) for s in shapes]}"
         )
-    datasets = []
-    for i, (shape, kind) in enumerate(zip(shapes, kinds, strict=True)):
-        ds = _child(h5py, group, str(i), h5py.Dataset, where)
-        if ds.external or ds.is_virtual:
-            raise KerasFormatError(f"{where}: external or virtual HDF5 datasets are not allowed")
-        if tuple(ds.shape) != tuple(shape):
-            raise KerasFormatError(
-                f"{where}: weight {i} has shape {tuple(ds.shape)} in the file, the model "
-                f"expects {tuple(shape)}"
-            )
-        if ds.dtype.kind not in kind or "dtype" in ds.attrs:  # Keras marks bfloat16 so
-            raise KerasFormatError(f"{where}: weight {i} has unsupported dtype {ds.dtype}")
-        declared = math.prod(ds.shape) * ds.dtype.itemsize  # Python ints: no overflow
-        if declared > _DATASET_BOMB_FLOOR and declared > _MAX_EXPANSION * ds.id.get_storage_size():
-            raise KerasFormatError(
-                f"{where}: weight {i} declares {declared} bytes but stores almost nothing"
-            )
-        datasets.append(ds)
-    return datasets
+    return [
+        _checked_dataset(_child(h5py, group, str(i), h5py.Dataset, where), i, shape, kind, where)
+        for i, (shape, kind) in enumerate(zip(shapes, kinds, strict=True))
+    ]
+
+
+def _checked_dataset(ds: Any, i: int, shape: tuple, kind: str, where: str) -> Any:
+    """``ds`` (weight ``i``) after checking it is a plain dataset of ``shape`` whose dtype
+    kind is in ``kind`` and that stores what it declares (nothing is read yet)."""
+    if ds.external or ds.is_virtual:
+        raise KerasFormatError(f"{where}: external or virtual HDF5 datasets are not allowed")
+    if tuple(ds.shape) != tuple(shape):
+        raise KerasFormatError(
+            f"{where}: weight {i} has shape {tuple(ds.shape)} in the file, the model "
+            f"expects {tuple(shape)}"
+        )
+    if ds.dtype.kind not in kind or "dtype" in ds.attrs:  # Keras marks bfloat16 so
+        raise KerasFormatError(f"{where}: weight {i} has unsupported dtype {ds.dtype}")
+    declared = math.prod(ds.shape) * ds.dtype.itemsize  # Python ints: no overflow
+    if declared > _DATASET_BOMB_FLOOR and declared > _MAX_EXPANSION * ds.id.get_storage_size():
+        raise KerasFormatError(
+            f"{where}: weight {i} declares {declared} bytes but stores almost nothing"
+        )
+    return ds
 
 
 def _planned_shapes(layer: Module, input_shape: tuple | None, where: str) -> list[tuple]:
@@ -1330,24 +1344,37 @@ def _optimizer_restorer(h5py: Any, f: Any, model: Module) -> Callable[[], None]:
     loads them (see :data:`_SLOT_LAYOUTS`); where they do not map, warn, as Keras does,
     and return what keeps the fresh state. Checked first, applied after the weights, so
     that a bad file changes nothing."""
+    group = _vars_group(h5py, f, "optimizer")
+    if group is None:
+        return lambda: None
+    return _restorer(
+        model, len(group),
+        lambda shapes, kinds: _checked_datasets(h5py, group, shapes, "optimizer/vars", kinds),
+    )  # fmt: skip
+
+
+def _restorer(
+    model: Module, count: int, check: Callable[[list[tuple], list[str]], list[Any]]
+) -> Callable[[], None]:
+    """:func:`_optimizer_restorer` for a file holding ``count`` optimizer variables that
+    ``check(shapes, kinds)`` returns checked (one layout or the other)."""
     import optim
 
-    group = _vars_group(h5py, f, "optimizer")
     optimizer = getattr(model, "optimizer", None)
-    if group is None or not len(group) or not getattr(model, "compiled", False):
+    if not count or not getattr(model, "compiled", False):
         return lambda: None
     params = _trainable(model)
     plan = None
     if isinstance(optimizer, optim.Optimizer) and optimizer.is_bound:
         plan = _slot_plan(optimizer, params)
-    if plan is not None and len(group) == 2 and plan[2]:
+    if plan is not None and count == 2 and plan[2]:
         # an optimizer Keras never built (compiled, saved before fit): only its iteration
         # count and learning rate, and no state to lose
         plan = (plan[0], plan[1], [])
-    if plan is None or len(group) != 2 + len(plan[2]):
+    if plan is None or count != 2 + len(plan[2]):
         held = "" if plan is None else f", {2 + len(plan[2])} here"
         warnings.warn(
-            f"optimizer variables not restored (the file holds {len(group)} for "
+            f"optimizer variables not restored (the file holds {count} for "
             f"{type(optimizer).__name__}{held}): training resumes with fresh optimizer state",
             stacklevel=4,
         )
@@ -1355,7 +1382,7 @@ def _optimizer_restorer(h5py: Any, f: Any, model: Module) -> Callable[[], None]:
     _, _, slots = plan
     shapes = [(), (), *(tuple(p.shape) for p, _, _ in slots)]
     kinds = ["iu", "f", *(["f"] * len(slots))]
-    datasets = _checked_datasets(h5py, group, shapes, "optimizer/vars", kinds)
+    datasets = check(shapes, kinds)
     return lambda: _load_optimizer_state(optimizer, params, slots, datasets)
 
 
@@ -1449,9 +1476,12 @@ def _read_json(zf: zipfile.ZipFile, name: str, path: str) -> Any:
 
 def save_model(model: Module, path: str) -> None:
     """Write ``model`` as a Keras 3 ``.keras`` archive (atomically, as the native
-    format): config with compile configuration, metadata and weights."""
+    format): config with compile configuration, metadata and weights. A ``.h5`` or
+    ``.hdf5`` path writes the legacy whole-model HDF5 file instead, with Keras' warning."""
     from .saving import atomic_write
 
+    if is_legacy_path(path):
+        return _save_legacy(model, path)
     config = model_config(model)  # refuses unsupported models before writing anything
     weights = _weights_h5_bytes(model, with_optimizer="compile_config" in config)
     metadata = {
@@ -1474,8 +1504,11 @@ def save_weights(model: Module, path: str) -> None:
     variables where they map, as Keras), atomically."""
     from .saving import atomic_write
 
-    if not os.fspath(path).lower().endswith(".weights.h5"):
-        raise ValueError(f"Keras weights files end in '.weights.h5', got {path!r}")
+    if not os.fspath(path).lower().endswith(".weights.h5"):  # Keras 3 refuses too
+        raise ValueError(
+            f"Keras weights files end in '.weights.h5', got {path!r} (model.save() writes a "
+            "whole model to a '.h5' file)"
+        )
     data = _weights_h5_bytes(_sequential(model), with_optimizer=True)
     atomic_write(path, lambda f: f.write(data))
 
@@ -1488,6 +1521,8 @@ def load_weights(model: Module, path: str, strict: bool = True) -> IncompatibleK
     keys are the layers' group paths (``layers/dense_1``)."""
     h5py = _h5py()
     model = _sequential(model)
+    if is_legacy_path(path):
+        return _load_legacy_weights(model, path)
     plan = _weight_plan(model, model._build_input_shape)
     with _open_weights(path) as f:
         try:
@@ -1503,10 +1538,13 @@ def load_weights(model: Module, path: str, strict: bool = True) -> IncompatibleK
 def load_model(path: str, compile: bool = True) -> Sequential:  # noqa: A002 - Keras' name
     """Read a Keras 3 ``.keras`` archive: the Sequential model with its weights, compiled
     as saved (``compile=False``: uncompiled), in inference mode as a Keras model is when
-    called. Unsupported layers or settings raise :class:`KerasFormatError` naming them."""
+    called. Unsupported layers or settings raise :class:`KerasFormatError` naming them.
+    A ``.h5``/``.hdf5`` path reads the legacy whole-model HDF5 file."""
     h5py = _h5py()
     if not os.path.exists(path):
         raise FileNotFoundError(f"no such Keras file: {path!r}")
+    if is_legacy_path(path):
+        return _load_legacy(path, compile)
     with _open_zip(path) as zf:
         config = _read_json(zf, CONFIG_MEMBER, path)
         if METADATA_MEMBER in zf.namelist():
@@ -1538,7 +1576,239 @@ def load_model(path: str, compile: bool = True) -> Sequential:  # noqa: A002 - K
     return model
 
 
+# =============================================================== legacy whole-model HDF5
+# ``model.save("model.h5")``: the Keras 2 format, which Keras 3 still writes (with a
+# warning) and reads (keras/src/legacy/saving/legacy_h5_format.py). One HDF5 file:
+#
+#   attrs: keras_version, backend, model_config (JSON: {"class_name", "config"} with the
+#          layers in the same form), training_config (JSON: compile's loss, metrics...,
+#          "optimizer_config": {"class_name", "config"}; absent when uncompiled)
+#   /model_weights          attrs: layer_names (every layer, in order), keras_version...
+#   /model_weights/<layer>  attrs: weight_names ("sequential/dense/kernel"...); each name
+#                           is the path of its dataset below the group (order matters)
+#   /optimizer_weights      attrs: weight_names ("adam/iteration"...): Keras' variables
+#
+# Weights are matched by order: the layers that have weights, in the model's order.
+
+LEGACY_WARNING = (
+    "You are saving your model as an HDF5 file via `model.save()`. This file format is "
+    "considered legacy. We recommend using instead the native Keras format, e.g. "
+    "`model.save('my_model.keras')`"
+)  # Keras' own words
+
+
+def _legacy_form(entry: dict[str, Any]) -> dict[str, Any]:
+    """A layer or model as the legacy file writes it: ``{"class_name", "config"}``."""
+    return {"class_name": entry["class_name"], "config": entry["config"]}
+
+
+def _save_legacy(model: Module, path: str) -> None:
+    """Write ``model`` as Keras' legacy whole-model ``.h5`` file, atomically."""
+    from .saving import atomic_write
+
+    h5py = _h5py()
+    warnings.warn(LEGACY_WARNING, UserWarning, stacklevel=5)
+    config = model_config(model)  # refuses unsupported models before writing anything
+    model = _sequential(model)
+    body = dict(config["config"])
+    body["layers"] = [_legacy_form(entry) for entry in body["layers"]]
+    training = config.get("compile_config")
+    slots = _optimizer_variables(model) if training is not None else None
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as f:
+        f.attrs["backend"] = "xpgrad"
+        f.attrs["keras_version"] = KERAS_VERSION
+        f.attrs["model_config"] = json.dumps(_legacy_form({**config, "config": body}))
+        if training is not None:
+            training = {k: v for k, v in training.items() if k != "optimizer"}
+            training["optimizer_config"] = _legacy_form(config["compile_config"]["optimizer"])
+            f.attrs["training_config"] = json.dumps(training)
+        group = f.create_group("model_weights")
+        group.attrs["layer_names"] = [layer.name.encode() for layer in model.layers]
+        group.attrs["backend"] = "xpgrad"
+        group.attrs["keras_version"] = KERAS_VERSION
+        # Keras sorts the groups by name ("strictly growing, to avoid prefix issues")
+        for layer in sorted(model.layers, key=lambda la: la.name):
+            names = [f"{model.name}/{layer.name}/{t.name}" for t in _layer_weights(layer)]
+            layer_group = group.create_group(layer.name)
+            layer_group.attrs["weight_names"] = [n.encode() for n in names]
+            for name, tensor in zip(names, _layer_weights(layer), strict=True):
+                layer_group.create_dataset(name, data=_host(tensor))
+        group.create_group("top_level_model_weights").attrs["weight_names"] = []
+        if slots is not None:
+            name, arrays = slots
+            names = [f"{name}/iteration", f"{name}/learning_rate",
+                     *(f"{name}/variable_{i}" for i in range(len(arrays) - 2))]  # fmt: skip
+            opt_group = f.create_group("optimizer_weights")
+            opt_group.attrs["weight_names"] = [n.encode() for n in names]
+            for n, array in zip(names, arrays, strict=True):
+                opt_group.create_dataset(n, data=array)
+    data = buffer.getvalue()
+    atomic_write(path, lambda out: out.write(data))
+
+
+def _attr_text(f: Any, name: str, path: str) -> str | None:
+    value = f.attrs.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8")
+    if not isinstance(value, str) or len(value) > _MAX_JSON_BYTES:
+        raise KerasFormatError(f"{path!r}: attribute {name!r} is not JSON text")
+    return value
+
+
+def _attr_names(group: Any, name: str, where: str) -> list[str]:
+    """A list-of-names attribute (``layer_names``, ``weight_names``); Keras splits long
+    ones into ``<name>0``, ``<name>1``..."""
+    if name in group.attrs:
+        chunks = [group.attrs[name]]
+    else:
+        chunks, i = [], 0
+        while f"{name}{i}" in group.attrs:
+            chunks.append(group.attrs[f"{name}{i}"])
+            i += 1
+    names = []
+    for chunk in chunks:
+        for item in np.asarray(chunk).ravel().tolist():
+            if isinstance(item, bytes):
+                item = item.decode("utf-8")
+            if not isinstance(item, str):
+                raise KerasFormatError(f"{where}: attribute {name!r} does not hold names")
+            names.append(item)
+    return names
+
+
+def _dataset_at(h5py: Any, group: Any, name: str, where: str) -> Any:
+    """The dataset at ``group/name`` (a path of hard links only)."""
+    parts = name.split("/")
+    node = group
+    for part in parts[:-1]:
+        node = _child(h5py, node, part, h5py.Group, where)
+        if node is None:
+            break
+    found = None if node is None else _child(h5py, node, parts[-1], h5py.Dataset, where)
+    if found is None:
+        raise KerasFormatError(f"{where}: weight {name!r} is missing")
+    return found
+
+
+def _legacy_weight_plan(
+    h5py: Any, group: Any, plan: list[tuple[str, Module, list[tuple]]]
+) -> list[tuple[Module, list[Any]]]:
+    """The checked (unread) datasets of every layer that has weights, matched by order
+    as Keras' ``load_weights_from_hdf5_group``."""
+    stored = []
+    for name in _attr_names(group, "layer_names", "model_weights"):
+        layer_group = _child(h5py, group, name, h5py.Group, "model_weights")
+        if layer_group is None:
+            raise KerasFormatError(f"model_weights: layer {name!r} is missing")
+        weight_names = _attr_names(layer_group, "weight_names", name)
+        if weight_names:
+            stored.append((name, layer_group, weight_names))
+    expected = [(layer, shapes) for _, layer, shapes in plan if shapes]
+    if len(stored) != len(expected):
+        raise KerasFormatError(
+            f"the file holds weights for {len(stored)} layer(s) {[n for n, _, _ in stored]}, "
+            f"the model has {len(expected)} layer(s) with weights "
+            f"{[layer.name for layer, _ in expected]}"
+        )
+    out = []
+    for (name, layer_group, weight_names), (layer, shapes) in zip(stored, expected, strict=True):
+        where = f"layer {name!r} (model layer {layer.name!r})"
+        if len(weight_names) != len(shapes):
+            raise KerasFormatError(
+                f"{where}: the file holds {len(weight_names)} weight(s), the model expects "
+                f"{len(shapes)} {[tuple(s) for s in shapes]}"
+            )
+        datasets = [
+            _checked_dataset(_dataset_at(h5py, layer_group, n, where), i, shape, "f", where)
+            for i, (n, shape) in enumerate(zip(weight_names, shapes, strict=True))
+        ]
+        out.append((layer, datasets))
+    return out
+
+
+def _legacy_optimizer_restorer(h5py: Any, f: Any, model: Module) -> Callable[[], None]:
+    group = _child(h5py, f, "optimizer_weights", h5py.Group, "optimizer_weights")
+    if group is None:
+        return lambda: None
+    names = _attr_names(group, "weight_names", "optimizer_weights")
+
+    def check(shapes: list[tuple], kinds: list[str]) -> list[Any]:
+        return [
+            _checked_dataset(_dataset_at(h5py, group, n, "optimizer_weights"), i, shape, kind,
+                             "optimizer_weights")  # fmt: skip
+            for i, (n, shape, kind) in enumerate(zip(names, shapes, kinds, strict=True))
+        ]
+
+    return _restorer(model, len(names), check)
+
+
+def _assign_legacy(found: list[tuple[Module, list[Any]]]) -> None:
+    for layer, datasets in found:
+        for tensor, ds in zip(_layer_weights(layer), datasets, strict=True):
+            copy_into(tensor, ds[()])
+
+
+def _load_legacy(path: str, compile: bool) -> Sequential:  # noqa: A002 - Keras' name
+    """:func:`load_model` for a legacy whole-model ``.h5`` file (Keras 2's or Keras 3's)."""
+    h5py = _h5py()
+    with h5py.File(path, "r") as f:
+        text = _attr_text(f, "model_config", path)
+        if text is None:
+            raise KerasFormatError(f"{path!r}: no model config found (a weights-only file?)")
+        try:
+            config = json.loads(text)
+            model, input_shape = model_from_config(config)
+            group = _child(h5py, f, "model_weights", h5py.Group, "the file")
+            if group is None:
+                raise KerasFormatError("the file has no model_weights group")
+            plan = _weight_plan(model, input_shape, unbuilt_ok=True)
+            found = _legacy_weight_plan(h5py, group, plan)
+        except json.JSONDecodeError as e:
+            raise KerasFormatError(f"{path!r}: model_config is not valid JSON ({e})") from None
+        except KerasFormatError as e:
+            raise KerasFormatError(f"{path!r}: {e}") from None
+        if input_shape is not None:  # only now, with every shape checked, allocate
+            model.build(input_shape)
+        _assign_legacy(found)
+        training = _attr_text(f, "training_config", path) if compile else None
+        if training is not None:
+            try:
+                training = json.loads(training)
+            except json.JSONDecodeError as e:
+                raise KerasFormatError(f"{path!r}: training_config is not JSON ({e})") from None
+            compile_config = {k: v for k, v in training.items() if k != "optimizer_config"}
+            compile_config["optimizer"] = training.get("optimizer_config", "rmsprop")
+            if _compile_from_keras(model, compile_config):
+                try:
+                    restore_optimizer = _legacy_optimizer_restorer(h5py, f, model)
+                except KerasFormatError as e:
+                    raise KerasFormatError(f"{path!r}: {e}") from None
+                restore_optimizer()
+    model.eval()
+    return model
+
+
+def _load_legacy_weights(model: Sequential, path: str) -> IncompatibleKeys:
+    """``load_weights`` from a legacy ``.h5`` file: its weights, matched by order."""
+    h5py = _h5py()
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"no such Keras file: {path!r}")
+    plan = _weight_plan(model, model._build_input_shape)
+    with h5py.File(path, "r") as f:
+        group = _child(h5py, f, "model_weights", h5py.Group, "the file") or f
+        try:
+            found = _legacy_weight_plan(h5py, group, plan)
+        except KerasFormatError as e:
+            raise KerasFormatError(f"{path!r}: {e}") from None
+        _assign_legacy(found)
+    return IncompatibleKeys([], [])
+
+
 __all__ = [
-    "KERAS_VERSION", "KerasFormatError", "SUPPORTED_LAYERS", "is_keras_path", "load_model",
+    "KERAS_VERSION", "KerasFormatError", "SUPPORTED_LAYERS", "is_keras_path", "is_legacy_path",
+    "load_model",
     "load_weights", "model_config", "model_from_config", "save_model", "save_weights",
 ]  # fmt: skip

@@ -1,7 +1,8 @@
 """Saving and loading: weights, and whole Sequential models.
 
 Formats, chosen by the file extension (``.keras`` and ``.weights.h5``, Keras 3's own
-formats, are read and written by :mod:`nn.keras_saving`):
+formats, and the legacy whole-model ``.h5``/``.hdf5`` are read and written by
+:mod:`nn.keras_saving`):
 
 * ``.safetensors`` (needs the ``safetensors`` package): tensors by state_dict name;
   a whole model stores its JSON config in the metadata (key ``xpgrad_config``), and
@@ -507,7 +508,8 @@ def read_file(path: str) -> tuple[dict[str, np.ndarray], dict[str, Any] | None]:
 
 # ---------------------------------------------------------------- public functions
 def _keras_saving(path: str) -> Any:
-    """:mod:`nn.keras_saving` for Keras' ``.keras`` / ``.weights.h5`` paths, else None."""
+    """:mod:`nn.keras_saving` for Keras' ``.keras`` / ``.weights.h5`` / ``.h5`` paths, else
+    None."""
     if not isinstance(path, str | os.PathLike):  # refused, with its message, further on
         return None
     from . import keras_saving
@@ -594,7 +596,7 @@ def deserialize_layer(
         raise ValueError(
             f"the config of a {name} layer must be a JSON object, got {layer_config!r}"
         )
-    if name == "Sequential":
+    if name in ("Sequential", "Functional"):  # models: their layers may be custom ones
         return cls.from_config(layer_config, custom_objects)
     return cls.from_config(dict(layer_config))
 

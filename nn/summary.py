@@ -14,6 +14,9 @@ Layout (Keras 2 columns, Keras 3 number format)::
     Non-trainable params: 0 (0.00 B)
     _________________________________________________________________
 
+A functional model (``keras.Model(inputs, outputs)``) adds Keras' ``Connected to``
+column: the tensors each layer is called on, ``dense_1[0][0]`` (layer, call, output).
+
 Counts are of scalars; sizes are bytes of the weights' dtypes (1 KB = 1024 B).
 Trainable = Parameters with requires_grad; non-trainable = frozen Parameters and buffers
 (BatchNormalization's moving statistics), as in Keras.  Rows are a Sequential's layers
@@ -60,29 +63,63 @@ def _counts(module: Module) -> tuple[int, int, int, int]:
     return tc, tb, nc, nb
 
 
+def _params(layer: Module) -> str:
+    built = all(m.built for m in layer.modules())
+    return f"{layer.count_params():,}" if built else "0 (unbuilt)"
+
+
+def _functional_cells(model: Any) -> list[tuple[str, ...]]:
+    """A functional model's rows: each layer once, with the tensors it is called on as
+    Keras writes them (``dense_1[0][0]``: layer, its call, the call's output), one per
+    line after the first; ``-`` for an Input."""
+    cells: list[tuple[str, ...]] = []
+    for layer in model.layers:
+        nodes = model.nodes_of(layer)
+        shapes = {tuple(t.shape) for node in nodes for t in node.outputs}
+        shape = _format_shape(shapes.pop()) if len(shapes) == 1 else "multiple"
+        links = [
+            f"{t._keras_history.operation.name}[{t._keras_history.node_index}]"
+            f"[{t._keras_history.tensor_index}]"
+            for node in nodes
+            for t in node.input_tensors
+        ] or ["-"]
+        cells.append((f"{layer.name} ({type(layer).__name__})", shape, _params(layer), links[0]))
+        cells += [("", "", "", link) for link in links[1:]]
+    return cells
+
+
 def format_summary(model: Module, line_length: int | None = None) -> str:
-    """The summary table of ``model`` as one string (no trailing newline)."""
+    """The summary table of ``model`` as one string (no trailing newline); a functional
+    model's has a fourth column, ``Connected to``, as Keras'."""
+    from .models.functional import Functional
     from .models.sequential import Sequential, layers_of
 
-    rows = layers_of(model)
-    if isinstance(model, Sequential):
-        shapes = model.output_shapes()
+    header: tuple[str, ...] = ("Layer (type)", "Output Shape", "Param #")
+    if isinstance(model, Functional):
+        header += ("Connected to",)
+        cells = _functional_cells(model)
     else:
-        shapes = [layer._last_output_shape for _, layer in rows]
-    cells = []
-    for (name, layer), shape in zip(rows, shapes, strict=True):
-        built = all(m.built for m in layer.modules())
-        params = f"{layer.count_params():,}" if built else "0 (unbuilt)"
-        cells.append((f"{name} ({type(layer).__name__})", _format_shape(shape), params))
+        rows = layers_of(model)
+        if isinstance(model, Sequential):
+            shapes = model.output_shapes()
+        else:
+            shapes = [layer._last_output_shape for _, layer in rows]
+        cells = [
+            (f"{name} ({type(layer).__name__})", _format_shape(shape), _params(layer))
+            for (name, layer), shape in zip(rows, shapes, strict=True)
+        ]
 
-    header = ("Layer (type)", "Output Shape", "Param #")
-    w1 = max([28] + [len(c[0]) + 2 for c in cells])
-    w2 = max([26] + [len(c[1]) + 2 for c in cells])
-    w3 = max([10] + [len(c[2]) for c in cells])
-    width = max(line_length or 0, 1 + w1 + w2 + w3)
+    widths = [
+        max([28] + [len(c[0]) + 2 for c in cells]),
+        max([26] + [len(c[1]) + 2 for c in cells]),
+        max([10] + [len(c[2]) + (2 if len(header) == 4 else 0) for c in cells]),
+    ]
+    if len(header) == 4:
+        widths.append(max([12] + [len(c[3]) for c in cells]))
+    width = max(line_length or 0, 1 + sum(widths))
 
-    def row(a: str, b: str, c: str) -> str:
-        return (" " + a.ljust(w1) + b.ljust(w2) + c).rstrip()
+    def row(*texts: str) -> str:
+        return (" " + "".join(t.ljust(w) for t, w in zip(texts, widths, strict=True))).rstrip()
 
     tc, tb, nc, nb = _counts(model)
     lines = [f'Model: "{model.name}"', "_" * width, row(*header), "=" * width]

@@ -90,6 +90,16 @@ def accelerator(request):
     return request.param
 
 
+@pytest.fixture(autouse=True)
+def _fresh_keras_names():
+    """Keras names layers from per-process counters (``dense``, ``dense_1``...): every test
+    starts from fresh counters, as after ``keras.backend.clear_session()``, so the names a
+    test expects do not depend on the tests that ran before it."""
+    import nn
+
+    nn.backend.clear_session()
+
+
 def require_torch():
     """Import PyTorch for reference comparisons: skip locally if missing, but fail in CI."""
     try:

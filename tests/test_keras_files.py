@@ -296,6 +296,70 @@ def test_optimizer_state_carries_over_to_keras(keras, tmp_path):
         np.testing.assert_allclose(mine, np.asarray(theirs), rtol=1e-5, atol=1e-6)
 
 
+# ----------------------------------------------------------------- the legacy .h5 file
+def test_our_legacy_h5_file_loads_in_keras(keras, tmp_path):
+    """혼자 공부하는 머신러닝+딥러닝 7-3: ``model.save('model-whole.h5')`` (Keras 3 still
+    writes and reads this Keras 2 format, with a warning)."""
+    h5py = _h5py()
+    ours = _trained_our_model("adam")
+    path = tmp_path / "model-whole.h5"
+    with pytest.warns(UserWarning, match="HDF5 file via `model.save\\(\\)`"):
+        ours.save(str(path))
+
+    keras_model = keras.models.load_model(str(path))
+
+    x, y = _data(40, seed=5)
+    _assert_same_outputs(keras_model, ours, x)
+    _assert_same_evaluation(keras_model, ours, x, y)  # compiled from the file
+    with h5py.File(path, "r") as f:  # Keras' layout: the Adam variables go along
+        assert json.loads(f.attrs["model_config"])["class_name"] == "Sequential"
+        assert len(f["optimizer_weights"].attrs["weight_names"]) == 2 + 2 * 6
+    assert int(keras_model.optimizer.iterations.numpy()) == 6  # 2 epochs of 3 batches
+
+
+def test_keras_legacy_h5_file_loads_here(keras, tmp_path):
+    _h5py()
+    keras_model = _trained_keras_model(keras, "adam", dropout=False, epochs=3)
+    legacy, current = tmp_path / "model-whole.h5", tmp_path / "model-whole.keras"
+    keras_model.save(str(current))  # first: Keras' .h5 writer drops the optimizer from the
+    keras_model.save(str(legacy))   # compile config a later .keras file is written with
+
+    ours = nn.models.load_model(str(legacy))
+
+    assert [layer.name for layer in ours.layers] == [la.name for la in keras_model.layers]
+    x, y = _data(40, seed=5)
+    _assert_same_outputs(keras_model, ours, x)
+    _assert_same_evaluation(keras_model, ours, x, y)
+    # the optimizer state came along: one more step from the .h5 file goes where the step
+    # from the .keras file (whose state transfer is checked against Keras above) goes
+    x, y = _data()
+    other = nn.models.load_model(str(current))
+    for model in (ours, other):
+        model.fit(x, y, epochs=1, batch_size=len(x), shuffle=False, verbose=0)
+    for mine, theirs in zip(ours.get_weights(), other.get_weights(), strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-6, atol=1e-7)
+    # load_weights reads the weights of a whole-model .h5 file, matched by order
+    fresh = _our_model(dropout=False)
+    fresh.load_weights(str(legacy))
+    _assert_same_outputs(keras_model, fresh, _data(40, seed=5)[0])
+
+
+def test_legacy_h5_mismatches_and_weights_only_saves_are_refused(tmp_path):
+    _h5py()
+    path = tmp_path / "model.h5"
+    with pytest.warns(UserWarning):
+        _trained_our_model("adam").save(str(path))
+    other = nn.Sequential([nn.layers.Input(shape=(6, 5)), nn.layers.Flatten(),
+                           nn.layers.Dense(4)])  # fmt: skip
+    with pytest.raises(KerasFormatError, match=r"weights for 3 layer\(s\).* 1 layer\(s\)"):
+        other.load_weights(str(path))
+    with pytest.raises(ValueError, match="end in '.weights.h5'"):
+        other.save_weights(str(tmp_path / "weights.h5"))  # Keras 3 refuses it too
+    x = nn.Input((4,))
+    with pytest.raises(KerasFormatError, match="only Sequential"), pytest.warns(UserWarning):
+        nn.Model(x, nn.layers.Dense(1)(x)).save(str(tmp_path / "functional.h5"))
+
+
 # ----------------------------------------------------------------- every supported layer
 def _keras_all_layers(keras):
     layers, init = keras.layers, keras.initializers

@@ -158,8 +158,10 @@ def test_sequential_spellings_are_equivalent():
     c = Sequential()
     c.add(Dense(4, input_shape=(3,)))
     c.add(Dense(2))
-    for m in (a, b, c):
-        assert len(m) == 2 and [la.name for la in m.layers] == ["dense", "dense_1"]
+    # Keras names layers when they are made, counting per process: dense, dense_1, dense_2...
+    for m, names in ((a, ["dense", "dense_1"]), (b, ["dense_2", "dense_3"]),
+                     (c, ["dense_4", "dense_5"])):
+        assert len(m) == 2 and [la.name for la in m.layers] == names
         # PyTorch's keys: the position in the Sequential; Keras' names are for get_layer
         assert [n for n, _ in m.named_parameters()] == ["0.kernel", "0.bias", "1.kernel", "1.bias"]
     assert a[0] is layers[0] and list(a) == layers and a.layers == layers
@@ -167,7 +169,7 @@ def test_sequential_spellings_are_equivalent():
     assert a.get_layer("dense_1") is layers[1]
 
 
-def test_keras_names_unique_per_model_and_given_names_kept():
+def test_keras_names_count_per_process_and_given_names_kept():
     m = Sequential(
         [
             nn.Flatten(input_shape=(2, 2)),
@@ -186,7 +188,9 @@ def test_keras_names_unique_per_model_and_given_names_kept():
         "re_lu",
         "batch_normalization",
     ]
-    # a new model starts counting again
+    # as in Keras, the count goes on in the next model, until clear_session() restarts it
+    assert Sequential([Dense(1, input_shape=(1,))]).layers[0].name == "dense_2"
+    nn.backend.clear_session()
     assert Sequential([Dense(1, input_shape=(1,))]).layers[0].name == "dense"
     with pytest.raises(ValueError, match="unique names"):
         Sequential([Dense(1, name="a"), Dense(1, name="a")])
@@ -205,7 +209,7 @@ def test_transfer_learning_reuse_and_freeze_lower_layers():
     )
     model_b = Sequential(model_a.layers[:-1])
     model_b.add(Dense(1, activation="sigmoid"))
-    assert [la.name for la in model_b.layers] == ["dense", "dense_1", "dense_2"]
+    assert [la.name for la in model_b.layers] == ["dense", "dense_1", "dense_3"]
     for layer in model_b.layers[:-1]:
         layer.trainable = False
     text = model_b.summary(print_fn=None)

@@ -112,6 +112,9 @@ def test_load_model_refuses_a_weights_only_file(tmp_path):
 
 def test_unknown_extension_is_refused(tmp_path):
     with pytest.raises(ValueError, match="'.safetensors' or '.npz'"):
+        _model().save_weights(str(tmp_path / "w.pt"))
+    # .h5 is Keras' legacy whole-model file: weights alone go to .weights.h5, as in Keras 3
+    with pytest.raises(ValueError, match="end in '.weights.h5'"):
         _model().save_weights(str(tmp_path / "w.h5"))
 
 

@@ -8,7 +8,10 @@
   ``build(input_shape)``, ``add_weight``, ``call()``, ``get_weights``/``set_weights``,
   ``trainable``, ``get_config``, regularization ``losses``. Every built-in layer is one.
 * :class:`Model` (``model.py``): a Layer that trains: ``compile``/``fit``/``evaluate``/
-  ``predict``, ``summary()``, ``save()``. ``Sequential`` and Keras-style subclassed models.
+  ``predict``, ``summary()``, ``save()``. ``Sequential`` and Keras-style subclassed models;
+  ``Model(inputs, outputs)`` is a functional model (:mod:`nn.models.functional`).
+* ``symbolic.py``: Keras' symbolic tensors (``keras.Input``) and the call graph layers
+  record on them; ``naming.py``: Keras' per-process layer names (``dense``, ``dense_1``).
 """
 
 from .layer import Layer

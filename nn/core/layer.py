@@ -2,7 +2,8 @@
 
 What it adds, all of it Keras' (``keras.layers.Layer``):
 
-* a ``name`` (``dense``, ``dense_1``... assigned by the model it joins) and ``trainable``;
+* a ``name`` (``dense``, ``dense_1``... given when it is made, :mod:`nn.core.naming`) and
+  ``trainable``;
 * lazy weights: ``build(input_shape)`` creates them with ``add_weight`` at the first call,
   or at once when ``input_shape=`` is given; calling ``build`` directly marks the layer
   built too, so ``layer.build((None, 4)); layer.set_weights(w); layer(x)`` keeps ``w``;
@@ -10,6 +11,8 @@ What it adds, all of it Keras' (``keras.layers.Layer``):
   runs it, so a Keras subclass overriding ``call`` (``class MCDropout(Dropout)``) and a
   PyTorch subclass overriding ``forward`` both work;
 * ``layer(x, training=True)`` runs one call in that mode (Monte-Carlo dropout);
+* called on symbolic tensors (``keras.Input``), it records the call for a functional model
+  instead of computing (:mod:`nn.core.symbolic`);
 * ``weights`` / ``variables``, ``get_weights()`` / ``set_weights()``, ``count_params()``,
   regularization ``losses``, ``get_config()`` / ``from_config()``.
 
@@ -21,7 +24,6 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
-import re
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -31,7 +33,9 @@ from autograd import Tensor, from_array, get_default_dtype
 from optim.validation import check_int, describe
 
 from .module import Module, _shape_of, _unique, copy_into, to_host
+from .naming import auto_name, snake_case
 from .parameter import Buffer, Parameter
+from .symbolic import contains_symbolic, flatten, is_nest, map_structure, symbolic_call
 
 Shape = tuple  # (None | int, ...) with None for an unknown batch size
 
@@ -46,12 +50,6 @@ ALLOCATION_BUDGET: contextvars.ContextVar[Any] = contextvars.ContextVar(
 #: every layer class defined in this package, by "module.ClassName" (one registration:
 #: defining the class is all it takes; saved configs find their classes here)
 BUILTIN_LAYERS: dict[str, type] = {}
-
-
-def snake_case(class_name: str) -> str:
-    """Keras' default layer-name rule: ``Dense`` -> ``dense``, ``ReLU`` -> ``re_lu``."""
-    s = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", class_name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
 def check_name(name: str) -> str:
@@ -93,7 +91,10 @@ class Layer(Module):
         d = self.__dict__
         d["_regularizers"] = []
         d["_trainable"] = bool(trainable)
-        d["_name"] = check_name(name) if name is not None else None
+        # Keras names a layer when it is made, from a per-process counter (see naming.py)
+        d["_name"] = check_name(name) if name is not None else auto_name(self.base_name())
+        d["_name_given"] = name is not None
+        d["_inbound_nodes"] = []  # its calls on symbolic tensors (functional API)
         d["_dtype"] = None if dtype is None else np.dtype(dtype)
         d["built"] = True
         d["_input_shape"] = None if input_shape is None else (None, *_shape_tuple(input_shape))
@@ -120,8 +121,9 @@ class Layer(Module):
     # ------------------------------------------------------------------ names
     @property
     def name(self) -> str:
-        """Keras-style layer name: the ``name=`` given, else the one a model assigned
-        (``dense``, ``dense_1``, ... unique per model), else the class' base name."""
+        """Keras' layer name: the ``name=`` given, else the one it got when it was made
+        (``dense``, ``dense_1``... counted per process, as Keras does; restarted by
+        ``keras.backend.clear_session()``)."""
         return self._name if self._name is not None else self.base_name()
 
     @classmethod
@@ -293,8 +295,16 @@ class Layer(Module):
         Tensors first, as Keras accepts them; an unbuilt layer builds from the first input.
         ``training=True/False`` (Keras) runs this one call in that mode (e.g. Monte-Carlo
         dropout: ``model(x, training=True)``) and then restores every sub-module's
-        previous mode; without it the current ``train()`` / ``eval()`` mode applies."""
+        previous mode; without it the current ``train()`` / ``eval()`` mode applies.
+
+        Called on symbolic tensors (``keras.Input`` and what layers make of it), the layer
+        computes nothing: it records the call and returns symbolic outputs (functional
+        API, :mod:`nn.core.symbolic`)."""
         if args and not isinstance(args[0], Tensor):
+            if contains_symbolic(args[0]):
+                if training is not None:  # recorded: the model runs this call in that mode
+                    kwargs["training"] = bool(training)
+                return symbolic_call(self, args, kwargs)
             args = tuple(_as_input_tensor(a, self) for a in args)
         if not self.built and args:
             self._build_from_input(args[0])
@@ -331,9 +341,14 @@ class Layer(Module):
             self.__dict__["built"] = True
 
     def _build_from_input(self, x: Any) -> None:
-        if self._device is None and isinstance(x, Tensor):
-            self.__dict__["_device"] = x.device
-        self.ensure_built((None, *tuple(x.shape)[1:]))
+        # several inputs (a merging layer's list): build from the list of their shapes
+        first = flatten(x)[0] if is_nest(x) else x
+        if self._device is None and isinstance(first, Tensor):
+            self.__dict__["_device"] = first.device
+        if is_nest(x):
+            self.ensure_built(map_structure(lambda t: (None, *tuple(t.shape)[1:]), x))
+        else:
+            self.ensure_built((None, *tuple(x.shape)[1:]))
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:
@@ -387,9 +402,23 @@ def _shape_tuple(shape: Any) -> tuple:
 def _as_input_tensor(value: Any, layer: Layer) -> Any:
     """A NumPy array or list given to a layer call as a Tensor, on the layer's device
     (the layers cast floating inputs to their weights' dtype, see :func:`autocast_input`)."""
+    if is_nest(value) and any(
+        isinstance(v, Tensor | np.ndarray) or is_nest(v) and not _is_numbers(v)
+        for v in (value.values() if isinstance(value, dict) else value)
+    ):
+        # several inputs (``model([x_wide, x_deep])``, ``concatenate([a, b])``), each kept
+        return map_structure(lambda v: _as_input_tensor(v, layer), value)
     if isinstance(value, (np.ndarray, list)):
         return Tensor(np.asarray(value), device=layer._device)
     return value
+
+
+def _is_numbers(value: Any) -> bool:
+    """A (nested) list of plain numbers: one array's data, not several inputs."""
+    return all(
+        _is_numbers(v) if isinstance(v, list | tuple) else isinstance(v, int | float | np.number)
+        for v in value
+    )
 
 
 def check_features(layer: Layer, input_shape: tuple, features: int | None) -> None:

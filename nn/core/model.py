@@ -25,19 +25,30 @@ from .module import IncompatibleKeys
 
 
 class Model(TrainingMixin, Layer):
-    """Base class of trainable models (Keras' subclassing API); see the module docstring."""
+    """Base class of trainable models (Keras' subclassing API); see the module docstring.
+
+    ``Model(inputs=..., outputs=...)`` (Keras' functional API) makes a
+    :class:`nn.models.Functional` instead, as ``keras.Model`` does."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Model:
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from ..models.functional import Functional
+
+            return super().__new__(Functional)  # Python then runs Functional.__init__
+        return super().__new__(cls)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args or "inputs" in kwargs or "outputs" in kwargs:
             raise NotImplementedError(
-                "Model(inputs, outputs) (Keras' functional API) is not supported: build the "
-                "model with nn.Sequential([...]) or subclass nn.Model and write call()"
+                f"{type(self).__name__}: a subclass of Model cannot pass inputs/outputs to "
+                "Model.__init__ here; write call() (subclassing API) or build the model with "
+                "keras.Model(inputs=..., outputs=...) (functional API)"
             )
         super().__init__(**kwargs)
 
     @property
     def layers(self) -> list[Layer]:
-        """The direct sub-layers, in the order they were assigned."""
+        """The direct sub-layers, in the order they were assigned (a subclassed model)."""
         return list(self.children())
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:

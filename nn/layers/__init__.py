@@ -12,9 +12,27 @@ from .dense import Dense
 from .dropout import Dropout
 from .flatten import Flatten
 from .input import Input, InputLayer
+from .merging import (
+    Add,
+    Average,
+    Concatenate,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from .normalization import Normalization
 
 __all__ = [
-    "ELU", "Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Input",
-    "InputLayer", "Layer", "LeakyReLU", "Normalization", "PReLU", "ReLU", "Softmax",
+    "ELU", "Activation", "Add", "Average", "BatchNormalization", "Concatenate", "Dense",
+    "Dropout", "Flatten", "Input", "InputLayer", "Layer", "LeakyReLU", "Maximum", "Minimum",
+    "Multiply", "Normalization", "PReLU", "ReLU", "Softmax", "Subtract", "add", "average",
+    "concatenate", "maximum", "minimum", "multiply", "subtract",
 ]  # fmt: skip

@@ -37,7 +37,7 @@ class Dense(Layer):
         input_shape: ``(in_features,)``; with it the weights are created immediately,
             otherwise on the first call (lazy build from the input's last axis).
         input_dim: Keras 2 spelling of ``input_shape=(input_dim,)``.
-        name: layer name (default: ``dense``, ``dense_1``... assigned by the model).
+        name: layer name (default: ``dense``, ``dense_1``..., counted per process as Keras).
         dtype: weight dtype (default: the default dtype, float32).
     """
 

@@ -1,8 +1,10 @@
-"""Keras' ``keras.models``: ``Sequential``, ``Model``, ``load_model``, ``clone_model``."""
+"""Keras' ``keras.models``: ``Sequential``, ``Model`` (``Model(inputs, outputs)`` is a
+``Functional``), ``load_model``, ``clone_model``."""
 
 from ..core.model import Model
 from ..saving import load_model, save_model
 from .cloning import clone_model
+from .functional import Functional
 from .sequential import Sequential
 
-__all__ = ["Model", "Sequential", "clone_model", "load_model", "save_model"]
+__all__ = ["Functional", "Model", "Sequential", "clone_model", "load_model", "save_model"]

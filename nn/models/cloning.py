@@ -26,7 +26,8 @@ def clone_model(model: Module, custom_objects: dict[str, type] | None = None) ->
         clone.compile(
             optimizer=_fresh_optimizer(model.optimizer),
             loss=model._compiled_loss,
-            metrics=[_fresh_metric(m) for m in model._compiled_metrics],
+            metrics=_fresh_metrics(model._compiled_metrics),
+            loss_weights=getattr(model, "_compiled_loss_weights", None),
         )
     return clone
 
@@ -44,6 +45,16 @@ def _fresh_optimizer(optimizer: Any) -> Any:
     accepted = inspect.signature(type(optimizer)).parameters
     settings = {k: v for k, v in optimizer.defaults.items() if k in accepted}
     return type(optimizer)(None, **settings)
+
+
+def _fresh_metrics(metrics: Any) -> Any:
+    """compile's ``metrics`` with fresh metric objects, in the same structure (a list, a
+    list per output, or a dict by output name)."""
+    if isinstance(metrics, dict):
+        return {name: _fresh_metrics(m) for name, m in metrics.items()}
+    if isinstance(metrics, list | tuple):
+        return [_fresh_metrics(m) for m in metrics]
+    return _fresh_metric(metrics)
 
 
 def _fresh_metric(metric: Any) -> Any:

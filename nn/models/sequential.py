@@ -9,9 +9,9 @@ Two kinds of names, one for each dialect:
 
 * children are registered under their position (``"0"``, ``"1"``...; an OrderedDict's
   keys), so ``state_dict()`` keys and ``print(model)`` read as PyTorch's: ``"0.weight"``;
-* each layer without a ``name=`` also gets a Keras name unique in this model (``dense``,
-  ``dense_1``...) when it is added, for ``summary()`` and ``get_layer(name)``; it keeps
-  that name afterwards (also in another model). Two layers with one name are refused.
+* each layer has its Keras name (``dense``, ``dense_1``..., given when the layer was made,
+  see :mod:`nn.core.naming`) for ``summary()`` and ``get_layer(name)``; two layers with
+  one name are refused.
 
 Build: the model knows its input shape when the first layer got ``input_shape=`` (or
 ``input_dim=``), when ``build((None, ...))`` is called, or at the first call; it then
@@ -32,6 +32,7 @@ from autograd import Tensor, get_default_dtype, no_grad
 from ..core.layer import ALLOCATION_BUDGET, Layer, _shape_tuple
 from ..core.model import Model
 from ..core.module import Module
+from ..core.symbolic import KerasTensor
 from ..layers.input import InputLayer
 
 
@@ -69,8 +70,16 @@ class Sequential(Model):
         return self._layers[index]
 
     def add(self, layer: Module, key: str | None = None) -> None:
-        """Append ``layer`` (registered as child ``key``, default its position), give it a
-        Keras name (``dense_1``...) and build it if the model's input shape is known."""
+        """Append ``layer`` (registered as child ``key``, default its position) and build it
+        if the model's input shape is known. ``keras.Input(shape)`` first declares the
+        input shape."""
+        if isinstance(layer, KerasTensor):  # keras.Input(...): its InputLayer declares the shape
+            layer = layer._keras_history.operation
+            if not isinstance(layer, InputLayer):
+                raise TypeError(
+                    "Sequential.add: a symbolic tensor can only be keras.Input(...), not the "
+                    "output of a layer; use keras.Model(inputs, outputs) for a graph of layers"
+                )
         if not isinstance(layer, Module):
             raise TypeError(f"Sequential.add expects a Module (layer), got {type(layer).__name__}")
         if isinstance(layer, InputLayer):  # Keras 3: declares the input shape, not a layer
@@ -84,13 +93,11 @@ class Sequential(Model):
             raise ValueError(f"layer {_name_of(layer)!r} is already in this model")
         if isinstance(layer, Layer):
             taken = {_name_of(la) for la in self._layers}
-            if layer._name is None:
-                layer.__dict__["_name"] = _unique_name(layer.base_name(), taken)
-            elif layer.name in taken:
+            if layer.name in taken:
                 raise ValueError(
                     f"All layers added to a Sequential model should have unique names; "
                     f"{layer.name!r} is already used in {self.name!r}: pass name=... to the "
-                    f"layer (a layer keeps the name the first model it joined gave it)"
+                    "layer"
                 )
             if not self._layers and layer._input_shape is not None:
                 object.__setattr__(self, "_build_input_shape", layer._input_shape)
@@ -229,15 +236,6 @@ class Sequential(Model):
         return ""
 
 
-def _unique_name(base: str, taken: set[str]) -> str:
-    if base not in taken:
-        return base
-    i = 1
-    while f"{base}_{i}" in taken:
-        i += 1
-    return f"{base}_{i}"
-
-
 def _name_of(layer: Module) -> str:
     return getattr(layer, "name", None) or type(layer).__name__.lower()
 
@@ -266,7 +264,8 @@ def layers_of(model: Module) -> Iterable[tuple[str, Module]]:
     if isinstance(model, Sequential):
         return [(_name_of(layer), layer) for layer in model._layers]
     # a subclassed model: the attribute name unless the layer was given a name
-    return [(getattr(m, "_name", None) or n, m) for n, m in model.named_children()]
+    return [(m._name if getattr(m, "_name_given", False) else n, m)
+            for n, m in model.named_children()]  # fmt: skip
 
 
 __all__ = ["Sequential"]

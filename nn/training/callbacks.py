@@ -233,6 +233,14 @@ class ModelCheckpoint(Callback):
         self.save_weights_only = check_flag(
             "ModelCheckpoint", "save_weights_only", save_weights_only
         )
+        lower = self.filepath.lower()
+        if self.save_weights_only and lower.endswith((".h5", ".hdf5")) and not lower.endswith(
+            ".weights.h5"
+        ):  # a legacy .h5 file holds a whole model (Keras refuses this at once too)
+            raise ValueError(
+                "ModelCheckpoint: with save_weights_only=True a Keras file must end in "
+                f"'.weights.h5', got {self.filepath!r}"
+            )
         self._better = _monitor_op(monitor, mode)
         self.best: float | None = None
 
@@ -304,7 +312,7 @@ def _check_checkpoint_path(filepath: str) -> None:
     from ..saving import _format_of
 
     try:
-        if not is_keras_path(filepath):  # Keras' .keras / .weights.h5, or a native format
+        if not is_keras_path(filepath):  # Keras' .keras / .weights.h5 / .h5, or a native one
             _format_of(filepath)
     except ValueError as error:  # names the extension and the supported ones
         raise ValueError(f"ModelCheckpoint: {error}; or '.keras' / '.weights.h5'") from None

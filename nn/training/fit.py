@@ -38,11 +38,14 @@ import backends
 from autograd import Tensor
 from optim.validation import check_flag, check_int, check_real, describe
 
+from ..core.symbolic import flatten, is_nest, map_structure, pack_as
 from ..datasets.splits import validation_split as _validation_split
 from . import arguments as _args
 from .callbacks import CallbackList, History
+from .outputs import OutputPlan
 from .progress import ProgressBar
-from .step import Step, as_input_batch, bind_optimizer, model_dtype
+from .step import MultiStep, Step, as_input_batch, bind_optimizer, model_dtype
+from .structured import StructuredData, first_input, is_structured
 
 
 class TrainingMixin:
@@ -53,7 +56,8 @@ class TrainingMixin:
         self,
         optimizer: Any = "rmsprop",
         loss: Any = None,
-        metrics: Sequence[Any] | str | None = None,
+        metrics: Sequence[Any] | dict[str, Any] | str | None = None,
+        loss_weights: Sequence[float] | dict[str, float] | float | None = None,
     ) -> None:
         """Choose the optimizer, the loss and the metrics that ``fit`` and ``evaluate`` use.
 
@@ -63,6 +67,11 @@ class TrainingMixin:
         layers have them. ``loss``: a name (``"sparse_categorical_crossentropy"``, ``"mse"``...)
         or a loss object or callable ``loss(y_true, y_pred)``. ``metrics``: names
         (``"accuracy"``), functions or ``nn.metrics`` objects.
+
+        A model with several outputs takes a loss, a weight (``loss_weights``) and metrics
+        per output: a list in the outputs' order or a dict by output name (one loss
+        alone applies to every output); it trains on ``Σᵢ wᵢ · lossᵢ`` and logs each
+        output's loss and metrics as Keras 3 names them (:mod:`nn.training.outputs`).
         """
         from .. import losses as _losses
 
@@ -74,22 +83,45 @@ class TrainingMixin:
 
             optimizer = keras_optimizers.get(optimizer)
         self.optimizer = optimizer
-        self.loss = _losses.get(loss)
+        per_output = isinstance(loss, list | tuple | dict)
+        self.loss = (
+            [_losses.get(x) if x is not None else None for x in _plain_values(loss)]
+            if per_output else _losses.get(loss)
+        )  # fmt: skip
         self._compiled_loss = loss
+        if loss_weights is not None and not isinstance(
+            loss_weights, list | tuple | dict | int | float
+        ):
+            raise TypeError(
+                "compile: loss_weights must be a number, a list with one per output or a dict "
+                f"by output name, got {describe(loss_weights)}"
+            )
+        self._compiled_loss_weights = loss_weights
         if metrics is None:
             metrics = []
         elif isinstance(metrics, str) or callable(metrics):
             metrics = [metrics]
-        elif not isinstance(metrics, list | tuple):
+        elif not isinstance(metrics, list | tuple | dict):
             raise TypeError(
                 f"compile: metrics must be a list such as ['accuracy'], got {describe(metrics)}"
             )
-        self._metrics = [self._resolve_metric(m) for m in metrics]
-        self._compiled_metrics = list(metrics)
+        flat = isinstance(metrics, list | tuple) and not any(
+            m is None or isinstance(m, list | tuple | dict) for m in metrics
+        )
+        # one output's metrics (the single-output step's); per-output ones go to the plan
+        self._metrics = (
+            [self._resolve_metric(m) for m in metrics] if flat and not per_output else []
+        )
+        self._compiled_metrics = metrics if isinstance(metrics, dict) else list(metrics)
+        self._plan: OutputPlan | None = None
         self.compiled = True
+        outputs = getattr(self, "outputs", None)
+        if isinstance(outputs, list) and (len(outputs) > 1 or per_output or not flat):
+            self._output_plan(len(outputs))  # per-output mistakes fail here, as in Keras
 
-    def _resolve_metric(self, metric: Any) -> Any:
-        """A streaming ``nn.metrics.Metric`` for a name, a function or a Metric."""
+    def _resolve_metric(self, metric: Any, loss: Any = None) -> Any:
+        """A streaming ``nn.metrics.Metric`` for a name, a function or a Metric (for an
+        output trained with ``loss``; default the compiled loss)."""
         from .. import losses as _losses
         from .. import metrics as _metrics
 
@@ -103,7 +135,7 @@ class TrainingMixin:
         name = str(metric)
         if name.lower() in ("accuracy", "acc"):
             # Keras picks the accuracy that fits the loss; the shapes decide otherwise.
-            loss_name = getattr(self.loss, "name", "") or ""
+            loss_name = getattr(self.loss if loss is None else loss, "name", "") or ""
             if "binary" in loss_name:
                 fn = _metrics.binary_accuracy
             elif "sparse" in loss_name:
@@ -126,8 +158,71 @@ class TrainingMixin:
 
     @property
     def metrics_names(self) -> list[str]:
-        """``["loss", *metric names]``: the order ``evaluate`` returns them in."""
+        """``["loss", *metric names]``: the order ``evaluate`` returns them in (for several
+        outputs, the logs' names; ``evaluate`` orders them as Keras, see
+        :meth:`nn.training.outputs.OutputPlan.evaluation_order`)."""
+        plan = getattr(self, "_plan", None)
+        if plan is not None:
+            return plan.log_names
         return ["loss", *(m.name for m in getattr(self, "_metrics", []))]
+
+    # ------------------------------------------------------------------ several inputs/outputs
+    def _output_keys(self) -> list[str] | None:
+        """The names of a functional model's outputs, in their flat order (a dict's keys
+        when the outputs were given as a dict); None for other models."""
+        outputs = getattr(self, "outputs", None)
+        if not isinstance(outputs, list):
+            return None
+        struct = getattr(self, "_outputs_struct", None)
+        if isinstance(struct, dict):
+            return sorted(struct)
+        return list(self.output_names)
+
+    def _output_count(self, y: Any) -> int:
+        outputs = getattr(self, "outputs", None)
+        if isinstance(outputs, list):
+            return len(outputs)
+        return len(y) if is_structured(y) else 1
+
+    def _is_multi(self, x: Any, y: Any = None) -> bool:
+        """Whether the data or the model take the several-inputs/outputs path (one array
+        in, one target out for a one-output model keeps the plain, faster one)."""
+        inputs, outputs = getattr(self, "inputs", None), getattr(self, "outputs", None)
+        return (
+            is_structured(x) or is_structured(y) or getattr(self, "_plan", None) is not None
+            or isinstance(outputs, list) and len(outputs) > 1
+            or isinstance(inputs, list) and len(inputs) > 1
+        )
+
+    def _output_plan(self, count: int) -> OutputPlan:
+        """compile's per-output losses, weights and metrics for ``count`` outputs (made
+        once per compile)."""
+        from .. import losses as _losses
+
+        plan = getattr(self, "_plan", None)
+        if plan is None or plan.count != count:
+            plan = OutputPlan(
+                count,
+                self._output_keys(),
+                self._compiled_loss,
+                self._compiled_loss_weights,
+                self._compiled_metrics or None,
+                _losses.get,
+                self._resolve_metric,
+            )
+            self._plan = plan
+        return plan
+
+    def _structured(
+        self, who: str, x: Any, y: Any, check_finite: bool, with_targets: bool = True,
+        names: tuple[str, str] = ("x", "y"),
+    ) -> StructuredData:
+        inputs = getattr(self, "inputs", None)
+        return StructuredData.checked(
+            who, x, y, outputs=self._output_count(y), output_keys=self._output_keys(),
+            inputs=len(inputs) if isinstance(inputs, list) else None,
+            check_finite=check_finite, with_targets=with_targets, names=names,
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ the parts of fit
     def _training_device(self) -> str:
@@ -135,8 +230,13 @@ class TrainingMixin:
             return p.device
         return autograd.get_default_device()
 
-    def _step(self) -> Step:
-        return Step(self, self.loss, self.optimizer, self._metrics)
+    def _step(self, optimizer: Any = None) -> Step:
+        """The training step (``optimizer`` None: evaluation only) for the compiled loss
+        and metrics; for several outputs one with a loss and metrics per output."""
+        plan = getattr(self, "_plan", None)
+        if plan is not None:
+            return MultiStep(self, plan, optimizer)
+        return Step(self, self.loss, optimizer, self._metrics)
 
     def _data_loader(self, arrays: tuple, batch_size: int, **kwargs: Any) -> Any:
         from ..data import DataLoader
@@ -192,18 +292,31 @@ class TrainingMixin:
         validation_split = check_real("fit", "validation_split", validation_split,
                                       minimum=0.0, maximum=1.0, max_open=True)
         user_callbacks = _args.callback_list("fit", callbacks)
-        (x, y), validation_data = self._fit_data(
-            x, y, validation_data, validation_split, check_finite
+        self._plan = None if not self._is_multi(x, y) else self._output_plan(
+            self._output_count(y)
         )
-        loader = self._data_loader((x, y), batch_size, shuffle=shuffle, seed=seed)
         # Made once: on a GPU the validation set is copied to the device once, not per epoch.
-        val_loader = (
-            self._data_loader(validation_data, batch_size) if validation_data is not None else None
-        )
-        self.optimizer = bind_optimizer(
-            self, self.optimizer, Tensor(x[:1], device=self._training_device())
-        )
-        step = self._step()
+        if self._plan is None:
+            (x, y), validation_data = self._fit_data(
+                x, y, validation_data, validation_split, check_finite
+            )
+            loader = self._data_loader((x, y), batch_size, shuffle=shuffle, seed=seed)
+            val_loader = (
+                self._data_loader(validation_data, batch_size)
+                if validation_data is not None else None
+            )  # fmt: skip
+            first = Tensor(x[:1], device=self._training_device())
+        else:
+            data, val_data = self._structured_fit_data(
+                x, y, validation_data, validation_split, check_finite
+            )
+            loader = data.loader(self._data_loader, batch_size, shuffle=shuffle, seed=seed)
+            val_loader = (
+                val_data.loader(self._data_loader, batch_size) if val_data is not None else None
+            )
+            first = data.first_inputs(self._training_device())
+        self.optimizer = bind_optimizer(self, self.optimizer, first)
+        step = self._step(self.optimizer)
         self.history = History()
         callback_list = self._fit_callbacks(
             user_callbacks, step, val_loader is not None, epochs, len(loader), verbose_given
@@ -212,6 +325,7 @@ class TrainingMixin:
         bar = None
         try:
             callback_list.on_train_begin({})
+            logs: dict[str, float] = {}
             for epoch in range(initial_epoch, epochs):
                 if verbose:
                     print(f"Epoch {epoch + 1}/{epochs}", flush=True)
@@ -221,15 +335,15 @@ class TrainingMixin:
                 logs, seen = self._train_epoch(step, loader, bar, watch, callback_list)
                 if val_loader is not None:  # Keras: the callbacks see it as an evaluation
                     callback_list.on_test_begin({})
-                    val = self._evaluate_loader(Step(self, self.loss, None, self._metrics),
-                                                val_loader, 0, callback_list)
+                    val = self._evaluate_loader(self._step(), val_loader, 0, callback_list)
                     callback_list.on_test_end(val)
                     logs.update({f"val_{k}": v for k, v in val.items()})
                 bar.finish(logs, seen)
                 callback_list.on_epoch_end(epoch, logs)
                 if self.stop_training:
                     break
-            callback_list.on_train_end({})
+            # Keras hands on_train_end the last epoch's logs (val_* and what callbacks added)
+            callback_list.on_train_end(logs)
         finally:
             # An exception or Ctrl-C mid-epoch: end the half-drawn bar line. Keras leaves a
             # model in inference mode after fit, whatever happened.
@@ -257,6 +371,26 @@ class TrainingMixin:
                     f"{len(x) + len(validation_data[0])} samples"
                 )
         return (x, y), validation_data
+
+    def _structured_fit_data(
+        self, x: Any, y: Any, validation_data: Any, validation_split: float, check_finite: bool
+    ) -> tuple[StructuredData, StructuredData | None]:
+        """:meth:`_fit_data` for several inputs or outputs."""
+        data = self._structured("fit", x, y, check_finite)
+        val_data = None
+        if validation_data is not None:
+            x_val, y_val = _args.validation_pair(validation_data)
+            val_data = self._structured(
+                "fit", x_val, y_val, check_finite, names=("validation x", "validation y")
+            )
+        elif validation_split:
+            data, val_data = data.split(validation_split)
+            if data.num_samples == 0 or val_data.num_samples == 0:
+                raise ValueError(
+                    f"fit: validation_split={validation_split} leaves an empty set of "
+                    f"{data.num_samples + val_data.num_samples} samples"
+                )
+        return data, val_data
 
     def _fit_callbacks(
         self, user_callbacks: list, step: Step, validating: bool, epochs: int, steps: int,
@@ -291,11 +425,12 @@ class TrainingMixin:
         """One pass over ``loader`` in training mode; the epoch's logs and sample count."""
         self.train()
         step.reset()
+        batch_size, n = loader.batch_size, _num_samples(loader)
         seen = 0
         for i, (xb, yb) in enumerate(loader, 1):
             callbacks.on_train_batch_begin(i - 1, {})
             batch_loss = step.train(xb, yb)
-            seen += len(xb)
+            seen = min(i * batch_size, n)  # samples so far: batches are full but the last
             logs = None
             due = bar.due(i)
             if due or self._batch_logs_wanted:
@@ -365,16 +500,25 @@ class TrainingMixin:
         batch_size = _args.batch_size_of("evaluate", batch_size)
         verbose = _args.verbose_level("evaluate", verbose)
         check_finite = check_flag("evaluate", "check_finite", check_finite)
-        x, y = self._checked_data("evaluate", x, y, check_finite)
-        loader = self._data_loader((x, y), batch_size)
+        self._plan = None if not self._is_multi(x, y) else self._output_plan(
+            self._output_count(y)
+        )
+        if self._plan is None:
+            x, y = self._checked_data("evaluate", x, y, check_finite)
+            loader = self._data_loader((x, y), batch_size)
+        else:
+            loader = self._structured("evaluate", x, y, check_finite).loader(
+                self._data_loader, batch_size
+            )
         hooks = CallbackList(user_callbacks, self, {"verbose": verbose, "steps": len(loader)})
         hooks.on_test_begin({})
-        logs = self._evaluate_loader(
-            Step(self, self.loss, None, self._metrics), loader, verbose, hooks
-        )
+        logs = self._evaluate_loader(self._step(), loader, verbose, hooks)
         hooks.on_test_end(logs)
         if return_dict:
             return logs
+        if self._plan is not None:  # Keras' order for several outputs
+            values = self._plan.evaluation_order(logs)
+            return values[0] if len(values) == 1 else values
         # a list in compile's order: the loss, then the metrics as given (Keras)
         return logs["loss"] if len(logs) == 1 else [logs[name] for name in self.metrics_names]
 
@@ -386,12 +530,13 @@ class TrainingMixin:
         self.eval()
         step.reset()
         bar = ProgressBar(len(loader), verbose)
+        batch_size, n = loader.batch_size, _num_samples(loader)
         seen = 0
         for i, (xb, yb) in enumerate(loader, 1):
             if hooks is not None:
                 hooks.on_test_batch_begin(i - 1, {})
             step.test(xb, yb)
-            seen += len(xb)
+            seen = min(i * batch_size, n)
             logs = step.logs() if bar.due(i) or hooks is not None else None
             if bar.due(i):
                 bar.update(i, seen, logs)
@@ -408,9 +553,12 @@ class TrainingMixin:
         verbose: int | str = "auto",
         check_finite: bool = True,
         callbacks: Sequence[Any] | None = None,
-    ) -> np.ndarray:
-        """The model's outputs for ``x``, in batches and in evaluation mode, as a NumPy array.
+    ) -> Any:
+        """The model's outputs for ``x``, in batches and in evaluation mode, as a NumPy array
+        (several outputs: NumPy arrays in the structure the model returns them in, a list,
+        tuple or dict).
 
+        ``x`` is one array, or a list, tuple or dict of arrays for several inputs.
         ``batch_size`` None means 32; ``check_finite`` refuses NaN or infinite inputs,
         naming the count and the first index (see ``fit``). ``callbacks`` get
         ``on_predict_begin``, ``on_predict_batch_begin``/``_end`` and ``on_predict_end``."""
@@ -420,34 +568,60 @@ class TrainingMixin:
         check_finite = check_flag("predict", "check_finite", check_finite)
         if x is None:
             raise ValueError("predict: give x")
-        x = _args.as_array("predict", "x", x)
-        if len(x) == 0:
-            raise ValueError("predict: x is empty (0 samples)")
-        if check_finite:
-            _args.check_finite("predict", "x", x)
-        loader = self._data_loader((x,), batch_size)
+        if is_structured(x):
+            loader: Any = self._structured(
+                "predict", x, None, check_finite, with_targets=False
+            ).loader(self._data_loader, batch_size)
+        else:
+            x = _args.as_array("predict", "x", x)
+            if len(x) == 0:
+                raise ValueError("predict: x is empty (0 samples)")
+            if check_finite:
+                _args.check_finite("predict", "x", x)
+            loader = self._data_loader((x,), batch_size)
         hooks = CallbackList(user_callbacks, self, {"verbose": verbose, "steps": len(loader)})
         self.eval()
         bar = ProgressBar(len(loader), verbose)
         dtype = model_dtype(self)
-        outputs = []
+        outputs: list[Any] = []
+        structure = None  # the model's output structure, for several outputs
+        batch_size, n = loader.batch_size, _num_samples(loader)
         seen = 0
         hooks.on_predict_begin({})
         with autograd.no_grad():
             for i, (xb,) in enumerate(loader, 1):
                 hooks.on_predict_batch_begin(i - 1, {})
-                outputs.append(self(as_input_batch(xb, dtype)).numpy(force=True))
-                seen += len(xb)
+                out = self(map_structure(lambda t: as_input_batch(t, dtype), xb))
+                if is_nest(out):
+                    structure = out
+                    outputs.append([t.numpy(force=True) for t in flatten(out)])
+                else:
+                    outputs.append(out.numpy(force=True))
+                seen = min(i * batch_size, n)
                 if bar.due(i):
                     bar.update(i, seen)
                 hooks.on_predict_batch_end(i - 1, {"outputs": outputs[-1]})
         bar.finish({}, seen)
         hooks.on_predict_end({})
-        return np.concatenate(outputs)
+        if structure is None:
+            return np.concatenate(outputs)
+        columns = [np.concatenate(arrays) for arrays in zip(*outputs, strict=True)]
+        return pack_as(structure, columns)
 
-    def predict_on_batch(self, x: Any) -> np.ndarray:
+    def predict_on_batch(self, x: Any) -> Any:
         """The outputs for one batch, in evaluation mode (Keras)."""
-        return self.predict(x, batch_size=len(x))
+        return self.predict(x, batch_size=len(first_input(x)))
+
+
+def _plain_values(value: Any) -> list[Any]:
+    """The entries of a per-output list or dict (compile's ``loss=[...]`` / ``{...}``)."""
+    return list(value.values()) if isinstance(value, dict) else list(value)
+
+
+def _num_samples(loader: Any) -> int:
+    """How many samples a (fit's own) loader goes through in one pass."""
+    n = getattr(loader, "num_samples", None)
+    return len(loader.dataset) if n is None else n
 
 
 class _NaNWatch:

@@ -9,6 +9,11 @@
 Keras 3 has one ``train_step``/``test_step`` pair behind its loops; this is that pair. The
 running loss and metrics stay on the device: reading them (:meth:`Step.logs`) is the only
 host-device synchronisation, done when the progress bar draws or the epoch ends.
+
+:class:`Step` is the step of a model fed one array and trained on one target;
+:class:`MultiStep` the same step for several inputs and/or outputs (a functional or
+subclassed model's ``fit((x_wide, x_deep), (y, y))``): a loss, weight and metrics per
+output (:class:`nn.training.outputs.OutputPlan`), ``loss = Σᵢ wᵢ · Lᵢ(yᵢ, ŷᵢ)``.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ import backends
 from autograd import Tensor
 
 from ..constraints import apply_constraints
+from ..core.symbolic import flatten, is_nest, map_structure
 from ..metrics import Mean, Metric
+from .outputs import OutputPlan
 
 
 def model_dtype(model: Any) -> np.dtype:
@@ -65,7 +72,7 @@ def bind_optimizer(model: Any, optimizer: Any, first_batch: Tensor) -> Any:
 
     if not getattr(model, "built", True) or not any(True for _ in model.parameters()):
         with autograd.no_grad():  # builds lazily shaped layers
-            model(as_input_batch(first_batch))
+            model(map_structure(as_input_batch, first_batch))
     params = [p for p in model.parameters() if p.requires_grad]
     if isinstance(optimizer, str | dict):
         optimizer = keras_optimizers.get(optimizer)
@@ -155,4 +162,54 @@ class Step:
         out = {"loss": float(self.loss_tracker.result())}
         for m in self.metrics:
             out[m.name] = float(m.result())
+        return dict(sorted(out.items()))
+
+
+class MultiStep(Step):
+    """:class:`Step` for several inputs and/or outputs. A batch is ``xb`` in the structure
+    the model takes (a Tensor, or a list, tuple or dict of them) and ``yb`` a list with one
+    Tensor per output; ``plan`` holds each output's loss, weight and metrics and names
+    the logs as Keras 3 does."""
+
+    def __init__(self, model: Any, plan: OutputPlan, optimizer: Any = None) -> None:
+        super().__init__(model, None, optimizer, None)
+        self.plan = plan
+
+    @property
+    def names(self) -> list[str]:
+        return self.plan.log_names
+
+    def reset(self) -> None:
+        super().reset()
+        self.plan.reset()
+
+    def _loss(self, xb: Any, yb: list[Tensor]) -> tuple[Tensor, Any]:
+        y_pred = self.model(map_structure(lambda t: as_input_batch(t, self.dtype), xb))
+        preds = self.outputs_of(y_pred)
+        total, parts = self.plan.loss(yb, preds)
+        return with_regularization(self.model, total), (preds, parts)
+
+    def outputs_of(self, y_pred: Any) -> list[Tensor]:
+        """The model's outputs as one flat list in the plan's order (a dict by name)."""
+        if isinstance(y_pred, dict) and self.plan.names and set(y_pred) == set(self.plan.names):
+            preds = [y_pred[name] for name in self.plan.names]
+        else:
+            preds = flatten(y_pred) if is_nest(y_pred) else [y_pred]
+        if len(preds) != self.plan.count:
+            raise ValueError(
+                f"the model returned {len(preds)} output(s) but y holds {self.plan.count} "
+                "target array(s): give one target array per output"
+            )
+        return preds
+
+    def _track(self, loss: Tensor, yb: list[Tensor], extra: Any) -> None:
+        preds, parts = extra
+        n = len(yb[0])
+        self.loss_tracker.update_state(loss.data, n=n)
+        with autograd.no_grad():
+            self.plan.track(parts, yb, preds, n)
+
+    def logs(self) -> dict[str, float]:
+        out = super().logs()  # the total loss (and the device's pending errors)
+        out.update({key: float(value) for key, value in self.plan.results().items()})
         return dict(sorted(out.items()))
