@@ -15,6 +15,7 @@ from typing import Any
 
 from . import anomaly_mode as _anomaly
 from .grad_mode import set_grad_enabled
+from .hooks import run_tensor_hooks
 from .ops.shape import sum_to
 from .tensor import Tensor, _wrap
 
@@ -78,6 +79,7 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
         raise ValueError(f"backward: got {len(outputs)} outputs but {len(grad_outputs)} gradients")
 
     pending: dict[int, list] = {}  # id(tensor) -> [tensor, summed gradient]; keeps tensors alive
+    hooked_leaves: dict[int, list] = {}  # the same, for leaves with gradient hooks
     captured: dict[int, Tensor] = {}
     heap: list = []
     order = itertools.count()  # tie-breaker: functions are not comparable
@@ -89,14 +91,14 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
             g = g.astype(t.data.dtype)
         fn = t.grad_fn
         if fn is None:  # a leaf
-            if capture is not None:
-                if id(t) in capture:
-                    prev = captured.get(id(t))
-                    captured[id(t)] = g if prev is None else prev + g
-            elif t.grad is None:
-                t.grad = g if create_graph else _wrap(g.data.copy())
-            else:
-                t.grad = t.grad + g if create_graph else _wrap(t.grad.data + g.data)
+            if t._hooks:  # its hooks see the gradient summed over all uses: hold it
+                entry = hooked_leaves.get(id(t))
+                if entry is None:
+                    hooked_leaves[id(t)] = [t, g]
+                else:
+                    entry[1] = entry[1] + g
+                return
+            accumulate(t, g)
             return
         entry = pending.get(id(t))
         if entry is None:
@@ -104,6 +106,16 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
             heapq.heappush(heap, (-fn.generation, next(order), fn))
         else:
             entry[1] = entry[1] + g
+
+    def accumulate(t: Tensor, g: Tensor) -> None:  # into a leaf's .grad (or captured)
+        if capture is not None:
+            if id(t) in capture:
+                prev = captured.get(id(t))
+                captured[id(t)] = g if prev is None else prev + g
+        elif t.grad is None:
+            t.grad = g if create_graph else _wrap(g.data.copy())
+        else:
+            t.grad = t.grad + g if create_graph else _wrap(t.grad.data + g.data)
 
     # ``anomaly``: check each op's backward as a whole (not the ops it is written with).
     with set_grad_enabled(create_graph), _anomaly.paused() as anomaly:
@@ -121,6 +133,8 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
                 raise RuntimeError(_FREED)
             out = fn.output()
             out, gy = pending.pop(id(out))
+            if out._hooks:
+                gy = run_tensor_hooks(out._hooks, gy)
             if out._version or fn.versions != [x._version for x in fn.inputs]:
                 raise RuntimeError(
                     f"{fn.name}: a tensor this op saved for the backward pass was changed in "
@@ -149,6 +163,8 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
                 receive(x, gx)
             if not retain_graph:
                 fn._release()
+        for t, g in hooked_leaves.values():
+            accumulate(t, run_tensor_hooks(t._hooks, g))
     return captured
 
 
@@ -171,4 +187,3 @@ def _ones_like(array: Any) -> Any:
     from backends import get_array_module
 
     return get_array_module(array).ones_like(array)
-

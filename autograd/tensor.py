@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from .defaults import _Defaults, _Device
 from .devices import as_device, device
 from .dtypes import as_dtype, is_dtype, tensor_type_name
 from .grad_mode import _GradMode
+from .hooks import RemovableHandle, add_hook
 
 
 class Tensor:
@@ -51,6 +53,7 @@ class Tensor:
         "generation",
         "_retains_grad",
         "_version",
+        "_hooks",
         "__weakref__",
     )
 
@@ -95,6 +98,7 @@ class Tensor:
         self.generation = 0
         self._retains_grad = False
         self._version = 0  # bumped by in-place updates; backward checks it
+        self._hooks = None  # gradient hooks (register_hook): {handle id: fn}
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -332,6 +336,19 @@ class Tensor:
         """Keep ``grad`` on this intermediate result after ``backward()``."""
         if self.grad_fn is not None:
             self._retains_grad = True
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """Call ``hook(grad)`` whenever the gradient with respect to this tensor is computed
+        (summed over all its uses), before it reaches ``.grad`` or the op that made this
+        tensor. ``hook`` may return a replacement gradient of the same shape, or None.
+
+        ``handle = w.register_hook(lambda g: print(g.norm()))``; ``handle.remove()`` stops it.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._hooks is None:
+            self._hooks = {}
+        return add_hook(self._hooks, hook)
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient."""
@@ -958,6 +975,7 @@ def _wrap(array: Any) -> Tensor:
     t.generation = 0
     t._retains_grad = False
     t._version = 0
+    t._hooks = None
     return t
 
 

@@ -112,19 +112,22 @@ def build(config: str) -> keras.Sequential:
 def layer_gradient_norms(model: keras.Sequential, x: np.ndarray, y: np.ndarray) -> list[float]:
     """||dL/dW|| for each Dense layer's kernel W, input side first, on the batch (x, y).
 
-    One forward and backward pass in training mode (BatchNormalization uses the batch's
-    statistics, as during fit), then each kernel's ``.grad``. A backward hook on each layer
-    (``register_full_backward_hook``, planned) would collect the same numbers during any
-    ``backward()``, training included, and can replace this function."""
+    A gradient hook on each kernel (``kernel.register_hook``) sees dL/dW as the backward
+    pass computes it; one forward and backward pass in training mode (BatchNormalization
+    uses the batch's statistics, as during fit) sets them off. The same hooks, left in
+    place, would report every step of ``fit``."""
+    kernels = [layer.kernel for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    norms: dict[int, float] = {}
+    handles = [
+        kernel.register_hook(lambda g, i=i: norms.__setitem__(i, float(g.norm().item())))
+        for i, kernel in enumerate(kernels)
+    ]
     model.zero_grad()
     probabilities = model(autograd.Tensor(x), training=True)
-    loss = keras.losses.SparseCategoricalCrossentropy()(y, probabilities)
-    loss.backward()
-    return [
-        float(np.linalg.norm(layer.kernel.grad.numpy()))
-        for layer in model.layers
-        if isinstance(layer, keras.layers.Dense)
-    ]
+    keras.losses.SparseCategoricalCrossentropy()(y, probabilities).backward()
+    for handle in handles:
+        handle.remove()
+    return [norms[i] for i in range(len(kernels))]
 
 
 class BatchLosses(keras.callbacks.Callback):

@@ -20,7 +20,6 @@ Names: ``named_parameters()`` / ``state_dict()`` use dotted attribute paths, as 
 
 from __future__ import annotations
 
-import itertools
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
@@ -29,7 +28,9 @@ import numpy as np
 
 import backends
 from autograd import Tensor, from_array
+from autograd.hooks import RemovableHandle, add_hook
 
+from .backward_hooks import call_with_backward_hooks
 from .parameter import Buffer, Parameter
 
 
@@ -40,19 +41,6 @@ class IncompatibleKeys(NamedTuple):
 
 class StateDictError(RuntimeError):
     """Raised by ``load_state_dict``/``load_weights`` when names or shapes do not match."""
-
-
-class RemovableHandle:
-    """What ``register_*_hook`` returns: ``handle.remove()`` unregisters the hook."""
-
-    _ids = itertools.count()
-
-    def __init__(self, hooks: dict[int, Callable]) -> None:
-        self._hooks = hooks
-        self.id = next(RemovableHandle._ids)
-
-    def remove(self) -> None:
-        self._hooks.pop(self.id, None)
 
 
 _DEVICE_KINDS = ("cpu", "cuda", "gpu", "fakegpu")
@@ -74,6 +62,8 @@ class Module:
         d["_modules"] = {}
         d["_forward_pre_hooks"] = {}
         d["_forward_hooks"] = {}
+        d["_backward_pre_hooks"] = {}
+        d["_backward_hooks"] = {}
         d["training"] = True
         d["_device"] = None  # where weights created later (lazy build) go; set by to()
         d["_dtype"] = None  # their floating dtype; set by to(dtype) / double() / float()
@@ -170,7 +160,10 @@ class Module:
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
-        out = self.forward(*args, **kwargs)
+        if self._backward_hooks or self._backward_pre_hooks:
+            out = call_with_backward_hooks(self, self.forward, args, kwargs)
+        else:
+            out = self.forward(*args, **kwargs)
         for hook in tuple(self._forward_hooks.values()):
             result = hook(self, args, out)
             if result is not None:
@@ -179,15 +172,33 @@ class Module:
 
     def register_forward_pre_hook(self, hook: Callable[[Module, tuple], Any]) -> RemovableHandle:
         """``hook(module, args)`` runs before ``forward``; it may return replacement args."""
-        handle = RemovableHandle(self._forward_pre_hooks)
-        self._forward_pre_hooks[handle.id] = hook
-        return handle
+        return add_hook(self._forward_pre_hooks, hook)
 
     def register_forward_hook(self, hook: Callable[[Module, tuple, Any], Any]) -> RemovableHandle:
         """``hook(module, args, output)`` runs after ``forward``; it may return a new output."""
-        handle = RemovableHandle(self._forward_hooks)
-        self._forward_hooks[handle.id] = hook
-        return handle
+        return add_hook(self._forward_hooks, hook)
+
+    def register_full_backward_hook(
+        self, hook: Callable[[Module, tuple, tuple], tuple | None]
+    ) -> RemovableHandle:
+        """``hook(module, grad_input, grad_output)`` runs in the backward pass once the
+        gradients with respect to this module's inputs are known; it may return a
+        replacement ``grad_input``. ``grad_input[i]`` is None where argument ``i`` is not a
+        tensor requiring grad. See ``nn/core/backward_hooks.py``."""
+        return add_hook(self._backward_hooks, hook)
+
+    def register_full_backward_pre_hook(
+        self, hook: Callable[[Module, tuple], tuple | None]
+    ) -> RemovableHandle:
+        """``hook(module, grad_output)`` runs in the backward pass once the gradients with
+        respect to this module's outputs are known; it may return a replacement."""
+        return add_hook(self._backward_pre_hooks, hook)
+
+    def register_backward_hook(self, hook: Any) -> RemovableHandle:
+        raise NotImplementedError(
+            "register_backward_hook is deprecated in PyTorch (it reports the gradients of the "
+            "module's last op, not of its inputs); use register_full_backward_hook"
+        )
 
     # ------------------------------------------------------------------ traversal
     def _own_parameters(self) -> Iterator[tuple[str, Parameter]]:
@@ -372,9 +383,7 @@ class Module:
                 copy_into(t, state_dict[k])
         return keys
 
-    def check_state_shapes(
-        self, shapes: dict[str, tuple], strict: bool = True
-    ) -> IncompatibleKeys:
+    def check_state_shapes(self, shapes: dict[str, tuple], strict: bool = True) -> IncompatibleKeys:
         """What :meth:`load_state_dict` checks, on shapes alone (``{name: shape}``), so a
         file's header can be checked before its data is read.
 
