@@ -85,16 +85,12 @@ def _is_available() -> bool:
 
 def _device_count() -> int:
     """The number of CUDA devices CuPy finds (0 without CuPy or a GPU)."""
-    if not backends.cupy_available():
-        return 0
-    import cupy
-
-    return int(cupy.cuda.runtime.getDeviceCount())
+    return backends.cuda_device_count()
 
 
 def _current_device() -> int:
     """The index of the current CUDA device (raises without one, as PyTorch)."""
-    return backends.get_backend("cuda").xp.cuda.runtime.getDevice()
+    return int(backends.parse_device("cuda").split(":")[1])
 
 
 def _synchronize(device: Any = None) -> None:

@@ -11,6 +11,7 @@ from .backend import Backend
 from .numpy_backend import NumpyBackend
 from .registry import (
     backend_of,
+    cuda_device_count,
     cupy_available,
     device_of,
     get_array_module,
@@ -25,6 +26,7 @@ __all__ = [
     "Backend",
     "NumpyBackend",
     "backend_of",
+    "cuda_device_count",
     "cupy_available",
     "device_of",
     "get_array_module",

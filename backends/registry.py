@@ -41,6 +41,13 @@ def cupy_available() -> bool:
         return False
 
 
+def cuda_device_count() -> int:
+    """The number of CUDA devices CuPy finds (0 without CuPy, a GPU or a working driver)."""
+    if not cupy_available():
+        return 0
+    return int(_import_cupy().cuda.runtime.getDeviceCount())
+
+
 def parse_device(device: str | Backend | None) -> str:
     """Normalise a device name: ``"cpu"``, ``"cuda"`` (the current GPU) or ``"cuda:N"``."""
     if isinstance(device, Backend):

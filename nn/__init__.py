@@ -61,27 +61,7 @@ from .losses import (
     SparseCategoricalCrossentropy,
 )
 from .models import Sequential, clone_model, load_model
-from .modules import (
-    ELU,
-    GELU,
-    SELU,
-    BatchNorm1d,
-    Dropout,
-    Flatten,
-    Identity,
-    LeakyReLU,
-    Linear,
-    LogSoftmax,
-    ModuleDict,
-    ModuleList,
-    PReLU,
-    ReLU,
-    Sigmoid,
-    SiLU,
-    Softmax,
-    Softplus,
-    Tanh,
-)
+from .modules import *  # noqa: F403 - PyTorch's modules, by modules.__all__
 from .saving import FileFormatError
 
 _LAZY_SUBMODULES = (
@@ -107,14 +87,12 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "ELU", "GELU", "SELU", "Activation", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "Buffer",
-    "BatchNormalization", "BinaryCrossentropy", "CategoricalCrossentropy", "CrossEntropyLoss",
-    "Dense", "Dropout", "FileFormatError", "Flatten", "Huber", "HuberLoss", "Identity",
-    "IncompatibleKeys",
-    "Input", "InputLayer", "L1Loss", "Layer", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss",
-    "MeanAbsoluteError", "MeanSquaredError", "Model", "Module", "ModuleDict", "ModuleList",
-    "NLLLoss", "PReLU", "Parameter", "ReLU", "SELU", "Sequential", "SiLU", "Sigmoid",
-    "Softmax", "Softplus", "SparseCategoricalCrossentropy", "StateDictError", "Tanh",
+    "Activation", "BCELoss", "BCEWithLogitsLoss", "Buffer", "BatchNormalization",
+    "BinaryCrossentropy", "CategoricalCrossentropy", "CrossEntropyLoss", "Dense",
+    "FileFormatError", "Huber", "HuberLoss", "IncompatibleKeys", "Input", "InputLayer",
+    "L1Loss", "Layer", "MSELoss", "MeanAbsoluteError", "MeanSquaredError", "Model", "Module",
+    "NLLLoss", "Parameter", "Sequential", "SparseCategoricalCrossentropy", "StateDictError",
     "activations", "clone_model", "constraints", "init", "initializers", "layers",
     "load_model", "losses", "metrics", "models", "modules", "regularizers",
+    *modules.__all__,
 ]  # fmt: skip

@@ -91,6 +91,11 @@ def test_cuda_and_backends_queries():
     assert ag.cuda.is_available() == backends.cupy_available()
     if not backends.cupy_available():
         assert ag.cuda.device_count() == 0
+        with pytest.raises(RuntimeError, match="CuPy"):  # as PyTorch raises without a GPU
+            ag.cuda.current_device()
+    else:
+        assert ag.cuda.device_count() >= 1
+        assert 0 <= ag.cuda.current_device() < ag.cuda.device_count()
     assert ag.backends.mps.is_available() is False
     ag.backends.cudnn.deterministic = True  # accepted, as in PyTorch scripts
     assert ag.accelerator.is_available() == ag.cuda.is_available()

@@ -190,3 +190,9 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
         inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
         return x * (tanh(inner) + 1) * 0.5
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+# the ops this family adds to ``autograd`` (and ``autograd.ops``)
+__all__ = [
+    "elu", "erf", "gelu", "leaky_relu", "relu", "selu", "sigmoid", "silu", "softplus", "tanh",
+]  # fmt: skip

@@ -180,3 +180,10 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the op's name, as in NumPy an
     if isinstance(a, Tensor) and isinstance(b, int | float) and not isinstance(b, bool):
         return PowScalar(b)(floating(a, "pow") if isinstance(b, float) else a)
     return Pow()(*operands(a, b, "pow"))
+
+
+# the ops this family adds to ``autograd`` (and ``autograd.ops``)
+__all__ = [
+    "add", "div", "divide", "mul", "multiply", "neg", "negative", "pow", "sub", "subtract",
+    "true_divide",
+]  # fmt: skip

@@ -36,3 +36,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator: Any = N
     keep = rng.random(data.shape, dtype=draw) >= p
     scale = data.dtype.type(1 / (1 - p)) if data.dtype.kind == "f" else 1 / (1 - p)
     return x * _wrap(keep.astype(data.dtype) * scale)
+
+
+# the ops this family adds to ``autograd`` (and ``autograd.ops``)
+__all__ = ["dropout"]

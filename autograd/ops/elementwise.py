@@ -393,3 +393,11 @@ def allclose(input: Tensor, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
 
 def _raw(value: Any) -> Any:
     return value.data if isinstance(value, Tensor) else value
+
+
+# the ops this family adds to ``autograd`` (and ``autograd.ops``)
+__all__ = [
+    "abs", "allclose", "astype", "clamp", "clip", "clone", "cos", "equal", "exp",
+    "is_floating_point", "is_tensor", "isclose", "log", "masked_fill", "maximum", "minimum",
+    "sin", "sqrt", "tan", "to_device", "where",
+]  # fmt: skip

@@ -102,3 +102,7 @@ def getitem(x: Tensor, index: Any) -> Tensor:
     Integer-array indices may repeat an element: its gradient is the sum over the repeats.
     """
     return GetItem(raw_index(index, x.data))(x)
+
+
+# the ops this family adds to ``autograd`` (and ``autograd.ops``)
+__all__ = ["getitem"]

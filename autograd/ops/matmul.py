@@ -78,3 +78,7 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
     if input.ndim != 1 or other.ndim != 1:
         raise ValueError(f"dot: expects two 1-D tensors, got {input.shape} and {other.shape}")
     return matmul(input, other)
+
+
+# the ops this family adds to ``autograd`` (and ``autograd.ops``)
+__all__ = ["bmm", "dot", "matmul", "mm"]

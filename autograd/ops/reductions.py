@@ -352,3 +352,10 @@ def norm(
     if p == float("inf"):
         return Max(axes, bool(keepdim))(abs(x))
     return sum(abs(x) ** p, axes, keepdim) ** (1.0 / p)
+
+
+# the ops this family adds to ``autograd`` (and ``autograd.ops``)
+__all__ = [
+    "amax", "amin", "argmax", "argmin", "max", "MaxResult", "mean", "min", "MinResult", "norm",
+    "std", "sum", "var",
+]  # fmt: skip

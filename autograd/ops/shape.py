@@ -388,3 +388,11 @@ def _ints(values: Any, op: str, what: str) -> tuple[int, ...]:
     ):
         raise TypeError(f"{op}: {what} must be ints, got {describe(values)}")
     return tuple(int(v) for v in items)
+
+
+# the ops this family adds to ``autograd`` (and ``autograd.ops``)
+__all__ = [
+    "broadcast_to", "cat", "chunk", "concat", "concatenate", "expand", "expand_dims",
+    "flatten", "numel", "permute", "repeat", "reshape", "split", "squeeze", "stack", "sum_to",
+    "swapaxes", "swapdims", "t", "transpose", "unsqueeze",
+]  # fmt: skip

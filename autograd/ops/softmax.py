@@ -136,3 +136,7 @@ def logsumexp(
         keepdim = keepdims
     x = floating(input, "logsumexp")
     return LogSumExp(_normalize_axis(dim, x, "logsumexp"), bool(keepdim))(x)
+
+
+# the ops this family adds to ``autograd`` (and ``autograd.ops``)
+__all__ = ["log_softmax", "logsumexp", "softmax"]

@@ -3,36 +3,32 @@
 PyTorch's modules (``nn.Linear``, ``nn.ReLU``, ``nn.BatchNorm1d``...) are at ``nn``'s top
 level; where the two libraries use one name for different defaults (``LeakyReLU``,
 ``PReLU``, ``ReLU``, ``Softmax``) the class here is Keras'.
+
+One registration per layer: a layer file's ``__all__`` names what it adds to
+``keras.layers``, and this package exports the union of those lists (plus ``Layer``).
+Defining a ``Layer`` subclass registers it for saving and loading (``nn.core.layer``'s
+``BUILTIN_LAYERS``); a new layer file is one import line here plus its name in ``FILES``.
 """
 
+import sys as _sys
+
 from ..core.layer import Layer
-from .activations import ELU, Activation, LeakyReLU, PReLU, ReLU, Softmax
-from .batch_normalization import BatchNormalization
-from .dense import Dense
-from .dropout import Dropout
-from .flatten import Flatten
-from .input import Input, InputLayer
-from .merging import (
-    Add,
-    Average,
-    Concatenate,
-    Maximum,
-    Minimum,
-    Multiply,
-    Subtract,
-    add,
-    average,
-    concatenate,
-    maximum,
-    minimum,
-    multiply,
-    subtract,
-)
-from .normalization import Normalization
+from .activations import *  # noqa: F403
+from .batch_normalization import *  # noqa: F403
+from .dense import *  # noqa: F403
+from .dropout import *  # noqa: F403
+from .flatten import *  # noqa: F403
+from .input import *  # noqa: F403
+from .merging import *  # noqa: F403
+from .normalization import *  # noqa: F403
+
+#: the layer files, whose ``__all__`` lists make up this package's
+FILES = (
+    "activations", "batch_normalization", "dense", "dropout", "flatten", "input", "merging",
+    "normalization",
+)  # fmt: skip
 
 __all__ = [
-    "ELU", "Activation", "Add", "Average", "BatchNormalization", "Concatenate", "Dense",
-    "Dropout", "Flatten", "Input", "InputLayer", "Layer", "LeakyReLU", "Maximum", "Minimum",
-    "Multiply", "Normalization", "PReLU", "ReLU", "Softmax", "Subtract", "add", "average",
-    "concatenate", "maximum", "minimum", "multiply", "subtract",
-]  # fmt: skip
+    "Layer",
+    *(name for file in FILES for name in _sys.modules[f"{__name__}.{file}"].__all__),
+]

@@ -142,3 +142,6 @@ class BatchNormalization(Layer):
 
     def extra_repr(self) -> str:
         return f"num_features={self.num_features}, momentum={self.momentum}, epsilon={self.epsilon}"
+
+
+__all__ = ["BatchNormalization"]

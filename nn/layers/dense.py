@@ -144,3 +144,6 @@ class Dense(Layer):
 
     def __repr__(self) -> str:  # the activation is shown in extra_repr, not as a child
         return f"{type(self).__name__}({self.extra_repr()})"
+
+
+__all__ = ["Dense"]

@@ -69,3 +69,6 @@ class Dropout(Layer):
 
     def extra_repr(self) -> str:
         return f"p={self.rate}, inplace=False"
+
+
+__all__ = ["Dropout"]

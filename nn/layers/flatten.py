@@ -52,3 +52,6 @@ class Flatten(Layer):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+__all__ = ["Flatten"]

@@ -78,3 +78,6 @@ def Input(  # noqa: N802 - Keras' spelling
         shape=shape, batch_size=batch_size, batch_shape=batch_shape, name=name, dtype=dtype
     )
     return layer.output
+
+
+__all__ = ["Input", "InputLayer"]

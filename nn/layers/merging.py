@@ -220,3 +220,9 @@ def maximum(inputs: Sequence[Any], **kwargs: Any) -> Tensor | KerasTensor:
 def minimum(inputs: Sequence[Any], **kwargs: Any) -> Tensor | KerasTensor:
     """``keras.layers.minimum([a, b])``: ``Minimum()([a, b])``."""
     return Minimum(**kwargs)(inputs)
+
+
+__all__ = [
+    "Add", "add", "Average", "average", "Concatenate", "concatenate", "Maximum", "maximum",
+    "Minimum", "minimum", "Multiply", "multiply", "Subtract", "subtract",
+]  # fmt: skip

@@ -120,3 +120,6 @@ def _host(batch: Any) -> Any:
     if isinstance(batch, Tensor):
         return batch.numpy(force=True)
     return backends.backend_of(batch).to_host(batch) if backends.is_device_array(batch) else batch
+
+
+__all__ = ["Normalization"]
