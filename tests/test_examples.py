@@ -67,3 +67,47 @@ def test_pytorch_style_loop_runs_on_a_device(accelerator):
                "--epochs", "1", "--limit", "3000")
     accuracy = float(re.search(r"test accuracy (\d\.\d+)", out).group(1))
     assert accuracy > 0.6
+
+
+def _readme_python_block(after: str) -> str:
+    """The first ```python block of the README after the line containing ``after``."""
+    text = (ROOT / "README.md").read_text()
+    start = text.index(after)
+    return re.search(r"```python\n(.*?)```", text[start:], re.S).group(1)
+
+
+def _shrunk(program: str, replacements: list[tuple[str, str]]) -> str:
+    """The README's program on less data and fewer epochs (each replacement must apply)."""
+    for old, new in replacements:
+        assert old in program, f"the README's program no longer contains {old!r}"
+        program = program.replace(old, new)
+    return program
+
+
+def test_readme_pytorch_quickstart_runs_as_written(tmp_path):
+    """The whole PyTorch quickstart the README shows, on 2,048 images for one epoch."""
+    program = _shrunk(
+        _readme_python_block('"Learn the Basics" quickstart'),
+        [("x_train[:, None]", "x_train[:2048, None]"), ("torch.from_numpy(y_train)",
+          "torch.from_numpy(y_train[:2048])"), ("epochs = 5", "epochs = 1")],
+    )  # fmt: skip
+    (tmp_path / "quickstart.py").write_text(program)
+    out = _run(str(tmp_path / "quickstart.py"), cwd=tmp_path)
+    assert "Shape of X [N, C, H, W]: (64, 1, 28, 28)" in out
+    assert "(0): Linear(in_features=784, out_features=512, bias=True)" in out
+    assert "Saved PyTorch Model State to model.pth" in out
+    assert re.search(r'Predicted: "[^"]+", Actual: "Ankle boot"', out)
+    assert (tmp_path / "model.pth").stat().st_size > 669_706 * 4  # the weights, float32
+
+
+def test_readme_keras_chapter_runs_as_written(tmp_path):
+    """Hands-On ML ch. 10's code as the README shows it, on 2,000 images for one epoch."""
+    program = _shrunk(
+        _readme_python_block("after `import nn as keras`"),
+        [("X_train_full[5000:]", "X_train_full[5000:7000]"),
+         ("y_train_full[5000:]", "y_train_full[5000:7000]"), ("epochs=30", "epochs=1")],
+    )  # fmt: skip
+    (tmp_path / "chapter10.py").write_text(program + "\nprint(y_proba.shape)\n")
+    out = _run(str(tmp_path / "chapter10.py"), cwd=tmp_path)
+    assert "Total params: 266,610" in out
+    assert "(3, 10)" in out
