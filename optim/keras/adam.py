@@ -156,7 +156,8 @@ def _kernel(amsgrad: bool) -> KernelSource:
     if amsgrad:
         body += """
         v_hat = (v_hat > v) ? v_hat : v;                // v_hat <- max(v_hat, v)
-        param = param - alpha * m / (sqrt(v_hat) + eps);  // w <- w - alpha m / (sqrt(v) + eps)"""
+        // w <- w - alpha m / (sqrt(v_hat) + eps)
+        param = param - alpha * m / (sqrt(v_hat) + eps);"""
     else:
         body += """
         param = param - alpha * m / (sqrt(v) + eps);    // w <- w - alpha m / (sqrt(v) + eps)"""
