@@ -195,12 +195,12 @@ def test_every_op_family_and_layer_file_is_registered():
         assert getattr(nn, name) is getattr(nn.modules, name) and name in nn.__all__
 
 
-def _reference_test_configs() -> set[str]:
-    tree = ast.parse((ROOT / "tests" / "test_optim_reference.py").read_text())
+def _reference_test_configs(test_file: str = "test_optim_reference.py") -> set[str]:
+    tree = ast.parse((ROOT / "tests" / test_file).read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "CONFIGS":
             return {name for name, _ in ast.literal_eval(node.value)}
-    raise AssertionError("tests/test_optim_reference.py has no CONFIGS")
+    raise AssertionError(f"tests/{test_file} has no CONFIGS")
 
 
 def test_every_optimizer_has_a_reference_step_and_a_reference_test():
@@ -217,6 +217,22 @@ def test_every_optimizer_has_a_reference_step_and_a_reference_test():
         assert callable(getattr(module, "reference_step", None)), cls.__module__
         assert cls.__name__ in tested, f"{cls.__name__} is missing from the reference test"
         assert getattr(optim, cls.__name__) is cls
+
+
+def test_every_keras_rule_optimizer_has_a_reference_step_and_a_reference_test():
+    from optim import keras
+    from optim.optimizer import Optimizer
+
+    tested = _reference_test_configs("test_keras_optim_reference.py")
+    registered = Optimizer.registry["keras"]  # optim.keras' classes, by lower-case name
+    assert {"sgd", "adam", "adamw", "ftrl"} <= set(registered)
+    for cls in registered.values():
+        if not cls.__module__.startswith("optim.keras."):  # defined outside optim/keras/
+            continue
+        module = sys.modules[cls.__module__]
+        assert callable(getattr(module, "reference_step", None)), cls.__module__
+        assert cls.__name__ in tested, f"{cls.__name__} is missing from the reference test"
+        assert getattr(keras, cls.__name__) is cls
 
 
 # --------------------------------------------------------------------------- the recipes

@@ -7,6 +7,10 @@ Adagrad's accumulator starts at 0.1 with epsilon inside the root, RMSprop has ep
 inside the root and the learning rate inside its momentum, Nadam uses a fast momentum
 schedule, SGD folds the learning rate into its velocity, and weight decay is decoupled in
 every optimizer. The test suite checks every rule against real Keras on its torch backend.
+Each file holds its rule as :mod:`optim`'s do: the formula, the in-place NumPy update, a
+plain ``reference_step`` (``tests/test_keras_optim_reference.py`` holds both fast paths to
+it) and the fused CUDA kernel run on a device; what wraps the rule (clipping, decay, EMA,
+accumulation, schedules) is :class:`Optimizer`'s.
 
 ::
 

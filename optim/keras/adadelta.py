@@ -1,12 +1,23 @@
-"""Keras 3's Adadelta: steps scaled by the ratio of running RMS of updates and gradients."""
+"""Keras 3's Adadelta: steps scaled by the ratio of running RMS of updates and gradients.
+
+The rule in its forms, top to bottom: the formula (:class:`Adadelta`'s docstring), the in-place
+NumPy update (``Adadelta._update_rule``, the formula on each line), :func:`reference_step` (the
+formula in plain float64 NumPy, which tests hold both fast paths to) and the fused CUDA
+kernel with its launch (:func:`_kernel`, :func:`_launch`).
+"""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import functools
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from .._shared import KernelSource, kernel_backend, scalar
 from .optimizer import HyperParameter, Optimizer, _zeros_like
+
+if TYPE_CHECKING:
+    from backends import Backend
 
 __all__ = ["Adadelta"]
 
@@ -64,8 +75,13 @@ class Adadelta(Optimizer):
                      group: dict[str, Any], scalars: dict[str, float],
                      scratch: list[Any]) -> None:
         lr, rho, eps = scalars["lr"], float(group["rho"]), float(group["epsilon"])
-        delta, tmp = scratch
         square_grad, square_delta = state["accumulated_grad"], state["accumulated_delta_var"]
+        backend = kernel_backend(param)
+        if backend is not None:
+            _launch(backend, param, grad, square_grad, square_delta, lr=lr, rho=rho, eps=eps)
+            return
+
+        delta, tmp = scratch
         square_grad *= rho
         np.multiply(grad, grad, out=tmp)
         tmp *= 1.0 - rho
@@ -83,3 +99,45 @@ class Adadelta(Optimizer):
         square_delta += tmp  # E[dx^2] <- rho E[dx^2] + (1 - rho) d^2
         delta *= lr
         param += delta  # w <- w + lr d
+
+
+def reference_step(param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                   hyper: dict[str, Any], step: int) -> tuple[np.ndarray, dict[str, Any]]:
+    """One Adadelta step as the formula reads: out of place, in float64, no scratch buffers.
+
+    What tests hold the in-place path and the fused kernel to. ``hyper`` is a parameter
+    group (``lr`` the learning rate at this step), ``state`` this parameter's optimizer
+    state (float64 arrays, left unchanged), ``step`` the step number ``t`` (1, 2, ...);
+    returns the new parameter and the new state. Only the rule: the decoupled weight decay,
+    clipping and EMA around it are the base class's (:class:`optim.keras.Optimizer`).
+    """
+    lr, rho, eps = hyper["lr"], hyper["rho"], hyper["epsilon"]
+    eg2 = rho * state["accumulated_grad"] + (1 - rho) * grad**2
+    d = -np.sqrt(state["accumulated_delta_var"] + eps) * grad / np.sqrt(eg2 + eps)
+    edx2 = rho * state["accumulated_delta_var"] + (1 - rho) * d**2
+    return param + lr * d, {"accumulated_grad": eg2, "accumulated_delta_var": edx2}
+
+
+# --------------------------------------------------------------------------- fused kernel
+@functools.cache
+def _kernel() -> KernelSource:
+    """Adadelta's fused kernel (no options change its computation)."""
+    return KernelSource(
+        "xpgrad_keras_adadelta", "T grad, T lr, T rho, T one_minus_rho, T eps",
+        "T param, T accumulated_grad, T accumulated_delta_var", """
+        // E[g^2] <- rho E[g^2] + (1 - rho) g^2
+        accumulated_grad = rho * accumulated_grad + one_minus_rho * (grad * grad);
+        // d = -sqrt(E[dx^2] + eps) g / sqrt(E[g^2] + eps)
+        T d = -(sqrt(accumulated_delta_var + eps) * grad / sqrt(accumulated_grad + eps));
+        // E[dx^2] <- rho E[dx^2] + (1 - rho) d^2
+        accumulated_delta_var = rho * accumulated_delta_var + one_minus_rho * (d * d);
+        param = param + lr * d;                         // w <- w + lr d""")
+
+
+def _launch(backend: Backend, param: Any, grad: Any, square_grad: Any, square_delta: Any, *,
+            lr: float, rho: float, eps: float) -> None:
+    """One fused launch updating ``param`` and both averages in place; the scalars are
+    computed on the host and cast to the parameter's dtype."""
+    s = functools.partial(scalar, param)
+    _kernel().on(backend)(grad, s(lr), s(rho), s(1.0 - rho), s(eps), param, square_grad,
+                          square_delta)

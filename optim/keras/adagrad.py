@@ -1,12 +1,23 @@
-"""Keras 3's Adagrad: per-coordinate steps shrinking with the sum of squared gradients."""
+"""Keras 3's Adagrad: per-coordinate steps shrinking with the sum of squared gradients.
+
+The rule in its forms, top to bottom: the formula (:class:`Adagrad`'s docstring), the in-place
+NumPy update (``Adagrad._update_rule``, the formula on each line), :func:`reference_step` (the
+formula in plain float64 NumPy, which tests hold both fast paths to) and the fused CUDA
+kernel with its launch (:func:`_kernel`, :func:`_launch`).
+"""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import functools
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from .._shared import KernelSource, kernel_backend, scalar
 from .optimizer import HyperParameter, Optimizer, _full_like
+
+if TYPE_CHECKING:
+    from backends import Backend
 
 __all__ = ["Adagrad"]
 
@@ -62,8 +73,13 @@ class Adagrad(Optimizer):
                      group: dict[str, Any], scalars: dict[str, float],
                      scratch: list[Any]) -> None:
         lr, eps = scalars["lr"], float(group["epsilon"])
-        step, root = scratch
         accumulator = state["accumulator"]
+        backend = kernel_backend(param)
+        if backend is not None:
+            _launch(backend, param, grad, accumulator, lr=lr, eps=eps)
+            return
+
+        step, root = scratch
         np.multiply(grad, grad, out=step)
         accumulator += step  # A <- A + g^2
         np.add(accumulator, eps, out=root)
@@ -71,3 +87,34 @@ class Adagrad(Optimizer):
         np.multiply(grad, lr, out=step)
         step /= root  # lr g / sqrt(A + eps)
         param -= step  # w <- w - lr g / sqrt(A + eps)
+
+
+def reference_step(param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                   hyper: dict[str, Any], step: int) -> tuple[np.ndarray, dict[str, Any]]:
+    """One Adagrad step as the formula reads: out of place, in float64, no scratch buffers.
+
+    What tests hold the in-place path and the fused kernel to. ``hyper`` is a parameter
+    group (``lr`` the learning rate at this step), ``state`` this parameter's optimizer
+    state (float64 arrays, left unchanged), ``step`` the step number ``t`` (1, 2, ...);
+    returns the new parameter and the new state. Only the rule: the decoupled weight decay,
+    clipping and EMA around it are the base class's (:class:`optim.keras.Optimizer`).
+    """
+    a = state["accumulator"] + grad**2
+    return param - hyper["lr"] * grad / np.sqrt(a + hyper["epsilon"]), {"accumulator": a}
+
+
+# --------------------------------------------------------------------------- fused kernel
+@functools.cache
+def _kernel() -> KernelSource:
+    """Adagrad's fused kernel (no options change its computation)."""
+    return KernelSource("xpgrad_keras_adagrad", "T grad, T lr, T eps", "T param, T accumulator",
+                        """
+        accumulator = accumulator + grad * grad;        // A <- A + g^2
+        param = param - lr * grad / sqrt(accumulator + eps);  // w <- w - lr g / sqrt(A + eps)""")
+
+
+def _launch(backend: Backend, param: Any, grad: Any, accumulator: Any, *, lr: float,
+            eps: float) -> None:
+    """One fused launch updating ``param`` and the accumulator in place; the scalars are
+    cast to the parameter's dtype on the host."""
+    _kernel().on(backend)(grad, scalar(param, lr), scalar(param, eps), param, accumulator)

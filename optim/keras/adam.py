@@ -1,13 +1,25 @@
-"""Keras 3's Adam: momentum plus per-coordinate scaling, bias correction in the step size."""
+"""Keras 3's Adam: momentum plus per-coordinate scaling, bias correction in the step size.
+
+The rule in its forms, top to bottom: the formula (:class:`Adam`'s docstring), the in-place
+NumPy update (``Adam._update_rule``, the formula on each line), :func:`reference_step` (the
+formula in plain float64 NumPy, which tests hold both fast paths to) and the fused CUDA
+kernel with its launch (:func:`_kernel`, :func:`_launch`).
+:class:`~optim.keras.AdamW` uses all four (its decay is the base class's).
+"""
 
 from __future__ import annotations
 
+import functools
 import math
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from .._shared import KernelSource, kernel_backend, scalar
 from .optimizer import HyperParameter, Optimizer, _zeros_like
+
+if TYPE_CHECKING:
+    from backends import Backend
 
 __all__ = ["Adam"]
 
@@ -85,8 +97,19 @@ class Adam(Optimizer):
                      scratch: list[Any]) -> None:
         beta_1, beta_2 = float(group["beta_1"]), float(group["beta_2"])
         eps = float(group["epsilon"])
-        step, denominator = scratch
         m, v = state["momentum"], state["velocity"]
+        v_hat = None
+        if group["amsgrad"]:
+            if "velocity_hat" not in state:  # amsgrad switched on after building
+                state["velocity_hat"] = _zeros_like(param)
+            v_hat = state["velocity_hat"]
+        backend = kernel_backend(param)
+        if backend is not None:
+            _launch(backend, param, grad, m, v, v_hat, alpha=scalars["alpha"], beta_1=beta_1,
+                    beta_2=beta_2, eps=eps)
+            return
+
+        step, denominator = scratch
         m *= beta_1
         np.multiply(grad, 1.0 - beta_1, out=step)
         m += step  # m <- beta_1 m + (1 - beta_1) g
@@ -94,12 +117,62 @@ class Adam(Optimizer):
         np.multiply(grad, grad, out=step)
         step *= 1.0 - beta_2
         v += step  # v <- beta_2 v + (1 - beta_2) g^2
-        if group["amsgrad"]:
-            if "velocity_hat" not in state:  # amsgrad switched on after building
-                state["velocity_hat"] = _zeros_like(param)
-            v = np.maximum(state["velocity_hat"], v, out=state["velocity_hat"])  # v_hat
+        if v_hat is not None:
+            v = np.maximum(v_hat, v, out=v_hat)  # v_hat <- max(v_hat, v)
         np.sqrt(v, out=denominator)
         denominator += eps  # sqrt(v) + eps
         np.multiply(m, scalars["alpha"], out=step)
         step /= denominator  # alpha m / (sqrt(v) + eps)
         param -= step  # w <- w - alpha m / (sqrt(v) + eps)
+
+
+def reference_step(param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                   hyper: dict[str, Any], step: int) -> tuple[np.ndarray, dict[str, Any]]:
+    """One Adam (or AdamW) step as the formula reads: out of place, in float64, no scratch.
+
+    What tests hold the in-place path and the fused kernel to. ``hyper`` is a parameter
+    group (``lr`` the learning rate at this step), ``state`` this parameter's optimizer
+    state (float64 arrays, left unchanged), ``step`` the step number ``t`` (1, 2, ...);
+    returns the new parameter and the new state. Only the rule: the decoupled weight decay,
+    clipping and EMA around it are the base class's (:class:`optim.keras.Optimizer`).
+    """
+    lr, beta_1, beta_2 = hyper["lr"], hyper["beta_1"], hyper["beta_2"]
+    alpha = lr * np.sqrt(1 - beta_2**step) / (1 - beta_1**step)
+    m = beta_1 * state["momentum"] + (1 - beta_1) * grad
+    v = beta_2 * state["velocity"] + (1 - beta_2) * grad**2
+    new_state = {"momentum": m, "velocity": v}
+    if hyper["amsgrad"]:
+        v = new_state["velocity_hat"] = np.maximum(state["velocity_hat"], v)
+    return param - alpha * m / (np.sqrt(v) + hyper["epsilon"]), new_state
+
+
+# --------------------------------------------------------------------------- fused kernel
+@functools.cache
+def _kernel(amsgrad: bool) -> KernelSource:
+    """Adam's (and AdamW's) fused kernel, with or without AMSGrad's running maximum."""
+    body = """
+        m = beta_1 * m + one_minus_beta_1 * grad;       // m <- beta_1 m + (1 - beta_1) g
+        v = beta_2 * v + one_minus_beta_2 * (grad * grad);  // v <- beta_2 v + (1 - beta_2) g^2"""
+    if amsgrad:
+        body += """
+        v_hat = (v_hat > v) ? v_hat : v;                // v_hat <- max(v_hat, v)
+        // w <- w - alpha m / (sqrt(v_hat) + eps)
+        param = param - alpha * m / (sqrt(v_hat) + eps);"""
+    else:
+        body += """
+        param = param - alpha * m / (sqrt(v) + eps);    // w <- w - alpha m / (sqrt(v) + eps)"""
+    return KernelSource(
+        f"xpgrad_keras_adam_ams{amsgrad}",
+        "T grad, T alpha, T beta_1, T one_minus_beta_1, T beta_2, T one_minus_beta_2, T eps",
+        "T param, T m, T v" + (", T v_hat" if amsgrad else ""), body)
+
+
+def _launch(backend: Backend, param: Any, grad: Any, m: Any, v: Any, v_hat: Any | None, *,
+            alpha: float, beta_1: float, beta_2: float, eps: float) -> None:
+    """One fused launch updating ``param`` and its state in place; the scalars (``alpha``
+    holds the bias corrections) are computed on the host and cast to the parameter's dtype."""
+    s = functools.partial(scalar, param)
+    states = (m, v) if v_hat is None else (m, v, v_hat)
+    _kernel(v_hat is not None).on(backend)(
+        grad, s(alpha), s(beta_1), s(1.0 - beta_1), s(beta_2), s(1.0 - beta_2), s(eps), param,
+        *states)

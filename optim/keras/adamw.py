@@ -1,10 +1,16 @@
-"""Keras 3's AdamW: Adam with decoupled weight decay on by default."""
+"""Keras 3's AdamW: Adam with decoupled weight decay on by default.
+
+Its rule is :mod:`optim.keras.adam`'s in all its forms (in-place update, fused kernel,
+:func:`reference_step`): the decay ``w <- w (1 - weight_decay lr)`` before it is the base
+class's, as in every Keras 3 optimizer.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from .adam import Adam
+from .adam import reference_step as reference_step  # Adam's rule after the base's decay
 
 __all__ = ["AdamW"]
 

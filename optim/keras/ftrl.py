@@ -1,12 +1,23 @@
-"""Keras 3's FTRL-Proximal: follow the regularized leader, for wide sparse models."""
+"""Keras 3's FTRL-Proximal: follow the regularized leader, for wide sparse models.
+
+The rule in its forms, top to bottom: the formula (:class:`Ftrl`'s docstring), the in-place
+NumPy update (``Ftrl._update_rule``, the formula on each line), :func:`reference_step` (the
+formula in plain float64 NumPy, which tests hold both fast paths to) and the fused CUDA
+kernel with its launch (:func:`_kernel`, :func:`_launch`).
+"""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import functools
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from .._shared import KernelSource, kernel_backend, scalar
 from .optimizer import HyperParameter, Optimizer, _full_like, _zeros_like
+
+if TYPE_CHECKING:
+    from backends import Backend
 
 __all__ = ["Ftrl"]
 
@@ -112,8 +123,14 @@ class Ftrl(Optimizer):
         power = -float(group["learning_rate_power"])
         l1 = float(group["l1_regularization_strength"])
         shrinkage = float(group["l2_shrinkage_regularization_strength"])
-        new_accumulator, new_root, sigma_w, step = scratch
         accumulator, linear = state["accumulator"], state["linear"]
+        backend = kernel_backend(param)
+        if backend is not None:
+            _launch(backend, param, grad, accumulator, linear, lr=lr, power=power, l1=l1,
+                    l2=l2, shrinkage=shrinkage)
+            return
+
+        new_accumulator, new_root, sigma_w, step = scratch
         np.multiply(param, 2.0 * shrinkage, out=step)
         np.add(grad, step, out=step)  # g' = g + 2 s w
         np.multiply(grad, grad, out=new_accumulator)
@@ -131,3 +148,54 @@ class Ftrl(Optimizer):
         step -= linear
         np.divide(step, new_root, out=param)  # w <- (clip(z, -l1, l1) - z) / q
         accumulator[...] = new_accumulator  # n <- n'
+
+
+def reference_step(param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                   hyper: dict[str, Any], step: int) -> tuple[np.ndarray, dict[str, Any]]:
+    """One FTRL step as the formula reads: out of place, in float64, no scratch buffers.
+
+    What tests hold the in-place path and the fused kernel to. ``hyper`` is a parameter
+    group (``lr`` the learning rate at this step), ``state`` this parameter's optimizer
+    state (float64 arrays, left unchanged), ``step`` the step number ``t`` (1, 2, ...);
+    returns the new parameter and the new state. Only the rule: the decoupled weight decay,
+    clipping and EMA around it are the base class's (:class:`optim.keras.Optimizer`).
+    """
+    lr, p = hyper["lr"], hyper["learning_rate_power"]
+    l1 = hyper["l1_regularization_strength"]
+    l2 = hyper["l2_regularization_strength"] + hyper["beta"] / (2 * lr)
+    n, z = state["accumulator"], state["linear"]
+    g_shrunk = grad + 2 * hyper["l2_shrinkage_regularization_strength"] * param
+    n_new = n + grad**2
+    z = z + g_shrunk - (n_new ** (-p) - n ** (-p)) / lr * param
+    q = n_new ** (-p) / lr + 2 * l2
+    return (np.clip(z, -l1, l1) - z) / q, {"accumulator": n_new, "linear": z}
+
+
+# --------------------------------------------------------------------------- fused kernel
+@functools.cache
+def _kernel() -> KernelSource:
+    """FTRL's fused kernel (no options change its computation). It writes ``param`` last:
+    the lines before it read the old weights."""
+    return KernelSource(
+        "xpgrad_keras_ftrl",
+        "T grad, T lr, T power, T l1, T neg_l1, T two_l2, T two_shrinkage",
+        "T param, T accumulator, T linear", """
+        T shrunk = grad + two_shrinkage * param;        // g' = g + 2 s w
+        T new_accumulator = accumulator + grad * grad;  // n' = n + g^2
+        T new_root = pow(new_accumulator, power);       // n'^(-p)
+        // z <- z + g' - (n'^(-p) - n^(-p)) / lr * w
+        linear = linear + (shrunk - (new_root - pow(accumulator, power)) / lr * param);
+        T quadratic = new_root / lr + two_l2;           // q = n'^(-p) / lr + 2 l2'
+        T clipped = (linear > l1) ? l1 : ((linear < neg_l1) ? neg_l1 : linear);  // clip(z)
+        param = (clipped - linear) / quadratic;         // w <- (clip(z, -l1, l1) - z) / q
+        accumulator = new_accumulator;                  // n <- n'""")
+
+
+def _launch(backend: Backend, param: Any, grad: Any, accumulator: Any, linear: Any, *,
+            lr: float, power: float, l1: float, l2: float, shrinkage: float) -> None:
+    """One fused launch updating ``param`` and its state in place; the scalars (``power``
+    is ``-learning_rate_power``, ``l2`` already holds ``beta / (2 lr)``) are computed on the
+    host and cast to the parameter's dtype."""
+    s = functools.partial(scalar, param)
+    _kernel().on(backend)(grad, s(lr), s(power), s(l1), s(-l1), s(2.0 * l2),
+                          s(2.0 * shrinkage), param, accumulator, linear)

@@ -1,12 +1,23 @@
-"""Keras 3's Lion: the sign of an interpolated momentum as the step."""
+"""Keras 3's Lion: the sign of an interpolated momentum as the step.
+
+The rule in its forms, top to bottom: the formula (:class:`Lion`'s docstring), the in-place
+NumPy update (``Lion._update_rule``, the formula on each line), :func:`reference_step` (the
+formula in plain float64 NumPy, which tests hold both fast paths to) and the fused CUDA
+kernel with its launch (:func:`_kernel`, :func:`_launch`).
+"""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import functools
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from .._shared import KernelSource, kernel_backend, scalar
 from .optimizer import HyperParameter, Optimizer, _zeros_like
+
+if TYPE_CHECKING:
+    from backends import Backend
 
 __all__ = ["Lion"]
 
@@ -67,8 +78,13 @@ class Lion(Optimizer):
                      group: dict[str, Any], scalars: dict[str, float],
                      scratch: list[Any]) -> None:
         beta_1, beta_2 = float(group["beta_1"]), float(group["beta_2"])
-        direction, tmp = scratch
         m = state["momentum"]
+        backend = kernel_backend(param)
+        if backend is not None:
+            _launch(backend, param, grad, m, lr=scalars["lr"], beta_1=beta_1, beta_2=beta_2)
+            return
+
+        direction, tmp = scratch
         np.multiply(m, beta_1, out=direction)
         np.multiply(grad, 1.0 - beta_1, out=tmp)
         direction += tmp  # c = beta_1 m + (1 - beta_1) g
@@ -78,3 +94,42 @@ class Lion(Optimizer):
         m *= beta_2
         np.multiply(grad, 1.0 - beta_2, out=tmp)
         m += tmp  # m <- beta_2 m + (1 - beta_2) g
+
+
+def reference_step(param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                   hyper: dict[str, Any], step: int) -> tuple[np.ndarray, dict[str, Any]]:
+    """One Lion step as the formula reads: out of place, in float64, no scratch buffers.
+
+    What tests hold the in-place path and the fused kernel to. ``hyper`` is a parameter
+    group (``lr`` the learning rate at this step), ``state`` this parameter's optimizer
+    state (float64 arrays, left unchanged), ``step`` the step number ``t`` (1, 2, ...);
+    returns the new parameter and the new state. Only the rule: the decoupled weight decay,
+    clipping and EMA around it are the base class's (:class:`optim.keras.Optimizer`).
+    """
+    beta_1, beta_2 = hyper["beta_1"], hyper["beta_2"]
+    c = beta_1 * state["momentum"] + (1 - beta_1) * grad
+    m = beta_2 * state["momentum"] + (1 - beta_2) * grad
+    return param - hyper["lr"] * np.sign(c), {"momentum": m}
+
+
+# --------------------------------------------------------------------------- fused kernel
+@functools.cache
+def _kernel() -> KernelSource:
+    """Lion's fused kernel (no options change its computation)."""
+    return KernelSource(
+        "xpgrad_keras_lion",
+        "T grad, T lr, T beta_1, T one_minus_beta_1, T beta_2, T one_minus_beta_2",
+        "T param, T m", """
+        T c = beta_1 * m + one_minus_beta_1 * grad;     // c = beta_1 m + (1 - beta_1) g
+        T direction = (c > (T)0) ? (T)1 : ((c < (T)0) ? (T)-1 : (T)0);  // sign(c)
+        param = param - lr * direction;                 // w <- w - lr sign(c)
+        m = beta_2 * m + one_minus_beta_2 * grad;       // m <- beta_2 m + (1 - beta_2) g""")
+
+
+def _launch(backend: Backend, param: Any, grad: Any, m: Any, *, lr: float, beta_1: float,
+            beta_2: float) -> None:
+    """One fused launch updating ``param`` and the momentum in place; the scalars are
+    computed on the host and cast to the parameter's dtype."""
+    s = functools.partial(scalar, param)
+    _kernel().on(backend)(grad, s(lr), s(beta_1), s(1.0 - beta_1), s(beta_2), s(1.0 - beta_2),
+                          param, m)

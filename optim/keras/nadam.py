@@ -1,12 +1,23 @@
-"""Keras 3's Nadam: Adam with Nesterov momentum and Dozat's momentum schedule."""
+"""Keras 3's Nadam: Adam with Nesterov momentum and Dozat's momentum schedule.
+
+The rule in its forms, top to bottom: the formula (:class:`Nadam`'s docstring), the in-place
+NumPy update (``Nadam._update_rule``, the formula on each line), :func:`reference_step` (the
+formula in plain float64 NumPy, which tests hold both fast paths to) and the fused CUDA
+kernel with its launch (:func:`_kernel`, :func:`_launch`).
+"""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import functools
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from .._shared import KernelSource, kernel_backend, scalar
 from .optimizer import HyperParameter, Optimizer, _zeros_like
+
+if TYPE_CHECKING:
+    from backends import Backend
 
 __all__ = ["Nadam"]
 
@@ -89,8 +100,13 @@ class Nadam(Optimizer):
                      scratch: list[Any]) -> None:
         beta_1, beta_2 = float(group["beta_1"]), float(group["beta_2"])
         eps = float(group["epsilon"])
-        m_hat, tmp = scratch
         m, v = state["momentum"], state["velocity"]
+        backend = kernel_backend(param)
+        if backend is not None:
+            _launch(backend, param, grad, m, v, scalars, beta_1=beta_1, beta_2=beta_2, eps=eps)
+            return
+
+        m_hat, tmp = scratch
         m *= beta_1
         np.multiply(grad, 1.0 - beta_1, out=tmp)
         m += tmp  # m <- beta_1 m + (1 - beta_1) g
@@ -109,3 +125,60 @@ class Nadam(Optimizer):
         m_hat *= scalars["lr"]
         m_hat /= tmp  # lr m_hat / (sqrt(v_hat) + eps)
         param -= m_hat  # w <- w - lr m_hat / (sqrt(v_hat) + eps)
+
+
+def reference_step(param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                   hyper: dict[str, Any], step: int) -> tuple[np.ndarray, dict[str, Any]]:
+    """One Nadam step as the formula reads: out of place, in float64, no scratch buffers.
+
+    What tests hold the in-place path and the fused kernel to. ``hyper`` is a parameter
+    group (``lr`` the learning rate at this step), ``state`` this parameter's optimizer
+    state (float64 arrays, left unchanged), ``step`` the step number ``t`` (1, 2, ...);
+    returns the new parameter and the new state. Only the rule: the decoupled weight decay,
+    clipping and EMA around it are the base class's (:class:`optim.keras.Optimizer`).
+    The momentum product ``P_t = u_1 ... u_t`` is computed here from its definition, not
+    read from the optimizer (which keeps it running in the parameter group).
+    """
+    lr, beta_1, beta_2, eps = hyper["lr"], hyper["beta_1"], hyper["beta_2"], hyper["epsilon"]
+
+    def u(t: int) -> float:
+        return beta_1 * (1 - 0.5 * 0.96**t)
+
+    u_product = 1.0
+    for t in range(1, step + 1):
+        u_product *= u(t)  # P_t = u_1 u_2 ... u_t
+    m = beta_1 * state["momentum"] + (1 - beta_1) * grad
+    v = beta_2 * state["velocity"] + (1 - beta_2) * grad**2
+    m_hat = u(step + 1) * m / (1 - u_product * u(step + 1)) + (1 - u(step)) * grad / (
+        1 - u_product)
+    v_hat = v / (1 - beta_2**step)
+    return param - lr * m_hat / (np.sqrt(v_hat) + eps), {"momentum": m, "velocity": v}
+
+
+# --------------------------------------------------------------------------- fused kernel
+@functools.cache
+def _kernel() -> KernelSource:
+    """Nadam's fused kernel (no options change its computation)."""
+    return KernelSource(
+        "xpgrad_keras_nadam",
+        "T grad, T lr, T beta_1, T one_minus_beta_1, T beta_2, T one_minus_beta_2, T eps, "
+        "T u_next, T one_minus_u_t, T m_denominator, T g_denominator, T v_denominator",
+        "T param, T m, T v", """
+        m = beta_1 * m + one_minus_beta_1 * grad;       // m <- beta_1 m + (1 - beta_1) g
+        v = beta_2 * v + one_minus_beta_2 * (grad * grad);  // v <- beta_2 v + (1 - beta_2) g^2
+        // m_hat = u_t+1 m / (1 - P_t u_t+1) + (1 - u_t) g / (1 - P_t)
+        T m_hat = u_next * m / m_denominator + one_minus_u_t * grad / g_denominator;
+        T v_hat = v / v_denominator;                    // v_hat = v / (1 - beta_2^t)
+        param = param - lr * m_hat / (sqrt(v_hat) + eps);  // w <- w - lr m_hat / (...)""")
+
+
+def _launch(backend: Backend, param: Any, grad: Any, m: Any, v: Any,
+            scalars: dict[str, float], *, beta_1: float, beta_2: float, eps: float) -> None:
+    """One fused launch updating ``param`` and its state in place; the scalars (the step's
+    from ``Nadam._step_scalars``) are computed on the host and cast to the parameter's
+    dtype."""
+    s = functools.partial(scalar, param)
+    _kernel().on(backend)(
+        grad, s(scalars["lr"]), s(beta_1), s(1.0 - beta_1), s(beta_2), s(1.0 - beta_2), s(eps),
+        s(scalars["u_next"]), s(1.0 - scalars["u_t"]), s(scalars["m_denominator"]),
+        s(scalars["g_denominator"]), s(scalars["v_denominator"]), param, m, v)

@@ -27,10 +27,15 @@ One update (:meth:`Optimizer.step` or :meth:`Optimizer.apply_gradients`) does wh
    the first step), and every ``ema_overwrite_frequency`` steps ``w <- average``;
 8. ``iterations += 1``.
 
-Everything on the hot path is an in-place ufunc on the parameter's device (NumPy ufuncs
-with ``out=``, which dispatch to CuPy and to the ``fakegpu`` stand-in) or a reduction that
-stays on the device (gradient norms); scalars such as bias corrections are Python floats
-computed on the host in float64. Nothing in a step reads a device value back.
+Each optimizer's file holds its rule (step 6) as PyTorch-rule ones do: the formula, the
+in-place NumPy update (``_update_rule``, the formula on each line), a plain
+``reference_step`` that tests hold both fast paths to, and a fused CUDA kernel that
+``_update_rule`` launches, one per parameter, where the parameter's backend compiles
+kernels (CuPy, the ``fakegpu`` stand-in; see :mod:`optim._shared`). The steps around the
+rule are in-place ufuncs on the parameter's device (NumPy ufuncs with ``out=``, which
+dispatch to CuPy and to the stand-in) or reductions that stay on the device (gradient
+norms); scalars such as bias corrections are Python floats computed on the host in
+float64. Nothing in a step reads a device value back.
 
 xpgrad keeps the learning rate as a Python float (float64). Keras stores it in a variable
 of dtype ``keras.config.floatx()`` (float32 by default), so with float64 weights Keras
@@ -544,7 +549,9 @@ class Optimizer(_BaseOptimizer):
     def _update_rule(self, param: Any, grad: Any, state: dict[str, Any],
                      group: dict[str, Any], scalars: dict[str, float],
                      scratch: list[Any]) -> None:
-        """Update the raw array ``param`` in place from the raw gradient ``grad``.
+        """Update the raw array ``param`` in place from the raw gradient ``grad``: the
+        fused kernel where ``optim._shared.kernel_backend(param)`` gives a backend, else
+        the in-place NumPy lines.
 
         ``scratch`` holds ``_scratch_arrays`` arrays shaped like ``param`` (contents
         garbage); ``grad`` must not be written (it may be the user's ``p.grad``).

@@ -1,12 +1,23 @@
-"""Keras 3's RMSprop: divide the gradient by a running root mean square of its history."""
+"""Keras 3's RMSprop: divide the gradient by a running root mean square of its history.
+
+The rule in its forms, top to bottom: the formula (:class:`RMSprop`'s docstring), the in-place
+NumPy update (``RMSprop._update_rule``, the formula on each line), :func:`reference_step` (the
+formula in plain float64 NumPy, which tests hold both fast paths to) and the fused CUDA
+kernel with its launch (:func:`_kernel`, :func:`_launch`).
+"""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import functools
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from .._shared import KernelSource, kernel_backend, scalar
 from .optimizer import HyperParameter, Optimizer, _zeros_like
+
+if TYPE_CHECKING:
+    from backends import Backend
 
 __all__ = ["RMSprop"]
 
@@ -79,17 +90,27 @@ class RMSprop(Optimizer):
                      scratch: list[Any]) -> None:
         lr, rho = scalars["lr"], float(group["rho"])
         eps, momentum = float(group["epsilon"]), float(group["momentum"])
-        denominator, tmp = scratch
+        centered = bool(group["centered"])
+        if centered and "average_gradient" not in state:  # centered switched on after building
+            state["average_gradient"] = _zeros_like(param)
+        if momentum > 0 and "momentum" not in state:
+            state["momentum"] = _zeros_like(param)
         velocity = state["velocity"]
+        average = state["average_gradient"] if centered else None
+        buffer = state["momentum"] if momentum > 0 else None
+        backend = kernel_backend(param)
+        if backend is not None:
+            _launch(backend, param, grad, velocity, average, buffer, lr=lr, rho=rho, eps=eps,
+                    momentum=momentum)
+            return
+
+        denominator, tmp = scratch
         velocity *= rho
         np.multiply(grad, grad, out=tmp)
         tmp *= 1.0 - rho
         velocity += tmp  # s <- rho s + (1 - rho) g^2
         np.add(velocity, eps, out=denominator)  # s + eps
-        if group["centered"]:
-            if "average_gradient" not in state:  # centered switched on after building
-                state["average_gradient"] = _zeros_like(param)
-            average = state["average_gradient"]
+        if average is not None:
             average *= rho
             np.multiply(grad, 1.0 - rho, out=tmp)
             average += tmp  # a <- rho a + (1 - rho) g
@@ -98,12 +119,71 @@ class RMSprop(Optimizer):
         np.sqrt(denominator, out=denominator)  # d
         increment = np.multiply(grad, lr, out=tmp)
         increment /= denominator  # lr g / d
-        if momentum > 0:
-            if "momentum" not in state:
-                state["momentum"] = _zeros_like(param)
-            buffer = state["momentum"]
+        if buffer is not None:
             buffer *= momentum
             buffer += increment  # m <- mu m + lr g / d
             param -= buffer  # w <- w - m
         else:
             param -= increment  # w <- w - lr g / d
+
+
+def reference_step(param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                   hyper: dict[str, Any], step: int) -> tuple[np.ndarray, dict[str, Any]]:
+    """One RMSprop step as the formula reads: out of place, in float64, no scratch buffers.
+
+    What tests hold the in-place path and the fused kernel to. ``hyper`` is a parameter
+    group (``lr`` the learning rate at this step), ``state`` this parameter's optimizer
+    state (float64 arrays, left unchanged), ``step`` the step number ``t`` (1, 2, ...);
+    returns the new parameter and the new state. Only the rule: the decoupled weight decay,
+    clipping and EMA around it are the base class's (:class:`optim.keras.Optimizer`).
+    """
+    lr, rho, eps, mu = hyper["lr"], hyper["rho"], hyper["epsilon"], hyper["momentum"]
+    s = rho * state["velocity"] + (1 - rho) * grad**2
+    new_state: dict[str, Any] = {"velocity": s}
+    if hyper["centered"]:
+        a = new_state["average_gradient"] = rho * state["average_gradient"] + (1 - rho) * grad
+        d = np.sqrt(s - a**2 + eps)
+    else:
+        d = np.sqrt(s + eps)
+    if mu > 0:
+        m = new_state["momentum"] = mu * state["momentum"] + lr * grad / d
+        return param - m, new_state
+    return param - lr * grad / d, new_state
+
+
+# --------------------------------------------------------------------------- fused kernel
+@functools.cache
+def _kernel(centered: bool, momentum: bool) -> KernelSource:
+    """RMSprop's fused kernel for one combination of options (the state it updates:
+    ``velocity``, then ``average_gradient`` if centered, then ``m`` with momentum)."""
+    body = """
+        velocity = rho * velocity + one_minus_rho * (grad * grad);  // s <- rho s + (1 - rho) g^2"""
+    if centered:
+        body += """
+        // a <- rho a + (1 - rho) g;  d = sqrt(s - a^2 + eps)
+        average_gradient = rho * average_gradient + one_minus_rho * grad;
+        T d = sqrt(velocity - average_gradient * average_gradient + eps);"""
+    else:
+        body += """
+        T d = sqrt(velocity + eps);                     // d = sqrt(s + eps)"""
+    if momentum:
+        body += """
+        m = momentum * m + lr * grad / d;               // m <- mu m + lr g / d
+        param = param - m;                              // w <- w - m"""
+    else:
+        body += """
+        param = param - lr * grad / d;                  // w <- w - lr g / d"""
+    outs = "T param, T velocity" + (", T average_gradient" if centered else "") + (
+        ", T m" if momentum else "")
+    return KernelSource(f"xpgrad_keras_rmsprop_c{centered}_m{momentum}",
+                        "T grad, T lr, T rho, T one_minus_rho, T eps, T momentum", outs, body)
+
+
+def _launch(backend: Backend, param: Any, grad: Any, velocity: Any, average: Any | None,
+            buffer: Any | None, *, lr: float, rho: float, eps: float, momentum: float) -> None:
+    """One fused launch updating ``param`` and its state in place; the scalars are
+    computed on the host and cast to the parameter's dtype."""
+    s = functools.partial(scalar, param)
+    states = [a for a in (average, buffer) if a is not None]
+    _kernel(average is not None, buffer is not None).on(backend)(
+        grad, s(lr), s(rho), s(1.0 - rho), s(eps), s(momentum), param, velocity, *states)

@@ -1,12 +1,23 @@
-"""Keras 3's SGD: gradient descent with optional (Nesterov) momentum."""
+"""Keras 3's SGD: gradient descent with optional (Nesterov) momentum.
+
+The rule in its forms, top to bottom: the formula (:class:`SGD`'s docstring), the in-place
+NumPy update (``SGD._update_rule``, the formula on each line), :func:`reference_step` (the
+formula in plain float64 NumPy, which tests hold both fast paths to) and the fused CUDA
+kernel with its launch (:func:`_kernel`, :func:`_launch`).
+"""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import functools
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from .._shared import KernelSource, kernel_backend, scalar
 from .optimizer import HyperParameter, Optimizer, _zeros_like
+
+if TYPE_CHECKING:
+    from backends import Backend
 
 __all__ = ["SGD"]
 
@@ -70,13 +81,19 @@ class SGD(Optimizer):
                      group: dict[str, Any], scalars: dict[str, float],
                      scratch: list[Any]) -> None:
         lr, momentum = scalars["lr"], float(group["momentum"])
+        if momentum != 0 and "momentum" not in state:  # momentum switched on after building
+            state["momentum"] = _zeros_like(param)
+        backend = kernel_backend(param)
+        if backend is not None:
+            _launch(backend, param, grad, state["momentum"] if momentum != 0 else None,
+                    lr=lr, momentum=momentum, nesterov=bool(group["nesterov"]))
+            return
+
         (step,) = scratch
         np.multiply(grad, -lr, out=step)  # -lr g
         if momentum == 0:
             param += step  # w <- w - lr g
             return
-        if "momentum" not in state:  # momentum switched on after the first step
-            state["momentum"] = _zeros_like(param)
         velocity = state["momentum"]
         velocity *= momentum
         velocity += step  # v <- mu v - lr g
@@ -86,3 +103,52 @@ class SGD(Optimizer):
             param += step  # ... + mu v
         else:
             param += velocity  # w <- w + v
+
+
+def reference_step(param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                   hyper: dict[str, Any], step: int) -> tuple[np.ndarray, dict[str, Any]]:
+    """One SGD step as the formula reads: out of place, in float64, no scratch buffers.
+
+    What tests hold the in-place path and the fused kernel to. ``hyper`` is a parameter
+    group (``lr`` the learning rate at this step), ``state`` this parameter's optimizer
+    state (float64 arrays, left unchanged), ``step`` the step number ``t`` (1, 2, ...);
+    returns the new parameter and the new state. Only the rule: the decoupled weight decay,
+    clipping and EMA around it are the base class's (:class:`optim.keras.Optimizer`).
+    """
+    lr, mu = hyper["lr"], hyper["momentum"]
+    if mu == 0:
+        return param - lr * grad, dict(state)
+    v = mu * state["momentum"] - lr * grad
+    if hyper["nesterov"]:
+        return param + mu * v - lr * grad, {"momentum": v}
+    return param + v, {"momentum": v}
+
+
+# --------------------------------------------------------------------------- fused kernel
+@functools.cache
+def _kernel(momentum: bool, nesterov: bool) -> KernelSource:
+    """SGD's fused kernel: plain, with momentum, or with Nesterov momentum."""
+    if not momentum:
+        return KernelSource("xpgrad_keras_sgd", "T grad, T lr", "T param", """
+        param = param - lr * grad;                      // w <- w - lr g""")
+    if nesterov:
+        update = """
+        param = param + (momentum * m - lr * grad);     // w <- w + mu v - lr g"""
+    else:
+        update = """
+        param = param + m;                              // w <- w + v"""
+    return KernelSource(
+        f"xpgrad_keras_sgd_momentum_nesterov{nesterov}", "T grad, T lr, T momentum",
+        "T param, T m", """
+        m = momentum * m - lr * grad;                   // v <- mu v - lr g""" + update)
+
+
+def _launch(backend: Backend, param: Any, grad: Any, velocity: Any | None, *, lr: float,
+            momentum: float, nesterov: bool) -> None:
+    """One fused launch updating ``param`` (and the velocity) in place; the scalars are
+    cast to the parameter's dtype on the host."""
+    if velocity is None:
+        _kernel(False, False).on(backend)(grad, scalar(param, lr), param)
+        return
+    _kernel(True, nesterov).on(backend)(grad, scalar(param, lr), scalar(param, momentum),
+                                        param, velocity)
