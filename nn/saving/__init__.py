@@ -59,8 +59,8 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from .core.layer import ALLOCATION_BUDGET, BUILTIN_LAYERS
-from .core.module import IncompatibleKeys, Module, StateDictError, to_host
+from ..core.layer import ALLOCATION_BUDGET, BUILTIN_LAYERS
+from ..core.module import IncompatibleKeys, Module, StateDictError, to_host
 
 CONFIG_KEY = "__xpgrad_config__"
 _META_KEY = "xpgrad_config"
@@ -512,7 +512,7 @@ def _keras_saving(path: str) -> Any:
     None."""
     if not isinstance(path, str | os.PathLike):  # refused, with its message, further on
         return None
-    from . import keras_saving
+    from . import keras as keras_saving
 
     return keras_saving if keras_saving.is_keras_path(path) else None
 

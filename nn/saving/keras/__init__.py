@@ -76,14 +76,14 @@ import numpy as np
 
 from autograd import get_default_dtype
 
-from . import activations as _activations
-from . import constraints as _constraints
-from . import initializers as _initializers
-from . import losses as _losses
-from . import regularizers as _regularizers
-from .core.layer import Layer, snake_case
-from .core.module import IncompatibleKeys, Module, copy_into, to_host
-from .layers import (
+from ... import activations as _activations
+from ... import constraints as _constraints
+from ... import initializers as _initializers
+from ... import losses as _losses
+from ... import regularizers as _regularizers
+from ...core.layer import Layer, snake_case
+from ...core.module import IncompatibleKeys, Module, copy_into, to_host
+from ...layers import (
     ELU,
     Activation,
     BatchNormalization,
@@ -95,7 +95,7 @@ from .layers import (
     ReLU,
     Softmax,
 )
-from .models.sequential import Sequential
+from ...models.sequential import Sequential
 
 #: the Keras release whose format this module writes (``metadata.json``) and is tested with
 KERAS_VERSION = "3.15.1"
@@ -769,7 +769,7 @@ def _optimizer_hyper(optimizer: Any) -> tuple[type, dict[str, Any]]:
     import optim
     from autograd import Tensor
 
-    from .core.parameter import Parameter
+    from ...core.parameter import Parameter
 
     if isinstance(optimizer, str) or (
         isinstance(optimizer, type) and issubclass(optimizer, optim.Optimizer)
@@ -1478,7 +1478,7 @@ def save_model(model: Module, path: str) -> None:
     """Write ``model`` as a Keras 3 ``.keras`` archive (atomically, as the native
     format): config with compile configuration, metadata and weights. A ``.h5`` or
     ``.hdf5`` path writes the legacy whole-model HDF5 file instead, with Keras' warning."""
-    from .saving import atomic_write
+    from .. import atomic_write
 
     if is_legacy_path(path):
         return _save_legacy(model, path)
@@ -1502,7 +1502,7 @@ def save_model(model: Module, path: str) -> None:
 def save_weights(model: Module, path: str) -> None:
     """Write the weights in Keras' ``.weights.h5`` layout (plus the optimizer's
     variables where they map, as Keras), atomically."""
-    from .saving import atomic_write
+    from .. import atomic_write
 
     if not os.fspath(path).lower().endswith(".weights.h5"):  # Keras 3 refuses too
         raise ValueError(
@@ -1604,7 +1604,7 @@ def _legacy_form(entry: dict[str, Any]) -> dict[str, Any]:
 
 def _save_legacy(model: Module, path: str) -> None:
     """Write ``model`` as Keras' legacy whole-model ``.h5`` file, atomically."""
-    from .saving import atomic_write
+    from .. import atomic_write
 
     h5py = _h5py()
     warnings.warn(LEGACY_WARNING, UserWarning, stacklevel=5)
