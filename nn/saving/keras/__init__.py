@@ -41,11 +41,12 @@ compiled with the file's loss, metrics and optimizer (by Keras name and hyper-pa
 :func:`optim.get` fills in Keras' defaults, and its update rules are :mod:`optim`'s),
 ready for ``evaluate``. The optimizer's variables are carried both ways for Adam, AdamW,
 SGD, RMSprop and Adagrad, whose state maps onto Keras' (moving averages as they are;
-momentum buffers scaled by the learning rate, see :data:`nn.saving.keras.weights._SLOT_LAYOUTS`). Other optimizers
-restart from fresh state: loading warns here, and real Keras warns that it skipped the
-optimizer's variables. A compile configuration that
-cannot be translated (a custom loss, RAdam, PyTorch-style ``weight_decay``) is left out
-with a warning: the file then loads uncompiled, as Keras does when it cannot compile.
+momentum buffers scaled by the learning rate, see
+:data:`nn.saving.keras.weights._SLOT_LAYOUTS`). Other optimizers restart from fresh
+state: loading warns here, and real Keras warns that it skipped the optimizer's
+variables. A compile configuration that cannot be translated (a custom loss, RAdam,
+PyTorch-style ``weight_decay``) is left out with a warning: the file then loads
+uncompiled, as Keras does when it cannot compile.
 
 Reading is defensive: JSON only (no pickle); only the three known zip members are read,
 after checking their declared sizes; HDF5 soft and external links and external or virtual
