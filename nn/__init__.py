@@ -23,7 +23,10 @@ for different things, the top level is PyTorch's (``nn.LeakyReLU()`` has slope 0
 ``nn.layers.LeakyReLU()`` 0.3). The house: :mod:`nn.core` (Module, Layer, Model, symbolic
 tensors, names), :mod:`nn.modules` (PyTorch's modules), :mod:`nn.layers`,
 :mod:`nn.models` (Sequential, Functional), :mod:`nn.training` (fit and its step,
-several inputs/outputs, callbacks, progress, plots, lr_finder), :mod:`nn.data`.
+several inputs/outputs, callbacks, progress, plots, lr_finder), :mod:`nn.losses` (Keras'
+and PyTorch's), :mod:`nn.data` (DataLoader, TensorDataset, splits), :mod:`nn.datasets`,
+:mod:`nn.saving` (native and Keras formats). The single files beside them are the
+namespaces above (``activations``, ``metrics``...) and PyTorch's ``functional``, ``init``.
 """
 
 from __future__ import annotations

@@ -458,7 +458,7 @@ def test_our_layers_and_settings_load_in_keras(keras, tmp_path):
     ours.save(str(path))
 
     with warnings.catch_warnings():
-        # Nadam's variables are not carried (see nn.keras_saving); nothing else may warn
+        # Nadam's variables are not carried (see nn.saving.keras.weights); nothing else may warn
         warnings.filterwarnings("error", category=UserWarning)
         warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
         keras_model = keras.models.load_model(str(path))

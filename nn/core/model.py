@@ -81,7 +81,7 @@ class Model(TrainingMixin, Layer):
 
     def save_weights(self, path: str) -> None:
         """Write ``state_dict()`` atomically to ``path`` (``.safetensors`` or ``.npz``), or
-        in Keras 3's layout to a ``.weights.h5`` path (:mod:`nn.keras_saving`)."""
+        in Keras 3's layout to a ``.weights.h5`` path (:mod:`nn.saving.keras`)."""
         from ..saving import save_weights
 
         save_weights(self, path)

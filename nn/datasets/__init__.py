@@ -2,8 +2,7 @@
 
 ``fashion_mnist`` and ``mnist`` read the original gzipped IDX files (see
 :mod:`nn.datasets.idx`), found on disk or downloaded and checksum-verified.
-In-memory datasets and splitting helpers for training loops live here too and
-are re-exported by :mod:`nn.data`.
+In-memory datasets (``TensorDataset``) and the splitting helpers are in :mod:`nn.data`.
 """
 
 from . import fashion_mnist, mnist

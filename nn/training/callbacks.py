@@ -308,8 +308,8 @@ def _format_fields(filepath: str) -> list[str]:
 
 def _check_checkpoint_path(filepath: str) -> None:
     """A path the saver will accept: a known extension, a parent that is a directory."""
-    from ..keras_saving import is_keras_path
     from ..saving import _format_of
+    from ..saving.keras import is_keras_path
 
     try:
         if not is_keras_path(filepath):  # Keras' .keras / .weights.h5 / .h5, or a native one

@@ -39,7 +39,7 @@ from autograd import Tensor
 from optim.validation import check_flag, check_int, check_real, describe
 
 from ..core.symbolic import flatten, is_nest, map_structure, pack_as
-from ..datasets.splits import validation_split as _validation_split
+from ..data.splits import validation_split as _validation_split
 from . import arguments as _args
 from .callbacks import CallbackList, History
 from .outputs import OutputPlan

@@ -1,14 +1,7 @@
-"""Feeding data to training loops: ``DataLoader`` plus the dataset and splitting helpers.
+"""``DataLoader``: batches of a dataset or of arrays, as Tensors on the model's device.
 
-::
-
-    from nn.data import DataLoader, validation_split
-    (x_train, y_train), (x_val, y_val) = validation_split(x, y, 5000)
-    for xb, yb in DataLoader((x_train, y_train), batch_size=128, shuffle=True, seed=0):
-        ...  # xb, yb: autograd Tensors
-
-Batches keep the data's dtype: uint8 images stay uint8 (convert in the model or
-with ``xb.astype('float32') / 255``), integer labels stay integers.
+Small in-memory datasets are copied to the device once and batched there; the rest is
+gathered on the host and sent batch by batch.
 """
 
 from __future__ import annotations
@@ -22,17 +15,9 @@ import numpy as np
 from autograd import Tensor, get_default_device
 from backends import Backend, backend_of, get_backend, is_device_array
 
-from .datasets.splits import random_split, train_test_split, validation_split
-from .datasets.tensor_dataset import Subset, TensorDataset
+from .tensor_dataset import Subset, TensorDataset
 
-__all__ = [
-    "DataLoader",
-    "TensorDataset",
-    "Subset",
-    "random_split",
-    "train_test_split",
-    "validation_split",
-]
+__all__ = ["DataLoader"]
 
 # Copy a dataset to the GPU only if it takes at most this share of the free
 # device memory, so the model, its activations and the optimizer still fit.

@@ -1,0 +1,300 @@
+"""What both spellings share: reductions, the checks of labels and shapes, the fused
+softmax cross-entropy (one ``Function``, exact and stable from logits), and the base
+class :class:`Loss`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import autograd
+import backends
+from autograd import Function, Tensor, from_array
+from autograd._errors import describe, not_numbers
+
+EPSILON = 1e-7
+_REDUCTIONS = {
+    "mean": "mean",
+    "sum_over_batch_size": "mean",
+    "auto": "mean",
+    "sum": "sum",
+    "none": "none",
+    None: "none",
+}
+
+
+def _reduction(reduction: str | None) -> str:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    return _REDUCTIONS[reduction]
+
+
+def _as_tensor(value: Any, like: Tensor) -> Tensor:
+    """``value`` as a Tensor on ``like``'s device (targets given as NumPy arrays or lists).
+    Floating targets take the predictions' dtype (Keras casts y_true to y_pred's dtype), so
+    float64 targets do not turn a float32 loss and its backward pass into float64."""
+    if isinstance(value, Tensor):
+        if value.dtype != like.dtype and value.dtype.kind == "f":
+            return value.astype(like.dtype)
+        return value
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError) as error:  # ragged lists
+        raise not_numbers("loss targets (y_true)", value, error) from None
+    if arr.dtype.kind not in "biuf":
+        raise not_numbers("loss targets (y_true)", value)
+    if arr.dtype.kind == "f":
+        arr = arr.astype(like.dtype, copy=False)
+    return from_array(backends.backend_of(like.data).from_host(arr))
+
+
+def check_integer_labels(labels: Any, who: str = "class labels") -> None:
+    """Refuse floating class labels that are not whole numbers (a host array; device arrays
+    are checked once where ``fit``/``evaluate`` start, not per batch, to spare a sync).
+
+    Keras and PyTorch take class indices; a float label of 3.0 is taken as class 3, but
+    3.7 would be truncated to 3 and NaN cast to -9223372036854775808, so they are errors.
+
+    Raises:
+        ValueError: naming how many labels are bad, the first one and its index.
+    """
+    data = np.asarray(labels)
+    if data.dtype.kind != "f" or data.size == 0:
+        return
+    finite = np.isfinite(data)
+    bad = ~finite
+    if not bad.any():
+        bad = data != np.floor(data)
+        if not bad.any():
+            return
+        what = "not whole numbers"
+    else:
+        what = "NaN or infinite"
+    count = int(bad.sum())
+    index = np.unravel_index(int(np.argmax(bad)), data.shape)
+    where = ", ".join(str(int(i)) for i in index)
+    raise ValueError(
+        f"{who} must be whole numbers (integer class indices 0, 1, 2, ...), but {count} of "
+        f"{data.size} "
+        f"are {what}: the first is {data[index].item()!r} at index [{where}]"
+    )
+
+
+
+def _predictions(y_pred: Any, loss: str) -> Tensor:
+    """``y_pred`` as a Tensor: numbers (lists, arrays) are taken as constants, as Keras
+    does; anything else is a TypeError naming the loss."""
+    if isinstance(y_pred, Tensor):
+        return y_pred
+    try:
+        return Tensor(y_pred)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"{loss}: predictions (y_pred) must be a Tensor or numbers, got "
+            f"{describe(y_pred)} ({error})"
+        ) from None
+
+
+def _labels_array(y_true: Any, logits: Tensor) -> Any:
+    """Integer labels as an xp array on the logits' device, shaped like logits[..., 0];
+    validated when they are on the host (whole numbers, in range)."""
+    if logits.ndim == 0:
+        raise ValueError(
+            "predictions for class labels need a class axis (shape (C,) or (N, C)); got a "
+            "0-d tensor"
+        )
+    num_classes = logits.shape[-1]
+    if isinstance(y_true, Tensor):
+        data = y_true.data
+    else:
+        try:
+            data = np.asarray(y_true)
+        except (ValueError, TypeError) as error:  # ragged lists
+            raise not_numbers("class labels (y_true)", y_true, error) from None
+    if data.dtype.kind == "f":
+        if isinstance(data, np.ndarray):
+            check_integer_labels(data)
+        data = data.astype(np.int64)
+    if data.dtype.kind not in "iu":
+        raise TypeError(f"class labels must be integers, got dtype {data.dtype}")
+    target_shape = tuple(logits.shape[:-1])
+    if tuple(data.shape) != target_shape:
+        if int(np.prod(data.shape)) == int(np.prod(target_shape)):
+            data = data.reshape(target_shape)  # (N, 1) labels, as Keras allows
+        else:
+            raise ValueError(
+                f"labels of shape {tuple(data.shape)} do not match predictions of "
+                f"shape {tuple(logits.shape)} (expected labels {target_shape})"
+            )
+    if isinstance(data, np.ndarray) and data.size:
+        lo, hi = int(data.min()), int(data.max())
+        if lo < 0 or hi >= num_classes:
+            bad = lo if lo < 0 else hi
+            raise IndexError(
+                f"label {bad} is out of range for {num_classes} classes "
+                f"(labels must be in 0..{num_classes - 1})"
+            )
+    backend = backends.backend_of(logits.data)
+    if isinstance(data, np.ndarray):
+        return backend.from_host(data)
+    if data.size:
+        # Labels already on the device: checking them here would make the host wait for
+        # the GPU every step. Record the check in a device flag (raised at the next
+        # item()/numpy()/end of epoch) and clip, so no kernel reads outside the logits.
+        backend.flag_error(
+            ((data < 0) | (data >= num_classes)).any(),
+            f"a label is out of range for {num_classes} classes "
+            f"(labels must be in 0..{num_classes - 1})",
+        )
+        data = data.clip(0, num_classes - 1)
+    return data
+
+
+def _reduce(values: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return autograd.mean(values)
+    if reduction == "sum":
+        return autograd.sum(values)
+    return values
+
+
+# ---------------------------------------------------------------- fused softmax + CE
+class SoftmaxCrossEntropy(Function):
+    """Fused log-softmax + cross-entropy over the last axis of logits z.
+
+    forward:  ℓ_i = logsumexp(z_i) - Σ_c t_ic z_ic   (t: one-hot of ``labels`` or the
+              second input, a distribution), then mean/sum/none over samples.
+    backward: dL/dz = (softmax(z) - t) · g / N for "mean" (g · for "sum", g_i for "none");
+              dL/dt = -log_softmax(z) · g / N when t is an input that requires grad.
+
+    The softmax computed in forward is reused in backward (no second exp pass); with
+    ``create_graph=True`` it is recomputed with differentiable ops instead.
+    """
+
+    def __init__(self, reduction: str = "mean", labels: Any = None) -> None:
+        self.reduction = reduction
+        self.labels = labels
+
+    def _onehot(self, like: Any) -> Any:
+        xp = backends.get_array_module(like)
+        return (xp.arange(like.shape[-1]) == self.labels[..., None]).astype(like.dtype)
+
+    def forward(self, z: Any, t: Any = None) -> Any:
+        xp = backends.get_array_module(z)
+        shifted = z - z.max(axis=-1, keepdims=True)
+        sumexp = xp.exp(shifted).sum(axis=-1, keepdims=True)
+        log_p = shifted - xp.log(sumexp)
+        self._probs = xp.exp(log_p)
+        if t is None:
+            picked = xp.take_along_axis(log_p, self.labels[..., None].astype(np.int64), axis=-1)
+            per_sample = -picked[..., 0]
+        else:
+            self._log_p = log_p
+            per_sample = -(t * log_p).sum(axis=-1)
+        self._n = int(per_sample.size)
+        if self.reduction == "mean":
+            return per_sample.mean()
+        if self.reduction == "sum":
+            return per_sample.sum()
+        return per_sample
+
+    def _scale(self, gy: Tensor) -> Tensor:
+        if self.reduction == "none":
+            return autograd.expand_dims(gy, -1)
+        if self.reduction == "mean":
+            return gy / self._n
+        return gy
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, ...] | Tensor:
+        z = self.inputs[0]
+        t = self.inputs[1] if len(self.inputs) > 1 else None
+        differentiable = autograd.is_grad_enabled()
+        if differentiable:
+            p = autograd.softmax(z, axis=-1)
+        else:
+            p = from_array(self._probs)
+        target = t if t is not None else from_array(self._onehot(self._probs))
+        scale = self._scale(gy)
+        gz = (p - target) * scale
+        if t is None:
+            return gz
+        gt = None
+        if t.requires_grad:
+            log_p = autograd.log_softmax(z, axis=-1) if differentiable else from_array(self._log_p)
+            gt = -log_p * scale
+        return gz, gt
+
+
+def softmax_cross_entropy(
+    logits: Tensor, target: Any, sparse: bool, reduction: str = "mean"
+) -> Tensor:
+    """Cross-entropy of softmax(logits) against integer labels (``sparse``) or a
+    distribution, via the fused :class:`SoftmaxCrossEntropy`."""
+    logits = _predictions(logits, "softmax_cross_entropy")
+    reduction = _reduction(reduction)
+    if sparse:
+        labels = _labels_array(target, logits)
+        return SoftmaxCrossEntropy(reduction, labels)(logits)
+    t = _as_tensor(target, logits)
+    _check_same_shape(t, logits)
+    return SoftmaxCrossEntropy(reduction)(logits, t)
+
+
+def _check_same_shape(y_true: Tensor, y_pred: Tensor) -> None:
+    if tuple(y_true.shape) != tuple(y_pred.shape):
+        raise ValueError(
+            f"targets of shape {tuple(y_true.shape)} do not match predictions of "
+            f"shape {tuple(y_pred.shape)}"
+        )
+
+
+def _match_shape(y_true: Tensor, y_pred: Tensor) -> Tensor:
+    """(N,) targets against (N, 1) predictions are reshaped, not broadcast to (N, N)."""
+    if tuple(y_true.shape) == tuple(y_pred.shape):
+        return y_true
+    if int(np.prod(y_true.shape)) == int(np.prod(y_pred.shape)) and (
+        y_pred.ndim == y_true.ndim + 1
+        and y_pred.shape[-1] == 1
+        or y_true.ndim == y_pred.ndim + 1
+        and y_true.shape[-1] == 1
+    ):
+        return autograd.reshape(y_true, tuple(y_pred.shape))
+    raise ValueError(
+        f"targets of shape {tuple(y_true.shape)} do not match predictions of "
+        f"shape {tuple(y_pred.shape)}"
+    )
+
+
+# ---------------------------------------------------------------- classes
+class Loss:
+    """Base of the loss classes.  ``convention`` says the argument order of ``__call__``:
+    ``"keras"`` = (y_true, y_pred), ``"torch"`` = (input, target).  ``keras_call(y_true,
+    y_pred)`` works on every loss whatever its convention."""
+
+    convention = "keras"
+    #: Keras-style name (``"sparse_categorical_crossentropy"``); compile/fit use it to pick
+    #: the matching accuracy
+    name = ""
+
+    def __init__(self, reduction: str = "mean") -> None:
+        self.reduction = _reduction(reduction)
+
+    def __call__(self, a: Any, b: Any) -> Tensor:
+        if self.convention == "keras":
+            return self.compute(a, _predictions(b, type(self).__name__))
+        return self.compute(b, _predictions(a, type(self).__name__))
+
+    def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def keras_call(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        return self.compute(y_true, _predictions(y_pred, type(self).__name__))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"reduction": self.reduction}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"

@@ -1,0 +1,591 @@
+"""A model's configuration in Keras 3's schema, both ways (``config.json`` of a ``.keras``
+file): our layers, activations, initializers, regularizers and constraints to Keras'
+class and argument names, and back.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autograd import get_default_dtype
+
+from ... import activations as _activations
+from ... import constraints as _constraints
+from ... import initializers as _initializers
+from ... import regularizers as _regularizers
+from ...core.layer import Layer
+from ...core.module import Module
+from ...layers import (
+    ELU,
+    Activation,
+    BatchNormalization,
+    Dense,
+    Dropout,
+    Flatten,
+    LeakyReLU,
+    PReLU,
+    ReLU,
+    Softmax,
+)
+from ...models.sequential import Sequential
+from .common import KerasFormatError, _keras_object
+from .compile import _compile_config
+
+
+# =============================================================== small translations
+def _dtype_policy(dtype: Any) -> dict[str, Any]:
+    return _keras_object("keras", "DTypePolicy", {"name": np.dtype(dtype).name})
+
+
+def _dtype_from_keras(value: Any, where: str) -> np.dtype | None:
+    """A layer's dtype from Keras' policy (a name or a DTypePolicy object); None for the
+    default dtype, so that the layer follows ``model.to(dtype)`` like any other."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        config = value.get("config")
+        value = config.get("name") if isinstance(config, dict) else None
+    if value not in ("float16", "float32", "float64"):
+        raise KerasFormatError(
+            f"{where}: dtype policy {value!r} is not supported (float16, float32 and float64 are)"
+        )
+    dtype = np.dtype(value)
+    return None if dtype == np.dtype(get_default_dtype()) else dtype
+
+
+def _activation_to_keras(activation: Any, where: str) -> str:
+    try:
+        name = _activations.serialize(activation)
+    except NotImplementedError:
+        name = None
+    if not isinstance(name, str):
+        raise KerasFormatError(
+            f"{where}: activation {activation!r} cannot be written to a Keras file; use a "
+            f"name ({', '.join(_activations.known_names())}) or put the activation layer "
+            "after this one"
+        )
+    return name
+
+
+def _activation_from_keras(value: Any, where: str) -> str:
+    if value is None:
+        return "linear"
+    if isinstance(value, dict) and value.get("class_name") == "function":
+        value = value.get("config")  # a built-in function serialized as an object
+    if not isinstance(value, str) or value.lower() not in _activations.known_names():
+        raise KerasFormatError(
+            f"{where}: Keras activation {value!r} is not available here; available: "
+            f"{', '.join(_activations.known_names())}"
+        )
+    return value
+
+
+def _with_module(serialized: dict[str, Any], module: str) -> dict[str, Any]:
+    return _keras_object(module, serialized["class_name"], serialized["config"])
+
+
+def _initializer_to_keras(initializer: Any, where: str) -> dict[str, Any]:
+    try:
+        serialized = _initializers.serialize(_initializers.get(initializer))
+    except (ValueError, TypeError):
+        raise KerasFormatError(
+            f"{where}: initializer {initializer!r} has no Keras form; use a name or an "
+            "nn.initializers class"
+        ) from None
+    return _with_module(serialized, "keras.initializers")
+
+
+def _initializer_from_keras(value: Any, where: str) -> Any:
+    if isinstance(value, dict):
+        config = dict(value.get("config") or {})
+        for axes in ("input_axes", "output_axes"):  # Keras 3.15's einsum kernels only
+            if config.pop(axes, None) is not None:
+                raise KerasFormatError(f"{where}: initializer option {axes!r} is not supported")
+        value = {"class_name": value.get("class_name"), "config": config}
+    try:
+        return _initializers.get(value)
+    except (ValueError, TypeError) as e:
+        raise KerasFormatError(f"{where}: Keras initializer not available here: {e}") from None
+
+
+def _regularizer_to_keras(regularizer: Any, where: str) -> dict[str, Any] | None:
+    if regularizer is None:
+        return None
+    try:
+        return _with_module(
+            _regularizers.serialize(_regularizers.get(regularizer)), "keras.regularizers"
+        )
+    except (ValueError, TypeError):
+        raise KerasFormatError(
+            f"{where}: regularizer {regularizer!r} has no Keras form; use L1, L2 or L1L2"
+        ) from None
+
+
+def _regularizer_from_keras(value: Any, where: str) -> Any:
+    if value is None:
+        return None
+    try:
+        return _regularizers.get(_plain_object(value))
+    except (ValueError, TypeError) as e:
+        raise KerasFormatError(f"{where}: Keras regularizer not available here: {e}") from None
+
+
+def _constraint_to_keras(constraint: Any, where: str) -> dict[str, Any] | None:
+    if constraint is None:
+        return None
+    try:
+        return _with_module(
+            _constraints.serialize(_constraints.get(constraint)), "keras.constraints"
+        )
+    except (ValueError, TypeError):
+        raise KerasFormatError(
+            f"{where}: constraint {constraint!r} has no Keras form; use an nn.constraints class"
+        ) from None
+
+
+def _constraint_from_keras(value: Any, where: str) -> Any:
+    if value is None:
+        return None
+    try:
+        return _constraints.get(_plain_object(value))
+    except (ValueError, TypeError) as e:
+        raise KerasFormatError(f"{where}: Keras constraint not available here: {e}") from None
+
+
+def _plain_object(value: Any) -> Any:
+    """``{"class_name", "config"}`` of a Keras object dict (module and registered name
+    dropped), for this project's resolvers; a name stays a name."""
+    if isinstance(value, dict):
+        return {"class_name": value.get("class_name"), "config": value.get("config") or {}}
+    return value
+
+
+class _Config:
+    """One Keras layer config being read: every key must be understood, so that a
+    setting this project would ignore raises instead of changing the numbers silently."""
+
+    def __init__(self, config: Any, where: str) -> None:
+        if not isinstance(config, dict):
+            raise KerasFormatError(f"{where}: config must be a JSON object, got {config!r}")
+        self.config = config
+        self.where = where
+        self.used: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.used.add(key)
+        return self.config.get(key, default)
+
+    def expect(self, key: str, *allowed: Any) -> None:
+        """A Keras option not implemented here: only the values ``allowed`` are accepted."""
+        self.used.add(key)
+        if key in self.config and self.config[key] not in allowed:
+            raise KerasFormatError(
+                f"{self.where}: {key}={self.config[key]!r} is not supported here"
+            )
+
+    def ignore(self, *keys: str) -> None:
+        """Keys without effect on this project's computation."""
+        self.used.update(keys)
+
+    def finish(self) -> None:
+        unknown = sorted(set(self.config) - self.used)
+        if unknown:
+            raise KerasFormatError(f"{self.where}: unknown setting(s) {', '.join(unknown)}")
+
+
+# =============================================================== layers: ours -> Keras
+def _dense_to_keras(layer: Dense, where: str) -> dict[str, Any]:
+    config = {
+        "units": layer.units,
+        "activation": _activation_to_keras(layer.activation, where),
+        "use_bias": layer.use_bias,
+        "kernel_initializer": _initializer_to_keras(layer.kernel_initializer, where),
+        "bias_initializer": _initializer_to_keras(layer.bias_initializer, where),
+        "kernel_regularizer": _regularizer_to_keras(layer.kernel_regularizer, where),
+        "bias_regularizer": _regularizer_to_keras(layer.bias_regularizer, where),
+        "kernel_constraint": _constraint_to_keras(layer.kernel_constraint, where),
+        "bias_constraint": _constraint_to_keras(layer.bias_constraint, where),
+    }
+    if layer.activity_regularizer is not None:
+        config["activity_regularizer"] = _regularizer_to_keras(layer.activity_regularizer, where)
+    return config
+
+
+def _batch_norm_to_keras(layer: BatchNormalization, where: str) -> dict[str, Any]:
+    return {
+        "axis": -1,
+        "momentum": layer.momentum,
+        "epsilon": layer.epsilon,
+        "center": layer.center,
+        "scale": layer.scale,
+        "beta_initializer": _initializer_to_keras(layer.beta_initializer, where),
+        "gamma_initializer": _initializer_to_keras(layer.gamma_initializer, where),
+        "moving_mean_initializer": _initializer_to_keras(layer.moving_mean_initializer, where),
+        "moving_variance_initializer": _initializer_to_keras(
+            layer.moving_variance_initializer, where
+        ),
+        "beta_regularizer": _regularizer_to_keras(layer.beta_regularizer, where),
+        "gamma_regularizer": _regularizer_to_keras(layer.gamma_regularizer, where),
+        "beta_constraint": _constraint_to_keras(layer.beta_constraint, where),
+        "gamma_constraint": _constraint_to_keras(layer.gamma_constraint, where),
+    }
+
+
+def _flatten_to_keras(layer: Flatten, where: str) -> dict[str, Any]:
+    if (layer.start_dim, layer.end_dim) != (1, -1):
+        raise KerasFormatError(
+            f"{where}: Flatten(start_dim={layer.start_dim}, end_dim={layer.end_dim}) has no "
+            "Keras form (Keras' Flatten keeps only the batch axis)"
+        )
+    return {"data_format": "channels_last"}
+
+
+def _prelu_to_keras(layer: PReLU, where: str) -> dict[str, Any]:
+    return {
+        "alpha_initializer": _initializer_to_keras(layer.alpha_initializer, where),
+        "alpha_regularizer": _regularizer_to_keras(layer.alpha_regularizer, where),
+        "alpha_constraint": _constraint_to_keras(layer.alpha_constraint, where),
+        "shared_axes": layer.shared_axes,
+    }
+
+
+_WRITERS: dict[type, tuple[str, Callable[[Any, str], dict[str, Any]]]] = {
+    Dense: ("Dense", _dense_to_keras),
+    BatchNormalization: ("BatchNormalization", _batch_norm_to_keras),
+    Dropout: ("Dropout", lambda la, w: {"rate": la.rate, "seed": la.seed, "noise_shape": None}),
+    Flatten: ("Flatten", _flatten_to_keras),
+    Activation: ("Activation",
+                 lambda la, w: {"activation": _activation_to_keras(la.activation, w)}),
+    ReLU: ("ReLU", lambda la, w: {"max_value": la.max_value, "negative_slope": la.negative_slope,
+                                  "threshold": la.threshold}),
+    LeakyReLU: ("LeakyReLU", lambda la, w: {"negative_slope": la.negative_slope}),
+    PReLU: ("PReLU", _prelu_to_keras),
+    ELU: ("ELU", lambda la, w: {"alpha": la.alpha}),
+    Softmax: ("Softmax", lambda la, w: {"axis": la.axis}),
+}  # fmt: skip
+
+SUPPORTED_LAYERS = ("InputLayer", *sorted(name for name, _ in _WRITERS.values()))
+
+
+def _keras_class_of(layer: Module, where: str) -> str:
+    # The exact class: a subclass (``class MCDropout(Dropout)``) computes something else.
+    entry = _WRITERS.get(type(layer))
+    if entry is None:
+        raise KerasFormatError(
+            f"{where} ({type(layer).__module__}.{type(layer).__name__}) cannot be written to "
+            f"or read from a Keras file; supported layers: {', '.join(SUPPORTED_LAYERS)}"
+        )
+    return entry[0]
+
+
+def _describe(index: int, layer: Module) -> str:
+    return f"layer {index} {getattr(layer, 'name', '?')!r}"
+
+
+def _sequential(model: Module) -> Sequential:
+    if type(model) is not Sequential:
+        raise KerasFormatError(
+            f"only Sequential models can be written to or read from Keras files, got "
+            f"{type(model).__name__}; save_weights/load_weights in the native format "
+            "(.safetensors, .npz) work for any model"
+        )
+    return model
+
+
+def model_config(model: Module) -> dict[str, Any]:
+    """``config.json`` for ``model``: Keras' serialized Sequential, with
+    ``compile_config`` when the model is compiled and its settings have Keras forms."""
+    model = _sequential(model)
+    input_shape = model._build_input_shape
+    layers: list[dict[str, Any]] = []
+    # each layer's input shape (None where unknown), for Keras' build_config
+    input_shapes = [input_shape, *model.output_shapes()] if input_shape is not None else []
+    if input_shape is not None:
+        layers.append(
+            _keras_object(
+                "keras.layers",
+                "InputLayer",
+                {
+                    "batch_shape": list(input_shape),
+                    "dtype": model.dtype.name,
+                    "sparse": False,
+                    "ragged": False,
+                    "name": "input_layer",
+                },
+            )
+        )
+    for i, layer in enumerate(model.layers):
+        where = _describe(i, layer)
+        class_name = _keras_class_of(layer, where)
+        writer = _WRITERS[type(layer)][1]
+        config = {
+            "name": layer.name,
+            "trainable": layer.trainable,
+            "dtype": _dtype_policy(layer.dtype),
+            **writer(layer, where),
+        }
+        entry = _keras_object("keras.layers", class_name, config)
+        if input_shapes and input_shapes[i] is not None:
+            entry["build_config"] = {"input_shape": list(input_shapes[i])}
+        layers.append(entry)
+    config: dict[str, Any] = {
+        "name": model.name,
+        "trainable": model.trainable,
+        "dtype": _dtype_policy(model.dtype),
+        "layers": layers,
+    }
+    out = _keras_object("keras", "Sequential", config)
+    if input_shape is not None:
+        config["build_input_shape"] = list(input_shape)
+        out["build_config"] = {"input_shape": list(input_shape)}
+    compile_config = _compile_config(model)
+    if compile_config is not None:
+        out["compile_config"] = compile_config
+    return out
+
+
+# =============================================================== layers: Keras -> ours
+def _base_kwargs(c: _Config, activity_regularizer_ok: bool = False) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"name": c.get("name"), "trainable": bool(c.get("trainable", True))}
+    dtype = _dtype_from_keras(c.get("dtype"), c.where)
+    if dtype is not None:
+        kwargs["dtype"] = dtype
+    if not activity_regularizer_ok:
+        c.expect("activity_regularizer", None)
+    return kwargs
+
+
+def _dense_from_keras(c: _Config, input_shape: tuple | None) -> Dense:
+    kwargs = _base_kwargs(c, activity_regularizer_ok=True)
+    c.expect("quantization_config", None)
+    c.expect("lora_rank", None, 0)
+    c.ignore("lora_alpha")  # only used with lora_rank
+    activity = _regularizer_from_keras(c.get("activity_regularizer"), c.where)
+    if activity is not None:
+        warnings.warn(
+            f"{c.where}: activity_regularizer is kept in the config but not applied by this "
+            "project; the loss of fit/evaluate lacks its penalty",
+            stacklevel=4,
+        )
+    return Dense(
+        units=c.get("units"),
+        activation=_activation_from_keras(c.get("activation"), c.where),
+        use_bias=bool(c.get("use_bias", True)),
+        kernel_initializer=_initializer_from_keras(
+            c.get("kernel_initializer", "glorot_uniform"), c.where
+        ),
+        bias_initializer=_initializer_from_keras(c.get("bias_initializer", "zeros"), c.where),
+        kernel_regularizer=_regularizer_from_keras(c.get("kernel_regularizer"), c.where),
+        bias_regularizer=_regularizer_from_keras(c.get("bias_regularizer"), c.where),
+        activity_regularizer=activity,
+        kernel_constraint=_constraint_from_keras(c.get("kernel_constraint"), c.where),
+        bias_constraint=_constraint_from_keras(c.get("bias_constraint"), c.where),
+        **kwargs,
+    )
+
+
+def _batch_norm_from_keras(c: _Config, input_shape: tuple | None) -> BatchNormalization:
+    kwargs = _base_kwargs(c)
+    axis = c.get("axis", -1)
+    if isinstance(axis, list) and len(axis) == 1:
+        axis = axis[0]
+    if input_shape is not None and axis == len(input_shape) - 1:
+        axis = -1  # the last axis by its positive index
+    if axis != -1:
+        raise KerasFormatError(
+            f"{c.where}: BatchNormalization(axis={axis!r}) is not supported "
+            "(features on the last axis only)"
+        )
+    c.expect("renorm", False, None)
+    c.ignore("renorm_clipping", "renorm_momentum")  # only used with renorm
+    c.ignore("synchronized")  # across devices; one device here computes the same
+    return BatchNormalization(
+        momentum=float(c.get("momentum", 0.99)),
+        epsilon=float(c.get("epsilon", 1e-3)),
+        center=bool(c.get("center", True)),
+        scale=bool(c.get("scale", True)),
+        beta_initializer=_initializer_from_keras(c.get("beta_initializer", "zeros"), c.where),
+        gamma_initializer=_initializer_from_keras(c.get("gamma_initializer", "ones"), c.where),
+        moving_mean_initializer=_initializer_from_keras(
+            c.get("moving_mean_initializer", "zeros"), c.where
+        ),
+        moving_variance_initializer=_initializer_from_keras(
+            c.get("moving_variance_initializer", "ones"), c.where
+        ),
+        beta_regularizer=_regularizer_from_keras(c.get("beta_regularizer"), c.where),
+        gamma_regularizer=_regularizer_from_keras(c.get("gamma_regularizer"), c.where),
+        beta_constraint=_constraint_from_keras(c.get("beta_constraint"), c.where),
+        gamma_constraint=_constraint_from_keras(c.get("gamma_constraint"), c.where),
+        **kwargs,
+    )
+
+
+def _dropout_from_keras(c: _Config, input_shape: tuple | None) -> Dropout:
+    kwargs = _base_kwargs(c)
+    c.expect("noise_shape", None)
+    seed = c.get("seed")
+    return Dropout(rate=float(c.get("rate", 0.5)), seed=seed, **kwargs)
+
+
+def _flatten_from_keras(c: _Config, input_shape: tuple | None) -> Flatten:
+    kwargs = _base_kwargs(c)
+    c.expect("data_format", None, "channels_last")
+    return Flatten(**kwargs)
+
+
+def _activation_layer_from_keras(c: _Config, input_shape: tuple | None) -> Activation:
+    kwargs = _base_kwargs(c)
+    return Activation(_activation_from_keras(c.get("activation"), c.where), **kwargs)
+
+
+def _relu_from_keras(c: _Config, input_shape: tuple | None) -> ReLU:
+    kwargs = _base_kwargs(c)
+    return ReLU(
+        max_value=c.get("max_value"),
+        negative_slope=float(c.get("negative_slope", 0.0)),
+        threshold=float(c.get("threshold", 0.0)),
+        **kwargs,
+    )
+
+
+def _leaky_relu_from_keras(c: _Config, input_shape: tuple | None) -> LeakyReLU:
+    kwargs = _base_kwargs(c)
+    alpha = c.get("alpha")  # Keras 2's name for the slope
+    slope = c.get("negative_slope", 0.3 if alpha is None else alpha)
+    return LeakyReLU(negative_slope=float(slope), **kwargs)
+
+
+def _prelu_from_keras(c: _Config, input_shape: tuple | None) -> PReLU:
+    kwargs = _base_kwargs(c)
+    return PReLU(
+        alpha_initializer=_initializer_from_keras(c.get("alpha_initializer", "zeros"), c.where),
+        alpha_regularizer=_regularizer_from_keras(c.get("alpha_regularizer"), c.where),
+        alpha_constraint=_constraint_from_keras(c.get("alpha_constraint"), c.where),
+        shared_axes=c.get("shared_axes"),
+        **kwargs,
+    )
+
+
+def _elu_from_keras(c: _Config, input_shape: tuple | None) -> ELU:
+    kwargs = _base_kwargs(c)
+    return ELU(alpha=float(c.get("alpha", 1.0)), **kwargs)
+
+
+def _softmax_from_keras(c: _Config, input_shape: tuple | None) -> Softmax:
+    kwargs = _base_kwargs(c)
+    axis = c.get("axis", -1)
+    if isinstance(axis, list) and len(axis) == 1:
+        axis = axis[0]
+    if not isinstance(axis, int):
+        raise KerasFormatError(f"{c.where}: Softmax(axis={axis!r}) is not supported")
+    return Softmax(axis=axis, **kwargs)
+
+
+_READERS: dict[str, Callable[[_Config, tuple | None], Layer]] = {
+    "Dense": _dense_from_keras,
+    "BatchNormalization": _batch_norm_from_keras,
+    "Dropout": _dropout_from_keras,
+    "Flatten": _flatten_from_keras,
+    "Activation": _activation_layer_from_keras,
+    "ReLU": _relu_from_keras,
+    "LeakyReLU": _leaky_relu_from_keras,
+    "PReLU": _prelu_from_keras,
+    "ELU": _elu_from_keras,
+    "Softmax": _softmax_from_keras,
+}
+
+
+def _shape_from_keras(value: Any, where: str) -> tuple:
+    """A batch shape ``[null, 28, 28]`` from a file: known dimensions positive integers."""
+    if not isinstance(value, list) or not value:
+        raise KerasFormatError(f"{where}: invalid input shape {value!r}")
+    dims = value[1:]
+    if any(
+        d is not None and (isinstance(d, bool) or not isinstance(d, int) or d <= 0) for d in dims
+    ):
+        raise KerasFormatError(f"{where}: invalid input shape {value!r}")
+    return (None, *dims)
+
+
+def _input_shape_from_keras(entry: dict[str, Any]) -> tuple:
+    c = _Config(entry.get("config"), "InputLayer")
+    shape = c.get("batch_shape")
+    if shape is None:
+        shape = c.get("batch_input_shape")  # Keras 2
+    c.expect("sparse", False, None)
+    c.expect("ragged", False, None)
+    c.expect("optional", False, None)
+    c.ignore("name", "dtype")  # the input's own dtype; the layers cast as Keras does
+    c.finish()
+    return _shape_from_keras(shape, "InputLayer")
+
+
+def _check_keras_class(entry: Any, where: str) -> str:
+    if not isinstance(entry, dict):
+        raise KerasFormatError(f"{where}: expected a serialized Keras object, got {entry!r}")
+    class_name = entry.get("class_name")
+    module = entry.get("module")
+    registered = entry.get("registered_name")
+    builtin = module is None or (isinstance(module, str) and module.split(".")[0] == "keras")
+    if not builtin or (registered not in (None, class_name)):
+        raise KerasFormatError(
+            f"{where}: custom class {registered or class_name!r} (module {module!r}) is not "
+            f"supported; supported layers: {', '.join(SUPPORTED_LAYERS)}"
+        )
+    return str(class_name)
+
+
+def model_from_config(config: Any) -> tuple[Sequential, tuple | None]:
+    """An UNBUILT Sequential for Keras' ``config.json`` content, and the input shape it
+    is to be built for (None if the file does not say): the caller checks the weights
+    file against the layers before their weights are allocated."""
+    if not isinstance(config, dict):
+        raise KerasFormatError("config.json does not hold a JSON object")
+    class_name = _check_keras_class(config, "the model")
+    if class_name != "Sequential":
+        kind = "a functional model" if class_name in ("Functional", "Model") else class_name
+        raise KerasFormatError(
+            f"only Sequential models can be read from Keras files; this file holds {kind}"
+        )
+    body = config.get("config")
+    if not isinstance(body, dict) or not isinstance(body.get("layers"), list):
+        raise KerasFormatError("config.json: the Sequential config has no list of layers")
+    entries = list(body["layers"])
+    input_shape = None
+    if entries and isinstance(entries[0], dict) and entries[0].get("class_name") == "InputLayer":
+        input_shape = _input_shape_from_keras(entries.pop(0))
+    build_shape = body.get("build_input_shape")
+    if build_shape is None:
+        build_shape = (config.get("build_config") or {}).get("input_shape")
+    if input_shape is None and build_shape is not None:
+        input_shape = _shape_from_keras(build_shape, "the model's build_input_shape")
+    model = Sequential(name=body.get("name"))
+    for i, entry in enumerate(entries):
+        where = f"layer {i}"
+        class_name = _check_keras_class(entry, where)
+        layer_config = entry.get("config")
+        name = layer_config.get("name") if isinstance(layer_config, dict) else None
+        where = f"layer {i} {name!r} ({class_name})"
+        reader = _READERS.get(class_name)
+        if reader is None:
+            raise KerasFormatError(
+                f"{where}: Keras layer {class_name!r} is not supported here; supported "
+                f"layers: {', '.join(SUPPORTED_LAYERS)}"
+            )
+        c = _Config(layer_config, where)
+        first_shape = c.get("batch_input_shape") if i == 0 else None  # Keras 2's spelling
+        if first_shape is not None and input_shape is None:
+            input_shape = _shape_from_keras(first_shape, where)
+        build_config = entry.get("build_config")
+        layer_input = build_config.get("input_shape") if isinstance(build_config, dict) else None
+        layer_input = None if layer_input is None else _shape_from_keras(layer_input, where)
+        layer = reader(c, layer_input)
+        c.finish()
+        model.add(layer)
+    if not body.get("trainable", True):
+        model.trainable = False
+    return model, input_shape
