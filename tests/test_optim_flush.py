@@ -2,8 +2,9 @@
 
 A moving average whose gradient stays 0 decays into the subnormal range, where many CPUs
 compute tens of times slower. Every ``FLUSH_EVERY`` steps the CPU path sets such values to
-0 (and nothing else): these tests hold the flush to exactly that, check that every
-optimizer names buffers it really has, and that training follows the unflushed run.
+0, and nothing else: these tests (on the CPU, whatever device the suite runs on) hold the
+flush to exactly that, check that every optimizer names buffers it really has, and that
+training follows the unflushed run.
 """
 
 from __future__ import annotations
@@ -46,13 +47,13 @@ _ALL_BUFFERS = {"SGD": {"momentum": 0.9}, "RMSprop": {"momentum": 0.9, "centered
 @pytest.mark.parametrize("family", ["torch", "keras"])
 def test_every_named_decaying_buffer_exists_in_the_state(family):
     for cls in _registered(family):
-        p = autograd.Tensor(np.ones(3, np.float32), requires_grad=True)
+        p = autograd.Tensor(np.ones(3, np.float32), device="cpu", requires_grad=True)
         kwargs = dict(_ALL_BUFFERS.get(cls.__name__, {}))
         opt = cls([p], **kwargs) if family == "torch" else cls(**kwargs)
         if family == "keras":
             opt.build([p])
         for _ in range(2):
-            p.grad = autograd.Tensor(np.full(3, 0.5, np.float32))
+            p.grad = autograd.Tensor(np.full(3, 0.5, np.float32), device="cpu")
             opt.step()
         missing = set(cls._decaying_state) - set(opt.state[p])
         assert not missing, f"{cls.__module__}.{cls.__name__} names {missing}"
@@ -70,7 +71,7 @@ _DECAYING = [
 
 
 def _train(cls, kwargs, steps, check=None):
-    p = autograd.Tensor(np.full(4, 0.25, np.float32), requires_grad=True)
+    p = autograd.Tensor(np.full(4, 0.25, np.float32), device="cpu", requires_grad=True)
     if cls.__module__.startswith("optim.keras"):
         opt = cls(**kwargs)
         opt.build([p])
@@ -78,7 +79,7 @@ def _train(cls, kwargs, steps, check=None):
         opt = cls([p], **kwargs)
     for step in range(1, steps + 1):
         grad = np.full(4, 1.0 if step == 1 else 0.0, np.float32)
-        p.grad = autograd.Tensor(grad)
+        p.grad = autograd.Tensor(grad, device="cpu")
         opt.step()
         if check is not None:
             check(step, opt.state[p])
