@@ -148,13 +148,20 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
                     gx = _wrap(gx)
                 # A tensor the op made for this input alone (not gy passed through, not one
                 # handed to two inputs) may become a leaf's grad without a copy.
-                fresh = own and gx is not gy and not any(o is gx for o in gxs[:i])
+                fresh = (
+                    own and x.grad_fn is None and gx is not gy
+                    and (i == 0 or (gxs[0] is not gx if i == 1 else id(gx) not in _ids(gxs[:i])))
+                )  # fmt: skip
                 if gx.shape != x.data.shape:
                     gx, fresh = sum_to(gx, x.data.shape), True
                 receive(x, gx, fresh)
             if not retain_graph:
                 fn._release()
     return captured
+
+
+def _ids(tensors: Sequence[Any]) -> list[int]:
+    return [id(t) for t in tensors]
 
 
 def _owned(array: Any) -> Any:
