@@ -138,6 +138,7 @@ class Optimizer:
     #: gradient is 0: on the CPU their subnormal values are set to 0 every
     #: :data:`optim._shared.FLUSH_EVERY` steps (see there why). Subclasses name theirs.
     _decaying_state: ClassVar[tuple[str, ...]] = ()
+    _updates: int = 0  # (class default: an optimizer unpickled from before the flush has none)
 
     #: every optimizer class of this package by lower-case name, per family ("torch" for
     #: optim's own, "keras" for optim.keras'): defining the class registers it, and
