@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -84,7 +85,7 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
     heap: list = []
     order = itertools.count()  # tie-breaker: functions are not comparable
 
-    def receive(t: Tensor, g: Tensor) -> None:
+    def receive(t: Tensor, g: Tensor, fresh: bool = False) -> None:
         if (
             g.dtype != t.data.dtype
         ):  # e.g. float32 input mixed with float64: grad keeps the input's dtype
@@ -98,7 +99,7 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
                 else:
                     entry[1] = entry[1] + g
                 return
-            accumulate(t, g)
+            accumulate(t, g, fresh)
             return
         entry = pending.get(id(t))
         if entry is None:
@@ -107,13 +108,13 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
         else:
             entry[1] = entry[1] + g
 
-    def accumulate(t: Tensor, g: Tensor) -> None:  # into a leaf's .grad (or captured)
+    def accumulate(t: Tensor, g: Tensor, fresh: bool = False) -> None:  # into a leaf's .grad
         if capture is not None:
             if id(t) in capture:
                 prev = captured.get(id(t))
                 captured[id(t)] = g if prev is None else prev + g
-        elif t.grad is None:
-            t.grad = g if create_graph else _wrap(g.data.copy())
+        elif t.grad is None:  # the array itself when nothing else holds it (see _owned)
+            t.grad = g if create_graph else _wrap(_owned(g.data) if fresh else g.data.copy())
         else:
             t.grad = t.grad + g if create_graph else _wrap(t.grad.data + g.data)
 
@@ -125,7 +126,7 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
                     f"element {i} of the outputs does not require grad and has no grad_fn: "
                     "nothing in its computation requires grad"
                 )
-            receive(t, _root_grad(t, g))
+            receive(t, _root_grad(t, g), fresh=g is None)  # ones made here, or the caller's
 
         while heap:
             fn = heapq.heappop(heap)[2]
@@ -153,19 +154,75 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
                     f"{fn.name}: backward returned {len(gxs)} gradient(s) for {len(fn.inputs)} "
                     "input(s); return one per input (None where there is none)"
                 )
-            for x, gx in zip(fn.inputs, gxs, strict=False):
+            own = fn._new_gradients  # built-in ops return new tensors or gy itself
+            for i, (x, gx) in enumerate(zip(fn.inputs, gxs, strict=False)):
                 if gx is None or not x.requires_grad:
                     continue
                 if not isinstance(gx, Tensor):  # a user's backward may return raw arrays
                     gx = _wrap(gx)
+                # A tensor the op made for this input alone (not gy passed through, not one
+                # handed to two inputs) may become a leaf's grad without a copy.
+                fresh = (
+                    own and x.grad_fn is None and gx is not gy
+                    and (i == 0 or (gxs[0] is not gx if i == 1 else id(gx) not in _ids(gxs[:i])))
+                )  # fmt: skip
                 if gx.shape != x.data.shape:
-                    gx = sum_to(gx, x.data.shape)
-                receive(x, gx)
+                    gx, fresh = sum_to(gx, x.data.shape), True
+                receive(x, gx, fresh)
             if not retain_graph:
                 fn._release()
         for t, g in hooked_leaves.values():
             accumulate(t, run_tensor_hooks(t._hooks, g))
     return captured
+
+
+def _ids(tensors: Sequence[Any]) -> list[int]:
+    return [id(t) for t in tensors]
+
+
+def _owned(array: Any) -> Any:
+    """``array`` when the tensor being received is its only holder, else a copy of it.
+
+    A leaf's ``grad`` must not share memory with anything else: it is changed in place
+    later (``grad.zero_()``, accumulation in a user's loop), and two leaves sharing one
+    array, or a leaf sharing its gradient with an input's data or a retained ``grad``,
+    would see each other's changes. The engine calls this only for a *fresh* tensor (one
+    a built-in op's backward made for this input alone); the array is taken over when it
+    owns its memory (not a view of another array), is C-contiguous like the parameters
+    (a transposed view would make every optimizer op strided, ten times slower) and has
+    no other reference than that tensor's (an op that returned an input's array, a cached
+    constant). CPython counts references exactly; elsewhere it is always copied.
+    """
+    if (
+        getattr(array, "base", False) is None
+        and array.flags.c_contiguous
+        and _references(array) <= _SOLE_HOLDER
+    ):
+        return array
+    return array.copy()
+
+
+def _references(array: Any) -> int:
+    return sys.getrefcount(array) if _HAS_REFCOUNT else 1 << 30
+
+
+_HAS_REFCOUNT = hasattr(sys, "getrefcount")
+
+
+def _sole_holder_count() -> int:
+    """``_references(t.data)`` called as ``_owned`` calls it, for a tensor ``t`` that is the
+    only holder of its array: the threshold of ``_owned`` for this interpreter."""
+    import numpy as np
+
+    probe = _wrap(np.empty(1))
+    return _as_owned_counts(probe.data)
+
+
+def _as_owned_counts(array: Any) -> int:  # one frame deeper, as inside _owned
+    return _references(array)
+
+
+_SOLE_HOLDER = _sole_holder_count()
 
 
 def _root_grad(t: Tensor, g: Any) -> Tensor:

@@ -64,8 +64,15 @@ class Function:
 
     __slots__ = ("inputs", "output", "generation", "versions", "__dict__")
 
+    #: Whether ``backward`` returns, for each input, either ``gy`` itself or a tensor it
+    #: has just made (never one it holds, such as a saved input): true of the built-in
+    #: ops in ``autograd.ops``, whose gradients a leaf may then keep without a copy (see
+    #: ``autograd.engine._owned``). Any other Function's gradients are copied for leaves.
+    _new_gradients: bool = False
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        cls._new_gradients = cls.__module__.startswith("autograd.ops.")
         if isinstance(inspect.getattr_static(cls, "forward"), staticmethod):  # PyTorch's form
             cls._ctx_class = type(
                 f"{cls.__name__}Backward", (FunctionCtx,), {"__slots__": (), "_function": cls}

@@ -7,6 +7,10 @@ of 2 inputs with 4 features, and a mean squared error against a target:
 
     z = x @ kernel + bias,   y = relu(z),   loss = mean((y - target) ** 2)
 
+(The engine records ``x @ kernel + bias`` as one op, ``dense``, as PyTorch records
+``addmm`` for a Linear layer: one node, and the kernel's gradient ``xᵀ dL/dz`` made in
+the kernel's own layout.)
+
 ``autograd.viz.to_dot`` turns the graph that produced ``loss`` into Graphviz DOT text
 (boxes: the ops, ellipses: the tensors with shape, dtype and values; the weights filled)
 and ``autograd.viz.draw`` renders it. The backward pass is a graph too when it is
@@ -61,7 +65,7 @@ def main() -> None:
     print("DOT text of the forward graph (paste into any Graphviz viewer):\n")
     print(forward)
     stats = viz.graph_stats(forward)
-    print(f"\nForward graph: {stats['ops']} ops (matmul, add, relu, sub, pow, mean), "
+    print(f"\nForward graph: {stats['ops']} ops (dense, relu, sub, pow, mean), "
           f"{stats['tensors']} tensors, {stats['edges']} edges")  # fmt: skip
     render(loss, out / "dense_forward.png", names)
 

@@ -35,6 +35,7 @@ from autograd import (
     softplus,
     tanh,
 )
+from autograd.ops.matmul import linear as _linear
 
 from . import losses as _losses
 
@@ -50,6 +51,8 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
     (``nn.Linear`` stores its kernel as (in, out), Keras' layout, and computes x K + b.)
     """
+    if isinstance(x, Tensor) and isinstance(weight, Tensor) and weight.ndim == 2:
+        return _linear(x, weight, bias)  # one op; the gradient of weight in its layout
     y = x @ weight.T
     return y if bias is None else y + bias
 

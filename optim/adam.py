@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -60,6 +60,8 @@ class Adam(Optimizer):
     State per parameter: ``step``, ``exp_avg`` (:math:`m`), ``exp_avg_sq`` (:math:`v`),
     ``max_exp_avg_sq`` (:math:`\hat v`, if amsgrad).
     """
+
+    _decaying_state: ClassVar[tuple[str, ...]] = ("exp_avg", "exp_avg_sq")
 
     hyper_parameters = {**Optimizer.hyper_parameters, "betas": Betas(), "eps": POSITIVE_EPS,
                         "amsgrad": Flag(), "decoupled_weight_decay": Flag()}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -44,6 +44,8 @@ class Lion(Optimizer):
 
     State per parameter: ``step``, ``exp_avg`` (:math:`m`).
     """
+
+    _decaying_state: ClassVar[tuple[str, ...]] = ("exp_avg",)
 
     hyper_parameters = {**Optimizer.hyper_parameters, "betas": Betas()}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -55,6 +55,8 @@ class NAdam(Optimizer):
     State per parameter: ``step``, ``mu_product`` (a Python float), ``exp_avg``,
     ``exp_avg_sq``.
     """
+
+    _decaying_state: ClassVar[tuple[str, ...]] = ("exp_avg", "exp_avg_sq")
 
     hyper_parameters = {**Optimizer.hyper_parameters, "betas": Betas(), "eps": POSITIVE_EPS,
                         "momentum_decay": NON_NEGATIVE, "decoupled_weight_decay": Flag()}

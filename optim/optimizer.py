@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ._shared import FLUSH_EVERY, flush_subnormal_
 from .validation import check_flag, check_real, describe
 
 __all__ = ["Optimizer"]
@@ -133,6 +134,12 @@ class Optimizer:
         "weight_decay": NON_NEGATIVE,
     }
 
+    #: The state entries that are moving averages, which decay geometrically while their
+    #: gradient is 0: on the CPU their subnormal values are set to 0 every
+    #: :data:`optim._shared.FLUSH_EVERY` steps (see there why). Subclasses name theirs.
+    _decaying_state: ClassVar[tuple[str, ...]] = ()
+    _updates: int = 0  # (class default: an optimizer unpickled from before the flush has none)
+
     #: every optimizer class of this package by lower-case name, per family ("torch" for
     #: optim's own, "keras" for optim.keras'): defining the class registers it, and
     #: ``optim.get`` / ``optim.keras.get`` look names up here.
@@ -155,6 +162,7 @@ class Optimizer:
         self._work: dict[Any, list[Any]] = {}
         # id(group) -> (the hyper-parameter objects, dtypes) last found valid in a step.
         self._validated: dict[int, tuple[tuple[Any, ...], frozenset[Any]]] = {}
+        self._updates = 0  # steps taken, for the periodic flush of subnormal state values
         if params is None:
             return
         self._add_params(params)
@@ -350,7 +358,25 @@ class Optimizer:
                     state = self._init_state(p.data, group)
                     self.state[p] = state
                 self._update(p.data, grad.data, state, group, _WorkArrays(self._work, p))
+        self._flush_subnormal_state()
         return loss
+
+    def _flush_subnormal_state(self) -> None:
+        """After a step: every :data:`~optim._shared.FLUSH_EVERY`-th one, set the subnormal
+        values of the CPU state buffers named in ``_decaying_state`` to 0."""
+        self._updates += 1
+        if self._updates % FLUSH_EVERY or not self._decaying_state:
+            return
+        for p, state in self.state.items():
+            scratch = None
+            for name in self._decaying_state:
+                array = state.get(name)
+                if isinstance(array, np.ndarray) and array.dtype.kind == "f":
+                    if scratch is None:
+                        scratch = _WorkArrays(self._work, p).get(1)[0]
+                    if scratch.shape != array.shape or scratch.dtype != array.dtype:
+                        scratch = np.empty_like(array)  # a state loaded in another dtype
+                    flush_subnormal_(array, scratch)
 
     def _init_state(self, param: Any, group: dict[str, Any]) -> dict[str, Any]:
         raise NotImplementedError

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -54,6 +54,8 @@ class RAdam(Optimizer):
 
     State per parameter: ``step``, ``exp_avg``, ``exp_avg_sq``.
     """
+
+    _decaying_state: ClassVar[tuple[str, ...]] = ("exp_avg", "exp_avg_sq")
 
     hyper_parameters = {**Optimizer.hyper_parameters, "betas": Betas(), "eps": POSITIVE_EPS,
                         "decoupled_weight_decay": Flag()}

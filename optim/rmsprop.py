@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -60,6 +60,8 @@ class RMSprop(Optimizer):
     Keras spelling: ``RMSprop(learning_rate=1e-3, rho=0.9, epsilon=1e-7)`` (``rho`` is
     ``alpha``); the defaults stay PyTorch's, ``optim.get("rmsprop")`` takes Keras'.
     """
+
+    _decaying_state: ClassVar[tuple[str, ...]] = ("square_avg", "momentum_buffer", "grad_avg")
 
     _keras_aliases = {"rho": "alpha"}
     # alpha > 1 makes (1 - alpha) g^2 negative: the square root of the average is then NaN.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -53,6 +53,8 @@ class SGD(Optimizer):
 
     State per parameter: ``momentum_buffer`` (:math:`b`, None until the first step).
     """
+
+    _decaying_state: ClassVar[tuple[str, ...]] = ("momentum_buffer",)
 
     hyper_parameters = {**Optimizer.hyper_parameters, "momentum": NON_NEGATIVE,
                         "dampening": UNIT_INTERVAL, "nesterov": Flag()}

@@ -179,3 +179,14 @@ def test_keras_layers_take_hooks_during_fit():
     model.fit(x, y, batch_size=10, epochs=2, verbose=0)
     assert sorted(len(v) for v in norms.values()) == [4, 4]  # 2 epochs x 2 batches, per layer
     assert all(n > 0 for v in norms.values() for n in v)
+
+
+def test_leaf_grad_never_aliases_what_a_hook_returned():
+    x = Tensor([1.0, 2.0], dtype="float64", requires_grad=True)
+    kept = Tensor([5.0, 5.0], dtype="float64")
+    x.register_hook(lambda g: kept)
+    (x * 3).sum().backward()
+    np.testing.assert_allclose(host(x.grad), [5.0, 5.0])
+    with autograd.no_grad():
+        kept += 1  # the user's tensor changes; the gradient must not
+    np.testing.assert_allclose(host(x.grad), [5.0, 5.0])

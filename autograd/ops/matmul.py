@@ -51,6 +51,72 @@ class MatMul(Function):
         return ga, gb
 
 
+class Affine(Function):
+    """y = x W + b, or x Wᵀ + b with ``transposed`` (PyTorch's ``linear``, W (out, in)).
+
+    dL/dx = dL/dy Wᵀ (or dL/dy W);  dL/dW = xᵀ dL/dy (or dL/dyᵀ x, in W's own layout);
+    dL/db = dL/dy summed over every axis but the last (for a bias of shape (out,)).
+    ``x`` is (..., in); leading axes are flattened for dL/dW. One graph node instead of a
+    transpose, a matmul and an add, and every gradient is a new C-contiguous array that a
+    parameter keeps without a copy (a transposed view would be copied). The backward is
+    written with tensor ops, so gradients of gradients work.
+    """
+
+    __slots__ = ("transposed",)
+
+    def __init__(self, transposed: bool) -> None:
+        self.transposed = transposed
+
+    @property
+    def name(self) -> str:
+        return "linear" if self.transposed else "dense"
+
+    def forward(self, x, w, b=None):
+        if x.ndim == 0 or w.ndim != 2:
+            raise ValueError(
+                f"{self.name}: expects an input of at least 1 axis and a 2-D weight, got shapes "
+                f"{x.shape} and {w.shape}"
+            )
+        features = w.shape[1] if self.transposed else w.shape[0]
+        if x.shape[-1] != features:
+            raise ValueError(
+                f"{self.name}: input shape {x.shape} and weight shape {w.shape} do not align "
+                f"(the input's last axis must have {features} entries)"
+            )
+        y = x @ (w.T if self.transposed else w)
+        if b is None:
+            return y
+        if b.dtype == y.dtype and y.ndim >= b.ndim and y.shape[y.ndim - b.ndim :] == b.shape:
+            y += b  # y is new: add in place (b broadcasts over y's leading axes)
+            return y
+        return y + b
+
+    def backward(self, gy):
+        x, w = self.inputs[0], self.inputs[1]
+        b = self.inputs[2] if len(self.inputs) == 3 else None
+        gx = gw = gb = None
+        if x.requires_grad:
+            gx = gy @ w if self.transposed else gy @ w.T
+        if w.requires_grad or (b is not None and b.requires_grad):
+            g2 = gy if gy.ndim == 2 else gy.reshape(-1, gy.shape[-1])
+            if w.requires_grad:
+                x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
+                gw = g2.T @ x2 if self.transposed else x2.T @ g2
+            if b is not None and b.requires_grad:
+                gb = g2.sum(axis=0) if b.shape == (gy.shape[-1],) else gy  # else: sum_to
+        return (gx, gw) if b is None else (gx, gw, gb)
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``x @ weight.T + bias`` in one op (PyTorch's ``F.linear``; weight (out, in))."""
+    return Affine(True)(x, weight) if bias is None else Affine(True)(x, weight, bias)
+
+
+def dense(x: Tensor, kernel: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``x @ kernel + bias`` in one op (Keras' ``Dense``; kernel (in, out))."""
+    return Affine(False)(x, kernel) if bias is None else Affine(False)(x, kernel, bias)
+
+
 def matmul(a: Any, b: Any, *, out: Tensor | None = None) -> Tensor:
     """Matrix product ``a @ b`` (NumPy semantics for 1-D and batched operands)."""
     y = MatMul()(*operands(a, b, "matmul"))

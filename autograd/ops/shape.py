@@ -88,13 +88,11 @@ class SumTo(Function):
 
 def _sum_to_array(x: Any, shape: tuple[int, ...]) -> Any:
     lead = x.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1
-    )
-    y = x.sum(axis=axes, keepdims=True) if axes else x
-    if lead:
-        y = y.reshape(shape)
-    return y
+    kept = tuple(i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
+    if not kept:  # a bias's gradient: a new array, not a reshaped view (leaves keep it)
+        return x.sum(axis=tuple(range(lead))) if lead else x
+    y = x.sum(axis=tuple(range(lead)) + kept, keepdims=True)
+    return y.reshape(shape) if lead else y
 
 
 class Concat(Function):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import autograd
 from autograd import Tensor
+from autograd.ops.matmul import dense as _dense
 from optim.validation import check_int
 
 from .. import activations as _activations
@@ -98,10 +98,7 @@ class Dense(Layer):
 
     def call(self, inputs: Tensor) -> Tensor:
         x = autocast_input(self, inputs, self.kernel, self.in_features)
-        y = autograd.matmul(x, self.kernel)
-        if self.bias is not None:
-            y = y + self.bias
-        return self.activation(y)
+        return self.activation(_dense(x, self.kernel, self.bias))  # x K + b in one op
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         check_features(self, tuple(input_shape), self.in_features)

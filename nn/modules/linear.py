@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import autograd
 from autograd import Tensor
+from autograd.ops.matmul import linear as _linear
 from optim.validation import check_int
 
 from ..core.layer import Layer, autocast_input, check_features
@@ -49,10 +49,7 @@ class Linear(Layer):
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
         x = autocast_input(self, input, self.weight, self.in_features)
-        y = autograd.matmul(x, autograd.transpose(self.weight))
-        if self.bias is not None:
-            y = y + self.bias
-        return y
+        return _linear(x, self.weight, self.bias)  # x Wᵀ + b in one op
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         check_features(self, tuple(input_shape), self.in_features)

@@ -44,6 +44,8 @@ class Adadelta(Optimizer):
     (``E[dx^2]``).
     """
 
+    _decaying_state: ClassVar[tuple[str, ...]] = ("accumulated_grad", "accumulated_delta_var")
+
     _scratch_arrays: ClassVar[int] = 2
     _config_keys: ClassVar[tuple[str, ...]] = ("rho", "epsilon")
     rho = HyperParameter()

@@ -43,6 +43,8 @@ class Adamax(Optimizer):
     State per parameter: ``momentum`` (``m``), ``norm`` (``u``).
     """
 
+    _decaying_state: ClassVar[tuple[str, ...]] = ("momentum", "norm")
+
     _scratch_arrays: ClassVar[int] = 2
     _config_keys: ClassVar[tuple[str, ...]] = ("beta_1", "beta_2", "epsilon")
     beta_1 = HyperParameter()

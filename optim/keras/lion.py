@@ -43,6 +43,8 @@ class Lion(Optimizer):
     State per parameter: ``momentum`` (``m``).
     """
 
+    _decaying_state: ClassVar[tuple[str, ...]] = ("momentum",)
+
     _scratch_arrays: ClassVar[int] = 2
     _config_keys: ClassVar[tuple[str, ...]] = ("beta_1", "beta_2")
     beta_1 = HyperParameter()

@@ -52,6 +52,8 @@ class Nadam(Optimizer):
     carries it); Keras keeps one for the whole optimizer.
     """
 
+    _decaying_state: ClassVar[tuple[str, ...]] = ("momentum", "velocity")
+
     _scratch_arrays: ClassVar[int] = 2
     _config_keys: ClassVar[tuple[str, ...]] = ("beta_1", "beta_2", "epsilon")
     beta_1 = HyperParameter()

@@ -500,6 +500,7 @@ class Optimizer(_BaseOptimizer):
                 for p in params:
                     p.data[...] = self.state[p]["average"]  # w <- avg
         self._iterations += 1
+        self._flush_subnormal_state()  # CPU only: see optim._shared.FLUSH_EVERY
 
     def _clip_gradients(self, grads: list[Any], work: list[list[Any]]) -> list[Any]:
         """4. clipnorm, else global_clipnorm, else clipvalue (Keras' precedence).

@@ -50,6 +50,8 @@ class RMSprop(Optimizer):
     ``average_gradient`` (``a``, if centered).
     """
 
+    _decaying_state: ClassVar[tuple[str, ...]] = ("velocity", "momentum", "average_gradient")
+
     _scratch_arrays: ClassVar[int] = 2
     _config_keys: ClassVar[tuple[str, ...]] = ("rho", "momentum", "epsilon", "centered")
     rho = HyperParameter()

@@ -49,6 +49,8 @@ class SGD(Optimizer):
     State per parameter: ``momentum`` (``v``), only when ``momentum != 0``.
     """
 
+    _decaying_state: ClassVar[tuple[str, ...]] = ("momentum",)
+
     _scratch_arrays: ClassVar[int] = 1
     _config_keys: ClassVar[tuple[str, ...]] = ("momentum", "nesterov")
     momentum = HyperParameter()
