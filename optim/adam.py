@@ -206,7 +206,8 @@ def _kernel(decay: bool, decoupled: bool, amsgrad: bool) -> KernelSource:
     """Adam's (and AdamW's) fused kernel for one combination of options."""
     if amsgrad:
         denom = """
-        max_exp_avg_sq = (exp_avg_sq > max_exp_avg_sq) ? exp_avg_sq : max_exp_avg_sq;
+        max_exp_avg_sq = (exp_avg_sq > max_exp_avg_sq || exp_avg_sq != exp_avg_sq)
+            ? exp_avg_sq : max_exp_avg_sq;  // max, NaN kept as torch.maximum keeps it
         T denom = sqrt(max_exp_avg_sq) / bias_correction2_sqrt + eps;"""
     else:
         denom = """

@@ -122,7 +122,8 @@ def _kernel(decay: bool) -> KernelSource:
         exp_avg = xpg_lerp(exp_avg, gg, one_minus_beta1);
         T decayed_inf = beta2 * exp_inf;
         T abs_grad = fabs(gg) + eps;
-        exp_inf = (decayed_inf > abs_grad) ? decayed_inf : abs_grad;
+        exp_inf = (decayed_inf > abs_grad || decayed_inf != decayed_inf)
+            ? decayed_inf : abs_grad;  // max, NaN kept as torch.maximum keeps it
         param = param - clr * (exp_avg / exp_inf);""",
         LERP)
 

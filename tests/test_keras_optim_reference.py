@@ -208,7 +208,7 @@ BREAKS = [
     ("Adagrad", {}, "adagrad", "sqrt(accumulator + eps)", "sqrt(accumulator)"),
     ("Adadelta", {}, "adadelta", "sqrt(accumulated_delta_var + eps)",
      "sqrt(accumulated_delta_var)"),
-    ("Adam", {"amsgrad": True}, "adam", "(v_hat > v)", "(v_hat < v)"),
+    ("Adam", {"amsgrad": True}, "adam", "(v_hat > v ||", "(v_hat < v ||"),
     ("AdamW", {}, "adam", "sqrt(v) + eps", "sqrt(v + eps)"),
     ("Adamax", {}, "adamax", "(u + eps)", "u"),
     ("Nadam", {}, "nadam", "one_minus_u_t * grad", "grad"),

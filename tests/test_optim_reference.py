@@ -194,8 +194,8 @@ def test_kernels_take_their_coefficients_from_the_host(config, launches):
 # broken text). Each break is small; the comparison must catch every one.
 BREAKS = [
     ("Adam", {"lr": 0.01}, "adam", "sqrt(exp_avg_sq)", "sqrt(exp_avg_sq + eps)"),
-    ("Adam", {"lr": 0.01, "amsgrad": True}, "adam", "(exp_avg_sq > max_exp_avg_sq)",
-     "(exp_avg_sq < max_exp_avg_sq)"),
+    ("Adam", {"lr": 0.01, "amsgrad": True}, "adam", "(exp_avg_sq > max_exp_avg_sq ||",
+     "(exp_avg_sq < max_exp_avg_sq ||"),
     ("SGD", {"lr": 0.05, "momentum": 0.9, "dampening": 0.3}, "sgd",
      "one_minus_dampening * gg", "gg"),
     ("RMSprop", {"centered": True}, "rmsprop", "- grad_avg * grad_avg",

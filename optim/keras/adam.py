@@ -157,7 +157,7 @@ def _kernel(amsgrad: bool) -> KernelSource:
         v = beta_2 * v + one_minus_beta_2 * (grad * grad);  // v <- beta_2 v + (1 - beta_2) g^2"""
     if amsgrad:
         body += """
-        v_hat = (v_hat > v) ? v_hat : v;                // v_hat <- max(v_hat, v)
+        v_hat = (v_hat > v || v_hat != v_hat) ? v_hat : v;  // v_hat <- max(v_hat, v), NaN kept
         // w <- w - alpha m / (sqrt(v_hat) + eps)
         param = param - alpha * m / (sqrt(v_hat) + eps);"""
     else:

@@ -130,7 +130,7 @@ def _kernel() -> KernelSource:
         m = beta_1 * m + one_minus_beta_1 * grad;       // m <- beta_1 m + (1 - beta_1) g
         T decayed = beta_2 * u;
         T magnitude = fabs(grad);
-        u = (decayed > magnitude) ? decayed : magnitude;  // u <- max(beta_2 u, |g|)
+        u = (decayed > magnitude || decayed != decayed) ? decayed : magnitude;  // max, NaN kept
         // w <- w - lr m / ((u + eps)(1 - beta_1^t))
         param = param - lr * m / ((u + eps) * bias_correction);""")
 
