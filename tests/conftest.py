@@ -141,3 +141,19 @@ def require_keras():
 def keras():
     """Keras 3 on the torch backend, as a test-time reference (see ``require_keras``)."""
     return require_keras()
+
+
+@pytest.fixture
+def launches(monkeypatch):
+    """Every kernel the stand-in device makes or finds (its source), one entry a launch."""
+    from backends.fake_gpu import FakeGpuBackend
+
+    made: list = []
+    original = FakeGpuBackend.elementwise_kernel
+
+    def recording(self, in_params, out_params, body, name, preamble=""):
+        made.append((name, body))
+        return original(self, in_params, out_params, body, name, preamble)
+
+    monkeypatch.setattr(FakeGpuBackend, "elementwise_kernel", recording)
+    return made

@@ -11,7 +11,8 @@ computation, three runs take the same gradients for 25 steps:
   runs the kernel's CUDA C through ``backends.cuda_subset``, and CUDA where there is one).
 
 After every step the parameters and every state entry must agree with the reference (see
-TOLERANCE). The gradient depends on the parameter (``0.5 p + noise``), so a wrong state or
+``_optim_paths.TOLERANCE``). The gradient depends on the parameter (``0.5 p + noise``), so a
+wrong state or
 parameter would also change every later gradient.
 
 The tests also show that the comparison can fail: a kernel with one line broken.
@@ -19,18 +20,18 @@ The tests also show that the comparison can fail: a kernel with one line broken.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import re
 from typing import Any
 
 import numpy as np
 import pytest
+from _device import host
+from _optim_paths import assert_matches, break_kernel
 
 import backends
 import optim
 from autograd import Tensor
-from backends.fake_gpu import FakeGpuBackend
 
 STEPS = 25
 SHAPES = [(16, 9), (9,), (3, 2, 5)]
@@ -78,16 +79,6 @@ CONFIGS = [
 # Per dtype: (rtol, atol as a fraction of the array's largest magnitude). The absolute part
 # is for entries that cancel to near zero (a momentum changing sign): their rounding error
 # is relative to the operands, so to the array's scale, not to the small result.
-TOLERANCE = {
-    # The paths differ from the formula only in the order of a dozen roundings (1.1e-16)
-    # per step. Measured over 25 steps: 6.2e-16 of the scale at worst (2.2e-12 relative,
-    # on one entry that cancelled to 5e-5); the floor, 1e-14, leaves a factor 16.
-    np.float64: (1e-12, 1e-14),
-    # Against the float64 reference, the float32 paths round each of about ten operations
-    # a step (6e-8 relative), over 25 steps with the gradient fed back: at most about
-    # 25 * 10 * 6e-8 = 1.5e-5 of the scale; measured, 1.1e-6 at worst.
-    np.float32: (1e-5, 1e-5),
-}
 
 
 def _config_id(config: tuple[str, dict[str, Any]]) -> str:
@@ -95,38 +86,10 @@ def _config_id(config: tuple[str, dict[str, Any]]) -> str:
     return name + "".join(f"-{k}={v}" for k, v in kwargs.items())
 
 
-def _host(value: Any) -> Any:
-    if backends.is_device_array(value):
-        return backends.backend_of(value).to_host(value)
-    return value
 
 
-def _assert_matches(actual: Any, reference: Any, dtype: type, what: str) -> None:
-    actual = _host(actual)
-    if actual is None or reference is None:
-        assert actual is None and reference is None, what
-        return
-    if not isinstance(reference, np.ndarray):  # step counts, NAdam's mu_product
-        assert actual == pytest.approx(reference, rel=1e-15), what
-        return
-    assert actual.dtype == dtype, f"{what}: {actual.dtype}"
-    rtol, floor = TOLERANCE[dtype]
-    np.testing.assert_allclose(actual, reference, rtol=rtol,
-                               atol=floor * np.abs(reference).max(), err_msg=what)
 
 
-@pytest.fixture
-def launches(monkeypatch):
-    """Every kernel the stand-in device makes or finds (its source), one entry a launch."""
-    made: list[Any] = []
-    original = FakeGpuBackend.elementwise_kernel
-
-    def recording(self, in_params, out_params, body, name, preamble=""):
-        made.append((name, body))
-        return original(self, in_params, out_params, body, name, preamble)
-
-    monkeypatch.setattr(FakeGpuBackend, "elementwise_kernel", recording)
-    return made
 
 
 def _run_against_reference(name: str, kwargs: dict[str, Any], dtype: type, device: str,
@@ -152,7 +115,7 @@ def _run_against_reference(name: str, kwargs: dict[str, Any], dtype: type, devic
         for i, (pc, pd) in enumerate(zip(cpu, dev, strict=True)):
             g = (0.5 * pc.numpy() + noise[step][i].astype(dtype)).astype(dtype)
             pc.grad = Tensor(g, device="cpu")
-            g = (0.5 * _host(pd.data) + noise[step][i].astype(dtype)).astype(dtype)
+            g = (0.5 * host(pd.data) + noise[step][i].astype(dtype)).astype(dtype)
             pd.grad = Tensor(backend.from_host(g))
         opt_cpu.step()
         opt_dev.step()
@@ -161,11 +124,11 @@ def _run_against_reference(name: str, kwargs: dict[str, Any], dtype: type, devic
             ref[i], ref_state[i] = reference_step(ref[i], g, ref_state[i], hyper)
             for path, params, opt in (("numpy", cpu, opt_cpu), ("kernel", dev, opt_dev)):
                 where = f"{path} path, step {step + 1}, parameter {i}"
-                _assert_matches(params[i].data, ref[i], dtype, where)
+                assert_matches(params[i].data, ref[i], dtype, where)
                 state = opt.state[params[i]]
                 assert set(state) == set(ref_state[i]), where
                 for key, value in ref_state[i].items():
-                    _assert_matches(state[key], value, dtype, f"{where}, state {key!r}")
+                    assert_matches(state[key], value, dtype, f"{where}, state {key!r}")
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -211,16 +174,7 @@ BREAKS = [
 def test_a_kernel_with_a_broken_line_fails_the_comparison(broken, monkeypatch):
     name, kwargs, module_name, text, replacement = broken
     module = importlib.import_module(f"optim.{module_name}")
-    kernel = module._kernel
-    found: list[str] = []
-
-    def broken_kernel(*args: Any) -> Any:
-        source = kernel(*args)
-        if text in source.body:
-            found.append(source.name)
-        return dataclasses.replace(source, body=source.body.replace(text, replacement))
-
-    monkeypatch.setattr(module, "_kernel", broken_kernel)
+    found = break_kernel(monkeypatch, module, text, replacement)
     with pytest.raises(AssertionError, match="kernel path"):
         _run_against_reference(name, kwargs, np.float64, "fakegpu")
     assert found, f"{text!r} is not in {name}'s kernel: the break did not apply"

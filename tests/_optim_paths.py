@@ -1,0 +1,56 @@
+"""What the reference-step tests of both optimizer families share
+(``test_optim_reference.py`` for PyTorch's rules, ``test_keras_optim_reference.py`` for
+Keras'): the tolerances, the comparison and a kernel breaker (the kernel-launch
+recorder, ``launches``, is a fixture in ``conftest.py``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+import pytest
+from _device import host
+
+# dtype -> (rtol, atol as a fraction of the reference's largest magnitude)
+TOLERANCE = {
+    # The paths differ from the formula only in the order of a dozen roundings (1.1e-16)
+    # per step. Measured over 25 steps: 6.2e-16 of the scale at worst (2.2e-12 relative,
+    # on one entry that cancelled to 5e-5); the floor, 1e-14, leaves a factor 16.
+    np.float64: (1e-12, 1e-14),
+    # Against the float64 reference, the float32 paths round each of about ten operations
+    # a step (6e-8 relative), over 25 steps with the gradient fed back: at most about
+    # 25 * 10 * 6e-8 = 1.5e-5 of the scale; measured, 1.1e-6 at worst.
+    np.float32: (1e-5, 1e-5),
+}
+
+
+def assert_matches(actual: Any, reference: Any, dtype: type, what: str) -> None:
+    """One path's parameter or state entry against the reference step's."""
+    actual = host(actual)
+    if actual is None or reference is None:
+        assert actual is None and reference is None, what
+        return
+    if not isinstance(reference, np.ndarray):  # step counts, NAdam's mu_product
+        assert actual == pytest.approx(reference, rel=1e-15), what
+        return
+    assert actual.dtype == dtype, f"{what}: {actual.dtype}"
+    rtol, floor = TOLERANCE[dtype]
+    np.testing.assert_allclose(actual, reference, rtol=rtol,
+                               atol=floor * np.abs(reference).max(), err_msg=what)  # fmt: skip
+
+
+def break_kernel(monkeypatch: Any, module: Any, text: str, replacement: str) -> list[str]:
+    """Replace ``text`` in the kernels ``module._kernel`` makes; the returned list names each
+    kernel the break applied to (empty: ``text`` is in none of them)."""
+    kernel = module._kernel
+    found: list[str] = []
+
+    def broken_kernel(*args: Any) -> Any:
+        source = kernel(*args)
+        if text in source.body:
+            found.append(source.name)
+        return dataclasses.replace(source, body=source.body.replace(text, replacement))
+
+    monkeypatch.setattr(module, "_kernel", broken_kernel)
+    return found
