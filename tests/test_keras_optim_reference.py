@@ -15,8 +15,7 @@ options that change its computation, three runs take the same gradients for 25 s
 
 After every step the parameters and every state entry must agree with the reference (see
 ``_optim_paths.TOLERANCE``). The gradient depends on the parameter (``0.5 w + noise``), so a
-wrong state or
-parameter would also change every later gradient. What wraps the rule (clipping, EMA,
+wrong state or parameter would also change every later gradient. What wraps the rule (clipping, EMA,
 gradient accumulation, schedules) is the base class's and is checked against real Keras in
 ``tests/test_keras_optimizers.py``; the kernels there run on the stand-in too with
 ``XPGRAD_TEST_DEVICE=fakegpu``.

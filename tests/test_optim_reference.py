@@ -12,8 +12,7 @@ computation, three runs take the same gradients for 25 steps:
 
 After every step the parameters and every state entry must agree with the reference (see
 ``_optim_paths.TOLERANCE``). The gradient depends on the parameter (``0.5 p + noise``), so a
-wrong state or
-parameter would also change every later gradient.
+wrong state or parameter would also change every later gradient.
 
 The tests also show that the comparison can fail: a kernel with one line broken.
 """
