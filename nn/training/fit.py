@@ -292,6 +292,25 @@ class TrainingMixin:
         validation_split = check_real("fit", "validation_split", validation_split,
                                       minimum=0.0, maximum=1.0, max_open=True)
         user_callbacks = _args.callback_list("fit", callbacks)
+        loader, val_loader, first = self._fit_loaders(
+            x, y, validation_data, validation_split, check_finite, batch_size, shuffle, seed
+        )
+        self.optimizer = bind_optimizer(self, self.optimizer, first)
+        step = self._step(self.optimizer)
+        self.history = History()
+        callback_list = self._fit_callbacks(
+            user_callbacks, step, val_loader is not None, epochs, len(loader), verbose_given
+        )
+        self._run_epochs(step, loader, val_loader, callback_list, initial_epoch, epochs,
+                         verbose, terminate_on_nan)  # fmt: skip
+        return self.history
+
+    def _fit_loaders(
+        self, x: Any, y: Any, validation_data: Any, validation_split: float,
+        check_finite: bool, batch_size: int, shuffle: bool, seed: int | None,
+    ) -> tuple[Any, Any, Any]:
+        """The training and validation loaders, and the first batch's inputs on the
+        training device (to build lazy layers from)."""  # fmt: skip
         self._plan = None if not self._is_multi(x, y) else self._output_plan(
             self._output_count(y)
         )
@@ -315,12 +334,13 @@ class TrainingMixin:
                 val_data.loader(self._data_loader, batch_size) if val_data is not None else None
             )
             first = data.first_inputs(self._training_device())
-        self.optimizer = bind_optimizer(self, self.optimizer, first)
-        step = self._step(self.optimizer)
-        self.history = History()
-        callback_list = self._fit_callbacks(
-            user_callbacks, step, val_loader is not None, epochs, len(loader), verbose_given
-        )
+        return loader, val_loader, first
+
+    def _run_epochs(
+        self, step: Any, loader: Any, val_loader: Any, callback_list: Any,
+        initial_epoch: int, epochs: int, verbose: int, terminate_on_nan: bool,
+    ) -> None:
+        """The epochs: train, validate, draw, call back; stop when a callback asks."""  # fmt: skip
         self.stop_training = False
         bar = None
         try:
@@ -350,7 +370,6 @@ class TrainingMixin:
             if bar is not None:
                 bar.close()
             self.eval()
-        return self.history
 
     def _fit_data(
         self, x: Any, y: Any, validation_data: Any, validation_split: float, check_finite: bool
