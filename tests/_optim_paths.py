@@ -54,3 +54,16 @@ def break_kernel(monkeypatch: Any, module: Any, text: str, replacement: str) -> 
 
     monkeypatch.setattr(module, "_kernel", broken_kernel)
     return found
+
+
+def assert_paths_match(paths: list[tuple[str, list, Any]], i: int, reference: np.ndarray,
+                       reference_state: dict[str, Any], dtype: type, step: int) -> None:
+    """Parameter ``i`` and its optimizer state, on every ``(name, params, optimizer)`` path,
+    against the reference step's after ``step`` steps."""  # fmt: skip
+    for path, params, opt in paths:
+        where = f"{path} path, step {step}, parameter {i}"
+        assert_matches(params[i].data, reference, dtype, where)
+        state = opt.state[params[i]]
+        assert set(state) == set(reference_state), where
+        for key, value in reference_state.items():
+            assert_matches(state[key], value, dtype, f"{where}, state {key!r}")

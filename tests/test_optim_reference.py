@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pytest
 from _device import host
-from _optim_paths import assert_matches, break_kernel
+from _optim_paths import assert_paths_match, break_kernel
 
 import backends
 import optim
@@ -121,13 +121,8 @@ def _run_against_reference(name: str, kwargs: dict[str, Any], dtype: type, devic
         for i in range(len(SHAPES)):
             g = 0.5 * ref[i] + noise[step][i].astype(dtype).astype(np.float64)
             ref[i], ref_state[i] = reference_step(ref[i], g, ref_state[i], hyper)
-            for path, params, opt in (("numpy", cpu, opt_cpu), ("kernel", dev, opt_dev)):
-                where = f"{path} path, step {step + 1}, parameter {i}"
-                assert_matches(params[i].data, ref[i], dtype, where)
-                state = opt.state[params[i]]
-                assert set(state) == set(ref_state[i]), where
-                for key, value in ref_state[i].items():
-                    assert_matches(state[key], value, dtype, f"{where}, state {key!r}")
+            paths = [("numpy", cpu, opt_cpu), ("kernel", dev, opt_dev)]
+            assert_paths_match(paths, i, ref[i], ref_state[i], dtype, step + 1)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
