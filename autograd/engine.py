@@ -146,9 +146,17 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
                 out.grad = gy if out.grad is None else out.grad + gy
             if capture is not None and id(out) in capture:
                 captured[id(out)] = gy
-            gxs = _anomaly.backward(fn, gy) if anomaly else fn.backward(gy)
-            if not isinstance(gxs, tuple):
-                gxs = (gxs,)
+            raw = None if create_graph or anomaly else fn.backward_data
+            if raw is not None:  # the op's backward on arrays: nothing to record here
+                gy_data = gy.data
+                gxs = raw(gy_data)
+                if not isinstance(gxs, tuple):
+                    gxs = (gxs,)
+                gxs = tuple(gy if g is gy_data else g if g is None else _wrap(g) for g in gxs)
+            else:
+                gxs = _anomaly.backward(fn, gy) if anomaly else fn.backward(gy)
+                if not isinstance(gxs, tuple):
+                    gxs = (gxs,)
             if len(gxs) != len(fn.inputs):
                 raise RuntimeError(
                     f"{fn.name}: backward returned {len(gxs)} gradient(s) for {len(fn.inputs)} "

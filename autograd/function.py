@@ -70,6 +70,15 @@ class Function:
     #: ``autograd.engine._owned``). Any other Function's gradients are copied for leaves.
     _new_gradients: bool = False
 
+    #: Optional ``backward_data(self, gy) -> array | tuple[array | None, ...]``: the same
+    #: gradients as ``backward``, computed on raw arrays (``gy`` and the inputs' ``.data``).
+    #: The engine calls it instead of ``backward`` when the backward pass is not itself
+    #: recorded (no ``create_graph``, no anomaly mode): it skips the graph bookkeeping of
+    #: the tensor ops ``backward`` is written with. The hot ops of an MLP define it
+    #: (linear/dense, relu, sigmoid, tanh, +, -, *, the fused softmax cross-entropy);
+    #: ``tests/test_backward_data.py`` holds each to its ``backward``.
+    backward_data: Any = None
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._new_gradients = cls.__module__.startswith("autograd.ops.")

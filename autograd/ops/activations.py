@@ -30,6 +30,9 @@ class ReLU(Function):
         x = self.inputs[0].data
         return gy * _mask(x > 0, x)
 
+    def backward_data(self, gy):
+        return gy * (self.inputs[0].data > 0)  # a bool mask keeps gy's dtype
+
 
 class LeakyReLU(Function):
     """y = x for x > 0, else slope * x;  dy/dx = 1 or slope."""
@@ -86,6 +89,10 @@ class Sigmoid(Function):
         y = self.output()
         return gy * y * (1 - y)
 
+    def backward_data(self, gy):
+        y = self.output().data
+        return gy * y * (1 - y)
+
 
 class Tanh(Function):
     """y = tanh x;  dy/dx = 1 - y**2."""
@@ -97,6 +104,10 @@ class Tanh(Function):
 
     def backward(self, gy):
         y = self.output()
+        return gy * (1 - y * y)
+
+    def backward_data(self, gy):
+        y = self.output().data
         return gy * (1 - y * y)
 
 

@@ -26,6 +26,9 @@ class Add(Function):
     def backward(self, gy):
         return gy, gy
 
+    def backward_data(self, gy):
+        return gy, gy
+
 
 class Sub(Function):
     """y = a - b;  dy/da = 1, dy/db = -1."""
@@ -37,6 +40,9 @@ class Sub(Function):
 
     def backward(self, gy):
         return gy, -gy
+
+    def backward_data(self, gy):
+        return gy, (-gy if self.inputs[1].requires_grad else None)
 
 
 class Mul(Function):
@@ -50,6 +56,12 @@ class Mul(Function):
     def backward(self, gy):
         a, b = self.inputs
         return (gy * b if a.requires_grad else None), (gy * a if b.requires_grad else None)
+
+    def backward_data(self, gy):
+        a, b = self.inputs
+        return (gy * b.data if a.requires_grad else None), (
+            gy * a.data if b.requires_grad else None
+        )
 
 
 class Div(Function):
@@ -66,6 +78,12 @@ class Div(Function):
         gb = -ga * a / b if b.requires_grad else None
         return ga, gb
 
+    def backward_data(self, gy):
+        a, b = self.inputs[0].data, self.inputs[1].data
+        ga = gy / b
+        gb = -ga * a / b if self.inputs[1].requires_grad else None
+        return ga, gb
+
 
 class Neg(Function):
     """y = -x;  dy/dx = -1."""
@@ -76,6 +94,9 @@ class Neg(Function):
         return -x
 
     def backward(self, gy):
+        return -gy
+
+    def backward_data(self, gy):
         return -gy
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, _wrap
 from ._coerce import into, operands
 from .shape import expand_dims, sum_to, swapaxes
 
@@ -49,6 +49,14 @@ class MatMul(Function):
             gb = swapaxes(a2, -1, -2) @ g2
             gb = sum_to(gb, b2.shape).reshape(b.shape)
         return ga, gb
+
+    def backward_data(self, gy):
+        a, b = self.inputs
+        if a.ndim == 2 and b.ndim == 2:
+            ga = gy @ b.data.T if a.requires_grad else None
+            gb = a.data.T @ gy if b.requires_grad else None
+            return ga, gb
+        return tuple(None if g is None else g.data for g in self.backward(_wrap(gy)))
 
 
 class Affine(Function):
@@ -105,6 +113,22 @@ class Affine(Function):
             if b is not None and b.requires_grad:
                 gb = g2.sum(axis=0) if b.shape == (gy.shape[-1],) else gy  # else: sum_to
         return (gx, gw) if b is None else (gx, gw, gb)
+
+    def backward_data(self, gy):
+        inputs = self.inputs
+        x, w = inputs[0].data, inputs[1].data
+        gx = gw = gb = None
+        if inputs[0].requires_grad:
+            gx = gy @ w if self.transposed else gy @ w.T
+        with_bias = len(inputs) == 3 and inputs[2].requires_grad
+        if inputs[1].requires_grad or with_bias:
+            g2 = gy if gy.ndim == 2 else gy.reshape(-1, gy.shape[-1])
+            if inputs[1].requires_grad:
+                x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
+                gw = g2.T @ x2 if self.transposed else x2.T @ g2
+            if with_bias:
+                gb = g2.sum(axis=0) if inputs[2].shape == (gy.shape[-1],) else gy
+        return (gx, gw) if len(inputs) == 2 else (gx, gw, gb)
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

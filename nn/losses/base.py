@@ -226,6 +226,18 @@ class SoftmaxCrossEntropy(Function):
             gt = -log_p * scale
         return gz, gt
 
+    def backward_data(self, gy: Any) -> tuple[Any, ...] | Any:
+        if self.reduction == "none":
+            scale = gy[..., None]
+        else:
+            scale = gy / self._n if self.reduction == "mean" else gy
+        t = self.inputs[1] if len(self.inputs) > 1 else None
+        gz = self._probs - (self._onehot(self._probs) if t is None else t.data)
+        gz *= scale
+        if t is None:
+            return gz
+        return gz, (-self._log_p * scale if t.requires_grad else None)
+
 
 def softmax_cross_entropy(
     logits: Tensor, target: Any, sparse: bool, reduction: str = "mean"
