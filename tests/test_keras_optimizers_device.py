@@ -9,16 +9,12 @@ optimizer steps: that is where CuPy would synchronise with the GPU.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-from typing import Any
-
 import numpy as np
 import pytest
+from _device import no_host_reads
 
 import backends
 from autograd import Tensor
-from backends import fake_gpu
 from optim import keras as ko
 
 SETTINGS = [
@@ -39,24 +35,6 @@ SETTINGS = [
 ]
 
 
-@contextlib.contextmanager
-def _no_host_reads(monkeypatch: pytest.MonkeyPatch, device: str) -> Iterator[None]:
-    """Make every read of a stand-in device value into a host number raise (a sync on CUDA)."""
-    if device != "fakegpu":
-        yield
-        return
-
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("the optimizer read a device value back to the host")
-
-    with monkeypatch.context() as patch:
-        for name in ("__float__", "__int__", "__bool__", "__index__", "__complex__", "get",
-                     "item", "tolist"):
-            # item and tolist come through __getattr__; a class attribute shadows it
-            patch.setattr(fake_gpu.ndarray, name, refuse, raising=False)
-        yield
-
-
 @pytest.mark.parametrize("setting", SETTINGS, ids=[s[0] for s in SETTINGS])
 def test_device_steps_equal_host_steps_without_syncs(setting, accelerator, monkeypatch):
     name, kwargs = setting
@@ -75,7 +53,7 @@ def test_device_steps_equal_host_steps_without_syncs(setting, accelerator, monke
             p.grad = Tensor(g, device="cpu")
         device_grads = [Tensor(device.from_host(g)) for g in grads]
         opt_host.step()
-        with _no_host_reads(monkeypatch, accelerator):
+        with no_host_reads(monkeypatch, accelerator):
             if step % 2:  # both entry points
                 opt_dev.apply_gradients(zip(device_grads, dev, strict=True))
             else:
