@@ -365,6 +365,25 @@ def test_progress_bar_plain_lines_when_not_a_terminal():
     assert 2 <= len(lines) <= 6
     assert lines[-1].startswith("100/100 [==============================]")
     assert "loss: 0.0100" in lines[-1]
+    assert sum(line.startswith("100/100") for line in lines) == 1  # the end, once
+
+
+def test_plain_lines_end_each_epoch_and_prediction_once(capsys):
+    """In logs (not a terminal) the last step's line is written once: by the epoch's end,
+    with the validation metrics; predict's and evaluate's last line once too (as Keras)."""
+    import nn
+
+    rng = np.random.default_rng(0)
+    x, y = rng.random((10, 4)).astype(np.float32), np.zeros((10, 3), np.float32)
+    model = nn.Sequential([nn.layers.Dense(3, input_shape=(4,))])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x, y, epochs=1, batch_size=2, validation_data=(x, y))
+    model.evaluate(x, y, batch_size=2)
+    model.predict(x)
+    lines = capsys.readouterr().out.splitlines()
+    finals = [line for line in lines if line.startswith(("5/5", "1/1"))]
+    assert len(finals) == 3, lines
+    assert "val_loss" in finals[0] and finals[2].startswith("1/1")
 
 
 def test_progress_bar_redraws_in_place_on_a_terminal():

@@ -6,7 +6,8 @@
     1719/1719 [==============================] - 9s - 5ms/step - 6,210 samples/s - loss: 0.2913
 
 When the output is not a terminal (CI logs, files) the bar is not redrawn; a plain
-line is written about every 25% of the epoch instead, so logs stay readable.
+line is written about every 25% of the epoch instead, and the full bar once at its end
+(with the validation metrics), so logs stay readable.
 ``verbose=2``: one line per epoch. ``verbose=0``: nothing.
 """
 
@@ -59,7 +60,7 @@ class ProgressBar:
             return False
         if self.interactive:
             return time.perf_counter() - self._last_draw >= 0.1
-        return step >= self._next_plain
+        return self._next_plain <= step < self.total  # the last step's line is finish()'s
 
     def update(
         self, step: int, samples: int, logs: dict[str, float] | None = None, final: bool = False
@@ -73,7 +74,7 @@ class ProgressBar:
             if final or now - self._last_draw >= 0.1:
                 self._last_draw = now
                 self._redraw(self._line(step, logs or {}, now), final)
-        elif final or step >= self._next_plain:
+        elif final or self._next_plain <= step < self.total:
             self._next_plain = step + max(1, self.total // 4)
             self._write(self._line(step, logs or {}, now) + "\n")
 
