@@ -75,13 +75,19 @@ class Function:
     #: The engine calls it instead of ``backward`` when the backward pass is not itself
     #: recorded (no ``create_graph``, no anomaly mode): it skips the graph bookkeeping of
     #: the tensor ops ``backward`` is written with. The hot ops of an MLP define it
-    #: (linear/dense, relu, sigmoid, tanh, +, -, *, the fused softmax cross-entropy);
-    #: ``tests/test_backward_data.py`` holds each to its ``backward``.
+    #: (linear/dense, relu, sigmoid, tanh, +, -, *, /, the fused softmax cross-entropy);
+    #: ``tests/test_backward_data.py`` holds each to its ``backward``. A subclass that
+    #: overrides ``backward`` alone loses its parent's ``backward_data``, so its own
+    #: backward always runs.
     backward_data: Any = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._new_gradients = cls.__module__.startswith("autograd.ops.")
+        if "backward" in cls.__dict__ and "backward_data" not in cls.__dict__:
+            # A subclass that rewrites backward (guided backprop's ReLU, say) must not have
+            # its parent's array backward run in its place.
+            cls.backward_data = None
         if isinstance(inspect.getattr_static(cls, "forward"), staticmethod):  # PyTorch's form
             cls._ctx_class = type(
                 f"{cls.__name__}Backward", (FunctionCtx,), {"__slots__": (), "_function": cls}
