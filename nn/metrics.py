@@ -128,6 +128,9 @@ def _snake(class_name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
+#: The accuracies: a streaming metric counts their hits (see MeanMetricWrapper.update_state).
+_HIT_RATES = frozenset({accuracy, sparse_categorical_accuracy, categorical_accuracy})
+
 class Mean(Metric):
     """The (sample-count weighted) mean of the values it is given: ``total / count``."""
 
@@ -169,6 +172,17 @@ class MeanMetricWrapper(Mean):
         super().__init__(name=name or getattr(fn, "__name__", None), dtype=dtype)
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
+        if self._fn in _HIT_RATES:
+            # An accuracy: add up the hits themselves, as Keras sums its per-sample 0/1
+            # values (exact counts, on the device; no per-batch mean to multiply back).
+            hits, n = _correct(y_true, y_pred, **self._fn_kwargs)
+            if n == 0:
+                raise ValueError("accuracy of an empty batch is undefined")
+            import autograd
+
+            self._total = self._total + hits.sum(dtype=autograd.get_default_dtype())
+            self._count = self._count + n
+            return
         value = self._fn(y_true, y_pred, **self._fn_kwargs)
         n = len(_raw(y_pred)) if _raw(y_pred).ndim else 1
         Mean.update_state(self, value, n=n)
