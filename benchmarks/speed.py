@@ -109,7 +109,8 @@ def _xpgrad_step(device: str) -> tuple[Any, Any]:
     return step, put
 
 
-def _torch_step(device: str) -> tuple[Any, Any]:
+def _torch_model(device: str) -> Any:
+    """The benchmark's MLP in PyTorch on ``device``, from the shared initial weights."""
     import torch
 
     model = torch.nn.Sequential(
@@ -120,6 +121,13 @@ def _torch_step(device: str) -> tuple[Any, Any]:
         for layer, (w, b) in zip(model[::2], _pairs(initial_weights()), strict=True):
             layer.weight.copy_(torch.from_numpy(w.T.copy()))
             layer.bias.copy_(torch.from_numpy(b))
+    return model
+
+
+def _torch_step(device: str) -> tuple[Any, Any]:
+    import torch
+
+    model = _torch_model(device)
     loss_fn = torch.nn.CrossEntropyLoss()
     opt = torch.optim.Adam(model.parameters(), lr=LR)
 
@@ -146,14 +154,7 @@ def _torch_graph_step(device: str) -> tuple[Any, Any]:
 
     if device == "cpu":
         raise RuntimeError("CUDA graphs need a CUDA device")
-    model = torch.nn.Sequential(
-        torch.nn.Linear(784, 300), torch.nn.ReLU(), torch.nn.Linear(300, 100),
-        torch.nn.ReLU(), torch.nn.Linear(100, 10),
-    ).to(device)  # fmt: skip
-    with torch.no_grad():
-        for layer, (w, b) in zip(model[::2], _pairs(initial_weights()), strict=True):
-            layer.weight.copy_(torch.from_numpy(w.T.copy()))
-            layer.bias.copy_(torch.from_numpy(b))
+    model = _torch_model(device)
     loss_fn = torch.nn.CrossEntropyLoss()
     opt = torch.optim.Adam(model.parameters(), lr=LR, capturable=True)  # step count on device
     static: dict[str, Any] = {"calls": 0}
