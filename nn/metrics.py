@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+import autograd
 import backends
 from autograd import Tensor
 
@@ -57,11 +58,13 @@ def _correct(y_true: Any, y_pred: Any, threshold: float = 0.5) -> tuple[Any, int
 
 
 def _mean_tensor(hits: Any, n: int) -> Tensor:
+    _require_predictions(n)
+    return autograd.from_array(hits.mean(dtype=autograd.get_default_dtype()))
+
+
+def _require_predictions(n: int) -> None:
     if n == 0:
         raise ValueError("accuracy of an empty batch is undefined")
-    import autograd
-
-    return autograd.from_array(hits.mean(dtype=autograd.get_default_dtype()))
 
 
 def accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> Tensor:
@@ -131,6 +134,7 @@ def _snake(class_name: str) -> str:
 #: The accuracies: a streaming metric counts their hits (see MeanMetricWrapper.update_state).
 _HIT_RATES = frozenset({accuracy, sparse_categorical_accuracy, categorical_accuracy})
 
+
 class Mean(Metric):
     """The (sample-count weighted) mean of the values it is given: ``total / count``."""
 
@@ -150,8 +154,6 @@ class Mean(Metric):
             self._count = self._count + v.size
 
     def result(self) -> Tensor:
-        import autograd
-
         total = self._total
         if not backends.is_array(total):
             total = np.asarray(total, dtype=autograd.get_default_dtype())
@@ -176,10 +178,7 @@ class MeanMetricWrapper(Mean):
             # An accuracy: add up the hits themselves, as Keras sums its per-sample 0/1
             # values (exact counts, on the device; no per-batch mean to multiply back).
             hits, n = _correct(y_true, y_pred, **self._fn_kwargs)
-            if n == 0:
-                raise ValueError("accuracy of an empty batch is undefined")
-            import autograd
-
+            _require_predictions(n)
             self._total = self._total + hits.sum(dtype=autograd.get_default_dtype())
             self._count = self._count + n
             return
@@ -254,8 +253,6 @@ class RootMeanSquaredError(MeanSquaredError):
         super().__init__(name=name, dtype=dtype)
 
     def result(self) -> Tensor:
-        import autograd
-
         return autograd.sqrt(super().result())
 
 
@@ -283,8 +280,6 @@ class _Confusion(Metric):
         self._fn = self._fn + (~pred & true).sum()
 
     def _ratio(self, num: Any, den: Any) -> Tensor:
-        import autograd
-
         num = num if backends.is_array(num) else np.asarray(num)
         den = den if backends.is_array(den) else np.asarray(den)
         dtype = autograd.get_default_dtype()
