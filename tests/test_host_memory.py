@@ -12,6 +12,7 @@ step faults on every 4 KiB page (about 800 faults a round). Page faults are coun
 from __future__ import annotations
 
 import os
+import platform
 import subprocess
 import sys
 import textwrap
@@ -41,7 +42,7 @@ PROBE = textwrap.dedent("""
 
 pytestmark = [
     pytest.mark.host_only("glibc's malloc settings for host arrays"),
-    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc: Linux"),
+    pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc settings"),
 ]
 
 
