@@ -1,7 +1,8 @@
 """What the reference-step tests of both optimizer families share
 (``test_optim_reference.py`` for PyTorch's rules, ``test_keras_optim_reference.py`` for
-Keras'): the tolerances, the comparison and a kernel breaker (the kernel-launch
-recorder, ``launches``, is a fixture in ``conftest.py``)."""
+Keras'): the parameters and gradients both paths start from, the tolerances, the
+comparison and a kernel breaker (the kernel-launch recorder, ``launches``, is a fixture
+in ``conftest.py``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ from typing import Any
 import numpy as np
 import pytest
 from _device import host
+
+import backends
+from autograd import Tensor
+
+SHAPES = [(16, 9), (9,), (3, 2, 5)]
 
 # dtype -> (rtol, atol as a fraction of the reference's largest magnitude)
 TOLERANCE = {
@@ -67,3 +73,47 @@ def assert_paths_match(paths: list[tuple[str, list, Any]], i: int, reference: np
         assert set(state) == set(reference_state), where
         for key, value in reference_state.items():
             assert_matches(state[key], value, dtype, f"{where}, state {key!r}")
+
+
+def config_id(config: tuple[str, dict[str, Any]]) -> str:
+    """A test id for an ``(optimizer name, options)`` configuration."""
+    name, kwargs = config
+    return name + "".join(f"-{k}={v}" for k, v in kwargs.items())
+
+
+@dataclasses.dataclass
+class TwoPaths:
+    """The same start on the host (``cpu``, the NumPy path) and on ``device`` (``dev``, the
+    fused kernel), with a float64 copy for the reference (``ref``), and the noise of each
+    step's gradients: ``g = 0.5 p + noise`` (fed back, so errors would compound)."""
+
+    dtype: type
+    backend: Any
+    cpu: list[Tensor]
+    dev: list[Tensor]
+    ref: list[np.ndarray]
+    noise: list[list[np.ndarray]]
+
+    @classmethod
+    def start(cls, dtype: type, device: str, steps: int) -> TwoPaths:
+        backend = backends.get_backend(device)
+        rng = np.random.default_rng(0)
+        start = [rng.standard_normal(s).astype(dtype) for s in SHAPES]
+        noise = [[rng.standard_normal(s) for s in SHAPES] for _ in range(steps)]
+        return cls(dtype, backend,
+                   [Tensor(a.copy(), device="cpu", requires_grad=True) for a in start],
+                   [Tensor(backend.from_host(a), requires_grad=True) for a in start],
+                   [a.astype(np.float64) for a in start], noise)  # fmt: skip
+
+    def set_gradients(self, step: int) -> None:
+        """Both paths' ``.grad`` for ``step``, each from its own current parameters."""
+        assert backends.backend_of(self.dev[0].data).compiles_kernels, "the kernel path must run"
+        for i, (pc, pd) in enumerate(zip(self.cpu, self.dev, strict=True)):
+            noise = self.noise[step][i].astype(self.dtype)
+            pc.grad = Tensor((0.5 * pc.numpy() + noise).astype(self.dtype), device="cpu")
+            g = (0.5 * host(pd.data) + noise).astype(self.dtype)
+            pd.grad = Tensor(self.backend.from_host(g))
+
+    def reference_gradient(self, step: int, i: int) -> np.ndarray:
+        """The reference's gradient for parameter ``i`` at ``step``, in float64."""
+        return 0.5 * self.ref[i] + self.noise[step][i].astype(self.dtype).astype(np.float64)

@@ -33,15 +33,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-from _device import host
-from _optim_paths import assert_paths_match, break_kernel
+from _optim_paths import SHAPES, TwoPaths, assert_paths_match, break_kernel, config_id
 
-import backends
-from autograd import Tensor
 from optim import keras as ko
 
 STEPS = 25
-SHAPES = [(16, 9), (9,), (3, 2, 5)]
 
 # (class name, keyword arguments): every option that selects another computation.
 CONFIGS = [
@@ -89,50 +85,28 @@ CONFIGS = [
 # the operands, so to the array's scale, not to the small result.
 
 
-def _config_id(config: tuple[str, dict[str, Any]]) -> str:
-    name, kwargs = config
-    return name + "".join(f"-{k}={v}" for k, v in kwargs.items())
-
-
-
-
-
-
-
-
 def _run_against_reference(name: str, kwargs: dict[str, Any], dtype: type, device: str,
                            steps: int = STEPS) -> None:
     """Run the NumPy path (cpu) and the kernel path (``device``) next to the reference,
     comparing parameters and state after every step."""
     cls = getattr(ko, name)
     reference_step = importlib.import_module(cls.__module__).reference_step
-    backend = backends.get_backend(device)
-    rng = np.random.default_rng(0)
-    start = [rng.standard_normal(s).astype(dtype) for s in SHAPES]
-    noise = [[rng.standard_normal(s) for s in SHAPES] for _ in range(steps)]
-
-    cpu = [Tensor(a.copy(), device="cpu", requires_grad=True) for a in start]
-    dev = [Tensor(backend.from_host(a), requires_grad=True) for a in start]
+    run = TwoPaths.start(dtype, device, steps)
+    cpu, dev, ref = run.cpu, run.dev, run.ref
     opt_cpu, opt_dev = cls(**kwargs), cls(**kwargs)
     opt_cpu.build(cpu)
     opt_dev.build(dev)
     group = opt_cpu.param_groups[0]
     hyper = {k: v for k, v in group.items() if k != "params"}
-    ref = [a.astype(np.float64) for a in start]
     ref_state = [opt_cpu._init_state(p, group) for p in ref]
-    assert backends.backend_of(dev[0].data).compiles_kernels, "the kernel path must run"
     decay = hyper["weight_decay"] or 0.0
 
     for step in range(steps):
-        for i, (pc, pd) in enumerate(zip(cpu, dev, strict=True)):
-            g = (0.5 * pc.numpy() + noise[step][i].astype(dtype)).astype(dtype)
-            pc.grad = Tensor(g, device="cpu")
-            g = (0.5 * host(pd.data) + noise[step][i].astype(dtype)).astype(dtype)
-            pd.grad = Tensor(backend.from_host(g))
+        run.set_gradients(step)
         opt_cpu.step()
         opt_dev.step()
         for i in range(len(SHAPES)):
-            g = 0.5 * ref[i] + noise[step][i].astype(dtype).astype(np.float64)
+            g = run.reference_gradient(step, i)
             ref[i] = ref[i] * (1 - decay * hyper["lr"])  # the base class's decoupled decay
             ref[i], ref_state[i] = reference_step(ref[i], g, ref_state[i], hyper, step + 1)
             paths = [("numpy", cpu, opt_cpu), ("kernel", dev, opt_dev)]
@@ -140,7 +114,7 @@ def _run_against_reference(name: str, kwargs: dict[str, Any], dtype: type, devic
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("config", CONFIGS, ids=_config_id)
+@pytest.mark.parametrize("config", CONFIGS, ids=config_id)
 def test_numpy_path_and_fused_kernel_equal_the_reference_step(config, dtype, accelerator,
                                                               launches):
     name, kwargs = config
@@ -149,7 +123,7 @@ def test_numpy_path_and_fused_kernel_equal_the_reference_step(config, dtype, acc
         assert len(launches) == STEPS * len(SHAPES)
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=_config_id)
+@pytest.mark.parametrize("config", CONFIGS, ids=config_id)
 def test_kernels_take_their_coefficients_from_the_host(config, launches):
     """``1 - beta`` computed inside a float32 kernel is off by up to 1.3e-5 relative
     (``1 - 0.999f``): coefficients come from the host, computed in double precision."""
