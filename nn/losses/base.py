@@ -97,6 +97,17 @@ def _predictions(y_pred: Any, loss: str) -> Tensor:
         ) from None
 
 
+def _label_data(y_true: Any, who: str) -> Any:
+    """The array behind targets: a Tensor's data, else NumPy's reading of them (ragged
+    lists and the like raise a TypeError naming ``who``)."""
+    if isinstance(y_true, Tensor):
+        return y_true.data
+    try:
+        return np.asarray(y_true)
+    except (ValueError, TypeError) as error:  # ragged lists
+        raise not_numbers(who, y_true, error) from None
+
+
 def _labels_array(y_true: Any, logits: Tensor) -> Any:
     """Integer labels as an xp array on the logits' device, shaped like logits[..., 0];
     validated when they are on the host (whole numbers, in range)."""
@@ -106,13 +117,7 @@ def _labels_array(y_true: Any, logits: Tensor) -> Any:
             "0-d tensor"
         )
     num_classes = logits.shape[-1]
-    if isinstance(y_true, Tensor):
-        data = y_true.data
-    else:
-        try:
-            data = np.asarray(y_true)
-        except (ValueError, TypeError) as error:  # ragged lists
-            raise not_numbers("class labels (y_true)", y_true, error) from None
+    data = _label_data(y_true, "class labels (y_true)")
     if data.dtype.kind == "f":
         if isinstance(data, np.ndarray):
             check_integer_labels(data)

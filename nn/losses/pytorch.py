@@ -11,9 +11,16 @@ import numpy as np
 import autograd
 import backends
 from autograd import Tensor
-from autograd._errors import not_numbers
 
-from .base import Loss, _as_tensor, _check_same_shape, _labels_array, _reduce, softmax_cross_entropy
+from .base import (
+    Loss,
+    _as_tensor,
+    _check_same_shape,
+    _label_data,
+    _labels_array,
+    _reduce,
+    softmax_cross_entropy,
+)
 from .keras import _binary_elementwise, _huber_elementwise
 
 
@@ -39,14 +46,7 @@ class CrossEntropyLoss(Loss):
     convention = "torch"
 
     def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
-        if isinstance(y_true, Tensor):
-            data = y_true.data
-        else:
-            try:
-                data = np.asarray(y_true)
-            except (ValueError, TypeError) as error:  # ragged lists
-                raise not_numbers("CrossEntropyLoss targets", y_true, error) from None
-        sparse = data.dtype.kind in "iu"
+        sparse = _label_data(y_true, "CrossEntropyLoss targets").dtype.kind in "iu"
         return softmax_cross_entropy(y_pred, y_true, sparse=sparse, reduction=self.reduction)
 
 
