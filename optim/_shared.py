@@ -23,14 +23,11 @@ dead branches and never alias an output argument.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from backends import Backend
+from backends.kernels import KernelSource, kernel_backend
 
 __all__ = ["FLUSH_EVERY", "LERP", "KernelSource", "decay_line", "flush_subnormal_",
            "grad_with_weight_decay", "kernel_backend", "lerp_", "scalar"]
@@ -113,31 +110,7 @@ def flush_subnormal_(array: Any, scratch: Any) -> None:
 
 
 # --------------------------------------------------------------------------- kernels
-def kernel_backend(param: Any) -> Backend | None:
-    """The backend that runs ``param``'s update as a fused kernel (CuPy compiles it, the
-    ``fakegpu`` stand-in interprets it), or None where the in-place NumPy path runs."""
-    if isinstance(param, np.ndarray):  # first: the CPU's step pays for this test only
-        return None
-    import backends  # deferred: keeps optim importable while backends is being built
-
-    backend = backends.backend_of(param)
-    return backend if backend.compiles_kernels else None
-
-
-@dataclass(frozen=True)
-class KernelSource:
-    """One fused kernel's CUDA C, in the pieces ``Backend.elementwise_kernel`` takes."""
-
-    name: str
-    in_params: str
-    out_params: str
-    body: str
-    preamble: str = ""
-
-    def on(self, backend: Backend) -> Callable[..., Any]:
-        """The kernel made by ``backend`` (which keeps it: made once per source)."""
-        return backend.elementwise_kernel(self.in_params, self.out_params, self.body,
-                                          self.name, self.preamble)
+# KernelSource and kernel_backend live in backends.kernels (autograd's ops use them too).
 
 
 def scalar(param: Any, value: float) -> Any:

@@ -1,0 +1,48 @@
+"""Fused elementwise kernels: their source, and which arrays run them.
+
+A fused kernel does in one pass over memory, and for the cost of one launch, what a chain
+of ``xp`` calls does in several (on a GPU each launch costs the host microseconds of
+Python and CuPy whatever the array's size). Ops and optimizers keep their kernels as
+:class:`KernelSource` and ask :func:`kernel_backend` whether an array runs them: CuPy
+compiles the CUDA C, the ``fakegpu`` stand-in interprets it (so CI runs every kernel),
+and on the CPU callers take their NumPy code instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .backend import Backend
+
+__all__ = ["KernelSource", "kernel_backend"]
+
+
+def kernel_backend(array: Any) -> Backend | None:
+    """The backend that runs fused kernels on ``array`` (CuPy compiles them, the
+    ``fakegpu`` stand-in interprets them), or None where the NumPy path runs."""
+    if isinstance(array, np.ndarray):  # first: the CPU's hot paths pay for this test only
+        return None
+    from .registry import backend_of
+
+    backend = backend_of(array)
+    return backend if backend.compiles_kernels else None
+
+
+@dataclass(frozen=True)
+class KernelSource:
+    """One fused kernel's CUDA C, in the pieces ``Backend.elementwise_kernel`` takes."""
+
+    name: str
+    in_params: str
+    out_params: str
+    body: str
+    preamble: str = ""
+
+    def on(self, backend: Backend) -> Callable[..., Any]:
+        """The kernel made by ``backend`` (which keeps it: made once per source)."""
+        return backend.elementwise_kernel(self.in_params, self.out_params, self.body,
+                                          self.name, self.preamble)
