@@ -19,6 +19,11 @@ matters and compute with NumPy underneath:
 * Fused elementwise kernels (:meth:`FakeGpuBackend.elementwise_kernel`, CuPy's
   ``ElementwiseKernel``) run: their CUDA C is translated into NumPy code by
   :mod:`backends.cuda_subset`, so the kernels that only a GPU would compile run in CI.
+* Every computation is counted as one kernel launch (:func:`launch_count`): an operator,
+  a ufunc, an ``xp`` function or array method that computes, a copy, a fused kernel. Views
+  (reshape, transpose, basic slicing) and ``empty`` launch nothing, as on a GPU. On a GPU
+  each launch costs the host a few microseconds of Python and CuPy whatever the array's
+  size, so the count is what a step's small-batch time scales with; tests hold it down.
 
 Select it like ``cuda``: ``Tensor(x, device="fakegpu")``, ``model.to("fakegpu")``,
 ``autograd.set_default_device("fakegpu")``, or run the whole test suite on it with
@@ -44,6 +49,20 @@ _IMPLICIT = (
 )
 # xp functions that copy host data to the device on purpose, as cupy.asarray does.
 _HOST_INPUT_OK = frozenset({"asarray", "array", "asanyarray", "ascontiguousarray"})
+# xp functions and array methods that make a view or an uninitialised array: no kernel.
+_NO_KERNEL = frozenset({
+    "reshape", "view", "transpose", "swapaxes", "moveaxis", "expand_dims", "squeeze",
+    "broadcast_to", "empty", "empty_like", "atleast_1d", "atleast_2d", "result_type",
+    "shape", "ndim", "size", "may_share_memory", "shares_memory", "iscomplexobj",
+    "isscalar", "errstate",
+})
+_launches = [0]  # a list, so that the hot paths bump it without a global statement
+
+
+def launch_count() -> int:
+    """How many kernels the stand-in has launched in this process (see the module's
+    docstring for what counts); take the difference around the code to measure."""
+    return _launches[0]
 
 
 class _Device:
@@ -95,8 +114,10 @@ def _wrap(value: Any) -> Any:
     return value
 
 
-def _call(function: Any, args: tuple, kwargs: dict[str, Any]) -> Any:
-    """Run a NumPy callable on unwrapped operands; results come back as device arrays."""
+def _call(function: Any, args: tuple, kwargs: dict[str, Any], launches: int = 1) -> Any:
+    """Run a NumPy callable on unwrapped operands (``launches`` kernels); results come back
+    as device arrays."""
+    _launches[0] += launches
     out = kwargs.get("out")
     result = function(*_unwrap(args), **_unwrap_kwargs(kwargs))
     if out is not None:  # in place: hand back the caller's own device array(s)
@@ -115,6 +136,7 @@ def _binary(name: str, reflected: bool = False):
             _refuse_host(other)
         elif not isinstance(other, int | float | complex | bool | np.generic):
             return NotImplemented  # e.g. a Tensor: let it handle the reflected operator
+        _launches[0] += 1
         return _wrap(op(self._a, other))
 
     method.__name__ = name
@@ -125,6 +147,7 @@ def _inplace(name: str):
     op = getattr(np.ndarray, name)
 
     def method(self: ndarray, other: Any) -> Any:
+        _launches[0] += 1
         op(self._a, _unwrap(other))
         return self
 
@@ -188,19 +211,40 @@ class ndarray:  # noqa: N801 - named as cupy.ndarray, which it stands in for
     def T(self) -> ndarray:
         return ndarray(self._a.T)
 
+    @property
+    def base(self) -> ndarray | None:
+        """The device array this one is a view of, or None when it owns its memory (as
+        ``cupy.ndarray.base``)."""
+        base = self._a.base
+        return None if base is None else ndarray(base)
+
     def __getattr__(self, name: str) -> Any:
         # Dunders stay hidden: NumPy would read __array_interface__ and copy silently.
-        if name.startswith("__") or name in ("base", "ctypes", "data"):
+        if name.startswith("__") or name in ("ctypes", "data"):
             raise AttributeError(f"{DEVICE_NAME} arrays have no attribute {name!r}")
         attr = getattr(self._a, name)
         if callable(attr):
-            return lambda *args, **kwargs: _call(attr, args, kwargs)
+            if name == "astype":  # astype(dtype, copy=False) of the same dtype copies nothing
+                return lambda *args, **kwargs: self._astype(attr, args, kwargs)
+            launches = _method_launches(name)
+            return lambda *args, **kwargs: _call(attr, args, kwargs, launches)
         return _wrap(attr)
 
+    def _astype(self, astype: Any, args: tuple, kwargs: dict[str, Any]) -> ndarray:
+        result = astype(*args, **kwargs)
+        if result is self._a:
+            return self
+        _launches[0] += 1
+        return ndarray(result)
+
     def __getitem__(self, index: Any) -> Any:
-        return _wrap(self._a[_unwrap(index)])
+        index = _unwrap(index)
+        if _gathers(index):
+            _launches[0] += 1
+        return _wrap(self._a[index])
 
     def __setitem__(self, index: Any, value: Any) -> None:
+        _launches[0] += 1
         self._a[_unwrap(index)] = _unwrap(value)
 
     def __len__(self) -> int:
@@ -232,9 +276,11 @@ class ndarray:  # noqa: N801 - named as cupy.ndarray, which it stands in for
         return str(self._a)
 
     def __copy__(self) -> ndarray:
+        _launches[0] += 1
         return ndarray(self._a.copy())
 
     def __deepcopy__(self, memo: dict) -> ndarray:
+        _launches[0] += 1
         return ndarray(self._a.copy())
 
     def __reduce__(self):  # as CuPy: pickled through a host copy, unpickled onto the device
@@ -243,16 +289,31 @@ class ndarray:  # noqa: N801 - named as cupy.ndarray, which it stands in for
     __hash__ = None  # type: ignore[assignment]
 
     def __neg__(self) -> ndarray:
+        _launches[0] += 1
         return ndarray(-self._a)
 
     def __pos__(self) -> ndarray:
+        _launches[0] += 1
         return ndarray(+self._a)
 
     def __abs__(self) -> ndarray:
+        _launches[0] += 1
         return ndarray(abs(self._a))
 
     def __invert__(self) -> ndarray:
+        _launches[0] += 1
         return ndarray(~self._a)
+
+
+def _method_launches(name: str) -> int:
+    return 0 if name in _NO_KERNEL else 1
+
+
+def _gathers(index: Any) -> bool:
+    """Whether indexing with ``index`` copies (a gather kernel) rather than making a view."""
+    if type(index) is tuple:
+        return any(_gathers(i) for i in index)
+    return isinstance(index, np.ndarray | list)
 
 
 for _name in (
@@ -285,16 +346,18 @@ class _Ufunc:
         return attr
 
 
-def _function(function: Any, host_input_ok: bool) -> Any:
+def _function(function: Any, host_input_ok: bool, launches: int) -> Any:
     def call(*args: Any, **kwargs: Any) -> Any:
         if not host_input_ok:
-            return _call(function, args, kwargs)
+            return _call(function, args, kwargs, launches)
         # xp.asarray(host_data): the explicit copy to the device. A device array passes
         # through uncopied; host memory is never shared with a device array.
         source = args[0] if args else kwargs.get("a", kwargs.get("object"))
         result = function(_unwrap_host_ok(source), *_unwrap(args[1:]), **_unwrap_kwargs(kwargs))
         if type(source) is np.ndarray and np.may_share_memory(result, source):
             result = result.copy()
+        if type(source) is not ndarray or result is not source._a:
+            _launches[0] += 1  # a copy: from the host, or to another dtype or layout
         return _wrap(result)
 
     call.__name__ = getattr(function, "__name__", "function")
@@ -346,7 +409,7 @@ class _Module(types.ModuleType):
         elif isinstance(obj, type) and name == "Generator":
             value = obj
         elif callable(obj) and not isinstance(obj, type):
-            value = _function(obj, name in _HOST_INPUT_OK)
+            value = _function(obj, name in _HOST_INPUT_OK, _method_launches(name))
         else:  # dtypes, constants, classes such as errstate and finfo
             value = obj
         setattr(self, name, value)
@@ -373,6 +436,7 @@ class FakeGpuBackend(Backend):
     def from_host(self, array: Any) -> ndarray:
         if type(array) is ndarray:
             return array
+        _launches[0] += 1  # a host-to-device copy
         return ndarray(np.array(array, copy=True))  # a device has its own memory
 
     def to_host(self, array: Any) -> np.ndarray:
@@ -427,6 +491,7 @@ class _DeviceKernel:
             if type(out) is not ndarray:
                 raise TypeError(f"{self.kernel.name}: outputs must be {DEVICE_NAME} arrays "
                                 f"(updated in place), got {type(out).__name__}")
+        _launches[0] += 1
         self.kernel(*unwrapped)
         outs = args[len(self.kernel.inputs):]
         return outs[0] if len(outs) == 1 else outs
