@@ -20,7 +20,7 @@ translation keeps from C, so that a kernel computes here what it would compute o
 The subset: declarations ``T x = expr;``, assignments ``x = expr;`` (and ``+= -= *= /=``),
 ``+ - * /``, unary ``- + !``, comparisons, ``&& ||``, the ternary ``c ? a : b``, casts to
 ``bool``/``int``/``float``/``double`` or a placeholder, numeric literals (``1``, ``0.5``,
-``0.5f``, ``1e-3``), calls to ``sqrt exp log fabs pow fmax fmin copysign`` (and their
+``0.5f``, ``1e-3``), calls to ``sqrt exp log tanh fabs pow fmax fmin copysign`` (and their
 ``f``-suffixed float forms), ``max``/``min``, and the helper functions the ``preamble``
 defines: ``[template <typename T>] __device__ RET name(TYPE a, ...) { ...; return expr; }``.
 Anything else (``if``, loops, ``%``, bit operations, indexing, CuPy's ``i``...) raises
@@ -53,19 +53,22 @@ class KernelSourceError(ValueError):
 
 
 # --------------------------------------------------------------------------- C types
-# The subset's scalar types, ranked for C's usual arithmetic conversions.
-_RANK = {"bool": 0, "int": 1, "half": 2, "float": 3, "double": 4}
+# The subset's scalar types, ranked for C's usual arithmetic conversions. "long" is
+# CuPy's ``long long`` (int64: class labels); it reaches a kernel only through an int64
+# argument (its name is refused in the source: cast with the placeholder instead).
+_RANK = {"bool": 0, "int": 1, "long": 2, "half": 3, "float": 4, "double": 5}
 _DTYPE = {
     "bool": np.dtype(np.bool_),
     "int": np.dtype(np.int32),
+    "long": np.dtype(np.int64),
     "half": np.dtype(np.float16),
     "float": np.dtype(np.float32),
     "double": np.dtype(np.float64),
 }
 _CTYPE_OF = {dtype: ctype for ctype, dtype in _DTYPE.items()}
 # Concrete type names of CuPy's argument lists (NumPy's names) that the subset supports.
-_PARAM_TYPES = {"bool": "bool", "int32": "int", "float16": "half", "float32": "float",
-                "float64": "double"}
+_PARAM_TYPES = {"bool": "bool", "int32": "int", "int64": "long", "float16": "half",
+                "float32": "float", "float64": "double"}
 # Type names usable in the body and the preamble (besides the kernel's placeholders).
 _C_TYPES = {"bool": "bool", "int": "int", "float": "float", "double": "double"}
 _OTHER_C_TYPES = frozenset({"char", "short", "long", "unsigned", "signed", "size_t",
@@ -116,11 +119,12 @@ _MATH: dict[str, tuple[str, int, str]] = {
     "sqrt": ("np.sqrt", 1, "real"), "exp": ("np.exp", 1, "real"), "log": ("np.log", 1, "real"),
     "fabs": ("np.fabs", 1, "real"), "pow": ("np.power", 2, "real"),
     "fmax": ("np.fmax", 2, "real"), "fmin": ("np.fmin", 2, "real"),
-    "copysign": ("np.copysign", 2, "real"),
+    "copysign": ("np.copysign", 2, "real"), "tanh": ("np.tanh", 1, "real"),
     "sqrtf": ("np.sqrt", 1, "float"), "expf": ("np.exp", 1, "float"),
     "logf": ("np.log", 1, "float"), "fabsf": ("np.fabs", 1, "float"),
     "powf": ("np.power", 2, "float"), "fmaxf": ("np.fmax", 2, "float"),
     "fminf": ("np.fmin", 2, "float"), "copysignf": ("np.copysign", 2, "float"),
+    "tanhf": ("np.tanh", 1, "float"),
     "max": ("np.fmax", 2, "common"), "min": ("np.fmin", 2, "common"),
 }
 
@@ -575,7 +579,7 @@ class _Scope:
         """``left op right`` for ``+ - * /``, in the operands' common C type."""
         ctype = _usual(left.ctype, right.ctype)
         a, b = self.convert(left, ctype), self.convert(right, ctype)
-        if op == "/" and ctype == "int":
+        if op == "/" and ctype in ("int", "long"):
             return _Value(f"_idiv({a.code}, {b.code})", ctype)
         return _Value(f"({a.code} {op} {b.code})", ctype)
 
