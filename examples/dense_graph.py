@@ -7,9 +7,11 @@ of 2 inputs with 4 features, and a mean squared error against a target:
 
     z = x @ kernel + bias,   y = relu(z),   loss = mean((y - target) ** 2)
 
-(The engine records ``x @ kernel + bias`` as one op, ``dense``, as PyTorch records
-``addmm`` for a Linear layer: one node, and the kernel's gradient ``xᵀ dL/dz`` made in
-the kernel's own layout.)
+(The engine records the whole layer, ``relu(x @ kernel + bias)``, as one op,
+``dense+relu``, as PyTorch records ``addmm`` for a Linear layer and fused runtimes merge a
+layer with its activation: one node whose backward applies the chain rule's two steps,
+dL/dz = dL/dy [z > 0] and then dL/dkernel = xᵀ dL/dz, with the kernel's gradient made in
+the kernel's own layout. A ``Dense`` without an activation is the op ``dense``.)
 
 ``autograd.viz.to_dot`` turns the graph that produced ``loss`` into Graphviz DOT text
 (boxes: the ops, ellipses: the tensors with shape, dtype and values; the weights filled)
@@ -65,7 +67,7 @@ def main() -> None:
     print("DOT text of the forward graph (paste into any Graphviz viewer):\n")
     print(forward)
     stats = viz.graph_stats(forward)
-    print(f"\nForward graph: {stats['ops']} ops (dense, relu, sub, pow, mean), "
+    print(f"\nForward graph: {stats['ops']} ops (dense+relu, sub, pow, mean), "
           f"{stats['tensors']} tensors, {stats['edges']} edges")  # fmt: skip
     render(loss, out / "dense_forward.png", names)
 

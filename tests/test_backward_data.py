@@ -58,6 +58,13 @@ CASES = {
                     (matmul_ops.linear, [(5, 4), (3, 4)], ()),
                     (matmul_ops.dense, [(5, 4), (4, 3), (3,)], ()),
                     (matmul_ops.dense, [(2, 5, 4), (4, 3), (3,)], ())],
+    matmul_ops.AffineActivation: [
+        (lambda x, w, b, f=f: matmul_ops.affine_activation(x, w, b, f, transposed=True),
+         [(5, 4), (3, 4), (3,)], ()) for f in ("relu", "sigmoid", "tanh")
+    ] + [(lambda x, w: matmul_ops.affine_activation(x, w, None, "tanh", transposed=True),
+          [(5, 4), (3, 4)], ()),
+         (lambda x, w, b: matmul_ops.affine_activation(x, w, b, "sigmoid", transposed=False),
+          [(2, 5, 4), (4, 3), (3,)], ())],
     SoftmaxCrossEntropy: [
         (lambda z: softmax_cross_entropy(z, LABELS, sparse=True), [(5, 3)], ()),
         (lambda z: softmax_cross_entropy(z, LABELS, True, "sum"), [(5, 3)], ()),

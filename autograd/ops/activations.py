@@ -5,7 +5,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from backends import backend_of, get_array_module
+from backends.kernels import KernelSource, kernel_backend
 
 from ..function import Function
 from ..tensor import Tensor, _wrap
@@ -27,11 +30,10 @@ class ReLU(Function):
         return get_array_module(x).maximum(x, 0)
 
     def backward(self, gy):
-        x = self.inputs[0].data
-        return gy * _mask(x > 0, x)
+        return activation_grad("relu", gy, self.output())
 
     def backward_data(self, gy):
-        return gy * (self.inputs[0].data > 0)  # a bool mask keeps gy's dtype
+        return activation_grad_data("relu", gy, self.output().data)
 
 
 class LeakyReLU(Function):
@@ -81,17 +83,13 @@ class Sigmoid(Function):
     __slots__ = ()
 
     def forward(self, x):
-        xp = get_array_module(x)
-        e = xp.exp(-xp.abs(x))
-        return xp.where(x >= 0, 1, e) / (1 + e)
+        return activate("sigmoid", x)
 
     def backward(self, gy):
-        y = self.output()
-        return gy * y * (1 - y)
+        return activation_grad("sigmoid", gy, self.output())
 
     def backward_data(self, gy):
-        y = self.output().data
-        return gy * y * (1 - y)
+        return activation_grad_data("sigmoid", gy, self.output().data)
 
 
 class Tanh(Function):
@@ -103,12 +101,97 @@ class Tanh(Function):
         return get_array_module(x).tanh(x)
 
     def backward(self, gy):
-        y = self.output()
-        return gy * (1 - y * y)
+        return activation_grad("tanh", gy, self.output())
 
     def backward_data(self, gy):
-        y = self.output().data
-        return gy * (1 - y * y)
+        return activation_grad_data("tanh", gy, self.output().data)
+
+
+# ----------------------------------------------------------- relu, sigmoid, tanh as kernels
+# The three activations whose derivative is a function of their output y. On a device that
+# runs fused kernels each forward and each backward is one launch (sigmoid's forward is six
+# xp calls, its backward three), and a layer's bias is added in the same launch
+# (``autograd.ops.matmul.AffineActivation``). Elsewhere the xp lines below run.
+_FORWARD_BODY = {
+    "relu": "y = v < (T)0 ? (T)0 : v;",  # not max(): NaN stays NaN, as np.maximum
+    "sigmoid": "T e = exp(-fabs(v));\ny = (v >= (T)0 ? (T)1 : e) / ((T)1 + e);",
+    "tanh": "y = tanh(v);",
+}
+_BACKWARD_BODY = {
+    "relu": "gx = y > (T)0 ? gy : (T)0;",
+    "sigmoid": "gx = gy * y * ((T)1 - y);",
+    "tanh": "gx = gy * ((T)1 - y * y);",
+}
+#: Names of the activations :func:`activate` and the fused layer ops take.
+FUSABLE = frozenset(_FORWARD_BODY)
+_BIAS_KERNELS = {  # y = f(y + b) in place, on a layer's fresh product y
+    name: KernelSource(f"xpgrad_bias_{name}", "T b", "T y", f"T v = y + b;\n{body}")
+    for name, body in _FORWARD_BODY.items()
+}
+_KERNELS = {  # y = f(x)
+    name: KernelSource(f"xpgrad_{name}", "T x", "T y", f"T v = x;\n{body}")
+    for name, body in _FORWARD_BODY.items()
+}
+_GRAD_KERNELS = {
+    name: KernelSource(f"xpgrad_{name}_grad", "T gy, T y", "T gx", body)
+    for name, body in _BACKWARD_BODY.items()
+}
+_KERNEL_DTYPES = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
+
+
+def _kernels_for(array: Any) -> Any:
+    """The backend that runs the kernels above on ``array``, or None (the xp path)."""
+    if isinstance(array, np.ndarray) or array.dtype not in _KERNEL_DTYPES:
+        return None
+    return kernel_backend(array)
+
+
+def activate(name: str, x: Any, bias: Any = None, *, in_place: bool = False) -> Any:
+    """``f(x + bias)`` on arrays, for ``name`` in :data:`FUSABLE`; ``bias`` (None: none)
+    broadcasts over ``x``'s leading axes and has its dtype. With ``in_place`` the result
+    is written into ``x`` (which must be a fresh array no one else holds)."""
+    backend = _kernels_for(x)
+    if backend is not None:
+        if bias is not None:
+            if not in_place:
+                x = x.copy()
+            _BIAS_KERNELS[name].on(backend)(bias, x)
+            return x
+        out = x if in_place else get_array_module(x).empty_like(x)
+        return _KERNELS[name].on(backend)(x, out)
+    xp = get_array_module(x)
+    if bias is not None:
+        x = xp.add(x, bias, out=x if in_place else None)
+        in_place = True
+    if name == "relu":
+        return xp.maximum(x, 0, out=x if in_place else None)
+    if name == "tanh":
+        return xp.tanh(x, out=x if in_place else None)
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1, e) / (1 + e)
+
+
+def activation_grad_data(name: str, gy: Any, y: Any) -> Any:
+    """``gy · f'`` on arrays, from the activation's output ``y`` (relu: y > 0; sigmoid:
+    y (1 - y); tanh: 1 - y²)."""
+    backend = _kernels_for(y)
+    if backend is not None and gy.dtype == y.dtype and gy.shape == y.shape:
+        return _GRAD_KERNELS[name].on(backend)(gy, y, get_array_module(y).empty_like(y))
+    if name == "relu":
+        return gy * (y > 0)  # a bool mask keeps gy's dtype
+    if name == "sigmoid":
+        return gy * y * (1 - y)
+    return gy * (1 - y * y)
+
+
+def activation_grad(name: str, gy: Tensor, y: Tensor) -> Tensor:
+    """``gy · f'`` with tensor ops (recorded under ``create_graph``): through ``y``, so
+    gradients of gradients see sigmoid's and tanh's curvature (relu's mask is constant)."""
+    if name == "relu":
+        return gy * _mask(y.data > 0, y.data)
+    if name == "sigmoid":
+        return gy * y * (1 - y)
+    return gy * (1 - y * y)
 
 
 class Softplus(Function):

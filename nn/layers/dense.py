@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from autograd import Tensor
+from autograd.ops.matmul import affine_activation as _affine_activation
 from autograd.ops.matmul import dense as _dense
 from optim.validation import check_int
 
@@ -98,6 +99,9 @@ class Dense(Layer):
 
     def call(self, inputs: Tensor) -> Tensor:
         x = autocast_input(self, inputs, self.kernel, self.in_features)
+        fused = _FUSED_ACTIVATIONS.get(id(self.activation))  # id: any callable is allowed
+        if fused is not None:  # activation(x K + b) in one op: a GPU kernel less each way
+            return _affine_activation(x, self.kernel, self.bias, fused, transposed=False)
         return self.activation(_dense(x, self.kernel, self.bias))  # x K + b in one op
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
@@ -142,5 +146,11 @@ class Dense(Layer):
     def __repr__(self) -> str:  # the activation is shown in extra_repr, not as a child
         return f"{type(self).__name__}({self.extra_repr()})"
 
+
+#: The activation functions (by id) whose Dense runs as one op with them (AffineActivation).
+_FUSED_ACTIVATIONS = {
+    id(_activations.relu): "relu", id(_activations.sigmoid): "sigmoid",
+    id(_activations.tanh): "tanh",
+}
 
 __all__ = ["Dense"]

@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from autograd import Tensor
+from autograd.ops.matmul import affine_activation as _affine_activation
 from autograd.ops.matmul import linear as _linear
 from optim.validation import check_int
 
@@ -50,6 +51,12 @@ class Linear(Layer):
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
         x = autocast_input(self, input, self.weight, self.in_features)
         return _linear(x, self.weight, self.bias)  # x Wᵀ + b in one op
+
+    def _forward_activation(self, input: Tensor, activation: str) -> Tensor:  # noqa: A002
+        """``activation(forward(input))`` in one op (``relu``, ``sigmoid`` or ``tanh``): what
+        ``nn.Sequential`` runs for this layer followed by that activation module."""
+        x = autocast_input(self, input, self.weight, self.in_features)
+        return _affine_activation(x, self.weight, self.bias, activation, transposed=True)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         check_features(self, tuple(input_shape), self.in_features)
