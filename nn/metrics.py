@@ -50,7 +50,7 @@ def _correct(y_true: Any, y_pred: Any, threshold: float = 0.5) -> tuple[Any, int
             true = xp.argmax(t, axis=-1)
         else:
             true = t.reshape(pred.shape)
-        hits = pred == true.astype(pred.dtype)
+        hits = pred == true.astype(pred.dtype, copy=False)
     else:
         pred = p.reshape(-1) > threshold
         hits = pred == (t.reshape(-1) > 0.5)

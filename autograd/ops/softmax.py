@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from backends import get_array_module
+from backends.kernels import KernelSource, kernel_backend
 
 from ..function import Function
 from ..tensor import Tensor, _wrap
@@ -25,7 +28,12 @@ class Softmax(Function):
 
     def forward(self, x):
         xp = get_array_module(x)
-        e = xp.exp(x - x.max(axis=self.axis, keepdims=True))
+        m = x.max(axis=self.axis, keepdims=True)
+        backend = kernel_backend(x) if x.dtype in _KERNEL_DTYPES else None
+        if backend is not None:  # a device: e = exp(x - m) in one launch, not two
+            e = EXP_SHIFTED.on(backend)(x, m, xp.empty_like(x))
+        else:
+            e = xp.exp(x - m)
         e /= e.sum(axis=self.axis, keepdims=True)
         return e
 
@@ -33,6 +41,11 @@ class Softmax(Function):
         y = self.output()
         gy_y = gy * y
         return gy_y - y * _sum(gy_y, self.axis, keepdims=True)
+
+
+#: e = exp(z - m), for z and its maxima m along an axis (softmax, softmax cross-entropy).
+EXP_SHIFTED = KernelSource("xpgrad_exp_shifted", "T z, T m", "T e", "e = exp(z - m);")
+_KERNEL_DTYPES = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
 
 
 class LogSoftmax(Function):

@@ -13,6 +13,8 @@ import autograd
 import backends
 from autograd import Function, Tensor, from_array
 from autograd._errors import describe, not_numbers
+from autograd.ops.softmax import EXP_SHIFTED
+from backends.kernels import KernelSource, kernel_backend
 
 EPSILON = 1e-7
 _REDUCTIONS = {
@@ -148,13 +150,24 @@ def _labels_array(y_true: Any, logits: Tensor) -> Any:
         # Labels already on the device: checking them here would make the host wait for
         # the GPU every step. Record the check in a device flag (raised at the next
         # item()/numpy()/end of epoch) and clip, so no kernel reads outside the logits.
-        backend.flag_error(
-            ((data < 0) | (data >= num_classes)).any(),
-            f"a label is out of range for {num_classes} classes "
-            f"(labels must be in 0..{num_classes - 1})",
-        )
+        message = (f"a label is out of range for {num_classes} classes "
+                   f"(labels must be in 0..{num_classes - 1})")
+        if backend.compiles_kernels and data.dtype in _LABEL_DTYPES:  # clip and test: 1 launch
+            clipped = backend.xp.empty_like(data)
+            bad = backend.xp.empty(data.shape, dtype=bool)
+            _CLIP_LABELS.on(backend)(data, data.dtype.type(num_classes - 1), clipped, bad)
+            backend.flag_error(bad.any(), message)
+            return clipped
+        backend.flag_error(((data < 0) | (data >= num_classes)).any(), message)
         data = data.clip(0, num_classes - 1)
     return data
+
+
+_LABEL_DTYPES = frozenset({np.dtype(np.int32), np.dtype(np.int64)})
+_CLIP_LABELS = KernelSource(
+    "xpgrad_clip_labels", "L y, L top", "L c, bool bad",
+    "c = y < (L)0 ? (L)0 : (y > top ? top : y);\nbad = c != y;",
+)
 
 
 def _reduce(values: Tensor, reduction: str) -> Tensor:
@@ -187,6 +200,9 @@ class SoftmaxCrossEntropy(Function):
         return (xp.arange(like.shape[-1]) == self.labels[..., None]).astype(like.dtype)
 
     def forward(self, z: Any, t: Any = None) -> Any:
+        backend = _ce_kernels(z, t, self.labels)
+        if backend is not None:
+            return self._forward_kernels(backend, z)
         xp = backends.get_array_module(z)
         shifted = z - z.max(axis=-1, keepdims=True)
         sumexp = xp.exp(shifted).sum(axis=-1, keepdims=True)
@@ -199,11 +215,36 @@ class SoftmaxCrossEntropy(Function):
             self._log_p = log_p
             per_sample = -(t * log_p).sum(axis=-1)
         self._n = int(per_sample.size)
+        return self._reduce(per_sample)
+
+    def _reduce(self, per_sample: Any) -> Any:
         if self.reduction == "mean":
             return per_sample.mean()
         if self.reduction == "sum":
             return per_sample.sum()
         return per_sample
+
+    def _forward_kernels(self, backend: Any, z: Any) -> Any:
+        """The forward on a device, in six launches instead of eleven: the row maxima m,
+        e = exp(z - m) (a kernel), the row sums s, the label's logit z_y (a gather), the
+        loss log s - (z_y - m) (a kernel), the reduction. The softmax e / s is left to the
+        backward's kernel."""
+        xp = backend.xp
+        m = z.max(axis=-1, keepdims=True)
+        e = EXP_SHIFTED.on(backend)(z, m, xp.empty_like(z))
+        s = e.sum(axis=-1, keepdims=True)
+        labels = self.labels[..., None].astype(np.int64, copy=False)
+        picked = xp.take_along_axis(z, labels, axis=-1)
+        per_sample = _NLL.on(backend)(s, m, picked, xp.empty_like(picked))[..., 0]
+        self._e, self._s, self._probs = e, s, None
+        self._n = int(per_sample.size)
+        return self._reduce(per_sample)
+
+    def _softmax(self) -> Any:
+        """softmax(z), computed by the forward (or from its e and s on a device)."""
+        if self._probs is None:
+            self._probs = self._e / self._s
+        return self._probs
 
     def _scale(self, gy: Tensor) -> Tensor:
         if self.reduction == "none":
@@ -219,8 +260,8 @@ class SoftmaxCrossEntropy(Function):
         if differentiable:
             p = autograd.softmax(z, axis=-1)
         else:
-            p = from_array(self._probs)
-        target = t if t is not None else from_array(self._onehot(self._probs))
+            p = from_array(self._softmax())
+        target = t if t is not None else from_array(self._onehot(p.data))
         scale = self._scale(gy)
         gz = (p - target) * scale
         if t is None:
@@ -232,6 +273,16 @@ class SoftmaxCrossEntropy(Function):
         return gz, gt
 
     def backward_data(self, gy: Any) -> tuple[Any, ...] | Any:
+        if self._probs is None:  # the device's forward: (e / s - onehot) · scale, one kernel
+            backend = backends.backend_of(gy)
+            e = self._e
+            g, n = (gy[..., None], 1) if self.reduction == "none" else (gy, self._n)
+            if self.reduction == "sum":
+                n = 1
+            return _CE_GRAD.on(backend)(
+                e, self._s, self.labels[..., None], _class_indices(backend, e.shape[-1]), g,
+                e.dtype.type(n), backend.xp.empty_like(e),
+            )
         if self.reduction == "none":
             scale = gy[..., None]
         else:
@@ -242,6 +293,35 @@ class SoftmaxCrossEntropy(Function):
         if t is None:
             return gz
         return gz, (-self._log_p * scale if t.requires_grad else None)
+
+
+# The device kernels of SoftmaxCrossEntropy (labels given as class indices).
+_NLL = KernelSource("xpgrad_nll", "T s, T m, T z_y", "T nll", "nll = log(s) - (z_y - m);")
+_CE_GRAD = KernelSource(
+    "xpgrad_softmax_ce_grad", "T e, T s, L label, int32 cls, T gy, T count", "T gz",
+    "gz = (e / s - (cls == label ? (T)1 : (T)0)) * (gy / count);",
+)
+_CE_DTYPES = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
+_CLASS_INDICES: dict[tuple[str, int], Any] = {}
+
+
+def _ce_kernels(z: Any, t: Any, labels: Any) -> Any:
+    """The backend that runs the cross-entropy's kernels for these operands, or None."""
+    if t is not None or labels is None or z.dtype not in _CE_DTYPES or z.ndim < 1:
+        return None
+    backend = kernel_backend(z)
+    if backend is None or labels.dtype not in _LABEL_DTYPES or z.shape[-1] == 0:
+        return None
+    return backend
+
+
+def _class_indices(backend: Any, classes: int) -> Any:
+    """0..classes-1 as int32 on ``backend``'s device, made once (not a launch per step)."""
+    key = (backend.device, classes)
+    indices = _CLASS_INDICES.get(key)
+    if indices is None:
+        indices = _CLASS_INDICES[key] = backend.xp.arange(classes, dtype=np.int32)
+    return indices
 
 
 def softmax_cross_entropy(
