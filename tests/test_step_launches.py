@@ -1,0 +1,104 @@
+"""How many kernels a training step launches on a device, counted on the ``fakegpu`` stand-in.
+
+On a GPU a small batch's step costs what its launches cost the host (each is a few
+microseconds of Python and CuPy, whatever the array's size), so the count is the small-
+batch step time's budget. The stand-in counts each computation as one launch
+(``backends.fake_gpu.launch_count``). The expected counts below are built launch by launch
+from the design, for the benchmark's model (784-300-100-10, ReLU, softmax cross-entropy,
+Adam): a fused op that falls apart, a kernel that becomes three xp calls again, or a copy
+that creeps into the backward makes them fail.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+import optim
+from nn.training.step import Step, bind_optimizer
+
+fake_gpu = pytest.importorskip("backends.fake_gpu")
+
+DEVICE = "fakegpu"
+# Forward: per Linear+ReLU pair the product and one bias+ReLU kernel; the last Linear's
+# product and bias add.
+FORWARD = 2 + 2 + 2
+# Cross-entropy from logits with labels on the device: labels clipped and tested (one
+# kernel), any(), or-ed into the error flag; row max, exp(z - m) (a kernel), row sums, the
+# label's logit (a gather), the per-sample loss (a kernel), the mean.
+LOSS = 3 + 6
+# Backward: the ones for d loss, the cross-entropy's gradient (one kernel); the last Linear:
+# dL/dx, dL/dW, dL/db; each pair: the ReLU mask (one kernel), dL/dx (not for the first
+# layer, whose input needs none), dL/dW, dL/db. No copies: each gradient becomes .grad.
+BACKWARD = 2 + 3 + (1 + 3) + (1 + 2)
+# Adam: one fused kernel per parameter (after the first step, which creates the state).
+ADAM = 6
+# fit's bookkeeping: the running loss (weighted sum), accuracy: argmax, ==, sum, add.
+FIT_METRICS = 2 + 4
+# fit's model ends in Dense(10, softmax): the softmax itself (max, exp(z - m), sum, divide).
+SOFTMAX = 4
+
+
+def _data(batch=32):
+    rng = np.random.default_rng(0)
+    x = autograd.tensor(rng.standard_normal((batch, 784)).astype(np.float32), device=DEVICE)
+    y = autograd.tensor(rng.integers(0, 10, batch), device=DEVICE)
+    return x, y
+
+
+def test_a_pytorch_style_step_launches_what_its_design_says():
+    autograd.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 300), nn.ReLU(), nn.Linear(300, 100), nn.ReLU(),
+                          nn.Linear(100, 10)).to(DEVICE)  # fmt: skip
+    loss_fn = nn.CrossEntropyLoss()
+    opt = optim.Adam(model.parameters(), lr=1e-3)
+    x, y = _data()
+    for _ in range(2):  # the first forward builds, the first step creates Adam's state
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+    marks = [fake_gpu.launch_count()]
+    opt.zero_grad()
+    marks.append(fake_gpu.launch_count())
+    out = model(x)
+    marks.append(fake_gpu.launch_count())
+    loss = loss_fn(out, y)
+    marks.append(fake_gpu.launch_count())
+    loss.backward()
+    marks.append(fake_gpu.launch_count())
+    opt.step()
+    marks.append(fake_gpu.launch_count())
+    counts = [b - a for a, b in zip(marks[:-1], marks[1:], strict=True)]
+    assert counts == [0, FORWARD, LOSS, BACKWARD, ADAM]
+
+
+def test_a_fit_step_launches_what_its_design_says():
+    autograd.manual_seed(0)
+    model = nn.Sequential([nn.layers.Dense(300, activation="relu", input_shape=(784,)),
+                           nn.layers.Dense(100, activation="relu"),
+                           nn.layers.Dense(10, activation="softmax")]).to(DEVICE)  # fmt: skip
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])  # fmt: skip
+    x, y = _data()
+    optimizer = bind_optimizer(model, model.optimizer, x)
+    step = Step(model, nn.losses.get("sparse_categorical_crossentropy"), optimizer,
+                [nn.metrics.SparseCategoricalAccuracy(name="accuracy")])  # fmt: skip
+    model.train()
+    step.train(x, y)
+    start = fake_gpu.launch_count()
+    step.train(x, y)
+    assert fake_gpu.launch_count() - start == (FORWARD + SOFTMAX + LOSS + BACKWARD + ADAM
+                                                + FIT_METRICS)
+
+
+def test_the_counter_counts_computations_and_not_views():
+    a = autograd.tensor(np.ones((4, 3), np.float32), device=DEVICE).data
+    index = fake_gpu.xp.asarray([0, 2])
+    start = fake_gpu.launch_count()
+    views = (a.reshape(3, 4), a.T, a[1:], a.astype(np.float32, copy=False),
+             fake_gpu.xp.empty_like(a))  # fmt: skip
+    assert fake_gpu.launch_count() == start and len(views) == 5
+    _ = a + 1, a.sum(), a[index], a.astype(np.float64), a.copy(), fake_gpu.xp.zeros(3)
+    assert fake_gpu.launch_count() == start + 6
