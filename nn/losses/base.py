@@ -226,16 +226,17 @@ class SoftmaxCrossEntropy(Function):
 
     def _forward_kernels(self, backend: Any, z: Any) -> Any:
         """The forward on a device, in six launches instead of eleven: the row maxima m,
-        e = exp(z - m) (a kernel), the row sums s, the label's logit z_y (a gather), the
-        loss log s - (z_y - m) (a kernel), the reduction. The softmax e / s is left to the
-        backward's kernel."""
+        e = exp(z - m) (a kernel), the row sums s, each sample's loss log s - (z_y - m) at
+        its label's column and 0 elsewhere (a kernel: no gather, which CuPy runs as several),
+        the row sums of that, the reduction. The softmax e / s is left to the backward's
+        kernel."""
         xp = backend.xp
         m = z.max(axis=-1, keepdims=True)
         e = EXP_SHIFTED.on(backend)(z, m, xp.empty_like(z))
         s = e.sum(axis=-1, keepdims=True)
-        labels = self.labels[..., None].astype(np.int64, copy=False)
-        picked = xp.take_along_axis(z, labels, axis=-1)
-        per_sample = _NLL.on(backend)(s, m, picked, xp.empty_like(picked))[..., 0]
+        classes = _class_indices(backend, z.shape[-1])
+        nll = _NLL.on(backend)(z, m, s, self.labels[..., None], classes, xp.empty_like(z))
+        per_sample = nll.sum(axis=-1)
         self._e, self._s, self._probs = e, s, None
         self._n = int(per_sample.size)
         return self._reduce(per_sample)
@@ -296,7 +297,8 @@ class SoftmaxCrossEntropy(Function):
 
 
 # The device kernels of SoftmaxCrossEntropy (labels given as class indices).
-_NLL = KernelSource("xpgrad_nll", "T s, T m, T z_y", "T nll", "nll = log(s) - (z_y - m);")
+_NLL = KernelSource("xpgrad_nll", "T z, T m, T s, L label, int32 cls", "T nll",
+                    "nll = cls == label ? log(s) - (z - m) : (T)0;")
 _CE_GRAD = KernelSource(
     "xpgrad_softmax_ce_grad", "T e, T s, L label, int32 cls, T gy, T count", "T gz",
     "gz = (e / s - (cls == label ? (T)1 : (T)0)) * (gy / count);",
