@@ -114,7 +114,13 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
                 prev = captured.get(id(t))
                 captured[id(t)] = g if prev is None else prev + g
         elif t.grad is None:  # the array itself when nothing else holds it (see _owned)
-            t.grad = g if create_graph else _wrap(_owned(g.data) if fresh else g.data.copy())
+            # (no local name for g.data: _owned counts the array's references)
+            if create_graph:
+                t.grad = g
+            elif g.data is getattr(t, "_grad_buffer", None):  # written in place by the op
+                t.grad = _wrap(g.data)
+            else:
+                t.grad = _wrap(_owned(g.data) if fresh else g.data.copy())
         else:
             t.grad = t.grad + g if create_graph else _wrap(t.grad.data + g.data)
 
@@ -210,6 +216,25 @@ def _owned(array: Any) -> Any:
     return array.copy()
 
 
+def grad_buffer_free(t: Tensor) -> Any:
+    """Where an op may write the gradient of the leaf ``t``: its slice of an optimizer's
+    flat gradient buffer (``t._grad_buffer``, see ``optim._flat``), when ``t`` has no
+    gradient yet and nothing else holds that slice (a gradient kept from an earlier step,
+    ``p.grad.numpy()`` in a list, would be overwritten); else None, and the op makes a new
+    array. The engine then keeps the slice as ``t.grad`` without a copy."""
+    buffer = getattr(t, "_grad_buffer", None)
+    if buffer is None or t.grad is not None or _references(buffer) > _BUFFER_HOLDERS:
+        return None
+    return buffer
+
+
+def grad_buffer_held(t: Tensor) -> bool:
+    """Whether something besides ``t`` and its flat group holds ``t._grad_buffer`` (a
+    gradient a user kept, ``t.grad`` itself): writing into it would change that."""
+    buffer = getattr(t, "_grad_buffer", None)
+    return _references(buffer) > _BUFFER_HOLDERS
+
+
 def _references(array: Any) -> int:
     return sys.getrefcount(array) if _HAS_REFCOUNT else 1 << 30
 
@@ -231,6 +256,25 @@ def _as_owned_counts(array: Any) -> int:  # one frame deeper, as inside _owned
 
 
 _SOLE_HOLDER = _sole_holder_count()
+
+
+def _buffer_holder_count() -> int:
+    """``_references(buffer)`` inside :func:`grad_buffer_free` for a slice held only by
+    its tensor's ``_grad_buffer`` and by its flat group's list of slices."""
+    import numpy as np
+
+    probe = _wrap(np.empty(1))
+    probe._grad_buffer = np.empty(1)
+    group_slices = [probe._grad_buffer]  # noqa: F841 - the flat group's own reference
+    return _as_buffer_counts(probe)
+
+
+def _as_buffer_counts(t: Any) -> int:  # the same frame structure as grad_buffer_free
+    buffer = getattr(t, "_grad_buffer", None)
+    return _references(buffer)
+
+
+_BUFFER_HOLDERS = _buffer_holder_count()
 
 
 def _root_grad(t: Tensor, g: Any) -> Tensor:

@@ -54,6 +54,7 @@ class Tensor:
         "_retains_grad",
         "_version",
         "_hooks",
+        "_grad_buffer",  # set by optim's flat groups only (read with getattr: often unset)
         "__weakref__",
     )
 

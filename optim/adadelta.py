@@ -45,6 +45,8 @@ class Adadelta(Optimizer):
 
     hyper_parameters = {**Optimizer.hyper_parameters, "rho": UNIT_INTERVAL, "eps": POSITIVE_EPS}
 
+    _flat_update = True  # elementwise: a group may be updated as one flat array
+
     @accepts_keras_spellings
     def __init__(self, params: Iterable[Any] | None = None, lr: float = 1.0, rho: float = 0.9,
                  eps: float = 1e-6, weight_decay: float = 0.0) -> None:

@@ -48,6 +48,8 @@ class Adagrad(Optimizer):
     hyper_parameters = {**Optimizer.hyper_parameters, "lr_decay": NON_NEGATIVE,
                         "initial_accumulator_value": NON_NEGATIVE, "eps": POSITIVE_EPS}
 
+    _flat_update = True  # elementwise: a group may be updated as one flat array
+
     @accepts_keras_spellings
     def __init__(self, params: Iterable[Any] | None = None, lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,

@@ -66,6 +66,8 @@ class Adam(Optimizer):
     hyper_parameters = {**Optimizer.hyper_parameters, "betas": Betas(), "eps": POSITIVE_EPS,
                         "amsgrad": Flag(), "decoupled_weight_decay": Flag()}
 
+    _flat_update = True  # elementwise: a group may be updated as one flat array
+
     @accepts_keras_spellings
     def __init__(self, params: Iterable[Any] | None = None, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,

@@ -49,6 +49,8 @@ class Lion(Optimizer):
 
     hyper_parameters = {**Optimizer.hyper_parameters, "betas": Betas()}
 
+    _flat_update = True  # elementwise: a group may be updated as one flat array
+
     @accepts_keras_spellings
     def __init__(self, params: Iterable[Any] | None = None, lr: float = 1e-4,
                  betas: tuple[float, float] = (0.9, 0.99), weight_decay: float = 0.0) -> None:

@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ._flat import FlatGroup
 from ._shared import FLUSH_EVERY, flush_subnormal_
 from .validation import check_flag, check_real, describe
 
@@ -139,6 +140,14 @@ class Optimizer:
     #: :data:`optim._shared.FLUSH_EVERY` steps (see there why). Subclasses name theirs.
     _decaying_state: ClassVar[tuple[str, ...]] = ()
     _updates: int = 0  # (class default: an optimizer unpickled from before the flush has none)
+
+    #: Whether ``_update`` is elementwise (no position reads another), so that a group may
+    #: be updated as one flat array (``optim._flat``): one call, one kernel on a GPU.
+    #: True for this package's optimizers; a subclass with per-tensor terms (a norm, a
+    #: trust ratio) must leave it False.
+    _flat_update: ClassVar[bool] = False
+    #: Failed flat attempts per group after which the per-parameter path stays.
+    _FLAT_ATTEMPTS: ClassVar[int] = 3
 
     #: every optimizer class of this package by lower-case name, per family ("torch" for
     #: optim's own, "keras" for optim.keras'): defining the class registers it, and
@@ -349,6 +358,8 @@ class Optimizer:
         for group in self.param_groups:  # every group is checked before any weight changes
             self._check_step(group)
         for group in self.param_groups:
+            if self._flat_update and self._step_flat(group):
+                continue
             for p in group["params"]:
                 grad = p.grad
                 if grad is None:
@@ -360,6 +371,43 @@ class Optimizer:
                 self._update(p.data, grad.data, state, group, _WorkArrays(self._work, p))
         self._flush_subnormal_state()
         return loss
+
+    def _step_flat(self, group: dict[str, Any]) -> bool:
+        """Update ``group`` in one call on its flat buffers (``optim._flat``), building
+        them on the first step where every parameter has a gradient; False where the
+        per-parameter path must run instead (nothing has changed then)."""
+        flat = self._flat_group(group)
+        if flat is None:
+            return False
+        flat.gather_grads()
+        self._update(flat.data, flat.grad, flat.state, group, _WorkArrays(self._work, flat))
+        flat.sync()
+        return True
+
+    def _flat_group(self, group: dict[str, Any]) -> FlatGroup | None:
+        """``group``'s intact flat layout, built if need be (see :meth:`_step_flat`)."""
+        flats = self.__dict__.setdefault("_flats", {})  # id(group) -> [FlatGroup | None, fails]
+        entry = flats.get(id(group))
+        if entry is None or (entry[0] is not None and entry[0].group is not group):
+            entry = flats[id(group)] = [None, 0]
+        flat = entry[0]
+        if flat is not None:
+            if flat.intact(group, self.state):
+                return flat
+            flat.dissolve()
+            entry[0] = None
+            entry[1] += 1
+        params = group["params"]
+        if entry[1] >= self._FLAT_ATTEMPTS or any(p.grad is None for p in params):
+            return None
+        flat = FlatGroup.build(group, [self._state_of(p, group) for p in params])
+        if flat is None or not flat.intact(group, self.state):
+            if flat is not None:
+                flat.dissolve()
+            entry[1] = self._FLAT_ATTEMPTS if flat is None else entry[1] + 1
+            return None
+        entry[0] = flat
+        return flat
 
     def _flush_subnormal_state(self) -> None:
         """After a step: every :data:`~optim._shared.FLUSH_EVERY`-th one, set the subnormal
@@ -380,6 +428,13 @@ class Optimizer:
 
     def _init_state(self, param: Any, group: dict[str, Any]) -> dict[str, Any]:
         raise NotImplementedError
+
+    def _state_of(self, param: Any, group: dict[str, Any]) -> dict[str, Any]:
+        """``param``'s state, made now if it has none yet."""
+        state = self.state.get(param)
+        if state is None:
+            state = self.state[param] = self._init_state(param.data, group)
+        return state
 
     def _update(self, param: Any, grad: Any, state: dict[str, Any], group: dict[str, Any],
                 work: _WorkArrays) -> None:
@@ -442,6 +497,9 @@ class Optimizer:
         self.param_groups = new_groups
         self._work = {}
         self._validated = {}
+        for entry in self.__dict__.pop("_flats", {}).values():  # their states are replaced
+            if entry[0] is not None:
+                entry[0].dissolve()
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

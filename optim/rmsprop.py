@@ -68,6 +68,8 @@ class RMSprop(Optimizer):
     hyper_parameters = {**Optimizer.hyper_parameters, "alpha": UNIT_INTERVAL,
                         "eps": POSITIVE_EPS, "momentum": NON_NEGATIVE, "centered": Flag()}
 
+    _flat_update = True  # elementwise: a group may be updated as one flat array
+
     @accepts_keras_spellings
     def __init__(self, params: Iterable[Any] | None = None, lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,

@@ -59,6 +59,8 @@ class SGD(Optimizer):
     hyper_parameters = {**Optimizer.hyper_parameters, "momentum": NON_NEGATIVE,
                         "dampening": UNIT_INTERVAL, "nesterov": Flag()}
 
+    _flat_update = True  # elementwise: a group may be updated as one flat array
+
     @accepts_keras_spellings
     def __init__(self, params: Iterable[Any] | None = None, lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0,

@@ -13,6 +13,9 @@ options that change its computation, three runs take the same gradients for 25 s
   runs the kernel's CUDA C through ``backends.cuda_subset``, and CUDA where there is one;
   no GPU has run these kernels yet, only the stand-in's interpreter).
 
+Each of the last two runs with the group's parameters stored flat (``optim._flat``: one
+update of all of them) and with one update per parameter.
+
 After every step the parameters and every state entry must agree with the reference (see
 ``_optim_paths.TOLERANCE``). The gradient depends on the parameter (``0.5 w + noise``), so a
 wrong state or parameter would also change every later gradient. What wraps the rule (clipping, EMA,
@@ -113,14 +116,20 @@ def _run_against_reference(name: str, kwargs: dict[str, Any], dtype: type, devic
             assert_paths_match(paths, i, ref[i], ref_state[i], dtype, step + 1)
 
 
+@pytest.mark.parametrize("layout", ["flat", "per-parameter"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("config", CONFIGS, ids=config_id)
-def test_numpy_path_and_fused_kernel_equal_the_reference_step(config, dtype, accelerator,
-                                                              launches):
+def test_numpy_path_and_fused_kernel_equal_the_reference_step(config, dtype, layout,
+                                                              accelerator, launches,
+                                                              monkeypatch):  # fmt: skip
+    """Both layouts: the group's parameters as views of one flat buffer updated in one
+    call (``optim._flat``, the default), and one update per parameter."""
     name, kwargs = config
+    if layout == "per-parameter":
+        monkeypatch.setattr(getattr(ko, name), "_flat_update", False)
     _run_against_reference(name, kwargs, dtype, accelerator)
-    if accelerator == "fakegpu":  # one fused launch per parameter and step
-        assert len(launches) == STEPS * len(SHAPES)
+    if accelerator == "fakegpu":  # one fused launch per step, or per parameter and step
+        assert len(launches) == STEPS * (1 if layout == "flat" else len(SHAPES))
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=config_id)

@@ -31,10 +31,12 @@ FORWARD = 2 + 2 + 2
 LOSS = 3 + 6
 # Backward: the ones for d loss, the cross-entropy's gradient (one kernel); the last Linear:
 # dL/dx, dL/dW, dL/db; each pair: the ReLU mask (one kernel), dL/dx (not for the first
-# layer, whose input needs none), dL/dW, dL/db. No copies: each gradient becomes .grad.
+# layer, whose input needs none), dL/dW, dL/db. No copies: each gradient becomes .grad
+# (written straight into the optimizer's flat gradient buffer where there is one).
 BACKWARD = 2 + 3 + (1 + 3) + (1 + 2)
-# Adam: one fused kernel per parameter (after the first step, which creates the state).
-ADAM = 6
+# Adam (PyTorch's rule, or Keras' in fit): one fused kernel for all six parameters, stored
+# flat (optim._flat; from the first step on, which also builds the flat buffers).
+ADAM = 1
 # fit's bookkeeping: the running loss (weighted sum), accuracy: argmax, ==, sum, add.
 FIT_METRICS = 2 + 4
 # fit's model ends in Dense(10, softmax): the softmax itself (max, exp(z - m), sum, divide).

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from backends import get_array_module
+
+from ..engine import grad_buffer_free
 from ..function import Function
 from ..tensor import Tensor, _wrap
 from ._coerce import into, operands
@@ -130,10 +133,23 @@ class Affine(Function):
             g2 = gy if gy.ndim == 2 else gy.reshape(-1, gy.shape[-1])
             if inputs[1].requires_grad:
                 x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
-                gw = g2.T @ x2 if self.transposed else x2.T @ g2
+                a, b = (g2.T, x2) if self.transposed else (x2.T, g2)
+                # straight into the optimizer's flat gradient buffer when it is free
+                out = _out_buffer(inputs[1], gy)
+                gw = a @ b if out is None else get_array_module(gy).matmul(a, b, out=out)
             if with_bias:
-                gb = g2.sum(axis=0) if inputs[2].shape == (gy.shape[-1],) else gy
+                if inputs[2].shape == (gy.shape[-1],):
+                    gb = g2.sum(axis=0, out=_out_buffer(inputs[2], gy))
+                else:
+                    gb = gy
         return (gx, gw) if len(inputs) == 2 else (gx, gw, gb)
+
+
+def _out_buffer(param: Tensor, gy: Any) -> Any:
+    """``param``'s free flat-gradient slice (``autograd.engine.grad_buffer_free``) when
+    its gradient, computed from ``gy``, has the slice's dtype; else None."""
+    out = grad_buffer_free(param)
+    return out if out is not None and out.dtype == gy.dtype else None
 
 
 def _adds_in_place(y: Any, b: Any) -> bool:

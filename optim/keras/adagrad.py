@@ -47,6 +47,8 @@ class Adagrad(Optimizer):
     initial_accumulator_value = HyperParameter()
     epsilon = HyperParameter()
 
+    _flat_update = True  # elementwise: a group may be updated as one flat array
+
     def __init__(self, learning_rate: Any = 0.001, initial_accumulator_value: float = 0.1,
                  epsilon: float = 1e-7, weight_decay: float | None = None,
                  clipnorm: float | None = None, clipvalue: float | None = None,

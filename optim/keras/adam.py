@@ -61,6 +61,8 @@ class Adam(Optimizer):
     epsilon = HyperParameter()
     amsgrad = HyperParameter()
 
+    _flat_update = True  # elementwise: a group may be updated as one flat array
+
     def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-7, amsgrad: bool = False,
                  weight_decay: float | None = None, clipnorm: float | None = None,

@@ -51,6 +51,8 @@ class Adamax(Optimizer):
     beta_2 = HyperParameter()
     epsilon = HyperParameter()
 
+    _flat_update = True  # elementwise: a group may be updated as one flat array
+
     def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-7, weight_decay: float | None = None,
                  clipnorm: float | None = None, clipvalue: float | None = None,

@@ -61,6 +61,8 @@ class Ftrl(Optimizer):
     l2_shrinkage_regularization_strength = HyperParameter()
     beta = HyperParameter()
 
+    _flat_update = True  # elementwise: a group may be updated as one flat array
+
     def __init__(self, learning_rate: Any = 0.001, learning_rate_power: float = -0.5,
                  initial_accumulator_value: float = 0.1,
                  l1_regularization_strength: float = 0.0,

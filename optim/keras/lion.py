@@ -50,6 +50,8 @@ class Lion(Optimizer):
     beta_1 = HyperParameter()
     beta_2 = HyperParameter()
 
+    _flat_update = True  # elementwise: a group may be updated as one flat array
+
     def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.99,
                  weight_decay: float | None = None, clipnorm: float | None = None,
                  clipvalue: float | None = None, global_clipnorm: float | None = None,

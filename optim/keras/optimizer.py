@@ -444,6 +444,8 @@ class Optimizer(_BaseOptimizer):
             rate = self._scheduled_learning_rate()
             for group in self.param_groups:
                 group["lr"] = rate
+        if self._flat_update and self._apply_flat(params, grads):
+            return
         group_of = {id(p): group for group in self.param_groups for p in group["params"]}
         groups = [group_of[id(p)] for p in params]
         states = [self._state_for(p, group) for p, group in zip(params, groups, strict=True)]
@@ -482,6 +484,43 @@ class Optimizer(_BaseOptimizer):
             for state in states:
                 state["gradient_accumulator"][...] = 0  # acc <- 0
         self._finish_step()
+
+    def _apply_flat(self, params: list[Any], grads: list[Any]) -> bool:
+        """Steps 5 and 6 on the group's flat buffers (``optim._flat``), in one call of the
+        rule; False, with nothing done, unless that is exactly what ``_apply`` would do:
+        one group whose every parameter has its ``p.grad`` here, and none of steps 2-4."""
+        if (len(self.param_groups) != 1 or self.loss_scale_factor is not None
+                or self.gradient_accumulation_steps or self._clips()):
+            return False
+        group = self.param_groups[0]
+        if params != group["params"] or any(
+            p.grad is None or g is not p.grad.data for p, g in zip(params, grads, strict=True)
+        ):
+            return False
+        decay = group["weight_decay"]
+        decays = decay is not None and decay != 0
+        if decays and not all(self._use_weight_decay(p) for p in params):
+            return False
+        flat = self._flat_group(group)
+        if flat is None:
+            return False
+        flat.gather_grads()
+        if decays:  # 5. w <- w (1 - wd lr)
+            flat.data *= 1.0 - float(decay) * float(group["lr"])
+        scalars = self._step_scalars(group, self.iterations + 1)  # 6. the rule at step t
+        self._update_rule(flat.data, flat.grad, flat.state, group, scalars,
+                          self._work_arrays(flat)[1:])  # fmt: skip
+        flat.sync()
+        self._finish_step()
+        return True
+
+    def _clips(self) -> bool:
+        return bool((self.clipnorm and self.clipnorm > 0)
+                    or (self.global_clipnorm and self.global_clipnorm > 0)
+                    or (self.clipvalue and self.clipvalue > 0))  # fmt: skip
+
+    def _state_of(self, param: Any, group: dict[str, Any]) -> dict[str, Any]:
+        return self._state_for(param, group)
 
     def _finish_step(self) -> None:
         """7. the weights' moving average, 8. the step count."""

@@ -59,6 +59,8 @@ class RMSprop(Optimizer):
     epsilon = HyperParameter()
     centered = HyperParameter()
 
+    _flat_update = True  # elementwise: a group may be updated as one flat array
+
     def __init__(self, learning_rate: Any = 0.001, rho: float = 0.9, momentum: float = 0.0,
                  epsilon: float = 1e-7, centered: bool = False,
                  weight_decay: float | None = None, clipnorm: float | None = None,
