@@ -312,6 +312,43 @@ def worker_step(library: str, device: str, batches: list[int], seconds: float) -
     return {"check_loss": check, "step_seconds": {str(k): v for k, v in times.items()}}
 
 
+def worker_launches() -> dict:
+    """Kernel launches of one steady-state step at batch 32, counted on the ``fakegpu``
+    stand-in (``backends.fake_gpu.launch_count``): the PyTorch-style step and ``fit``'s
+    step. On a GPU each launch costs the host microseconds whatever the batch size, so
+    this is what a small batch's GPU step scales with; it needs no GPU to count."""
+    import autograd as ag
+    import nn
+    from backends import fake_gpu
+    from nn.training.step import Step, bind_optimizer
+
+    counts = {}
+    step, put = _xpgrad_step("fakegpu")
+    x, y = put(*batch(32))
+    for _ in range(3):
+        step(x, y)
+    start = fake_gpu.launch_count()
+    step(x, y)
+    counts["pytorch-style step"] = fake_gpu.launch_count() - start
+    ag.set_default_device("fakegpu")
+    ag.manual_seed(0)
+    model = nn.Sequential([
+        nn.layers.Dense(300, activation="relu", input_shape=(784,)),
+        nn.layers.Dense(100, activation="relu"), nn.layers.Dense(10, activation="softmax"),
+    ])  # fmt: skip
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])  # fmt: skip
+    train = Step(model, model.loss, bind_optimizer(model, model.optimizer, x),
+                 [nn.metrics.SparseCategoricalAccuracy(name="accuracy")])  # fmt: skip
+    model.train()
+    for _ in range(3):
+        train.train(x, y)
+    start = fake_gpu.launch_count()
+    train.train(x, y)
+    counts["fit step (with loss and accuracy)"] = fake_gpu.launch_count() - start
+    return {"launches": counts}
+
+
 def worker_epoch(library: str, device: str, epochs: int, mode: str) -> dict:
     """Seconds per real Fashion-MNIST epoch (55,000 images, batch 32)."""
     import nn
@@ -477,6 +514,8 @@ def main() -> None:
         try:
             if kind == "step":
                 result = worker_step(library, device, [int(b) for b in rest[1:]], float(rest[0]))
+            elif kind == "launches":
+                result = worker_launches()
             else:
                 result = worker_epoch(library, device, int(rest[0]), rest[1])
         except RuntimeError as why:
@@ -529,6 +568,13 @@ def main() -> None:
                          "batch": int(size), "ms": sec * 1e3, "samples_per_s": int(size) / sec,
                          "check_loss": results[0]["check_loss"]})  # fmt: skip
     _check_losses(rows)
+    result, why = _run_worker(["launches", "xpgrad", "fakegpu"], threads)
+    if result is None:
+        raise SystemExit(f"counting the launches failed: {why}")
+    for name, count in result["launches"].items():
+        print(f"kernel launches per {name} (fakegpu, batch 32): {count}")
+        rows.append({"kind": "launches", "library": f"xpgrad {name}", "device": "fakegpu",
+                     "batch": 32, "launches": count})  # fmt: skip
     if epochs:
         runs = [("xpgrad", "cpu", "fit"), ("xpgrad", "cpu", "bare"), ("xpgrad", "cpu", "loop"),
                 ("torch", "cpu", "loop"), ("xpgrad", "cuda", "fit"), ("xpgrad", "cuda", "bare"),
@@ -579,7 +625,7 @@ def _write(out: Path, rows: list[dict], description: str, command: str, threads:
            rounds: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
     keys = ["kind", "library", "device", "batch", "ms", "samples_per_s", "epoch", "seconds",
-            "skip"]  # fmt: skip
+            "launches", "skip"]  # fmt: skip
     with open(out / "speed.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, keys, extrasaction="ignore")
         writer.writeheader()
@@ -623,6 +669,16 @@ def _write(out: Path, rows: list[dict], description: str, command: str, threads:
             secs = [r["seconds"] for r in epochs if (r["library"], r["device"]) == name]
             lines.append(f"| {name[0]} | {name[1]} | " + " | ".join(f"{s:.2f}" for s in secs)
                          + " |")
+    launches = [r for r in rows if r["kind"] == "launches"]
+    if launches:
+        lines += ["", "## Kernel launches per step (xpgrad, batch 32, counted on the fakegpu "
+                  "stand-in)", "",
+                  "Every computation counts as one launch (views and `empty` as none); CuPy "
+                  "may launch more for some calls (a matmul that splits its reduction). "
+                  "On a GPU a small batch's step costs what its launches cost the host.", "",
+                  "| step | launches |", "|---|---:|"]  # fmt: skip
+        lines += [f"| {r['library'].removeprefix('xpgrad ')} | {r['launches']} |"
+                  for r in launches]  # fmt: skip
     lines += _targets(step, epochs)
     (out / "speed.md").write_text("\n".join(lines) + "\n")
     _plot(out, rows, description)

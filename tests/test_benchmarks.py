@@ -26,3 +26,9 @@ def test_speed_benchmark_smoke_runs_each_library_in_its_own_process(torch):
     values = [float(v) for v in losses.values()]
     assert max(values) - min(values) < 1e-4 * max(values)  # the same training, three ways
     assert "skip xpgrad-captured on cuda" in result.stdout  # reasons are printed
+    # the launch counts, which tests/test_step_launches.py holds to their design
+    launches = re.findall(r"^kernel launches per (.+) \(fakegpu, batch 32\): (\d+)$",
+                          result.stdout, re.M)  # fmt: skip
+    assert [name for name, _ in launches] == ["pytorch-style step",
+                                              "fit step (with loss and accuracy)"]
+    assert all(int(count) > 0 for _, count in launches)
