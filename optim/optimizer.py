@@ -9,9 +9,12 @@ Every optimizer in :mod:`optim` derives from :class:`Optimizer` and implements t
 
 The base class walks the groups, skips parameters whose ``grad`` is None, creates state
 lazily and hands each update a few preallocated scratch arrays (``work``), so the NumPy
-path does not allocate temporaries every step. On a device with kernels (CuPy; the
-``fakegpu`` stand-in interprets them) the subclasses launch one fused elementwise kernel
-per parameter instead, written in CUDA C next to the rule in the optimizer's own file;
+path does not allocate temporaries every step. A group whose parameters all have
+gradients is stored flat once (``optim._flat``): parameters, gradients and state become
+views of long buffers and ``_update`` is called once for the whole group, which is why it
+must be elementwise (``_flat_update``). On a device with kernels (CuPy; the ``fakegpu``
+stand-in interprets them) the subclasses launch one fused elementwise kernel per update
+instead of the NumPy lines, written in CUDA C next to the rule in the optimizer's own file;
 each file also holds ``reference_step``, the rule in plain float64 NumPy that tests hold
 both paths to (see :mod:`optim._shared` for the pieces they share).
 
