@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FlatGroup"]
+__all__ = ["FlatGroup", "same_tensors"]
 
 
 class FlatGroup:
@@ -103,7 +103,7 @@ class FlatGroup:
     def intact(self, group: dict[str, Any], state: dict[Any, dict[str, Any]]) -> bool:
         """Whether this step may run flat: the same group and parameters, each still
         viewing its slice, with a gradient of its dtype and shape, and the same state."""
-        if group is not self.group or group["params"] != self.params:
+        if group is not self.group or not same_tensors(group["params"], self.params):
             return False
         dtype = self.data.dtype
         for p, view, s in zip(self.params, self._views, self.states, strict=True):
@@ -159,6 +159,11 @@ class FlatGroup:
         parameters and states keep their views (still correct, just not updated as one)."""
         for p in self.params:
             p._grad_buffer = None
+
+
+def same_tensors(a: list[Any], b: list[Any]) -> bool:
+    """The same tensors in the same order (by identity: ``==`` on tensors is elementwise)."""
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
 
 
 def _same_layout(params: list[Any], dtype: Any, backend: Any) -> bool:

@@ -204,3 +204,25 @@ def test_keras_fit_flat_equals_per_parameter(clipnorm, monkeypatch):
         assert not _is_flat(plain_model)
     for a, b in zip(flat, plain, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_parameter_swapped_in_the_group_is_updated_as_the_group_says(monkeypatch):
+    def swap(step, model):
+        if step == 2:  # a new tensor where the flat group had another: no comparison error
+            opt = model._test_optimizer
+            new = autograd.tensor(host(model[0].bias) + 1.0, requires_grad=True)
+            new.grad = model[0].bias.grad
+            opt.param_groups[0]["params"][1] = new
+            model._test_swapped = new
+
+    results = []
+    for layout in ("flat", "per-parameter"):
+        with monkeypatch.context() as patch:
+            if layout == "per-parameter":
+                _per_parameter(patch, optim.Adam)
+            model = _model()
+            opt = optim.Adam(model.parameters(), lr=1e-2)
+            model.__dict__["_test_optimizer"] = opt
+            _train(model, opt, 4, swap)
+            results.append(host(model.__dict__["_test_swapped"]))
+    np.testing.assert_array_equal(*results)

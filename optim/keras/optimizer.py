@@ -52,6 +52,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._flat import same_tensors
 from ..optimizer import Optimizer as _BaseOptimizer
 from ..optimizer import _array_module, _WorkArrays
 from . import schedules as _schedules
@@ -493,7 +494,7 @@ class Optimizer(_BaseOptimizer):
                 or self.gradient_accumulation_steps or self._clips()):
             return False
         group = self.param_groups[0]
-        if params != group["params"] or any(
+        if not same_tensors(params, group["params"]) or any(
             p.grad is None or g is not p.grad.data for p, g in zip(params, grads, strict=True)
         ):
             return False
