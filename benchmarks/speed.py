@@ -312,12 +312,27 @@ def worker_step(library: str, device: str, batches: list[int], seconds: float) -
     return {"check_loss": check, "step_seconds": {str(k): v for k, v in times.items()}}
 
 
+def _keras_model(device: str) -> Any:
+    """The main job's model, compiled as it compiles it, built on ``device``."""
+    import autograd as ag
+    import nn
+
+    ag.set_default_device(device)
+    ag.manual_seed(0)
+    model = nn.Sequential([
+        nn.layers.Dense(300, activation="relu", input_shape=(784,)),
+        nn.layers.Dense(100, activation="relu"), nn.layers.Dense(10, activation="softmax"),
+    ])  # fmt: skip
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])  # fmt: skip
+    return model
+
+
 def worker_launches() -> dict:
     """Kernel launches of one steady-state step at batch 32, counted on the ``fakegpu``
     stand-in (``backends.fake_gpu.launch_count``): the PyTorch-style step and ``fit``'s
     step. On a GPU each launch costs the host microseconds whatever the batch size, so
     this is what a small batch's GPU step scales with; it needs no GPU to count."""
-    import autograd as ag
     import nn
     from backends import fake_gpu
     from nn.training.step import Step, bind_optimizer
@@ -330,14 +345,7 @@ def worker_launches() -> dict:
     start = fake_gpu.launch_count()
     step(x, y)
     counts["pytorch-style step"] = fake_gpu.launch_count() - start
-    ag.set_default_device("fakegpu")
-    ag.manual_seed(0)
-    model = nn.Sequential([
-        nn.layers.Dense(300, activation="relu", input_shape=(784,)),
-        nn.layers.Dense(100, activation="relu"), nn.layers.Dense(10, activation="softmax"),
-    ])  # fmt: skip
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])  # fmt: skip
+    model = _keras_model("fakegpu")
     train = Step(model, model.loss, bind_optimizer(model, model.optimizer, x),
                  [nn.metrics.SparseCategoricalAccuracy(name="accuracy")])  # fmt: skip
     model.train()
@@ -358,19 +366,11 @@ def worker_epoch(library: str, device: str, epochs: int, mode: str) -> dict:
     y = y_full[:55000].astype(np.int64)
     out: list[float] = []
     if library == "xpgrad" and mode in ("fit", "bare"):
-        import autograd as ag
         import backends
 
         if device != "cpu" and not backends.cupy_available():
             raise RuntimeError("no CuPy with a CUDA device")
-        ag.set_default_device(device)
-        ag.manual_seed(0)
-        model = nn.Sequential([
-            nn.layers.Dense(300, activation="relu", input_shape=(784,)),
-            nn.layers.Dense(100, activation="relu"), nn.layers.Dense(10, activation="softmax"),
-        ])  # fmt: skip
-        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
-                      metrics=["accuracy"])  # fmt: skip
+        model = _keras_model(device)
         if mode == "bare":
             return {"epoch_seconds": _bare_keras_loop(model, x, y, epochs)}
         x_val = (x_full[55000:].reshape(-1, 784) / 255.0).astype(np.float32)
