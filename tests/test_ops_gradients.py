@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import strategies as S
 from _device import host
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from strategies import on_device
@@ -129,6 +129,32 @@ def test_matmul(device, shapes_data):
 def test_matmul_fixed_shapes(device, sa, sb):
     rng = np.random.default_rng(0)
     check(ag.matmul, (rng.standard_normal(sa), rng.standard_normal(sb)), device, np.matmul)
+
+
+_ACTIVATIONS = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh,
+                "sigmoid": lambda z: 1 / (1 + np.exp(-z))}  # fmt: skip
+
+
+@on_device
+@given(st.sampled_from(sorted(_ACTIVATIONS)), st.booleans(), st.booleans(),
+       hnp.array_shapes(min_dims=1, max_dims=3, max_side=3), st.integers(1, 3), st.data())
+def test_affine_activation(device, activation, transposed, bias, x_shape, n_out, data):
+    """A layer fused with its activation (``AffineActivation``): f(x Wᵀ + b) or f(x K + b),
+    inputs of 1 to 3 axes, with and without a bias; relu's kink kept out of reach."""
+    from autograd.ops.matmul import affine_activation
+
+    n_in = x_shape[-1]
+    x = data.draw(S.arrays(x_shape))
+    w = data.draw(S.arrays((n_out, n_in) if transposed else (n_in, n_out)))
+    b = data.draw(S.arrays((n_out,))) if bias else np.zeros(n_out)
+    z = x @ (w.T if transposed else w) + b
+    assume(np.abs(z).min() > S.KINK_GAP)  # rarely false: a finite difference over the kink
+
+    def fn(*t):
+        return affine_activation(t[0], t[1], t[2] if bias else None, activation,
+                                 transposed=transposed)  # fmt: skip
+
+    check(fn, (x, w, b) if bias else (x, w), device, lambda *a: _ACTIVATIONS[activation](z))
 
 
 # ----------------------------------------------------------------- elementwise math
