@@ -27,8 +27,8 @@ DEVICE = "fakegpu"
 FORWARD = 2 + 2 + 2
 # Cross-entropy from logits with labels on the device: labels clipped and tested (one
 # kernel), any(), or-ed into the error flag; row max, exp(z - m) (a kernel), row sums, the
-# loss at each label's column (a kernel), its row sums, the mean.
-LOSS = 3 + 6
+# loss at each label's column divided by N (a kernel), its sum.
+LOSS = 3 + 5
 # Backward: the ones for d loss, the cross-entropy's gradient (one kernel); the last Linear:
 # dL/dx, dL/dW, dL/db; each pair: the ReLU mask (one kernel), dL/dx (not for the first
 # layer, whose input needs none), dL/dW, dL/db. No copies: each gradient becomes .grad

@@ -225,21 +225,22 @@ class SoftmaxCrossEntropy(Function):
         return per_sample
 
     def _forward_kernels(self, backend: Any, z: Any) -> Any:
-        """The forward on a device, in six launches instead of eleven: the row maxima m,
+        """The forward on a device, in five launches instead of eleven: the row maxima m,
         e = exp(z - m) (a kernel), the row sums s, each sample's loss log s - (z_y - m) at
-        its label's column and 0 elsewhere (a kernel: no gather, which CuPy runs as several),
-        the row sums of that, the reduction. The softmax e / s is left to the backward's
-        kernel."""
+        its label's column and 0 elsewhere (a kernel, already divided by N for "mean"; no
+        gather, which CuPy runs as several), and one sum of that (per row for "none").
+        The softmax e / s is left to the backward's kernel."""
         xp = backend.xp
         m = z.max(axis=-1, keepdims=True)
         e = EXP_SHIFTED.on(backend)(z, m, xp.empty_like(z))
         s = e.sum(axis=-1, keepdims=True)
         classes = _class_indices(backend, z.shape[-1])
-        nll = _NLL.on(backend)(z, m, s, self.labels[..., None], classes, xp.empty_like(z))
-        per_sample = nll.sum(axis=-1)
         self._e, self._s, self._probs = e, s, None
-        self._n = int(per_sample.size)
-        return self._reduce(per_sample)
+        self._n = int(z.size // z.shape[-1])
+        scale = z.dtype.type(self._n if self.reduction == "mean" else 1)
+        nll = _NLL.on(backend)(z, m, s, self.labels[..., None], classes, scale,
+                               xp.empty_like(z))  # fmt: skip
+        return nll.sum(axis=-1) if self.reduction == "none" else nll.sum()
 
     def _softmax(self) -> Any:
         """softmax(z), computed by the forward (or from its e and s on a device)."""
@@ -297,8 +298,8 @@ class SoftmaxCrossEntropy(Function):
 
 
 # The device kernels of SoftmaxCrossEntropy (labels given as class indices).
-_NLL = KernelSource("xpgrad_nll", "T z, T m, T s, L label, int32 cls", "T nll",
-                    "nll = cls == label ? log(s) - (z - m) : (T)0;")
+_NLL = KernelSource("xpgrad_nll", "T z, T m, T s, L label, int32 cls, T count", "T nll",
+                    "nll = cls == label ? (log(s) - (z - m)) / count : (T)0;")
 _CE_GRAD = KernelSource(
     "xpgrad_softmax_ce_grad", "T e, T s, L label, int32 cls, T gy, T count", "T gz",
     "gz = (e / s - (cls == label ? (T)1 : (T)0)) * (gy / count);",
