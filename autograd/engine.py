@@ -222,17 +222,20 @@ def grad_buffer_free(t: Tensor) -> Any:
     gradient yet and nothing else holds that slice (a gradient kept from an earlier step,
     ``p.grad.numpy()`` in a list, would be overwritten); else None, and the op makes a new
     array. The engine then keeps the slice as ``t.grad`` without a copy."""
-    buffer = getattr(t, "_grad_buffer", None)
-    if buffer is None or t.grad is not None or _references(buffer) > _BUFFER_HOLDERS:
+    if t.grad is not None or getattr(t, "_grad_buffer", None) is None or grad_buffer_held(t):
         return None
-    return buffer
+    return t._grad_buffer
 
 
 def grad_buffer_held(t: Tensor) -> bool:
     """Whether something besides ``t`` and its flat group holds ``t._grad_buffer`` (a
     gradient a user kept, ``t.grad`` itself): writing into it would change that."""
+    return _buffer_references(t) > _BUFFER_HOLDERS
+
+
+def _buffer_references(t: Any) -> int:
     buffer = getattr(t, "_grad_buffer", None)
-    return _references(buffer) > _BUFFER_HOLDERS
+    return _references(buffer)
 
 
 def _references(array: Any) -> int:
@@ -259,19 +262,14 @@ _SOLE_HOLDER = _sole_holder_count()
 
 
 def _buffer_holder_count() -> int:
-    """``_references(buffer)`` inside :func:`grad_buffer_free` for a slice held only by
-    its tensor's ``_grad_buffer`` and by its flat group's list of slices."""
+    """``_buffer_references(t)`` for a slice held only by its tensor's ``_grad_buffer``
+    and by its flat group's list of slices: the threshold of :func:`grad_buffer_held`."""
     import numpy as np
 
     probe = _wrap(np.empty(1))
     probe._grad_buffer = np.empty(1)
     group_slices = [probe._grad_buffer]  # noqa: F841 - the flat group's own reference
-    return _as_buffer_counts(probe)
-
-
-def _as_buffer_counts(t: Any) -> int:  # the same frame structure as grad_buffer_free
-    buffer = getattr(t, "_grad_buffer", None)
-    return _references(buffer)
+    return _buffer_references(probe)
 
 
 _BUFFER_HOLDERS = _buffer_holder_count()
