@@ -45,6 +45,9 @@ echo "== summary"
   echo "tests on cuda: $(tail -n 1 "$out/tests_cuda.log")"
   echo "PyTorch loop:  $(grep -o 'test accuracy [0-9.]*' "$out/loop_cuda.log" | tail -n 1)"
   echo "main job:      $(grep -o 'test accuracy [0-9.]*' "$out/train_cuda.log" | tail -n 1)"
+  echo "step times (ms; ratio to PyTorch on the same device), from $out/speed.md:"
+  grep -E '^\| (xpgrad|xpgrad-captured|torch|torch-graph|cupy) \| cuda' "$out/speed.md" 2>/dev/null
+  grep -A3 '^| step | launches' "$out/speed.md" 2>/dev/null
   echo "exit status:   $status"
 } | tee "$out/summary.txt"
 exit $status
