@@ -18,7 +18,7 @@ import numpy as np
 
 from .backend import Backend
 
-__all__ = ["KernelSource", "kernel_backend"]
+__all__ = ["KernelSource", "float_kernel_backend", "kernel_backend"]
 
 
 def kernel_backend(array: Any) -> Backend | None:
@@ -30,6 +30,17 @@ def kernel_backend(array: Any) -> Backend | None:
 
     backend = backend_of(array)
     return backend if backend.compiles_kernels else None
+
+
+_FLOAT_DTYPES = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
+
+
+def float_kernel_backend(array: Any) -> Backend | None:
+    """:func:`kernel_backend` for the ops' kernels, which are written for float32 and
+    float64 (CUDA's half has no ``exp``/``tanh`` overloads): None for other dtypes."""
+    if isinstance(array, np.ndarray) or array.dtype not in _FLOAT_DTYPES:
+        return None
+    return kernel_backend(array)
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from backends import backend_of, get_array_module
-from backends.kernels import KernelSource, kernel_backend
+from backends.kernels import KernelSource, float_kernel_backend
 
 from ..function import Function
 from ..tensor import Tensor, _wrap
@@ -136,21 +134,11 @@ _GRAD_KERNELS = {
     name: KernelSource(f"xpgrad_{name}_grad", "T gy, T y", "T gx", body)
     for name, body in _BACKWARD_BODY.items()
 }
-_KERNEL_DTYPES = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
-
-
-def _kernels_for(array: Any) -> Any:
-    """The backend that runs the kernels above on ``array``, or None (the xp path)."""
-    if isinstance(array, np.ndarray) or array.dtype not in _KERNEL_DTYPES:
-        return None
-    return kernel_backend(array)
-
-
 def activate(name: str, x: Any, bias: Any = None, *, in_place: bool = False) -> Any:
     """``f(x + bias)`` on arrays, for ``name`` in :data:`FUSABLE`; ``bias`` (None: none)
     broadcasts over ``x``'s leading axes and has its dtype. With ``in_place`` the result
     is written into ``x`` (which must be a fresh array no one else holds)."""
-    backend = _kernels_for(x)
+    backend = float_kernel_backend(x)
     if backend is not None:
         if bias is not None:
             if not in_place:
@@ -174,7 +162,7 @@ def activate(name: str, x: Any, bias: Any = None, *, in_place: bool = False) -> 
 def activation_grad_data(name: str, gy: Any, y: Any) -> Any:
     """``gy · f'`` on arrays, from the activation's output ``y`` (relu: y > 0; sigmoid:
     y (1 - y); tanh: 1 - y²)."""
-    backend = _kernels_for(y)
+    backend = float_kernel_backend(y)
     if backend is not None and gy.dtype == y.dtype and gy.shape == y.shape:
         return _GRAD_KERNELS[name].on(backend)(gy, y, get_array_module(y).empty_like(y))
     if name == "relu":

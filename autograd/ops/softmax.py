@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from backends import get_array_module
-from backends.kernels import KernelSource, kernel_backend
+from backends.kernels import KernelSource, float_kernel_backend
 
 from ..function import Function
 from ..tensor import Tensor, _wrap
@@ -29,7 +27,7 @@ class Softmax(Function):
     def forward(self, x):
         xp = get_array_module(x)
         m = x.max(axis=self.axis, keepdims=True)
-        backend = kernel_backend(x) if x.dtype in _KERNEL_DTYPES else None
+        backend = float_kernel_backend(x)
         if backend is not None:  # a device: e = exp(x - m) in one launch, not two
             e = EXP_SHIFTED.on(backend)(x, m, xp.empty_like(x))
         else:
@@ -45,7 +43,6 @@ class Softmax(Function):
 
 #: e = exp(z - m), for z and its maxima m along an axis (softmax, softmax cross-entropy).
 EXP_SHIFTED = KernelSource("xpgrad_exp_shifted", "T z, T m", "T e", "e = exp(z - m);")
-_KERNEL_DTYPES = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
 
 
 class LogSoftmax(Function):

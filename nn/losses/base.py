@@ -14,7 +14,7 @@ import backends
 from autograd import Function, Tensor, from_array
 from autograd._errors import describe, not_numbers
 from autograd.ops.softmax import EXP_SHIFTED
-from backends.kernels import KernelSource, kernel_backend
+from backends.kernels import KernelSource, float_kernel_backend
 
 EPSILON = 1e-7
 _REDUCTIONS = {
@@ -237,10 +237,13 @@ class SoftmaxCrossEntropy(Function):
         classes = _class_indices(backend, z.shape[-1])
         self._e, self._s, self._probs = e, s, None
         self._n = int(z.size // z.shape[-1])
-        scale = z.dtype.type(self._n if self.reduction == "mean" else 1)
-        nll = _NLL.on(backend)(z, m, s, self.labels[..., None], classes, scale,
-                               xp.empty_like(z))  # fmt: skip
+        nll = _NLL.on(backend)(z, m, s, self.labels[..., None], classes,
+                               self._count(z.dtype), xp.empty_like(z))  # fmt: skip
         return nll.sum(axis=-1) if self.reduction == "none" else nll.sum()
+
+    def _count(self, dtype: Any) -> Any:
+        """What the kernels divide by: N for "mean", else 1 (in the logits' dtype)."""
+        return dtype.type(self._n if self.reduction == "mean" else 1)
 
     def _softmax(self) -> Any:
         """softmax(z), computed by the forward (or from its e and s on a device)."""
@@ -278,12 +281,10 @@ class SoftmaxCrossEntropy(Function):
         if self._probs is None:  # the device's forward: (e / s - onehot) · scale, one kernel
             backend = backends.backend_of(gy)
             e = self._e
-            g, n = (gy[..., None], 1) if self.reduction == "none" else (gy, self._n)
-            if self.reduction == "sum":
-                n = 1
+            g = gy[..., None] if self.reduction == "none" else gy
             return _CE_GRAD.on(backend)(
                 e, self._s, self.labels[..., None], _class_indices(backend, e.shape[-1]), g,
-                e.dtype.type(n), backend.xp.empty_like(e),
+                self._count(e.dtype), backend.xp.empty_like(e),
             )
         if self.reduction == "none":
             scale = gy[..., None]
@@ -304,15 +305,14 @@ _CE_GRAD = KernelSource(
     "xpgrad_softmax_ce_grad", "T e, T s, L label, int32 cls, T gy, T count", "T gz",
     "gz = (e / s - (cls == label ? (T)1 : (T)0)) * (gy / count);",
 )
-_CE_DTYPES = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
 _CLASS_INDICES: dict[tuple[str, int], Any] = {}
 
 
 def _ce_kernels(z: Any, t: Any, labels: Any) -> Any:
     """The backend that runs the cross-entropy's kernels for these operands, or None."""
-    if t is not None or labels is None or z.dtype not in _CE_DTYPES or z.ndim < 1:
+    if t is not None or labels is None or z.ndim < 1:
         return None
-    backend = kernel_backend(z)
+    backend = float_kernel_backend(z)
     if backend is None or labels.dtype not in _LABEL_DTYPES or z.shape[-1] == 0:
         return None
     return backend
