@@ -287,7 +287,11 @@ def randperm(n: int, *, dtype: Any = None, device: Any = None, requires_grad: bo
     """A random permutation of 0..n-1 (int64)."""
     backend = _backend(device)
     rng = generator if generator is not None else backend.rng
-    return _made(rng.permutation(int(n)).astype(as_dtype(dtype or np.int64)), requires_grad)
+    if hasattr(rng, "permutation"):
+        order = rng.permutation(int(n))
+    else:  # CuPy's Generator has no permutation: the order that sorts n uniform draws
+        order = backend.xp.argsort(rng.random(int(n)))
+    return _made(order.astype(as_dtype(dtype or np.int64)), requires_grad)
 
 
 # ----------------------------------------------------------------- the *_like forms

@@ -322,12 +322,16 @@ class Optimizer:
                         "0 * inf = NaN; use smaller hyper-parameters"
                     )
             eps = group.get("eps")
-            if eps is not None and dtype.type(eps) == 0:
+            # Zero, or (float32/64) subnormal: GPUs flush subnormal operands to 0. (float16
+            # is left alone: Keras' default 1e-7 is subnormal there, and kernels that
+            # compute in half's place use float32.)
+            if eps is not None and (dtype.type(eps) == 0 or (
+                    dtype.itemsize >= 4 and dtype.type(eps) < np.finfo(dtype).smallest_normal)):
                 raise ValueError(
                     f"{type(self).__name__}: eps = {eps:g} is not representable in the "
-                    f"{dtype} parameters (it rounds to {dtype.type(eps)!r}); a zero gradient "
-                    f"would give 0/0 = NaN: use an eps of at least "
-                    f"{float(np.finfo(dtype).smallest_normal):.3g}"
+                    f"{dtype} parameters (it rounds to {dtype.type(eps)!r}, which a GPU "
+                    f"flushes to 0); a zero gradient would give 0/0 = NaN: use an eps of at "
+                    f"least {float(np.finfo(dtype).smallest_normal):.3g}"
                 )
         self._validated[id(group)] = (tuple(group.get(n) for n in self.hyper_parameters), dtypes)
 

@@ -171,7 +171,7 @@ def test_host_indices_and_masks_index_a_gpu_tensor_and_scatter_back(accelerator)
     for index, expected in [
         ([1, 1, 0], [[1, 1, 1], [2, 2, 2]]),
         (np.array([[True, False, True], [False, False, True]]), [[1, 0, 1], [0, 0, 1]]),
-        (Tensor(np.array([0, 0])), [[2, 2, 2], [0, 0, 0]]),
+        (Tensor(np.array([0, 0]), device="cpu"), [[2, 2, 2], [0, 0, 0]]),
         ((x > 2.5), [[0, 0, 0], [1, 1, 1]]),
     ]:
         (g,) = ag.grad(x[index].sum(), x)

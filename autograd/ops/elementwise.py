@@ -213,10 +213,15 @@ class ToDevice(Function):
 
     def forward(self, x):
         target = get_backend(self.device)
+        source = backend_of(x)
         if target.device == "cpu":
-            source = backend_of(x)
             source.check_errors()  # the host waits for the copy anyway: raise what was flagged
             return source.to_host(x)
+        if source.device != "cpu" and type(source) is not type(target):
+            # between two kinds of device (cuda and the fakegpu stand-in): through the host,
+            # since neither reads the other's arrays
+            source.check_errors()
+            x = source.to_host(x)
         return target.from_host(x)
 
     def backward(self, gy):

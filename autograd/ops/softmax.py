@@ -124,6 +124,8 @@ def softmax(
     """e**x normalised to sum to 1 along ``dim`` (the last axis when not given;
     ``axis`` is Keras' name). ``dtype`` casts the input first."""
     x, dim = _softmax_dim(input, dim, axis, dtype, "softmax")
+    if x.ndim == 0:  # NumPy reduces a 0-d array over "axis 0", CuPy refuses: go through (1,)
+        return reshape(Softmax(0)(reshape(x, (1,))), ())
     return Softmax(dim)(x)
 
 
@@ -132,6 +134,8 @@ def log_softmax(
 ) -> Tensor:  # fmt: skip
     """ln softmax(x) along ``dim``, computed without forming softmax (stable for large inputs)."""
     x, dim = _softmax_dim(input, dim, axis, dtype, "log_softmax")
+    if x.ndim == 0:  # as in softmax
+        return reshape(LogSoftmax(0)(reshape(x, (1,))), ())
     return LogSoftmax(dim)(x)
 
 
