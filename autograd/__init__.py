@@ -31,6 +31,7 @@ from .anomaly_mode import (
     is_anomaly_enabled,
     set_detect_anomaly,
 )
+from .captured_step import capture
 from .defaults import get_default_device, get_default_dtype, set_default_device, set_default_dtype
 from .devices import accelerator, cuda, device
 from .devices import backends_namespace as backends
@@ -54,7 +55,7 @@ autograd = _sys.modules[__name__]
 __all__ = [
     "Function", "FunctionCtx", "GradcheckError", "Tensor", "accelerator", "autograd",
     "detect_anomaly", "is_anomaly_check_nan_enabled", "is_anomaly_enabled", "set_detect_anomaly",
-    "backends", "cuda", "device", "enable_grad", "from_array", "get_default_device",
+    "backends", "capture", "cuda", "device", "enable_grad", "from_array", "get_default_device",
     "get_default_dtype", "grad", "gradcheck", "inference_mode", "is_grad_enabled", "load",
     "manual_seed", "no_grad", "save", "set_default_device", "set_printoptions", "set_default_dtype",
     "set_grad_enabled",

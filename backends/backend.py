@@ -44,6 +44,20 @@ class Backend:
         """The error function, elementwise (used by the exact GELU)."""
         raise NotImplementedError
 
+    # ------------------------------------------------------------ captured steps
+    def capture(self, fn: Callable[[], Any]) -> tuple[Callable[[], None], Any]:
+        """Record the device work of ``fn()`` once and run it: ``(replay, result)``, where
+        ``replay()`` runs the same work again on the same memory (a CUDA graph) and
+        ``result`` is what ``fn`` returned. See ``autograd.capture``."""
+        raise ValueError(
+            f"a step can be captured on a GPU ('cuda') or on the 'fakegpu' stand-in, not on "
+            f"{self.device}: call the step itself there"
+        )
+
+    def capture_matmul(self) -> Callable[..., Any]:
+        """``(a, b, out=None) -> a @ b`` as it may run while :meth:`capture` records."""
+        raise NotImplementedError
+
     # ------------------------------------------------------------ deferred errors
     # A GPU cannot raise in the middle of a queued computation without the host waiting
     # for it (a sync per step). Ops that find bad input on a device (labels out of range)

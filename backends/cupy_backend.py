@@ -14,7 +14,7 @@ from .backend import Backend
 class CupyBackend(Backend):
     """Arrays in the memory of one CUDA device, computed by CuPy. Device name ``"cuda:N"``."""
 
-    __slots__ = ("_cupy", "_device_id", "_erf")
+    __slots__ = ("_cupy", "_device_id", "_erf", "_gemm")
     compiles_kernels = True
 
     def __init__(self, device_id: int, seed: int | None = None) -> None:
@@ -66,6 +66,19 @@ class CupyBackend(Backend):
     def elementwise_kernel(self, in_params: str, out_params: str, body: str, name: str,
                            preamble: str = "") -> Callable[..., Any]:
         return _compiled_kernel(in_params, out_params, body, name, preamble)
+
+    def capture(self, fn: Callable[[], Any]) -> tuple[Callable[[], None], Any]:
+        from .cuda_graphs import capture
+
+        return capture(self._cupy, self._device_id, fn, self.capture_matmul())
+
+    def capture_matmul(self) -> Callable[..., Any]:
+        from .cuda_graphs import CaptureGemm
+
+        if getattr(self, "_gemm", None) is None:
+            with self._cupy.cuda.Device(self._device_id):
+                self._gemm = CaptureGemm(self._cupy)
+        return self._gemm
 
     def free_memory(self) -> int:
         """Bytes free on the device (driver's view plus CuPy's pool cache)."""

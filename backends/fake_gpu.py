@@ -24,6 +24,10 @@ matters and compute with NumPy underneath:
   (reshape, transpose, basic slicing) and ``empty`` launch nothing, as on a GPU. On a GPU
   each launch costs the host a few microseconds of Python and CuPy whatever the array's
   size, so the count is what a step's small-batch time scales with; tests hold it down.
+* A capture (:meth:`FakeGpuBackend.capture`, behind ``autograd.capture``) records every
+  launch and replays them on the same arrays, as a CUDA graph does: a host number baked
+  into a launch stays what it was when recorded, and reading a device value on the host
+  or copying a host array in while recording raises, as CUDA's stream capture does.
 
 Select it like ``cuda``: ``Tensor(x, device="fakegpu")``, ``model.to("fakegpu")``,
 ``autograd.set_default_device("fakegpu")``, or run the whole test suite on it with
@@ -57,6 +61,8 @@ _NO_KERNEL = frozenset({
     "isscalar", "errstate",
 })
 _launches = [0]  # a list, so that the hot paths bump it without a global statement
+_recording: list[list[Callable[[], Any]] | None] = [None]  # a capture's launches, in order
+_CAPTURING = "the current stream is capturing, so D2H transfers are disallowed"
 
 
 def launch_count() -> int:
@@ -119,10 +125,39 @@ def _call(function: Any, args: tuple, kwargs: dict[str, Any], launches: int = 1)
     as device arrays."""
     _launches[0] += launches
     out = kwargs.get("out")
-    result = function(*_unwrap(args), **_unwrap_kwargs(kwargs))
+    args, kwargs = _unwrap(args), _unwrap_kwargs(kwargs)
+    result = function(*args, **kwargs)
     if out is not None:  # in place: hand back the caller's own device array(s)
+        if launches and _recording[0] is not None:
+            _recording[0].append(lambda: function(*args, **kwargs))
         return out[0] if type(out) is tuple and len(out) == 1 else out
-    return _wrap(result)
+    result = _wrap(result)
+    if launches and _recording[0] is not None:
+        _record_into(result, lambda: function(*args, **kwargs))
+    return result
+
+
+def _record_into(result: Any, compute: Callable[[], Any]) -> None:
+    """While capturing: replaying computes ``result`` again, into its own memory."""
+    if type(result) is ndarray:
+        target = result._a
+
+        def launch() -> None:
+            target[...] = compute()
+    elif type(result) is tuple and all(type(r) is ndarray for r in result):
+        targets = [r._a for r in result]
+
+        def launch() -> None:
+            for target, value in zip(targets, compute(), strict=True):
+                target[...] = value
+    else:  # a host value (a Python bool, say): the host would have to read the device
+        raise RuntimeError(f"{_CAPTURING} (a computation returned {type(result).__name__})")
+    _recording[0].append(launch)  # type: ignore[union-attr]
+
+
+def _no_host_read(what: str) -> None:
+    if _recording[0] is not None:
+        raise RuntimeError(f"{_CAPTURING} ({what} of a {DEVICE_NAME} array)")
 
 
 def _binary(name: str, reflected: bool = False):
@@ -137,7 +172,11 @@ def _binary(name: str, reflected: bool = False):
         elif not isinstance(other, int | float | complex | bool | np.generic):
             return NotImplemented  # e.g. a Tensor: let it handle the reflected operator
         _launches[0] += 1
-        return _wrap(op(self._a, other))
+        a = self._a
+        result = _wrap(op(a, other))
+        if _recording[0] is not None:
+            _record_into(result, lambda: op(a, other))
+        return result
 
     method.__name__ = name
     return method
@@ -148,7 +187,10 @@ def _inplace(name: str):
 
     def method(self: ndarray, other: Any) -> Any:
         _launches[0] += 1
-        op(self._a, _unwrap(other))
+        a, other = self._a, _unwrap(other)
+        op(a, other)
+        if _recording[0] is not None:
+            _recording[0].append(lambda: op(a, other))
         return self
 
     method.__name__ = name
@@ -171,6 +213,7 @@ class ndarray:  # noqa: N801 - named as cupy.ndarray, which it stands in for
 
     def get(self, stream: Any = None, out: Any = None) -> np.ndarray:
         """A fresh NumPy copy in host memory (CuPy's explicit device-to-host copy)."""
+        _no_host_read("get()")
         if out is not None:
             out[...] = self._a
             return out
@@ -224,6 +267,8 @@ class ndarray:  # noqa: N801 - named as cupy.ndarray, which it stands in for
             raise AttributeError(f"{DEVICE_NAME} arrays have no attribute {name!r}")
         attr = getattr(self._a, name)
         if callable(attr):
+            if name in ("item", "tolist", "tobytes"):
+                _no_host_read(f"{name}()")
             if name == "astype":  # astype(dtype, copy=False) of the same dtype copies nothing
                 return lambda *args, **kwargs: self._astype(attr, args, kwargs)
             launches = _method_launches(name)
@@ -235,17 +280,30 @@ class ndarray:  # noqa: N801 - named as cupy.ndarray, which it stands in for
         if result is self._a:
             return self
         _launches[0] += 1
-        return ndarray(result)
+        result = ndarray(result)
+        if _recording[0] is not None:
+            _record_into(result, lambda: astype(*args, **kwargs))
+        return result
 
     def __getitem__(self, index: Any) -> Any:
         index = _unwrap(index)
+        a = self._a
+        raw = a[index]
+        if isinstance(raw, np.generic):  # one element: a 0-d view, as CuPy gives, not a copy
+            raw = a[(*index, Ellipsis) if type(index) is tuple else (index, Ellipsis)]
+        result = _wrap(raw)
         if _gathers(index):
             _launches[0] += 1
-        return _wrap(self._a[index])
+            if _recording[0] is not None:
+                _record_into(result, lambda: a[index])
+        return result
 
     def __setitem__(self, index: Any, value: Any) -> None:
         _launches[0] += 1
-        self._a[_unwrap(index)] = _unwrap(value)
+        a, index, value = self._a, _unwrap(index), _unwrap(value)
+        a[index] = value
+        if _recording[0] is not None:
+            _recording[0].append(lambda: a.__setitem__(index, value))
 
     def __len__(self) -> int:
         return len(self._a)
@@ -255,33 +313,47 @@ class ndarray:  # noqa: N801 - named as cupy.ndarray, which it stands in for
             yield self[i]
 
     def __bool__(self) -> bool:  # a device sync on CuPy, allowed there too
+        _no_host_read("bool()")
         return bool(self._a)
 
     def __float__(self) -> float:
+        _no_host_read("float()")
         return float(self._a)
 
     def __int__(self) -> int:
+        _no_host_read("int()")
         return int(self._a)
 
     def __index__(self) -> int:
+        _no_host_read("index")
         return self._a.__index__()
 
     def __complex__(self) -> complex:
+        _no_host_read("complex()")
         return complex(self._a)
 
     def __repr__(self) -> str:
+        _no_host_read("repr()")
         return f"{repr(self._a)[:-1]}, device='{DEVICE_NAME}')"
 
     def __str__(self) -> str:
+        _no_host_read("str()")
         return str(self._a)
 
     def __copy__(self) -> ndarray:
-        _launches[0] += 1
-        return ndarray(self._a.copy())
+        return self._unary(np.ndarray.copy)
 
     def __deepcopy__(self, memo: dict) -> ndarray:
+        return self._unary(np.ndarray.copy)
+
+    def _unary(self, op: Callable[[np.ndarray], np.ndarray]) -> ndarray:
+        """``op(self)``, one launch."""
         _launches[0] += 1
-        return ndarray(self._a.copy())
+        a = self._a
+        result = ndarray(op(a))
+        if _recording[0] is not None:
+            _record_into(result, lambda: op(a))
+        return result
 
     def __reduce__(self):  # as CuPy: pickled through a host copy, unpickled onto the device
         return (ndarray, (self._a.copy(),))
@@ -289,20 +361,16 @@ class ndarray:  # noqa: N801 - named as cupy.ndarray, which it stands in for
     __hash__ = None  # type: ignore[assignment]
 
     def __neg__(self) -> ndarray:
-        _launches[0] += 1
-        return ndarray(-self._a)
+        return self._unary(np.negative)
 
     def __pos__(self) -> ndarray:
-        _launches[0] += 1
-        return ndarray(+self._a)
+        return self._unary(np.positive)
 
     def __abs__(self) -> ndarray:
-        _launches[0] += 1
-        return ndarray(abs(self._a))
+        return self._unary(np.absolute)
 
     def __invert__(self) -> ndarray:
-        _launches[0] += 1
-        return ndarray(~self._a)
+        return self._unary(np.invert)
 
 
 def _method_launches(name: str) -> int:
@@ -353,12 +421,21 @@ def _function(function: Any, host_input_ok: bool, launches: int) -> Any:
         # xp.asarray(host_data): the explicit copy to the device. A device array passes
         # through uncopied; host memory is never shared with a device array.
         source = args[0] if args else kwargs.get("a", kwargs.get("object"))
-        result = function(_unwrap_host_ok(source), *_unwrap(args[1:]), **_unwrap_kwargs(kwargs))
+        if type(source) is not ndarray and _recording[0] is not None:
+            raise RuntimeError(f"{function.__name__} of host data while capturing: copy it "
+                               "to the device before the capture")
+        rest, kwargs = _unwrap(args[1:]), _unwrap_kwargs(kwargs)
+        result = function(_unwrap_host_ok(source), *rest, **kwargs)
         if type(source) is np.ndarray and np.may_share_memory(result, source):
             result = result.copy()
-        if type(source) is not ndarray or result is not source._a:
+        copied = type(source) is not ndarray or result is not source._a
+        result = _wrap(result)
+        if copied:
             _launches[0] += 1  # a copy: from the host, or to another dtype or layout
-        return _wrap(result)
+            if _recording[0] is not None:
+                a = source._a
+                _record_into(result, lambda: function(a, *rest, **kwargs))
+        return result
 
     call.__name__ = getattr(function, "__name__", "function")
     call.__doc__ = getattr(function, "__doc__", None)
@@ -436,6 +513,9 @@ class FakeGpuBackend(Backend):
     def from_host(self, array: Any) -> ndarray:
         if type(array) is ndarray:
             return array
+        if _recording[0] is not None:
+            raise RuntimeError("a host-to-device copy while capturing: copy the data to the "
+                               "device before the capture")
         _launches[0] += 1  # a host-to-device copy
         return ndarray(np.array(array, copy=True))  # a device has its own memory
 
@@ -460,6 +540,37 @@ class FakeGpuBackend(Backend):
         from .numpy_backend import NumpyBackend
 
         return ndarray(NumpyBackend.erf(None, x._a))  # type: ignore[arg-type]
+
+    def capture(self, fn: Callable[[], Any]) -> tuple[Callable[[], None], Any]:
+        """Run ``fn()`` once, recording every launch; ``replay()`` runs the recorded
+        launches again on the same arrays (one launch, like a CUDA graph)."""
+        if _recording[0] is not None:
+            raise RuntimeError("a capture is already recording")
+        launches: list[Callable[[], Any]] = []
+        _recording[0] = launches
+        try:
+            result = fn()
+        finally:
+            _recording[0] = None
+
+        def replay() -> None:
+            _launches[0] += 1
+            for launch in launches:
+                launch()
+
+        return replay, result
+
+    def capture_matmul(self) -> Callable[..., Any]:
+        from .cuda_graphs import check_capturable_matmul
+
+        def matmul(a: ndarray, b: ndarray, out: ndarray | None = None) -> ndarray:
+            check_capturable_matmul(a, b)  # what CUDA can capture, CI can
+            shape = (a.shape[0], b.shape[1])
+            if out is not None and out.shape == shape and out._a.flags.c_contiguous:
+                return xp.matmul(a, b, out=out)
+            return a @ b
+
+        return matmul
 
     def elementwise_kernel(self, in_params: str, out_params: str, body: str, name: str,
                            preamble: str = "") -> Callable[..., Any]:
@@ -492,7 +603,10 @@ class _DeviceKernel:
                 raise TypeError(f"{self.kernel.name}: outputs must be {DEVICE_NAME} arrays "
                                 f"(updated in place), got {type(out).__name__}")
         _launches[0] += 1
-        self.kernel(*unwrapped)
+        kernel = self.kernel
+        kernel(*unwrapped)
+        if _recording[0] is not None:
+            _recording[0].append(lambda: kernel(*unwrapped))
         outs = args[len(self.kernel.inputs):]
         return outs[0] if len(outs) == 1 else outs
 

@@ -272,8 +272,14 @@ def _library(library: str, device: str) -> tuple[Any, Any, Any]:
         except ImportError:
             raise RuntimeError("CuPy is not installed") from None
         return (*_hand_written_step(cupy), cupy.cuda.Device().synchronize)
-    if library == "xpgrad-captured":
-        raise RuntimeError("a captured (CUDA-graph) step is not implemented yet")
+    if library == "xpgrad-captured":  # the same step, recorded once and replayed
+        import autograd
+        import backends
+
+        if device == "cpu" or not backends.cupy_available():
+            raise RuntimeError("a captured step needs CuPy with a CUDA device")
+        step, put = _xpgrad_step(device)
+        return autograd.capture(step), put, backends.get_backend(device).synchronize
     raise ValueError(f"unknown library {library!r}")
 
 
@@ -310,6 +316,42 @@ def worker_step(library: str, device: str, batches: list[int], seconds: float) -
             blocks += 1
         times[size] = statistics.median(per_block)
     return {"check_loss": check, "step_seconds": {str(k): v for k, v in times.items()}}
+
+
+def worker_memory(library: str, device: str, batches: list[int]) -> dict:
+    """Device memory a training step holds, per batch size: the allocator's high-water mark
+    after warm-up steps (PyTorch: ``max_memory_reserved``; CuPy: the bytes its memory pools
+    hold, which keep every block once used, plus a captured step's own pool), and PyTorch's
+    peak of allocated bytes."""
+    if device == "cpu":
+        raise RuntimeError("device memory is measured on a GPU")
+    out: dict[str, dict[str, int]] = {}
+    for size in batches:
+        if library.startswith("torch"):
+            import torch
+
+            torch.cuda.empty_cache()
+            torch.cuda.reset_peak_memory_stats()
+        else:
+            import cupy
+
+            cupy.get_default_memory_pool().free_all_blocks()
+        step, put, sync = _library(library, device)
+        x, y = put(*batch(size))
+        for _ in range(10):
+            step(x, y)
+        sync()
+        if library.startswith("torch"):
+            out[str(size)] = {"reserved": torch.cuda.max_memory_reserved(),
+                              "peak_allocated": torch.cuda.max_memory_allocated()}
+        else:
+            pools = [cupy.get_default_memory_pool()]
+            replay = getattr(step, "_replay", None)
+            if getattr(replay, "pool", None) is not None:
+                pools.append(replay.pool)
+            out[str(size)] = {"reserved": sum(p.total_bytes() for p in pools)}
+        del step, put, x, y
+    return {"memory": out}
 
 
 def _keras_model(device: str) -> Any:
@@ -516,6 +558,8 @@ def main() -> None:
                 result = worker_step(library, device, [int(b) for b in rest[1:]], float(rest[0]))
             elif kind == "launches":
                 result = worker_launches()
+            elif kind == "memory":
+                result = worker_memory(library, device, [int(b) for b in rest])
             else:
                 result = worker_epoch(library, device, int(rest[0]), rest[1])
         except RuntimeError as why:
@@ -575,6 +619,18 @@ def main() -> None:
         print(f"kernel launches per {name} (fakegpu, batch 32): {count}")
         rows.append({"kind": "launches", "library": f"xpgrad {name}", "device": "fakegpu",
                      "batch": 32, "launches": count})  # fmt: skip
+    for library in ("xpgrad", "xpgrad-captured", "torch", "torch-graph"):
+        if (library, "cuda") in skipped:
+            continue
+        result, why = _run_worker(["memory", library, "cuda", *map(str, batches)], threads)
+        if result is None:
+            print(f"skip memory of {library} on cuda: {why}")
+            continue
+        for size, sizes in result["memory"].items():
+            print(f"device memory of {library} at b{size}: "
+                  + ", ".join(f"{k} {v / 2**20:.1f} MiB" for k, v in sizes.items()))
+            rows.append({"kind": "memory", "library": library, "device": "cuda",
+                         "batch": int(size), "mib": sizes["reserved"] / 2**20})  # fmt: skip
     if epochs:
         runs = [("xpgrad", "cpu", "fit"), ("xpgrad", "cpu", "bare"), ("xpgrad", "cpu", "loop"),
                 ("torch", "cpu", "loop"), ("xpgrad", "cuda", "fit"), ("xpgrad", "cuda", "bare"),
@@ -625,7 +681,7 @@ def _write(out: Path, rows: list[dict], description: str, command: str, threads:
            rounds: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
     keys = ["kind", "library", "device", "batch", "ms", "samples_per_s", "epoch", "seconds",
-            "launches", "skip"]  # fmt: skip
+            "launches", "mib", "skip"]  # fmt: skip
     with open(out / "speed.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, keys, extrasaction="ignore")
         writer.writeheader()
@@ -679,6 +735,20 @@ def _write(out: Path, rows: list[dict], description: str, command: str, threads:
                   "| step | launches |", "|---|---:|"]  # fmt: skip
         lines += [f"| {r['library'].removeprefix('xpgrad ')} | {r['launches']} |"
                   for r in launches]  # fmt: skip
+    memory = {(r["library"], r["batch"]): r["mib"] for r in rows if r["kind"] == "memory"}
+    if memory:
+        sizes = sorted({b for _, b in memory})
+        lines += ["", "## Device memory a step holds (MiB reserved by the allocators after 10 "
+                  "steps; ratio to PyTorch's eager step)", "",
+                  "| library | " + " | ".join(f"b{b}" for b in sizes) + " |",
+                  "|---|" + "---:|" * len(sizes)]  # fmt: skip
+        for library in dict.fromkeys(lib for lib, _ in memory):
+            cells = []
+            for b in sizes:
+                mib, ref = memory.get((library, b)), memory.get(("torch", b))
+                cells.append("-" if mib is None else f"{mib:.1f}" + (
+                    f" ({mib / ref:.2f}x)" if ref and library != "torch" else ""))
+            lines.append(f"| {library} | " + " | ".join(cells) + " |")
     lines += _targets(step, epochs)
     (out / "speed.md").write_text("\n".join(lines) + "\n")
     _plot(out, rows, description)
@@ -686,7 +756,7 @@ def _write(out: Path, rows: list[dict], description: str, command: str, threads:
 
 def _targets(step: dict, epochs: list[dict]) -> list[str]:
     """Issue 13's targets on this device, from the figures above: which hold."""
-    out = ["", "## Issue 13's CPU targets", "", "| target | measured | holds |", "|---|---|---|"]
+    out = ["", "## Issue 13's targets", "", "| target | measured | holds |", "|---|---|---|"]
 
     def row(target: str, value: float | None, limit: float, text: str) -> None:
         if value is not None:
@@ -697,6 +767,14 @@ def _targets(step: dict, epochs: list[dict]) -> list[str]:
         if ours and ref:
             row(f"CPU step at batch {b} <= 1.0x PyTorch", ours / ref, 1.0,
                 f"{ours:.3f} / {ref:.3f} ms = {ours / ref:.2f}x")  # fmt: skip
+    for b in sorted({b for lib, dev, b in step if dev == "cuda"}):
+        for ours_name, ref_name, limit in (("xpgrad", "torch", 0.5),
+                                           ("xpgrad-captured", "torch-graph",
+                                            1.1 if b >= 8192 else 0.5)):  # fmt: skip
+            ours, ref = step.get((ours_name, "cuda", b)), step.get((ref_name, "cuda", b))
+            if ours and ref:
+                row(f"GPU {ours_name} step at batch {b} <= {limit}x {ref_name}", ours / ref,
+                    limit, f"{ours:.3f} / {ref:.3f} ms = {ours / ref:.2f}x")  # fmt: skip
     runs: dict[str, list[float]] = {}
     for r in epochs:
         if r["device"] == "cpu":

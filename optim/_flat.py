@@ -157,6 +157,10 @@ class FlatGroup:
         parameters and states keep their views (still correct, just not updated as one)."""
         for p in self.params:
             p._grad_buffer = None
+        for key, value in self.state.items():  # a step count in device memory (a captured
+            if getattr(value, "ndim", None) == 0:  # step): one per parameter from now on, or
+                for s in self.states:  # each update would count it on again
+                    s[key] = value.copy()
 
 
 def same_tensors(a: list[Any], b: list[Any]) -> bool:

@@ -46,6 +46,7 @@ class Adadelta(Optimizer):
     hyper_parameters = {**Optimizer.hyper_parameters, "rho": UNIT_INTERVAL, "eps": POSITIVE_EPS}
 
     _flat_update = True  # elementwise: a group may be updated as one flat array
+    _capture_mode = "device step"  # its step count can live on the device
 
     @accepts_keras_spellings
     def __init__(self, params: Iterable[Any] | None = None, lr: float = 1.0, rho: float = 0.9,

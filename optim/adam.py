@@ -67,6 +67,7 @@ class Adam(Optimizer):
                         "amsgrad": Flag(), "decoupled_weight_decay": Flag()}
 
     _flat_update = True  # elementwise: a group may be updated as one flat array
+    _capture_mode = "device step"  # its step count can live on the device
 
     @accepts_keras_spellings
     def __init__(self, params: Iterable[Any] | None = None, lr: float = 1e-3,
@@ -87,18 +88,22 @@ class Adam(Optimizer):
 
     def _update(self, param: Any, grad: Any, state: dict[str, Any], group: dict[str, Any],
                 work: _WorkArrays) -> None:
-        state["step"] += 1
+        state["step"] += 1  # in place where it is a device array (a captured step)
         step = state["step"]
         lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
         beta1, beta2 = group["betas"]
         decoupled = group["decoupled_weight_decay"]
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         max_exp_avg_sq = state.get("max_exp_avg_sq") if group["amsgrad"] else None
+        backend = kernel_backend(param)
+        if backend is not None and hasattr(step, "shape"):  # the count in device memory:
+            _launch(backend, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, lr=lr,
+                    beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay,
+                    decoupled=decoupled, device_step=step)  # bias corrected in the kernel
+            return
         bias_correction1 = 1 - beta1**step
         bias_correction2_sqrt = (1 - beta2**step) ** 0.5
         step_size = lr / bias_correction1
-
-        backend = kernel_backend(param)
         if backend is not None:
             _launch(backend, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, lr=lr,
                     beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay,
@@ -204,8 +209,10 @@ def _adam_family_scalars(param: Any, lr: float, beta1: float, beta2: float, eps:
 
 
 @functools.cache
-def _kernel(decay: bool, decoupled: bool, amsgrad: bool) -> KernelSource:
-    """Adam's (and AdamW's) fused kernel for one combination of options."""
+def _kernel(decay: bool, decoupled: bool, amsgrad: bool, device_step: bool = False) -> KernelSource:
+    """Adam's (and AdamW's) fused kernel for one combination of options. With
+    ``device_step`` it reads the step count t from device memory (a 0-d array) and
+    corrects the bias itself, so that a captured step replays with the right t."""
     if amsgrad:
         denom = """
         max_exp_avg_sq = (exp_avg_sq > max_exp_avg_sq || exp_avg_sq != exp_avg_sq)
@@ -214,23 +221,35 @@ def _kernel(decay: bool, decoupled: bool, amsgrad: bool) -> KernelSource:
     else:
         denom = """
         T denom = sqrt(exp_avg_sq) / bias_correction2_sqrt + eps;"""
+    if device_step:
+        scalars = ", T step, T beta1"
+        corrections = """
+        T step_size = lr / (1 - pow(beta1, step));                  // lr / (1 - b1^t)
+        T bias_correction2_sqrt = sqrt(1 - pow(beta2, step));       // sqrt(1 - b2^t)
+        """
+    else:
+        scalars, corrections = ", T step_size, T bias_correction2_sqrt", ""
     return KernelSource(
-        f"xpgrad_adam_wd{decay}_dec{decoupled}_ams{amsgrad}",
-        _ADAM_FAMILY_SCALARS + ", T step_size, T bias_correction2_sqrt",
+        f"xpgrad_adam_wd{decay}_dec{decoupled}_ams{amsgrad}_dev{device_step}",
+        _ADAM_FAMILY_SCALARS + scalars,
         "T param, T exp_avg, T exp_avg_sq" + (", T max_exp_avg_sq" if amsgrad else ""),
-        _adam_moments_cuda(decay, decoupled) + denom + """
+        corrections + _adam_moments_cuda(decay, decoupled) + denom + """
         param = param - step_size * (exp_avg / denom);""",
         LERP)
 
 
 def _launch(backend: Backend, param: Any, grad: Any, exp_avg: Any, exp_avg_sq: Any,
             max_exp_avg_sq: Any | None, *, lr: float, beta1: float, beta2: float, eps: float,
-            weight_decay: float, decoupled: bool, step_size: float,
-            bias_correction2_sqrt: float) -> None:
+            weight_decay: float, decoupled: bool, step_size: float = 0.0,
+            bias_correction2_sqrt: float = 1.0, device_step: Any = None) -> None:
     """One fused launch updating ``param`` and its state in place; the scalars are
-    computed on the host and cast to the parameter's dtype."""
+    computed on the host and cast to the parameter's dtype, the bias corrections in the
+    kernel from ``device_step`` when it is given (a 0-d device array)."""
     amsgrad = max_exp_avg_sq is not None
-    kernel = _kernel(weight_decay != 0, decoupled, amsgrad).on(backend)
+    on_device = device_step is not None
+    kernel = _kernel(weight_decay != 0, decoupled, amsgrad, on_device).on(backend)
     states = (exp_avg, exp_avg_sq) + ((max_exp_avg_sq,) if amsgrad else ())
-    kernel(grad, *_adam_family_scalars(param, lr, beta1, beta2, eps, weight_decay),
-           scalar(param, step_size), scalar(param, bias_correction2_sqrt), param, *states)
+    tail = ((device_step, scalar(param, beta1)) if on_device
+            else (scalar(param, step_size), scalar(param, bias_correction2_sqrt)))
+    kernel(grad, *_adam_family_scalars(param, lr, beta1, beta2, eps, weight_decay), *tail,
+           param, *states)

@@ -50,6 +50,7 @@ class Lion(Optimizer):
     hyper_parameters = {**Optimizer.hyper_parameters, "betas": Betas()}
 
     _flat_update = True  # elementwise: a group may be updated as one flat array
+    _capture_mode = "device step"  # its step count can live on the device
 
     @accepts_keras_spellings
     def __init__(self, params: Iterable[Any] | None = None, lr: float = 1e-4,

@@ -36,6 +36,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+import backends
+from backends.cuda_graphs import CAPTURE_WATCH
+
 from ._flat import FlatGroup
 from ._shared import FLUSH_EVERY, flush_subnormal_
 from .validation import check_flag, check_real, describe
@@ -151,6 +154,11 @@ class Optimizer:
     _flat_update: ClassVar[bool] = False
     #: Failed flat attempts per group after which the per-parameter path stays.
     _FLAT_ATTEMPTS: ClassVar[int] = 3
+    #: How ``autograd.capture`` may record this optimizer's step. "as is": the update
+    #: reads no host number that changes from step to step. "device step": the step count
+    #: moves into device memory first (a 0-d array, counted on by a kernel), and the update
+    #: reads it from there (Adam's bias corrections). None: not supported, refused clearly.
+    _capture_mode: ClassVar[str | None] = None
 
     #: every optimizer class of this package by lower-case name, per family ("torch" for
     #: optim's own, "keras" for optim.keras'): defining the class registers it, and
@@ -362,6 +370,8 @@ class Optimizer:
 
             with autograd.enable_grad():
                 loss = closure()
+        if CAPTURE_WATCH[0] is not None:  # autograd.capture is watching: note this optimizer
+            CAPTURE_WATCH[0].append(self)
         for group in self.param_groups:  # every group is checked before any weight changes
             self._check_step(group)
         for group in self.param_groups:
@@ -415,6 +425,31 @@ class Optimizer:
             return None
         entry[0] = flat
         return flat
+
+    def _prepare_capture(self) -> None:
+        """Before ``autograd.capture`` records a step (see ``_capture_mode``): refuse what a
+        replay would get wrong, and move step counts into device memory where needed."""
+        name = type(self).__name__
+        if self._capture_mode is None:
+            raise NotImplementedError(
+                f"{name}: a step of this optimizer cannot be captured yet (its update reads "
+                "numbers on the host that change from step to step); optimizers that can: "
+                "SGD, Adam, AdamW, RMSprop, Adadelta, Lion"
+            )
+        if self._capture_mode != "device step":
+            return
+        for state in [*self.state.values(),
+                      *(flat.state for flat, _ in self.__dict__.get("_flats", {}).values()
+                        if flat is not None)]:  # fmt: skip
+            step = state.get("step")
+            if step is not None and not hasattr(step, "shape"):
+                like = next((v for v in state.values() if hasattr(v, "shape")), None)
+                if like is None or isinstance(like, np.ndarray):
+                    continue  # nothing on a device: the capture refuses the CPU itself
+                state["step"] = backends.get_array_module(like).full((), step, like.dtype)
+        for flat, _ in self.__dict__.get("_flats", {}).values():
+            if flat is not None:
+                flat.sync()  # the parameters' states read the flat group's count
 
     def _flush_subnormal_state(self) -> None:
         """After a step: every :data:`~optim._shared.FLUSH_EVERY`-th one, set the subnormal

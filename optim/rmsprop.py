@@ -69,6 +69,7 @@ class RMSprop(Optimizer):
                         "eps": POSITIVE_EPS, "momentum": NON_NEGATIVE, "centered": Flag()}
 
     _flat_update = True  # elementwise: a group may be updated as one flat array
+    _capture_mode = "device step"  # its step count can live on the device
 
     @accepts_keras_spellings
     def __init__(self, params: Iterable[Any] | None = None, lr: float = 1e-2, alpha: float = 0.99,

@@ -60,6 +60,7 @@ class SGD(Optimizer):
                         "dampening": UNIT_INTERVAL, "nesterov": Flag()}
 
     _flat_update = True  # elementwise: a group may be updated as one flat array
+    _capture_mode = "as is"  # nothing on the host changes between steps
 
     @accepts_keras_spellings
     def __init__(self, params: Iterable[Any] | None = None, lr: float = 1e-3, momentum: float = 0.0,

@@ -13,6 +13,20 @@ from ._coerce import into, operands
 from .activations import FUSABLE, activate, activation_grad, activation_grad_data
 from .shape import expand_dims, sum_to, swapaxes
 
+#: While ``autograd.capture`` records a step: the backend's matrix product that may be
+#: recorded (CuPy refuses its own cuBLAS calls then); None the rest of the time.
+CAPTURE_MATMUL: list[Any] = [None]
+
+
+def _mm(a: Any, b: Any, out: Any = None) -> Any:
+    """``a @ b`` of arrays (into ``out`` when given), the one place the ops multiply."""
+    captured = CAPTURE_MATMUL[0]
+    if captured is not None:
+        return captured(a, b, out)
+    if out is None:
+        return a @ b
+    return get_array_module(a).matmul(a, b, out=out)
+
 
 class MatMul(Function):
     """y = a @ b;  dL/da = dL/dy @ b^T,  dL/db = a^T @ dL/dy.
@@ -29,7 +43,7 @@ class MatMul(Function):
             raise ValueError("matmul: operands must be at least 1-D; use * to multiply by a scalar")
         if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
             raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not align")
-        return a @ b
+        return _mm(a, b)
 
     def backward(self, gy):
         a, b = self.inputs
@@ -57,8 +71,8 @@ class MatMul(Function):
     def backward_data(self, gy):
         a, b = self.inputs
         if a.ndim == 2 and b.ndim == 2:
-            ga = gy @ b.data.T if a.requires_grad else None
-            gb = a.data.T @ gy if b.requires_grad else None
+            ga = _mm(gy, b.data.T) if a.requires_grad else None
+            gb = _mm(a.data.T, gy) if b.requires_grad else None
             return ga, gb
         return tuple(None if g is None else g.data for g in self.backward(_wrap(gy)))
 
@@ -105,7 +119,7 @@ class Affine(Function):
                 f"{self.name}: input shape {x.shape} and weight shape {w.shape} do not align "
                 f"(the input's last axis must have {features} entries)"
             )
-        return x @ (w.T if self.transposed else w)
+        return _mm(x, w.T if self.transposed else w)
 
     def backward(self, gy):
         x, w = self.inputs[0], self.inputs[1]
@@ -127,7 +141,7 @@ class Affine(Function):
         x, w = inputs[0].data, inputs[1].data
         gx = gw = gb = None
         if inputs[0].requires_grad:
-            gx = gy @ w if self.transposed else gy @ w.T
+            gx = _mm(gy, w if self.transposed else w.T)
         with_bias = len(inputs) == 3 and inputs[2].requires_grad
         if inputs[1].requires_grad or with_bias:
             g2 = gy if gy.ndim == 2 else gy.reshape(-1, gy.shape[-1])
@@ -136,7 +150,7 @@ class Affine(Function):
                 a, b = (g2.T, x2) if self.transposed else (x2.T, g2)
                 # straight into the optimizer's flat gradient buffer when it is free
                 out = _out_buffer(inputs[1], gy)
-                gw = a @ b if out is None else get_array_module(gy).matmul(a, b, out=out)
+                gw = _mm(a, b, out)
             if with_bias:
                 if inputs[2].shape == (gy.shape[-1],):
                     gb = g2.sum(axis=0, out=_out_buffer(inputs[2], gy))

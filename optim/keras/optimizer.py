@@ -52,6 +52,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from backends.cuda_graphs import CAPTURE_WATCH
+
 from .._flat import same_tensors
 from ..optimizer import Optimizer as _BaseOptimizer
 from ..optimizer import _array_module, _WorkArrays
@@ -441,6 +443,8 @@ class Optimizer(_BaseOptimizer):
 
     def _apply(self, params: list[Any], grads: list[Any]) -> None:
         """Keras' ``apply`` after the filtering of missing gradients (module docstring)."""
+        if CAPTURE_WATCH[0] is not None:  # autograd.capture will refuse it (_capture_mode)
+            CAPTURE_WATCH[0].append(self)
         if self._lr_schedule is not None:  # 1. the rate at this step, into every group
             rate = self._scheduled_learning_rate()
             for group in self.param_groups:

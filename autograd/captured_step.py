@@ -1,0 +1,222 @@
+"""``autograd.capture``: a whole training step recorded once, then replayed (a CUDA graph).
+
+On a GPU, a small model's step is bound by the host: each of its ~30 kernels costs some
+microseconds of Python and CuPy to launch, while the GPU computes each for less. A CUDA
+graph records the kernels of one step and replays all of them for the cost of one launch::
+
+    def train_step(x, y):               # an ordinary PyTorch-style step on cuda tensors
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    step = autograd.capture(train_step)
+    for x, y in batches:
+        loss = step(x, y)               # the same step as train_step(x, y), replayed
+
+Every call is one training step with the results of calling ``train_step`` itself. The
+first ``warmup`` calls run it as it is (the optimizer makes its state, kernels compile);
+the next one records it (``Backend.capture``: CuPy's stream capture, or the ``fakegpu``
+stand-in's record and replay), and from then on a call copies its inputs into the recorded
+input tensors and replays. What this asks of the step:
+
+* The same input shapes, dtypes and device on every call (a ValueError names the
+  difference): call ``train_step`` itself for a last, smaller batch.
+* The returned tensors are the recorded ones, overwritten by the next call: read them
+  (``loss.item()``) or clone them first.
+* The step's host code runs once, when it is recorded: reading a device value on the
+  host inside it (``.item()``, ``float()``, ``print``) fails then, random numbers
+  (dropout) are refused (a replay would repeat them), and so are products that are not
+  2-D float matrices (CuPy cannot record cuBLAS; ``backends.cuda_graphs``).
+* Optimizers: SGD, Adam, AdamW, RMSprop, Adadelta and Lion, whose step counts move into
+  device memory. A hyper-parameter changed between calls (a scheduler's ``lr``) makes
+  the next call record the step again: cheap once an epoch, no gain once a step.
+* Parameters replaced (``p.data = ...``, loading a state dict) start the warm-up again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import backends
+from backends.backend import Backend
+from backends.cuda_graphs import CAPTURE_WATCH
+
+from .defaults import get_default_device
+from .ops.matmul import CAPTURE_MATMUL
+from .tensor import Tensor
+
+__all__ = ["CapturedStep", "capture"]
+
+
+def capture(fn: Callable[..., Any], *, warmup: int = 2) -> CapturedStep:
+    """``fn`` (a training step taking tensors) as a step recorded once and replayed on a
+    GPU; see the module's docstring. ``warmup``: calls run as they are first (at least 1,
+    so that the optimizers are known and their state exists before the recording)."""
+    if not callable(fn):
+        raise TypeError(f"capture: expects a callable (the training step), got {type(fn).__name__}")
+    if not isinstance(warmup, int) or isinstance(warmup, bool) or warmup < 1:
+        raise ValueError(f"capture: warmup must be an integer >= 1, got {warmup!r}")
+    return CapturedStep(fn, warmup)
+
+
+class _NoRandomNumbers:
+    """A backend's generator while a step is recorded: a replay would repeat its draws."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(
+            "random numbers inside a captured step (dropout, random initialisation): every "
+            "replay would repeat the recorded ones; run this step without autograd.capture"
+        )
+
+
+class CapturedStep:
+    """A training step recorded once and replayed; made by :func:`capture`."""
+
+    __slots__ = ("fn", "warmup", "_calls", "_backend", "_optimizers", "_replay", "_result",
+                 "_inputs", "_hyper", "_params", "_error")
+
+    def __init__(self, fn: Callable[..., Any], warmup: int) -> None:
+        self.fn, self.warmup = fn, warmup
+        self._calls = 0
+        self._backend: Backend | None = None
+        self._optimizers: list[Any] = []
+        self._replay: Callable[[], None] | None = None
+
+    @property
+    def recorded(self) -> bool:
+        """Whether calls now replay a recording."""
+        return self._replay is not None
+
+    def __call__(self, *inputs: Any) -> Any:
+        if self._replay is not None:
+            if self._params_unchanged():
+                if self._hyper_unchanged():
+                    return self._replayed(inputs)
+                self._calls = self.warmup  # only a number changed: record again, now
+            else:
+                self._calls = 0  # new parameter arrays: their layout is made again first
+            self._replay = None
+        if self._backend is None:
+            self._backend = _backend_of(inputs)
+        if self._calls < self.warmup:
+            self._calls += 1
+            return self._watched(inputs)
+        return self._record(inputs)
+
+    # ------------------------------------------------------------------ the three modes
+    def _watched(self, inputs: tuple[Any, ...]) -> Any:
+        """A warm-up call: ``fn`` itself, noting which optimizers step."""
+        CAPTURE_WATCH[0] = seen = []
+        try:
+            result = self.fn(*inputs)
+        finally:
+            CAPTURE_WATCH[0] = None
+        self._optimizers = list({id(o): o for o in seen}.values())
+        return result
+
+    def _record(self, inputs: tuple[Any, ...]) -> Any:
+        backend = self._backend
+        for optimizer in self._optimizers:
+            optimizer._prepare_capture()
+        static = tuple(Tensor(x.data.copy(), requires_grad=x.requires_grad)
+                       if isinstance(x, Tensor) else x for x in inputs)  # fmt: skip
+        backend.check_errors()  # the warm-up's flags raise now; the recording makes its own
+        rng, backend.rng = backend.rng, _NoRandomNumbers()
+        CAPTURE_MATMUL[0] = backend.capture_matmul()
+        CAPTURE_WATCH[0] = seen = []
+        try:
+            replay, result = backend.capture(lambda: self.fn(*static))
+        finally:
+            CAPTURE_MATMUL[0] = None
+            CAPTURE_WATCH[0] = None
+            backend.rng = rng
+        unprepared = [o for o in seen if not any(o is p for p in self._optimizers)]
+        if unprepared:
+            raise RuntimeError(
+                f"capture: {type(unprepared[0]).__name__} stepped in the recorded call but "
+                "not in the warm-up calls before it, so its state was not made ready"
+            )
+        self._replay, self._result, self._inputs = replay, result, static
+        self._hyper = [(optimizer, list(optimizer.param_groups),
+                        [_hyper_values(optimizer, group) for group in optimizer.param_groups])
+                       for optimizer in self._optimizers]  # fmt: skip
+        self._params = [(p, p.data) for optimizer in self._optimizers
+                        for group in optimizer.param_groups for p in group["params"]]
+        flag = getattr(backend, "_error_flag", None)
+        self._error = None if flag is None else (flag, backend._error_message)
+        return result
+
+    def _replayed(self, inputs: tuple[Any, ...]) -> Any:
+        if len(inputs) != len(self._inputs):
+            raise TypeError(f"capture: the step was recorded with {len(self._inputs)} "
+                            f"inputs, got {len(inputs)}")
+        for i, (recorded, given) in enumerate(zip(self._inputs, inputs, strict=True)):
+            if isinstance(recorded, Tensor):
+                _copy_into(recorded, given, i)
+            elif given is not recorded and given != recorded:
+                raise ValueError(f"capture: input {i} was {recorded!r} when the step was "
+                                 f"recorded, now {given!r}; other values need another capture")
+        self._replay()
+        if self._error is not None:  # the recorded label check flags into its own array
+            self._rearm_error_flag()
+        return self._result
+
+    # ------------------------------------------------------------------ checks
+    def _params_unchanged(self) -> bool:
+        return all(p.data is data for p, data in self._params)
+
+    def _hyper_unchanged(self) -> bool:
+        """The same groups with the same hyper-parameters (a scheduler edits ``lr``)."""
+        for optimizer, groups, values in self._hyper:
+            now = optimizer.param_groups
+            if len(now) != len(groups) or any(a is not b for a, b in zip(now, groups, strict=True)):
+                return False
+            if any(_hyper_values(optimizer, g) != v for g, v in zip(now, values, strict=True)):
+                return False
+        return True
+
+    def _rearm_error_flag(self) -> None:
+        backend = self._backend
+        flag, message = self._error
+        current = getattr(backend, "_error_flag", None)
+        if current is None:
+            backend._error_flag, backend._error_message = flag, message
+        elif current is not flag:  # an eager op flagged too: keep both
+            backend.xp.logical_or(current, flag, out=current)
+
+
+def _hyper_values(optimizer: Any, group: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(group.get(name) for name in optimizer.hyper_parameters)
+
+
+def _backend_of(inputs: tuple[Any, ...]) -> Backend:
+    """The device the step runs on (its tensor inputs', else the default), if it can
+    record steps."""
+    devices = {x.device for x in inputs if isinstance(x, Tensor)}
+    if len(devices) > 1:
+        raise ValueError(f"capture: the step's inputs are on several devices: {sorted(devices)}")
+    backend = backends.get_backend(devices.pop() if devices else get_default_device())
+    if type(backend).capture is Backend.capture:
+        backend.capture(lambda: None)  # raises, saying where steps can be captured
+    return backend
+
+
+def _copy_into(recorded: Tensor, given: Any, position: int) -> None:
+    """The next batch into the recorded input tensor (one device copy)."""
+    data = given.data if isinstance(given, Tensor) else given
+    if (getattr(data, "shape", None) != recorded.data.shape
+            or getattr(data, "dtype", None) != recorded.data.dtype
+            or not backends.backend_of(recorded.data).owns(data)):
+        raise ValueError(
+            f"capture: input {position} was recorded as {tuple(recorded.shape)} "
+            f"{recorded.dtype} on {recorded.device}, now it is "
+            f"{tuple(getattr(data, 'shape', ()))} {getattr(data, 'dtype', type(data).__name__)}"
+            f"{'' if not isinstance(given, Tensor) else ' on ' + str(given.device)}: a "
+            "recorded step takes the same shapes each call (call the step itself for others)"
+        )
+    recorded.data[...] = data

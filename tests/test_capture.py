@@ -1,0 +1,239 @@
+"""``autograd.capture``: a recorded, replayed training step gives the steps of the eager one.
+
+On the ``fakegpu`` stand-in a recording replays every launch on the same arrays, as a CUDA
+graph does, so a host number frozen into the recording (Adam's step count, a learning
+rate) makes these comparisons fail in CI; on a GPU the same tests run on CuPy's graphs.
+The layout arithmetic that lets cuBLAS be called during a CUDA capture is checked here
+against a column-major emulation of cuBLAS' ``gemm``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _device import host
+
+import autograd as ag
+import nn
+import optim
+from backends.cuda_graphs import gemm_arguments
+
+STEPS = 20
+
+
+def _setup(device, make_optimizer, dropout=0.0, amsgrad=None):
+    ag.manual_seed(0)
+    layers = [nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 4), nn.Tanh(), nn.Linear(4, 3)]
+    if dropout:
+        layers.insert(2, nn.Dropout(dropout))
+    model = nn.Sequential(*layers).to(device)
+    opt = make_optimizer(model.parameters())
+    loss_fn = nn.CrossEntropyLoss()
+
+    def train_step(x, y):
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return model, opt, train_step
+
+
+def _batches(device, n=STEPS, size=8):
+    rng = np.random.default_rng(1)
+    return [(ag.tensor(rng.standard_normal((size, 6)).astype(np.float32), device=device),
+             ag.tensor(rng.integers(0, 3, size), device=device)) for _ in range(n)]  # fmt: skip
+
+
+OPTIMIZERS = {
+    "Adam": lambda p: optim.Adam(p, lr=1e-2),
+    "AdamW-amsgrad": lambda p: optim.AdamW(p, lr=1e-2, weight_decay=0.1, amsgrad=True),
+    "SGD-nesterov": lambda p: optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
+    "RMSprop": lambda p: optim.RMSprop(p, lr=1e-2, centered=True),
+}
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_a_captured_step_gives_the_eager_steps(accelerator, name):
+    eager_model, eager_opt, eager_step = _setup(accelerator, OPTIMIZERS[name])
+    model, opt, train_step = _setup(accelerator, OPTIMIZERS[name])
+    step = ag.capture(train_step)
+    for i, (x, y) in enumerate(_batches(accelerator)):
+        expected = eager_step(x, y).item()
+        assert step(x, y).item() == pytest.approx(expected, rel=1e-5), f"step {i + 1}"
+        assert step.recorded == (i >= 2)  # two warm-up calls, then recorded and replayed
+    for a, b in zip(model.parameters(), eager_model.parameters(), strict=True):
+        np.testing.assert_allclose(host(a), host(b), rtol=1e-4, atol=1e-6)
+    if "step" in next(iter(opt.state.values())):  # counted on the device, every replay
+        assert int(host(next(iter(opt.state.values()))["step"])) == STEPS
+        assert opt.state_dict()["state"][0]["step"] == eager_opt.state_dict()["state"][0]["step"]
+
+
+def test_a_replay_is_one_launch_plus_the_input_copies(accelerator):
+    if not accelerator.startswith("fakegpu"):
+        pytest.skip("launches are counted on the stand-in")
+    from backends.fake_gpu import launch_count
+
+    _, _, train_step = _setup(accelerator, OPTIMIZERS["Adam"])
+    step = ag.capture(train_step)
+    batches = _batches(accelerator, 5)
+    for x, y in batches[:3]:
+        step(x, y)
+    before = launch_count()
+    step(*batches[3])
+    assert launch_count() - before == 3  # x and y copied in, one replay
+
+
+def test_a_scheduler_changing_lr_records_the_step_again(accelerator):
+    def make(params):
+        return optim.SGD(params, lr=0.1, momentum=0.9)
+
+    eager_model, eager_opt, eager_step = _setup(accelerator, make)
+    model, opt, train_step = _setup(accelerator, make)
+    eager_sched = optim.lr_scheduler.StepLR(eager_opt, step_size=4, gamma=0.5)
+    sched = optim.lr_scheduler.StepLR(opt, step_size=4, gamma=0.5)
+    step = ag.capture(train_step)
+    for x, y in _batches(accelerator, 12):
+        expected = eager_step(x, y).item()
+        assert step(x, y).item() == pytest.approx(expected, rel=1e-5)
+        eager_sched.step()
+        sched.step()
+    for a, b in zip(model.parameters(), eager_model.parameters(), strict=True):
+        np.testing.assert_allclose(host(a), host(b), rtol=1e-4, atol=1e-6)
+
+
+def test_the_returned_loss_is_overwritten_by_the_next_call(accelerator):
+    _, _, train_step = _setup(accelerator, OPTIMIZERS["Adam"])
+    step = ag.capture(train_step)
+    batches = _batches(accelerator, 5)
+    for x, y in batches[:3]:
+        step(x, y)
+    first = step(*batches[3])
+    value = first.item()
+    second = step(*batches[4])
+    assert second is first and second.item() != value
+
+
+def test_inputs_of_another_shape_are_refused_clearly(accelerator):
+    _, _, train_step = _setup(accelerator, OPTIMIZERS["Adam"])
+    step = ag.capture(train_step)
+    for x, y in _batches(accelerator, 3):
+        step(x, y)
+    x, y = _batches(accelerator, 1, size=5)[0]
+    with pytest.raises(ValueError, match=r"input 0 was recorded as \(8, 6\).*now it is \(5, 6\)"):
+        step(x, y)
+
+
+def test_a_host_read_inside_the_recorded_step_fails_at_recording(accelerator):
+    _, _, train_step = _setup(accelerator, OPTIMIZERS["Adam"])
+
+    def reads_back(x, y):
+        loss = train_step(x, y)
+        print(loss.item())  # a host read: the GPU would have to finish first
+        return loss
+
+    step = ag.capture(reads_back)
+    batches = _batches(accelerator, 3)
+    step(*batches[0])
+    step(*batches[1])
+    with pytest.raises(RuntimeError, match="capturing"):
+        step(*batches[2])
+
+
+def test_dropout_inside_the_recorded_step_is_refused(accelerator):
+    _, _, train_step = _setup(accelerator, OPTIMIZERS["Adam"], dropout=0.5)
+    step = ag.capture(train_step)
+    batches = _batches(accelerator, 3)
+    step(*batches[0])
+    step(*batches[1])
+    with pytest.raises(RuntimeError, match="random numbers inside a captured step"):
+        step(*batches[2])
+
+
+@pytest.mark.parametrize("make", [lambda p: optim.NAdam(p), lambda p: optim.Adagrad(p),
+                                  lambda p: nn.optimizers.Adam()])  # fmt: skip
+def test_optimizers_whose_step_cannot_be_recorded_are_refused_clearly(accelerator, make):
+    model, _, _ = _setup(accelerator, OPTIMIZERS["Adam"])
+    opt = make(model.parameters())
+    if isinstance(opt, nn.optimizers.Adam):
+        opt.bind(model.parameters())
+    loss_fn = nn.CrossEntropyLoss()
+
+    def train_step(x, y):
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    step = ag.capture(train_step)
+    batches = _batches(accelerator, 3)
+    step(*batches[0])
+    step(*batches[1])
+    with pytest.raises(NotImplementedError, match="cannot be captured yet"):
+        step(*batches[2])
+
+
+def test_out_of_range_labels_in_a_replay_are_raised_at_the_next_read(accelerator):
+    _, _, train_step = _setup(accelerator, OPTIMIZERS["Adam"])
+    step = ag.capture(train_step)
+    batches = _batches(accelerator, 4)
+    for x, y in batches[:3]:
+        step(x, y).item()
+    x, _ = batches[3]
+    bad = ag.tensor(np.array([0, 1, 2, 3, 0, 1, 2, 0]), device=accelerator)  # 3: no class
+    loss = step(x, bad)
+    with pytest.raises(IndexError, match="out of range|outside"):
+        loss.item()
+
+
+def test_the_cpu_cannot_record_a_step():
+    _, _, train_step = _setup("cpu", OPTIMIZERS["Adam"])
+    x, y = _batches("cpu", 1)[0]
+    with pytest.raises(ValueError, match="captured on a GPU"):
+        ag.capture(train_step)(x, y)
+
+
+def test_capture_checks_its_arguments():
+    with pytest.raises(TypeError, match="callable"):
+        ag.capture(3)
+    with pytest.raises(ValueError, match="warmup"):
+        ag.capture(lambda: None, warmup=0)
+
+
+# ------------------------------------------------------------------ cuBLAS' layout
+def _cublas_gemm(op_a, op_b, m, n, k, a, lda, b, ldb, ldc):
+    """cuBLAS' column-major ``C = op(A) op(B)`` on flat buffers, as its documentation
+    defines it: A is read as a column-major (rows, ld) matrix, and so on."""
+
+    def matrix(flat, op, rows, cols, ld):
+        stored = (rows, cols) if op == 0 else (cols, rows)  # op(X) is rows x cols
+        x = np.lib.stride_tricks.as_strided(
+            flat, shape=stored, strides=(flat.itemsize, ld * flat.itemsize))
+        return x if op == 0 else x.T
+
+    c = matrix(a, op_a, m, k, lda) @ matrix(b, op_b, k, n, ldb)
+    out = np.zeros(ldc * n, dtype=a.dtype)
+    np.lib.stride_tricks.as_strided(out, shape=(m, n), strides=(out.itemsize, ldc * out.itemsize))[...] = c
+    return out
+
+
+@pytest.mark.parametrize("a_layout", ["C", "F"])
+@pytest.mark.parametrize("b_layout", ["C", "F"])
+@pytest.mark.parametrize("m, k, n", [(5, 3, 4), (1, 7, 2), (6, 1, 3), (4, 4, 1)])
+def test_gemm_arguments_give_the_row_major_product(a_layout, b_layout, m, k, n):
+    rng = np.random.default_rng(0)
+    a = np.asarray(rng.standard_normal((m, k)), order=a_layout)
+    b = np.asarray(rng.standard_normal((k, n)), order=b_layout)
+    args = gemm_arguments(a.shape, a.strides, b.shape, b.strides, a.itemsize)
+    op_b, op_a, n_, m_, k_, ldb, lda, ldc = args
+    memory_a = np.ravel(a, order="K")  # the operands' memory as it is laid out
+    memory_b = np.ravel(b, order="K")
+    out = _cublas_gemm(op_b, op_a, n_, m_, k_, memory_b, ldb, memory_a, lda, ldc)
+    np.testing.assert_allclose(out[: m * n].reshape(m, n), a @ b, rtol=1e-12)
+
+
+def test_gemm_arguments_refuse_strided_operands():
+    a = np.ones((4, 6))[:, ::2]
+    assert gemm_arguments(a.shape, a.strides, (3, 2), (16, 8), 8) is None
