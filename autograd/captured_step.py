@@ -77,14 +77,15 @@ class _NoRandomNumbers:
 class CapturedStep:
     """A training step recorded once and replayed; made by :func:`capture`."""
 
-    __slots__ = ("fn", "warmup", "_calls", "_backend", "_optimizers", "_replay", "_result",
-                 "_inputs", "_hyper", "_params", "_error")
+    __slots__ = ("fn", "warmup", "_calls", "_backend", "_optimizers", "_rehearsed", "_replay",
+                 "_result", "_inputs", "_hyper", "_params", "_error")
 
     def __init__(self, fn: Callable[..., Any], warmup: int) -> None:
         self.fn, self.warmup = fn, warmup
         self._calls = 0
         self._backend: Backend | None = None
         self._optimizers: list[Any] = []
+        self._rehearsed = False  # the last call ran as the recording will (see _watched)
         self._replay: Callable[[], None] | None = None
 
     @property
@@ -100,29 +101,41 @@ class CapturedStep:
                 self._calls = self.warmup  # only a number changed: record again, now
             else:
                 self._calls = 0  # new parameter arrays: their layout is made again first
+                self._rehearsed = False
             self._replay = None
         if self._backend is None:
             self._backend = _backend_of(inputs)
-        if self._calls < self.warmup:
+        if self._calls < self.warmup or not self._rehearsed:
             self._calls += 1
             return self._watched(inputs)
         return self._record(inputs)
 
     # ------------------------------------------------------------------ the three modes
     def _watched(self, inputs: tuple[Any, ...]) -> Any:
-        """A warm-up call: ``fn`` itself, noting which optimizers step."""
+        """A warm-up call: ``fn`` itself, noting which optimizers step and preparing them
+        (``_prepare_capture``). Once they are prepared, a call rehearses the recording:
+        the same kernels (the optimizers' device-step ones, the capturable matrix product)
+        run, so that they are compiled and loaded before the recording, and a product the
+        recording could not make fails here."""
+        known = self._optimizers
+        rehearsal = bool(known) and self._calls > 1
         CAPTURE_WATCH[0] = seen = []
+        if rehearsal:
+            CAPTURE_MATMUL[0] = self._backend.capture_matmul()
         try:
             result = self.fn(*inputs)
         finally:
-            CAPTURE_WATCH[0] = None
-        self._optimizers = list({id(o): o for o in seen}.values())
+            CAPTURE_WATCH[0] = CAPTURE_MATMUL[0] = None
+        stepped = list({id(o): o for o in seen}.values())
+        self._rehearsed = rehearsal and all(any(o is k for k in known) for o in stepped)
+        self._rehearsed |= not stepped and self._calls > 1  # no optimizer: nothing to prepare
+        for optimizer in stepped:
+            optimizer._prepare_capture()
+        self._optimizers = stepped
         return result
 
     def _record(self, inputs: tuple[Any, ...]) -> Any:
         backend = self._backend
-        for optimizer in self._optimizers:
-            optimizer._prepare_capture()
         static = tuple(Tensor(x.data.copy(), requires_grad=x.requires_grad)
                        if isinstance(x, Tensor) else x for x in inputs)  # fmt: skip
         backend.check_errors()  # the warm-up's flags raise now; the recording makes its own

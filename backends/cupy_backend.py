@@ -75,9 +75,11 @@ class CupyBackend(Backend):
     def capture_matmul(self) -> Callable[..., Any]:
         from .cuda_graphs import CaptureGemm
 
-        if getattr(self, "_gemm", None) is None:
-            with self._cupy.cuda.Device(self._device_id):
+        with self._cupy.cuda.Device(self._device_id):
+            if getattr(self, "_gemm", None) is None:
                 self._gemm = CaptureGemm(self._cupy)
+            # outside a capture it runs on the current stream (a capture binds its own)
+            self._gemm.bind(self._cupy.cuda.get_current_stream())
         return self._gemm
 
     def free_memory(self) -> int:
