@@ -78,7 +78,7 @@ class CapturedStep:
     """A training step recorded once and replayed; made by :func:`capture`."""
 
     __slots__ = ("fn", "warmup", "_calls", "_backend", "_optimizers", "_rehearsed", "_replay",
-                 "_result", "_inputs", "_hyper", "_params", "_error")
+                 "_result", "_inputs", "_hyper", "_params", "_error", "_signature")
 
     def __init__(self, fn: Callable[..., Any], warmup: int) -> None:
         self.fn, self.warmup = fn, warmup
@@ -86,6 +86,7 @@ class CapturedStep:
         self._backend: Backend | None = None
         self._optimizers: list[Any] = []
         self._rehearsed = False  # the last call ran as the recording will (see _watched)
+        self._signature: tuple[Any, ...] | None = None  # the inputs of that call
         self._replay: Callable[[], None] | None = None
 
     @property
@@ -105,7 +106,10 @@ class CapturedStep:
             self._replay = None
         if self._backend is None:
             self._backend = _backend_of(inputs)
-        if self._calls < self.warmup or not self._rehearsed:
+        if (self._calls < self.warmup or not self._rehearsed
+                or _signature(inputs) != self._signature):  # fmt: skip
+            # (another shape than the rehearsal's could make a cache entry, say, inside the
+            # recording, where on a GPU it stays unwritten until the first replay)
             self._calls += 1
             return self._watched(inputs)
         return self._record(inputs)
@@ -132,6 +136,7 @@ class CapturedStep:
         for optimizer in stepped:
             optimizer._prepare_capture()
         self._optimizers = stepped
+        self._signature = _signature(inputs)
         return result
 
     def _record(self, inputs: tuple[Any, ...]) -> Any:
@@ -171,7 +176,7 @@ class CapturedStep:
         for i, (recorded, given) in enumerate(zip(self._inputs, inputs, strict=True)):
             if isinstance(recorded, Tensor):
                 _copy_into(recorded, given, i)
-            elif given is not recorded and given != recorded:
+            elif _plain(given) != _plain(recorded):
                 raise ValueError(f"capture: input {i} was {recorded!r} when the step was "
                                  f"recorded, now {given!r}; other values need another capture")
         self._replay()
@@ -201,6 +206,21 @@ class CapturedStep:
             backend._error_flag, backend._error_message = flag, message
         elif current is not flag:  # an eager op flagged too: keep both
             backend.xp.logical_or(current, flag, out=current)
+
+
+def _signature(inputs: tuple[Any, ...]) -> tuple[Any, ...]:
+    """What a recording is specific to: each tensor input's shape, dtype, device and whether
+    it requires grad; any other input itself."""
+    return tuple((x.shape, x.dtype, x.device, x.requires_grad) if isinstance(x, Tensor)
+                 else _plain(x) for x in inputs)  # fmt: skip
+
+
+def _plain(value: Any) -> Any:
+    """A non-tensor input as a recording sees it: a number or string by value (and type),
+    anything else (an array, a list) by identity."""
+    if isinstance(value, int | float | str | bytes | None):
+        return ("value", type(value), value)
+    return ("object", id(value))
 
 
 def _hyper_values(optimizer: Any, group: dict[str, Any]) -> tuple[Any, ...]:

@@ -51,6 +51,8 @@ OPTIMIZERS = {
     "AdamW-amsgrad": lambda p: optim.AdamW(p, lr=1e-2, weight_decay=0.1, amsgrad=True),
     "SGD-nesterov": lambda p: optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
     "RMSprop": lambda p: optim.RMSprop(p, lr=1e-2, centered=True),
+    "Adadelta": lambda p: optim.Adadelta(p, lr=1.0, weight_decay=0.01),
+    "Lion": lambda p: optim.Lion(p, lr=1e-3),
 }
 
 
@@ -68,6 +70,17 @@ def test_a_captured_step_gives_the_eager_steps(accelerator, name):
     if "step" in next(iter(opt.state.values())):  # counted on the device, every replay
         assert int(host(next(iter(opt.state.values()))["step"])) == STEPS
         assert opt.state_dict()["state"][0]["step"] == eager_opt.state_dict()["state"][0]["step"]
+
+
+def test_a_captured_forward_pass_without_an_optimizer(accelerator):
+    model, _, _ = _setup(accelerator, OPTIMIZERS["SGD-nesterov"])
+    model.eval()
+    predict = ag.capture(lambda x: ag.softmax(model(x), dim=1))
+    with ag.no_grad():
+        for i, (x, _) in enumerate(_batches(accelerator, 5)):
+            expected = host(ag.softmax(model(x), dim=1))
+            np.testing.assert_allclose(host(predict(x)), expected, rtol=1e-6)
+            assert predict.recorded == (i >= 2)
 
 
 def test_a_replay_is_one_launch_plus_the_input_copies(accelerator):
@@ -253,3 +266,19 @@ def test_gemm_arguments_give_the_row_major_product(a_layout, b_layout, m, k, n):
 def test_gemm_arguments_refuse_strided_operands():
     a = np.ones((4, 6))[:, ::2]
     assert gemm_arguments(a.shape, a.strides, (3, 2), (16, 8), 8) is None
+
+
+def test_other_values_and_shapes_before_the_recording_rehearse_again(accelerator):
+    model, _, _ = _setup(accelerator, OPTIMIZERS["Adam"])
+    model.eval()
+    scaled = ag.capture(lambda x, scale: model(x) * scale)
+    big, small = _batches(accelerator, 1)[0][0], _batches(accelerator, 1, size=5)[0][0]
+    with ag.no_grad():
+        scaled(big, 2.0)
+        scaled(big, 2.0)
+        scaled(small, 2.0)  # not the rehearsed shape: rehearsed again, not recorded
+        assert not scaled.recorded
+        np.testing.assert_allclose(host(scaled(small, 2.0)), 2 * host(model(small)), rtol=1e-6)
+        assert scaled.recorded
+        with pytest.raises(ValueError, match="input 1 was 2.0 when the step was recorded"):
+            scaled(small, 3.0)
