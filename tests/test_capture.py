@@ -282,3 +282,87 @@ def test_other_values_and_shapes_before_the_recording_rehearse_again(accelerator
         assert scaled.recorded
         with pytest.raises(ValueError, match="input 1 was 2.0 when the step was recorded"):
             scaled(small, 3.0)
+
+
+# ------------------------------------------------------------------ the ctypes call itself
+class _HostArray(np.ndarray):
+    """A NumPy array with CuPy's ``.data.ptr`` (its address), for the emulated cuBLAS."""
+
+    @property
+    def data(self):
+        return type("Pointer", (), {"ptr": self.__array_interface__["data"][0]})
+
+
+def _emulated_gemm(scalar):
+    """``cublas?gemm_v2`` on host memory, reading and writing through the pointers it gets."""
+
+    def read(pointer, op, rows, cols, ld):
+        stored = (rows, cols) if op == 0 else (cols, rows)
+        count = ld * (stored[1] - 1) + stored[0]
+        flat = np.ctypeslib.as_array((scalar * count).from_address(pointer))
+        x = np.lib.stride_tricks.as_strided(flat, shape=stored,
+                                            strides=(flat.itemsize, ld * flat.itemsize))
+        return x if op == 0 else x.T
+
+    def gemm(handle, op_a, op_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc):
+        alpha, beta = alpha._obj.value, beta._obj.value
+        product = read(a, op_a, m, k, lda) @ read(b, op_b, k, n, ldb)
+        flat = np.ctypeslib.as_array((scalar * (ldc * (n - 1) + m)).from_address(c))
+        out = np.lib.stride_tricks.as_strided(flat, shape=(m, n),
+                                              strides=(flat.itemsize, ldc * flat.itemsize))
+        out[...] = alpha * product + (beta * out if beta else 0)
+        return 0
+
+    return gemm
+
+
+def _host_capture_gemm():
+    import ctypes
+    import types
+
+    from backends.cuda_graphs import CaptureGemm
+
+    fake_cupy = types.SimpleNamespace(
+        empty=lambda shape, dtype: np.empty(shape, dtype).view(_HostArray),
+        ascontiguousarray=lambda a: np.ascontiguousarray(a).view(_HostArray),
+    )
+    gemm = CaptureGemm.__new__(CaptureGemm)
+    gemm._cp, gemm._handle = fake_cupy, 0
+    gemm._gemm = {"f": _emulated_gemm(ctypes.c_float), "d": _emulated_gemm(ctypes.c_double)}
+    gemm._scalars = {"f": (ctypes.c_float(1.0), ctypes.c_float(0.0)),
+                     "d": (ctypes.c_double(1.0), ctypes.c_double(0.0))}  # fmt: skip
+    return gemm
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", ["C@C", "C@F", "F@C", "F@F", "strided", "into out", "k=0",
+                                  "empty"])  # fmt: skip
+def test_the_capture_gemm_call_computes_the_product(dtype, case):
+    gemm = _host_capture_gemm()
+    rng = np.random.default_rng(0)
+    m, k, n = (4, 0, 3) if case == "k=0" else (0, 5, 3) if case == "empty" else (6, 5, 3)
+    a = rng.standard_normal((m, k)).astype(dtype)
+    b = rng.standard_normal((k, n)).astype(dtype)
+    if case[0] == "F":
+        a = np.asfortranarray(a)
+    if case.endswith("@F"):
+        b = np.asfortranarray(b)
+    if case == "strided":
+        a = np.repeat(a, 2, axis=1)[:, ::2]  # neither C- nor F-contiguous: copied first
+    out = np.full((m, n), np.nan, dtype).view(_HostArray) if case == "into out" else None
+    result = gemm(a.view(_HostArray), b.view(_HostArray), out)
+    if out is not None:
+        assert result is out
+    tolerance = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(np.asarray(result), a @ b, rtol=tolerance, atol=tolerance)
+
+
+def test_the_capture_gemm_refuses_what_it_cannot_record():
+    gemm = _host_capture_gemm()
+    with pytest.raises(NotImplementedError, match="only 2-D float32/float64"):
+        gemm(np.ones((2, 3, 4), np.float32).view(_HostArray), np.ones((4, 2), np.float32))
+    with pytest.raises(NotImplementedError, match="one dtype"):
+        gemm(np.ones((2, 3), np.float32).view(_HostArray), np.ones((3, 2)).view(_HostArray))
+    with pytest.raises(ValueError, match="do not align"):
+        gemm(np.ones((2, 3), np.float32).view(_HostArray),
+             np.ones((4, 2), np.float32).view(_HostArray))
