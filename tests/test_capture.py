@@ -366,3 +366,95 @@ def test_the_capture_gemm_refuses_what_it_cannot_record():
     with pytest.raises(ValueError, match="do not align"):
         gemm(np.ones((2, 3), np.float32).view(_HostArray),
              np.ones((4, 2), np.float32).view(_HostArray))
+
+
+# ------------------------------------------------------------------ the CuPy capture protocol
+class _Recorder:
+    """A stand-in for the parts of CuPy ``backends.cuda_graphs.capture`` calls, logging them."""
+
+    def __init__(self):
+        self.log = []
+        recorder = self
+
+        class Context:
+            def __init__(self, name):
+                self.name = name
+
+            def __enter__(self):
+                recorder.log.append(f"enter {self.name}")
+
+            def __exit__(self, *exc):
+                recorder.log.append(f"exit {self.name}")
+
+        class Graph:
+            def upload(self, stream):
+                recorder.log.append("upload")
+
+            def launch(self, stream=None):
+                recorder.log.append("launch on current" if stream is None else "launch")
+
+        class Stream(Context):
+            ptr = 1234
+
+            def __init__(self, non_blocking=False):
+                super().__init__("capture stream")
+                recorder.log.append(f"new stream non_blocking={non_blocking}")
+
+            def begin_capture(self):
+                recorder.log.append("begin")
+
+            def end_capture(self):
+                recorder.log.append("end")
+                return Graph()
+
+            def synchronize(self):
+                recorder.log.append("sync capture stream")
+
+        class Current:
+            def synchronize(self):
+                recorder.log.append("sync current")
+
+        class Pool:
+            def malloc(self, size):
+                return None
+
+        self.pool_type = Pool
+        self.cuda = type("cuda", (), {
+            "Device": staticmethod(lambda i: Context(f"device {i}")),
+            "Stream": Stream, "MemoryPool": Pool,
+            "get_current_stream": staticmethod(Current),
+            "using_allocator": staticmethod(lambda malloc: Context(
+                "own pool" if isinstance(malloc.__self__, Pool) else "other allocator")),
+        })
+
+    def bind(self, stream):
+        self.log.append(f"bind cuBLAS to {stream.ptr}")
+
+
+def test_the_cupy_capture_records_on_its_own_stream_and_pool_then_runs_once():
+    from backends.cuda_graphs import capture
+
+    cp = _Recorder()
+    replay, result = capture(cp, 0, lambda: cp.log.append("the step") or "loss", cp)
+    assert result == "loss"
+    assert cp.log == [
+        "enter device 0", "new stream non_blocking=True", "sync current",
+        "bind cuBLAS to 1234", "enter capture stream", "enter own pool", "begin", "the step",
+        "end", "exit own pool", "exit capture stream", "upload", "sync capture stream",
+        "exit device 0", "launch on current",
+    ]  # fmt: skip
+    replay()
+    assert cp.log[-1] == "launch on current" and isinstance(replay.pool, cp.pool_type)
+
+
+def test_a_failing_step_ends_the_cupy_capture_and_its_error_wins():
+    from backends.cuda_graphs import capture
+
+    cp = _Recorder()
+
+    def step():
+        raise KeyError("the step's own error")
+
+    with pytest.raises(KeyError, match="the step's own error"):
+        capture(cp, 0, step, cp)
+    assert cp.log[cp.log.index("begin") + 1] == "end" and "launch on current" not in cp.log
