@@ -221,11 +221,12 @@ def _kernel(decay: bool, decoupled: bool, amsgrad: bool, device_step: bool = Fal
     else:
         denom = """
         T denom = sqrt(exp_avg_sq) / bias_correction2_sqrt + eps;"""
-    if device_step:
-        scalars = ", T step, T beta1"
+    if device_step:  # in double, then rounded, as the host computes them (_update)
+        scalars = ", T step, float64 lr_d, float64 beta1_d, float64 beta2_d"
         corrections = """
-        T step_size = lr / (1 - pow(beta1, step));                  // lr / (1 - b1^t)
-        T bias_correction2_sqrt = sqrt(1 - pow(beta2, step));       // sqrt(1 - b2^t)
+        double t = (double)step;
+        T step_size = (T)(lr_d / (1.0 - pow(beta1_d, t)));          // lr / (1 - b1^t)
+        T bias_correction2_sqrt = (T)pow(1.0 - pow(beta2_d, t), 0.5);  // (1 - b2^t)^0.5
         """
     else:
         scalars, corrections = ", T step_size, T bias_correction2_sqrt", ""
@@ -249,7 +250,7 @@ def _launch(backend: Backend, param: Any, grad: Any, exp_avg: Any, exp_avg_sq: A
     on_device = device_step is not None
     kernel = _kernel(weight_decay != 0, decoupled, amsgrad, on_device).on(backend)
     states = (exp_avg, exp_avg_sq) + ((max_exp_avg_sq,) if amsgrad else ())
-    tail = ((device_step, scalar(param, beta1)) if on_device
+    tail = ((device_step, float(lr), float(beta1), float(beta2)) if on_device
             else (scalar(param, step_size), scalar(param, bias_correction2_sqrt)))
     kernel(grad, *_adam_family_scalars(param, lr, beta1, beta2, eps, weight_decay), *tail,
            param, *states)
