@@ -252,4 +252,4 @@ def _copy_into(recorded: Tensor, given: Any, position: int) -> None:
             f"{'' if not isinstance(given, Tensor) else ' on ' + str(given.device)}: a "
             "recorded step takes the same shapes each call (call the step itself for others)"
         )
-    recorded.data[...] = data
+    backends.backend_of(data).copy_into(recorded.data, data)

@@ -54,6 +54,11 @@ class Backend:
             f"{self.device}: call the step itself there"
         )
 
+    def copy_into(self, target: Any, source: Any) -> None:
+        """``target[...] = source`` for two arrays of this device of one shape and dtype (a
+        captured step's next batch into its recorded input)."""
+        target[...] = source
+
     def capture_matmul(self) -> Callable[..., Any]:
         """``(a, b, out=None) -> a @ b`` as it may run while :meth:`capture` records."""
         raise NotImplementedError
