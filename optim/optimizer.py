@@ -429,27 +429,26 @@ class Optimizer:
     def _prepare_capture(self) -> None:
         """Before ``autograd.capture`` records a step (see ``_capture_mode``): refuse what a
         replay would get wrong, and move step counts into device memory where needed."""
-        name = type(self).__name__
         if self._capture_mode is None:
+            capturable = ", ".join(cls.__name__ for cls in Optimizer.registry["torch"].values()
+                                   if cls._capture_mode is not None)  # fmt: skip
             raise NotImplementedError(
-                f"{name}: a step of this optimizer cannot be captured yet (its update reads "
-                "numbers on the host that change from step to step); optimizers that can: "
-                "SGD, Adam, AdamW, RMSprop, Adadelta, Lion"
+                f"{type(self).__name__}: a step of this optimizer cannot be captured yet (its "
+                "update reads numbers on the host that change from step to step); optimizers "
+                f"that can: {capturable}"
             )
         if self._capture_mode != "device step":
             return
-        for state in [*self.state.values(),
-                      *(flat.state for flat, _ in self.__dict__.get("_flats", {}).values()
-                        if flat is not None)]:  # fmt: skip
+        flats = [f for f, _ in self.__dict__.get("_flats", {}).values() if f is not None]
+        for state in [*self.state.values(), *(flat.state for flat in flats)]:
             step = state.get("step")
             if step is not None and not hasattr(step, "shape"):
                 like = next((v for v in state.values() if hasattr(v, "shape")), None)
                 if like is None or isinstance(like, np.ndarray):
                     continue  # nothing on a device: the capture refuses the CPU itself
                 state["step"] = backends.get_array_module(like).full((), step, like.dtype)
-        for flat, _ in self.__dict__.get("_flats", {}).values():
-            if flat is not None:
-                flat.sync()  # the parameters' states read the flat group's count
+        for flat in flats:
+            flat.sync()  # the parameters' states read the flat group's count
 
     def _flush_subnormal_state(self) -> None:
         """After a step: every :data:`~optim._shared.FLUSH_EVERY`-th one, set the subnormal
