@@ -97,6 +97,11 @@ class Backend:
         """A 0-d array holding ``value`` on this device (filled there, not copied from the host)."""
         return self.xp.full((), value, dtype=dtype)
 
+    def column_sums(self, x: Any, out: Any = None) -> Any:
+        """``x.sum(axis=0)`` of a 2-D array (a layer's bias gradient), into the 1-D ``out``
+        when given."""
+        return x.sum(axis=0, out=out)
+
     def scatter_add(self, target: Any, index: Any, values: Any) -> None:
         """``target[index] += values`` in place, repeated indices adding up (unbuffered)."""
         self.xp.add.at(target, index, values)

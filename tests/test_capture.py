@@ -459,3 +459,74 @@ def test_a_failing_step_ends_the_cupy_capture_and_its_error_wins():
     with pytest.raises(KeyError, match="the step's own error"):
         capture(cp, 0, step, cp)
     assert cp.log[cp.log.index("begin") + 1] == "end" and "launch on current" not in cp.log
+
+
+class _NumpyAsCupy:
+    """The CuPy calls ``CupyBackend.column_sums`` makes, on NumPy (CI has no GPU)."""
+
+    ones = staticmethod(np.ones)
+    matmul = staticmethod(np.matmul)
+    cuda = type("cuda", (), {"Device": staticmethod(lambda i: _NoContext())})
+
+
+class _NoContext:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _cupy_backend_on_numpy(gemm=None):
+    from backends.cupy_backend import CupyBackend
+
+    backend = object.__new__(CupyBackend)  # no CuPy here: only what column_sums reads
+    backend._cupy, backend._device_id, backend._gemm = _NumpyAsCupy, 0, gemm
+    backend._ones, backend._ones_retired, backend._capturing = {}, [], False
+    return backend
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("rows", [0, 1, 5, 1500])
+def test_cupy_column_sums_are_the_sums_over_the_first_axis(dtype, rows):
+    """The bias gradient on CuPy is a product with a row of ones (a strided reduction is
+    slow there): the same sums, written into ``out`` itself when given (the engine knows
+    a gradient written into the optimizer's flat buffer by identity)."""
+    backend = _cupy_backend_on_numpy()
+    x = np.random.default_rng(0).normal(size=(rows, 7)).astype(dtype)
+    np.testing.assert_allclose(backend.column_sums(x), x.sum(axis=0), rtol=1e-5, atol=1e-5)
+    flat = np.full(10, -1.0, dtype)
+    out = flat[2:9]
+    assert backend.column_sums(x, out) is out
+    np.testing.assert_allclose(out, x.sum(axis=0), rtol=1e-5, atol=1e-5)
+    assert flat[0] == flat[1] == flat[9] == -1  # nothing written beside out
+    strided = np.zeros(14, dtype)[::2]
+    assert backend.column_sums(x, strided) is strided
+    np.testing.assert_allclose(strided, x.sum(axis=0), rtol=1e-5, atol=1e-5)
+    # other dtypes and shapes take CuPy's own reduction
+    ints = np.arange(12).reshape(4, 3)
+    np.testing.assert_array_equal(backend.column_sums(ints), ints.sum(axis=0))
+
+
+def test_cupy_column_sums_keep_every_row_of_ones_a_graph_may_read():
+    """A recorded step reads the row of ones it was recorded with on every replay: a longer
+    batch grows the row without freeing the old one, and a row made during a recording
+    (from the graph's own pool) is not kept past it. The recording multiplies through the
+    capturable gemm, since CuPy's matmul refuses to run then."""
+    calls = []
+
+    def gemm(a, b, out=None):
+        calls.append(a.shape)
+        return np.matmul(a, b, out=out)
+
+    backend = _cupy_backend_on_numpy(gemm)
+    backend.column_sums(np.ones((10, 3), np.float32))
+    first = backend._ones["f"]
+    assert first.shape == (1, 1024) and not calls
+    backend.column_sums(np.ones((3000, 3), np.float32))
+    assert backend._ones["f"].shape == (1, 3000)
+    assert len(backend._ones_retired) == 1 and backend._ones_retired[0] is first
+    backend._capturing = True
+    np.testing.assert_array_equal(backend.column_sums(np.ones((7000, 2), np.float32)), [7000] * 2)
+    assert calls == [(1, 7000)] and backend._ones["f"].shape == (1, 3000)
+    assert len(backend._ones_retired) == 1

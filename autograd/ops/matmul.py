@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from backends import get_array_module
+import numpy as np
+
+from backends import backend_of, get_array_module
 
 from ..engine import grad_buffer_free
 from ..function import Function
@@ -153,7 +155,9 @@ class Affine(Function):
                 gw = _mm(a, b, out)
             if with_bias:
                 if inputs[2].shape == (gy.shape[-1],):
-                    gb = g2.sum(axis=0, out=_out_buffer(inputs[2], gy))
+                    out = _out_buffer(inputs[2], gy)
+                    gb = (g2.sum(axis=0, out=out) if isinstance(g2, np.ndarray)
+                          else backend_of(g2).column_sums(g2, out))  # fmt: skip
                 else:
                     gb = gy
         return (gx, gw) if len(inputs) == 2 else (gx, gw, gb)
