@@ -46,7 +46,7 @@ XPGRAD_TEST_DEVICE=cuda "$python" -m pytest -q -p no:cacheprovider -rfEs --maxfa
 
 echo "== benchmarks on the device (speed: every batch size, 2 epochs, 1 round)"
 "$python" benchmarks/overhead.py --device cuda --out "$out" || status=1
-"$python" benchmarks/speed.py --seconds 1 --epochs 2 --rounds 1 --out "$out" || status=1
+"$python" benchmarks/speed.py --device cuda --seconds 1 --epochs 2 --rounds 1 --out "$out" || status=1
 
 echo "== the README's PyTorch-style loop on the GPU (1 epoch)"
 "$python" examples/pytorch_style_loop.py --device cuda --epochs 1 2>&1 | tee "$out/loop_cuda.log"
