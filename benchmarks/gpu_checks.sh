@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Every check that needs a GPU, as one prepared run for a machine with CUDA and CuPy
 # (about 6 minutes on an H200): the captured-step tests on cuda, the whole test suite with
-# its tensors on cuda (in parallel where pytest-xdist is installed: 1 minute on 14
+# its tensors on cuda (in parallel where pytest-xdist is installed: 1.5 minutes on 14
 # workers), the speed benchmark's GPU rows (eager, captured, PyTorch CUDA and CUDA graph,
-# device memory), the README's PyTorch loop with --device cuda, and the main job for 3
-# epochs on cuda. Logs go under OUTDIR; the last lines printed are a summary.
+# device memory), host memory over 3,000 steps on the GPU, the README's PyTorch loop with
+# --device cuda, and the main job for 3 epochs on cuda. Logs go under OUTDIR; the last lines
+# printed are a summary.
 #
 #   bash benchmarks/gpu_checks.sh [OUTDIR]        (default OUTDIR: gpu-check-results)
 #
@@ -47,6 +48,7 @@ XPGRAD_TEST_DEVICE=cuda "$python" -m pytest -q -p no:cacheprovider -rfEs --maxfa
 echo "== benchmarks on the device (speed: every batch size, 2 epochs, 1 round)"
 "$python" benchmarks/overhead.py --device cuda --out "$out" || status=1
 "$python" benchmarks/speed.py --device cuda --seconds 1 --epochs 2 --rounds 1 --out "$out" || status=1
+"$python" benchmarks/host_memory.py --device cuda --steps 3000 --every 250 --out "$out" || status=1
 
 echo "== the README's PyTorch-style loop on the GPU (1 epoch)"
 "$python" examples/pytorch_style_loop.py --device cuda --epochs 1 2>&1 | tee "$out/loop_cuda.log"
@@ -68,6 +70,8 @@ echo "== summary"
   grep -A3 '^| step | launches' "$out/speed.md" 2>/dev/null
   sed -n '/^## Device memory/,/^## Issue/p' "$out/speed.md" 2>/dev/null
   grep -E '^\| GPU ' "$out/speed.md" 2>/dev/null
+  echo "host memory over 3,000 steps on cuda, from $out/host_memory.md:"
+  sed -n '/^| run/,$p' "$out/host_memory.md" 2>/dev/null
   echo "exit status:   $status"
 } | tee "$out/summary.txt"
 exit $status

@@ -32,3 +32,47 @@ def test_speed_benchmark_smoke_runs_each_library_in_its_own_process(torch):
     assert [name for name, _ in launches] == ["pytorch-style step",
                                               "fit step (with loss and accuracy)"]
     assert all(int(count) > 0 for _, count in launches)
+
+
+@pytest.mark.host_only("runs the benchmark's own processes on the CPU")
+def test_host_memory_benchmark_smoke_runs_every_run_in_its_own_process(torch, tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "host_memory.py"), "--steps", "300",
+         "--every", "100", "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    verdicts = dict(re.findall(r"^(xpgrad loop|xpgrad fit|torch loop): .*: (flat|GROWS)$",
+                               result.stdout, re.M))  # fmt: skip
+    assert verdicts == dict.fromkeys(("xpgrad loop", "xpgrad fit", "torch loop"), "flat")
+    table = (tmp_path / "host_memory.md").read_text()
+    assert table.count("| yes |") == 3
+    rows = (tmp_path / "host_memory.csv").read_text().splitlines()
+    assert rows[0] == "run,step,resident_mib,tracked_objects" and len(rows) == 1 + 3 * 4
+
+
+@pytest.mark.host_only("measures this process's host memory")
+def test_host_memory_verdict_catches_a_loop_that_keeps_its_losses():
+    """The benchmark can fail: a loop that keeps every loss (a classic leak: each keeps its
+    node) grows by thousands of tracked objects, though only by about a MiB of memory."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import gc
+
+    import host_memory
+    import speed
+
+    step, put = speed._xpgrad_step("cpu")
+    data = [put(*speed.batch(32, seed=s)) for s in range(4)]
+    kept, samples = [], []
+    for i in range(1, 1201):
+        kept.append(step(*data[i % 4]))
+        if i % 100 == 0:
+            gc.collect()
+            samples.append((i, host_memory.resident_mib(), len(gc.get_objects())))
+    verdict = host_memory.verdict(samples, tolerance=4.0)
+    assert verdict["from_step"] == 1000 and not verdict["flat"]
+    assert verdict["object_growth"] >= 200  # at least one object per kept loss
+    del kept[:]
+    gc.collect()
+    samples.append((1300, host_memory.resident_mib(), len(gc.get_objects())))
+    assert host_memory.verdict(samples, tolerance=4.0)["object_growth"] < 0  # all freed
