@@ -3,9 +3,9 @@
 # (about 6 minutes on an H200): the captured-step tests on cuda, the whole test suite with
 # its tensors on cuda (in parallel where pytest-xdist is installed: 1.5 minutes on 14
 # workers), the speed benchmark's GPU rows (eager, captured, PyTorch CUDA and CUDA graph,
-# device memory), host memory over 3,000 steps on the GPU, the README's PyTorch loop with
-# --device cuda, and the main job for 3 epochs on cuda. Logs go under OUTDIR; the last lines
-# printed are a summary.
+# device memory), host memory over 3,000 steps on the GPU, where a step's host and GPU time
+# go (profile.log), the README's PyTorch loop with --device cuda, and the main job for 3
+# epochs on cuda. Logs go under OUTDIR; the last lines printed are a summary.
 #
 #   bash benchmarks/gpu_checks.sh [OUTDIR]        (default OUTDIR: gpu-check-results)
 #
@@ -49,6 +49,8 @@ echo "== benchmarks on the device (speed: every batch size, 2 epochs, 1 round)"
 "$python" benchmarks/overhead.py --device cuda --out "$out" || status=1
 "$python" benchmarks/speed.py --device cuda --seconds 1 --epochs 2 --rounds 1 --out "$out" || status=1
 "$python" benchmarks/host_memory.py --device cuda --steps 3000 --every 250 --out "$out" || status=1
+"$python" benchmarks/profile_step.py --device cuda --batch 32 1024 8192 --steps 100 --top 20 \
+  > "$out/profile.log" 2>&1 || status=1
 
 echo "== the README's PyTorch-style loop on the GPU (1 epoch)"
 "$python" examples/pytorch_style_loop.py --device cuda --epochs 1 2>&1 | tee "$out/loop_cuda.log"

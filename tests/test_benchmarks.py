@@ -76,3 +76,17 @@ def test_host_memory_verdict_catches_a_loop_that_keeps_its_losses():
     gc.collect()
     samples.append((1300, host_memory.resident_mib(), len(gc.get_objects())))
     assert host_memory.verdict(samples, tolerance=4.0)["object_growth"] < 0  # all freed
+
+
+@pytest.mark.host_only("profiles the benchmark's step on the CPU")
+def test_profile_step_names_the_functions_a_step_spends_its_time_in():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "profile_step.py"), "--steps", "5",
+         "--top", "40"],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"^-- host, xpgrad eager on cpu, batch 32: \d+ µs per step", result.stdout,
+                     re.M)  # fmt: skip
+    # the step's own parts appear among the functions listed: the products and Adam
+    assert "autograd/ops/matmul.py" in result.stdout and "optim/adam.py" in result.stdout
