@@ -43,7 +43,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from speed import ROOT, _machine_slug, _torch_step, _xpgrad_step, batch, machine_description  # noqa: E402
+from speed import (  # noqa: E402
+    ROOT,
+    _machine_slug,
+    _torch_step,
+    _xpgrad_step,
+    batch,
+    machine_description,
+    save_figure,
+)
 
 RUNS = ("xpgrad loop", "xpgrad fit", "torch loop")
 SETTLE_STEPS = 1000  # allocators and caches fill up during these
@@ -208,12 +216,7 @@ def _write(out: Path, results: dict[str, dict[str, Any]], description: str, comm
     ax.set_ylabel("resident memory (MiB)")
     ax.set_title("Host memory over training (batch 32)", fontsize=11)
     ax.grid(True, alpha=0.3)
-    if ax.lines:
-        ax.legend(fontsize=8)
-    fig.text(0.01, 0.01, description[:120], fontsize=6, alpha=0.7)
-    fig.tight_layout()
-    fig.savefig(out / "host_memory.png", dpi=100)
-    plt.close(fig)
+    save_figure(fig, ax, description, out / "host_memory.png")
 
 
 if __name__ == "__main__":

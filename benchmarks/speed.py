@@ -843,10 +843,19 @@ def _plot(out: Path, rows: list[dict], description: str) -> None:
     ax.set_ylabel("training samples per second")
     ax.set_title("MLP 784-300-100-10 + Adam: one training step", fontsize=11)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+    save_figure(fig, ax, description, out / "speed.png")
+
+
+def save_figure(fig: Any, ax: Any, description: str, path: Path) -> None:
+    """Legend (where something was plotted), the machine in small print, saved and closed:
+    how every benchmark's plot ends."""
+    import matplotlib.pyplot as plt
+
+    if ax.lines:
+        ax.legend(fontsize=8)
     fig.text(0.01, 0.01, description[:120], fontsize=6, alpha=0.7)
     fig.tight_layout()
-    fig.savefig(out / "speed.png", dpi=100)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
 
 
