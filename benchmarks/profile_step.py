@@ -3,10 +3,10 @@
 ``speed.py`` says how long a step takes; this says why, for the same model and step
 (784-300-100-10 MLP, Adam, float32):
 
-* **host**: cProfile over ``--steps`` eager steps, the functions with the most time of
-  their own. On a GPU a small batch's step is bound by this (the kernels finish long
-  before the host has launched the next), so it names what to make cheaper: the engine's
-  own Python, or the array library's calls.
+* **host**: cProfile over ``--steps`` eager steps, and over ``fit`` for as many batches,
+  the functions with the most time of their own. On a GPU a small batch's step is bound
+  by this (the kernels finish long before the host has launched the next), so it names
+  what to make cheaper: the engine's own Python, or the array library's calls.
 * **kernels** (a CUDA device and PyTorch's profiler, which sees CuPy's kernels too): GPU
   time per step by kernel, for xpgrad eager and captured and PyTorch's eager step and CUDA
   graph. A large batch's step is bound by this. On an H200 it showed CuPy's sum over a
@@ -54,6 +54,34 @@ def host_profile(device: str, size: int, steps: int, top: int) -> str:
             f"under cProfile\n{text.getvalue()}")  # fmt: skip
 
 
+def fit_profile(device: str, steps: int, top: int) -> str:
+    """cProfile of ``fit`` over ``steps`` batches of 32 (one epoch, the accuracy metric and
+    a progress bar drawn as on a terminal): what ``fit`` adds to the step shows beside it."""
+    import numpy as np
+    from speed import _keras_model, _Terminal
+
+    model = _keras_model(device)
+    rng = np.random.default_rng(0)
+    x = rng.random((steps * 32, 784), dtype=np.float32)
+    y = rng.integers(0, 10, steps * 32)
+    real_stdout = sys.stdout
+    sys.stdout = _Terminal()
+    try:
+        model.fit(x[:320], y[:320], batch_size=32, epochs=1, verbose=1)  # warm-up
+        profiler = cProfile.Profile()
+        profiler.enable()
+        model.fit(x, y, batch_size=32, epochs=1, verbose=1)
+        profiler.disable()
+    finally:
+        sys.stdout = real_stdout
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text)
+    stats.sort_stats("tottime").print_stats(top)
+    total = stats.total_tt / steps * 1e6  # type: ignore[attr-defined]
+    return (f"-- host, xpgrad fit on {device}, batch 32: {total:.0f} µs per step under "
+            f"cProfile\n{text.getvalue()}")  # fmt: skip
+
+
 def kernel_profile(library: str, size: int, steps: int, top: int) -> str:
     """GPU time per step by kernel (PyTorch's profiler, CUPTI), over ``steps`` steps."""
     from torch.profiler import ProfilerActivity, profile
@@ -87,6 +115,7 @@ def main() -> None:
     print(f"machine: {machine_description()}\n")
     for size in args.batch:
         print(host_profile(args.device, size, args.steps, args.top))
+    print(fit_profile(args.device, args.steps, args.top))
     if args.device == "cpu":
         return
     try:
