@@ -46,12 +46,16 @@ def host_profile(device: str, size: int, steps: int, top: int) -> str:
         step(x, y)
     sync()
     profiler.disable()
+    return _report(profiler, f"xpgrad eager on {device}, batch {size}", steps, top)
+
+
+def _report(profiler: cProfile.Profile, what: str, steps: int, top: int) -> str:
+    """The ``top`` functions by time of their own, under a line with the time per step."""
     text = io.StringIO()
     stats = pstats.Stats(profiler, stream=text)
     stats.sort_stats("tottime").print_stats(top)
-    total = stats.total_tt / steps * 1e6  # type: ignore[attr-defined]
-    return (f"-- host, xpgrad eager on {device}, batch {size}: {total:.0f} µs per step "
-            f"under cProfile\n{text.getvalue()}")  # fmt: skip
+    per_step = stats.total_tt / steps * 1e6  # type: ignore[attr-defined]
+    return f"-- host, {what}: {per_step:.0f} µs per step under cProfile\n{text.getvalue()}"
 
 
 def fit_profile(device: str, steps: int, top: int) -> str:
@@ -74,12 +78,7 @@ def fit_profile(device: str, steps: int, top: int) -> str:
         profiler.disable()
     finally:
         sys.stdout = real_stdout
-    text = io.StringIO()
-    stats = pstats.Stats(profiler, stream=text)
-    stats.sort_stats("tottime").print_stats(top)
-    total = stats.total_tt / steps * 1e6  # type: ignore[attr-defined]
-    return (f"-- host, xpgrad fit on {device}, batch 32: {total:.0f} µs per step under "
-            f"cProfile\n{text.getvalue()}")  # fmt: skip
+    return _report(profiler, f"xpgrad fit on {device}, batch 32", steps, top)
 
 
 def kernel_profile(library: str, size: int, steps: int, top: int) -> str:
