@@ -78,7 +78,6 @@ def worker(run: str, device: str, steps: int, every: int) -> dict[str, Any]:
     if run == "xpgrad fit":
         from speed import _keras_model
 
-        import autograd as ag
         import nn
 
         model = _keras_model(device)
@@ -98,7 +97,6 @@ def worker(run: str, device: str, steps: int, every: int) -> dict[str, Any]:
         sample(0)
         model.fit(x, y, batch_size=32, epochs=-(-steps // BATCHES), verbose=0,
                   callbacks=[Sampler()], shuffle=False)  # fmt: skip
-        ag.set_default_device("cpu")
         return {"samples": [s for s in samples if s[0] <= steps]}
     if run == "xpgrad loop":
         step_fn, put = _xpgrad_step(device)

@@ -587,10 +587,8 @@ def main() -> None:
     seconds = 0.05 if args.smoke else args.seconds
     rounds = 1 if args.smoke else max(1, args.rounds)
     threads = os.cpu_count() or 1
-
-    def wanted(device: str) -> bool:
-        return args.device in ("all", device)
-
+    step_runs = [(library, device) for library, device in RUNS
+                 if args.device in ("all", device)]  # fmt: skip
     description = machine_description()
     shown, skip_next = [], False
     for a in sys.argv[1:]:  # the command without --out and its folder
@@ -605,8 +603,8 @@ def main() -> None:
     skipped: dict[tuple[str, str], str] = {}
     steps: dict[tuple[str, str], list[dict]] = {}
     for r in range(rounds):  # libraries interleaved, so that a busy spell hits one round
-        for library, device in RUNS:
-            if (library, device) in skipped or not wanted(device):
+        for library, device in step_runs:
+            if (library, device) in skipped:
                 continue
             result, why = _run_worker(
                 ["step", library, device, str(seconds), *map(str, batches)], threads
@@ -619,9 +617,7 @@ def main() -> None:
             print(f"{library} on {device}: check loss {result['check_loss']:.6f}; " + ", ".join(
                 f"b{k} {v * 1e3:.3f} ms" for k, v in result["step_seconds"].items())
                 + f" (round {r + 1}/{rounds})")  # fmt: skip
-    for library, device in RUNS:
-        if not wanted(device):
-            continue
+    for library, device in step_runs:
         if (library, device) in skipped:
             rows.append({"kind": "step", "library": library, "device": device,
                          "skip": skipped[library, device]})  # fmt: skip
@@ -642,7 +638,7 @@ def main() -> None:
         rows.append({"kind": "launches", "library": f"xpgrad {name}", "device": "fakegpu",
                      "batch": 32, "launches": count})  # fmt: skip
     for library in ("xpgrad", "xpgrad-captured", "torch", "torch-graph"):
-        if (library, "cuda") in skipped or not wanted("cuda"):
+        if (library, "cuda") in skipped or args.device == "cpu":
             continue
         result, why = _run_worker(["memory", library, "cuda", *map(str, batches)], threads)
         if result is None:
@@ -657,7 +653,7 @@ def main() -> None:
         runs = [("xpgrad", "cpu", "fit"), ("xpgrad", "cpu", "bare"), ("xpgrad", "cpu", "loop"),
                 ("torch", "cpu", "loop"), ("xpgrad", "cuda", "fit"), ("xpgrad", "cuda", "bare"),
                 ("xpgrad", "cuda", "loop"), ("torch", "cuda", "loop")]  # fmt: skip
-        runs = [run for run in runs if wanted(run[1])]
+        runs = [run for run in runs if args.device in ("all", run[1])]
         epoch_secs: dict[tuple[str, str], list[list[float]]] = {}
         gone: set[tuple[str, str]] = set()
         for r in range(rounds):
