@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -93,3 +94,22 @@ def test_profile_step_names_the_functions_a_step_spends_its_time_in():
     # the step's own parts appear among the functions listed: the products and both Adams
     for part in ("autograd/ops/matmul.py", "optim/adam.py", "optim/keras/adam.py"):
         assert part in result.stdout, part
+
+
+def test_a_captured_epoch_runs_its_last_smaller_batch_eagerly(monkeypatch):
+    """speed.py's captured epoch row: a captured step replays one batch shape, so the
+    epoch's last, smaller batch must go to the step itself (else capture refuses it)."""
+    pytest.importorskip("backends.fake_gpu")
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import speed
+
+    import nn
+
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (150, 28, 28), dtype=np.uint8)
+    labels = rng.integers(0, 10, 150)
+    small = ((images, labels), (images[:10], labels[:10]))  # the epoch takes all 150
+    monkeypatch.setattr(nn.datasets.fashion_mnist, "load_data", lambda: small)
+    # 150 images: four batches of 32 (two warm-up calls, the recording, a replay), then 22
+    result = speed.worker_epoch("xpgrad-captured", "fakegpu", 2, "loop")
+    assert len(result["epoch_seconds"]) == 2
