@@ -70,6 +70,7 @@ echo "== summary"
   echo "step times (ms; ratio to PyTorch on the same device), from $out/speed.md:"
   grep -E '^\| (xpgrad|xpgrad-captured|torch|torch-graph|cupy) \| cuda' "$out/speed.md" 2>/dev/null
   grep -A3 '^| step | launches' "$out/speed.md" 2>/dev/null
+  sed -n '/^## Fashion-MNIST epochs/,/^## Kernel/p' "$out/speed.md" 2>/dev/null | grep '^|'
   sed -n '/^## Device memory/,/^## Issue/p' "$out/speed.md" 2>/dev/null
   grep -E '^\| GPU ' "$out/speed.md" 2>/dev/null
   echo "host memory over 3,000 steps on cuda, from $out/host_memory.md:"
