@@ -85,6 +85,10 @@ def decay_line(decay: bool) -> str:
 #: value spends ~150 steps in the subnormal range (0.9**151 ~ 2**-23) before it reaches 0;
 #: Fashion-MNIST training with Adam holds 20,000-40,000 of them after an epoch.
 #:
+#: The CPU's update runs in flush-to-zero mode (``optim._flush_to_zero``) where that mode
+#: can be set (x86-64 Linux with glibc), and then writes no subnormal value at all. This
+#: flush is the fallback elsewhere.
+#:
 #: The rule: ``x <- 0 if |x| < finfo(dtype).smallest_normal else x`` for every entry of
 #: the buffers an optimizer names in ``_decaying_state``, after every ``FLUSH_EVERY``-th
 #: step, in place. A value is then subnormal for at most ``FLUSH_EVERY`` steps instead of

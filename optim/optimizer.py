@@ -39,6 +39,7 @@ import numpy as np
 import backends
 from backends.cuda_graphs import CAPTURE_WATCH
 
+from . import _flush_to_zero as flush_to_zero
 from ._flat import FlatGroup
 from ._shared import FLUSH_EVERY, flush_subnormal_
 from .validation import check_flag, check_real, describe
@@ -142,8 +143,10 @@ class Optimizer:
     }
 
     #: The state entries that are moving averages, which decay geometrically while their
-    #: gradient is 0: on the CPU their subnormal values are set to 0 every
-    #: :data:`optim._shared.FLUSH_EVERY` steps (see there why). Subclasses name theirs.
+    #: gradient is 0. The CPU's update runs in flush-to-zero mode (``optim._flush_to_zero``),
+    #: so they never hold a subnormal value; where that mode is not available, their
+    #: subnormal values are set to 0 every :data:`optim._shared.FLUSH_EVERY` steps (see
+    #: there why). Subclasses name theirs.
     _decaying_state: ClassVar[tuple[str, ...]] = ()
     _updates: int = 0  # (class default: an optimizer unpickled from before the flush has none)
 
@@ -374,18 +377,22 @@ class Optimizer:
             CAPTURE_WATCH[0].append(self)
         for group in self.param_groups:  # every group is checked before any weight changes
             self._check_step(group)
-        for group in self.param_groups:
-            if self._flat_update and self._step_flat(group):
-                continue
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
+        flushing = flush_to_zero.enter()  # no subnormal values on the CPU (see there)
+        try:
+            for group in self.param_groups:
+                if self._flat_update and self._step_flat(group):
                     continue
-                state = self.state.get(p)
-                if state is None:
-                    state = self._init_state(p.data, group)
-                    self.state[p] = state
-                self._update(p.data, grad.data, state, group, _WorkArrays(self._work, p))
+                for p in group["params"]:
+                    grad = p.grad
+                    if grad is None:
+                        continue
+                    state = self.state.get(p)
+                    if state is None:
+                        state = self._init_state(p.data, group)
+                        self.state[p] = state
+                    self._update(p.data, grad.data, state, group, _WorkArrays(self._work, p))
+        finally:
+            flush_to_zero.leave(flushing)
         self._flush_subnormal_state()
         return loss
 
@@ -452,9 +459,11 @@ class Optimizer:
 
     def _flush_subnormal_state(self) -> None:
         """After a step: every :data:`~optim._shared.FLUSH_EVERY`-th one, set the subnormal
-        values of the CPU state buffers named in ``_decaying_state`` to 0."""
+        values of the CPU state buffers named in ``_decaying_state`` to 0; nothing where
+        the update ran in the CPU's flush-to-zero mode (``optim._flush_to_zero``), which
+        writes none."""
         self._updates += 1
-        if self._updates % FLUSH_EVERY or not self._decaying_state:
+        if self._updates % FLUSH_EVERY or not self._decaying_state or flush_to_zero.AVAILABLE:
             return
         for p, state in self.state.items():
             scratch = None

@@ -1,19 +1,25 @@
-"""Flushing subnormal values out of the optimizers' moving averages (optim._shared.FLUSH_EVERY).
+"""Keeping subnormal values out of the optimizers' moving averages on the CPU.
 
 A moving average whose gradient stays 0 decays into the subnormal range, where many CPUs
-compute tens of times slower. Every ``FLUSH_EVERY`` steps the CPU path sets such values to
-0, and nothing else: these tests (on the CPU, whatever device the suite runs on) hold the
-flush to exactly that, check that every optimizer names buffers it really has, and that
-training follows the unflushed run.
+compute tens of times slower. The update runs in the CPU's flush-to-zero mode
+(``optim._flush_to_zero``); where that mode is not available, every ``FLUSH_EVERY`` steps
+the CPU path sets such values to 0 (``optim._shared.FLUSH_EVERY``). These tests (on the
+CPU, whatever device the suite runs on) hold both to exactly that, check that the mode
+ends with the update, that every optimizer names buffers it really has, and that training
+follows the unflushed run.
 """
 
 from __future__ import annotations
+
+import platform
+import sys
 
 import numpy as np
 import pytest
 
 import autograd
 import optim
+import optim._flush_to_zero as flush_to_zero
 import optim.optimizer as optimizer_module
 from optim import keras as keras_optim
 from optim._shared import FLUSH_EVERY, flush_subnormal_
@@ -93,7 +99,29 @@ def _subnormal_count(state, names):
 
 
 @pytest.mark.parametrize(("cls", "kwargs"), _DECAYING, ids=lambda v: getattr(v, "__name__", ""))
-def test_decaying_buffers_hold_no_subnormal_after_a_flush_step(cls, kwargs, monkeypatch):
+def test_the_flush_to_zero_mode_writes_no_subnormal_value(cls, kwargs, monkeypatch):
+    """In the CPU's flush-to-zero mode the moving averages go from the smallest normal
+    number straight to 0, and the weights reach what IEEE arithmetic gives."""
+    _require_flush_to_zero()
+    names = cls._decaying_state
+    counts = []
+    p, _ = _train(cls, kwargs, 160, lambda step, state: counts.append(
+        _subnormal_count(state, names)))
+    assert counts and max(counts) == 0
+    monkeypatch.setattr(flush_to_zero, "AVAILABLE", False)  # IEEE: enter() does nothing
+    monkeypatch.setattr(optimizer_module, "FLUSH_EVERY", 10**9)  # and nothing is flushed
+    ieee = []
+    q, _ = _train(cls, kwargs, 160, lambda step, state: ieee.append(
+        _subnormal_count(state, names)))
+    assert max(ieee) > 0  # the run does go through the subnormal range (the test can fail)
+    np.testing.assert_array_equal(p.data, q.data)
+
+
+@pytest.mark.parametrize(("cls", "kwargs"), _DECAYING, ids=lambda v: getattr(v, "__name__", ""))
+def test_without_the_mode_buffers_hold_no_subnormal_after_a_flush_step(cls, kwargs,
+                                                                      monkeypatch):
+    """Where the mode is not available, a pass over the state every FLUSH_EVERY steps."""
+    monkeypatch.setattr(flush_to_zero, "AVAILABLE", False)
     names = cls._decaying_state
     seen = []
 
@@ -113,6 +141,67 @@ def test_decaying_buffers_hold_no_subnormal_after_a_flush_step(cls, kwargs, monk
         _subnormal_count(state, names)))
     assert sum(c > 0 for c in unflushed) > sum(c > 0 for c in seen)
     np.testing.assert_array_equal(p.data, q.data)
+
+
+def _require_flush_to_zero():
+    """The mode exists on x86-64 Linux with glibc (CI's machine): there it must work."""
+    if sys.platform == "linux" and platform.machine() == "x86_64" \
+            and platform.libc_ver()[0] == "glibc":
+        assert flush_to_zero.AVAILABLE, "FTZ/DAZ could not be set through fesetenv"
+    elif not flush_to_zero.AVAILABLE:
+        pytest.skip(f"no flush-to-zero mode on {sys.platform}/{platform.machine()}")
+
+
+_SUBNORMAL = np.float32(np.finfo(np.float32).smallest_normal / 4)
+
+
+def _flushes() -> bool:
+    return bool(np.full(4, _SUBNORMAL, np.float32)[0] * np.float32(1.0) == 0)
+
+
+def test_the_mode_holds_between_enter_and_leave_only():
+    _require_flush_to_zero()
+    assert not _flushes()
+    before = flush_to_zero.enter()
+    try:
+        assert _flushes()
+        again = flush_to_zero.enter()  # already set: leave(again) must keep it set
+        flush_to_zero.leave(again)
+        assert _flushes()
+    finally:
+        flush_to_zero.leave(before)
+    assert not _flushes()
+
+
+def test_user_code_keeps_ieee_arithmetic_after_a_step_and_after_an_error():
+    _require_flush_to_zero()
+    p = autograd.Tensor(np.ones(3, np.float32), device="cpu", requires_grad=True)
+    opt = optim.Adam([p])
+    p.grad = autograd.Tensor(np.full(3, _SUBNORMAL, np.float32), device="cpu")
+    opt.step()
+    assert not _flushes()
+    assert opt.state[p]["exp_avg"][0] == 0  # (1 - b1) g is subnormal: flushed in the step
+
+    class Failing(optim.SGD):
+        def _update(self, *args, **kwargs):
+            assert _flushes()  # the update does run in the mode
+            raise RuntimeError("boom")
+
+    failing = Failing([p], lr=0.1)
+    with pytest.raises(RuntimeError, match="boom"):
+        failing.step()
+    assert not _flushes()
+
+
+def test_keras_optimizers_update_in_the_mode():
+    _require_flush_to_zero()
+    p = autograd.Tensor(np.ones(3, np.float32), device="cpu", requires_grad=True)
+    opt = keras_optim.Adam()
+    opt.build([p])
+    p.grad = autograd.Tensor(np.full(3, _SUBNORMAL, np.float32), device="cpu")
+    opt.step()
+    assert not _flushes()
+    assert opt.state[p]["momentum"][0] == 0  # (1 - b1) g is subnormal: flushed in the step
 
 
 def test_the_flush_leaves_the_gpu_paths_alone():

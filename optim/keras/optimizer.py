@@ -54,6 +54,7 @@ import numpy as np
 
 from backends.cuda_graphs import CAPTURE_WATCH
 
+from .. import _flush_to_zero as flush_to_zero
 from .._flat import same_tensors
 from ..optimizer import Optimizer as _BaseOptimizer
 from ..optimizer import _array_module, _WorkArrays
@@ -442,7 +443,15 @@ class Optimizer(_BaseOptimizer):
         return loss
 
     def _apply(self, params: list[Any], grads: list[Any]) -> None:
-        """Keras' ``apply`` after the filtering of missing gradients (module docstring)."""
+        """Keras' ``apply`` after the filtering of missing gradients (module docstring),
+        in the CPU's flush-to-zero mode (``optim._flush_to_zero``), as TensorFlow runs it."""
+        flushing = flush_to_zero.enter()
+        try:
+            self._apply_steps(params, grads)
+        finally:
+            flush_to_zero.leave(flushing)
+
+    def _apply_steps(self, params: list[Any], grads: list[Any]) -> None:
         if CAPTURE_WATCH[0] is not None:  # autograd.capture will refuse it (_capture_mode)
             CAPTURE_WATCH[0].append(self)
         if self._lr_schedule is not None:  # 1. the rate at this step, into every group
