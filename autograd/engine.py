@@ -132,7 +132,10 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
                     f"element {i} of the outputs does not require grad and has no grad_fn: "
                     "nothing in its computation requires grad"
                 )
-            receive(t, _root_grad(t, g), fresh=g is None)  # ones made here, or the caller's
+            # the seed: the caller's gradient, or ones (shared between backward calls where
+            # nothing can write into them or hand them out: see _root_grad)
+            shareable = not create_graph and capture is None
+            receive(t, _root_grad(t, g, shareable), fresh=g is None)
 
         while heap:
             fn = heapq.heappop(heap)[2]
@@ -275,13 +278,28 @@ def _buffer_holder_count() -> int:
 _BUFFER_HOLDERS = _buffer_holder_count()
 
 
-def _root_grad(t: Tensor, g: Any) -> Tensor:
+def _root_grad(t: Tensor, g: Any, shareable: bool = False) -> Tensor:
+    """The gradient a backward pass starts from at output ``t``: ``g``, or ones.
+
+    The ones are the backend's shared, never-written array (``Backend.shared_ones``: on a
+    GPU no fill kernel per step) where ``shareable`` (no graph of the backward is built,
+    no gradient is handed to the caller), ``t`` has no hook and no retained gradient, and
+    the op that made ``t`` only reads its gradient (``Function._shares_seed``): then
+    nothing ever holds the seed itself or writes into it.
+    """
     if g is None:
         if t.data.size != 1:
             raise RuntimeError(
                 f"backward: grad can be implicitly created only for one-element outputs, "
                 f"but this output has shape {t.shape}; pass grad= with that shape"
             )
+        fn = t.grad_fn
+        if shareable and fn is not None and fn._shares_seed and not t._hooks \
+                and not t._retains_grad:
+            from backends import backend_of
+
+            data = t.data
+            return _wrap(backend_of(data).shared_ones(data.shape, data.dtype))
         return _wrap(_ones_like(t.data))
     if not isinstance(g, Tensor):
         g = Tensor(g, dtype=t.data.dtype, device=t.device)

@@ -81,9 +81,19 @@ class Function:
     #: backward always runs.
     backward_data: Any = None
 
+    #: Whether the backward only reads ``gy``: never writes into it, never returns it or a
+    #: view of it. A ``loss.backward()`` whose loss such an op made then starts from the
+    #: backend's shared ones (``Backend.shared_ones``: on a GPU, no fill kernel per step),
+    #: which nothing can change. Set on the losses' usual last ops (the fused softmax
+    #: cross-entropy, ``mean``); a subclass that rewrites the backward loses it.
+    _shares_seed: bool = False
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._new_gradients = cls.__module__.startswith("autograd.ops.")
+        if ("backward" in cls.__dict__ or "backward_data" in cls.__dict__) \
+                and "_shares_seed" not in cls.__dict__:
+            cls._shares_seed = False
         if "backward" in cls.__dict__ and "backward_data" not in cls.__dict__:
             # A subclass that rewrites backward (guided backprop's ReLU, say) must not have
             # its parent's array backward run in its place.

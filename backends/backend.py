@@ -16,7 +16,8 @@ from typing import Any
 class Backend:
     """Base class of the per-library backends (see ``NumpyBackend``, ``CupyBackend``)."""
 
-    __slots__ = ("xp", "device", "rng", "_seed", "_error_flag", "_error_message")
+    __slots__ = ("xp", "device", "rng", "_seed", "_error_flag", "_error_message", "_error_arrays",
+                 "_shared_ones")
 
     xp: ModuleType
     device: str
@@ -78,16 +79,43 @@ class Backend:
         else:
             self.xp.logical_or(self._error_flag, bad, out=self._error_flag)
 
+    def error_flags(self, shape: tuple[int, ...], message: str,
+                    kind: type[Exception] = IndexError) -> Any:
+        """A boolean array of ``shape`` on this device, kept for one kind of error, that a
+        kernel ORs its elements' errors into in place (``bad = bad || ...``): flagging then
+        costs neither a reduction nor a launch of its own, and a recorded step (a CUDA
+        graph) flags into the same array on every replay. :meth:`check_errors` reads it.
+
+        One array per shape and message (a loss's label batches: the batch size, and the
+        last, smaller batch). Made before a recording (the warm-up calls of
+        ``autograd.capture`` make it): one made while a capture records is not kept, as its
+        memory belongs to the recording.
+        """
+        arrays = getattr(self, "_error_arrays", None)
+        if arrays is None:
+            arrays = self._error_arrays = {}
+        key = (tuple(shape), kind, message)
+        flags = arrays.get(key)
+        if flags is None:
+            flags = self.xp.zeros(shape, dtype=bool)
+            if not self._recording():
+                arrays[key] = flags
+        return flags
+
     def check_errors(self) -> None:
-        """Raise the first error recorded by :meth:`flag_error` if its flag is set
-        (reads one device value: call it where the host waits for the device anyway)."""
+        """Raise the first error recorded by :meth:`flag_error` or in an
+        :meth:`error_flags` array (reads one device value per flag: call it where the host
+        waits for the device anyway). A raised array is cleared, and stays in use."""
         flag = getattr(self, "_error_flag", None)
-        if flag is None:
-            return
-        self._error_flag = None
-        if bool(flag):
-            kind, message = self._error_message
-            raise kind(f"{message} (detected on {self.device} after the op ran)")
+        if flag is not None:
+            self._error_flag = None
+            if bool(flag):
+                kind, message = self._error_message
+                raise kind(f"{message} (detected on {self.device} after the op ran)")
+        for (_, kind, message), flags in (getattr(self, "_error_arrays", None) or {}).items():
+            if bool(flags.any()):
+                flags[...] = False
+                raise kind(f"{message} (detected on {self.device} after the op ran)")
 
     def free_memory(self) -> int | None:
         """Bytes free on the device, or None where the question does not apply (the host)."""
@@ -96,6 +124,30 @@ class Backend:
     def constant(self, value: Any, dtype: Any) -> Any:
         """A 0-d array holding ``value`` on this device (filled there, not copied from the host)."""
         return self.xp.full((), value, dtype=dtype)
+
+    def shared_ones(self, shape: tuple[int, ...], dtype: Any) -> Any:
+        """``ones(shape, dtype)`` made once per shape and dtype and then kept: the seed
+        gradient of ``loss.backward()``, which on a GPU would otherwise cost a fill kernel
+        every step. Callers must never write into it (on the host it is read-only)."""
+        cache = getattr(self, "_shared_ones", None)
+        if cache is None:
+            cache = self._shared_ones = {}
+        key = (shape, dtype)
+        ones = cache.get(key)
+        if ones is None:
+            ones = self.xp.ones(shape, dtype=dtype)
+            if self._recording():  # recorded, not run: its memory holds ones only in replays
+                return ones
+            cache[key] = ones
+            self._freeze(ones)
+        return ones
+
+    def _freeze(self, array: Any) -> None:
+        """Make ``array`` read-only where the array type can be (NumPy's can, CuPy's not)."""
+
+    def _recording(self) -> bool:
+        """Whether :meth:`capture` is recording now (its kernels are queued, not run)."""
+        return False
 
     def column_sums(self, x: Any, out: Any = None) -> Any:
         """``x.sum(axis=0)`` of a 2-D array (a layer's bias gradient), into the 1-D ``out``

@@ -112,6 +112,9 @@ class CupyBackend(Backend):
         finally:
             self._capturing = False
 
+    def _recording(self) -> bool:
+        return self._capturing
+
     def copy_into(self, target: Any, source: Any) -> None:
         """One asynchronous device-to-device memcpy on the current stream where both are
         contiguous alike (no kernel: a few microseconds of host time less than

@@ -560,6 +560,12 @@ class FakeGpuBackend(Backend):
 
         return replay, result
 
+    def _recording(self) -> bool:
+        return _recording[0] is not None
+
+    def _freeze(self, array: ndarray) -> None:
+        array._a.flags.writeable = False
+
     def capture_matmul(self) -> Callable[..., Any]:
         from .cuda_graphs import check_capturable_matmul
 

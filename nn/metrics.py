@@ -23,6 +23,7 @@ import numpy as np
 import autograd
 import backends
 from autograd import Tensor
+from backends.kernels import KernelSource, kernel_backend
 
 
 def _raw(value: Any) -> Any:
@@ -35,6 +36,14 @@ def _raw(value: Any) -> Any:
 
 def _correct(y_true: Any, y_pred: Any, threshold: float = 0.5) -> tuple[Any, int]:
     """(device array of per-sample 0/1 hits, number of samples)."""
+    pred, true = _decisions(y_true, y_pred, threshold)
+    hits = pred == true
+    return hits, int(hits.size)
+
+
+def _decisions(y_true: Any, y_pred: Any, threshold: float = 0.5) -> tuple[Any, Any]:
+    """The predicted and the true class (or 0/1 decision) per sample: two arrays of one
+    shape and dtype on the predictions' device, equal where the prediction is a hit."""
     t, p = _raw(y_true), _raw(y_pred)
     xp = backends.get_array_module(p)
     sparse = p.ndim >= 2 and p.shape[-1] > 1 and tuple(t.shape) != tuple(p.shape)
@@ -50,11 +59,8 @@ def _correct(y_true: Any, y_pred: Any, threshold: float = 0.5) -> tuple[Any, int
             true = xp.argmax(t, axis=-1)
         else:
             true = t.reshape(pred.shape)
-        hits = pred == true.astype(pred.dtype, copy=False)
-    else:
-        pred = p.reshape(-1) > threshold
-        hits = pred == (t.reshape(-1) > 0.5)
-    return hits, int(hits.size)
+        return pred, true.astype(pred.dtype, copy=False)
+    return p.reshape(-1) > threshold, t.reshape(-1) > 0.5
 
 
 def _mean_tensor(hits: Any, n: int) -> Tensor:
@@ -135,8 +141,20 @@ def _snake(class_name: str) -> str:
 _HIT_RATES = frozenset({accuracy, sparse_categorical_accuracy, categorical_accuracy})
 
 
+#: total <- total + v w, in place: a running sum's update in one launch on a device.
+_ADD_WEIGHTED = KernelSource("xpgrad_add_weighted", "T v, T w", "T total",
+                             "total = total + v * w;")
+#: hits <- hits + (pred == truth): an accuracy's hits, counted per batch position.
+_COUNT_HITS = KernelSource("xpgrad_count_hits", "P pred, P truth", "F hits",
+                           "hits = hits + (pred == truth ? (F)1 : (F)0);")
+
+
 class Mean(Metric):
-    """The (sample-count weighted) mean of the values it is given: ``total / count``."""
+    """The (sample-count weighted) mean of the values it is given: ``total / count``.
+
+    ``count`` is a Python number (the host knows each batch's size); ``total`` lives on
+    the values' device, where a batch's ``total + v n`` is one fused launch in place.
+    """
 
     def reset_state(self) -> None:
         self._total: Any = 0.0
@@ -147,7 +165,13 @@ class Mean(Metric):
         v = _raw(values)
         if v.ndim == 0:
             weight = 1 if n is None else n
-            self._total = self._total + v * weight
+            total = self._total
+            backend = kernel_backend(v)
+            if (backend is not None and backends.is_array(total) and backend.owns(total)
+                    and total.shape == () and total.dtype == v.dtype and v.dtype.kind == "f"):
+                _ADD_WEIGHTED.on(backend)(v, v.dtype.type(weight), total)
+            else:
+                self._total = total + v * weight
             self._count = self._count + weight
         else:
             self._total = self._total + v.sum()
@@ -166,25 +190,54 @@ class Mean(Metric):
 
 class MeanMetricWrapper(Mean):
     """A function ``fn(y_true, y_pred) -> per-batch mean`` turned into a streaming metric:
-    the mean over all samples seen (each batch weighted by its size)."""
+    the mean over all samples seen (each batch weighted by its size).
+
+    An accuracy counts its hits. On a device they are added up per batch position in
+    ``_hits`` (one launch a batch after the argmax, no reduction) and summed only when
+    the result is read; a batch of another size first folds them into ``total``.
+    """
 
     def __init__(self, fn: Any, name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:
         self._fn = fn
         self._fn_kwargs = kwargs
         super().__init__(name=name or getattr(fn, "__name__", None), dtype=dtype)
 
+    def reset_state(self) -> None:
+        super().reset_state()
+        self._hits: Any = None
+
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
         if self._fn in _HIT_RATES:
             # An accuracy: add up the hits themselves, as Keras sums its per-sample 0/1
             # values (exact counts, on the device; no per-batch mean to multiply back).
-            hits, n = _correct(y_true, y_pred, **self._fn_kwargs)
+            pred, true = _decisions(y_true, y_pred, **self._fn_kwargs)
+            n = int(pred.size)
             _require_predictions(n)
-            self._total = self._total + hits.sum(dtype=autograd.get_default_dtype())
+            backend = kernel_backend(pred)
+            if backend is not None and pred.ndim == 1:
+                self._count_hits(backend, pred, true)
+            else:
+                hits = pred == true
+                self._total = self._total + hits.sum(dtype=autograd.get_default_dtype())
             self._count = self._count + n
             return
         value = self._fn(y_true, y_pred, **self._fn_kwargs)
         n = len(_raw(y_pred)) if _raw(y_pred).ndim else 1
         Mean.update_state(self, value, n=n)
+
+    def _count_hits(self, backend: Any, pred: Any, true: Any) -> None:
+        hits = self._hits
+        if hits is None or hits.shape != pred.shape:
+            if hits is not None:  # another batch size (an epoch's last batch): fold them in
+                self._total = self._total + hits.sum()
+            hits = self._hits = backend.xp.zeros(pred.shape, dtype=autograd.get_default_dtype())
+        _COUNT_HITS.on(backend)(pred, true, hits)
+
+    def result(self) -> Tensor:
+        if self._hits is not None:  # hits counted per batch position: sum them now
+            self._total = self._total + self._hits.sum()
+            self._hits = None
+        return super().result()
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:  # type: ignore[override]
         self.update_state(y_true, y_pred, sample_weight)

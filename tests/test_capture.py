@@ -215,6 +215,12 @@ def test_out_of_range_labels_in_a_replay_are_raised_at_the_next_read(accelerator
     loss = step(x, bad)
     with pytest.raises(IndexError, match="out of range|outside"):
         loss.item()
+    for x, y in batches[:2]:  # the flag was cleared where the recorded kernel writes it
+        step(x, y).item()
+    step(x, bad)
+    loss = step(*batches[0])  # a good replay after a bad one does not clear its flag
+    with pytest.raises(IndexError, match="out of range|outside"):
+        loss.item()
 
 
 def test_the_cpu_cannot_record_a_step():

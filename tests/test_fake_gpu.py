@@ -79,6 +79,38 @@ def test_out_of_range_device_labels_raise_at_the_next_sync_not_silently(accelera
     assert good.item() == pytest.approx(np.log(10), rel=1e-6)  # the flag was cleared
 
 
+def test_the_label_check_flags_into_kept_arrays_without_a_launch_of_its_own(accelerator):
+    """The clip kernel ORs each label's test into an array the device keeps per batch shape
+    (Backend.error_flags): batches of two sizes, a bad label in either raises at the next
+    read, and a raised array is cleared in place and stays the one the kernel writes."""
+    logits = {n: ag.Tensor(np.zeros((n, 10), np.float32), device=accelerator) for n in (4, 3)}
+    loss_fn = nn.CrossEntropyLoss()
+    backend = backends.backend_of(logits[4].data)
+
+    def loss(labels):
+        return loss_fn(logits[len(labels)], ag.Tensor(np.array(labels), device=accelerator))
+
+    assert loss([0, 1, 2, 3]).item() == pytest.approx(np.log(10), rel=1e-6)
+    assert loss([0, 1, 2]).item() == pytest.approx(np.log(10), rel=1e-6)
+    arrays = dict(backend._error_arrays)
+    for bad in ([0, 1, 12, 3], [0, -5, 2]):
+        loss(bad)
+        loss([0, 1, 2, 3])  # a good batch after the bad one does not clear its flag
+        with pytest.raises(IndexError, match="out of range for 10 classes"):
+            backend.check_errors()
+        backend.check_errors()  # cleared: nothing left to raise
+    assert backend._error_arrays.keys() == arrays.keys()  # the same arrays, cleared in place
+    assert all(a is arrays[k] for k, a in backend._error_arrays.items())
+
+
+def test_error_flags_made_while_a_capture_records_are_not_kept():
+    backend = backends.backend_of(xp.zeros(1))
+    shape, message = (5, 7), "a message no other test uses"
+    _, made = backend.capture(lambda: backend.error_flags(shape, message))
+    kept = backend.error_flags(shape, message)
+    assert kept is not made and kept is backend.error_flags(shape, message)
+
+
 @pytest.mark.parametrize("bad_label", [10, -1])
 def test_fit_on_a_device_refuses_out_of_range_labels(accelerator, bad_label):
     x = np.random.default_rng(0).normal(size=(64, 4)).astype(np.float32)

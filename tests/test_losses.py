@@ -314,3 +314,39 @@ def test_class_labels_must_be_whole_numbers(label):
     with pytest.raises(ValueError, match="class labels must be whole numbers"):
         nn.NLLLoss()(logits, [label, 0.0])
     assert loss(np.array([1.0, 3.0]), logits).item() == pytest.approx(np.log(5))  # whole: fine
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("anomaly", [False, True], ids=["arrays", "tensor-backward"])
+def test_a_softmax_output_lends_its_maxima_and_sums_to_the_loss(accelerator, reduction,
+                                                              anomaly):
+    """On a device the loss of a softmax's output reuses the softmax's row maxima and
+    sums (Softmax.stats) instead of computing them again: the same loss and gradient,
+    bit for bit, as the loss computed from the logits."""
+    z_host = RNG.normal(size=(6, 4)).astype(np.float32) * 5
+    results = []
+    for through_softmax in (True, False):
+        z = Tensor(z_host, device=accelerator, requires_grad=True)
+        logits = z * 1  # a graph node, as a Dense layer's output is
+        with autograd.set_detect_anomaly(anomaly):
+            if through_softmax:
+                probs = autograd.softmax(logits, axis=-1)
+                assert probs.grad_fn.stats is not None
+                loss = losses.sparse_categorical_crossentropy(LABELS, probs, reduction=reduction)
+                assert loss.grad_fn.stats is probs.grad_fn.stats
+            else:
+                loss = losses.sparse_categorical_crossentropy(LABELS, logits, from_logits=True,
+                                                              reduction=reduction)
+                assert loss.grad_fn.stats is None
+            if reduction == "none":
+                loss = autograd.sum(loss * 1)
+            loss.backward()
+        results.append((loss.detach().cpu().numpy(), z.grad.cpu().numpy()))
+    (loss_a, grad_a), (loss_b, grad_b) = results
+    np.testing.assert_array_equal(loss_a, loss_b)
+    np.testing.assert_array_equal(grad_a, grad_b)
+
+
+def test_a_softmax_on_the_host_keeps_no_stats():
+    probs = autograd.softmax(Tensor(LOGITS, device="cpu", requires_grad=True) * 1, axis=-1)
+    assert probs.grad_fn.stats is None

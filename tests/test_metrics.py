@@ -79,3 +79,41 @@ def test_get_resolves_loss_names_as_metrics_like_keras():
     assert value.item() == pytest.approx(0.75)
     with pytest.raises(ValueError, match="known: .*mae"):
         nn.metrics.get("no_such_metric")
+
+
+def test_streaming_accuracy_and_mean_on_a_device_count_every_batch(device):
+    """On a device the accuracy adds its hits per batch position and the loss tracker its
+    total in place (one launch each); batches of another size, results read mid-epoch and
+    resets must still give the exact counts the host gives."""
+    import autograd
+    from backends import fake_gpu
+
+    rng = np.random.default_rng(3)
+    sizes = [8, 8, 5, 8, 8, 3]
+    batches = [(rng.integers(0, 4, n), rng.standard_normal((n, 4)).astype(np.float32))
+               for n in sizes]  # fmt: skip
+    accuracy, mean = nn.metrics.SparseCategoricalAccuracy(), nn.metrics.Mean()
+    hits = seen = total = 0.0
+    for i, (labels, logits) in enumerate(batches):
+        y = autograd.tensor(labels, device=device)
+        p = Tensor(logits, device=device)
+        loss = autograd.tensor(np.float32(i + 0.25), device=device)
+        start = fake_gpu.launch_count()
+        accuracy.update_state(y, p)
+        mean.update_state(loss, n=len(labels))
+        if device == "fakegpu" and i == 1:  # the second batch of a size: argmax, hits, total
+            assert fake_gpu.launch_count() - start == 3
+        hits += float(np.sum(np.argmax(logits, axis=-1) == labels))
+        seen += len(labels)
+        total += (i + 0.25) * len(labels)
+        if i in (2, 4):  # read mid-epoch, as the progress bar does
+            assert float(accuracy.result()) == pytest.approx(hits / seen, rel=1e-6)
+            assert float(mean.result()) == pytest.approx(total / seen, rel=1e-6)
+    assert float(accuracy.result()) == pytest.approx(hits / seen, rel=1e-6)
+    assert float(mean.result()) == pytest.approx(total / seen, rel=1e-6)
+    accuracy.reset_state()
+    mean.reset_state()
+    labels, logits = batches[0]
+    accuracy.update_state(autograd.tensor(labels, device=device), Tensor(logits, device=device))
+    assert float(accuracy.result()) == pytest.approx(
+        np.mean(np.argmax(logits, axis=-1) == labels), rel=1e-6)

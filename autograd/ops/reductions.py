@@ -104,6 +104,7 @@ class Mean(_Reduction):
     """y = mean of x over ``axis`` (n elements);  dy/dx = 1/n."""
 
     __slots__ = ()
+    _shares_seed = True  # its backward makes a new array from gy
 
     def forward(self, x):
         return x.mean(axis=self.axis, keepdims=self.keepdims)

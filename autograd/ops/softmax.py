@@ -17,12 +17,18 @@ from .shape import reshape
 
 
 class Softmax(Function):
-    """y_i = e**(x_i - m) / sum_j e**(x_j - m), m = max x;  dL/dx = y (g - sum(g y))."""
+    """y_i = e**(x_i - m) / sum_j e**(x_j - m), m = max x;  dL/dx = y (g - sum(g y)).
 
-    __slots__ = ("axis",)
+    On a device, ``stats`` keeps the maxima m and the sums s (keepdims) after the forward,
+    for a cross-entropy of the same x that would compute them again (a Keras model that
+    ends in a softmax: ``nn.losses.keras``); None on the host.
+    """
+
+    __slots__ = ("axis", "stats")
 
     def __init__(self, axis: int) -> None:
         self.axis = axis
+        self.stats = None
 
     def forward(self, x):
         xp = get_array_module(x)
@@ -32,7 +38,10 @@ class Softmax(Function):
             e = EXP_SHIFTED.on(backend)(x, m, xp.empty_like(x))
         else:
             e = xp.exp(x - m)
-        e /= e.sum(axis=self.axis, keepdims=True)
+        s = e.sum(axis=self.axis, keepdims=True)
+        e /= s
+        if backend is not None:
+            self.stats = (m, s)
         return e
 
     def backward(self, gy):

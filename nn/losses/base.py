@@ -152,11 +152,10 @@ def _labels_array(y_true: Any, logits: Tensor) -> Any:
         # item()/numpy()/end of epoch) and clip, so no kernel reads outside the logits.
         message = (f"a label is out of range for {num_classes} classes "
                    f"(labels must be in 0..{num_classes - 1})")
-        if backend.compiles_kernels and data.dtype in _LABEL_DTYPES:  # clip and test: 1 launch
+        if backend.compiles_kernels and data.dtype in _LABEL_DTYPES:  # clip and flag: 1 launch
             clipped = backend.xp.empty_like(data)
-            bad = backend.xp.empty(data.shape, dtype=bool)
+            bad = backend.error_flags(data.shape, message)  # or-ed into, read at the next sync
             _CLIP_LABELS.on(backend)(data, data.dtype.type(num_classes - 1), clipped, bad)
-            backend.flag_error(bad.any(), message)
             return clipped
         backend.flag_error(((data < 0) | (data >= num_classes)).any(), message)
         data = data.clip(0, num_classes - 1)
@@ -166,7 +165,7 @@ def _labels_array(y_true: Any, logits: Tensor) -> Any:
 _LABEL_DTYPES = frozenset({np.dtype(np.int32), np.dtype(np.int64)})
 _CLIP_LABELS = KernelSource(
     "xpgrad_clip_labels", "L y, L top", "L c, bool bad",
-    "c = y < (L)0 ? (L)0 : (y > top ? top : y);\nbad = c != y;",
+    "c = y < (L)0 ? (L)0 : (y > top ? top : y);\nbad = bad || c != y;",
 )
 
 
@@ -188,12 +187,19 @@ class SoftmaxCrossEntropy(Function):
               dL/dt = -log_softmax(z) · g / N when t is an input that requires grad.
 
     The softmax computed in forward is reused in backward (no second exp pass); with
-    ``create_graph=True`` it is recomputed with differentiable ops instead.
+    ``create_graph=True`` it is recomputed with differentiable ops instead. ``stats``, the
+    row maxima and sums of exp(z - max) that a softmax of the same z computed on a device
+    (``autograd.ops.softmax.Softmax.stats``: a Keras model ending in a softmax), saves the
+    forward recomputing them: three launches of five.
     """
 
-    def __init__(self, reduction: str = "mean", labels: Any = None) -> None:
+    _shares_seed = True  # both backwards make new arrays from gy (autograd.Function)
+
+    def __init__(self, reduction: str = "mean", labels: Any = None,
+                 stats: tuple[Any, Any] | None = None) -> None:
         self.reduction = reduction
         self.labels = labels
+        self.stats = stats
 
     def _onehot(self, like: Any) -> Any:
         xp = backends.get_array_module(like)
@@ -231,11 +237,16 @@ class SoftmaxCrossEntropy(Function):
         gather, which CuPy runs as several), and one sum of that (per row for "none").
         The softmax e / s is left to the backward's kernel."""
         xp = backend.xp
-        m = z.max(axis=-1, keepdims=True)
-        e = EXP_SHIFTED.on(backend)(z, m, xp.empty_like(z))
-        s = e.sum(axis=-1, keepdims=True)
+        stats = self.stats
+        if stats is not None and stats[0].shape == z.shape[:-1] + (1,):
+            m, s = stats  # the softmax's: its backward recomputes e from z and m
+            self._m, self._e = m, None
+        else:
+            m = z.max(axis=-1, keepdims=True)
+            self._e = EXP_SHIFTED.on(backend)(z, m, xp.empty_like(z))
+            s = self._e.sum(axis=-1, keepdims=True)
         classes = _class_indices(backend, z.shape[-1])
-        self._e, self._s, self._probs = e, s, None
+        self._s, self._probs = s, None
         self._n = int(z.size // z.shape[-1])
         nll = _NLL.on(backend)(z, m, s, self.labels[..., None], classes,
                                self._count(z.dtype), xp.empty_like(z))  # fmt: skip
@@ -248,7 +259,12 @@ class SoftmaxCrossEntropy(Function):
     def _softmax(self) -> Any:
         """softmax(z), computed by the forward (or from its e and s on a device)."""
         if self._probs is None:
-            self._probs = self._e / self._s
+            e = self._e
+            if e is None:  # the forward took a softmax's stats: e = exp(z - m)
+                z = self.inputs[0].data
+                backend = backends.backend_of(z)
+                e = EXP_SHIFTED.on(backend)(z, self._m, backend.xp.empty_like(z))
+            self._probs = e / self._s
         return self._probs
 
     def _scale(self, gy: Tensor) -> Tensor:
@@ -280,8 +296,15 @@ class SoftmaxCrossEntropy(Function):
     def backward_data(self, gy: Any) -> tuple[Any, ...] | Any:
         if self._probs is None:  # the device's forward: (e / s - onehot) · scale, one kernel
             backend = backends.backend_of(gy)
-            e = self._e
             g = gy[..., None] if self.reduction == "none" else gy
+            e = self._e
+            if e is None:  # with a softmax's stats: e = exp(z - m) in the same kernel
+                z = self.inputs[0].data
+                return _CE_GRAD_LOGITS.on(backend)(
+                    z, self._m, self._s, self.labels[..., None],
+                    _class_indices(backend, z.shape[-1]), g, self._count(z.dtype),
+                    backend.xp.empty_like(z),
+                )
             return _CE_GRAD.on(backend)(
                 e, self._s, self.labels[..., None], _class_indices(backend, e.shape[-1]), g,
                 self._count(e.dtype), backend.xp.empty_like(e),
@@ -304,6 +327,12 @@ _NLL = KernelSource("xpgrad_nll", "T z, T m, T s, L label, int32 cls, T count", 
 _CE_GRAD = KernelSource(
     "xpgrad_softmax_ce_grad", "T e, T s, L label, int32 cls, T gy, T count", "T gz",
     "gz = (e / s - (cls == label ? (T)1 : (T)0)) * (gy / count);",
+)
+# The same from the logits, where the forward took a softmax's maxima m and sums s:
+# exp(z - m) is what EXP_SHIFTED would have stored as e, so the values are the same.
+_CE_GRAD_LOGITS = KernelSource(
+    "xpgrad_softmax_ce_grad_logits", "T z, T m, T s, L label, int32 cls, T gy, T count",
+    "T gz", "gz = (exp(z - m) / s - (cls == label ? (T)1 : (T)0)) * (gy / count);",
 )
 _CLASS_INDICES: dict[tuple[str, int], Any] = {}
 
@@ -328,15 +357,17 @@ def _class_indices(backend: Any, classes: int) -> Any:
 
 
 def softmax_cross_entropy(
-    logits: Tensor, target: Any, sparse: bool, reduction: str = "mean"
+    logits: Tensor, target: Any, sparse: bool, reduction: str = "mean",
+    stats: tuple[Any, Any] | None = None,
 ) -> Tensor:
     """Cross-entropy of softmax(logits) against integer labels (``sparse``) or a
-    distribution, via the fused :class:`SoftmaxCrossEntropy`."""
+    distribution, via the fused :class:`SoftmaxCrossEntropy`; ``stats``: the row maxima
+    and exp-sums a softmax of these logits computed (see there)."""
     logits = _predictions(logits, "softmax_cross_entropy")
     reduction = _reduction(reduction)
     if sparse:
         labels = _labels_array(target, logits)
-        return SoftmaxCrossEntropy(reduction, labels)(logits)
+        return SoftmaxCrossEntropy(reduction, labels, stats)(logits)
     t = _as_tensor(target, logits)
     _check_same_shape(t, logits)
     return SoftmaxCrossEntropy(reduction)(logits, t)

@@ -61,6 +61,15 @@ def _logits_of_softmax(y_pred: Tensor) -> Tensor | None:
     return None
 
 
+def _softmax_stats(y_pred: Tensor, logits: Tensor) -> tuple[Any, Any] | None:
+    """The row maxima and exp-sums of the softmax that made ``y_pred`` from ``logits`` on
+    a device, when the graph records it (training), else None."""
+    fn = y_pred.grad_fn
+    if isinstance(fn, _SoftmaxFunction) and fn.inputs is not None and fn.inputs[0] is logits:
+        return fn.stats
+    return None
+
+
 def sparse_categorical_crossentropy(
     y_true: Any, y_pred: Tensor, from_logits: bool = False, reduction: str = "mean"
 ) -> Tensor:
@@ -71,7 +80,8 @@ def sparse_categorical_crossentropy(
         return softmax_cross_entropy(y_pred, y_true, sparse=True, reduction=reduction)
     logits = _logits_of_softmax(y_pred)
     if logits is not None:
-        return softmax_cross_entropy(logits, y_true, sparse=True, reduction=reduction)
+        return softmax_cross_entropy(logits, y_true, sparse=True, reduction=reduction,
+                                     stats=_softmax_stats(y_pred, logits))
     reduction = _reduction(reduction)
     labels = _labels_array(y_true, y_pred)
     xp = backends.get_array_module(y_pred.data)
