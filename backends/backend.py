@@ -188,5 +188,20 @@ class Backend:
             "take the plain xp path there"
         )
 
+    def reduction_kernel(self, in_params: str, out_params: str, map_expr: str,
+                         reduce_expr: str, post_map_expr: str, identity: str, name: str,
+                         reduce_type: str) -> Callable[..., Any]:
+        """A fused reduction, as ``cupy.ReductionKernel`` takes it (see
+        ``backends.kernels.ReductionSource``): a callable taking the inputs and
+        ``axis``/``keepdims``, returning the output. Made once per source and kept.
+
+        Raises:
+            NotImplementedError: on a backend without kernels (``compiles_kernels`` False).
+        """
+        raise NotImplementedError(
+            f"the {self.device} backend runs no fused kernels (compiles_kernels is False); "
+            "take the plain xp path there"
+        )
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(device={self.device!r})"

@@ -102,6 +102,12 @@ class CupyBackend(Backend):
                            preamble: str = "") -> Callable[..., Any]:
         return _compiled_kernel(in_params, out_params, body, name, preamble)
 
+    def reduction_kernel(self, in_params: str, out_params: str, map_expr: str,
+                         reduce_expr: str, post_map_expr: str, identity: str, name: str,
+                         reduce_type: str) -> Callable[..., Any]:
+        return _compiled_reduction(in_params, out_params, map_expr, reduce_expr,
+                                   post_map_expr, identity, name, reduce_type)
+
     def capture(self, fn: Callable[[], Any]) -> tuple[Callable[[], None], Any]:
         from .cuda_graphs import capture
 
@@ -150,3 +156,14 @@ def _compiled_kernel(in_params: str, out_params: str, body: str, name: str,
     import cupy
 
     return cupy.ElementwiseKernel(in_params, out_params, body, name, preamble=preamble)
+
+
+@functools.cache
+def _compiled_reduction(in_params: str, out_params: str, map_expr: str, reduce_expr: str,
+                        post_map_expr: str, identity: str, name: str,
+                        reduce_type: str) -> Callable[..., Any]:
+    """One ``cupy.ReductionKernel`` per source, shared by every device."""
+    import cupy
+
+    return cupy.ReductionKernel(in_params, out_params, map_expr, reduce_expr, post_map_expr,
+                                identity, name, reduce_type=reduce_type)

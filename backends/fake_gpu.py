@@ -560,6 +560,13 @@ class FakeGpuBackend(Backend):
 
         return replay, result
 
+    def reduction_kernel(self, in_params: str, out_params: str, map_expr: str,
+                         reduce_expr: str, post_map_expr: str, identity: str, name: str,
+                         reduce_type: str) -> Callable[..., Any]:
+        """The reduction's CUDA C interpreted (:class:`_DeviceReduction`): sums only."""
+        return _interpreted_reduction(in_params, out_params, map_expr, reduce_expr,
+                                      post_map_expr, identity, name, reduce_type)
+
     def _recording(self) -> bool:
         return _recording[0] is not None
 
@@ -623,3 +630,86 @@ def _interpreted_kernel(in_params: str, out_params: str, body: str, name: str,
     from .cuda_subset import InterpretedKernel
 
     return _DeviceKernel(InterpretedKernel(in_params, out_params, body, name, preamble))
+
+
+class _DeviceReduction:
+    """An interpreted ``cupy.ReductionKernel`` that sums (``reduce_expr`` ``"a + b"``,
+    identity 0): ``map_expr`` as an interpreted elementwise kernel into an array of the
+    reduce type, NumPy's sum over ``axis``, then ``post_map_expr`` as a second interpreted
+    kernel from the sum ``a`` to the outputs. One launch, as on a GPU; the sum's rounding
+    is NumPy's (CuPy adds in another order, as its own sums do)."""
+
+    __slots__ = ("name", "map", "post", "reduce_type")
+
+    def __init__(self, in_params: str, out_params: str, map_expr: str, reduce_expr: str,
+                 post_map_expr: str, identity: str, name: str, reduce_type: str) -> None:
+        from .cuda_subset import InterpretedKernel
+
+        if reduce_expr.replace(" ", "") != "a+b" or identity.strip() not in ("0", "0.0"):
+            raise NotImplementedError(
+                f"{name}: the stand-in interprets sums only (reduce_expr 'a + b' from "
+                f"identity 0), not {reduce_expr!r} from {identity!r}"
+            )
+        self.name = name
+        # C's names of the reduce type are NumPy's in an argument list
+        self.reduce_type = {"float": "float32", "double": "float64"}.get(reduce_type,
+                                                                          reduce_type)
+        self.map = InterpretedKernel(in_params, f"{self.reduce_type} a", f"a = {map_expr};",
+                                     name)  # fmt: skip
+        post = post_map_expr.strip()
+        self.post = InterpretedKernel(f"{self.reduce_type} a", out_params,
+                                      post if post.endswith(";") else post + ";", name)
+
+    def __call__(self, *args: Any, axis: Any = None, keepdims: bool = False) -> Any:
+        if len(args) != len(self.map.inputs):
+            raise TypeError(f"{self.name}: takes {len(self.map.inputs)} inputs, got {len(args)}")
+        unwrapped = []
+        for arg in args:
+            if type(arg) is ndarray:
+                unwrapped.append(arg._a)
+            elif type(arg) is np.ndarray:
+                _refuse_host(arg)
+            else:
+                unwrapped.append(arg)
+        types = {}  # placeholder -> dtype, from the inputs (the first of each decides)
+        for param, value in zip(self.map.inputs, unwrapped, strict=True):
+            if param.placeholder and param.type_name not in types:
+                types[param.type_name] = np.asarray(value).dtype
+        reduce_dtype = types.get(self.reduce_type) or np.dtype(self.reduce_type)
+        types.setdefault(self.reduce_type, reduce_dtype)
+        shape = np.broadcast_shapes(*(np.shape(a) for a in unwrapped))
+        mapped = np.empty(shape, reduce_dtype)
+        reduced_shape = _reduced_shape(shape, axis, keepdims)
+        outs = [np.empty(reduced_shape, types.get(p.type_name) if p.placeholder
+                         else np.dtype(p.type_name)) for p in self.post.outputs]  # fmt: skip
+
+        def launch() -> None:
+            self.map(*unwrapped, mapped)
+            with np.errstate(all="ignore"):  # a GPU flags nothing: inf is the answer
+                total = np.add.reduce(mapped, axis=axis, keepdims=keepdims, dtype=reduce_dtype)
+            self.post(np.asarray(total), *outs)
+
+        _launches[0] += 1
+        launch()
+        if _recording[0] is not None:
+            _recording[0].append(launch)
+        wrapped = [ndarray(out) for out in outs]
+        return wrapped[0] if len(wrapped) == 1 else wrapped
+
+
+def _reduced_shape(shape: tuple[int, ...], axis: Any, keepdims: bool) -> tuple[int, ...]:
+    """The shape ``xp.sum(array of shape, axis, keepdims=keepdims)`` has."""
+    if axis is None:
+        axes = set(range(len(shape)))
+    else:
+        axes = {int(a) % max(len(shape), 1) for a in (axis if isinstance(axis, tuple) else (axis,))}
+    return tuple(1 if i in axes else n for i, n in enumerate(shape)
+                 if keepdims or i not in axes)  # fmt: skip
+
+
+@functools.cache
+def _interpreted_reduction(in_params: str, out_params: str, map_expr: str, reduce_expr: str,
+                           post_map_expr: str, identity: str, name: str,
+                           reduce_type: str) -> _DeviceReduction:
+    return _DeviceReduction(in_params, out_params, map_expr, reduce_expr, post_map_expr,
+                            identity, name, reduce_type)

@@ -18,7 +18,7 @@ import numpy as np
 
 from .backend import Backend
 
-__all__ = ["KernelSource", "float_kernel_backend", "kernel_backend"]
+__all__ = ["KernelSource", "ReductionSource", "float_kernel_backend", "kernel_backend"]
 
 
 def kernel_backend(array: Any) -> Backend | None:
@@ -57,3 +57,31 @@ class KernelSource:
         """The kernel made by ``backend`` (which keeps it: made once per source)."""
         return backend.elementwise_kernel(self.in_params, self.out_params, self.body,
                                           self.name, self.preamble)
+
+
+@dataclass(frozen=True)
+class ReductionSource:
+    """One fused reduction's CUDA C, as ``cupy.ReductionKernel`` takes it: each element of
+    the broadcast inputs mapped by ``map_expr``, the mapped values summed (``reduce_expr``
+    ``"a + b"``, the one reduction the ``fakegpu`` stand-in interprets) in ``reduce_type``,
+    and the sum ``a`` written by ``post_map_expr``. One launch where the same result in
+    ``xp`` calls takes an elementwise kernel and a reduction (and the memory between them).
+
+    Call what :meth:`on` gives with the inputs and ``axis=``/``keepdims=`` as for
+    ``xp.sum``; it returns the new output array.
+    """
+
+    name: str
+    in_params: str
+    out_params: str
+    map_expr: str
+    post_map_expr: str
+    reduce_type: str
+    reduce_expr: str = "a + b"
+    identity: str = "0"
+
+    def on(self, backend: Backend) -> Callable[..., Any]:
+        """The reduction made by ``backend`` (which keeps it: made once per source)."""
+        return backend.reduction_kernel(self.in_params, self.out_params, self.map_expr,
+                                        self.reduce_expr, self.post_map_expr, self.identity,
+                                        self.name, self.reduce_type)

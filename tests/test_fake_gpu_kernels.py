@@ -223,3 +223,55 @@ def test_a_large_launch_runs_in_pieces_with_the_same_result(monkeypatch):
     InterpretedKernel("T x, T y", "T acc, T total", body, "pieces")(x, y, acc, total)
     np.testing.assert_array_equal(acc, expected_acc)
     np.testing.assert_array_equal(total, expected_total)
+
+
+# ------------------------------------------------------------------ fused reductions
+def test_a_reduction_maps_sums_over_the_axis_and_post_maps_in_one_launch():
+    from backends import fake_gpu
+    from backends.kernels import ReductionSource
+
+    source = ReductionSource("scaled_sq_sum", "T x, T w", "T out", "x * x * w", "out = a + (T)1",
+                             "T")  # fmt: skip
+    x = np.arange(12, dtype=np.float32).reshape(3, 4) - 5
+    w = np.array([[1.0], [2.0], [0.5]], np.float32)
+    dx, dw = _device(x, w)
+    kernel = source.on(fake)
+    for axis, keepdims in [(None, False), (-1, True), (0, False), ((0, 1), True)]:
+        start = fake_gpu.launch_count()
+        out = kernel(dx, dw, axis=axis, keepdims=keepdims)
+        assert fake_gpu.launch_count() == start + 1 and fake.owns(out)
+        want = (x * x * w).sum(axis=axis, keepdims=keepdims) + 1
+        assert out.shape == want.shape and out.dtype == np.float32
+        np.testing.assert_allclose(out.get(), want, rtol=1e-6)
+    assert source.on(fake) is kernel  # made once per source
+
+
+def test_a_reduction_adds_in_its_reduce_type_and_converts_to_the_output_type():
+    from backends.kernels import ReductionSource
+
+    big = np.full(4, 3.0e38, np.float32)  # a float sum would overflow to inf
+    as_float = ReductionSource("sum_f", "T x", "T out", "x", "out = a", "T").on(fake)
+    as_double = ReductionSource("sum_d", "T x", "float64 out", "x", "out = a", "double").on(fake)
+    assert np.isinf(as_float(*_device(big)).get())
+    total = as_double(*_device(big))
+    assert total.dtype == np.float64 and total.get() == pytest.approx(1.2e39, rel=1e-6)
+
+
+def test_a_recorded_reduction_replays_into_the_same_output():
+    from backends.kernels import ReductionSource
+
+    kernel = ReductionSource("plain_sum", "T x", "T out", "x", "out = a", "T").on(fake)
+    x = np.ones((2, 3), np.float32)
+    (dx,) = _device(x)
+    replay, out = fake.capture(lambda: kernel(dx, axis=-1))
+    np.testing.assert_array_equal(out.get(), [3, 3])
+    dx[...] = fake.from_host(np.full((2, 3), 2, np.float32))
+    replay()
+    np.testing.assert_array_equal(out.get(), [6, 6])
+
+
+@pytest.mark.parametrize(("reduce_expr", "identity"), [("max(a, b)", "0"), ("a + b", "1")])
+def test_reductions_other_than_a_sum_are_refused_by_name(reduce_expr, identity):
+    with pytest.raises(NotImplementedError, match="sums only"):
+        fake.reduction_kernel("T x", "T out", "x", reduce_expr, "out = a", identity, "other",
+                              "T")  # fmt: skip

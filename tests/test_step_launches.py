@@ -27,9 +27,9 @@ DEVICE = "fakegpu"
 FORWARD = 2 + 2 + 2
 # Cross-entropy from logits with labels on the device: labels clipped and tested, the
 # test or-ed into the device's error flags (one kernel; Backend.error_flags); row max,
-# exp(z - m) (a kernel), row sums, the loss at each label's column divided by N (a
-# kernel), its sum.
-LOSS = 1 + 5
+# the row sums of exp(z - m) (one fused reduction), the sum of the loss at each label's
+# column divided by N (one fused reduction).
+LOSS = 1 + 3
 # Backward: the cross-entropy's gradient (one kernel; the ones it starts from are made
 # once and shared by every backward, Backend.shared_ones); the last Linear: dL/dx, dL/dW,
 # dL/db; each pair: the ReLU mask (one kernel), dL/dx (not for the first layer, whose
@@ -42,11 +42,12 @@ ADAM = 1
 # fit's bookkeeping: the running loss (total + loss n, one kernel in place); accuracy:
 # argmax, then the hits added per batch position (one kernel, summed only when read).
 FIT_METRICS = 1 + 2
-# fit's model ends in Dense(10, softmax): the softmax itself (max, exp(z - m), sum, divide).
-SOFTMAX = 4
+# fit's model ends in Dense(10, softmax): the softmax itself (max, the sums of
+# exp(z - m) in one reduction, exp(z - m) / s in one kernel).
+SOFTMAX = 3
 # Its loss takes the softmax's row maxima and sums (Softmax.stats): the labels as above,
-# then only the loss at each label's column and its sum.
-LOSS_AFTER_SOFTMAX = 1 + 2
+# then only the summed loss at each label's column.
+LOSS_AFTER_SOFTMAX = 1 + 1
 
 
 def _data(batch=32):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from backends import get_array_module
-from backends.kernels import KernelSource, float_kernel_backend
+from backends.kernels import KernelSource, ReductionSource, float_kernel_backend
 
 from ..function import Function
 from ..tensor import Tensor, _wrap
@@ -34,14 +34,12 @@ class Softmax(Function):
         xp = get_array_module(x)
         m = x.max(axis=self.axis, keepdims=True)
         backend = float_kernel_backend(x)
-        if backend is not None:  # a device: e = exp(x - m) in one launch, not two
-            e = EXP_SHIFTED.on(backend)(x, m, xp.empty_like(x))
-        else:
-            e = xp.exp(x - m)
-        s = e.sum(axis=self.axis, keepdims=True)
-        e /= s
-        if backend is not None:
+        if backend is not None:  # a device: three launches (max, the sums, e / s), not four
+            s = SUM_EXP_SHIFTED.on(backend)(x, m, axis=self.axis, keepdims=True)
             self.stats = (m, s)
+            return _SOFTMAX.on(backend)(x, m, s, xp.empty_like(x))
+        e = xp.exp(x - m)
+        e /= e.sum(axis=self.axis, keepdims=True)
         return e
 
     def backward(self, gy):
@@ -52,6 +50,11 @@ class Softmax(Function):
 
 #: e = exp(z - m), for z and its maxima m along an axis (softmax, softmax cross-entropy).
 EXP_SHIFTED = KernelSource("xpgrad_exp_shifted", "T z, T m", "T e", "e = exp(z - m);")
+#: s = sum of exp(z - m) along an axis, in one launch (no e in memory).
+SUM_EXP_SHIFTED = ReductionSource("xpgrad_sum_exp_shifted", "T z, T m", "T s", "exp(z - m)",
+                                  "s = a", "T")
+#: y = exp(z - m) / s: the softmax from its maxima and sums (the values e / s would give).
+_SOFTMAX = KernelSource("xpgrad_softmax", "T z, T m, T s", "T y", "y = exp(z - m) / s;")
 
 
 class LogSoftmax(Function):

@@ -13,8 +13,8 @@ import autograd
 import backends
 from autograd import Function, Tensor, from_array
 from autograd._errors import describe, not_numbers
-from autograd.ops.softmax import EXP_SHIFTED
-from backends.kernels import KernelSource, float_kernel_backend
+from autograd.ops.softmax import EXP_SHIFTED, SUM_EXP_SHIFTED
+from backends.kernels import KernelSource, ReductionSource, float_kernel_backend
 
 EPSILON = 1e-7
 _REDUCTIONS = {
@@ -231,39 +231,34 @@ class SoftmaxCrossEntropy(Function):
         return per_sample
 
     def _forward_kernels(self, backend: Any, z: Any) -> Any:
-        """The forward on a device, in five launches instead of eleven: the row maxima m,
-        e = exp(z - m) (a kernel), the row sums s, each sample's loss log s - (z_y - m) at
-        its label's column and 0 elsewhere (a kernel, already divided by N for "mean"; no
-        gather, which CuPy runs as several), and one sum of that (per row for "none").
-        The softmax e / s is left to the backward's kernel."""
-        xp = backend.xp
+        """The forward on a device, in three launches instead of eleven: the row maxima m,
+        the row sums s of exp(z - m) (one fused reduction, no e in memory), and the sum of
+        each sample's loss log s - (z_y - m) at its label's column (one fused reduction,
+        already divided by N for "mean"; per row for "none"; no gather, which CuPy runs as
+        several). With ``stats`` from a softmax of z, only the last. The backward's one
+        kernel recomputes exp(z - m)."""
         stats = self.stats
         if stats is not None and stats[0].shape == z.shape[:-1] + (1,):
-            m, s = stats  # the softmax's: its backward recomputes e from z and m
-            self._m, self._e = m, None
+            m, s = stats  # the softmax's own
         else:
             m = z.max(axis=-1, keepdims=True)
-            self._e = EXP_SHIFTED.on(backend)(z, m, xp.empty_like(z))
-            s = self._e.sum(axis=-1, keepdims=True)
-        classes = _class_indices(backend, z.shape[-1])
-        self._s, self._probs = s, None
+            s = SUM_EXP_SHIFTED.on(backend)(z, m, axis=-1, keepdims=True)
+        self._m, self._s, self._probs = m, s, None
         self._n = int(z.size // z.shape[-1])
-        nll = _NLL.on(backend)(z, m, s, self.labels[..., None], classes,
-                               self._count(z.dtype), xp.empty_like(z))  # fmt: skip
-        return nll.sum(axis=-1) if self.reduction == "none" else nll.sum()
+        return _NLL_SUM.on(backend)(z, m, s, self.labels[..., None],
+                                    _class_indices(backend, z.shape[-1]), self._count(z.dtype),
+                                    axis=-1 if self.reduction == "none" else None)
 
     def _count(self, dtype: Any) -> Any:
         """What the kernels divide by: N for "mean", else 1 (in the logits' dtype)."""
         return dtype.type(self._n if self.reduction == "mean" else 1)
 
     def _softmax(self) -> Any:
-        """softmax(z), computed by the forward (or from its e and s on a device)."""
+        """softmax(z), computed by the forward (or from its m and s on a device)."""
         if self._probs is None:
-            e = self._e
-            if e is None:  # the forward took a softmax's stats: e = exp(z - m)
-                z = self.inputs[0].data
-                backend = backends.backend_of(z)
-                e = EXP_SHIFTED.on(backend)(z, self._m, backend.xp.empty_like(z))
+            z = self.inputs[0].data
+            backend = backends.backend_of(z)
+            e = EXP_SHIFTED.on(backend)(z, self._m, backend.xp.empty_like(z))
             self._probs = e / self._s
         return self._probs
 
@@ -297,17 +292,11 @@ class SoftmaxCrossEntropy(Function):
         if self._probs is None:  # the device's forward: (e / s - onehot) · scale, one kernel
             backend = backends.backend_of(gy)
             g = gy[..., None] if self.reduction == "none" else gy
-            e = self._e
-            if e is None:  # with a softmax's stats: e = exp(z - m) in the same kernel
-                z = self.inputs[0].data
-                return _CE_GRAD_LOGITS.on(backend)(
-                    z, self._m, self._s, self.labels[..., None],
-                    _class_indices(backend, z.shape[-1]), g, self._count(z.dtype),
-                    backend.xp.empty_like(z),
-                )
+            z = self.inputs[0].data
             return _CE_GRAD.on(backend)(
-                e, self._s, self.labels[..., None], _class_indices(backend, e.shape[-1]), g,
-                self._count(e.dtype), backend.xp.empty_like(e),
+                z, self._m, self._s, self.labels[..., None],
+                _class_indices(backend, z.shape[-1]), g, self._count(z.dtype),
+                backend.xp.empty_like(z),
             )
         if self.reduction == "none":
             scale = gy[..., None]
@@ -321,18 +310,15 @@ class SoftmaxCrossEntropy(Function):
         return gz, (-self._log_p * scale if t.requires_grad else None)
 
 
-# The device kernels of SoftmaxCrossEntropy (labels given as class indices).
-_NLL = KernelSource("xpgrad_nll", "T z, T m, T s, L label, int32 cls, T count", "T nll",
-                    "nll = cls == label ? (log(s) - (z - m)) / count : (T)0;")
-_CE_GRAD = KernelSource(
-    "xpgrad_softmax_ce_grad", "T e, T s, L label, int32 cls, T gy, T count", "T gz",
-    "gz = (e / s - (cls == label ? (T)1 : (T)0)) * (gy / count);",
+# The device kernels of SoftmaxCrossEntropy (labels given as class indices): the sum of
+# each sample's loss, and the gradient (e = exp(z - m) recomputed: no e kept in memory).
+_NLL_SUM = ReductionSource(
+    "xpgrad_nll_sum", "T z, T m, T s, L label, int32 cls, T count", "T nll",
+    "cls == label ? (log(s) - (z - m)) / count : (T)0", "nll = a", "T",
 )
-# The same from the logits, where the forward took a softmax's maxima m and sums s:
-# exp(z - m) is what EXP_SHIFTED would have stored as e, so the values are the same.
-_CE_GRAD_LOGITS = KernelSource(
-    "xpgrad_softmax_ce_grad_logits", "T z, T m, T s, L label, int32 cls, T gy, T count",
-    "T gz", "gz = (exp(z - m) / s - (cls == label ? (T)1 : (T)0)) * (gy / count);",
+_CE_GRAD = KernelSource(
+    "xpgrad_softmax_ce_grad", "T z, T m, T s, L label, int32 cls, T gy, T count", "T gz",
+    "gz = (exp(z - m) / s - (cls == label ? (T)1 : (T)0)) * (gy / count);",
 )
 _CLASS_INDICES: dict[tuple[str, int], Any] = {}
 
