@@ -8,6 +8,7 @@ written once against ``xp``.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -97,7 +98,8 @@ class Backend:
         key = (tuple(shape), kind, message)
         flags = arrays.get(key)
         if flags is None:
-            flags = self.xp.zeros(shape, dtype=bool)
+            with self._on_device():
+                flags = self.xp.zeros(shape, dtype=bool)
             if not self._recording():
                 arrays[key] = flags
         return flags
@@ -135,7 +137,8 @@ class Backend:
         key = (shape, dtype)
         ones = cache.get(key)
         if ones is None:
-            ones = self.xp.ones(shape, dtype=dtype)
+            with self._on_device():
+                ones = self.xp.ones(shape, dtype=dtype)
             if self._recording():  # recorded, not run: its memory holds ones only in replays
                 return ones
             cache[key] = ones
@@ -148,6 +151,11 @@ class Backend:
     def _recording(self) -> bool:
         """Whether :meth:`capture` is recording now (its kernels are queued, not run)."""
         return False
+
+    def _on_device(self) -> contextlib.AbstractContextManager[Any]:
+        """A context in which ``xp`` allocates on this backend's device (CuPy allocates
+        on the current device, which may be another GPU)."""
+        return contextlib.nullcontext()
 
     def column_sums(self, x: Any, out: Any = None) -> Any:
         """``x.sum(axis=0)`` of a 2-D array (a layer's bias gradient), into the 1-D ``out``

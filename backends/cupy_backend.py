@@ -121,6 +121,9 @@ class CupyBackend(Backend):
     def _recording(self) -> bool:
         return self._capturing
 
+    def _on_device(self) -> Any:
+        return self._cupy.cuda.Device(self._device_id)
+
     def copy_into(self, target: Any, source: Any) -> None:
         """One asynchronous device-to-device memcpy on the current stream where both are
         contiguous alike (no kernel: a few microseconds of host time less than
