@@ -92,17 +92,8 @@ class Backend:
         ``autograd.capture`` make it): one made while a capture records is not kept, as its
         memory belongs to the recording.
         """
-        arrays = getattr(self, "_error_arrays", None)
-        if arrays is None:
-            arrays = self._error_arrays = {}
-        key = (tuple(shape), kind, message)
-        flags = arrays.get(key)
-        if flags is None:
-            with self._on_device():
-                flags = self.xp.zeros(shape, dtype=bool)
-            if not self._recording():
-                arrays[key] = flags
-        return flags
+        return self._kept("_error_arrays", (tuple(shape), kind, message),
+                          lambda: self.xp.zeros(shape, dtype=bool))
 
     def check_errors(self) -> None:
         """Raise the first error recorded by :meth:`flag_error` or in an
@@ -131,22 +122,28 @@ class Backend:
         """``ones(shape, dtype)`` made once per shape and dtype and then kept: the seed
         gradient of ``loss.backward()``, which on a GPU would otherwise cost a fill kernel
         every step. Callers must never write into it (on the host it is read-only)."""
-        cache = getattr(self, "_shared_ones", None)
-        if cache is None:
-            cache = self._shared_ones = {}
-        key = (shape, dtype)
-        ones = cache.get(key)
-        if ones is None:
-            with self._on_device():
-                ones = self.xp.ones(shape, dtype=dtype)
-            if self._recording():  # recorded, not run: its memory holds ones only in replays
-                return ones
-            cache[key] = ones
-            self._freeze(ones)
-        return ones
+        return self._kept("_shared_ones", (shape, dtype),
+                          lambda: self._freeze(self.xp.ones(shape, dtype=dtype)))
 
-    def _freeze(self, array: Any) -> None:
-        """Make ``array`` read-only where the array type can be (NumPy's can, CuPy's not)."""
+    def _kept(self, slot: str, key: Any, make: Callable[[], Any]) -> Any:
+        """The array ``make()`` gives, made once per ``key`` on this device and kept in the
+        dict in ``slot``; one made while :meth:`capture` records is not kept (recorded,
+        not run: its memory holds the values only in replays, and belongs to them)."""
+        cache = getattr(self, slot, None)
+        if cache is None:
+            cache = {}
+            setattr(self, slot, cache)
+        array = cache.get(key)
+        if array is None:
+            with self._on_device():
+                array = make()
+            if not self._recording():
+                cache[key] = array
+        return array
+
+    def _freeze(self, array: Any) -> Any:
+        """``array`` made read-only where the array type can be (NumPy's can, CuPy's not)."""
+        return array
 
     def _recording(self) -> bool:
         """Whether :meth:`capture` is recording now (its kernels are queued, not run)."""

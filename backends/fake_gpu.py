@@ -570,8 +570,9 @@ class FakeGpuBackend(Backend):
     def _recording(self) -> bool:
         return _recording[0] is not None
 
-    def _freeze(self, array: ndarray) -> None:
+    def _freeze(self, array: ndarray) -> ndarray:
         array._a.flags.writeable = False
+        return array
 
     def capture_matmul(self) -> Callable[..., Any]:
         from .cuda_graphs import check_capturable_matmul
@@ -602,15 +603,7 @@ class _DeviceKernel:
         self.kernel = kernel
 
     def __call__(self, *args: Any) -> Any:
-        unwrapped = []
-        for arg in args:
-            kind = type(arg)
-            if kind is ndarray:
-                unwrapped.append(arg._a)
-            elif kind is np.ndarray:
-                _refuse_host(arg)
-            else:
-                unwrapped.append(arg)
+        unwrapped = _kernel_arguments(args)
         for out in args[len(self.kernel.inputs):]:
             if type(out) is not ndarray:
                 raise TypeError(f"{self.kernel.name}: outputs must be {DEVICE_NAME} arrays "
@@ -622,6 +615,21 @@ class _DeviceKernel:
             _recording[0].append(lambda: kernel(*unwrapped))
         outs = args[len(self.kernel.inputs):]
         return outs[0] if len(outs) == 1 else outs
+
+
+def _kernel_arguments(args: tuple[Any, ...]) -> list[Any]:
+    """A kernel's arguments as the interpreter takes them: device arrays unwrapped, host
+    arrays refused (as CuPy refuses NumPy arrays), scalars as they are."""
+    unwrapped = []
+    for arg in args:
+        kind = type(arg)
+        if kind is ndarray:
+            unwrapped.append(arg._a)
+        elif kind is np.ndarray:
+            _refuse_host(arg)
+        else:
+            unwrapped.append(arg)
+    return unwrapped
 
 
 @functools.cache
@@ -663,14 +671,7 @@ class _DeviceReduction:
     def __call__(self, *args: Any, axis: Any = None, keepdims: bool = False) -> Any:
         if len(args) != len(self.map.inputs):
             raise TypeError(f"{self.name}: takes {len(self.map.inputs)} inputs, got {len(args)}")
-        unwrapped = []
-        for arg in args:
-            if type(arg) is ndarray:
-                unwrapped.append(arg._a)
-            elif type(arg) is np.ndarray:
-                _refuse_host(arg)
-            else:
-                unwrapped.append(arg)
+        unwrapped = _kernel_arguments(args)
         types = {}  # placeholder -> dtype, from the inputs (the first of each decides)
         for param, value in zip(self.map.inputs, unwrapped, strict=True):
             if param.placeholder and param.type_name not in types:

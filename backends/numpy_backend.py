@@ -43,8 +43,9 @@ class NumpyBackend(Backend):
     def constant(self, value: Any, dtype: Any) -> np.ndarray:
         return np.asarray(value, dtype=dtype)
 
-    def _freeze(self, array: np.ndarray) -> None:
+    def _freeze(self, array: np.ndarray) -> np.ndarray:
         array.flags.writeable = False
+        return array
 
     def manual_seed(self, seed: int) -> None:
         self.rng = np.random.default_rng(seed)

@@ -167,8 +167,8 @@ class Mean(Metric):
             weight = 1 if n is None else n
             total = self._total
             backend = kernel_backend(v)
-            if (backend is not None and backends.is_array(total) and backend.owns(total)
-                    and total.shape == () and total.dtype == v.dtype and v.dtype.kind == "f"):
+            if (backend is not None and backend.owns(total) and total.shape == ()
+                    and total.dtype == v.dtype and v.dtype.kind == "f"):
                 _ADD_WEIGHTED.on(backend)(v, v.dtype.type(weight), total)
             else:
                 self._total = total + v * weight
@@ -226,17 +226,20 @@ class MeanMetricWrapper(Mean):
         Mean.update_state(self, value, n=n)
 
     def _count_hits(self, backend: Any, pred: Any, true: Any) -> None:
-        hits = self._hits
-        if hits is None or hits.shape != pred.shape:
-            if hits is not None:  # another batch size (an epoch's last batch): fold them in
-                self._total = self._total + hits.sum()
-            hits = self._hits = backend.xp.zeros(pred.shape, dtype=autograd.get_default_dtype())
-        _COUNT_HITS.on(backend)(pred, true, hits)
+        if self._hits is not None and self._hits.shape != pred.shape:
+            self._fold_hits()  # another batch size (an epoch's last batch)
+        if self._hits is None:
+            self._hits = backend.xp.zeros(pred.shape, dtype=autograd.get_default_dtype())
+        _COUNT_HITS.on(backend)(pred, true, self._hits)
 
-    def result(self) -> Tensor:
-        if self._hits is not None:  # hits counted per batch position: sum them now
+    def _fold_hits(self) -> None:
+        """Add the hits counted per batch position to ``total`` (a sum: one launch)."""
+        if self._hits is not None:
             self._total = self._total + self._hits.sum()
             self._hits = None
+
+    def result(self) -> Tensor:
+        self._fold_hits()
         return super().result()
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:  # type: ignore[override]
