@@ -37,7 +37,7 @@ class Softmax(Function):
         if backend is not None:  # a device: three launches (max, the sums, e / s), not four
             s = SUM_EXP_SHIFTED.on(backend)(x, m, axis=self.axis, keepdims=True)
             self.stats = (m, s)
-            return _SOFTMAX.on(backend)(x, m, s, xp.empty_like(x))
+            return SOFTMAX_FROM_SUMS.on(backend)(x, m, s, xp.empty_like(x))
         e = xp.exp(x - m)
         e /= e.sum(axis=self.axis, keepdims=True)
         return e
@@ -48,13 +48,13 @@ class Softmax(Function):
         return gy_y - y * _sum(gy_y, self.axis, keepdims=True)
 
 
-#: e = exp(z - m), for z and its maxima m along an axis (softmax, softmax cross-entropy).
-EXP_SHIFTED = KernelSource("xpgrad_exp_shifted", "T z, T m", "T e", "e = exp(z - m);")
-#: s = sum of exp(z - m) along an axis, in one launch (no e in memory).
+#: s = sum of exp(z - m) along an axis, for z and its maxima m, in one launch (no e in
+#: memory): the softmax's and the softmax cross-entropy's sums.
 SUM_EXP_SHIFTED = ReductionSource("xpgrad_sum_exp_shifted", "T z, T m", "T s", "exp(z - m)",
                                   "s = a", "T")
 #: y = exp(z - m) / s: the softmax from its maxima and sums (the values e / s would give).
-_SOFTMAX = KernelSource("xpgrad_softmax", "T z, T m, T s", "T y", "y = exp(z - m) / s;")
+SOFTMAX_FROM_SUMS = KernelSource("xpgrad_softmax", "T z, T m, T s", "T y",
+                                 "y = exp(z - m) / s;")
 
 
 class LogSoftmax(Function):

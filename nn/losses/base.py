@@ -13,7 +13,7 @@ import autograd
 import backends
 from autograd import Function, Tensor, from_array
 from autograd._errors import describe, not_numbers
-from autograd.ops.softmax import EXP_SHIFTED, SUM_EXP_SHIFTED
+from autograd.ops.softmax import SOFTMAX_FROM_SUMS, SUM_EXP_SHIFTED
 from backends.kernels import KernelSource, ReductionSource, float_kernel_backend
 
 EPSILON = 1e-7
@@ -190,7 +190,7 @@ class SoftmaxCrossEntropy(Function):
     ``create_graph=True`` it is recomputed with differentiable ops instead. ``stats``, the
     row maxima and sums of exp(z - max) that a softmax of the same z computed on a device
     (``autograd.ops.softmax.Softmax.stats``: a Keras model ending in a softmax), saves the
-    forward recomputing them: three launches of five.
+    forward two of its three launches.
     """
 
     _shares_seed = True  # both backwards make new arrays from gy (autograd.Function)
@@ -258,8 +258,8 @@ class SoftmaxCrossEntropy(Function):
         if self._probs is None:
             z = self.inputs[0].data
             backend = backends.backend_of(z)
-            e = EXP_SHIFTED.on(backend)(z, self._m, backend.xp.empty_like(z))
-            self._probs = e / self._s
+            self._probs = SOFTMAX_FROM_SUMS.on(backend)(z, self._m, self._s,
+                                                        backend.xp.empty_like(z))
         return self._probs
 
     def _scale(self, gy: Tensor) -> Tensor:
