@@ -65,49 +65,45 @@ _libm = _library()
 def enter() -> int:
     """Set FTZ and DAZ in this thread; returns the bits that were set before (for
     :func:`leave`), or -1 where the mode is not available."""
-    if not AVAILABLE:
-        return -1
-    environment = _Environment()
-    _libm.fegetenv(ctypes.byref(environment))
-    before = environment.mxcsr & _BITS
-    if before != _BITS:
-        environment.mxcsr |= _BITS
-        _libm.fesetenv(ctypes.byref(environment))
-    return before
+    return _set_bits(_BITS) if AVAILABLE else -1
 
 
 def leave(before: int) -> None:
     """Restore the FTZ and DAZ bits :func:`enter` found (``before`` is what it returned)."""
-    if before < 0 or before == _BITS:
-        return
+    if 0 <= before != _BITS:
+        _set_bits(before)
+
+
+def _set_bits(bits: int) -> int:
+    """Set MXCSR's FTZ and DAZ bits to ``bits`` in this thread; returns what they were."""
     environment = _Environment()
     _libm.fegetenv(ctypes.byref(environment))
-    environment.mxcsr = (environment.mxcsr & ~_BITS) | before
-    _libm.fesetenv(ctypes.byref(environment))
+    before = environment.mxcsr & _BITS
+    if before != bits:
+        environment.mxcsr = (environment.mxcsr & ~_BITS) | bits
+        _libm.fesetenv(ctypes.byref(environment))
+    return before
 
 
 def _works() -> bool:
-    """Whether :func:`enter` flushes a float32 subnormal here, and :func:`leave` undoes it."""
+    """Whether setting the bits flushes a float32 subnormal here, and restoring them
+    undoes it."""
     if _libm is None or ctypes.sizeof(_Environment) != 32:
         return False
-    subnormal = np.full(16, np.finfo(np.float32).smallest_normal / 4, np.float32)
-    one = np.ones(16, np.float32)
     environment = _Environment()
     if _libm.fegetenv(ctypes.byref(environment)) != 0:
         return False
-    saved = environment.mxcsr
-    if saved & ~0xFFFF or (saved & 0x1F80) == 0:  # not an MXCSR (its masks are set by default)
+    mxcsr = environment.mxcsr
+    if mxcsr & ~0xFFFF or (mxcsr & 0x1F80) == 0:  # not an MXCSR (its masks are set by default)
         return False
+    subnormal = np.full(16, np.finfo(np.float32).smallest_normal / 4, np.float32)
+    one = np.ones(16, np.float32)
     unflushed = bool(np.all(subnormal * one))  # False where the process flushes already
+    before = _set_bits(_BITS)
     try:
-        environment.mxcsr = saved | _BITS
-        if _libm.fesetenv(ctypes.byref(environment)) != 0:
-            return False
         flushed = not np.any(subnormal * one)
     finally:
-        _libm.fegetenv(ctypes.byref(environment))
-        environment.mxcsr = (environment.mxcsr & ~_BITS) | (saved & _BITS)
-        _libm.fesetenv(ctypes.byref(environment))
+        _set_bits(before)
     return flushed and bool(np.all(subnormal * one)) == unflushed
 
 
