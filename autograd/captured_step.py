@@ -30,8 +30,12 @@ input tensors and replays. What this asks of the step:
   (dropout) are refused (a replay would repeat them), and so are products that are not
   2-D float matrices (CuPy cannot record cuBLAS; ``backends.cuda_graphs``).
 * Optimizers: SGD, Adam, AdamW, RMSprop, Adadelta and Lion, whose step counts move into
-  device memory. A hyper-parameter changed between calls (a scheduler's ``lr``) makes
-  the next call record the step again: cheap once an epoch, no gain once a step.
+  device memory; Keras' SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Lion and Ftrl
+  (``iterations`` kept on the device as well, counted on the host after each replay),
+  without a learning-rate schedule, gradient accumulation or ``use_ema``. What cannot be
+  recorded raises :class:`NotCapturable`. A hyper-parameter changed between calls (a
+  scheduler's ``lr``) makes the next call record the step again: cheap once an epoch, no
+  gain once a step. ``fit`` records its step this way with ``compile(jit_compile=True)``.
 * Parameters replaced (``p.data = ...``, loading a state dict) start the warm-up again.
 """
 
@@ -42,13 +46,13 @@ from typing import Any
 
 import backends
 from backends.backend import Backend
-from backends.cuda_graphs import CAPTURE_WATCH
+from backends.cuda_graphs import CAPTURE_WATCH, NotCapturable
 
 from .defaults import get_default_device
 from .ops.matmul import CAPTURE_MATMUL
 from .tensor import Tensor
 
-__all__ = ["CapturedStep", "capture"]
+__all__ = ["CapturedStep", "NotCapturable", "capture"]
 
 
 def capture(fn: Callable[..., Any], *, warmup: int = 2) -> CapturedStep:
@@ -68,7 +72,7 @@ class _NoRandomNumbers:
     __slots__ = ()
 
     def __getattr__(self, name: str) -> Any:
-        raise RuntimeError(
+        raise NotCapturable(
             "random numbers inside a captured step (dropout, random initialisation): every "
             "replay would repeat the recorded ones; run this step without autograd.capture"
         )
@@ -93,6 +97,12 @@ class CapturedStep:
     def recorded(self) -> bool:
         """Whether calls now replay a recording."""
         return self._replay is not None
+
+    def replays(self, *inputs: Any) -> bool:
+        """Whether a recording exists for inputs like these (shapes, dtypes, device): where
+        it does not, a call with them would raise, and ``fn`` itself should run (an
+        epoch's smaller last batch)."""
+        return self._replay is not None and _signature(inputs) == self._signature
 
     def __call__(self, *inputs: Any) -> Any:
         if self._replay is not None:
@@ -180,6 +190,8 @@ class CapturedStep:
                 raise ValueError(f"capture: input {i} was {recorded!r} when the step was "
                                  f"recorded, now {given!r}; other values need another capture")
         self._replay()
+        for optimizer in self._optimizers:  # what the host counts per step (Keras' iterations)
+            optimizer._after_replay()
         if self._error is not None:  # the recorded label check flags into its own array
             self._rearm_error_flag()
         return self._result
@@ -224,7 +236,8 @@ def _plain(value: Any) -> Any:
 
 
 def _hyper_values(optimizer: Any, group: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(group.get(name) for name in optimizer.hyper_parameters)
+    """Everything a group holds but its parameters (PyTorch's ``lr``, Keras' ``beta_1``...)."""
+    return tuple((key, value) for key, value in group.items() if key != "params")
 
 
 def _backend_of(inputs: tuple[Any, ...]) -> Backend:

@@ -22,7 +22,8 @@ import ctypes
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["CAPTURE_WATCH", "CaptureGemm", "capture", "check_capturable_matmul", "gemm_arguments"]
+__all__ = ["CAPTURE_WATCH", "CaptureGemm", "NotCapturable", "capture", "check_capturable_matmul",
+           "gemm_arguments"]
 
 _OP_N, _OP_T = 0, 1  # cublasOperation_t
 
@@ -32,11 +33,19 @@ _OP_N, _OP_T = 0, 1  # cublasOperation_t
 CAPTURE_WATCH: list[list[Any] | None] = [None]
 
 
+class NotCapturable(NotImplementedError):
+    """What a captured step cannot record (a product that is not a 2-D float matrix, random
+    numbers, an optimizer whose update reads changing host numbers). Raised before the
+    step's update runs where that can be known (the optimizer's check), else from inside
+    the step, before it updates anything (the forward or backward pass); ``fit(...,
+    jit_compile=True)`` then trains eagerly."""
+
+
 def check_capturable_matmul(a: Any, b: Any) -> None:
     """A product a captured step can record: two 2-D float32/float64 operands of one dtype
     (the stand-in holds CI to the same rule)."""
     if a.ndim != 2 or b.ndim != 2 or a.dtype != b.dtype or a.dtype.char not in "fd":
-        raise NotImplementedError(
+        raise NotCapturable(
             f"matmul of shapes {a.shape} and {b.shape} ({a.dtype}, {b.dtype}) inside a "
             "captured step: only 2-D float32/float64 products of one dtype are captured "
             "(dense layers); run this step without autograd.capture"

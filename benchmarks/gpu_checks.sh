@@ -35,8 +35,9 @@ parallel=()
   || { echo "CuPy does not import: install the gpu extra"; exit 1; }
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | tee "$out/gpu.txt"
 
-echo "== the captured step (autograd.capture) on cuda: CUDA graphs, cuBLAS through ctypes"
+echo "== the captured step (autograd.capture, fit's jit_compile=True) on cuda: CUDA graphs, cuBLAS through ctypes"
 XPGRAD_TEST_DEVICE=cuda "$python" -m pytest -q -p no:cacheprovider -rf tests/test_capture.py \
+  tests/test_fit_capture.py \
   2>&1 | tee "$out/tests_capture.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
@@ -69,7 +70,7 @@ echo "== summary"
   echo "main job:      $(grep -o 'test accuracy [0-9.]*' "$out/train_cuda.log" | tail -n 1)"
   echo "step times (ms; ratio to PyTorch on the same device), from $out/speed.md:"
   grep -E '^\| (xpgrad|xpgrad-captured|torch|torch-graph|cupy) \| cuda' "$out/speed.md" 2>/dev/null
-  grep -A3 '^| step | launches' "$out/speed.md" 2>/dev/null
+  grep -A4 '^| step | launches' "$out/speed.md" 2>/dev/null
   sed -n '/^## Fashion-MNIST epochs/,/^## Kernel/p' "$out/speed.md" 2>/dev/null | grep '^|'
   sed -n '/^## Device memory/,/^## Issue/p' "$out/speed.md" 2>/dev/null
   grep -E '^\| GPU ' "$out/speed.md" 2>/dev/null

@@ -13,7 +13,9 @@ and Adam, in float32. Two measurements:
   progress bar drawn as on a terminal), a *bare* loop training the same Keras model with
   the same optimizer over batches of the same size (forward, loss, backward, step:
   nothing else), and a PyTorch-style loop (``nn.Linear``, ``CrossEntropyLoss``,
-  ``optim.Adam``) next to PyTorch's own.
+  ``optim.Adam``) next to PyTorch's own. On a GPU also ``fit`` compiled with
+  ``jit_compile=True`` (its step recorded once and replayed: ``fit-jit``) and the
+  PyTorch-style loop captured with ``autograd.capture``.
 
 Every library runs **in its own process** (this script calls itself with ``--worker``), all
 with the same thread count: PyTorch's OpenMP threads and OpenBLAS' threads spin against
@@ -367,7 +369,7 @@ def worker_memory(library: str, device: str, batches: list[int]) -> dict:
     return {"memory": out}
 
 
-def _keras_model(device: str) -> Any:
+def _keras_model(device: str, jit_compile: bool | str = "auto") -> Any:
     """The main job's model, compiled as it compiles it, built on ``device``."""
     import autograd as ag
     import nn
@@ -379,7 +381,7 @@ def _keras_model(device: str) -> Any:
         nn.layers.Dense(100, activation="relu"), nn.layers.Dense(10, activation="softmax"),
     ])  # fmt: skip
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])  # fmt: skip
+                  metrics=["accuracy"], jit_compile=jit_compile)  # fmt: skip
     return model
 
 
@@ -400,15 +402,18 @@ def worker_launches() -> dict:
     start = fake_gpu.launch_count()
     step(x, y)
     counts["pytorch-style step"] = fake_gpu.launch_count() - start
-    model = _keras_model("fakegpu")
-    train = Step(model, model.loss, bind_optimizer(model, model.optimizer, x),
-                 [nn.metrics.SparseCategoricalAccuracy(name="accuracy")])  # fmt: skip
-    model.train()
-    for _ in range(3):
+    for name, capture in (("fit step (with loss and accuracy)", False),
+                          ("fit step, jit_compile=True (replayed)", True)):
+        model = _keras_model("fakegpu")
+        train = Step(model, model.loss, bind_optimizer(model, model.optimizer, x),
+                     [nn.metrics.SparseCategoricalAccuracy(name="accuracy")],
+                     capture=capture)  # fmt: skip
+        model.train()
+        for _ in range(4):  # (a captured step: two warm-up calls, the recording, a replay)
+            train.train(x, y)
+        start = fake_gpu.launch_count()
         train.train(x, y)
-    start = fake_gpu.launch_count()
-    train.train(x, y)
-    counts["fit step (with loss and accuracy)"] = fake_gpu.launch_count() - start
+        counts[name] = fake_gpu.launch_count() - start
     return {"launches": counts}
 
 
@@ -420,12 +425,12 @@ def worker_epoch(library: str, device: str, epochs: int, mode: str) -> dict:
     x = (x_full[:55000].reshape(-1, 784) / 255.0).astype(np.float32)
     y = y_full[:55000].astype(np.int64)
     out: list[float] = []
-    if library == "xpgrad" and mode in ("fit", "bare"):
+    if library == "xpgrad" and mode in ("fit", "fit-jit", "bare"):
         import backends
 
         if device != "cpu" and not backends.cupy_available():
             raise RuntimeError("no CuPy with a CUDA device")
-        model = _keras_model(device)
+        model = _keras_model(device, jit_compile=mode == "fit-jit")
         if mode == "bare":
             return {"epoch_seconds": _bare_keras_loop(model, x, y, epochs)}
         x_val = (x_full[55000:].reshape(-1, 784) / 255.0).astype(np.float32)
@@ -653,7 +658,8 @@ def main() -> None:
                          "batch": int(size), "mib": sizes["reserved"] / 2**20})  # fmt: skip
     if epochs:
         runs = [("xpgrad", "cpu", "fit"), ("xpgrad", "cpu", "bare"), ("xpgrad", "cpu", "loop"),
-                ("torch", "cpu", "loop"), ("xpgrad", "cuda", "fit"), ("xpgrad", "cuda", "bare"),
+                ("torch", "cpu", "loop"), ("xpgrad", "cuda", "fit"),
+                ("xpgrad", "cuda", "fit-jit"), ("xpgrad", "cuda", "bare"),
                 ("xpgrad", "cuda", "loop"), ("xpgrad-captured", "cuda", "loop"),
                 ("torch", "cuda", "loop")]  # fmt: skip
         runs = [run for run in runs if args.device in ("all", run[1])]

@@ -37,7 +37,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 import backends
-from backends.cuda_graphs import CAPTURE_WATCH
+from backends.cuda_graphs import CAPTURE_WATCH, NotCapturable
 
 from . import _flush_to_zero as flush_to_zero
 from ._flat import FlatGroup
@@ -433,17 +433,29 @@ class Optimizer:
         entry[0] = flat
         return flat
 
-    def _prepare_capture(self) -> None:
-        """Before ``autograd.capture`` records a step (see ``_capture_mode``): refuse what a
-        replay would get wrong, and move step counts into device memory where needed."""
+    def _check_capturable(self) -> None:
+        """Raise :class:`~backends.cuda_graphs.NotCapturable` where a replayed step of this
+        optimizer would differ from its eager step (see ``_capture_mode``)."""
         if self._capture_mode is None:
-            capturable = ", ".join(cls.__name__ for cls in Optimizer.registry["torch"].values()
-                                   if cls._capture_mode is not None)  # fmt: skip
-            raise NotImplementedError(
+            family = next((name for name, classes in Optimizer.registry.items()
+                           if type(self) in classes.values()), "torch")
+            capturable = ", ".join(dict.fromkeys(
+                cls.__name__ for cls in Optimizer.registry[family].values()
+                if cls._capture_mode is not None))  # fmt: skip
+            raise NotCapturable(
                 f"{type(self).__name__}: a step of this optimizer cannot be captured yet (its "
                 "update reads numbers on the host that change from step to step); optimizers "
                 f"that can: {capturable}"
             )
+
+    def _after_replay(self) -> None:
+        """After each replay of a captured step: what the host counts per step (nothing
+        here; Keras' optimizers count ``iterations``)."""
+
+    def _prepare_capture(self) -> None:
+        """Before ``autograd.capture`` records a step (see ``_capture_mode``): refuse what a
+        replay would get wrong, and move step counts into device memory where needed."""
+        self._check_capturable()
         if self._capture_mode != "device step":
             return
         flats = [f for f, _ in self.__dict__.get("_flats", {}).values() if f is not None]

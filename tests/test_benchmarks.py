@@ -31,8 +31,10 @@ def test_speed_benchmark_smoke_runs_each_library_in_its_own_process(torch):
     launches = re.findall(r"^kernel launches per (.+) \(fakegpu, batch 32\): (\d+)$",
                           result.stdout, re.M)  # fmt: skip
     assert [name for name, _ in launches] == ["pytorch-style step",
-                                              "fit step (with loss and accuracy)"]
+                                              "fit step (with loss and accuracy)",
+                                              "fit step, jit_compile=True (replayed)"]
     assert all(int(count) > 0 for _, count in launches)
+    assert int(launches[2][1]) < int(launches[1][1])  # the replay launches less
 
 
 @pytest.mark.host_only("runs the benchmark's own processes on the CPU")

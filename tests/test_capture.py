@@ -57,7 +57,24 @@ OPTIMIZERS = {
     "RMSprop": lambda p: optim.RMSprop(p, lr=1e-2, centered=True),
     "Adadelta": lambda p: optim.Adadelta(p, lr=1.0, weight_decay=0.01),
     "Lion": lambda p: optim.Lion(p, lr=1e-3),
+    # Keras' rules (fit's): Adam's alpha from the device's iterations, the others as they are
+    "keras-Adam": lambda p: _bound(nn.optimizers.Adam(learning_rate=1e-2), p),
+    "keras-AdamW-amsgrad": lambda p: _bound(nn.optimizers.AdamW(learning_rate=1e-2,
+                                                                amsgrad=True), p),
+    "keras-SGD-clipnorm": lambda p: _bound(nn.optimizers.SGD(0.1, momentum=0.9, clipnorm=0.5),
+                                           p),
+    "keras-RMSprop-centered": lambda p: _bound(nn.optimizers.RMSprop(centered=True,
+                                                                     momentum=0.5), p),
+    "keras-Adagrad": lambda p: _bound(nn.optimizers.Adagrad(0.1), p),
+    "keras-Adadelta": lambda p: _bound(nn.optimizers.Adadelta(1.0), p),
+    "keras-Lion": lambda p: _bound(nn.optimizers.Lion(), p),
+    "keras-Ftrl": lambda p: _bound(nn.optimizers.Ftrl(0.1, l1_regularization_strength=0.01), p),
 }
+
+
+def _bound(optimizer, params):
+    optimizer.bind(params)
+    return optimizer
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
@@ -80,6 +97,11 @@ def test_a_captured_step_gives_the_eager_steps(accelerator, name):
     if "step" in next(iter(opt.state.values())):  # counted on the device, every replay
         assert int(host(next(iter(opt.state.values()))["step"])) == STEPS
         assert opt.state_dict()["state"][0]["step"] == eager_opt.state_dict()["state"][0]["step"]
+    if hasattr(opt, "iterations"):  # Keras' count: on the host after each replay
+        assert opt.iterations == eager_opt.iterations == STEPS
+        assert opt.state_dict()["iterations"] == STEPS
+        if opt._device_iterations is not None:  # and on the device, where the rule reads it
+            assert int(host(opt._device_iterations)) == STEPS
 
 
 def test_a_captured_forward_pass_without_an_optimizer(accelerator):
@@ -192,15 +214,23 @@ def test_what_a_replay_would_get_wrong_fails_at_the_recording(accelerator, dropo
         step(*batches[2])
 
 
-@pytest.mark.parametrize("make", [lambda p: optim.NAdam(p), lambda p: optim.Adagrad(p),
-                                  lambda p: nn.optimizers.Adam()])  # fmt: skip
-def test_optimizers_whose_step_cannot_be_recorded_are_refused_clearly(accelerator, make):
+@pytest.mark.parametrize("make, error", [
+    (lambda p: optim.NAdam(p), "NAdam: .*cannot be captured yet.*that can: Adadelta, Adam,"),
+    (lambda p: optim.Adagrad(p), "Adagrad: .*cannot be captured yet"),
+    (lambda p: _bound(nn.optimizers.Nadam(), p), "Nadam: .*cannot be captured yet.*that can: "
+                                                 ".*Adam"),
+    (lambda p: _bound(nn.optimizers.Adam(nn.optimizers.schedules.ExponentialDecay(0.1, 2, 0.5)),
+                      p), "Adam with a learning-rate schedule"),
+    (lambda p: _bound(nn.optimizers.SGD(gradient_accumulation_steps=2), p),
+     "SGD with gradient_accumulation_steps"),
+    (lambda p: _bound(nn.optimizers.RMSprop(use_ema=True), p), "RMSprop with use_ema"),
+], ids=["NAdam", "Adagrad", "keras-Nadam", "keras-schedule", "keras-accumulation",
+        "keras-ema"])  # fmt: skip
+def test_optimizers_whose_step_cannot_be_recorded_are_refused_clearly(accelerator, make, error):
     model, _, _ = _setup(accelerator, OPTIMIZERS["Adam"])
     opt = make(model.parameters())
-    if isinstance(opt, nn.optimizers.Adam):
-        opt.bind(model.parameters())
     step = ag.capture(_train_step(model, opt))
-    with pytest.raises(NotImplementedError, match="cannot be captured yet"):
+    with pytest.raises(NotImplementedError, match=error):
         step(*_batches(accelerator, 1)[0])  # known at the first call, which it steps
 
 

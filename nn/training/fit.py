@@ -58,6 +58,7 @@ class TrainingMixin:
         loss: Any = None,
         metrics: Sequence[Any] | dict[str, Any] | str | None = None,
         loss_weights: Sequence[float] | dict[str, float] | float | None = None,
+        jit_compile: bool | str = "auto",
     ) -> None:
         """Choose the optimizer, the loss and the metrics that ``fit`` and ``evaluate`` use.
 
@@ -72,6 +73,15 @@ class TrainingMixin:
         per output: a list in the outputs' order or a dict by output name (one loss
         alone applies to every output); it trains on ``Σᵢ wᵢ · lossᵢ`` and logs each
         output's loss and metrics as Keras 3 names them (:mod:`nn.training.outputs`).
+
+        ``jit_compile=True``: on a GPU, ``fit`` records its training step once as a CUDA
+        graph (``autograd.capture``) and replays it for every batch of the same shape, one
+        launch instead of one per op; the running loss and metrics are still updated after
+        each batch. The numbers are the eager step's. A step that cannot be recorded
+        (dropout's random numbers, a learning-rate schedule, an optimizer whose update
+        reads changing host numbers, several inputs or outputs) trains eagerly, with a
+        warning. On the CPU it changes nothing. ``"auto"`` (the default) and False: eager
+        (the capture has not been measured on a GPU yet, so it is not chosen for you).
         """
         from .. import losses as _losses
 
@@ -97,6 +107,10 @@ class TrainingMixin:
                 f"by output name, got {describe(loss_weights)}"
             )
         self._compiled_loss_weights = loss_weights
+        if not (isinstance(jit_compile, bool) or jit_compile == "auto"):
+            raise ValueError(f"compile: jit_compile must be True, False or 'auto', got "
+                             f"{jit_compile!r}")
+        self.jit_compile = jit_compile
         if metrics is None:
             metrics = []
         elif isinstance(metrics, str) or callable(metrics):
@@ -234,9 +248,10 @@ class TrainingMixin:
         """The training step (``optimizer`` None: evaluation only) for the compiled loss
         and metrics; for several outputs one with a loss and metrics per output."""
         plan = getattr(self, "_plan", None)
+        capture = optimizer is not None and getattr(self, "jit_compile", "auto") is True
         if plan is not None:
-            return MultiStep(self, plan, optimizer)
-        return Step(self, self.loss, optimizer, self._metrics)
+            return MultiStep(self, plan, optimizer, capture=capture)
+        return Step(self, self.loss, optimizer, self._metrics, capture=capture)
 
     def _data_loader(self, arrays: tuple, batch_size: int, **kwargs: Any) -> Any:
         from ..data import DataLoader

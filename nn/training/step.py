@@ -18,6 +18,7 @@ output (:class:`nn.training.outputs.OutputPlan`), ``loss = Σᵢ wᵢ · Lᵢ(y�
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ import numpy as np
 import autograd
 import backends
 from autograd import Tensor
+from backends.cuda_graphs import NotCapturable
 
 from ..constraints import apply_constraints
 from ..core.symbolic import flatten, is_nest, map_structure
@@ -58,6 +60,14 @@ def with_regularization(model: Any, loss: Tensor) -> Tensor:
     if isinstance(penalty, Tensor) or penalty:
         loss = loss + penalty
     return loss
+
+
+def _warn_eager(reason: Any, stacklevel: int) -> None:
+    """``fit(...)`` with ``jit_compile=True`` trains eagerly: say why, at the user's call."""
+    warnings.warn(
+        f"fit: jit_compile=True, but this training step cannot be captured ({reason}); it "
+        "runs eagerly, op by op", RuntimeWarning, stacklevel=stacklevel,
+    )
 
 
 def bind_optimizer(model: Any, optimizer: Any, first_batch: Tensor) -> Any:
@@ -100,7 +110,8 @@ class Step:
     logged quantities, ``"loss"`` first."""
 
     def __init__(
-        self, model: Any, loss_fn: Any, optimizer: Any = None, metrics: list[Metric] | None = None
+        self, model: Any, loss_fn: Any, optimizer: Any = None, metrics: list[Metric] | None = None,
+        capture: bool = False,
     ) -> None:
         self.model = model
         self.loss_fn = loss_fn
@@ -109,6 +120,7 @@ class Step:
         self.loss_tracker = Mean(name="loss")
         self.dtype = model_dtype(model)
         self._params = [p for p in model.parameters() if getattr(p, "constraint", None)]
+        self._captured = self._capture_update() if capture and optimizer is not None else None
 
     @property
     def names(self) -> list[str]:
@@ -135,14 +147,60 @@ class Step:
 
     def train(self, xb: Tensor, yb: Tensor) -> Any:
         """One optimisation step; returns the batch's loss as a device scalar (no sync)."""
+        if self._captured is not None:
+            return self._train_captured(xb, yb)
+        loss, y_pred = self._update(xb, yb)
+        self._track(loss, yb, y_pred)
+        return loss.data
+
+    def _update(self, xb: Tensor, yb: Tensor) -> tuple[Tensor, Any]:
+        """Forward, backward, the optimizer's step and the constraints: what a captured
+        step records (the metrics are tracked outside it, each batch)."""
         self.optimizer.zero_grad()
         loss, y_pred = self._loss(xb, yb)
         loss.backward()
         self.optimizer.step()
         if self._params:
             apply_constraints(self._params)
+        return loss, y_pred
+
+    # ------------------------------------------------------------------ captured steps
+    def _capture_update(self) -> Any:
+        """:meth:`_update` as ``autograd.capture`` records it (``compile(jit_compile=True)``
+        on a GPU or the stand-in); None, with a warning, where it cannot be recorded."""
+        device = next((p.device for p in self.model.parameters()), None)
+        backend = backends.get_backend(device) if device is not None else None
+        if backend is None or type(backend).capture is backends.Backend.capture:
+            return None  # the CPU: every op already runs as it is, nothing to record
+        try:
+            self.optimizer._check_capturable()
+        except NotCapturable as error:
+            _warn_eager(error, stacklevel=6)  # fit -> _step -> Step() -> here
+            return None
+        return autograd.capture(self._update)
+
+    def _train_captured(self, xb: Any, yb: Any) -> Any:
+        step = self._captured
+        if not (isinstance(xb, Tensor) and isinstance(yb, Tensor)):
+            self._captured = None
+            _warn_eager("a model of several inputs or outputs", stacklevel=7)
+            return self.train(xb, yb)
+        if step.recorded and not step.replays(xb, yb):  # the epoch's smaller last batch
+            loss, y_pred = self._update(xb, yb)
+            self._track(loss, yb, y_pred)
+            return loss.data
+        try:
+            loss, y_pred = step(xb, yb)
+        except NotCapturable as error:
+            # Raised inside the step before it updated anything (random numbers in the
+            # forward pass, a product cuBLAS cannot record): this batch runs eagerly, and
+            # so does the rest of training.
+            self._captured = None
+            _warn_eager(error, stacklevel=7)  # fit -> _run_epochs -> _train_epoch -> train
+            return self.train(xb, yb)
         self._track(loss, yb, y_pred)
-        return loss.data
+        # the recorded loss is overwritten by the next replay: the NaN watch keeps a copy
+        return loss.data.copy() if step.recorded else loss.data
 
     def test(self, xb: Tensor, yb: Tensor) -> Any:
         """The loss and metrics of one batch, without recording a graph or updating."""
@@ -171,8 +229,9 @@ class MultiStep(Step):
     Tensor per output; ``plan`` holds each output's loss, weight and metrics and names
     the logs as Keras 3 does."""
 
-    def __init__(self, model: Any, plan: OutputPlan, optimizer: Any = None) -> None:
-        super().__init__(model, None, optimizer, None)
+    def __init__(self, model: Any, plan: OutputPlan, optimizer: Any = None,
+                 capture: bool = False) -> None:
+        super().__init__(model, None, optimizer, None, capture=capture)
         self.plan = plan
 
     @property

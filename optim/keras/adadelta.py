@@ -52,6 +52,7 @@ class Adadelta(Optimizer):
     epsilon = HyperParameter()
 
     _flat_update = True  # elementwise: a group may be updated as one flat array
+    _capture_mode = "as is"  # no host number in its step changes from step to step
 
     def __init__(self, learning_rate: Any = 0.001, rho: float = 0.95, epsilon: float = 1e-7,
                  weight_decay: float | None = None, clipnorm: float | None = None,

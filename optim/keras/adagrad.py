@@ -48,6 +48,7 @@ class Adagrad(Optimizer):
     epsilon = HyperParameter()
 
     _flat_update = True  # elementwise: a group may be updated as one flat array
+    _capture_mode = "as is"  # no host number in its step changes from step to step
 
     def __init__(self, learning_rate: Any = 0.001, initial_accumulator_value: float = 0.1,
                  epsilon: float = 1e-7, weight_decay: float | None = None,

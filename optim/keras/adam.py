@@ -62,6 +62,7 @@ class Adam(Optimizer):
     amsgrad = HyperParameter()
 
     _flat_update = True  # elementwise: a group may be updated as one flat array
+    _capture_mode = "device step"  # alpha computed in the kernel from the device count
 
     def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-7, amsgrad: bool = False,
@@ -110,7 +111,8 @@ class Adam(Optimizer):
         backend = kernel_backend(param)
         if backend is not None:
             _launch(backend, param, grad, m, v, v_hat, alpha=scalars["alpha"], beta_1=beta_1,
-                    beta_2=beta_2, eps=eps)
+                    beta_2=beta_2, eps=eps, lr=scalars["lr"],
+                    device_iterations=self._device_iterations)
             return
 
         step, denominator = scratch
@@ -152,8 +154,11 @@ def reference_step(param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
 
 # --------------------------------------------------------------------------- fused kernel
 @functools.cache
-def _kernel(amsgrad: bool) -> KernelSource:
-    """Adam's (and AdamW's) fused kernel, with or without AMSGrad's running maximum."""
+def _kernel(amsgrad: bool, device_step: bool = False) -> KernelSource:
+    """Adam's (and AdamW's) fused kernel, with or without AMSGrad's running maximum. With
+    ``device_step`` it reads ``iterations`` from device memory (a 0-d array) and computes
+    alpha itself, in double as the host does, so that a captured step replays with the
+    right t."""
     body = """
         m = beta_1 * m + one_minus_beta_1 * grad;       // m <- beta_1 m + (1 - beta_1) g
         v = beta_2 * v + one_minus_beta_2 * (grad * grad);  // v <- beta_2 v + (1 - beta_2) g^2"""
@@ -165,18 +170,32 @@ def _kernel(amsgrad: bool) -> KernelSource:
     else:
         body += """
         param = param - alpha * m / (sqrt(v) + eps);    // w <- w - alpha m / (sqrt(v) + eps)"""
+    if device_step:
+        scalars = "T iterations, float64 lr_d, float64 beta_1_d, float64 beta_2_d"
+        body = """
+        double t = (double)iterations + 1.0;                  // t = iterations + 1
+        // alpha = lr sqrt(1 - beta_2^t) / (1 - beta_1^t)
+        T alpha = (T)(lr_d * sqrt(1.0 - pow(beta_2_d, t)) / (1.0 - pow(beta_1_d, t)));""" + body
+    else:
+        scalars = "T alpha"
     return KernelSource(
-        f"xpgrad_keras_adam_ams{amsgrad}",
-        "T grad, T alpha, T beta_1, T one_minus_beta_1, T beta_2, T one_minus_beta_2, T eps",
+        f"xpgrad_keras_adam_ams{amsgrad}_dev{device_step}",
+        f"T grad, {scalars}, T beta_1, T one_minus_beta_1, T beta_2, T one_minus_beta_2, T eps",
         "T param, T m, T v" + (", T v_hat" if amsgrad else ""), body)
 
 
 def _launch(backend: Backend, param: Any, grad: Any, m: Any, v: Any, v_hat: Any | None, *,
-            alpha: float, beta_1: float, beta_2: float, eps: float) -> None:
+            alpha: float, beta_1: float, beta_2: float, eps: float, lr: float = 0.0,
+            device_iterations: Any = None) -> None:
     """One fused launch updating ``param`` and its state in place; the scalars (``alpha``
-    holds the bias corrections) are computed on the host and cast to the parameter's dtype."""
+    holds the bias corrections) are computed on the host and cast to the parameter's
+    dtype, or alpha in the kernel from ``lr`` and ``device_iterations`` when that is given
+    (a 0-d device array: a captured step's count)."""
     s = functools.partial(scalar, param)
     states = (m, v) if v_hat is None else (m, v, v_hat)
-    _kernel(v_hat is not None).on(backend)(
-        grad, s(alpha), s(beta_1), s(1.0 - beta_1), s(beta_2), s(1.0 - beta_2), s(eps), param,
+    on_device = device_iterations is not None
+    head = ((device_iterations, float(lr), float(beta_1), float(beta_2)) if on_device
+            else (s(alpha),))
+    _kernel(v_hat is not None, on_device).on(backend)(
+        grad, *head, s(beta_1), s(1.0 - beta_1), s(beta_2), s(1.0 - beta_2), s(eps), param,
         *states)

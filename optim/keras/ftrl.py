@@ -62,6 +62,7 @@ class Ftrl(Optimizer):
     beta = HyperParameter()
 
     _flat_update = True  # elementwise: a group may be updated as one flat array
+    _capture_mode = "as is"  # no host number in its step changes from step to step
 
     def __init__(self, learning_rate: Any = 0.001, learning_rate_power: float = -0.5,
                  initial_accumulator_value: float = 0.1,

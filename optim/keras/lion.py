@@ -51,6 +51,7 @@ class Lion(Optimizer):
     beta_2 = HyperParameter()
 
     _flat_update = True  # elementwise: a group may be updated as one flat array
+    _capture_mode = "as is"  # no host number in its step changes from step to step
 
     def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.99,
                  weight_decay: float | None = None, clipnorm: float | None = None,

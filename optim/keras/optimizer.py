@@ -37,6 +37,14 @@ dispatch to CuPy and to the stand-in) or reductions that stay on the device (gra
 norms); scalars such as bias corrections are Python floats computed on the host in
 float64. Nothing in a step reads a device value back.
 
+A step may be recorded and replayed (``autograd.capture``, ``fit`` with
+``compile(jit_compile=True)``) where no host number in it changes from step to step: each
+class says so in ``_capture_mode``. Adam's bias corrections depend on ``t``: once a
+capture is prepared, ``iterations`` is also kept in device memory, counted on by each step
+and read by Adam's kernel; the host's count goes on after each replay
+(``_after_replay``). A schedule, gradient accumulation and ``use_ema`` are computed on the
+host from the step number and are refused (``_check_capturable``).
+
 xpgrad keeps the learning rate as a Python float (float64). Keras stores it in a variable
 of dtype ``keras.config.floatx()`` (float32 by default), so with float64 weights Keras
 uses ``float32(0.001)``; with float32 weights both round it to the same float32.
@@ -52,7 +60,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from backends.cuda_graphs import CAPTURE_WATCH
+from backends.cuda_graphs import CAPTURE_WATCH, NotCapturable
 
 from .. import _flush_to_zero as flush_to_zero
 from .._flat import same_tensors
@@ -188,6 +196,10 @@ class Optimizer(_BaseOptimizer):
     _scratch_arrays: ClassVar[int] = 1
     #: This optimizer's own ``get_config`` keys, in Keras' order.
     _config_keys: ClassVar[tuple[str, ...]] = ()
+    #: Once a captured step is prepared (``_capture_mode`` "device step"): ``iterations``
+    #: in device memory too (a 0-d array, counted on in place by each step), which the
+    #: rule reads where its scalars depend on the step number (Adam's bias corrections).
+    _device_iterations: Any = None
 
     weight_decay = HyperParameter()
 
@@ -452,7 +464,7 @@ class Optimizer(_BaseOptimizer):
             flush_to_zero.leave(flushing)
 
     def _apply_steps(self, params: list[Any], grads: list[Any]) -> None:
-        if CAPTURE_WATCH[0] is not None:  # autograd.capture will refuse it (_capture_mode)
+        if CAPTURE_WATCH[0] is not None:  # autograd.capture prepares it (_prepare_capture)
             CAPTURE_WATCH[0].append(self)
         if self._lr_schedule is not None:  # 1. the rate at this step, into every group
             rate = self._scheduled_learning_rate()
@@ -553,7 +565,35 @@ class Optimizer(_BaseOptimizer):
                 for p in params:
                     p.data[...] = self.state[p]["average"]  # w <- avg
         self._iterations += 1
+        if self._device_iterations is not None:
+            self._device_iterations += 1  # in place: a captured step counts on replay
         self._flush_subnormal_state()  # CPU only: see optim._shared.FLUSH_EVERY
+
+    # ------------------------------------------------------------------ captured steps
+    def _check_capturable(self) -> None:
+        """Besides the rule (``_capture_mode``), refuse what Keras computes on the host
+        from the step number: a learning-rate schedule, gradient accumulation, the
+        weights' moving average."""
+        super()._check_capturable()
+        refused = ("a learning-rate schedule (each step's rate is computed on the host)"
+                   if self._lr_schedule is not None
+                   else "gradient_accumulation_steps" if self.gradient_accumulation_steps
+                   else "use_ema" if self.use_ema else None)  # fmt: skip
+        if refused is not None:
+            raise NotCapturable(f"{type(self).__name__} with {refused}: a replayed step "
+                                "would repeat the recorded step's numbers")
+
+    def _prepare_capture(self) -> None:
+        self._check_capturable()
+        if self._capture_mode != "device step" or self._device_iterations is not None:
+            return
+        like = next((p.data for p in self._all_params() if p.data.dtype.kind == "f"), None)
+        if like is not None and not isinstance(like, np.ndarray):
+            xp = _array_module(like)
+            self._device_iterations = xp.full((), self._iterations, like.dtype)
+
+    def _after_replay(self) -> None:
+        self._iterations += 1  # the replay counted _device_iterations on the device
 
     def _clip_gradients(self, grads: list[Any], work: list[list[Any]]) -> list[Any]:
         """4. clipnorm, else global_clipnorm, else clipvalue (Keras' precedence).
@@ -646,6 +686,8 @@ class Optimizer(_BaseOptimizer):
         """Restore :meth:`state_dict`'s snapshot, step count included."""
         super().load_state_dict(state_dict)
         self._iterations = int(state_dict.get("iterations", 0))
+        if self._device_iterations is not None:
+            self._device_iterations[...] = self._iterations  # in place: a recording reads it
 
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments, with Keras' keys (``from_config`` rebuilds it).

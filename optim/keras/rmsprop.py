@@ -60,6 +60,7 @@ class RMSprop(Optimizer):
     centered = HyperParameter()
 
     _flat_update = True  # elementwise: a group may be updated as one flat array
+    _capture_mode = "as is"  # no host number in its step changes from step to step
 
     def __init__(self, learning_rate: Any = 0.001, rho: float = 0.9, momentum: float = 0.0,
                  epsilon: float = 1e-7, centered: bool = False,

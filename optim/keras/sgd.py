@@ -57,6 +57,7 @@ class SGD(Optimizer):
     nesterov = HyperParameter()
 
     _flat_update = True  # elementwise: a group may be updated as one flat array
+    _capture_mode = "as is"  # no host number in its step changes from step to step
 
     def __init__(self, learning_rate: Any = 0.01, momentum: float = 0.0, nesterov: bool = False,
                  weight_decay: float | None = None, clipnorm: float | None = None,

@@ -1,0 +1,202 @@
+"""``compile(jit_compile=True)``: ``fit`` records its training step once and replays it.
+
+Every test compares a fit with ``jit_compile=True`` with the same fit run eagerly, from
+the same weights and the same shuffled batches. On the ``fakegpu`` stand-in a replay runs
+the very computations again, so the two must agree bit for bit: a number frozen into the
+recording (Adam's step count, a learning rate changed by a callback), a metric updated
+into an array the recording no longer sees, or a batch trained twice would show. On a GPU
+the same tests run on CUDA graphs, whose products cuBLAS may round differently.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from _device import host
+
+import autograd as ag
+import nn
+from backends import fake_gpu
+
+N, FEATURES, CLASSES, BATCH = 200, 12, 4, 32  # 6 full batches of 32 and one of 8 (no split)
+
+
+def _data(n=N):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((n, FEATURES)).astype(np.float32)
+    y = rng.integers(0, CLASSES, n)
+    return x, y
+
+
+def _fit(device, jit, optimizer="adam", dropout=0.0, callbacks=(), epochs=3, x=None, y=None,
+         **fit_args):
+    ag.manual_seed(0)
+    layers = [nn.Dense(16, activation="relu", input_shape=(FEATURES,))]
+    if dropout:
+        layers.append(nn.Dropout(dropout))
+    layers.append(nn.Dense(CLASSES, activation="softmax"))
+    model = nn.Sequential(layers).to(device)
+    model.compile(optimizer=optimizer() if callable(optimizer) else optimizer,
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                  jit_compile=jit)  # fmt: skip
+    if x is None:
+        x, y = _data()
+    history = model.fit(x, y, epochs=epochs, batch_size=BATCH, verbose=0, seed=1,
+                        callbacks=list(callbacks), **fit_args)  # fmt: skip
+    return model, history.history
+
+
+def _assert_same_training(device, eager, captured):
+    (eager_model, eager_logs), (model, logs) = eager, captured
+    exact = device != "cuda"  # cuBLAS called directly may round otherwise
+    assert logs.keys() == eager_logs.keys()
+    for key in logs:
+        if exact:
+            assert logs[key] == eager_logs[key], key
+        else:
+            assert logs[key] == pytest.approx(eager_logs[key], rel=1e-4), key
+    for a, b in zip(model.parameters(), eager_model.parameters(), strict=True):
+        np.testing.assert_allclose(host(a), host(b), rtol=0 if exact else 1e-4,
+                                   atol=0 if exact else 1e-6)
+    assert _steps_taken(model.optimizer) == _steps_taken(eager_model.optimizer)
+
+
+def _steps_taken(optimizer):
+    if hasattr(optimizer, "iterations"):  # Keras' count, on the host after every replay
+        return optimizer.iterations
+    return int(host(next(iter(optimizer.state.values()))["step"]))  # PyTorch's, per parameter
+
+
+OPTIMIZERS = {
+    "adam": "adam",
+    "adamw-amsgrad": lambda: nn.optimizers.AdamW(learning_rate=0.01, amsgrad=True),
+    "sgd-nesterov": lambda: nn.optimizers.SGD(0.05, momentum=0.9, nesterov=True),
+    "rmsprop-clipnorm": lambda: nn.optimizers.RMSprop(clipnorm=1.0),
+    "pytorch-adam": lambda: __import__("optim").Adam(lr=1e-2),
+}
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_a_captured_fit_trains_as_the_eager_fit(accelerator, name):
+    # validation_split: each epoch also evaluates eagerly between the replays; the last
+    # batch of each epoch is smaller and runs eagerly between them too.
+    eager = _fit(accelerator, False, OPTIMIZERS[name], validation_split=0.2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing here falls back to the eager step
+        captured = _fit(accelerator, True, OPTIMIZERS[name], validation_split=0.2)
+    _assert_same_training(accelerator, eager, captured)
+
+
+class _CountLaunches(nn.callbacks.Callback):
+    """Launches between one batch's start and the next's, in the last epoch."""
+
+    def __init__(self):
+        super().__init__()
+        self.marks = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.marks = []
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.marks.append(fake_gpu.launch_count())
+
+
+def test_a_replayed_batch_launches_the_replay_and_its_bookkeeping_only():
+    counted = {}
+    for jit in (False, "auto", True):
+        counter = _CountLaunches()
+        _fit("fakegpu", jit, callbacks=[counter])
+        # batches 2 to 6 (the first also makes the epoch's running sums, the last is smaller)
+        counted[jit] = set(np.diff(counter.marks)[1:])
+    # The loader gathers x and y (2), the replay copies them into the recorded inputs (2)
+    # and runs (1); then the running loss (1), the accuracy's argmax and hits (2), and a
+    # copy of the batch's loss for the NaN watch (1).
+    assert counted[True] == {2 + 2 + 1 + 3 + 1}
+    assert min(counted[False]) > 20  # the eager step: one launch per op
+    assert counted["auto"] == counted[False]  # not chosen for you (not yet measured on a GPU)
+
+
+@pytest.mark.parametrize("case", ["dropout", "schedule", "ema"])
+def test_a_step_that_cannot_be_recorded_warns_and_trains_eagerly(accelerator, case):
+    optimizer, dropout = "adam", 0.0
+    if case == "dropout":  # found while recording: that batch runs eagerly, once
+        dropout = 0.3
+    elif case == "schedule":  # found before the first step
+        def optimizer():
+            return nn.optimizers.Adam(nn.optimizers.schedules.ExponentialDecay(0.01, 3, 0.5))
+    else:
+        def optimizer():
+            return nn.optimizers.Adam(use_ema=True)
+    eager = _fit(accelerator, False, optimizer, dropout)
+    with pytest.warns(RuntimeWarning, match="cannot be captured.*runs eagerly") as caught:
+        captured = _fit(accelerator, True, optimizer, dropout)
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert {"dropout": "random numbers", "schedule": "schedule", "ema": "use_ema"}[case] in message
+    _assert_same_training(accelerator, eager, captured)
+
+
+def test_a_learning_rate_set_by_a_callback_is_recorded_again(accelerator):
+    def schedule():
+        return nn.callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.5)
+
+    eager = _fit(accelerator, False, callbacks=[schedule()], epochs=4)
+    captured = _fit(accelerator, True, callbacks=[schedule()], epochs=4)
+    _assert_same_training(accelerator, eager, captured)
+    assert captured[0].optimizer.learning_rate == pytest.approx(0.001 * 0.5**4)
+
+
+def test_the_nan_watch_names_the_first_bad_batch_of_a_captured_fit(accelerator):
+    # Unshuffled, sample 150 is in batch 5: replayed (calls 1 and 2 warm up, 3 records),
+    # and read only at the epoch's end, after batches 6 and 7 have run.
+    x, y = _data()
+    x[150:] = np.nan
+    messages = []
+    for jit in (False, True):
+        with pytest.warns(RuntimeWarning, match="the loss became") as caught:
+            _fit(accelerator, jit, x=x, y=y, check_finite=False, shuffle=False)
+        messages.append(str(caught[0].message))
+    assert "epoch 1/3, batch 5/7" in messages[0]
+    assert messages[1] == messages[0]
+
+
+def test_a_model_of_several_outputs_warns_and_trains_eagerly(accelerator):
+    def fit(jit):
+        nn.backend.clear_session()  # the same layer names, so the same log keys
+        ag.manual_seed(0)
+        inputs = nn.Input((FEATURES,))
+        hidden = nn.layers.Dense(8, activation="relu")(inputs)
+        outputs = [nn.layers.Dense(CLASSES, activation="softmax")(hidden),
+                   nn.layers.Dense(1)(hidden)]  # fmt: skip
+        model = nn.Model(inputs, outputs).to(accelerator)
+        model.compile(optimizer="adam", loss=["sparse_categorical_crossentropy", "mse"],
+                      jit_compile=jit)  # fmt: skip
+        x, y = _data()
+        history = model.fit(x, [y, x[:, :1]], epochs=2, batch_size=BATCH, verbose=0, seed=1)
+        return model, history.history
+
+    eager = fit(False)
+    with pytest.warns(RuntimeWarning, match="several inputs or outputs"):
+        captured = fit(True)
+    _assert_same_training(accelerator, eager, captured)
+
+
+def test_jit_compile_on_the_cpu_changes_nothing():
+    eager = _fit("cpu", False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        captured = _fit("cpu", True)
+    _assert_same_training("fakegpu", eager, captured)  # exactly the same computations
+
+
+def test_jit_compile_takes_keras_values_only():
+    model = nn.Sequential([nn.Dense(2, input_shape=(3,))])
+    for good in (True, False, "auto"):
+        model.compile(loss="mse", jit_compile=good)
+        assert model.jit_compile == good
+    with pytest.raises(ValueError, match="jit_compile must be True, False or 'auto'"):
+        model.compile(loss="mse", jit_compile="xla")
+    with pytest.raises(ValueError, match="jit_compile must be True, False or 'auto'"):
+        model.compile(loss="mse", jit_compile=1)
