@@ -19,6 +19,9 @@ _GPU_INSTALL_HINT = (
 _cpu = NumpyBackend()
 _cuda_backends: dict[int, Backend] = {}
 _fake_gpu: Backend | None = None  # the CI stand-in (backends.fake_gpu), made on first use
+# The last manual_seed: a device's backend made later starts from it (PyTorch seeds CUDA
+# when it starts, too), so seeding before the first use of a device is reproducible.
+_seed: list[int | None] = [None]
 
 
 @functools.lru_cache(maxsize=1)
@@ -106,7 +109,7 @@ def get_backend(device: str | Backend | None = None) -> Backend:
             raise RuntimeError(f"device {name!r} does not exist: this machine has {count} GPU(s)")
         from .cupy_backend import CupyBackend
 
-        backend = _cuda_backends[index] = CupyBackend(index)
+        backend = _cuda_backends[index] = CupyBackend(index, seed=_seed[0])
     return backend
 
 
@@ -115,7 +118,7 @@ def _get_fake_gpu() -> Backend:
     if _fake_gpu is None:
         from .fake_gpu import FakeGpuBackend
 
-        _fake_gpu = FakeGpuBackend()
+        _fake_gpu = FakeGpuBackend(seed=_seed[0])
     return _fake_gpu
 
 
@@ -170,7 +173,9 @@ def device_of(array: Any) -> str:
 
 
 def manual_seed(seed: int) -> None:
-    """Reseed the random generators of every backend in use (CPU and each GPU)."""
+    """Reseed the random generators of every backend in use (CPU and each GPU), and of
+    every device's backend made later."""
+    _seed[0] = seed
     _cpu.manual_seed(seed)
     for backend in _cuda_backends.values():
         backend.manual_seed(seed)

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +18,7 @@ from autograd import Tensor
 from nn import init as torch_init
 from nn import initializers as init
 
+ROOT = Path(__file__).resolve().parents[1]
 SHAPE = (400, 600)  # 240,000 draws: mean/variance known to well under 1 %
 FAN_IN, FAN_OUT = SHAPE
 
@@ -82,6 +86,24 @@ def test_seeded_draws_are_reproducible():
     b = init.get("he_normal")((20, 10))
     assert_close(a, b, rtol=0)
     assert_close(init.GlorotUniform(seed=3)((4, 4)), init.GlorotUniform(seed=3)((4, 4)), rtol=0)
+
+
+@pytest.mark.parametrize("device", ["fakegpu", pytest.param("cuda", marks=pytest.mark.gpu)])
+def test_a_seed_given_before_a_device_is_first_used_seeds_it(device):
+    """``manual_seed`` then the first use of a device (the main job's order): the device's
+    generator starts from that seed, in a fresh process as after earlier use."""
+    program = (
+        "import autograd, numpy as np\n"
+        "autograd.manual_seed(7)\n"
+        f"a = autograd.randn(5, device='{device}').cpu().numpy()\n"
+        "autograd.manual_seed(7)\n"
+        f"b = autograd.randn(5, device='{device}').cpu().numpy()\n"
+        "print(repr(a.tolist()), (a == b).all())\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                           cwd=ROOT, timeout=120, check=True).stdout for _ in range(2)]
+    assert runs[0] == runs[1]  # the same numbers in every process
+    assert runs[0].strip().endswith("True")  # ... and before and after the device existed
 
 
 def test_unknown_initializer_lists_names():
