@@ -5,7 +5,8 @@
 # workers), the speed benchmark's GPU rows (eager, captured, PyTorch CUDA and CUDA graph,
 # device memory), host memory over 3,000 steps on the GPU, where a step's host and GPU time
 # go (profile.log), the README's PyTorch loop with --device cuda, and the main job for 3
-# epochs on cuda. Logs go under OUTDIR; the last lines printed are a summary.
+# epochs on cuda, eagerly and with fit's step captured (--jit-compile). Logs go under
+# OUTDIR; the last lines printed are a summary.
 #
 #   bash benchmarks/gpu_checks.sh [OUTDIR]        (default OUTDIR: gpu-check-results)
 #
@@ -62,12 +63,18 @@ echo "== Fashion-MNIST on the GPU (3 epochs of the main job)"
   2>&1 | tee "$out/train_cuda.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
+echo "== the same with fit's step captured (--jit-compile)"
+"$python" examples/train_fashion_mnist.py --device cuda --epochs 3 --verbose 2 --jit-compile \
+  --out "$out/jit" 2>&1 | tee "$out/train_cuda_jit.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
 echo "== summary"
 {
   echo "capture tests: $(tail -n 1 "$out/tests_capture.log")"
   echo "tests on cuda: $(tail -n 1 "$out/tests_cuda.log")"
   echo "PyTorch loop:  $(grep -o 'test accuracy [0-9.]*' "$out/loop_cuda.log" | tail -n 1)"
   echo "main job:      $(grep -o 'test accuracy [0-9.]*' "$out/train_cuda.log" | tail -n 1)"
+  echo "main job, jit: $(grep -o 'test accuracy [0-9.]*' "$out/train_cuda_jit.log" | tail -n 1)"
   echo "step times (ms; ratio to PyTorch on the same device), from $out/speed.md:"
   grep -E '^\| (xpgrad|xpgrad-captured|torch|torch-graph|cupy) \| cuda' "$out/speed.md" 2>/dev/null
   grep -A4 '^| step | launches' "$out/speed.md" 2>/dev/null

@@ -51,6 +51,10 @@ def parse_args() -> argparse.Namespace:
         "--data", default=None, help="folder holding the Fashion-MNIST .gz files (default: search)"
     )
     p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2))
+    p.add_argument(
+        "--jit-compile", action="store_true",
+        help="on a GPU, record fit's training step once and replay it (compile(jit_compile=True))",
+    )  # fmt: skip
     return p.parse_args()
 
 
@@ -81,7 +85,8 @@ def main() -> None:
     model.summary()
     overrides = {} if args.lr is None else {"lr": args.lr}
     optimizer = optim.get(args.optimizer, model.parameters(), **overrides)
-    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                  jit_compile=args.jit_compile)  # fmt: skip
 
     callbacks = [
         nn.callbacks.EarlyStopping(

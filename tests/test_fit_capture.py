@@ -191,12 +191,24 @@ def test_jit_compile_on_the_cpu_changes_nothing():
     _assert_same_training("fakegpu", eager, captured)  # exactly the same computations
 
 
-def test_jit_compile_takes_keras_values_only():
+def test_jit_compile_takes_keras_values_and_run_eagerly_turns_it_off():
     model = nn.Sequential([nn.Dense(2, input_shape=(3,))])
-    for good in (True, False, "auto"):
-        model.compile(loss="mse", jit_compile=good)
-        assert model.jit_compile == good
-    with pytest.raises(ValueError, match="jit_compile must be True, False or 'auto'"):
-        model.compile(loss="mse", jit_compile="xla")
-    with pytest.raises(ValueError, match="jit_compile must be True, False or 'auto'"):
-        model.compile(loss="mse", jit_compile=1)
+    for given, chosen in ((True, True), (False, False), ("auto", False)):
+        model.compile(loss="mse", jit_compile=given)
+        assert model.jit_compile is chosen  # Keras resolves "auto" too (here: eager, for now)
+    with pytest.warns(UserWarning, match="Disabling `jit_compile`"):  # as Keras does
+        model.compile(loss="mse", jit_compile=True, run_eagerly=True)
+    assert model.jit_compile is False and model.run_eagerly is True
+    for bad in ("xla", 1):
+        with pytest.raises(ValueError, match="jit_compile must be True, False or 'auto'"):
+            model.compile(loss="mse", jit_compile=bad)
+
+
+def test_a_second_fit_goes_on_from_the_first(accelerator):
+    def twice(jit):
+        model, first = _fit(accelerator, jit, epochs=2)
+        x, y = _data()
+        second = model.fit(x, y, epochs=2, batch_size=BATCH, verbose=0, seed=2).history
+        return model, {key: first[key] + second[key] for key in first}
+
+    _assert_same_training(accelerator, twice(False), twice(True))

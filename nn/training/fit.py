@@ -58,6 +58,7 @@ class TrainingMixin:
         loss: Any = None,
         metrics: Sequence[Any] | dict[str, Any] | str | None = None,
         loss_weights: Sequence[float] | dict[str, float] | float | None = None,
+        run_eagerly: bool = False,
         jit_compile: bool | str = "auto",
     ) -> None:
         """Choose the optimizer, the loss and the metrics that ``fit`` and ``evaluate`` use.
@@ -82,6 +83,8 @@ class TrainingMixin:
         reads changing host numbers, several inputs or outputs) trains eagerly, with a
         warning. On the CPU it changes nothing. ``"auto"`` (the default) and False: eager
         (the capture has not been measured on a GPU yet, so it is not chosen for you).
+        ``run_eagerly=True``: eager whatever ``jit_compile`` says (Keras warns and turns
+        ``jit_compile`` off, and so does this). ``model.jit_compile`` holds the choice made.
         """
         from .. import losses as _losses
 
@@ -110,7 +113,11 @@ class TrainingMixin:
         if not (isinstance(jit_compile, bool) or jit_compile == "auto"):
             raise ValueError(f"compile: jit_compile must be True, False or 'auto', got "
                              f"{jit_compile!r}")
-        self.jit_compile = jit_compile
+        if jit_compile is True and run_eagerly:
+            warnings.warn("If `run_eagerly` is True, then `jit_compile` cannot also be True. "
+                          "Disabling `jit_compile`.", stacklevel=2)  # Keras' own words
+        self.run_eagerly = bool(run_eagerly)
+        self.jit_compile = jit_compile is True and not run_eagerly  # "auto": eager, for now
         if metrics is None:
             metrics = []
         elif isinstance(metrics, str) or callable(metrics):
@@ -248,7 +255,7 @@ class TrainingMixin:
         """The training step (``optimizer`` None: evaluation only) for the compiled loss
         and metrics; for several outputs one with a loss and metrics per output."""
         plan = getattr(self, "_plan", None)
-        capture = optimizer is not None and getattr(self, "jit_compile", "auto") is True
+        capture = optimizer is not None and getattr(self, "jit_compile", False)
         if plan is not None:
             return MultiStep(self, plan, optimizer, capture=capture)
         return Step(self, self.loss, optimizer, self._metrics, capture=capture)
