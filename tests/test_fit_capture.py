@@ -212,3 +212,34 @@ def test_a_second_fit_goes_on_from_the_first(accelerator):
         return model, {key: first[key] + second[key] for key in first}
 
     _assert_same_training(accelerator, twice(False), twice(True))
+
+
+def test_batch_normalization_regularizers_constraints_and_early_stopping(accelerator):
+    """What a textbook model adds to the recorded step: moving statistics updated in
+    place, a weight penalty in the loss, a constraint after the update; and weights that
+    EarlyStopping restores between fits."""
+
+    def fit(jit):
+        nn.backend.clear_session()
+        ag.manual_seed(0)
+        model = nn.Sequential([
+            nn.Dense(16, activation="relu", input_shape=(FEATURES,),
+                     kernel_regularizer=nn.regularizers.l2(1e-3),
+                     kernel_constraint=nn.constraints.MaxNorm(1.0)),
+            nn.BatchNormalization(),
+            nn.Dense(CLASSES, activation="softmax"),
+        ]).to(accelerator)  # fmt: skip
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"], jit_compile=jit)  # fmt: skip
+        stop = nn.callbacks.EarlyStopping(monitor="val_loss", patience=1,
+                                          restore_best_weights=True)  # fmt: skip
+        history = model.fit(*_data(), epochs=4, batch_size=BATCH, verbose=0, seed=1,
+                            validation_split=0.2, callbacks=[stop])  # fmt: skip
+        model.fit(*_data(), epochs=1, batch_size=BATCH, verbose=0, seed=2)  # from those weights
+        return model, history.history
+
+    eager, captured = fit(False), fit(True)
+    _assert_same_training(accelerator, eager, captured)
+    for a, b in zip(captured[0].weights, eager[0].weights, strict=True):  # moving statistics too
+        np.testing.assert_allclose(host(a), host(b), rtol=0 if accelerator != "cuda" else 1e-4,
+                                   atol=0 if accelerator != "cuda" else 1e-6)
