@@ -171,9 +171,9 @@ def _kernel(amsgrad: bool, device_step: bool = False) -> KernelSource:
         body += """
         param = param - alpha * m / (sqrt(v) + eps);    // w <- w - alpha m / (sqrt(v) + eps)"""
     if device_step:
-        scalars = "T iterations, float64 lr_d, float64 beta_1_d, float64 beta_2_d"
+        scalars = "float64 iterations, float64 lr_d, float64 beta_1_d, float64 beta_2_d"
         body = """
-        double t = (double)iterations + 1.0;                  // t = iterations + 1
+        double t = iterations + 1.0;                          // t = iterations + 1
         // alpha = lr sqrt(1 - beta_2^t) / (1 - beta_1^t)
         T alpha = (T)(lr_d * sqrt(1.0 - pow(beta_2_d, t)) / (1.0 - pow(beta_1_d, t)));""" + body
     else:

@@ -197,8 +197,9 @@ class Optimizer(_BaseOptimizer):
     #: This optimizer's own ``get_config`` keys, in Keras' order.
     _config_keys: ClassVar[tuple[str, ...]] = ()
     #: Once a captured step is prepared (``_capture_mode`` "device step"): ``iterations``
-    #: in device memory too (a 0-d array, counted on in place by each step), which the
-    #: rule reads where its scalars depend on the step number (Adam's bias corrections).
+    #: in device memory too (a 0-d float64 array, counted on in place by each step),
+    #: which the rule reads where its scalars depend on the step number (Adam's bias
+    #: corrections).
     _device_iterations: Any = None
 
     weight_decay = HyperParameter()
@@ -589,8 +590,8 @@ class Optimizer(_BaseOptimizer):
             return
         like = next((p.data for p in self._all_params() if p.data.dtype.kind == "f"), None)
         if like is not None and not isinstance(like, np.ndarray):
-            xp = _array_module(like)
-            self._device_iterations = xp.full((), self._iterations, like.dtype)
+            # float64: exact for 2^53 steps, whatever the weights' dtype (float16's 2048)
+            self._device_iterations = _array_module(like).full((), self._iterations, np.float64)
 
     def _after_replay(self) -> None:
         self._iterations += 1  # the replay counted _device_iterations on the device
