@@ -744,3 +744,21 @@ def test_native_formats_are_unaffected(tmp_path):
     loaded = nn.load_model(str(path))
     x, _ = _data(10)
     np.testing.assert_allclose(loaded.predict(x), model.predict(x), rtol=1e-6)
+
+
+@pytest.mark.parametrize("jit_compile, run_eagerly", [(True, False), (False, True),
+                                                      ("auto", False)])  # fmt: skip
+def test_jit_compile_and_run_eagerly_survive_saving(tmp_path, jit_compile, run_eagerly):
+    _h5py()
+    model = _our_model(dropout=False)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  jit_compile=jit_compile, run_eagerly=run_eagerly)  # fmt: skip
+    path = tmp_path / "m.keras"
+    model.save(str(path))
+    with zipfile.ZipFile(path) as zf:
+        written = json.loads(zf.read("config.json"))["compile_config"]
+    assert written["jit_compile"] is (jit_compile is True)  # the choice made, as Keras reads it
+    assert written["run_eagerly"] is run_eagerly
+    back = nn.models.load_model(str(path))
+    assert back.jit_compile is (jit_compile is True)
+    assert back.run_eagerly is run_eagerly

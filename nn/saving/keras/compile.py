@@ -213,9 +213,9 @@ def _compile_config(model: Module) -> dict[str, Any] | None:
             "loss_weights": None,
             "metrics": _metrics_to_keras(getattr(model, "_metrics", [])),
             "weighted_metrics": None,
-            "run_eagerly": False,
+            "run_eagerly": bool(getattr(model, "run_eagerly", False)),
             "steps_per_execution": 1,
-            "jit_compile": False,
+            "jit_compile": bool(getattr(model, "jit_compile", False)),
         }
     except _Untranslatable as e:
         warnings.warn(
@@ -317,5 +317,11 @@ def _compile_from_keras(model: Sequential, config: Any) -> bool:
             stacklevel=4,
         )
         return False
-    model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+    # Keras writes what compile was given ("auto" by default); anything else reads as "auto"
+    run_eagerly = config.get("run_eagerly") is True
+    jit_compile = config.get("jit_compile", "auto")
+    if not (isinstance(jit_compile, bool) or jit_compile == "auto"):
+        jit_compile = "auto"
+    model.compile(optimizer=optimizer, loss=loss, metrics=metrics, run_eagerly=run_eagerly,
+                  jit_compile=False if run_eagerly else jit_compile)  # fmt: skip
     return True
