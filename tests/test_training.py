@@ -690,3 +690,90 @@ def test_lr_find_builds_a_lazy_model_with_a_named_or_unbound_optimizer():
         fresh.build((None, 4))
         for restored, initial in zip(model.get_weights(), fresh.get_weights(), strict=True):
             assert np.array_equal(restored, initial)
+
+
+def test_validation_and_evaluate_read_the_device_once_unless_a_callback_wants_batch_logs(
+    monkeypatch,
+):
+    """Each read of the running logs waits for the GPU: fit's validation and evaluate read
+    them at the end only, or per batch where a callback's on_test_batch_end takes them."""
+    from nn.training.step import Step
+
+    reads = []
+    logs = Step.logs
+    monkeypatch.setattr(Step, "logs", lambda self: reads.append(1) or logs(self))
+    x, y = _blobs()
+    model = _compiled()
+    batches = -(-len(x) // 32)
+
+    class BatchLogs(nn.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def on_test_batch_end(self, batch, logs=None):
+            self.seen.append(logs)
+
+    model.evaluate(x, y, verbose=0)
+    assert len(reads) == 1
+    reads.clear()
+    wanting = BatchLogs()
+    model.evaluate(x, y, verbose=0, callbacks=[wanting])
+    assert len(reads) == batches + 1
+    assert all("loss" in logs for logs in wanting.seen) and len(wanting.seen) == batches
+    reads.clear()
+    model.fit(x, y, epochs=1, verbose=0, validation_data=(x, y))
+    assert len(reads) == 2  # the epoch's training logs, then the validation's
+
+
+@pytest.mark.parametrize("several_outputs", [False, True])
+def test_predict_on_a_device_moves_its_outputs_to_the_host_at_once(monkeypatch,
+                                                                  several_outputs):
+    """Each transfer from a GPU waits for it: predict keeps the batches' outputs on the
+    device and moves them together (in groups of at most FLUSH_BYTES), unless a callback
+    takes each batch's outputs, which then come to it as NumPy arrays."""
+    from backends import fake_gpu
+    from nn.training import fit as fit_module
+
+    x, _ = _blobs()
+    ag.manual_seed(0)
+    inputs = nn.Input((4,))
+    hidden = nn.layers.Dense(8, activation="relu")(inputs)
+    outputs = [nn.layers.Dense(3, activation="softmax")(hidden), nn.layers.Dense(1)(hidden)]
+    model = nn.Model(inputs, outputs if several_outputs else outputs[0]).to("fakegpu")
+    cpu = nn.models.clone_model(model)
+    cpu.set_weights(model.get_weights())
+    expected = cpu.predict(x, batch_size=32, verbose=0)
+    transfers = []
+    to_host = fake_gpu.FakeGpuBackend.to_host
+    monkeypatch.setattr(fake_gpu.FakeGpuBackend, "to_host",
+                        lambda self, a: transfers.append(1) or to_host(self, a))
+    columns = len(outputs) if several_outputs else 1
+    batches = -(-len(x) // 32)
+
+    def check(got):
+        for a, b in zip(got if several_outputs else [got], expected if several_outputs
+                        else [expected], strict=True):  # fmt: skip
+            assert isinstance(a, np.ndarray)
+            np.testing.assert_allclose(a, b, rtol=1e-6)
+
+    check(model.predict(x, batch_size=32, verbose=0))
+    assert len(transfers) == columns  # one per output
+    transfers.clear()
+    monkeypatch.setattr(fit_module._PredictedOutputs, "FLUSH_BYTES", 1)  # move every batch
+    check(model.predict(x, batch_size=32, verbose=0))
+    assert len(transfers) == columns * batches
+
+    class TakesOutputs(nn.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def on_predict_batch_end(self, batch, logs=None):
+            self.seen.append(logs["outputs"])
+
+    taker = TakesOutputs()
+    check(model.predict(x, batch_size=32, verbose=0, callbacks=[taker]))
+    assert len(taker.seen) == batches
+    first = taker.seen[0] if several_outputs else [taker.seen[0]]
+    assert all(isinstance(a, np.ndarray) for a in first)

@@ -572,17 +572,23 @@ class TrainingMixin:
         step.reset()
         bar = ProgressBar(len(loader), verbose)
         batch_size, n = loader.batch_size, _num_samples(loader)
+        # Running logs cost a host-device sync: read per batch only where the bar draws
+        # or a callback's on_test_batch_end wants them (as fit does for its batches).
+        wanted = hooks is not None and any(
+            _args.overrides(cb, "on_test_batch_end") for cb in hooks.callbacks
+        )
         seen = 0
         for i, (xb, yb) in enumerate(loader, 1):
             if hooks is not None:
                 hooks.on_test_batch_begin(i - 1, {})
             step.test(xb, yb)
             seen = min(i * batch_size, n)
-            logs = step.logs() if bar.due(i) or hooks is not None else None
-            if bar.due(i):
+            due = bar.due(i)
+            logs = step.logs() if due or wanted else None
+            if due:
                 bar.update(i, seen, logs)
             if hooks is not None:
-                hooks.on_test_batch_end(i - 1, logs)
+                hooks.on_test_batch_end(i - 1, logs or {})
         logs = step.logs()
         bar.finish(logs, seen)
         return logs
@@ -621,10 +627,12 @@ class TrainingMixin:
                 _args.check_finite("predict", "x", x)
             loader = self._data_loader((x,), batch_size)
         hooks = CallbackList(user_callbacks, self, {"verbose": verbose, "steps": len(loader)})
+        # a callback that takes each batch's outputs gets them on the host, batch by batch
+        wanted = any(_args.overrides(cb, "on_predict_batch_end") for cb in user_callbacks)
         self.eval()
         bar = ProgressBar(len(loader), verbose)
         dtype = model_dtype(self)
-        outputs: list[Any] = []
+        outputs = _PredictedOutputs()
         structure = None  # the model's output structure, for several outputs
         batch_size, n = loader.batch_size, _num_samples(loader)
         seen = 0
@@ -635,23 +643,66 @@ class TrainingMixin:
                 out = self(map_structure(lambda t: as_input_batch(t, dtype), xb))
                 if is_nest(out):
                     structure = out
-                    outputs.append([t.numpy(force=True) for t in flatten(out)])
-                else:
-                    outputs.append(out.numpy(force=True))
+                leaves = flatten(out) if is_nest(out) else [out]
+                batch = outputs.add(leaves, on_host=wanted)
                 seen = min(i * batch_size, n)
                 if bar.due(i):
                     bar.update(i, seen)
-                hooks.on_predict_batch_end(i - 1, {"outputs": outputs[-1]})
+                if wanted:
+                    hooks.on_predict_batch_end(
+                        i - 1, {"outputs": batch if structure is not None else batch[0]}
+                    )
         bar.finish({}, seen)
         hooks.on_predict_end({})
-        if structure is None:
-            return np.concatenate(outputs)
-        columns = [np.concatenate(arrays) for arrays in zip(*outputs, strict=True)]
-        return pack_as(structure, columns)
+        columns = outputs.columns()
+        return columns[0] if structure is None else pack_as(structure, columns)
 
     def predict_on_batch(self, x: Any) -> Any:
         """The outputs for one batch, in evaluation mode (Keras)."""
         return self.predict(x, batch_size=len(first_input(x)))
+
+
+class _PredictedOutputs:
+    """``predict``'s outputs, batch by batch, brought to the host in few transfers: each
+    transfer from a device waits for it, so device batches are kept there and moved
+    together, at the end or once they hold :data:`FLUSH_BYTES`."""
+
+    FLUSH_BYTES = 64 * 2**20
+
+    def __init__(self) -> None:
+        self._host: list[list[np.ndarray]] = []  # per batch (or per moved group): per output
+        self._device: list[list[Any]] = []
+        self._bytes = 0
+
+    def add(self, leaves: list[Tensor], on_host: bool = False) -> list[Any]:
+        """Keep one batch's outputs; returns them (NumPy arrays where ``on_host``)."""
+        arrays = [t.data for t in leaves]
+        if on_host or all(isinstance(a, np.ndarray) for a in arrays):
+            self._flush()  # the order of the batches is kept
+            arrays = [t.numpy(force=True) for t in leaves]
+            self._host.append(arrays)
+            return arrays
+        self._device.append(arrays)
+        self._bytes += sum(a.nbytes for a in arrays)
+        if self._bytes >= self.FLUSH_BYTES:
+            self._flush()
+        return arrays
+
+    def _flush(self) -> None:
+        if not self._device:
+            return
+        moved = []
+        for column in zip(*self._device, strict=True):
+            backend = backends.backend_of(column[0])
+            backend.check_errors()  # the host waits here anyway: raise what the device flagged
+            moved.append(backend.to_host(backend.xp.concatenate(column)))
+        self._host.append(moved)
+        self._device, self._bytes = [], 0
+
+    def columns(self) -> list[np.ndarray]:
+        """Each output over all batches, on the host."""
+        self._flush()
+        return [np.concatenate(arrays) for arrays in zip(*self._host, strict=True)]
 
 
 def _plain_values(value: Any) -> list[Any]:
