@@ -118,6 +118,33 @@ def test_a_replayed_batch_launches_the_replay_and_its_bookkeeping_only():
     assert counted["auto"] == counted[False]  # not chosen for you (not yet measured on a GPU)
 
 
+class _CountTestLaunches(nn.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.marks = []
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self.marks.append(fake_gpu.launch_count())
+
+
+def test_a_replayed_evaluation_batch_launches_the_replay_and_its_bookkeeping_only():
+    counted, results = {}, {}
+    for jit in (False, True):
+        model, _ = _fit("fakegpu", jit, epochs=1)
+        counter = _CountTestLaunches()
+        for _ in range(2):  # the second evaluate records its own step again
+            results[jit] = model.evaluate(*_data(), batch_size=BATCH, verbose=0,
+                                          callbacks=[counter])  # fmt: skip
+            counted.setdefault(jit, set()).update(np.diff(counter.marks)[4:])
+            counter.marks = []
+    assert results[True] == results[False]  # loss and accuracy, bit for bit
+    # batches 5 and 6, past the warm-up and the recording (unshuffled batches are views:
+    # no gather): the copies into the recorded inputs (2), the replay (1), the running
+    # loss and the accuracy (3)
+    assert counted[True] == {2 + 1 + 3}
+    assert min(counted[False]) > 2 + 1 + 3 + 3  # the eager forward: one launch per op
+
+
 @pytest.mark.parametrize("case", ["dropout", "schedule", "ema"])
 def test_a_step_that_cannot_be_recorded_warns_and_trains_eagerly(accelerator, case):
     optimizer, dropout = "adam", 0.0

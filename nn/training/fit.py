@@ -78,11 +78,12 @@ class TrainingMixin:
         ``jit_compile=True``: on a GPU, ``fit`` records its training step once as a CUDA
         graph (``autograd.capture``) and replays it for every batch of the same shape, one
         launch instead of one per op; the running loss and metrics are still updated after
-        each batch. The numbers are the eager step's. A step that cannot be recorded
-        (dropout's random numbers, a learning-rate schedule, an optimizer whose update
-        reads changing host numbers, several inputs or outputs) trains eagerly, with a
-        warning. On the CPU it changes nothing. ``"auto"`` (the default) and False: eager
-        (the capture has not been measured on a GPU yet, so it is not chosen for you).
+        each batch. ``evaluate`` and ``fit``'s validation record their forward pass so.
+        The numbers are the eager step's. A step that cannot be recorded (dropout's random
+        numbers, a learning-rate schedule, an optimizer whose update reads changing host
+        numbers, several inputs or outputs) trains eagerly, with a warning. On the CPU it
+        changes nothing. ``"auto"`` (the default) and False: eager (the capture has not
+        been measured on a GPU yet, so it is not chosen for you).
         ``run_eagerly=True``: eager whatever ``jit_compile`` says (Keras warns and turns
         ``jit_compile`` off, and so does this). ``model.jit_compile`` holds the choice made.
         """
@@ -255,9 +256,9 @@ class TrainingMixin:
         """The training step (``optimizer`` None: evaluation only) for the compiled loss
         and metrics; for several outputs one with a loss and metrics per output."""
         plan = getattr(self, "_plan", None)
-        capture = optimizer is not None and getattr(self, "jit_compile", False)
-        if plan is not None:
-            return MultiStep(self, plan, optimizer, capture=capture)
+        capture = getattr(self, "jit_compile", False)
+        if plan is not None:  # (not recorded: it warns once, when fit trains)
+            return MultiStep(self, plan, optimizer, capture=capture and optimizer is not None)
         return Step(self, self.loss, optimizer, self._metrics, capture=capture)
 
     def _data_loader(self, arrays: tuple, batch_size: int, **kwargs: Any) -> Any:
@@ -365,6 +366,8 @@ class TrainingMixin:
         """The epochs: train, validate, draw, call back; stop when a callback asks."""  # fmt: skip
         self.stop_training = False
         bar = None
+        # one evaluation step for every epoch's validation (a recorded one is kept)
+        val_step = self._step() if val_loader is not None else None
         try:
             callback_list.on_train_begin({})
             logs: dict[str, float] = {}
@@ -377,7 +380,7 @@ class TrainingMixin:
                 logs, seen = self._train_epoch(step, loader, bar, watch, callback_list)
                 if val_loader is not None:  # Keras: the callbacks see it as an evaluation
                     callback_list.on_test_begin({})
-                    val = self._evaluate_loader(self._step(), val_loader, 0, callback_list)
+                    val = self._evaluate_loader(val_step, val_loader, 0, callback_list)
                     callback_list.on_test_end(val)
                     logs.update({f"val_{k}": v for k, v in val.items()})
                 bar.finish(logs, seen)

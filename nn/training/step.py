@@ -120,7 +120,7 @@ class Step:
         self.loss_tracker = Mean(name="loss")
         self.dtype = model_dtype(model)
         self._params = [p for p in model.parameters() if getattr(p, "constraint", None)]
-        self._captured = self._capture_update() if capture and optimizer is not None else None
+        self._captured = self._capture() if capture else None
 
     @property
     def names(self) -> list[str]:
@@ -148,14 +148,22 @@ class Step:
     def train(self, xb: Tensor, yb: Tensor) -> Any:
         """One optimisation step; returns the batch's loss as a device scalar (no sync)."""
         if self._captured is not None:
-            return self._train_captured(xb, yb)
+            return self._run_captured(self._update, xb, yb)
         loss, y_pred = self._update(xb, yb)
+        self._track(loss, yb, y_pred)
+        return loss.data
+
+    def test(self, xb: Tensor, yb: Tensor) -> Any:
+        """The loss and metrics of one batch, without recording a graph or updating."""
+        if self._captured is not None:
+            return self._run_captured(self._forward, xb, yb)
+        loss, y_pred = self._forward(xb, yb)
         self._track(loss, yb, y_pred)
         return loss.data
 
     def _update(self, xb: Tensor, yb: Tensor) -> tuple[Tensor, Any]:
         """Forward, backward, the optimizer's step and the constraints: what a captured
-        step records (the metrics are tracked outside it, each batch)."""
+        training step records (the metrics are tracked outside it, each batch)."""
         self.optimizer.zero_grad()
         loss, y_pred = self._loss(xb, yb)
         loss.backward()
@@ -164,14 +172,22 @@ class Step:
             apply_constraints(self._params)
         return loss, y_pred
 
+    def _forward(self, xb: Tensor, yb: Tensor) -> tuple[Tensor, Any]:
+        """The loss without a graph: what a captured evaluation step records."""
+        with autograd.no_grad():
+            return self._loss(xb, yb)
+
     # ------------------------------------------------------------------ captured steps
-    def _capture_update(self) -> Any:
-        """:meth:`_update` as ``autograd.capture`` records it (``compile(jit_compile=True)``
-        on a GPU or the stand-in); None, with a warning, where it cannot be recorded."""
+    def _capture(self) -> Any:
+        """:meth:`_update` (or, without an optimizer, :meth:`_forward`) as
+        ``autograd.capture`` records it (``compile(jit_compile=True)`` on a GPU or the
+        stand-in); None, with a warning, where it cannot be recorded."""
         device = next((p.device for p in self.model.parameters()), None)
         backend = backends.get_backend(device) if device is not None else None
         if backend is None or type(backend).capture is backends.Backend.capture:
             return None  # the CPU: every op already runs as it is, nothing to record
+        if self.optimizer is None:
+            return autograd.capture(self._forward)
         try:
             self.optimizer._check_capturable()
         except NotCapturable as error:
@@ -179,34 +195,30 @@ class Step:
             return None
         return autograd.capture(self._update)
 
-    def _train_captured(self, xb: Any, yb: Any) -> Any:
+    def _run_captured(self, eager: Any, xb: Any, yb: Any) -> Any:
+        """``eager(xb, yb)`` (:meth:`_update` or :meth:`_forward`) replayed, then the
+        metrics tracked; run as it is where the recording does not fit."""
         step = self._captured
         if not (isinstance(xb, Tensor) and isinstance(yb, Tensor)):
             self._captured = None
             _warn_eager("a model of several inputs or outputs", stacklevel=7)
-            return self.train(xb, yb)
-        if step.recorded and not step.replays(xb, yb):  # the epoch's smaller last batch
-            loss, y_pred = self._update(xb, yb)
-            self._track(loss, yb, y_pred)
-            return loss.data
-        try:
-            loss, y_pred = step(xb, yb)
-        except NotCapturable as error:
-            # Raised inside the step before it updated anything (random numbers in the
-            # forward pass, a product cuBLAS cannot record): this batch runs eagerly, and
-            # so does the rest of training.
-            self._captured = None
-            _warn_eager(error, stacklevel=7)  # fit -> _run_epochs -> _train_epoch -> train
-            return self.train(xb, yb)
+            step = None
+        elif step.recorded and not step.replays(xb, yb):  # the epoch's smaller last batch
+            step = None
+        else:
+            try:
+                loss, y_pred = step(xb, yb)
+            except NotCapturable as error:
+                # Raised inside the step before it updated anything (random numbers in the
+                # forward pass, a product cuBLAS cannot record): this batch runs eagerly,
+                # and so does the rest.
+                self._captured = step = None
+                _warn_eager(error, stacklevel=7)  # fit -> _run_epochs -> _train_epoch -> train
+        if step is None:
+            loss, y_pred = eager(xb, yb)
         self._track(loss, yb, y_pred)
-        # the recorded loss is overwritten by the next replay: the NaN watch keeps a copy
-        return loss.data.copy() if step.recorded else loss.data
-
-    def test(self, xb: Tensor, yb: Tensor) -> Any:
-        """The loss and metrics of one batch, without recording a graph or updating."""
-        with autograd.no_grad():
-            loss, y_pred = self._loss(xb, yb)
-            self._track(loss, yb, y_pred)
+        if step is not None and step.recorded and self.optimizer is not None:
+            return loss.data.copy()  # the next replay overwrites it: fit's NaN watch keeps it
         return loss.data
 
     def logs(self) -> dict[str, float]:
