@@ -270,3 +270,23 @@ def test_batch_normalization_regularizers_constraints_and_early_stopping(acceler
     for a, b in zip(captured[0].weights, eager[0].weights, strict=True):  # moving statistics too
         np.testing.assert_allclose(host(a), host(b), rtol=0 if accelerator != "cuda" else 1e-4,
                                    atol=0 if accelerator != "cuda" else 1e-6)
+
+
+def test_a_replaced_weight_array_is_recorded_again(accelerator):
+    """``p.data = ...`` between calls: a recording would go on reading the old array."""
+    model, _ = _fit(accelerator, True, epochs=1)
+    step = model._step()  # evaluate's step
+    x, y = (ag.tensor(a, device=accelerator) for a in _data())
+    batches = [(x[i:i + BATCH], y[i:i + BATCH]) for i in range(0, 4 * BATCH, BATCH)]
+    for xb, yb in batches:
+        step.test(xb, yb)
+    assert step._captured.recorded
+    kernel = next(model.parameters())
+    kernel.data = kernel.data * 2  # another array, other values
+    step.reset()
+    step.test(*batches[0])
+    eager = model._step()
+    eager._captured = None
+    eager.reset()
+    eager.test(*batches[0])
+    assert step.logs() == eager.logs()

@@ -121,6 +121,7 @@ class Step:
         self.dtype = model_dtype(model)
         self._params = [p for p in model.parameters() if getattr(p, "constraint", None)]
         self._captured = self._capture() if capture else None
+        self._recorded_arrays: list[Any] = []  # the model's arrays a recording reads
 
     @property
     def names(self) -> list[str]:
@@ -195,14 +196,27 @@ class Step:
             return None
         return autograd.capture(self._update)
 
+    def _model_arrays(self) -> list[Any]:
+        return [t.data for t in (*self.model.parameters(), *self.model.buffers())]
+
+    def _same_arrays(self) -> bool:
+        now = self._model_arrays()
+        return len(now) == len(self._recorded_arrays) and all(
+            a is b for a, b in zip(now, self._recorded_arrays, strict=True))
+
     def _run_captured(self, eager: Any, xb: Any, yb: Any) -> Any:
         """``eager(xb, yb)`` (:meth:`_update` or :meth:`_forward`) replayed, then the
         metrics tracked; run as it is where the recording does not fit."""
         step = self._captured
-        if not (isinstance(xb, Tensor) and isinstance(yb, Tensor)):
-            self._captured = None
+        if step.recorded and not self._same_arrays():
+            # a weight array replaced (p.data = ...): the recording would read the old one
+            self._recorded_arrays = []
+            step = self._captured = self._capture()
+        if step is None:
+            pass
+        elif not (isinstance(xb, Tensor) and isinstance(yb, Tensor)):
+            self._captured = step = None
             _warn_eager("a model of several inputs or outputs", stacklevel=7)
-            step = None
         elif step.recorded and not step.replays(xb, yb):  # the epoch's smaller last batch
             step = None
         else:
@@ -216,6 +230,8 @@ class Step:
                 _warn_eager(error, stacklevel=7)  # fit -> _run_epochs -> _train_epoch -> train
         if step is None:
             loss, y_pred = eager(xb, yb)
+        elif not self._recorded_arrays and step.recorded:
+            self._recorded_arrays = self._model_arrays()
         self._track(loss, yb, y_pred)
         if step is not None and step.recorded and self.optimizer is not None:
             return loss.data.copy()  # the next replay overwrites it: fit's NaN watch keeps it
