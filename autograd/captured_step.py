@@ -36,12 +36,13 @@ input tensors and replays. What this asks of the step:
   recorded raises :class:`NotCapturable`. A hyper-parameter changed between calls (a
   scheduler's ``lr``) makes the next call record the step again: cheap once an epoch, no
   gain once a step. ``fit`` records its step this way with ``compile(jit_compile=True)``.
-* Parameters replaced (``p.data = ...``, loading a state dict) start the warm-up again.
+* Parameters replaced (``p.data = ...``) start the warm-up again; so do the arrays of the
+  tensors given as ``watch`` (buffers, or the weights of a step without an optimizer).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import backends
@@ -55,15 +56,22 @@ from .tensor import Tensor
 __all__ = ["CapturedStep", "NotCapturable", "capture"]
 
 
-def capture(fn: Callable[..., Any], *, warmup: int = 2) -> CapturedStep:
+def capture(fn: Callable[..., Any], *, warmup: int = 2,
+            watch: Iterable[Tensor] = ()) -> CapturedStep:
     """``fn`` (a training step taking tensors) as a step recorded once and replayed on a
     GPU; see the module's docstring. ``warmup``: calls run as they are first (at least 1,
-    so that the optimizers are known and their state exists before the recording)."""
+    so that the optimizers are known and their state exists before the recording).
+    ``watch``: tensors the step reads besides its optimizers' parameters (a model's
+    buffers; the weights of a step without an optimizer): if one's array is replaced
+    (``t.data = ...``), the step is warmed up and recorded again, as for a parameter."""
     if not callable(fn):
         raise TypeError(f"capture: expects a callable (the training step), got {type(fn).__name__}")
     if not isinstance(warmup, int) or isinstance(warmup, bool) or warmup < 1:
         raise ValueError(f"capture: warmup must be an integer >= 1, got {warmup!r}")
-    return CapturedStep(fn, warmup)
+    watched = list(watch)
+    if not all(isinstance(t, Tensor) for t in watched):
+        raise TypeError("capture: watch takes tensors")
+    return CapturedStep(fn, warmup, watched)
 
 
 class _NoRandomNumbers:
@@ -81,11 +89,13 @@ class _NoRandomNumbers:
 class CapturedStep:
     """A training step recorded once and replayed; made by :func:`capture`."""
 
-    __slots__ = ("fn", "warmup", "_calls", "_backend", "_optimizers", "_rehearsed", "_replay",
-                 "_result", "_inputs", "_hyper", "_params", "_error", "_signature")
+    __slots__ = ("fn", "warmup", "_watch", "_calls", "_backend", "_optimizers", "_rehearsed",
+                 "_replay", "_result", "_inputs", "_hyper", "_params", "_error", "_signature")
 
-    def __init__(self, fn: Callable[..., Any], warmup: int) -> None:
+    def __init__(self, fn: Callable[..., Any], warmup: int,
+                 watch: list[Tensor] | None = None) -> None:
         self.fn, self.warmup = fn, warmup
+        self._watch = watch or []
         self._calls = 0
         self._backend: Backend | None = None
         self._optimizers: list[Any] = []
@@ -175,6 +185,7 @@ class CapturedStep:
                        for optimizer in self._optimizers]  # fmt: skip
         self._params = [(p, p.data) for optimizer in self._optimizers
                         for group in optimizer.param_groups for p in group["params"]]
+        self._params += [(t, t.data) for t in self._watch]
         flag = getattr(backend, "_error_flag", None)
         self._error = None if flag is None else (flag, backend._error_message)
         return result

@@ -566,3 +566,27 @@ def test_cupy_column_sums_keep_every_row_of_ones_a_graph_may_read():
     np.testing.assert_array_equal(backend.column_sums(np.ones((7000, 2), np.float32)), [7000] * 2)
     assert calls == [(1, 7000)] and backend._ones["f"].shape == (1, 3000)
     assert len(backend._ones_retired) == 1
+
+
+def test_a_watched_tensor_whose_array_is_replaced_is_recorded_again(accelerator):
+    """Without an optimizer the step knows no parameters: ``watch`` names what it reads."""
+    model, _, _ = _setup(accelerator, OPTIMIZERS["SGD-nesterov"])
+    model.eval()
+    forward = ag.capture(lambda x: model(x), watch=list(model.parameters()))
+    blind = ag.capture(lambda x: model(x))
+    batches = _batches(accelerator, 5)
+    with ag.no_grad():
+        for x, _ in batches[:3]:
+            forward(x)
+            blind(x)
+        assert forward.recorded and blind.recorded
+        weight = next(model.parameters())
+        weight.data = weight.data * 2  # another array
+        x = batches[3][0]
+        expected = host(model(x))
+        np.testing.assert_allclose(host(forward(x)), expected, rtol=1e-6)
+        assert not forward.recorded  # warmed up again, then recorded again
+        if accelerator.startswith("fakegpu"):  # (a CUDA graph would read freed memory)
+            assert not np.allclose(host(blind(x)), expected)  # what watch is for
+    with pytest.raises(TypeError, match="watch takes tensors"):
+        ag.capture(lambda x: x, watch=[np.zeros(3)])

@@ -121,7 +121,6 @@ class Step:
         self.dtype = model_dtype(model)
         self._params = [p for p in model.parameters() if getattr(p, "constraint", None)]
         self._captured = self._capture() if capture else None
-        self._recorded_arrays: list[Any] = []  # the model's arrays a recording reads
 
     @property
     def names(self) -> list[str]:
@@ -148,19 +147,11 @@ class Step:
 
     def train(self, xb: Tensor, yb: Tensor) -> Any:
         """One optimisation step; returns the batch's loss as a device scalar (no sync)."""
-        if self._captured is not None:
-            return self._run_captured(self._update, xb, yb)
-        loss, y_pred = self._update(xb, yb)
-        self._track(loss, yb, y_pred)
-        return loss.data
+        return self._run(self._update, xb, yb)
 
     def test(self, xb: Tensor, yb: Tensor) -> Any:
         """The loss and metrics of one batch, without recording a graph or updating."""
-        if self._captured is not None:
-            return self._run_captured(self._forward, xb, yb)
-        loss, y_pred = self._forward(xb, yb)
-        self._track(loss, yb, y_pred)
-        return loss.data
+        return self._run(self._forward, xb, yb)
 
     def _update(self, xb: Tensor, yb: Tensor) -> tuple[Tensor, Any]:
         """Forward, backward, the optimizer's step and the constraints: what a captured
@@ -187,31 +178,21 @@ class Step:
         backend = backends.get_backend(device) if device is not None else None
         if backend is None or type(backend).capture is backends.Backend.capture:
             return None  # the CPU: every op already runs as it is, nothing to record
+        # every array of the model the recording reads: one replaced records again
+        watch = [*self.model.parameters(), *self.model.buffers()]
         if self.optimizer is None:
-            return autograd.capture(self._forward)
+            return autograd.capture(self._forward, watch=watch)
         try:
             self.optimizer._check_capturable()
         except NotCapturable as error:
             _warn_eager(error, stacklevel=6)  # fit -> _step -> Step() -> here
             return None
-        return autograd.capture(self._update)
+        return autograd.capture(self._update, watch=watch)
 
-    def _model_arrays(self) -> list[Any]:
-        return [t.data for t in (*self.model.parameters(), *self.model.buffers())]
-
-    def _same_arrays(self) -> bool:
-        now = self._model_arrays()
-        return len(now) == len(self._recorded_arrays) and all(
-            a is b for a, b in zip(now, self._recorded_arrays, strict=True))
-
-    def _run_captured(self, eager: Any, xb: Any, yb: Any) -> Any:
-        """``eager(xb, yb)`` (:meth:`_update` or :meth:`_forward`) replayed, then the
-        metrics tracked; run as it is where the recording does not fit."""
+    def _run(self, eager: Any, xb: Any, yb: Any) -> Any:
+        """``eager(xb, yb)`` (:meth:`_update` or :meth:`_forward`), replayed where this
+        step is captured and the recording fits, then the metrics tracked."""
         step = self._captured
-        if step.recorded and not self._same_arrays():
-            # a weight array replaced (p.data = ...): the recording would read the old one
-            self._recorded_arrays = []
-            step = self._captured = self._capture()
         if step is None:
             pass
         elif not (isinstance(xb, Tensor) and isinstance(yb, Tensor)):
@@ -230,8 +211,6 @@ class Step:
                 _warn_eager(error, stacklevel=7)  # fit -> _run_epochs -> _train_epoch -> train
         if step is None:
             loss, y_pred = eager(xb, yb)
-        elif not self._recorded_arrays and step.recorded:
-            self._recorded_arrays = self._model_arrays()
         self._track(loss, yb, y_pred)
         if step is not None and step.recorded and self.optimizer is not None:
             return loss.data.copy()  # the next replay overwrites it: fit's NaN watch keeps it
