@@ -741,7 +741,7 @@ def test_predict_on_a_device_moves_its_outputs_to_the_host_at_once(monkeypatch,
     hidden = nn.layers.Dense(8, activation="relu")(inputs)
     outputs = [nn.layers.Dense(3, activation="softmax")(hidden), nn.layers.Dense(1)(hidden)]
     model = nn.Model(inputs, outputs if several_outputs else outputs[0]).to("fakegpu")
-    cpu = nn.models.clone_model(model)
+    cpu = nn.models.clone_model(model).to("cpu")  # NumPy, as under the stand-in's arrays
     cpu.set_weights(model.get_weights())
     expected = cpu.predict(x, batch_size=32, verbose=0)
     transfers = []
