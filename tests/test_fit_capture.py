@@ -115,7 +115,7 @@ def test_a_replayed_batch_launches_the_replay_and_its_bookkeeping_only():
     # copy of the batch's loss for the NaN watch (1).
     assert counted[True] == {2 + 2 + 1 + 3 + 1}
     assert min(counted[False]) > 20  # the eager step: one launch per op
-    assert counted["auto"] == counted[False]  # not chosen for you (not yet measured on a GPU)
+    assert counted["auto"] == counted[False]  # not chosen for you (see compile's docstring)
 
 
 class _CountTestLaunches(nn.callbacks.Callback):

@@ -82,8 +82,9 @@ class TrainingMixin:
         The numbers are the eager step's. A step that cannot be recorded (dropout's random
         numbers, a learning-rate schedule, an optimizer whose update reads changing host
         numbers, several inputs or outputs) trains eagerly, with a warning. On the CPU it
-        changes nothing. ``"auto"`` (the default) and False: eager (the capture has not
-        been measured on a GPU yet, so it is not chosen for you).
+        changes nothing. ``"auto"`` (the default) and False: eager (a forward pass that
+        reads a device value on the host cannot be recorded on CuPy, and does not fall back
+        yet, so the capture is not chosen for you).
         ``run_eagerly=True``: eager whatever ``jit_compile`` says (Keras warns and turns
         ``jit_compile`` off, and so does this). ``model.jit_compile`` holds the choice made.
         """
