@@ -26,7 +26,8 @@ input tensors and replays. What this asks of the step:
 * The returned tensors are the recorded ones, overwritten by the next call: read them
   (``loss.item()``) or clone them first.
 * The step's host code runs once, when it is recorded: reading a device value on the
-  host inside it (``.item()``, ``float()``, ``print``) fails then, random numbers
+  host inside it (``.item()``, ``float()``, ``print``) fails then (NotCapturable where no
+  optimizer has stepped yet in the recording), random numbers
   (dropout) are refused (a replay would repeat them), and so are products that are not
   2-D float matrices (CuPy cannot record cuBLAS; ``backends.cuda_graphs``).
 * Optimizers: SGD, Adam, AdamW, RMSprop, Adadelta and Lion, whose step counts move into
@@ -169,6 +170,17 @@ class CapturedStep:
         CAPTURE_WATCH[0] = seen = []
         try:
             replay, result = backend.capture(lambda: self.fn(*static))
+        except RuntimeError as error:
+            # A read of a device value on the host (CuPy refuses the copy while a stream
+            # captures, and so does the stand-in): nothing can be recorded. Before any
+            # optimizer stepped, nothing on the host has changed either, so the step may
+            # run as it is instead (NotCapturable); after, its count has moved: raise.
+            if isinstance(error, NotCapturable) or "capturing" not in str(error) or seen:
+                raise
+            raise NotCapturable(
+                f"the step reads a device value on the host ({error}); run it without "
+                "autograd.capture, or read the value outside the step"
+            ) from error
         finally:
             CAPTURE_MATMUL[0] = None
             CAPTURE_WATCH[0] = None

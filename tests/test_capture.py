@@ -590,3 +590,28 @@ def test_a_watched_tensor_whose_array_is_replaced_is_recorded_again(accelerator)
             assert not np.allclose(host(blind(x)), expected)  # what watch is for
     with pytest.raises(TypeError, match="watch takes tensors"):
         ag.capture(lambda x: x, watch=[np.zeros(3)])
+
+
+def test_a_host_read_before_the_update_is_not_capturable_and_after_it_an_error(accelerator):
+    """Before any optimizer stepped, a failed recording changed nothing on the host, so the
+    step may run as it is (NotCapturable, which fit falls back on); after, it may not."""
+    from backends.cuda_graphs import NotCapturable
+
+    model, opt, train_step = _setup(accelerator, OPTIMIZERS["Adam"])
+
+    def reads_first(x, y):
+        float(x.sum())  # a Python decision on a device value, before the update
+        return train_step(x, y)
+
+    batches = _batches(accelerator, 3)
+    step = ag.capture(reads_first)
+    step(*batches[0])
+    step(*batches[1])
+    with pytest.raises(NotCapturable, match="reads a device value on the host"):
+        step(*batches[2])
+    late = ag.capture(_reads_back(train_step))
+    late(*batches[0])
+    late(*batches[1])
+    with pytest.raises(RuntimeError, match="capturing") as raised:
+        late(*batches[2])
+    assert not isinstance(raised.value, NotCapturable)  # Adam's count has moved on the host

@@ -30,12 +30,21 @@ def _data(n=N):
     return x, y
 
 
+class _ReadsOnTheHost(nn.Layer):
+    """A custom layer that makes a Python decision on a device value in its forward."""
+
+    def forward(self, x):
+        return x if float(x.sum()) == float(x.sum()) else x * 0
+
+
 def _fit(device, jit, optimizer="adam", dropout=0.0, callbacks=(), epochs=3, x=None, y=None,
-         **fit_args):
+         host_read=False, **fit_args):
     ag.manual_seed(0)
     layers = [nn.Dense(16, activation="relu", input_shape=(FEATURES,))]
     if dropout:
         layers.append(nn.Dropout(dropout))
+    if host_read:
+        layers.append(_ReadsOnTheHost())
     layers.append(nn.Dense(CLASSES, activation="softmax"))
     model = nn.Sequential(layers).to(device)
     model.compile(optimizer=optimizer() if callable(optimizer) else optimizer,
@@ -145,23 +154,24 @@ def test_a_replayed_evaluation_batch_launches_the_replay_and_its_bookkeeping_onl
     assert min(counted[False]) > 2 + 1 + 3 + 3  # the eager forward: one launch per op
 
 
-@pytest.mark.parametrize("case", ["dropout", "schedule", "ema"])
+@pytest.mark.parametrize("case", ["dropout", "host read", "schedule", "ema"])
 def test_a_step_that_cannot_be_recorded_warns_and_trains_eagerly(accelerator, case):
-    optimizer, dropout = "adam", 0.0
+    optimizer, dropout, host_read = "adam", 0.0, case == "host read"
     if case == "dropout":  # found while recording: that batch runs eagerly, once
-        dropout = 0.3
+        dropout = 0.3  # (and so is a read in the forward pass, before the update)
     elif case == "schedule":  # found before the first step
         def optimizer():
             return nn.optimizers.Adam(nn.optimizers.schedules.ExponentialDecay(0.01, 3, 0.5))
-    else:
+    elif case == "ema":
         def optimizer():
             return nn.optimizers.Adam(use_ema=True)
-    eager = _fit(accelerator, False, optimizer, dropout)
+    eager = _fit(accelerator, False, optimizer, dropout, host_read=host_read)
     with pytest.warns(RuntimeWarning, match="cannot be captured.*runs eagerly") as caught:
-        captured = _fit(accelerator, True, optimizer, dropout)
+        captured = _fit(accelerator, True, optimizer, dropout, host_read=host_read)
     assert len(caught) == 1
     message = str(caught[0].message)
-    assert {"dropout": "random numbers", "schedule": "schedule", "ema": "use_ema"}[case] in message
+    assert {"dropout": "random numbers", "host read": "reads a device value on the host",
+            "schedule": "schedule", "ema": "use_ema"}[case] in message  # fmt: skip
     _assert_same_training(accelerator, eager, captured)
 
 

@@ -81,10 +81,11 @@ class TrainingMixin:
         each batch. ``evaluate`` and ``fit``'s validation record their forward pass so.
         The numbers are the eager step's. A step that cannot be recorded (dropout's random
         numbers, a learning-rate schedule, an optimizer whose update reads changing host
-        numbers, several inputs or outputs) trains eagerly, with a warning. On the CPU it
-        changes nothing. ``"auto"`` (the default) and False: eager (a forward pass that
-        reads a device value on the host cannot be recorded on CuPy, and does not fall back
-        yet, so the capture is not chosen for you).
+        numbers, a device value read on the host in the forward pass, several inputs or
+        outputs) trains eagerly, with a warning. On the CPU it
+        changes nothing. ``"auto"`` (the default) and False: eager (a recording keeps the
+        step's activations in memory of its own, up to twice an eager step's device memory,
+        and it has run on one kind of GPU so far: it is not chosen for you).
         ``run_eagerly=True``: eager whatever ``jit_compile`` says (Keras warns and turns
         ``jit_compile`` off, and so does this). ``model.jit_compile`` holds the choice made.
         """
