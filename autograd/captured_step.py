@@ -197,7 +197,8 @@ class CapturedStep:
                        for optimizer in self._optimizers]  # fmt: skip
         self._params = [(p, p.data) for optimizer in self._optimizers
                         for group in optimizer.param_groups for p in group["params"]]
-        self._params += [(t, t.data) for t in self._watch]
+        known = {id(p) for p, _ in self._params}  # (a model's parameters are watched too)
+        self._params += [(t, t.data) for t in self._watch if id(t) not in known]
         flag = getattr(backend, "_error_flag", None)
         self._error = None if flag is None else (flag, backend._error_message)
         return result
@@ -270,7 +271,7 @@ def _backend_of(inputs: tuple[Any, ...]) -> Backend:
     if len(devices) > 1:
         raise ValueError(f"capture: the step's inputs are on several devices: {sorted(devices)}")
     backend = backends.get_backend(devices.pop() if devices else get_default_device())
-    if type(backend).capture is Backend.capture:
+    if not backend.can_capture:
         backend.capture(lambda: None)  # raises, saying where steps can be captured
     return backend
 

@@ -47,6 +47,11 @@ class Backend:
         raise NotImplementedError
 
     # ------------------------------------------------------------ captured steps
+    @property
+    def can_capture(self) -> bool:
+        """Whether :meth:`capture` can record steps here (a GPU, the stand-in)."""
+        return type(self).capture is not Backend.capture
+
     def capture(self, fn: Callable[[], Any]) -> tuple[Callable[[], None], Any]:
         """Record the device work of ``fn()`` once and run it: ``(replay, result)``, where
         ``replay()`` runs the same work again on the same memory (a CUDA graph) and

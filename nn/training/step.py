@@ -176,7 +176,7 @@ class Step:
         stand-in); None, with a warning, where it cannot be recorded."""
         device = next((p.device for p in self.model.parameters()), None)
         backend = backends.get_backend(device) if device is not None else None
-        if backend is None or type(backend).capture is backends.Backend.capture:
+        if backend is None or not backend.can_capture:
             return None  # the CPU: every op already runs as it is, nothing to record
         # every array of the model the recording reads: one replaced records again
         watch = [*self.model.parameters(), *self.model.buffers()]
