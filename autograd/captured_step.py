@@ -91,7 +91,8 @@ class CapturedStep:
     """A training step recorded once and replayed; made by :func:`capture`."""
 
     __slots__ = ("fn", "warmup", "_watch", "_calls", "_backend", "_optimizers", "_rehearsed",
-                 "_replay", "_result", "_inputs", "_hyper", "_params", "_error", "_signature")
+                 "_replay", "_result", "_inputs", "_hyper", "_params", "_error", "_signature",
+                 "_replayed_last")
 
     def __init__(self, fn: Callable[..., Any], warmup: int,
                  watch: list[Tensor] | None = None) -> None:
@@ -103,11 +104,18 @@ class CapturedStep:
         self._rehearsed = False  # the last call ran as the recording will (see _watched)
         self._signature: tuple[Any, ...] | None = None  # the inputs of that call
         self._replay: Callable[[], None] | None = None
+        self._replayed_last = False
 
     @property
     def recorded(self) -> bool:
         """Whether calls now replay a recording."""
         return self._replay is not None
+
+    @property
+    def replayed_last(self) -> bool:
+        """Whether the last call replayed the recording (its host code did not run) rather
+        than running ``fn`` (a warm-up, or the recording itself)."""
+        return self._replayed_last
 
     def replays(self, *inputs: Any) -> bool:
         """Whether a recording exists for inputs like these (shapes, dtypes, device): where
@@ -116,6 +124,7 @@ class CapturedStep:
         return self._replay is not None and _signature(inputs) == self._signature
 
     def __call__(self, *inputs: Any) -> Any:
+        self._replayed_last = False
         if self._replay is not None:
             if self._params_unchanged():
                 if self._hyper_unchanged():
@@ -214,6 +223,7 @@ class CapturedStep:
                 raise ValueError(f"capture: input {i} was {recorded!r} when the step was "
                                  f"recorded, now {given!r}; other values need another capture")
         self._replay()
+        self._replayed_last = True
         for optimizer in self._optimizers:  # what the host counts per step (Keras' iterations)
             optimizer._after_replay()
         if self._error is not None:  # the recorded label check flags into its own array

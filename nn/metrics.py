@@ -154,10 +154,17 @@ class Mean(Metric):
 
     ``count`` is a Python number (the host knows each batch's size); ``total`` lives on
     the values' device, where a batch's ``total + v n`` is one fused launch in place.
+    Once there, the array stays: a reset zeroes it in place (Keras assigns zeros to its
+    variables), so a recorded step (``fit`` with ``jit_compile=True``) that adds into it
+    keeps counting across epochs.
     """
 
     def reset_state(self) -> None:
-        self._total: Any = 0.0
+        total = getattr(self, "_total", None)
+        if backends.is_device_array(total):
+            total.fill(0)
+        else:
+            self._total: Any = 0.0
         self._count: Any = 0.0
 
     def update_state(self, values: Any, sample_weight: Any = None, n: int | None = None) -> None:
@@ -194,7 +201,8 @@ class MeanMetricWrapper(Mean):
 
     An accuracy counts its hits. On a device they are added up per batch position in
     ``_hits`` (one launch a batch after the argmax, no reduction) and summed only when
-    the result is read; a batch of another size first folds them into ``total``.
+    the result is read. A smaller batch (an epoch's last) adds into the first positions;
+    only a larger one folds them into ``total`` and makes a longer array.
     """
 
     def __init__(self, fn: Any, name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:
@@ -204,7 +212,11 @@ class MeanMetricWrapper(Mean):
 
     def reset_state(self) -> None:
         super().reset_state()
-        self._hits: Any = None
+        hits = getattr(self, "_hits", None)
+        if hits is not None:  # zeroed in place, as ``total`` (see Mean)
+            hits.fill(0)
+        else:
+            self._hits: Any = None
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
         if self._fn in _HIT_RATES:
@@ -226,21 +238,19 @@ class MeanMetricWrapper(Mean):
         Mean.update_state(self, value, n=n)
 
     def _count_hits(self, backend: Any, pred: Any, true: Any) -> None:
-        if self._hits is not None and self._hits.shape != pred.shape:
-            self._fold_hits()  # another batch size (an epoch's last batch)
-        if self._hits is None:
-            self._hits = backend.xp.zeros(pred.shape, dtype=autograd.get_default_dtype())
-        _COUNT_HITS.on(backend)(pred, true, self._hits)
-
-    def _fold_hits(self) -> None:
-        """Add the hits counted per batch position to ``total`` (a sum: one launch)."""
-        if self._hits is not None:
-            self._total = self._total + self._hits.sum()
-            self._hits = None
+        hits, n = self._hits, len(pred)
+        if hits is not None and (len(hits) < n or not backend.owns(hits)):
+            self._total = self._total + hits.sum()  # a larger batch: fold, make room
+            self._hits = hits = None
+        if hits is None:
+            self._hits = hits = backend.xp.zeros(n, dtype=autograd.get_default_dtype())
+        _COUNT_HITS.on(backend)(pred, true, hits if len(hits) == n else hits[:n])
 
     def result(self) -> Tensor:
-        self._fold_hits()
-        return super().result()
+        if self._hits is None:
+            return super().result()
+        # read, not folded: the arrays stay where a recorded step adds into them
+        return autograd.from_array((self._total + self._hits.sum()) / max(self._count, 1))
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:  # type: ignore[override]
         self.update_state(y_true, y_pred, sample_weight)

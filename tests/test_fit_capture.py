@@ -38,7 +38,7 @@ class _ReadsOnTheHost(nn.Layer):
 
 
 def _fit(device, jit, optimizer="adam", dropout=0.0, callbacks=(), epochs=3, x=None, y=None,
-         host_read=False, **fit_args):
+         host_read=False, metrics=("accuracy",), **fit_args):
     ag.manual_seed(0)
     layers = [nn.Dense(16, activation="relu", input_shape=(FEATURES,))]
     if dropout:
@@ -48,7 +48,7 @@ def _fit(device, jit, optimizer="adam", dropout=0.0, callbacks=(), epochs=3, x=N
     layers.append(nn.Dense(CLASSES, activation="softmax"))
     model = nn.Sequential(layers).to(device)
     model.compile(optimizer=optimizer() if callable(optimizer) else optimizer,
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                  loss="sparse_categorical_crossentropy", metrics=list(metrics),
                   jit_compile=jit)  # fmt: skip
     if x is None:
         x, y = _data()
@@ -120,11 +120,71 @@ def test_a_replayed_batch_launches_the_replay_and_its_bookkeeping_only():
         # batches 2 to 6 (the first also makes the epoch's running sums, the last is smaller)
         counted[jit] = set(np.diff(counter.marks)[1:])
     # The loader gathers x and y (2), the replay copies them into the recorded inputs (2)
-    # and runs (1); then the running loss (1), the accuracy's argmax and hits (2), and a
-    # copy of the batch's loss for the NaN watch (1).
-    assert counted[True] == {2 + 2 + 1 + 3 + 1}
+    # and runs (1), with the running loss and the accuracy's hits inside it; then a copy
+    # of the batch's loss for the NaN watch (1).
+    assert counted[True] == {2 + 2 + 1 + 1}
     assert min(counted[False]) > 20  # the eager step: one launch per op
     assert counted["auto"] == counted[False]  # not chosen for you (see compile's docstring)
+
+
+class _BatchLogs(nn.callbacks.Callback):
+    """Every batch's running logs, training and validation: read after each batch."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.seen.append(("train", batch, dict(logs)))
+
+    def on_test_batch_end(self, batch, logs=None):
+        self.seen.append(("test", batch, dict(logs)))
+
+
+def test_running_logs_read_after_every_batch_are_the_eager_fit_s(accelerator):
+    # Reading the running accuracy mid-epoch must not move its counts out of the arrays
+    # the replays add into (the hits per batch position, the running sums).
+    seen = []
+    for jit in (False, True):
+        logs = _BatchLogs()
+        _fit(accelerator, jit, callbacks=[logs], validation_split=0.2)
+        seen.append(logs.seen)
+    eager, captured = seen
+    assert [(kind, batch) for kind, batch, _ in captured] == [(k, b) for k, b, _ in eager]
+    for (_, _, got), (_, _, want) in zip(captured, eager, strict=True):
+        assert got.keys() == want.keys()
+        for key in got:
+            assert got[key] == (want[key] if accelerator != "cuda"
+                                else pytest.approx(want[key], rel=1e-4)), key
+
+
+class _MeanTopProbability(nn.metrics.Mean):
+    """A user's metric: the mean of the largest predicted probability (a Mean of a batch of
+    values: not one of the updates a recording holds)."""
+
+    def __init__(self):
+        super().__init__(name="top_probability")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        super().update_state(y_pred.max(axis=-1))
+
+
+def test_a_user_metric_is_tracked_after_each_replay(accelerator):
+    counters = {}
+    runs = []
+    for jit in (False, True):
+        counters[jit] = _CountLaunches()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # the step is still captured
+            runs.append(_fit(accelerator, jit, metrics=["accuracy", _MeanTopProbability()],
+                             callbacks=[counters[jit]]))  # fmt: skip
+    _assert_same_training(accelerator, *runs)
+    assert "top_probability" in runs[1][1]
+    if accelerator == "fakegpu":
+        replayed = set(np.diff(counters[True].marks)[1:])
+        # the replay's 6 launches, then the loss and the accuracy after it (3) and the
+        # user's metric (its max, sum and add: 3): all are tracked outside the recording
+        assert replayed == {2 + 2 + 1 + 1 + 3 + 3}
 
 
 class _CountTestLaunches(nn.callbacks.Callback):
@@ -148,9 +208,9 @@ def test_a_replayed_evaluation_batch_launches_the_replay_and_its_bookkeeping_onl
             counter.marks = []
     assert results[True] == results[False]  # loss and accuracy, bit for bit
     # batches 5 and 6, past the warm-up and the recording (unshuffled batches are views:
-    # no gather): the copies into the recorded inputs (2), the replay (1), the running
-    # loss and the accuracy (3)
-    assert counted[True] == {2 + 1 + 3}
+    # no gather): the copies into the recorded inputs (2) and the replay (1), which
+    # updates the running loss and the accuracy too
+    assert counted[True] == {2 + 1}
     assert min(counted[False]) > 2 + 1 + 3 + 3  # the eager forward: one launch per op
 
 

@@ -89,7 +89,7 @@ def test_streaming_accuracy_and_mean_on_a_device_count_every_batch(device):
     from backends import fake_gpu
 
     rng = np.random.default_rng(3)
-    sizes = [8, 8, 5, 8, 8, 3]
+    sizes = [8, 8, 5, 8, 8, 3, 12]  # smaller batches add into the first positions, a larger folds
     batches = [(rng.integers(0, 4, n), rng.standard_normal((n, 4)).astype(np.float32))
                for n in sizes]  # fmt: skip
     accuracy, mean = nn.metrics.SparseCategoricalAccuracy(), nn.metrics.Mean()
@@ -109,10 +109,17 @@ def test_streaming_accuracy_and_mean_on_a_device_count_every_batch(device):
         if i in (2, 4):  # read mid-epoch, as the progress bar does
             assert float(accuracy.result()) == pytest.approx(hits / seen, rel=1e-6)
             assert float(mean.result()) == pytest.approx(total / seen, rel=1e-6)
-    assert float(accuracy.result()) == pytest.approx(hits / seen, rel=1e-6)
+    read = accuracy.result()
+    assert float(read) == pytest.approx(hits / seen, rel=1e-6)
     assert float(mean.result()) == pytest.approx(total / seen, rel=1e-6)
+    arrays = accuracy._hits, accuracy._total, mean._total
     accuracy.reset_state()
     mean.reset_state()
+    assert float(read) == pytest.approx(hits / seen, rel=1e-6)  # a result is a copy
+    assert float(accuracy.result()) == 0 and float(mean.result()) == 0
+    if device != "cpu":  # zeroed in place: a recorded step (fit's jit_compile) adds into them
+        assert all(a is b for a, b in zip(arrays, (accuracy._hits, accuracy._total,
+                                                   mean._total), strict=True))
     labels, logits = batches[0]
     accuracy.update_state(autograd.tensor(labels, device=device), Tensor(logits, device=device))
     assert float(accuracy.result()) == pytest.approx(

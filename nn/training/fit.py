@@ -77,8 +77,9 @@ class TrainingMixin:
 
         ``jit_compile=True``: on a GPU, ``fit`` records its training step once as a CUDA
         graph (``autograd.capture``) and replays it for every batch of the same shape, one
-        launch instead of one per op; the running loss and metrics are still updated after
-        each batch. ``evaluate`` and ``fit``'s validation record their forward pass so.
+        launch instead of one per op; the running loss and the accuracies are updated
+        inside the recording, other metrics after each replay. ``evaluate`` and ``fit``'s
+        validation record their forward pass so.
         The numbers are the eager step's. A step that cannot be recorded (dropout's random
         numbers, a learning-rate schedule, an optimizer whose update reads changing host
         numbers, a device value read on the host in the forward pass, several inputs or

@@ -30,7 +30,7 @@ from backends.cuda_graphs import NotCapturable
 
 from ..constraints import apply_constraints
 from ..core.symbolic import flatten, is_nest, map_structure
-from ..metrics import Mean, Metric
+from ..metrics import _HIT_RATES, Mean, MeanMetricWrapper, Metric
 from .outputs import OutputPlan
 
 
@@ -120,6 +120,8 @@ class Step:
         self.loss_tracker = Mean(name="loss")
         self.dtype = model_dtype(model)
         self._params = [p for p in model.parameters() if getattr(p, "constraint", None)]
+        # the running loss and metrics updated inside a recorded step (see _capture)
+        self._counted: list[tuple[Metric, float]] | None = None
         self._captured = self._capture() if capture else None
 
     @property
@@ -155,7 +157,8 @@ class Step:
 
     def _update(self, xb: Tensor, yb: Tensor) -> tuple[Tensor, Any]:
         """Forward, backward, the optimizer's step and the constraints: what a captured
-        training step records (the metrics are tracked outside it, each batch)."""
+        training step records (with :meth:`_track` where the metrics allow: see
+        :meth:`_capture`)."""
         self.optimizer.zero_grad()
         loss, y_pred = self._loss(xb, yb)
         loss.backward()
@@ -169,6 +172,18 @@ class Step:
         with autograd.no_grad():
             return self._loss(xb, yb)
 
+    def _update_tracked(self, xb: Tensor, yb: Tensor) -> tuple[Tensor, Any]:
+        """:meth:`_update`, then the running loss and metrics: a recording of both."""
+        loss, y_pred = self._update(xb, yb)
+        self._track(loss, yb, y_pred)
+        return loss, y_pred
+
+    def _forward_tracked(self, xb: Tensor, yb: Tensor) -> tuple[Tensor, Any]:
+        """:meth:`_forward`, then the running loss and metrics: a recording of both."""
+        loss, y_pred = self._forward(xb, yb)
+        self._track(loss, yb, y_pred)
+        return loss, y_pred
+
     # ------------------------------------------------------------------ captured steps
     def _capture(self) -> Any:
         """:meth:`_update` (or, without an optimizer, :meth:`_forward`) as
@@ -180,14 +195,23 @@ class Step:
             return None  # the CPU: every op already runs as it is, nothing to record
         # every array of the model the recording reads: one replaced records again
         watch = [*self.model.parameters(), *self.model.buffers()]
+        # The loss tracker and the accuracies add into device arrays in place: the
+        # recording updates them too, and each replay counts its samples on the host
+        # (Mean._count) as the recorded call did. Other metrics are tracked after it.
+        tracked = type(self)._track is Step._track and all(
+            _tracks_in_place(m) for m in (self.loss_tracker, *self.metrics))
+        if tracked:
+            self._counted = []
         if self.optimizer is None:
-            return autograd.capture(self._forward, watch=watch)
+            fn = self._forward_tracked if tracked else self._forward
+            return autograd.capture(fn, watch=watch)
         try:
             self.optimizer._check_capturable()
         except NotCapturable as error:
             _warn_eager(error, stacklevel=6)  # fit -> _step -> Step() -> here
             return None
-        return autograd.capture(self._update, watch=watch)
+        fn = self._update_tracked if tracked else self._update
+        return autograd.capture(fn, watch=watch)
 
     def _run(self, eager: Any, xb: Any, yb: Any) -> Any:
         """``eager(xb, yb)`` (:meth:`_update` or :meth:`_forward`), replayed where this
@@ -202,7 +226,7 @@ class Step:
             step = None
         else:
             try:
-                loss, y_pred = step(xb, yb)
+                loss, y_pred = self._call_tracked(step, xb, yb)
             except NotCapturable as error:
                 # Raised inside the step before it updated anything (random numbers in the
                 # forward pass, a product cuBLAS cannot record): this batch runs eagerly,
@@ -211,10 +235,34 @@ class Step:
                 _warn_eager(error, stacklevel=7)  # fit -> _run_epochs -> _train_epoch -> train
         if step is None:
             loss, y_pred = eager(xb, yb)
-        self._track(loss, yb, y_pred)
+        if step is None or self._counted is None:
+            self._track(loss, yb, y_pred)
         if step is not None and step.recorded and self.optimizer is not None:
             return loss.data.copy()  # the next replay overwrites it: fit's NaN watch keeps it
         return loss.data
+
+    def _call_tracked(self, step: Any, xb: Tensor, yb: Tensor) -> tuple[Tensor, Any]:
+        """``step(xb, yb)``; where it tracks the metrics itself, a replay's samples are
+        counted on the host as the recording counted them."""
+        counted = self._counted
+        if counted is None:
+            return step(xb, yb)
+        metrics = (self.loss_tracker, *self.metrics)
+        before = [(m._count, m._total, getattr(m, "_hits", None)) for m in metrics]
+        result = step(xb, yb)
+        if step.replayed_last:  # the host code did not run
+            for metric, added in counted:
+                metric._count += added
+        elif step.recorded:  # this call was the recording
+            if any(m._total is not total or getattr(m, "_hits", None) is not hits
+                   for m, (_, total, hits) in zip(metrics, before, strict=True)):
+                # The warm-up made the arrays, and these metrics only add into them: a new
+                # one here would leave the replays adding into the old one.
+                raise RuntimeError(f"fit: a metric's state moved while {type(self).__name__} "
+                                   "recorded its step: its replays would not count")
+            self._counted = [(m, m._count - count)
+                             for m, (count, _, _) in zip(metrics, before, strict=True)]
+        return result
 
     def logs(self) -> dict[str, float]:
         """The running loss and metrics as Python floats (the host waits for the device),
@@ -228,6 +276,19 @@ class Step:
         for m in self.metrics:
             out[m.name] = float(m.result())
         return dict(sorted(out.items()))
+
+
+def _tracks_in_place(metric: Metric) -> bool:
+    """Whether a metric's update, once its state is on the device, only adds into that
+    state's arrays (and counts on the host): the loss tracker's mean of 0-d losses and
+    the accuracies' hits (see nn.metrics)."""
+    if type(metric) is Mean:
+        return True
+    kind = type(metric)
+    return (isinstance(metric, MeanMetricWrapper) and metric._fn in _HIT_RATES
+            and kind.update_state is MeanMetricWrapper.update_state
+            and kind.reset_state is MeanMetricWrapper.reset_state
+            and kind.result is MeanMetricWrapper.result)
 
 
 class MultiStep(Step):
