@@ -130,7 +130,10 @@ def backend_of(array: Any) -> Backend:
         return _fake_gpu
     cupy = _import_cupy() if _cuda_backends else None
     if cupy is not None and isinstance(array, cupy.ndarray):
-        return get_backend(f"cuda:{array.device.id}")
+        # (called by every op on a GPU: the backend by its index, not by parsing a name)
+        index = array.device.id
+        backend = _cuda_backends.get(index)
+        return backend if backend is not None else get_backend(f"cuda:{index}")
     return _cpu
 
 

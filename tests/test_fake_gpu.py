@@ -120,3 +120,26 @@ def test_fit_on_a_device_refuses_out_of_range_labels(accelerator, bad_label):
     model.compile(optimizer="sgd", loss=nn.CrossEntropyLoss())
     with pytest.raises(IndexError, match="out of range"):
         model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+
+
+def test_a_cupy_array_finds_the_backend_of_its_gpu(monkeypatch):
+    """``backend_of`` on a CuPy array, which CI has none of: a stand-in CuPy module whose
+    arrays know their GPU, and the backends made for GPUs 0 and 1."""
+    import types
+
+    from backends import registry
+
+    class _CupyArray:
+        def __init__(self, index):
+            self.device = types.SimpleNamespace(id=index)
+
+    made = []
+    cupy = types.SimpleNamespace(ndarray=_CupyArray)
+    gpus = {0: object(), 1: object()}
+    monkeypatch.setattr(registry, "_import_cupy", lambda: cupy)
+    monkeypatch.setattr(registry, "_cuda_backends", dict(gpus))
+    monkeypatch.setattr(registry, "get_backend", lambda name: made.append(name) or "new")
+    assert backends.backend_of(_CupyArray(1)) is gpus[1]
+    assert backends.backend_of(_CupyArray(0)) is gpus[0]
+    assert backends.backend_of(_CupyArray(2)) == "new" and made == ["cuda:2"]  # made on demand
+    assert backends.backend_of(np.zeros(2)) is registry._cpu
