@@ -224,8 +224,12 @@ def grad_buffer_free(t: Tensor) -> Any:
     flat gradient buffer (``t._grad_buffer``, see ``optim._flat``), when ``t`` has no
     gradient yet and nothing else holds that slice (a gradient kept from an earlier step,
     ``p.grad.numpy()`` in a list, would be overwritten); else None, and the op makes a new
-    array. The engine then keeps the slice as ``t.grad`` without a copy."""
+    array. The engine then keeps the slice as ``t.grad`` without a copy. None as well
+    where ``t`` has moved to another kind of device since (``model.to(...)``): the
+    optimizer moves its buffers after it at its next step."""
     if t.grad is not None or getattr(t, "_grad_buffer", None) is None or grad_buffer_held(t):
+        return None
+    if type(t._grad_buffer) is not type(t.data):
         return None
     return t._grad_buffer
 

@@ -149,6 +149,8 @@ class Optimizer:
     #: there why). Subclasses name theirs.
     _decaying_state: ClassVar[tuple[str, ...]] = ()
     _updates: int = 0  # (class default: an optimizer unpickled from before the flush has none)
+    #: The array type of each parameter at the last step (see _follow_parameters).
+    _param_kinds: list[type] | None = None
 
     #: Whether ``_update`` is elementwise (no position reads another), so that a group may
     #: be updated as one flat array (``optim._flat``): one call, one kernel on a GPU.
@@ -375,6 +377,7 @@ class Optimizer:
                 loss = closure()
         if CAPTURE_WATCH[0] is not None:  # autograd.capture is watching: note this optimizer
             CAPTURE_WATCH[0].append(self)
+        self._follow_parameters()
         for group in self.param_groups:  # every group is checked before any weight changes
             self._check_step(group)
         flushing = flush_to_zero.enter()  # no subnormal values on the CPU (see there)
@@ -395,6 +398,25 @@ class Optimizer:
             flush_to_zero.leave(flushing)
         self._flush_subnormal_state()
         return loss
+
+    def _follow_parameters(self) -> None:
+        """Move the state after parameters that moved to another device since the last step
+        (``model.to("cpu")`` after training on a GPU): its arrays are copied next to their
+        parameters as :meth:`load_state_dict` copies a snapshot, and the flat buffers and
+        scratch arrays are made again there. PyTorch raises instead; the state belongs
+        to its parameter wherever that goes. One comparison a step otherwise (each
+        parameter's array type: a move between two GPUs is not noticed)."""
+        kinds = [type(p.data) for group in self.param_groups for p in group["params"]]
+        if kinds == self._param_kinds:
+            return
+        self._param_kinds = kinds
+        if any(getattr(value, "ndim", 0) and type(value) is not type(p.data)
+               for p, state in self.state.items() for value in state.values()):
+            self.load_state_dict(self.state_dict())
+            self._moved()
+
+    def _moved(self) -> None:
+        """After :meth:`_follow_parameters` moved the state: what else was on the old device."""
 
     def _step_flat(self, group: dict[str, Any]) -> bool:
         """Update ``group`` in one call on its flat buffers (``optim._flat``), building

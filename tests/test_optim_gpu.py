@@ -95,3 +95,72 @@ def test_clip_grad_norm_on_gpu_matches_cpu(accelerator):
     np.testing.assert_allclose(total_gpu.item(), total_cpu.item(), rtol=1e-5)
     for pc, pg in zip(cpu, gpu, strict=True):
         np.testing.assert_allclose(pg.grad.cpu().numpy(), pc.grad.cpu().numpy(), rtol=1e-5)
+
+
+def _mlp_data():
+    rng = np.random.default_rng(0)
+    return rng.standard_normal((64, 5)).astype(np.float32), rng.integers(0, 3, 64)
+
+
+@pytest.mark.parametrize("optimizer", ["Adam", "SGD"])
+def test_training_goes_on_after_the_model_moves_between_devices(accelerator, optimizer):
+    """``model.to(...)`` after the optimizer has stepped: the next backward must not write
+    into the flat gradient buffer left on the old device, and the optimizer's state must
+    follow its parameters (PyTorch raises; here the training goes on as if nothing moved).
+    The reference trains the same steps without moving."""
+    import autograd
+    import nn
+
+    x, y = _mlp_data()
+    kwargs = {"lr": 0.01} if optimizer == "Adam" else {"lr": 0.05, "momentum": 0.9}
+    runs = {}
+    for moving in (False, True):
+        autograd.manual_seed(0)
+        model = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 3)).to(accelerator)
+        opt = getattr(optim, optimizer)(model.parameters(), **kwargs)
+        loss_fn = nn.CrossEntropyLoss()
+        for device in [accelerator] * 3 + ["cpu"] * 3 + [accelerator] * 2:
+            if moving:
+                model.to(device)
+            else:
+                device = accelerator
+            opt.zero_grad()
+            loss_fn(model(Tensor(x, device=device)), Tensor(y, device=device)).backward()
+            opt.step()
+        runs[moving] = (model, opt)
+    (still, _), (moved, opt) = runs[False], runs[True]
+    for a, b in zip(moved.parameters(), still.parameters(), strict=True):
+        np.testing.assert_allclose(a.cpu().numpy(), b.cpu().numpy(), rtol=1e-4, atol=1e-6)
+    for p, state in opt.state.items():  # back on the device, after the parameters
+        for value in state.values():
+            if getattr(value, "ndim", 0):
+                assert backends.backend_of(p.data).owns(value)
+
+
+def test_fit_goes_on_after_the_model_moves_between_devices(accelerator):
+    """The same for Keras' optimizers, which ``fit`` binds (the Keras dialect)."""
+    import autograd
+    import nn
+
+    x, y = _mlp_data()
+    results = {}
+    for moving in (False, True):
+        autograd.manual_seed(0)
+        model = nn.Sequential([nn.Dense(8, activation="relu", input_shape=(5,)),
+                               nn.Dense(3, activation="softmax")]).to(accelerator)  # fmt: skip
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])  # fmt: skip
+        history = []
+        for device in (accelerator, "cpu", accelerator):
+            if moving:
+                model.to(device)
+            history.append(model.fit(x, y, epochs=1, batch_size=16, shuffle=False,
+                                     verbose=0).history)  # fmt: skip
+        results[moving] = (model, history)
+    (still, still_history), (moved, history) = results[False], results[True]
+    for a, b in zip(moved.parameters(), still.parameters(), strict=True):
+        np.testing.assert_allclose(a.cpu().numpy(), b.cpu().numpy(), rtol=1e-4, atol=1e-6)
+    for logs, reference in zip(history, still_history, strict=True):
+        assert logs["loss"] == pytest.approx(reference["loss"], rel=1e-5)
+        assert logs["accuracy"] == reference["accuracy"]
+    assert moved.optimizer.iterations == still.optimizer.iterations == 12

@@ -458,6 +458,7 @@ class Optimizer(_BaseOptimizer):
     def _apply(self, params: list[Any], grads: list[Any]) -> None:
         """Keras' ``apply`` after the filtering of missing gradients (module docstring),
         in the CPU's flush-to-zero mode (``optim._flush_to_zero``), as TensorFlow runs it."""
+        self._follow_parameters()
         flushing = flush_to_zero.enter()
         try:
             self._apply_steps(params, grads)
@@ -689,6 +690,11 @@ class Optimizer(_BaseOptimizer):
         self._iterations = int(state_dict.get("iterations", 0))
         if self._device_iterations is not None:
             self._device_iterations[...] = self._iterations  # in place: a recording reads it
+
+    def _moved(self) -> None:
+        # the count a captured step reads, on the old device: made again where the next
+        # recording runs (_prepare_capture)
+        self._device_iterations = None
 
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments, with Keras' keys (``from_config`` rebuilds it).
