@@ -4,7 +4,8 @@
 The file is a NumPy ``.npz`` archive (a zip of ``.npy`` arrays) whatever its name, with
 one JSON entry, ``__xpgrad_index__``, that describes the saved object: nested dicts
 (any order, str/int/float/bool/None keys), lists, tuples, numbers, strings, None,
-Tensors (with their dtype, device and ``requires_grad``) and NumPy arrays. Anything
+Tensors (with their dtype, device and ``requires_grad``), NumPy arrays and device arrays
+(an optimizer's state on a GPU, loaded back onto that device or ``map_location``). Anything
 else (a model, a function, an object array) is refused when saving, naming where it
 was found: save ``model.state_dict()``, not the model. Loading never runs code from
 the file (``allow_pickle=False``).
@@ -27,7 +28,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from backends import backend_of, get_backend
+from backends import backend_of, device_of, get_backend, is_device_array
 
 from .tensor import Tensor, _wrap
 
@@ -39,8 +40,9 @@ VERSION = 1
 
 
 def save(obj: Any, f: str | os.PathLike | BinaryIO, **_ignored: Any) -> None:
-    """Write ``obj`` (a state dict: nested dicts, lists and tuples of Tensors, NumPy arrays,
-    numbers, strings and None) to ``f``, a path with any extension or a binary file.
+    """Write ``obj`` (a state dict: nested dicts, lists and tuples of Tensors, NumPy or
+    device arrays, numbers, strings and None) to ``f``, a path with any extension or a
+    binary file.
 
     A path is written atomically (a temporary file, then renamed), so a failed save leaves
     any previous file intact. Raises ``TypeError`` for what it cannot store.
@@ -61,7 +63,8 @@ def load(
 ) -> Any:  # fmt: skip
     """Read what ``save`` wrote (or a ``.safetensors`` file: a dict of Tensors).
 
-    Tensors go back to the device they were saved from, or to ``map_location`` (a device
+    Tensors and device arrays go back to the device they were saved from, or to
+    ``map_location`` (a device
     name or ``device``; a dict ``{"cuda:0": "cpu"}`` maps devices one by one).
     ``weights_only`` is accepted for PyTorch's API: nothing but data is ever loaded.
     """
@@ -112,6 +115,10 @@ def _encode(value: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
         key = f"a{len(arrays)}"
         arrays[key] = _host_array(value, where)
         return {"array": key}
+    if is_device_array(value):  # an optimizer's state on a GPU: back there when loaded
+        key = f"a{len(arrays)}"
+        arrays[key] = _host_array(value, where)
+        return {"array": key, "device": device_of(value)}
     if isinstance(value, dict):
         items = []
         for k, v in value.items():
@@ -149,7 +156,9 @@ def _decode(node: Any, arrays: dict[str, np.ndarray], map_location: Any) -> Any:
             t.requires_grad_(True)
         return t
     if "array" in node:
-        return arrays[node["array"]]
+        array = arrays[node["array"]]
+        return array if "device" not in node else _placed(array, _target(node["device"],
+                                                                         map_location))
     if "dict" in node:
         return {k: _decode(v, arrays, map_location) for k, v in node["dict"]}
     if "list" in node:

@@ -73,6 +73,54 @@ def test_map_location_puts_tensors_on_a_device(tmp_path, accelerator):
     assert ag.load(tmp_path / "w.pth", map_location=ag.device("cpu"))["w"].device == "cpu"
 
 
+def test_a_checkpoint_of_training_on_a_device_resumes_it_exactly(tmp_path, accelerator):
+    """PyTorch's checkpoint recipe on a GPU: ``save({"model": model.state_dict(),
+    "optimizer": opt.state_dict()})``. The optimizer's state there holds device arrays (and,
+    after a captured step, its step count in device memory): saved, loaded back onto the
+    device, and training resumes as if it had not stopped."""
+    import backends
+    import nn
+    import optim
+
+    rng = np.random.default_rng(0)
+    x = ag.tensor(rng.standard_normal((16, 4)).astype(np.float32), device=accelerator)
+    y = ag.tensor(rng.integers(0, 3, 16), device=accelerator)
+
+    def make():
+        ag.manual_seed(0)
+        model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)).to(accelerator)
+        return model, optim.Adam(model.parameters(), lr=0.01)
+
+    def train(model, opt, steps, captured=False):
+        def step(x, y):
+            opt.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            opt.step()
+
+        step = ag.capture(step) if captured else step
+        for _ in range(steps):
+            step(x, y)
+
+    model, opt = make()
+    train(model, opt, 7)
+    reference = [host(p) for p in model.parameters()]
+    model, opt = make()
+    train(model, opt, 4, captured=True)  # 2 warm-up steps, the recording, a replay
+    assert backends.is_device_array(opt.state[next(model.parameters())]["step"])
+    ag.save({"model": model.state_dict(), "optimizer": opt.state_dict()}, tmp_path / "ck.pth")
+    checkpoint = ag.load(tmp_path / "ck.pth")
+    state = checkpoint["optimizer"]["state"][0]
+    assert backends.is_device_array(state["exp_avg"])  # back on the device it came from
+    model, opt = make()
+    model.load_state_dict(checkpoint["model"])
+    opt.load_state_dict(checkpoint["optimizer"])
+    train(model, opt, 3)
+    for p, want in zip(model.parameters(), reference, strict=True):
+        np.testing.assert_allclose(host(p), want, rtol=0 if accelerator == "fakegpu" else 1e-5)
+    on_cpu = ag.load(tmp_path / "ck.pth", map_location="cpu")["optimizer"]["state"][0]
+    assert isinstance(on_cpu["exp_avg"], np.ndarray)
+
+
 def test_refuses_what_it_cannot_store_and_says_where(tmp_path):
     class Model:
         def state_dict(self):
