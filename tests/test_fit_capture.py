@@ -158,6 +158,33 @@ def test_running_logs_read_after_every_batch_are_the_eager_fit_s(accelerator):
                                 else pytest.approx(want[key], rel=1e-4)), key
 
 
+class _EvaluateEachEpoch(nn.callbacks.Callback):
+    """A callback that evaluates the model after every epoch, in batches larger than fit's:
+    the shared accuracy then counts its hits in a longer array of its own."""
+
+    def __init__(self, x, y):
+        super().__init__()
+        self.x, self.y, self.seen = x, y, []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seen.append(self.model.evaluate(self.x, self.y, batch_size=2 * BATCH, verbose=0))
+
+
+def test_an_evaluation_in_a_callback_does_not_leave_the_recording_behind(accelerator):
+    # The recorded step adds into the accuracy's arrays; an evaluation with larger batches
+    # makes new ones. The next epoch must count into those (and the old arrays, which the
+    # recording still writes on a GPU, must not be freed under it).
+    x, y = _data()
+    runs = []
+    for jit in (False, True):
+        callback = _EvaluateEachEpoch(x, y)
+        runs.append((_fit(accelerator, jit, callbacks=[callback]), callback.seen))
+    (eager, eager_seen), (captured, captured_seen) = runs
+    _assert_same_training(accelerator, eager, captured)
+    assert captured_seen == (eager_seen if accelerator != "cuda" else
+                             [pytest.approx(v, rel=1e-4) for v in eager_seen])
+
+
 class _MeanTopProbability(nn.metrics.Mean):
     """A user's metric: the mean of the largest predicted probability (a Mean of a batch of
     values: not one of the updates a recording holds)."""

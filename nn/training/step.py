@@ -120,8 +120,9 @@ class Step:
         self.loss_tracker = Mean(name="loss")
         self.dtype = model_dtype(model)
         self._params = [p for p in model.parameters() if getattr(p, "constraint", None)]
-        # the running loss and metrics updated inside a recorded step (see _capture)
-        self._counted: list[tuple[Metric, float]] | None = None
+        # the running loss and metrics updated inside a recorded step (see _capture): each
+        # with the count a replay adds and the arrays the recording adds into
+        self._counted: list[tuple[Metric, float, Any, Any]] | None = None
         self._captured = self._capture() if capture else None
 
     @property
@@ -217,6 +218,14 @@ class Step:
         """``eager(xb, yb)`` (:meth:`_update` or :meth:`_forward`), replayed where this
         step is captured and the recording fits, then the metrics tracked."""
         step = self._captured
+        if step is not None and self._counted and any(
+                m._total is not total or getattr(m, "_hits", None) is not hits
+                for m, _, total, hits in self._counted):  # fmt: skip
+            # A metric was given new arrays since the recording (fit's metrics are shared
+            # with evaluate, whose larger batches need a longer hits array): the recording
+            # would go on adding into the old ones. Record the step again. (The old arrays
+            # were kept alive until now: a GPU's recording writes them on every replay.)
+            self._captured = step = self._capture()
         if step is None:
             pass
         elif not (isinstance(xb, Tensor) and isinstance(yb, Tensor)):
@@ -251,7 +260,7 @@ class Step:
         before = [(m._count, m._total, getattr(m, "_hits", None)) for m in metrics]
         result = step(xb, yb)
         if step.replayed_last:  # the host code did not run
-            for metric, added in counted:
+            for metric, added, _, _ in counted:
                 metric._count += added
         elif step.recorded:  # this call was the recording
             if any(m._total is not total or getattr(m, "_hits", None) is not hits
@@ -260,8 +269,8 @@ class Step:
                 # one here would leave the replays adding into the old one.
                 raise RuntimeError(f"fit: a metric's state moved while {type(self).__name__} "
                                    "recorded its step: its replays would not count")
-            self._counted = [(m, m._count - count)
-                             for m, (count, _, _) in zip(metrics, before, strict=True)]
+            self._counted = [(m, m._count - count, total, hits)
+                             for m, (count, total, hits) in zip(metrics, before, strict=True)]
         return result
 
     def logs(self) -> dict[str, float]:
