@@ -200,7 +200,7 @@ class Step:
         # recording updates them too, and each replay counts its samples on the host
         # (Mean._count) as the recorded call did. Other metrics are tracked after it.
         tracked = type(self)._track is Step._track and all(
-            _tracks_in_place(m) for m in (self.loss_tracker, *self.metrics))
+            _tracks_in_place(m) for m in self.metrics)
         if tracked:
             self._counted = []
         if self.optimizer is None:
@@ -288,11 +288,9 @@ class Step:
 
 
 def _tracks_in_place(metric: Metric) -> bool:
-    """Whether a metric's update, once its state is on the device, only adds into that
-    state's arrays (and counts on the host): the loss tracker's mean of 0-d losses and
-    the accuracies' hits (see nn.metrics)."""
-    if type(metric) is Mean:
-        return True
+    """Whether a compiled metric's update, once its state is on the device, only adds
+    into that state's arrays (and counts on the host), as the loss tracker's mean of 0-d
+    losses does: the accuracies' hits (see nn.metrics)."""
     kind = type(metric)
     return (isinstance(metric, MeanMetricWrapper) and metric._fn in _HIT_RATES
             and kind.update_state is MeanMetricWrapper.update_state
