@@ -636,6 +636,10 @@ def main() -> None:
                          "batch": int(size), "ms": sec * 1e3, "samples_per_s": int(size) / sec,
                          "check_loss": results[0]["check_loss"],
                          "check_reference": results[0].get("check_reference")})  # fmt: skip
+            if len(results) > 1:  # each round too: the targets pair a round's runs
+                rows += [{"kind": "step-round", "library": library, "device": device,
+                          "batch": int(size), "round": r + 1, "ms": res["step_seconds"][size] * 1e3}
+                         for r, res in enumerate(results)]  # fmt: skip
     _check_losses(rows)
     result, why = _run_worker(["launches", "xpgrad", "fakegpu"], threads)
     if result is None:
@@ -714,20 +718,22 @@ def _check_losses(rows: list[dict[str, Any]]) -> None:
 def _write(out: Path, rows: list[dict], description: str, command: str, threads: int,
            rounds: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    keys = ["kind", "library", "device", "batch", "ms", "samples_per_s", "epoch", "seconds",
-            "launches", "mib", "skip"]  # fmt: skip
+    keys = ["kind", "library", "device", "batch", "round", "ms", "samples_per_s", "epoch",
+            "seconds", "launches", "mib", "skip"]  # fmt: skip
     with open(out / "speed.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, keys, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
-    step = {(r["library"], r["device"], r["batch"]): r["ms"] for r in rows if "ms" in r}
+    step = {(r["library"], r["device"], r["batch"]): r["ms"] for r in rows if r["kind"] == "step"
+            and "ms" in r}  # fmt: skip
     batches = sorted({b for _, _, b in step})
     lines = ["# Training speed: 784-300-100-10 MLP, Adam, float32", "",
              f"- machine: {description}", f"- command: `{command}`",
              f"- each library in its own process, {threads} threads each; median time per "
              "step over timed blocks after warm-up; the device synchronised before each "
              f"clock read; every library run {rounds} times, interleaved, the fastest run kept "
-             "(a shared machine's busy spells only ever add time)", "",
+             "(a shared machine's busy spells only ever add time; the targets below also "
+             "compare each round's runs)", "",
              "## Step (ms per step; ratio to PyTorch on the same device)",
              "", "| library | device | " + " | ".join(f"b{b}" for b in batches) + " |",
              "|---|---|" + "---:|" * len(batches)]  # fmt: skip
@@ -783,32 +789,48 @@ def _write(out: Path, rows: list[dict], description: str, command: str, threads:
                 cells.append("-" if mib is None else f"{mib:.1f}" + (
                     f" ({mib / ref:.2f}x)" if ref and library != "torch" else ""))
             lines.append(f"| {library} | " + " | ".join(cells) + " |")
-    lines += _targets(step, epochs)
+    lines += _targets(step, epochs, [r for r in rows if r["kind"] == "step-round"])
     (out / "speed.md").write_text("\n".join(lines) + "\n")
     _plot(out, rows, description)
 
 
-def _targets(step: dict, epochs: list[dict]) -> list[str]:
-    """Issue 13's targets on this device, from the figures above: which hold."""
+def _targets(step: dict, epochs: list[dict], rounds: list[dict] | tuple = ()) -> list[str]:
+    """Issue 13's targets on this device, from the figures above: which hold.
+
+    A step target compares the fastest run of each library; with several rounds it also
+    pairs the two libraries' runs of each round (run one after the other), whose ratios a
+    busy spell moves less than it moves one library's fastest run. Where the two answers
+    differ, the target is on the line."""
     out = ["", "## Issue 13's targets", "", "| target | measured | holds |", "|---|---|---|"]
 
     def row(target: str, value: float | None, limit: float, text: str, caveat: str = "") -> None:
         if value is not None:
             out.append(f"| {target} | {text} | {caveat or ('yes' if value <= limit else 'no')} |")
 
+    def step_row(target: str, ours_name: str, ref_name: str, device: str, b: int,
+                 limit: float) -> None:
+        ours, ref = step.get((ours_name, device, b)), step.get((ref_name, device, b))
+        if not (ours and ref):
+            return
+        text, caveat = f"{ours:.3f} / {ref:.3f} ms = {ours / ref:.2f}x", ""
+        paired = _paired_ratios(rounds, ours_name, ref_name, device, b)
+        if len(paired) > 1:
+            median = statistics.median(paired)
+            text += (f"; round by round {', '.join(f'{r:.2f}x' for r in paired)} "
+                     f"(median {median:.2f}x)")
+            if (ours / ref <= limit) != (median <= limit):
+                caveat = (f"on the line: the fastest runs give {ours / ref:.2f}x, the rounds' "
+                          f"median {median:.2f}x")
+        row(target, ours / ref, limit, text, caveat)
+
     for b in (32, 1024):
-        ours, ref = step.get(("xpgrad", "cpu", b)), step.get(("torch", "cpu", b))
-        if ours and ref:
-            row(f"CPU step at batch {b} <= 1.0x PyTorch", ours / ref, 1.0,
-                f"{ours:.3f} / {ref:.3f} ms = {ours / ref:.2f}x")  # fmt: skip
+        step_row(f"CPU step at batch {b} <= 1.0x PyTorch", "xpgrad", "torch", "cpu", b, 1.0)
     for b in sorted({b for lib, dev, b in step if dev == "cuda"}):
         for ours_name, ref_name, limit in (("xpgrad", "torch", 0.5),
                                            ("xpgrad-captured", "torch-graph",
                                             1.1 if b >= 8192 else 0.5)):  # fmt: skip
-            ours, ref = step.get((ours_name, "cuda", b)), step.get((ref_name, "cuda", b))
-            if ours and ref:
-                row(f"GPU {ours_name} step at batch {b} <= {limit}x {ref_name}", ours / ref,
-                    limit, f"{ours:.3f} / {ref:.3f} ms = {ours / ref:.2f}x")  # fmt: skip
+            step_row(f"GPU {ours_name} step at batch {b} <= {limit}x {ref_name}", ours_name,
+                     ref_name, "cuda", b, limit)  # fmt: skip
     runs: dict[str, list[float]] = {}
     for r in epochs:
         if r["device"] == "cpu":
@@ -828,6 +850,17 @@ def _targets(step: dict, epochs: list[dict]) -> list[str]:
             f"mean {f:.2f} / {b:.2f} s = {f / b:.2f}x",
             _busy_spell(("fit", fit), ("bare", bare)))  # fmt: skip
     return out
+
+
+def _paired_ratios(rounds: list[dict] | tuple, ours: str, ref: str, device: str,
+                   batch: int) -> list[float]:
+    """``ours`` over ``ref`` for each round in which both ran at this batch size."""
+    by_round: dict[int, dict[str, float]] = {}
+    for r in rounds:
+        if r["device"] == device and r["batch"] == batch and r["library"] in (ours, ref):
+            by_round.setdefault(r["round"], {})[r["library"]] = r["ms"]
+    return [times[ours] / times[ref] for _, times in sorted(by_round.items())
+            if ours in times and ref in times]
 
 
 #: Epochs of one run that differ by more than this factor were not all timed alike.

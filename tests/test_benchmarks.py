@@ -141,3 +141,28 @@ def test_an_epoch_comparison_made_in_a_busy_spell_is_not_answered():
     assert quiet["fit's epoch <= 1.0x the PyTorch plain loop's"] == "yes"
     slower = targets([2.0] * 5, bare, [1.9] * 5)
     assert slower["fit's epoch <= 1.0x the PyTorch plain loop's"] == "no"
+
+
+def test_a_step_target_pairs_each_round_s_runs():
+    """The CPU run of 2026-11-28: xpgrad's b1024 took 9.675, 9.692 and 9.673 ms in its three
+    rounds, PyTorch's 10.467, 11.464 and 8.254 ms (one quiet block). The fastest runs give
+    1.17x, the rounds, each library run right after the other, 0.92x, 0.85x and 1.17x: the
+    table says the target is on the line rather than missed. Where both agree it answers."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import speed
+
+    def verdict(ours, ref):
+        rounds = [{"library": library, "device": "cpu", "batch": 1024, "round": i + 1, "ms": ms}
+                  for library, times in (("xpgrad", ours), ("torch", ref))
+                  for i, ms in enumerate(times)]  # fmt: skip
+        step = {("xpgrad", "cpu", 1024): min(ours), ("torch", "cpu", 1024): min(ref)}
+        line = next(line for line in speed._targets(step, [], rounds) if "batch 1024" in line)
+        return line.rsplit(" | ", 1)[1].rstrip(" |"), line
+
+    answer, line = verdict([9.675, 9.692, 9.673], [10.467, 11.464, 8.254])
+    assert answer.startswith("on the line") and "1.17x" in answer and "median 0.92x" in answer
+    assert "round by round 0.92x, 0.85x, 1.17x" in line
+    assert verdict([7.9, 8.0, 7.95], [8.4, 8.5, 8.6])[0] == "yes"
+    assert verdict([9.7, 9.8, 9.6], [8.3, 8.4, 8.2])[0] == "no"
+    single = speed._targets({("xpgrad", "cpu", 1024): 9.7, ("torch", "cpu", 1024): 8.3}, [])
+    assert any(line.endswith("| no |") and "round by round" not in line for line in single)
