@@ -25,6 +25,9 @@ input tensors and replays. What this asks of the step:
   difference): call ``train_step`` itself for a last, smaller batch.
 * The returned tensors are the recorded ones, overwritten by the next call: read them
   (``loss.item()``) or clone them first.
+* A recording holds the step's arrays in device memory of its own, up to twice what the
+  eager step needs; where that is more than is free, the recording raises NotCapturable
+  (before any optimizer stepped in it: ``fit`` then trains eagerly).
 * The step's host code runs once, when it is recorded: reading a device value on the
   host inside it (``.item()``, ``float()``, ``print``) fails then (NotCapturable where no
   optimizer has stepped yet in the recording), random numbers
@@ -190,6 +193,17 @@ class CapturedStep:
                 f"the step reads a device value on the host ({error}); run it without "
                 "autograd.capture, or read the value outside the step"
             ) from error
+        except MemoryError as error:
+            # The recording keeps the step's arrays in a memory pool of its own (up to twice
+            # an eager step's device memory): where that does not fit, the step may still run
+            # as it is, under the same rule as above. (Without the traceback, whose frames
+            # hold the recording's arrays, its pool is freed for the eager step.)
+            if seen:
+                raise
+            raise NotCapturable(
+                f"recording the step needs more device memory than is free ({error}); a "
+                "recording holds the step's arrays in memory of its own"
+            ) from error.with_traceback(None)
         finally:
             CAPTURE_MATMUL[0] = None
             CAPTURE_WATCH[0] = None

@@ -267,6 +267,37 @@ def test_a_step_that_cannot_be_recorded_warns_and_trains_eagerly(accelerator, ca
     _assert_same_training(accelerator, eager, captured)
 
 
+@pytest.mark.parametrize("where", ["before the update", "in the update"])
+def test_a_recording_that_runs_out_of_device_memory(monkeypatch, where):
+    """Where the recording's own memory does not fit (CuPy raises its OutOfMemoryError, a
+    MemoryError): before any optimizer stepped in it, fit trains eagerly with the warning;
+    after, the error is raised (the host's step count has moved)."""
+    from backends.fake_gpu import FakeGpuBackend
+
+    recording = FakeGpuBackend.capture
+    fail_before_update = where == "before the update"
+
+    def capture(self, fn):
+        def step():
+            if fail_before_update:
+                raise MemoryError("Out of memory allocating 1,024 bytes")
+            fn()  # the optimizer has stepped
+            raise MemoryError("Out of memory allocating 1,024 bytes")
+
+        return recording(self, step)
+
+    eager = _fit("fakegpu", False)
+    monkeypatch.setattr(FakeGpuBackend, "capture", capture)
+    if not fail_before_update:
+        with pytest.raises(MemoryError):
+            _fit("fakegpu", True)
+        return
+    with pytest.warns(RuntimeWarning, match="more device memory than is free") as caught:
+        captured = _fit("fakegpu", True)
+    assert len(caught) == 1
+    _assert_same_training("fakegpu", eager, captured)
+
+
 def test_a_learning_rate_set_by_a_callback_is_recorded_again(accelerator):
     def schedule():
         return nn.callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.5)

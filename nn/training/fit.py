@@ -83,7 +83,8 @@ class TrainingMixin:
         The numbers are the eager step's. A step that cannot be recorded (dropout's random
         numbers, a learning-rate schedule, an optimizer whose update reads changing host
         numbers, a device value read on the host in the forward pass, several inputs or
-        outputs) trains eagerly, with a warning. On the CPU it
+        outputs, a recording that does not fit in the free device memory) trains eagerly,
+        with a warning. On the CPU it
         changes nothing. ``"auto"`` (the default) and False: eager (a recording keeps the
         step's activations in memory of its own, up to twice an eager step's device memory,
         and it has run on one kind of GPU so far: it is not chosen for you).
