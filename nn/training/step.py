@@ -121,8 +121,8 @@ class Step:
         self.dtype = model_dtype(model)
         self._params = [p for p in model.parameters() if getattr(p, "constraint", None)]
         # the running loss and metrics updated inside a recorded step (see _capture): each
-        # with the count a replay adds and the arrays the recording adds into
-        self._counted: list[tuple[Metric, float, Any, Any]] | None = None
+        # with the count a replay adds and the arrays the recording adds into (_arrays)
+        self._counted: list[tuple[Metric, float, tuple[Any, Any]]] | None = None
         self._captured = self._capture() if capture else None
 
     @property
@@ -219,8 +219,7 @@ class Step:
         step is captured and the recording fits, then the metrics tracked."""
         step = self._captured
         if step is not None and self._counted and any(
-                m._total is not total or getattr(m, "_hits", None) is not hits
-                for m, _, total, hits in self._counted):  # fmt: skip
+                _moved(m, arrays) for m, _, arrays in self._counted):
             # A metric was given new arrays since the recording (fit's metrics are shared
             # with evaluate, whose larger batches need a longer hits array): the recording
             # would go on adding into the old ones. Record the step again. (The old arrays
@@ -257,20 +256,19 @@ class Step:
         if counted is None:
             return step(xb, yb)
         metrics = (self.loss_tracker, *self.metrics)
-        before = [(m._count, m._total, getattr(m, "_hits", None)) for m in metrics]
+        before = [(m._count, _arrays(m)) for m in metrics]
         result = step(xb, yb)
         if step.replayed_last:  # the host code did not run
-            for metric, added, _, _ in counted:
+            for metric, added, _ in counted:
                 metric._count += added
         elif step.recorded:  # this call was the recording
-            if any(m._total is not total or getattr(m, "_hits", None) is not hits
-                   for m, (_, total, hits) in zip(metrics, before, strict=True)):
+            if any(_moved(m, arrays) for m, (_, arrays) in zip(metrics, before, strict=True)):
                 # The warm-up made the arrays, and these metrics only add into them: a new
                 # one here would leave the replays adding into the old one.
                 raise RuntimeError(f"fit: a metric's state moved while {type(self).__name__} "
                                    "recorded its step: its replays would not count")
-            self._counted = [(m, m._count - count, total, hits)
-                             for m, (count, total, hits) in zip(metrics, before, strict=True)]
+            self._counted = [(m, m._count - count, arrays)
+                             for m, (count, arrays) in zip(metrics, before, strict=True)]
         return result
 
     def logs(self) -> dict[str, float]:
@@ -285,6 +283,16 @@ class Step:
         for m in self.metrics:
             out[m.name] = float(m.result())
         return dict(sorted(out.items()))
+
+
+def _arrays(metric: Metric) -> tuple[Any, Any]:
+    """The arrays a tracked metric adds into: its total and (an accuracy's) hits."""
+    return metric._total, getattr(metric, "_hits", None)
+
+
+def _moved(metric: Metric, arrays: tuple[Any, Any]) -> bool:
+    """Whether ``metric`` holds other arrays than ``arrays`` (what :func:`_arrays` gave)."""
+    return any(now is not then for now, then in zip(_arrays(metric), arrays, strict=True))
 
 
 def _tracks_in_place(metric: Metric) -> bool:
