@@ -111,14 +111,12 @@ def _encode(value: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
         key = f"a{len(arrays)}"
         arrays[key] = _host_array(value.data, where)
         return {"tensor": key, "device": str(value.device), "requires_grad": value.requires_grad}
-    if isinstance(value, np.ndarray):
+    if isinstance(value, np.ndarray) or is_device_array(value):
         key = f"a{len(arrays)}"
         arrays[key] = _host_array(value, where)
-        return {"array": key}
-    if is_device_array(value):  # an optimizer's state on a GPU: back there when loaded
-        key = f"a{len(arrays)}"
-        arrays[key] = _host_array(value, where)
-        return {"array": key, "device": device_of(value)}
+        if isinstance(value, np.ndarray):
+            return {"array": key}
+        return {"array": key, "device": device_of(value)}  # (an optimizer's state on a GPU)
     if isinstance(value, dict):
         items = []
         for k, v in value.items():
