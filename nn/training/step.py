@@ -173,17 +173,15 @@ class Step:
         with autograd.no_grad():
             return self._loss(xb, yb)
 
-    def _update_tracked(self, xb: Tensor, yb: Tensor) -> tuple[Tensor, Any]:
-        """:meth:`_update`, then the running loss and metrics: a recording of both."""
-        loss, y_pred = self._update(xb, yb)
-        self._track(loss, yb, y_pred)
-        return loss, y_pred
+    def _tracked(self, run: Any) -> Any:
+        """``run`` (:meth:`_update` or :meth:`_forward`), then the running loss and
+        metrics: a step that records both."""
+        def step(xb: Tensor, yb: Tensor) -> tuple[Tensor, Any]:
+            loss, y_pred = run(xb, yb)
+            self._track(loss, yb, y_pred)
+            return loss, y_pred
 
-    def _forward_tracked(self, xb: Tensor, yb: Tensor) -> tuple[Tensor, Any]:
-        """:meth:`_forward`, then the running loss and metrics: a recording of both."""
-        loss, y_pred = self._forward(xb, yb)
-        self._track(loss, yb, y_pred)
-        return loss, y_pred
+        return step
 
     # ------------------------------------------------------------------ captured steps
     def _capture(self) -> Any:
@@ -201,17 +199,16 @@ class Step:
         # (Mean._count) as the recorded call did. Other metrics are tracked after it.
         tracked = type(self)._track is Step._track and all(
             _tracks_in_place(m) for m in self.metrics)
+        if self.optimizer is not None:
+            try:
+                self.optimizer._check_capturable()
+            except NotCapturable as error:
+                _warn_eager(error, stacklevel=6)  # fit -> _step -> Step() -> here
+                return None
+        fn = self._forward if self.optimizer is None else self._update
         if tracked:
             self._counted = []
-        if self.optimizer is None:
-            fn = self._forward_tracked if tracked else self._forward
-            return autograd.capture(fn, watch=watch)
-        try:
-            self.optimizer._check_capturable()
-        except NotCapturable as error:
-            _warn_eager(error, stacklevel=6)  # fit -> _step -> Step() -> here
-            return None
-        fn = self._update_tracked if tracked else self._update
+            fn = self._tracked(fn)
         return autograd.capture(fn, watch=watch)
 
     def _run(self, eager: Any, xb: Any, yb: Any) -> Any:
