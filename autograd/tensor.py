@@ -686,6 +686,87 @@ class Tensor:
     def minimum(self, other: Any) -> Tensor:
         return _ops.minimum(self, other)
 
+    def log1p(self) -> Tensor:
+        return _ops.log1p(self)
+
+    def expm1(self) -> Tensor:
+        return _ops.expm1(self)
+
+    def reciprocal(self) -> Tensor:
+        return _ops.reciprocal(self)
+
+    def rsqrt(self) -> Tensor:
+        return _ops.rsqrt(self)
+
+    def round(self, *, decimals: int = 0) -> Tensor:
+        """Round halves to even; gradient 0 (see ``autograd.round``)."""
+        return _ops.round(self, decimals=decimals)
+
+    def floor(self) -> Tensor:
+        return _ops.floor(self)
+
+    def ceil(self) -> Tensor:
+        return _ops.ceil(self)
+
+    def trunc(self) -> Tensor:
+        return _ops.trunc(self)
+
+    def sign(self) -> Tensor:
+        return _ops.sign(self)
+
+    def clamp_min(self, min: Any) -> Tensor:  # noqa: A002
+        return _ops.clamp(self, min, None)
+
+    def clamp_max(self, max: Any) -> Tensor:  # noqa: A002
+        return _ops.clamp(self, None, max)
+
+    def isnan(self) -> Tensor:
+        return _ops.isnan(self)
+
+    def isinf(self) -> Tensor:
+        return _ops.isinf(self)
+
+    def isfinite(self) -> Tensor:
+        return _ops.isfinite(self)
+
+    def logical_not(self) -> Tensor:
+        return _ops.logical_not(self)
+
+    def logical_and(self, other: Any) -> Tensor:
+        return _ops.logical_and(self, other)
+
+    def logical_or(self, other: Any) -> Tensor:
+        return _ops.logical_or(self, other)
+
+    def logical_xor(self, other: Any) -> Tensor:
+        return _ops.logical_xor(self, other)
+
+    def count_nonzero(self, dim: Any = None) -> Tensor:
+        return _ops.count_nonzero(self, dim)
+
+    # ------------------------------------------------------------------ selection
+    def gather(self, dim: int, index: Any) -> Tensor:
+        """The elements ``index`` names along ``dim`` (see ``autograd.gather``)."""
+        return _ops.gather(self, dim, index)
+
+    def take_along_dim(self, indices: Any, dim: int | None = None) -> Tensor:
+        return _ops.take_along_dim(self, indices, dim)
+
+    def index_select(self, dim: int, index: Any) -> Tensor:
+        """The slices at ``index`` along ``dim`` (see ``autograd.index_select``)."""
+        return _ops.index_select(self, dim, index)
+
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
+        """``(values, indices)`` sorted along ``dim`` (see ``autograd.sort``)."""
+        return _ops.sort(self, dim, descending)
+
+    def argsort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
+        return _ops.argsort(self, dim, descending)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
+        """``(values, indices)`` of the k largest along ``dim`` (see ``autograd.topk``)."""
+        return _ops.topk(self, k, dim, largest, sorted)
+
     def softmax(self, dim: Any = None, **kwargs: Any) -> Tensor:
         """Softmax along ``dim`` (see ``autograd.softmax``)."""
         return _ops.softmax(self, dim, **kwargs)
@@ -809,6 +890,19 @@ class Tensor:
     def repeat(self, *sizes: Any) -> Tensor:
         """Tile the tensor ``sizes[i]`` times along axis i (PyTorch's ``repeat``)."""
         return _ops.repeat(self, *sizes)
+
+    def flip(self, *dims: Any) -> Tensor:
+        """Reverse the order along ``dims``: ``x.flip(0)``, ``x.flip(0, 1)``, ``x.flip([0, 1])``."""
+        if len(dims) == 1 and not isinstance(dims[0], int | np.integer):
+            dims = dims[0]
+        return _ops.flip(self, dims)
+
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        return _ops.unbind(self, dim)
+
+    def cumsum(self, dim: int | None = None, *, dtype: Any = None) -> Tensor:
+        """The running sum along ``dim`` (see ``autograd.cumsum``)."""
+        return _ops.cumsum(self, dim, dtype=dtype)
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         return _ops.chunk(self, chunks, dim)

@@ -20,6 +20,7 @@ from .arithmetic import Add as Add
 from .arithmetic import Mul as Mul
 from .arithmetic import Neg as Neg
 from .arithmetic import Sub as Sub
+from .comparison import *  # noqa: F403
 from .dropout import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .indexing import *  # noqa: F403
@@ -28,13 +29,14 @@ from .indexing import raw_index as raw_index
 from .matmul import *  # noqa: F403
 from .matmul import MatMul as MatMul
 from .reductions import *  # noqa: F403
+from .selection import *  # noqa: F403
 from .shape import *  # noqa: F403
 from .softmax import *  # noqa: F403
 
 #: the family files, in the order their ops are listed in ``__all__``
 FAMILIES = (
-    "activations", "arithmetic", "dropout", "elementwise", "indexing", "matmul",
-    "reductions", "shape", "softmax",
+    "activations", "arithmetic", "comparison", "dropout", "elementwise", "indexing", "matmul",
+    "reductions", "selection", "shape", "softmax",
 )  # fmt: skip
 
 __all__ = [name for family in FAMILIES for name in _sys.modules[f"{__name__}.{family}"].__all__]

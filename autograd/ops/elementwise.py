@@ -1,5 +1,6 @@
-"""Elementwise math: exp, log, sqrt, abs, sin, cos, tan, clamp, maximum, minimum, where,
-clone, and casts."""
+"""Elementwise math: exp, log, sqrt, abs, sin, cos, tan, log1p, expm1, reciprocal, rsqrt,
+square, clamp, maximum, minimum, where, clone, casts; and the steps (round, floor, ceil,
+trunc, sign), whose gradient is zero."""
 
 from __future__ import annotations
 
@@ -85,6 +86,84 @@ class Tan(Function):
     def backward(self, gy):
         y = self.output()
         return gy * (1 + y * y)
+
+
+class Log1p(Function):
+    """y = ln(1 + x), exact for small x;  dy/dx = 1 / (1 + x)."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return get_array_module(x).log1p(x)
+
+    def backward(self, gy):
+        return gy / (self.inputs[0] + 1)
+
+
+class Expm1(Function):
+    """y = e**x - 1, exact for small x;  dy/dx = e**x = y + 1."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return get_array_module(x).expm1(x)
+
+    def backward(self, gy):
+        return gy * (self.output() + 1)
+
+
+class Reciprocal(Function):
+    """y = 1/x;  dy/dx = -1/x**2 = -y**2."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return get_array_module(x).reciprocal(x)
+
+    def backward(self, gy):
+        y = self.output()
+        return gy * -(y * y)
+
+
+class Rsqrt(Function):
+    """y = 1/sqrt(x);  dy/dx = -x**(-3/2) / 2 = -y**3 / 2."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        return xp.reciprocal(xp.sqrt(x))
+
+    def backward(self, gy):
+        y = self.output()
+        return gy * (y * y * y * -0.5)
+
+
+class Step(Function):
+    """A piecewise-constant function (round, floor, ceil, trunc, sign): y = f(x), and
+    dy/dx = 0 everywhere, as in PyTorch (the derivative where it exists; 0 at the jumps).
+    The output still takes part in the graph, so a loss built on it backpropagates zeros
+    rather than failing."""
+
+    __slots__ = ("kind", "decimals")
+
+    def __init__(self, kind: str, decimals: int = 0) -> None:
+        self.kind, self.decimals = kind, decimals
+
+    @property
+    def name(self) -> str:
+        return self.kind
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        if x.dtype.kind in "biu" and self.kind != "sign":
+            return x.copy()  # whole numbers already (NumPy's floor would give float64)
+        if self.kind == "round":  # halves to even, as PyTorch and NumPy
+            return xp.round(x, self.decimals)
+        return getattr(xp, self.kind)(x)
+
+    def backward(self, gy):
+        return _wrap(get_array_module(gy.data).zeros_like(gy.data))
 
 
 class Clone(Function):
@@ -265,6 +344,57 @@ def tan(x: Tensor) -> Tensor:
     return Tan()(floating(x, "tan"))
 
 
+def log1p(input: Tensor) -> Tensor:
+    """Elementwise ln(1 + x), accurate where x is near 0."""
+    return Log1p()(floating(input, "log1p"))
+
+
+def expm1(input: Tensor) -> Tensor:
+    """Elementwise e**x - 1, accurate where x is near 0."""
+    return Expm1()(floating(input, "expm1"))
+
+
+def reciprocal(input: Tensor) -> Tensor:
+    """Elementwise 1/x (integer input gives the default float dtype, as PyTorch)."""
+    return Reciprocal()(floating(input, "reciprocal"))
+
+
+def rsqrt(input: Tensor) -> Tensor:
+    """Elementwise 1/sqrt(x)."""
+    return Rsqrt()(floating(input, "rsqrt"))
+
+
+def square(input: Tensor) -> Tensor:
+    """Elementwise x**2 (x * x;  dy/dx = 2x)."""
+    input = tensor_arg(input, "square")
+    return input * input
+
+
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001 - PyTorch's name
+    """Round to ``decimals`` places, halves to even (2.5 -> 2). Gradient 0."""
+    return Step("round", int(decimals))(tensor_arg(input, "round"))
+
+
+def floor(input: Tensor) -> Tensor:
+    """The largest whole number <= x. Gradient 0."""
+    return Step("floor")(tensor_arg(input, "floor"))
+
+
+def ceil(input: Tensor) -> Tensor:
+    """The smallest whole number >= x. Gradient 0."""
+    return Step("ceil")(tensor_arg(input, "ceil"))
+
+
+def trunc(input: Tensor) -> Tensor:
+    """x with its fractional part dropped (towards 0). Gradient 0."""
+    return Step("trunc")(tensor_arg(input, "trunc"))
+
+
+def sign(input: Tensor) -> Tensor:
+    """-1, 0 or 1 by the sign of x. Gradient 0."""
+    return Step("sign")(tensor_arg(input, "sign"))
+
+
 def clone(input: Tensor) -> Tensor:
     """A copy with its own memory; the gradient passes through unchanged."""
     return Clone()(tensor_arg(input, "clone"))
@@ -358,7 +488,6 @@ def astype(x: Tensor, dtype: Any) -> Tensor:
     return AsType(dtype)(x)
 
 
-
 def to_device(x: Tensor, device: str) -> Tensor:
     """Copy to ``device`` (``"cpu"``, ``"cuda"``, ``"cuda:N"``); differentiable."""
     target = get_backend(device)
@@ -367,7 +496,7 @@ def to_device(x: Tensor, device: str) -> Tensor:
     return ToDevice(target.device)(x)
 
 
-# ----------------------------------------------------------------- comparisons (no gradient)
+# ----------------------------------------------------------------- questions about a tensor
 def is_tensor(obj: Any) -> bool:
     """True for a Tensor."""
     return isinstance(obj, Tensor)
@@ -378,31 +507,10 @@ def is_floating_point(input: Tensor) -> bool:
     return input.data.dtype.kind == "f"
 
 
-def equal(input: Tensor, other: Tensor) -> bool:
-    """True if both tensors have the same shape and the same elements."""
-    return input.shape == other.shape and bool((input.data == _raw(other)).all())
-
-
-def isclose(input: Tensor, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
-            equal_nan: bool = False) -> Tensor:  # fmt: skip
-    """Elementwise |input - other| <= atol + rtol |other| (a boolean tensor)."""
-    xp = get_array_module(input.data)
-    return _wrap(xp.asarray(xp.isclose(input.data, _raw(other), rtol, atol, equal_nan)))
-
-
-def allclose(input: Tensor, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
-             equal_nan: bool = False) -> bool:  # fmt: skip
-    """True if every element satisfies ``isclose``."""
-    return bool(isclose(input, other, rtol, atol, equal_nan).data.all())
-
-
-def _raw(value: Any) -> Any:
-    return value.data if isinstance(value, Tensor) else value
-
-
 # the ops this family adds to ``autograd`` (and ``autograd.ops``)
 __all__ = [
-    "abs", "allclose", "astype", "clamp", "clip", "clone", "cos", "equal", "exp",
-    "is_floating_point", "is_tensor", "isclose", "log", "masked_fill", "maximum", "minimum",
-    "sin", "sqrt", "tan", "to_device", "where",
+    "abs", "astype", "ceil", "clamp", "clip", "clone", "cos", "exp",
+    "expm1", "floor", "is_floating_point", "is_tensor", "log", "log1p",
+    "masked_fill", "maximum", "minimum", "reciprocal", "round", "rsqrt", "sign", "sin", "sqrt",
+    "square", "tan", "to_device", "trunc", "where",
 ]  # fmt: skip

@@ -1,5 +1,5 @@
-"""Reductions: sum, mean, max, min, var, std over an axis, a tuple of axes, or everything;
-argmax and argmin.
+"""Reductions: sum, mean, prod, max, min, var, std over an axis, a tuple of axes, or
+everything; argmax and argmin; and the running sum, cumsum.
 
 Each takes PyTorch's spelling, ``sum(input, dim=None, keepdim=False)``, and NumPy's and
 Keras', ``sum(x, axis=None, keepdims=False)``.
@@ -155,6 +155,71 @@ class Min(_Extreme):
         return x.min(axis=self.axis, keepdims=self.keepdims)
 
 
+class Prod(_Reduction):
+    """y = product of x over ``axis``;  dy/dx_i = the product of the other elements.
+
+    The products of the others are exact where x holds zeros (not y / x_i): each is a
+    prefix product times a suffix product (``_ProdOthers``).
+    """
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return x.prod(axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, gy):
+        return self._grad_to_input(gy) * _ProdOthers(self.axis)(self.inputs[0])
+
+
+class _ProdOthers(Function):
+    """For each element, the product of the other elements of its group (the elements
+    ``Prod`` multiplies together): the exclusive prefix product times the exclusive
+    suffix product, over the group's axes moved last and flattened."""
+
+    __slots__ = ("axis",)
+
+    def __init__(self, axis: tuple[int, ...] | None) -> None:
+        self.axis = axis
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        axes = tuple(range(x.ndim)) if self.axis is None else self.axis
+        rest = [i for i in range(x.ndim) if i not in axes]
+        moved = xp.transpose(x, rest + list(axes))
+        kept_shape = moved.shape[: len(rest)]
+        flat = moved.reshape(kept_shape + (-1,))
+        ones = xp.ones(kept_shape + (1,), dtype=x.dtype)
+        before = xp.cumprod(xp.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+        after = xp.flip(xp.cumprod(xp.flip(xp.concatenate([flat[..., 1:], ones], axis=-1),
+                                           axis=-1), axis=-1), axis=-1)  # fmt: skip
+        others = (before * after).reshape(moved.shape)
+        return xp.transpose(others, tuple(int(i) for i in np.argsort(rest + list(axes))))
+
+    def backward(self, gy):
+        raise RuntimeError(
+            "prod: second derivatives are not implemented (create_graph=True through prod)"
+        )
+
+
+class Cumsum(Function):
+    """y_i = x_0 + ... + x_i along ``axis`` (``reverse``: x_i + ... + x_last);
+    dL/dx is the running sum of dL/dy in the other direction."""
+
+    __slots__ = ("axis", "reverse")
+
+    def __init__(self, axis: int, reverse: bool = False) -> None:
+        self.axis, self.reverse = axis, reverse
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        if self.reverse:
+            return xp.flip(xp.cumsum(xp.flip(x, self.axis), axis=self.axis), self.axis)
+        return xp.cumsum(x, axis=self.axis)
+
+    def backward(self, gy):
+        return Cumsum(self.axis, not self.reverse)(gy)
+
+
 def sum(  # noqa: A001
     input: Tensor, dim: Axis = None, keepdim: bool = False, *, dtype: Any = None,
     axis: Axis = None, keepdims: bool | None = None,
@@ -179,6 +244,35 @@ def mean(
     if dtype is not None:
         input = astype(input, dtype)
     return Mean(_normalize_axis(dim, input, "mean"), keepdim)(floating(input, "mean"))
+
+
+def prod(
+    input: Tensor, dim: Axis = None, keepdim: bool = False, *, dtype: Any = None,
+    axis: Axis = None, keepdims: bool | None = None,
+) -> Tensor:  # fmt: skip
+    """y = product of x over ``dim`` (an int, a tuple of ints, or None for all);
+    dy/dx_i = the product of the other elements (exact where x holds zeros)."""
+    dim, keepdim = _dim(dim, keepdim, axis, keepdims, "prod")
+    if dtype is not None:
+        input = astype(input, dtype)
+    return Prod(_normalize_axis(dim, input, "prod"), keepdim)(input)
+
+
+def cumsum(input: Tensor, dim: int | None = None, *, dtype: Any = None,
+           axis: int | None = None) -> Tensor:  # fmt: skip
+    """The running sum along ``dim``: y_i = x_0 + ... + x_i;  dL/dx_i = dL/dy_i + ... +
+    dL/dy_last. Integer and boolean input give int64, as PyTorch."""
+    dim, _ = _dim(dim, False, axis, None, "cumsum")
+    if dim is None:
+        raise TypeError("cumsum: give the axis to sum along (dim=...)")
+    if dtype is not None:
+        input = astype(input, dtype)
+    elif input.data.dtype.kind in "biu":
+        input = astype(input, np.int64)
+    (axis,) = _normalize_axis(dim, input, "cumsum") or (None,)
+    if axis is None:  # a 0-d tensor: its one element
+        return input * 1
+    return Cumsum(axis)(input)
 
 
 def _extreme(
@@ -357,6 +451,6 @@ def norm(
 
 # the ops this family adds to ``autograd`` (and ``autograd.ops``)
 __all__ = [
-    "amax", "amin", "argmax", "argmin", "max", "MaxResult", "mean", "min", "MinResult", "norm",
-    "std", "sum", "var",
+    "amax", "amin", "argmax", "argmin", "cumsum", "max", "MaxResult", "mean", "min", "MinResult",
+    "norm", "prod", "std", "sum", "var",
 ]  # fmt: skip

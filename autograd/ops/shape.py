@@ -1,5 +1,5 @@
-"""Ops that move values around without arithmetic: reshape, squeeze, transpose, broadcast,
-expand, repeat, concat, stack, chunk, split."""
+"""Ops that move values around without arithmetic: reshape, squeeze, transpose, flip,
+broadcast, expand, repeat, concat, stack, chunk, split, unbind."""
 
 from __future__ import annotations
 
@@ -46,6 +46,22 @@ class Transpose(Function):
         if self.axes is None:
             return transpose(gy)
         return transpose(gy, tuple(int(i) for i in np.argsort(self.axes)))
+
+
+class Flip(Function):
+    """y = x with the order of elements reversed along ``axes``;  the gradient is flipped
+    back the same way."""
+
+    __slots__ = ("axes",)
+
+    def __init__(self, axes: tuple[int, ...]) -> None:
+        self.axes = axes
+
+    def forward(self, x):
+        return get_array_module(x).flip(x, self.axes)
+
+    def backward(self, gy):
+        return Flip(self.axes)(gy)
 
 
 class BroadcastTo(Function):
@@ -367,6 +383,27 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     return split(input, builtins.max(-(-n // chunks), 1), dim)
 
 
+def flip(input: Tensor, dims: Any = None, *, axis: Any = None) -> Tensor:
+    """Reverse the order of the elements along ``dims`` (an int or a sequence of ints;
+    NumPy's ``axis=``, where None means every axis)."""
+    input = tensor_arg(input, "flip")
+    if dims is None:
+        dims = tuple(range(input.ndim)) if axis is None else axis
+    dims = _ints(dims, "flip", "dims")
+    if not input.ndim:
+        return input * 1
+    if builtins.any(not -input.ndim <= d < input.ndim for d in dims):
+        raise IndexError(f"flip: dims {dims} are out of range for shape {input.shape}")
+    return Flip(tuple(d % input.ndim for d in dims))(input)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices along ``dim``, each without that axis (``x[0], x[1], ...`` for dim 0)."""
+    input = tensor_arg(input, "unbind")
+    axis = _one_dim(dim, None, "unbind") % builtins.max(input.ndim, 1)
+    return tuple(input[(slice(None),) * axis + (i,)] for i in range(input.shape[axis]))
+
+
 def numel(input: Tensor) -> int:
     """The number of elements."""
     return int(input.data.size)
@@ -391,6 +428,6 @@ def _ints(values: Any, op: str, what: str) -> tuple[int, ...]:
 # the ops this family adds to ``autograd`` (and ``autograd.ops``)
 __all__ = [
     "broadcast_to", "cat", "chunk", "concat", "concatenate", "expand", "expand_dims",
-    "flatten", "numel", "permute", "repeat", "reshape", "split", "squeeze", "stack", "sum_to",
-    "swapaxes", "swapdims", "t", "transpose", "unsqueeze",
+    "flatten", "flip", "numel", "permute", "repeat", "reshape", "split", "squeeze", "stack",
+    "sum_to", "swapaxes", "swapdims", "t", "transpose", "unbind", "unsqueeze",
 ]  # fmt: skip
