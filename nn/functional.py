@@ -20,7 +20,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 import autograd
+import backends
 from autograd import (
     Tensor,
     elu,
@@ -42,7 +45,7 @@ from . import losses as _losses
 __all__ = [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout",
     "elu", "gelu", "huber_loss", "l1_loss", "leaky_relu", "linear", "log_softmax", "mse_loss",
-    "nll_loss", "relu", "selu", "sigmoid", "silu", "softmax", "softplus", "tanh",
+    "nll_loss", "one_hot", "relu", "selu", "sigmoid", "silu", "softmax", "softplus", "tanh",
 ]  # fmt: skip
 
 
@@ -62,14 +65,54 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     return autograd.dropout(x, p, training)
 
 
-def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """Softmax cross-entropy from logits (N, C) and integer labels (N,) or class probabilities."""
-    return _losses.CrossEntropyLoss(reduction=reduction)(input, target)
+def cross_entropy(
+    input: Tensor, target: Any, weight: Any = None, size_average: Any = None,
+    ignore_index: int = -100, reduce: Any = None, reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:  # fmt: skip
+    """Softmax cross-entropy from logits (N, C) and integer labels (N,) or class
+    probabilities; class ``weight``, ``ignore_index`` and ``label_smoothing`` as PyTorch
+    (formulas in ``nn.CrossEntropyLoss``)."""
+    return _losses.CrossEntropyLoss(weight, size_average, ignore_index, reduce, reduction,
+                                    label_smoothing)(input, target)  # fmt: skip
 
 
-def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """-input[i, target_i] averaged: the loss on log-probabilities (after log_softmax)."""
-    return _losses.NLLLoss(reduction=reduction)(input, target)
+def nll_loss(
+    input: Tensor, target: Any, weight: Any = None, size_average: Any = None,
+    ignore_index: int = -100, reduce: Any = None, reduction: str = "mean",
+) -> Tensor:  # fmt: skip
+    """-input[i, target_i] averaged: the loss on log-probabilities (after log_softmax);
+    class ``weight`` and ``ignore_index`` as PyTorch."""
+    return _losses.NLLLoss(weight, size_average, ignore_index, reduce, reduction)(input, target)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class indices (any shape) as one-hot rows: int64 of shape ``tensor.shape +
+    (num_classes,)``, 1 at each index. ``num_classes=-1`` takes the largest index + 1.
+
+    Indices outside 0..num_classes-1 raise an error: at once on the host; on a GPU at the
+    next read of a value (``item()``, ``numpy()``), so that the host does not wait here.
+    """
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"one_hot: expected a Tensor of class indices, got {type(tensor).__name__}")
+    data = tensor.data
+    if data.dtype.kind not in "iu":
+        raise TypeError(
+            f"one_hot: expects class indices (an integer tensor), got dtype {data.dtype}"
+        )
+    backend = backends.backend_of(data)
+    if num_classes == -1:
+        if not data.size:
+            raise ValueError("one_hot: cannot infer num_classes from an empty tensor")
+        num_classes = int(data.max()) + 1
+    message = f"one_hot: class values must be in 0..{num_classes - 1}"
+    if isinstance(data, np.ndarray):
+        if data.size and (int(data.min()) < 0 or int(data.max()) >= num_classes):
+            raise ValueError(message)
+    elif data.size:
+        backend.flag_error(((data < 0) | (data >= num_classes)).any(), message, ValueError)
+    classes = backend.xp.arange(num_classes)
+    return autograd.from_array((data[..., None] == classes).astype(np.int64))
 
 
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:

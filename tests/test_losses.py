@@ -222,7 +222,7 @@ def test_nll_loss_ignores_minus_inf_log_probabilities_of_other_classes(torch, re
     ours = Tensor(NEG_INF_LOG_PROBS, requires_grad=True)
     theirs = torch.tensor(NEG_INF_LOG_PROBS, requires_grad=True)
     if spelling == "class":
-        loss = nn.NLLLoss(reduction)(ours, NEG_INF_LABELS)
+        loss = nn.NLLLoss(reduction=reduction)(ours, NEG_INF_LABELS)
     else:
         loss = F.nll_loss(ours, NEG_INF_LABELS, reduction=reduction)
     expected = torch.nn.functional.nll_loss(

@@ -151,7 +151,7 @@ def test_classification_losses_match_torch(torch, reduction):
     probs = RNG.dirichlet(np.ones(5), size=7)
     _check_loss(
         torch,
-        lambda z: nn.CrossEntropyLoss(reduction)(z, labels),
+        lambda z: nn.CrossEntropyLoss(reduction=reduction)(z, labels),
         lambda z, t: F.cross_entropy(z, t, reduction=reduction),
         logits,
         None,
@@ -159,14 +159,14 @@ def test_classification_losses_match_torch(torch, reduction):
     )
     _check_loss(
         torch,
-        lambda z: nn.CrossEntropyLoss(reduction)(z, probs),
+        lambda z: nn.CrossEntropyLoss(reduction=reduction)(z, probs),
         lambda z, t: F.cross_entropy(z, t, reduction=reduction),
         logits,
         probs,
     )
     _check_loss(
         torch,
-        lambda z: nn.NLLLoss(reduction)(z, labels),
+        lambda z: nn.NLLLoss(reduction=reduction)(z, labels),
         lambda z, t: F.nll_loss(z, t, reduction=reduction),
         logits,
         None,

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -39,27 +40,173 @@ class _TorchLoss(Loss):
 
 class CrossEntropyLoss(Loss):
     """PyTorch: ``CrossEntropyLoss()(logits (N, C), target)``; integer targets (N,) or
-    class probabilities (N, C).  Fused log-softmax, stable."""
+    class probabilities (N, C). Fused log-softmax, stable.
+
+    With p = softmax(logits), ε = ``label_smoothing``, w = ``weight`` (one per class, 1
+    without) and the rows whose label is ``ignore_index`` left out:
+
+        loss_i = (1 - ε) · w_{y_i} · (-log p_{i,y_i}) + ε/C · Σ_c w_c · (-log p_{ic})
+        mean   = Σ_i loss_i / Σ_i w_{y_i}
+
+    For class-probability targets t: loss_i = -Σ_c w_c t'_ic log p_ic with
+    t' = (1 - ε) t + ε/C, and the mean divides by N. These are PyTorch's formulas.
+
+    Labels already on a GPU are not read back to look for ``ignore_index`` (that would
+    make the host wait every step): give ``ignore_index`` explicitly when device labels
+    hold it; with the default, -100 there is reported as a label out of range.
+    """
 
     name = "sparse_categorical_crossentropy_from_logits"
 
     convention = "torch"
 
+    def __init__(self, weight: Any = None, size_average: Any = None, ignore_index: int = -100,
+                 reduce: Any = None, reduction: str = "mean",
+                 label_smoothing: float = 0.0) -> None:  # fmt: skip
+        super().__init__(_legacy_reduction(size_average, reduce, reduction))
+        self.weight = _check_weight(weight, "CrossEntropyLoss")
+        self.ignore_index = int(ignore_index)
+        self._explicit_ignore = ignore_index != -100
+        if not 0.0 <= float(label_smoothing) <= 1.0:
+            raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing!r}")
+        self.label_smoothing = float(label_smoothing)
+
     def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
-        sparse = _label_data(y_true, "CrossEntropyLoss targets").dtype.kind in "iu"
-        return softmax_cross_entropy(y_pred, y_true, sparse=sparse, reduction=self.reduction)
+        data = _label_data(y_true, "CrossEntropyLoss targets")
+        sparse = data.dtype.kind in "iu"
+        if self.weight is None and (not sparse or not _may_hold(data, self)):
+            if self.label_smoothing == 0.0:
+                return softmax_cross_entropy(y_pred, y_true, sparse=sparse,
+                                             reduction=self.reduction)  # fmt: skip
+            if not sparse:  # smoothed probabilities, still through the fused op
+                target = _as_tensor(y_true, y_pred)
+                smoothed = target * (1.0 - self.label_smoothing) + \
+                    self.label_smoothing / y_pred.shape[-1]
+                return softmax_cross_entropy(y_pred, smoothed, sparse=False,
+                                             reduction=self.reduction)  # fmt: skip
+        log_p = autograd.log_softmax(y_pred, -1)
+        if sparse:
+            return _weighted_nll(log_p, data, self.weight, self.ignore_index,
+                                 self.label_smoothing, self.reduction)  # fmt: skip
+        target = _as_tensor(y_true, y_pred)
+        _check_same_shape(target, y_pred)
+        if self.label_smoothing:
+            target = target * (1.0 - self.label_smoothing) + self.label_smoothing / y_pred.shape[-1]
+        weight = _class_weights(self.weight, log_p)
+        per_class = target * log_p if weight is None else target * log_p * weight
+        return _reduce(-autograd.sum(per_class, -1), self.reduction)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "ignore_index": self.ignore_index,
+                "label_smoothing": self.label_smoothing}  # fmt: skip
 
 
 class NLLLoss(Loss):
-    """PyTorch: ``NLLLoss()(log_probs (N, C), target (N,))`` = -mean_i log_probs[i, target_i]."""
+    """PyTorch: ``NLLLoss()(log_probs (N, C), target (N,))`` = -mean_i log_probs[i, target_i];
+    with ``weight`` w and ``ignore_index``: Σ_i -w_{y_i} log_probs[i, y_i] / Σ_i w_{y_i}
+    over the rows not ignored (see ``CrossEntropyLoss`` for labels on a GPU)."""
 
     name = "sparse_nll"
 
     convention = "torch"
 
+    def __init__(self, weight: Any = None, size_average: Any = None, ignore_index: int = -100,
+                 reduce: Any = None, reduction: str = "mean") -> None:  # fmt: skip
+        super().__init__(_legacy_reduction(size_average, reduce, reduction))
+        self.weight = _check_weight(weight, "NLLLoss")
+        self.ignore_index = int(ignore_index)
+        self._explicit_ignore = ignore_index != -100
+
     def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        data = _label_data(y_true, "NLLLoss targets")
+        if self.weight is not None or _may_hold(data, self):
+            return _weighted_nll(y_pred, data, self.weight, self.ignore_index, 0.0,
+                                 self.reduction)  # fmt: skip
         labels = _labels_array(y_true, y_pred)
         return _reduce(-_pick(y_pred, labels), self.reduction)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "ignore_index": self.ignore_index}
+
+
+def _may_hold(labels: Any, loss: CrossEntropyLoss | NLLLoss) -> bool:
+    """Whether ``labels`` may hold the loss's ``ignore_index``: read on the host; on a
+    device assumed only when ``ignore_index`` was given (reading would wait for the GPU)."""
+    if isinstance(labels, np.ndarray):
+        return bool(labels.size) and bool((labels == loss.ignore_index).any())
+    return loss._explicit_ignore
+
+
+def _legacy_reduction(size_average: Any, reduce: Any, reduction: str) -> str:
+    """PyTorch's deprecated ``size_average``/``reduce`` as a ``reduction``, as PyTorch maps
+    them (with its warning)."""
+    if size_average is None and reduce is None:
+        return reduction
+    warnings.warn("size_average and reduce are deprecated, use reduction= instead "
+                  "(as in PyTorch)", UserWarning, stacklevel=3)  # fmt: skip
+    if reduce is False:
+        return "none"
+    return "sum" if size_average is False else "mean"
+
+
+def _check_weight(weight: Any, who: str) -> Any:
+    """``weight`` as given, unless it is a reduction's name: PyTorch's first argument is
+    the weight, and ``CrossEntropyLoss("sum")`` would otherwise fail far from here."""
+    if isinstance(weight, str):
+        raise TypeError(
+            f"{who}: the first argument is the class weight, as in PyTorch; give the "
+            f"reduction by name: {who}(reduction={weight!r})"
+        )
+    return weight
+
+
+def _class_weights(weight: Any, like: Tensor) -> Any:
+    """``weight`` (one per class) as a constant array in ``like``'s dtype: a tensor on
+    ``like``'s device (another device is an error, as in PyTorch), or host numbers,
+    copied there once."""
+    if weight is None:
+        return None
+    if isinstance(weight, Tensor):
+        if weight.device != like.device:
+            raise RuntimeError(
+                f"weight is on {weight.device} but the predictions are on {like.device}; "
+                "move it first (weight.to(device))"
+            )
+        data = weight.data
+    else:
+        data = np.asarray(weight)
+        if not isinstance(like.data, np.ndarray):
+            data = backends.backend_of(like.data).from_host(data)
+    if tuple(data.shape) != (like.shape[-1],):
+        raise ValueError(
+            f"weight has shape {tuple(data.shape)}; expected one weight per class "
+            f"({like.shape[-1]},)"
+        )
+    return data.astype(like.data.dtype, copy=False)
+
+
+def _weighted_nll(log_p: Tensor, labels: Any, weight: Any, ignore_index: int,
+                  smoothing: float, reduction: str) -> Tensor:  # fmt: skip
+    """PyTorch's negative log-likelihood with class weights, ignored labels and label
+    smoothing (formulas in ``CrossEntropyLoss``), from log-probabilities and the labels'
+    array. The weights and the mask are constants; the gradient reaches ``log_p``."""
+    xp = backends.get_array_module(labels)
+    kept = labels != ignore_index
+    labels = _labels_array(autograd.from_array(xp.where(kept, labels, 0)), log_p)
+    backend = backends.backend_of(log_p.data)
+    if isinstance(kept, np.ndarray) and not isinstance(log_p.data, np.ndarray):
+        kept = backend.from_host(kept)
+    kept = kept.reshape(labels.shape).astype(log_p.data.dtype)
+    weights = _class_weights(weight, log_p)
+    w_y = kept if weights is None else weights[labels] * kept
+    loss = -_pick(log_p, labels) * autograd.from_array(w_y)
+    if smoothing:
+        per_class = log_p if weights is None else log_p * autograd.from_array(weights)
+        spread = -autograd.sum(per_class, -1) * autograd.from_array(kept)
+        loss = loss * (1.0 - smoothing) + spread * (smoothing / log_p.shape[-1])
+    if reduction == "mean":
+        return autograd.sum(loss) / autograd.from_array(w_y.sum())
+    return _reduce(loss, reduction)
 
 
 def _pick(values: Tensor, labels: Any) -> Tensor:
