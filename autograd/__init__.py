@@ -38,6 +38,7 @@ from .devices import backends_namespace as backends
 from .engine import grad
 from .factories import *  # noqa: F403 - the factories' __all__
 from .function import Function, FunctionCtx
+from .generator import Generator
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .ops import *  # noqa: F403 - every op, by ops.__all__
@@ -53,7 +54,7 @@ _tensor_module._factories = _factories
 autograd = _sys.modules[__name__]
 
 __all__ = [
-    "Function", "FunctionCtx", "GradcheckError", "Tensor", "accelerator", "autograd",
+    "Function", "FunctionCtx", "Generator", "GradcheckError", "Tensor", "accelerator", "autograd",
     "detect_anomaly", "is_anomaly_check_nan_enabled", "is_anomaly_enabled", "set_detect_anomaly",
     "backends", "capture", "cuda", "device", "enable_grad", "from_array", "get_default_device",
     "get_default_dtype", "grad", "gradcheck", "inference_mode", "is_grad_enabled", "load",

@@ -21,6 +21,7 @@ from backends import Backend, backend_of, get_backend, is_device_array
 
 from .defaults import _Defaults, _Device
 from .dtypes import as_dtype
+from .generator import generator_for
 from .tensor import Tensor, _wrap, from_array
 
 __all__ = [
@@ -224,7 +225,7 @@ def rand(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool 
     """Draws from U[0, 1) of shape ``size``."""
     backend = _backend(device)
     dtype = _float_dtype(dtype)
-    rng = generator if generator is not None else backend.rng
+    rng = generator_for(generator, backend, "rand")
     return _made(_draw(rng.random, size_of(size), dtype), requires_grad)
 
 
@@ -233,7 +234,7 @@ def randn(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     """Draws from the standard normal distribution N(0, 1), of shape ``size``."""
     backend = _backend(device)
     dtype = _float_dtype(dtype)
-    rng = generator if generator is not None else backend.rng
+    rng = generator_for(generator, backend, "randn")
     return _made(_draw(rng.standard_normal, size_of(size), dtype), requires_grad)
 
 
@@ -277,7 +278,7 @@ def randint(*args: Any, size: Any = None, dtype: Any = None, device: Any = None,
         bounds = list(args)
     low, high = (0, bounds[0]) if len(bounds) == 1 else bounds
     backend = _backend(device)
-    rng = generator if generator is not None else backend.rng
+    rng = generator_for(generator, backend, "randint")
     draws = rng.integers(low, high, size=size_of((size,)), dtype=np.int64)
     return _made(draws.astype(as_dtype(dtype or np.int64), copy=False), requires_grad)
 
@@ -286,7 +287,7 @@ def randperm(n: int, *, dtype: Any = None, device: Any = None, requires_grad: bo
              generator: Any = None) -> Tensor:  # fmt: skip
     """A random permutation of 0..n-1 (int64)."""
     backend = _backend(device)
-    rng = generator if generator is not None else backend.rng
+    rng = generator_for(generator, backend, "randperm")
     if hasattr(rng, "permutation"):
         order = rng.permutation(int(n))
     else:  # CuPy's Generator has no permutation: the order that sorts n uniform draws

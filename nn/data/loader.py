@@ -19,6 +19,14 @@ from .tensor_dataset import Subset, TensorDataset
 
 __all__ = ["DataLoader"]
 
+# PyTorch's arguments about worker processes and pinned memory: accepted so that its
+# programs run, and without effect here (batches are made in this process, by indexing
+# whole arrays at once, which is what worker processes would buy).
+_IN_PROCESS_ARGUMENTS = frozenset({
+    "num_workers", "pin_memory", "timeout", "worker_init_fn", "multiprocessing_context",
+    "prefetch_factor", "persistent_workers", "pin_memory_device", "in_order",
+})
+
 # Copy a dataset to the GPU only if it takes at most this share of the free
 # device memory, so the model, its activations and the optimizer still fit.
 _MAX_STAGED_FRACTION = 0.5
@@ -36,9 +44,13 @@ class DataLoader:
     * ``shuffle=True`` draws a new permutation at the start of every epoch
       (every ``iter(loader)``) from a generator seeded once with ``seed``, so the
       sequence of epochs is reproducible. ``seed=None`` seeds it from the CPU
-      backend's generator, which ``autograd.manual_seed`` controls. The
+      backend's generator, which ``autograd.manual_seed`` controls, or from
+      ``generator`` (an ``autograd.Generator``, PyTorch's spelling). The
       permutation is drawn on the host, so a seed gives the same batches on
       every device.
+    * PyTorch's ``num_workers``, ``pin_memory``, ``persistent_workers`` and the
+      other worker arguments are accepted and change nothing: batches are made in
+      this process. ``sampler``, ``batch_sampler`` and ``collate_fn`` are refused.
     * Array datasets are indexed a whole batch at a time: without shuffling a
       batch is a slice (a view, no copy); with shuffling one gather per batch.
     * On a GPU the arrays are copied to the device once, on the first epoch,
@@ -56,6 +68,12 @@ class DataLoader:
         drop_last: bool = False,
         seed: int | None = None,
         device: str | Backend | None = None,
+        *,
+        generator: Any = None,
+        sampler: Any = None,
+        batch_sampler: Any = None,
+        collate_fn: Any = None,
+        **in_process: Any,
     ) -> None:
         if (
             isinstance(batch_size, bool)
@@ -63,6 +81,19 @@ class DataLoader:
             or batch_size < 1
         ):
             raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
+        for name, given in (("sampler", sampler), ("batch_sampler", batch_sampler),
+                            ("collate_fn", collate_fn)):  # fmt: skip
+            if given is not None:
+                raise TypeError(
+                    f"DataLoader: {name} is not supported here; batches are consecutive "
+                    "(or shuffled) rows stacked into tensors. Index the dataset yourself, or "
+                    "use a Subset for a fixed selection"
+                )
+        unknown = sorted(set(in_process) - _IN_PROCESS_ARGUMENTS)
+        if unknown:
+            raise TypeError(f"DataLoader: unexpected keyword arguments {unknown}")
+        if generator is not None and seed is not None:
+            raise TypeError("DataLoader: give a generator or a seed, not both")
         if isinstance(dataset, tuple | list):
             dataset = TensorDataset(*dataset)
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
@@ -72,7 +103,8 @@ class DataLoader:
             )
         self.dataset = dataset
         self.batch_size = int(batch_size)
-        self.shuffle = bool(shuffle)
+        self.shuffle = bool(shuffle)  # PyTorch's shuffle=None means False
+        self.generator = generator
         self.drop_last = bool(drop_last)
         self.backend = get_backend(device if device is not None else get_default_device())
         # as PyTorch, a loader that does not shuffle draws nothing from the global
@@ -85,7 +117,8 @@ class DataLoader:
     def _new_rng(self) -> np.random.Generator:
         seed = self._seed
         if seed is None:
-            seed = int(get_backend("cpu").rng.integers(2**63))
+            source = self.generator if self.generator is not None else get_backend("cpu").rng
+            seed = int(source.integers(2**63))
         return np.random.default_rng(seed)
 
     @property

@@ -77,13 +77,15 @@ def train_test_split(
 
 
 def random_split(
-    dataset: Any, lengths: Sequence[int | float], seed: int | None = None
+    dataset: Any, lengths: Sequence[int | float], generator: Any = None, seed: int | None = None
 ) -> list[Subset]:
     """Split ``dataset`` into non-overlapping random :class:`Subset`\\ s of the given lengths.
 
     ``lengths`` are ints summing to ``len(dataset)``, or fractions summing to 1
     (each part gets ``floor(n * fraction)`` and the remainder goes one by one to
-    the first parts, as in PyTorch). Reproducible under ``seed``.
+    the first parts, as in PyTorch). Reproducible under ``seed``, or under a seeded
+    ``generator`` (PyTorch's spelling: ``generator=torch.Generator().manual_seed(42)``,
+    an ``autograd.Generator``); the same seed gives the same split here, not PyTorch's.
     """
     n = len(dataset)
     if all(isinstance(length, float) for length in lengths):
@@ -102,7 +104,12 @@ def random_split(
             )
     else:
         raise TypeError("random_split: lengths must be all ints or all fractions (floats)")
-    order = np.random.default_rng(seed).permutation(n)
+    if generator is not None and seed is not None:
+        raise TypeError("random_split: give a generator or a seed, not both")
+    rng = generator if generator is not None else np.random.default_rng(seed)
+    order = rng.permutation(n)
+    if not isinstance(order, np.ndarray):
+        raise TypeError("random_split: the generator must be a CPU one (Generator('cpu'))")
     bounds = np.cumsum([0, *sizes])
     return [
         Subset(dataset, order[start:stop])
