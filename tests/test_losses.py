@@ -31,10 +31,10 @@ def test_sparse_and_categorical_agree_from_logits_and_probs():
     z = Tensor(LOGITS)
     p = autograd.softmax(z)
     for value in (
-        losses.sparse_categorical_crossentropy(LABELS, z, from_logits=True),
-        losses.categorical_crossentropy(ONEHOT, z, from_logits=True),
-        losses.sparse_categorical_crossentropy(LABELS, p),
-        losses.categorical_crossentropy(ONEHOT, p),
+        losses.sparse_categorical_crossentropy(LABELS, z, from_logits=True, reduction="mean"),
+        losses.categorical_crossentropy(ONEHOT, z, from_logits=True, reduction="mean"),
+        losses.sparse_categorical_crossentropy(LABELS, p, reduction="mean"),
+        losses.categorical_crossentropy(ONEHOT, p, reduction="mean"),
         nn.CrossEntropyLoss()(z, LABELS),
         nn.NLLLoss()(autograd.log_softmax(z), LABELS),
     ):
@@ -43,14 +43,16 @@ def test_sparse_and_categorical_agree_from_logits_and_probs():
 
 def test_fused_cross_entropy_gradient_is_softmax_minus_onehot_over_n():
     z = Tensor(LOGITS, requires_grad=True)
-    losses.sparse_categorical_crossentropy(LABELS, z, from_logits=True).backward()
+    losses.sparse_categorical_crossentropy(LABELS, z, from_logits=True, reduction="mean").backward()
     p = np.exp(_log_softmax(LOGITS))
     np.testing.assert_allclose(z.grad.cpu().numpy(), (p - ONEHOT) / len(LABELS), rtol=1e-12)
 
 
 def test_cross_entropy_from_logits_is_stable_at_1e4_float32():
     z = Tensor(np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 5e3]], np.float32), requires_grad=True)
-    loss = losses.sparse_categorical_crossentropy(np.array([0, 2]), z, from_logits=True)
+    loss = losses.sparse_categorical_crossentropy(
+        np.array([0, 2]), z, from_logits=True, reduction="mean"
+    )
     assert loss.dtype == np.float32
     # sample 0 is certain and right (0); sample 1 is wrong by 5e3 -> 5e3; mean 2500
     assert loss.item() == pytest.approx(2500.0, rel=1e-6)
@@ -61,14 +63,16 @@ def test_cross_entropy_from_logits_is_stable_at_1e4_float32():
 
 def test_probability_path_is_clipped_not_infinite():
     p = Tensor(np.array([[1.0, 0.0], [0.0, 1.0]], np.float32))
-    loss = losses.sparse_categorical_crossentropy(np.array([1, 1]), p)
+    loss = losses.sparse_categorical_crossentropy(np.array([1, 1]), p, reduction="mean")
     assert np.isfinite(loss.item()) and loss.item() == pytest.approx(-np.log(1e-7) / 2, rel=1e-3)
 
 
 def test_out_of_range_labels_name_the_label_and_class_count():
     z = Tensor(LOGITS)
     with pytest.raises(IndexError, match="label 4 is out of range for 4 classes"):
-        losses.sparse_categorical_crossentropy(np.array([0, 4, 1, 1, 2, 0]), z, from_logits=True)
+        losses.sparse_categorical_crossentropy(
+            np.array([0, 4, 1, 1, 2, 0]), z, from_logits=True, reduction="mean"
+        )
     with pytest.raises(IndexError, match="label -1"):
         nn.CrossEntropyLoss()(z, np.array([0, -1, 1, 1, 2, 0]))
     with pytest.raises(ValueError, match="do not match"):
@@ -80,10 +84,12 @@ def test_binary_crossentropy_probabilities_and_logits():
     y = np.array([[1.0], [0.0], [1.0], [1.0], [0.0]])
     p = 1 / (1 + np.exp(-x))
     want = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
-    assert losses.binary_crossentropy(y, Tensor(p)).item() == pytest.approx(want, rel=1e-6)
-    assert losses.binary_crossentropy(y, Tensor(x), from_logits=True).item() == pytest.approx(
-        want, rel=1e-9
+    assert losses.binary_crossentropy(y, Tensor(p), reduction="mean").item() == pytest.approx(
+        want, rel=1e-6
     )
+    assert losses.binary_crossentropy(
+        y, Tensor(x), from_logits=True, reduction="mean"
+    ).item() == pytest.approx(want, rel=1e-9)
     assert nn.BCEWithLogitsLoss()(Tensor(x), y).item() == pytest.approx(want, rel=1e-9)
     assert nn.BCELoss()(Tensor(p), y).item() == pytest.approx(want, rel=1e-6)
 
@@ -91,7 +97,7 @@ def test_binary_crossentropy_probabilities_and_logits():
 def test_binary_crossentropy_with_logits_is_stable():
     x = Tensor(np.array([1e4, -1e4, 1e4, -1e4], np.float32), requires_grad=True)
     y = np.array([1.0, 0.0, 0.0, 1.0], np.float32)
-    loss = losses.binary_crossentropy(y, x, from_logits=True)
+    loss = losses.binary_crossentropy(y, x, from_logits=True, reduction="mean")
     assert loss.item() == pytest.approx(5e3)
     loss.backward()
     np.testing.assert_allclose(x.grad.cpu().numpy(), [0, 0, 0.25, -0.25], atol=1e-7)
@@ -101,11 +107,17 @@ def test_regression_losses():
     pred = RNG.normal(size=(4, 3))
     true = RNG.normal(size=(4, 3))
     e = pred - true
-    assert losses.mean_squared_error(true, Tensor(pred)).item() == pytest.approx(np.mean(e**2))
-    assert losses.mean_absolute_error(true, Tensor(pred)).item() == pytest.approx(np.mean(abs(e)))
+    assert losses.mean_squared_error(true, Tensor(pred), reduction="mean").item() == pytest.approx(
+        np.mean(e**2)
+    )
+    assert losses.mean_absolute_error(true, Tensor(pred), reduction="mean").item() == pytest.approx(
+        np.mean(abs(e))
+    )
     delta = 0.5
     hub = np.where(abs(e) <= delta, 0.5 * e**2, delta * (abs(e) - 0.5 * delta))
-    assert losses.huber(true, Tensor(pred), delta).item() == pytest.approx(hub.mean())
+    assert losses.huber(true, Tensor(pred), delta, reduction="mean").item() == pytest.approx(
+        hub.mean()
+    )
     assert nn.HuberLoss(delta=delta)(Tensor(pred), true).item() == pytest.approx(hub.mean())
     assert nn.MSELoss()(Tensor(pred), true).item() == pytest.approx(np.mean(e**2))
     assert nn.L1Loss()(Tensor(pred), true).item() == pytest.approx(np.mean(abs(e)))
@@ -127,9 +139,11 @@ def test_reductions_keras_per_sample_vs_torch_per_element():
 
 def test_column_targets_are_not_broadcast_to_a_matrix():
     pred = Tensor(np.array([[1.0], [2.0], [3.0]]))
-    assert losses.mean_squared_error(np.array([1.0, 2.0, 5.0]), pred).item() == pytest.approx(4 / 3)
+    assert losses.mean_squared_error(
+        np.array([1.0, 2.0, 5.0]), pred, reduction="mean"
+    ).item() == pytest.approx(4 / 3)
     with pytest.raises(ValueError, match="do not match"):
-        losses.mean_squared_error(np.ones(2), pred)
+        losses.mean_squared_error(np.ones(2), pred, reduction="mean")
 
 
 def test_resolver_always_returns_y_true_y_pred_callables():
@@ -152,19 +166,27 @@ def test_resolver_always_returns_y_true_y_pred_callables():
     assert losses.get("mae").name == "mean_absolute_error"
     assert losses.get(nn.BCEWithLogitsLoss()).name.startswith("binary_crossentropy")
 
-    def custom(y_true, y_pred):
-        return autograd.mean(y_pred) * 0 + 1.0
+    def custom(y_true, y_pred):  # one value per sample, as Keras' own functions
+        return autograd.sum(y_pred * 0 + 1.0, axis=-1)
 
-    assert losses.get(custom) is custom
+    resolved = losses.get(custom)
+    assert resolved.__name__ == "custom"  # the name the logs and saving use
+    assert resolved(LABELS, z).item() == LOGITS.shape[-1]  # averaged over the samples
     with pytest.raises(ValueError, match="known"):
         losses.get("categorical_cross_entropy_typo")
 
 
 def test_loss_dtype_follows_predictions():
     z = Tensor(LOGITS.astype(np.float32))
-    assert losses.sparse_categorical_crossentropy(LABELS, z, from_logits=True).dtype == np.float32
-    assert losses.mean_squared_error(np.ones((6, 4)), z).dtype == np.float32
-    assert losses.binary_crossentropy(np.ones((6, 4)), z, from_logits=True).dtype == np.float32
+    assert (
+        losses.sparse_categorical_crossentropy(LABELS, z, from_logits=True, reduction="mean").dtype
+        == np.float32
+    )
+    assert losses.mean_squared_error(np.ones((6, 4)), z, reduction="mean").dtype == np.float32
+    assert (
+        losses.binary_crossentropy(np.ones((6, 4)), z, from_logits=True, reduction="mean").dtype
+        == np.float32
+    )
 
 
 def test_probabilities_from_a_softmax_use_the_fused_logits_path():
@@ -172,19 +194,19 @@ def test_probabilities_from_a_softmax_use_the_fused_logits_path():
     # the full gradient, as Keras 3 does for softmax outputs
     z = Tensor(np.array([[30.0, 0.0, 0.0]]), requires_grad=True)
     probs = autograd.softmax(z)
-    loss = losses.sparse_categorical_crossentropy(np.array([1]), probs)
+    loss = losses.sparse_categorical_crossentropy(np.array([1]), probs, reduction="mean")
     assert loss.item() == pytest.approx(30.0, rel=1e-9)
     loss.backward()
     np.testing.assert_allclose(z.grad.cpu().numpy(), [[1.0, -1.0, 0.0]], atol=1e-12)
     model = nn.Sequential([nn.Dense(3, activation="softmax", input_shape=(2,), dtype="float64")])
     out = model(Tensor(np.ones((4, 2))))
-    value = losses.categorical_crossentropy(np.eye(3)[[0, 1, 2, 0]], out)
+    value = losses.categorical_crossentropy(np.eye(3)[[0, 1, 2, 0]], out, reduction="mean")
     assert isinstance(value.grad_fn, losses.SoftmaxCrossEntropy)
     # a leaf tensor of probabilities (no softmax graph) keeps the clipped probability path
     leaf = Tensor(probs.cpu().numpy())
-    assert losses.sparse_categorical_crossentropy(np.array([1]), leaf).item() == pytest.approx(
-        -np.log(1e-7), rel=1e-6
-    )
+    assert losses.sparse_categorical_crossentropy(
+        np.array([1]), leaf, reduction="mean"
+    ).item() == pytest.approx(-np.log(1e-7), rel=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -204,7 +226,7 @@ def test_float64_target_tensors_keep_a_float32_loss_float32(loss):
     target = Tensor(np.eye(4, 3))  # float64, e.g. built from NumPy data
     value = loss(pred, target)
     assert value.dtype == np.float32
-    value.backward()
+    value.sum().backward()  # Keras' functions give one value per sample
     assert pred.grad.dtype == np.float32
 
 
@@ -291,7 +313,11 @@ def test_the_issues_bce_example_with_lists_is_refused_not_answered():
     ("call", "error", "message"),
     [
         (lambda: nn.MSELoss()("abc", [1.0]), TypeError, "MSELoss: predictions"),
-        (lambda: losses.mean_squared_error([1.0], None), TypeError, "mean_squared_error: pred"),
+        (
+            lambda: losses.mean_squared_error([1.0], None, reduction="mean"),
+            TypeError,
+            "mean_squared_error: pred",
+        ),
         (lambda: nn.MSELoss()(Tensor([1.0, 2.0]), ["a", "b"]), TypeError, "loss targets"),
         (lambda: nn.L1Loss()(Tensor([1.0, 2.0]), [[1.0], []]), TypeError, "ragged"),
         (lambda: nn.CrossEntropyLoss()(Tensor([[1.0, 2.0]]), [[0], []]), TypeError, "ragged"),
@@ -318,8 +344,7 @@ def test_class_labels_must_be_whole_numbers(label):
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize("anomaly", [False, True], ids=["arrays", "tensor-backward"])
-def test_a_softmax_output_lends_its_maxima_and_sums_to_the_loss(accelerator, reduction,
-                                                              anomaly):
+def test_a_softmax_output_lends_its_maxima_and_sums_to_the_loss(accelerator, reduction, anomaly):
     """On a device the loss of a softmax's output reuses the softmax's row maxima and
     sums (Softmax.stats) instead of computing them again: the same loss and gradient,
     bit for bit, as the loss computed from the logits."""
@@ -335,8 +360,9 @@ def test_a_softmax_output_lends_its_maxima_and_sums_to_the_loss(accelerator, red
                 loss = losses.sparse_categorical_crossentropy(LABELS, probs, reduction=reduction)
                 assert loss.grad_fn.stats is probs.grad_fn.stats
             else:
-                loss = losses.sparse_categorical_crossentropy(LABELS, logits, from_logits=True,
-                                                              reduction=reduction)
+                loss = losses.sparse_categorical_crossentropy(
+                    LABELS, logits, from_logits=True, reduction=reduction
+                )
                 assert loss.grad_fn.stats is None
             if reduction == "none":
                 loss = autograd.sum(loss * 1)

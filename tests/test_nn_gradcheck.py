@@ -173,7 +173,7 @@ def test_fused_softmax_cross_entropy_soft_targets_both_inputs(problem):
     targets = np.full(logits.shape, 0.1) + np.eye(logits.shape[1])[labels]
     targets /= targets.sum(-1, keepdims=True)
     assert autograd.gradcheck(
-        lambda z, t: losses.categorical_crossentropy(t, z, from_logits=True),
+        lambda z, t: losses.categorical_crossentropy(t, z, from_logits=True, reduction="mean"),
         [Tensor(logits), Tensor(targets)],
     )
 
@@ -188,7 +188,9 @@ def test_fused_cross_entropy_second_derivative(problem):
         if not z.requires_grad:
             z = Tensor(z.data, requires_grad=True)
         with autograd.enable_grad():
-            loss = losses.sparse_categorical_crossentropy(labels, z, from_logits=True)
+            loss = losses.sparse_categorical_crossentropy(
+                labels, z, from_logits=True, reduction="mean"
+            )
             (g,) = autograd.grad(loss, [z], create_graph=True)
         return g
 
@@ -203,7 +205,8 @@ def test_cross_entropy_from_probabilities(problem):
     logits, labels = problem
     probs = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
     assert autograd.gradcheck(
-        lambda p: losses.sparse_categorical_crossentropy(labels, p), [Tensor(probs)]
+        lambda p: losses.sparse_categorical_crossentropy(labels, p, reduction="mean"),
+        [Tensor(probs)],
     )
 
 
@@ -216,10 +219,10 @@ def test_elementwise_losses(x, data):
     p = 1 / (1 + np.exp(-x))
     y01 = (y > 0).astype(np.float64)
     checks = [
-        (lambda t: losses.mean_squared_error(y, t), x),
-        (lambda t: losses.mean_absolute_error(y, t), x),
+        (lambda t: losses.mean_squared_error(y, t, reduction="mean"), x),
+        (lambda t: losses.mean_absolute_error(y, t, reduction="mean"), x),
         (lambda t: nn.HuberLoss(delta=0.7)(t, y), x),
-        (lambda t: losses.binary_crossentropy(y01, t, from_logits=True), x),
+        (lambda t: losses.binary_crossentropy(y01, t, from_logits=True, reduction="mean"), x),
         (lambda t: nn.BCELoss()(t, y01), p),
     ]
     for fn, value in checks:

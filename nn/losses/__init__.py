@@ -44,10 +44,11 @@ the :class:`Loss` base); this one resolves ``compile(loss=...)`` (:func:`get`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
-from autograd import Tensor
+from autograd import Tensor, mean
 
 from .base import EPSILON, Loss, SoftmaxCrossEntropy, check_integer_labels, softmax_cross_entropy
 from .keras import (
@@ -121,7 +122,8 @@ def get(identifier: Any) -> Callable[[Any, Tensor], Tensor]:
       ``from_logits=True`` for logits);
     * a Keras-convention Loss -> itself; a PyTorch-convention Loss (``CrossEntropyLoss()``)
       -> wrapped so it takes (y_true, y_pred);
-    * any other callable -> itself, assumed to be ``fn(y_true, y_pred)`` like Keras.
+    * any other callable -> itself, assumed to be ``fn(y_true, y_pred)`` like Keras, its
+      values averaged when it returns one per sample (Keras' "sum_over_batch_size").
     """
     if isinstance(identifier, str):
         key = identifier.lower()
@@ -134,8 +136,24 @@ def get(identifier: Any) -> Callable[[Any, Tensor], Tensor]:
     if isinstance(identifier, type) and issubclass(identifier, Loss):
         return get(identifier())
     if callable(identifier):
-        return identifier
+        return _averaged(identifier)
     raise TypeError(f"cannot interpret {identifier!r} as a loss")
+
+
+def _averaged(fn: Callable[[Any, Tensor], Any]) -> Callable[[Any, Tensor], Tensor]:
+    """A loss function as ``compile`` uses it: its values averaged over everything it
+    returns, as Keras' "sum_over_batch_size" does. Keras' own functions
+    (``keras.losses.mean_squared_error``) and the usual custom ones return one value per
+    sample (or per element); training needs the one number."""
+
+    @functools.wraps(fn)
+    def loss(y_true: Any, y_pred: Tensor) -> Tensor:
+        value = fn(y_true, y_pred)
+        if isinstance(value, Tensor) and value.ndim:
+            return mean(value)
+        return value
+
+    return loss
 
 
 __all__ = [

@@ -71,11 +71,14 @@ def _softmax_stats(y_pred: Tensor, logits: Tensor) -> tuple[Any, Any] | None:
 
 
 def sparse_categorical_crossentropy(
-    y_true: Any, y_pred: Tensor, from_logits: bool = False, reduction: str = "mean"
-) -> Tensor:
-    """Cross-entropy with integer labels; ``y_pred`` holds probabilities (or logits with
-    ``from_logits=True``, fused and stable)."""
+    y_true: Any, y_pred: Tensor, from_logits: bool = False, ignore_class: int | None = None,
+    axis: int = -1, *, reduction: str = "none",
+) -> Tensor:  # fmt: skip
+    """Cross-entropy with integer labels, one value per sample (as Keras' function;
+    ``reduction="mean"`` averages them). ``y_pred`` holds probabilities, or logits with
+    ``from_logits=True`` (fused and stable)."""
     y_pred = _predictions(y_pred, "sparse_categorical_crossentropy")
+    _keras_only_defaults("sparse_categorical_crossentropy", y_pred, axis, ignore_class)
     if from_logits:
         return softmax_cross_entropy(y_pred, y_true, sparse=True, reduction=reduction)
     logits = _logits_of_softmax(y_pred)
@@ -89,6 +92,15 @@ def sparse_categorical_crossentropy(
     return _categorical_from_probs(onehot, y_pred, reduction)
 
 
+def _keras_only_defaults(who: str, y_pred: Tensor, axis: int, ignore_class: Any = None) -> None:
+    """Refuse, by name, the options of Keras' cross-entropies that are not implemented
+    here (a class axis other than the last, ``ignore_class``)."""
+    if axis not in (-1, y_pred.ndim - 1):
+        raise NotImplementedError(f"{who}: only the last axis can hold the classes (axis=-1)")
+    if ignore_class is not None:
+        raise NotImplementedError(f"{who}: ignore_class is not supported here")
+
+
 def _categorical_from_probs(t: Tensor, p: Tensor, reduction: str) -> Tensor:
     # Keras: renormalise, clip to [eps, 1 - eps], then -Σ t log p
     p = p / autograd.sum(p, axis=-1, keepdims=True)
@@ -97,10 +109,17 @@ def _categorical_from_probs(t: Tensor, p: Tensor, reduction: str) -> Tensor:
 
 
 def categorical_crossentropy(
-    y_true: Any, y_pred: Tensor, from_logits: bool = False, reduction: str = "mean"
-) -> Tensor:
-    """Cross-entropy with one-hot (or soft) targets of the same shape as ``y_pred``."""
+    y_true: Any, y_pred: Tensor, from_logits: bool = False, label_smoothing: float = 0.0,
+    axis: int = -1, *, reduction: str = "none",
+) -> Tensor:  # fmt: skip
+    """Cross-entropy with one-hot (or soft) targets of the same shape as ``y_pred``, one
+    value per sample (as Keras' function). ``label_smoothing`` ε: targets
+    t (1 - ε) + ε / C, as Keras."""
     y_pred = _predictions(y_pred, "categorical_crossentropy")
+    _keras_only_defaults("categorical_crossentropy", y_pred, axis)
+    if label_smoothing:
+        t = _as_tensor(y_true, y_pred)
+        y_true = t * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[-1]
     if from_logits:
         return softmax_cross_entropy(y_pred, y_true, sparse=False, reduction=reduction)
     logits = _logits_of_softmax(y_pred)
@@ -119,31 +138,37 @@ def _binary_elementwise(y: Tensor, p: Tensor, from_logits: bool) -> Tensor:
 
 
 def _keras_reduce(elementwise: Tensor, reduction: str) -> Tensor:
-    """Keras: per-sample value = mean over the last axis; then the reduction."""
-    if reduction == "mean":
+    """Keras: the value of a sample is the mean over the last axis (a 1-D input is one
+    sample, as in Keras); then the reduction over samples."""
+    if reduction == "mean":  # the mean of equal-length means: one op
         return autograd.mean(elementwise)
-    per_sample = autograd.mean(elementwise, axis=-1) if elementwise.ndim > 1 else elementwise
+    per_sample = autograd.mean(elementwise, axis=-1) if elementwise.ndim else elementwise
     return _reduce(per_sample, reduction)
 
 
 def binary_crossentropy(
-    y_true: Any, y_pred: Tensor, from_logits: bool = False, reduction: str = "mean"
-) -> Tensor:
-    """Binary cross-entropy of probabilities (clipped) or logits (stable)."""
+    y_true: Any, y_pred: Tensor, from_logits: bool = False, label_smoothing: float = 0.0,
+    axis: int = -1, *, reduction: str = "none",
+) -> Tensor:  # fmt: skip
+    """Binary cross-entropy of probabilities (clipped) or logits (stable), averaged over
+    the last axis (as Keras' function). ``label_smoothing`` ε: targets y (1 - ε) + ε/2."""
     y_pred = _predictions(y_pred, "binary_crossentropy")
+    _keras_only_defaults("binary_crossentropy", y_pred, axis)
     y = _match_shape(_as_tensor(y_true, y_pred), y_pred)
+    if label_smoothing:
+        y = y * (1.0 - label_smoothing) + 0.5 * label_smoothing
     return _keras_reduce(_binary_elementwise(y, y_pred, from_logits), _reduction(reduction))
 
 
-def mean_squared_error(y_true: Any, y_pred: Tensor, reduction: str = "mean") -> Tensor:
-    """mean (y_true - y_pred)²."""
+def mean_squared_error(y_true: Any, y_pred: Tensor, *, reduction: str = "none") -> Tensor:
+    """(y_true - y_pred)², averaged over the last axis (one value per sample, as Keras)."""
     y_pred = _predictions(y_pred, "mean_squared_error")
     e = y_pred - _match_shape(_as_tensor(y_true, y_pred), y_pred)
     return _keras_reduce(e * e, _reduction(reduction))
 
 
-def mean_absolute_error(y_true: Any, y_pred: Tensor, reduction: str = "mean") -> Tensor:
-    """mean |y_true - y_pred|."""
+def mean_absolute_error(y_true: Any, y_pred: Tensor, *, reduction: str = "none") -> Tensor:
+    """|y_true - y_pred|, averaged over the last axis (one value per sample, as Keras)."""
     y_pred = _predictions(y_pred, "mean_absolute_error")
     e = y_pred - _match_shape(_as_tensor(y_true, y_pred), y_pred)
     return _keras_reduce(autograd.abs(e), _reduction(reduction))
@@ -154,8 +179,9 @@ def _huber_elementwise(e: Tensor, delta: float) -> Tensor:
     return autograd.where((a <= delta).data, 0.5 * e * e, delta * (a - 0.5 * delta))
 
 
-def huber(y_true: Any, y_pred: Tensor, delta: float = 1.0, reduction: str = "mean") -> Tensor:
-    """mean of ½e² (|e| ≤ δ) or δ(|e| - ½δ) (|e| > δ), e = y_pred - y_true."""
+def huber(y_true: Any, y_pred: Tensor, delta: float = 1.0, *, reduction: str = "none") -> Tensor:
+    """½e² (|e| ≤ δ) or δ(|e| - ½δ) (|e| > δ), e = y_pred - y_true, averaged over the last
+    axis (one value per sample, as Keras)."""
     y_pred = _predictions(y_pred, "huber")
     e = y_pred - _match_shape(_as_tensor(y_true, y_pred), y_pred)
     return _keras_reduce(_huber_elementwise(e, delta), _reduction(reduction))
@@ -165,71 +191,109 @@ mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
 
 
-
 # ---------------------------------------------------------------- Keras classes (y_true, y_pred)
-class SparseCategoricalCrossentropy(Loss):
+class _KerasLoss(Loss):
+    """A Keras loss class: ``(reduction="sum_over_batch_size", name=..., dtype=None)``, as
+    Keras 3 (``name`` is kept in ``given_name``; ``dtype`` is the predictions')."""
+
+    def __init__(self, reduction: str = "mean", name: str | None = None, dtype: Any = None) -> None:
+        super().__init__(reduction)
+        # kept apart from ``name``, the Keras identifier that picks the matching accuracy
+        self.given_name = name
+
+
+class SparseCategoricalCrossentropy(_KerasLoss):
     """Keras: integer labels; ``loss(y_true, y_pred)``."""
 
     name = "sparse_categorical_crossentropy"
 
-    def __init__(self, from_logits: bool = False, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+    def __init__(self, from_logits: bool = False, ignore_class: int | None = None,
+                 reduction: str = "mean", name: str | None = None,
+                 dtype: Any = None) -> None:  # fmt: skip
+        super().__init__(reduction, name, dtype)
+        if ignore_class is not None:
+            raise NotImplementedError("SparseCategoricalCrossentropy: ignore_class is not "
+                                      "supported here")  # fmt: skip
         self.from_logits = from_logits
 
     def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
-        return sparse_categorical_crossentropy(y_true, y_pred, self.from_logits, self.reduction)
+        return sparse_categorical_crossentropy(y_true, y_pred, self.from_logits,
+                                               reduction=self.reduction)  # fmt: skip
 
     def get_config(self) -> dict[str, Any]:
         return {"from_logits": self.from_logits, **super().get_config()}
 
 
-class CategoricalCrossentropy(SparseCategoricalCrossentropy):
+class _SmoothedCrossentropy(_KerasLoss):
+    """Keras' categorical and binary cross-entropy classes: ``(from_logits=False,
+    label_smoothing=0.0, axis=-1, reduction=..., name=...)``."""
+
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
+                 reduction: str = "mean", name: str | None = None,
+                 dtype: Any = None) -> None:  # fmt: skip
+        super().__init__(reduction, name, dtype)
+        if not 0.0 <= float(label_smoothing) <= 1.0:
+            raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing!r}")
+        if axis != -1:
+            raise NotImplementedError(f"{type(self).__name__}: only axis=-1 is supported here")
+        self.from_logits = from_logits
+        self.label_smoothing = float(label_smoothing)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing,
+                **super().get_config()}  # fmt: skip
+
+
+class CategoricalCrossentropy(_SmoothedCrossentropy):
     """Keras: one-hot targets; ``loss(y_true, y_pred)``."""
 
     name = "categorical_crossentropy"
 
     def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
-        return categorical_crossentropy(y_true, y_pred, self.from_logits, self.reduction)
+        return categorical_crossentropy(y_true, y_pred, self.from_logits, self.label_smoothing,
+                                        reduction=self.reduction)  # fmt: skip
 
 
-class BinaryCrossentropy(SparseCategoricalCrossentropy):
+class BinaryCrossentropy(_SmoothedCrossentropy):
     """Keras: targets in [0, 1]; ``loss(y_true, y_pred)``."""
 
     name = "binary_crossentropy"
 
     def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
-        return binary_crossentropy(y_true, y_pred, self.from_logits, self.reduction)
+        return binary_crossentropy(y_true, y_pred, self.from_logits, self.label_smoothing,
+                                   reduction=self.reduction)  # fmt: skip
 
 
-class MeanSquaredError(Loss):
+class MeanSquaredError(_KerasLoss):
     """Keras MSE; ``loss(y_true, y_pred)``."""
 
     name = "mean_squared_error"
 
     def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
-        return mean_squared_error(y_true, y_pred, self.reduction)
+        return mean_squared_error(y_true, y_pred, reduction=self.reduction)
 
 
-class MeanAbsoluteError(Loss):
+class MeanAbsoluteError(_KerasLoss):
     """Keras MAE; ``loss(y_true, y_pred)``."""
 
     name = "mean_absolute_error"
 
     def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
-        return mean_absolute_error(y_true, y_pred, self.reduction)
+        return mean_absolute_error(y_true, y_pred, reduction=self.reduction)
 
 
-class Huber(Loss):
+class Huber(_KerasLoss):
     """Keras Huber(delta=1.0); ``loss(y_true, y_pred)``."""
 
     name = "huber"
 
-    def __init__(self, delta: float = 1.0, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+    def __init__(self, delta: float = 1.0, reduction: str = "mean", name: str | None = None,
+                 dtype: Any = None) -> None:  # fmt: skip
+        super().__init__(reduction, name, dtype)
         self.delta = float(delta)
 
     def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
-        return huber(y_true, y_pred, self.delta, self.reduction)
+        return huber(y_true, y_pred, self.delta, reduction=self.reduction)
 
     def get_config(self) -> dict[str, Any]:
         return {"delta": self.delta, **super().get_config()}

@@ -155,9 +155,10 @@ class TrainingMixin:
             return metric
         if callable(metric) and not isinstance(metric, str):
             name = getattr(metric, "name", None) or getattr(metric, "__name__", None)
-            return _metrics.MeanMetricWrapper(
-                _losses.get(metric), name=name or type(metric).__name__
-            )
+            # a Loss object is called the Keras way; a function as it is (a per-sample
+            # result is averaged by the wrapper, and an accuracy keeps its identity)
+            fn = _losses.get(metric) if isinstance(metric, _losses.Loss | type) else metric
+            return _metrics.MeanMetricWrapper(fn, name=name or type(metric).__name__)
         name = str(metric)
         if name.lower() in ("accuracy", "acc"):
             # Keras picks the accuracy that fits the loss; the shapes decide otherwise.

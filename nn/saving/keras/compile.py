@@ -162,6 +162,8 @@ def _loss_to_keras(loss: Any) -> Any:
         class_name = kind
         if hasattr(inner, "from_logits"):
             config["from_logits"] = bool(inner.from_logits)
+        if getattr(inner, "label_smoothing", 0.0):
+            config["label_smoothing"] = inner.label_smoothing
         if kind == "Huber":
             config["delta"] = inner.delta
     else:
@@ -175,6 +177,9 @@ def _loss_to_keras(loss: Any) -> Any:
             # categorical one, which the loss object cannot tell
             "CrossEntropyLoss": ("SparseCategoricalCrossentropy", {"from_logits": True}),
         }
+        if getattr(inner, "weight", None) is not None or getattr(inner, "label_smoothing", 0.0) \
+                or getattr(inner, "_explicit_ignore", False):
+            raise _Untranslatable(f"loss {inner!r} (class weights, smoothing or ignore_index)")
         if kind not in torch_names:
             function = getattr(loss, "__name__", None)
             if function in _LOSS_CLASSES.values() or function in ("mse", "mae"):
@@ -184,7 +189,8 @@ def _loss_to_keras(loss: Any) -> Any:
     reduction = _REDUCTIONS.get(getattr(inner, "reduction", "mean"))
     if reduction is None:
         raise _Untranslatable(f"loss reduction {inner.reduction!r}")
-    defaults = not config.get("from_logits", False) and config.get("delta", 1.0) == 1.0
+    defaults = (not config.get("from_logits", False) and config.get("delta", 1.0) == 1.0
+                and not config.get("label_smoothing"))  # fmt: skip
     if reduction == "sum_over_batch_size" and defaults:
         return _LOSS_CLASSES[class_name]  # what Keras writes for compile(loss="<name>")
     config = {"name": _LOSS_CLASSES[class_name], "reduction": reduction, **config}
@@ -265,8 +271,11 @@ def _loss_from_keras(value: Any) -> Any:
         kwargs["delta"] = float(config.pop("delta", 1.0))
     elif "Crossentropy" in class_name:
         kwargs["from_logits"] = bool(config.pop("from_logits", False))
-        if config.pop("label_smoothing", 0.0) not in (0, 0.0, None):
-            raise _Untranslatable("label_smoothing")
+        smoothing = config.pop("label_smoothing", 0.0)
+        if smoothing not in (0, 0.0, None):
+            if class_name == "SparseCategoricalCrossentropy":
+                raise _Untranslatable("label_smoothing")
+            kwargs["label_smoothing"] = float(smoothing)
         if config.pop("ignore_class", None) is not None:
             raise _Untranslatable("ignore_class")
         if config.pop("axis", -1) != -1:
