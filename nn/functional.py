@@ -41,10 +41,13 @@ from autograd import (
 from autograd.ops.matmul import linear as _linear
 
 from . import losses as _losses
+from .layers.layer_normalization import _check_normalized_shape
+from .layers.layer_normalization import layer_norm as _layer_norm
 
 __all__ = [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout",
-    "elu", "gelu", "huber_loss", "l1_loss", "leaky_relu", "linear", "log_softmax", "mse_loss",
+    "elu", "gelu", "huber_loss", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax",
+    "mse_loss",
     "nll_loss", "one_hot", "relu", "selu", "sigmoid", "silu", "softmax", "softplus", "tanh",
 ]  # fmt: skip
 
@@ -84,6 +87,15 @@ def nll_loss(
     """-input[i, target_i] averaged: the loss on log-probabilities (after log_softmax);
     class ``weight`` and ``ignore_index`` as PyTorch."""
     return _losses.NLLLoss(weight, size_average, ignore_index, reduce, reduction)(input, target)
+
+
+def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:  # fmt: skip
+    """(x - μ) / sqrt(σ² + eps) · weight + bias, with μ and σ² (biased) over the last
+    ``len(normalized_shape)`` axes of each sample (``nn.LayerNorm`` without its weights)."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    _check_normalized_shape(input, shape, "layer_norm")
+    return _layer_norm(input, tuple(range(-len(shape), 0)), weight, bias, float(eps))
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

@@ -381,6 +381,8 @@ def _keras_all_layers(keras):
             layers.LeakyReLU(negative_slope=0.2),
             layers.PReLU(alpha_initializer=init.Constant(0.25)),
             layers.ELU(alpha=0.5),
+            layers.LayerNormalization(epsilon=1e-2, beta_initializer=init.Constant(0.05)),
+            layers.LayerNormalization(center=False),
             layers.Dense(6, activation="selu", kernel_initializer="lecun_uniform"),
             layers.Dense(6, activation="softplus", kernel_initializer="glorot_normal"),
             layers.Dense(6, activation="silu", kernel_initializer=init.RandomNormal(0.0, 0.3)),
@@ -500,6 +502,28 @@ def test_loss_and_metric_objects_travel_both_ways(keras, tmp_path):
     ours.save(str(second))
     back = _keras_loads_quietly(keras, second)
     assert back.get_compile_config()["loss"]["config"]["from_logits"] is True
+    _assert_same_evaluation(back, ours, x, y)
+
+
+def test_label_smoothing_travels_both_ways(keras, tmp_path):
+    """A cross-entropy with label smoothing keeps it through a file, either way."""
+    _h5py()
+    keras.utils.set_random_seed(2)
+    keras_model = keras.Sequential([keras.Input((6, 5)), keras.layers.Flatten(),
+                                    keras.layers.Dense(4, activation="softmax")])  # fmt: skip
+    keras_model.compile(optimizer="sgd", metrics=["accuracy"],
+                        loss=keras.losses.CategoricalCrossentropy(label_smoothing=0.2))
+    x, labels = _data(40, seed=6)
+    y = np.eye(4, dtype=np.float32)[labels]
+    first = tmp_path / "smoothed.keras"
+    keras_model.save(str(first))
+    ours = nn.load_model(str(first))
+    assert ours.loss.label_smoothing == pytest.approx(0.2)
+    _assert_same_evaluation(keras_model, ours, x, y)
+    second = tmp_path / "ours.keras"
+    ours.save(str(second))
+    back = _keras_loads_quietly(keras, second)
+    assert back.get_compile_config()["loss"]["config"]["label_smoothing"] == pytest.approx(0.2)
     _assert_same_evaluation(back, ours, x, y)
 
 

@@ -19,13 +19,14 @@ from .dense import *  # noqa: F403
 from .dropout import *  # noqa: F403
 from .flatten import *  # noqa: F403
 from .input import *  # noqa: F403
+from .layer_normalization import *  # noqa: F403
 from .merging import *  # noqa: F403
 from .normalization import *  # noqa: F403
 
 #: the layer files, whose ``__all__`` lists make up this package's
 FILES = (
-    "activations", "batch_normalization", "dense", "dropout", "flatten", "input", "merging",
-    "normalization",
+    "activations", "batch_normalization", "dense", "dropout", "flatten", "input",
+    "layer_normalization", "merging", "normalization",
 )  # fmt: skip
 
 __all__ = [

@@ -2,6 +2,7 @@
 
 from ..layers.dropout import Dropout
 from ..layers.flatten import Flatten
+from ..layers.layer_normalization import LayerNorm
 from .activation import (
     ELU,
     GELU,
@@ -22,7 +23,7 @@ from .container import ModuleDict, ModuleList
 from .linear import Linear
 
 __all__ = [
-    "ELU", "GELU", "SELU", "BatchNorm1d", "Dropout", "Flatten", "Identity", "LeakyReLU",
-    "Linear", "LogSoftmax", "ModuleDict", "ModuleList", "PReLU", "ReLU", "SiLU", "Sigmoid",
-    "Softmax", "Softplus", "Tanh",
+    "ELU", "GELU", "SELU", "BatchNorm1d", "Dropout", "Flatten", "Identity", "LayerNorm",
+    "LeakyReLU", "Linear", "LogSoftmax", "ModuleDict", "ModuleList", "PReLU", "ReLU", "SiLU",
+    "Sigmoid", "Softmax", "Softplus", "Tanh",
 ]  # fmt: skip

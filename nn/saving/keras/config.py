@@ -26,6 +26,7 @@ from ...layers import (
     Dense,
     Dropout,
     Flatten,
+    LayerNormalization,
     LeakyReLU,
     PReLU,
     ReLU,
@@ -235,6 +236,19 @@ def _batch_norm_to_keras(layer: BatchNormalization, where: str) -> dict[str, Any
     }
 
 
+def _layer_norm_to_keras(layer: LayerNormalization, where: str) -> dict[str, Any]:
+    return {
+        "axis": -1, "epsilon": layer.epsilon, "center": layer.center, "scale": layer.scale,
+        "rms_scaling": False,
+        "beta_initializer": _initializer_to_keras(layer.beta_initializer, where),
+        "gamma_initializer": _initializer_to_keras(layer.gamma_initializer, where),
+        "beta_regularizer": _regularizer_to_keras(layer.beta_regularizer, where),
+        "gamma_regularizer": _regularizer_to_keras(layer.gamma_regularizer, where),
+        "beta_constraint": _constraint_to_keras(layer.beta_constraint, where),
+        "gamma_constraint": _constraint_to_keras(layer.gamma_constraint, where),
+    }  # fmt: skip
+
+
 def _flatten_to_keras(layer: Flatten, where: str) -> dict[str, Any]:
     if (layer.start_dim, layer.end_dim) != (1, -1):
         raise KerasFormatError(
@@ -256,6 +270,7 @@ def _prelu_to_keras(layer: PReLU, where: str) -> dict[str, Any]:
 _WRITERS: dict[type, tuple[str, Callable[[Any, str], dict[str, Any]]]] = {
     Dense: ("Dense", _dense_to_keras),
     BatchNormalization: ("BatchNormalization", _batch_norm_to_keras),
+    LayerNormalization: ("LayerNormalization", _layer_norm_to_keras),
     Dropout: ("Dropout", lambda la, w: {"rate": la.rate, "seed": la.seed, "noise_shape": None}),
     Flatten: ("Flatten", _flatten_to_keras),
     Activation: ("Activation",
@@ -424,6 +439,32 @@ def _batch_norm_from_keras(c: _Config, input_shape: tuple | None) -> BatchNormal
     )
 
 
+def _layer_norm_from_keras(c: _Config, input_shape: tuple | None) -> LayerNormalization:
+    kwargs = _base_kwargs(c)
+    axis = c.get("axis", -1)
+    if isinstance(axis, list) and len(axis) == 1:
+        axis = axis[0]
+    if input_shape is not None and axis == len(input_shape) - 1:
+        axis = -1  # the last axis by its positive index
+    if axis != -1:
+        raise KerasFormatError(
+            f"{c.where}: LayerNormalization(axis={axis!r}) is not supported (the last axis only)"
+        )
+    c.expect("rms_scaling", False, None)
+    return LayerNormalization(
+        epsilon=float(c.get("epsilon", 1e-3)),
+        center=bool(c.get("center", True)),
+        scale=bool(c.get("scale", True)),
+        beta_initializer=_initializer_from_keras(c.get("beta_initializer", "zeros"), c.where),
+        gamma_initializer=_initializer_from_keras(c.get("gamma_initializer", "ones"), c.where),
+        beta_regularizer=_regularizer_from_keras(c.get("beta_regularizer"), c.where),
+        gamma_regularizer=_regularizer_from_keras(c.get("gamma_regularizer"), c.where),
+        beta_constraint=_constraint_from_keras(c.get("beta_constraint"), c.where),
+        gamma_constraint=_constraint_from_keras(c.get("gamma_constraint"), c.where),
+        **kwargs,
+    )
+
+
 def _dropout_from_keras(c: _Config, input_shape: tuple | None) -> Dropout:
     kwargs = _base_kwargs(c)
     c.expect("noise_shape", None)
@@ -488,6 +529,7 @@ def _softmax_from_keras(c: _Config, input_shape: tuple | None) -> Softmax:
 _READERS: dict[str, Callable[[_Config, tuple | None], Layer]] = {
     "Dense": _dense_from_keras,
     "BatchNormalization": _batch_norm_from_keras,
+    "LayerNormalization": _layer_norm_from_keras,
     "Dropout": _dropout_from_keras,
     "Flatten": _flatten_from_keras,
     "Activation": _activation_layer_from_keras,

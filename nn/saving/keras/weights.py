@@ -15,7 +15,7 @@ import numpy as np
 
 from ...core.layer import Layer, snake_case
 from ...core.module import Module, copy_into, to_host
-from ...layers import BatchNormalization, Dense, PReLU
+from ...layers import BatchNormalization, Dense, LayerNormalization, PReLU
 from ...models.sequential import Sequential
 from .common import _DATASET_BOMB_FLOOR, _MAX_EXPANSION, KerasFormatError, _h5py, _Untranslatable
 from .compile import _optimizer_to_keras
@@ -258,13 +258,15 @@ def _planned_shapes(layer: Module, input_shape: tuple | None, where: str) -> lis
     computed from its settings without creating anything."""
     if isinstance(layer, Layer) and layer.built and layer.weights:
         return [tuple(t.shape) for t in layer.weights]
-    if isinstance(layer, (Dense, BatchNormalization, PReLU)):
+    if isinstance(layer, (Dense, BatchNormalization, LayerNormalization, PReLU)):
         if input_shape is None or input_shape[-1] is None:
             raise KerasFormatError(f"{where}: the input shape is unknown; cannot build it")
     if isinstance(layer, Dense):
         return [(input_shape[-1], layer.units)] + ([(layer.units,)] if layer.use_bias else [])
     if isinstance(layer, BatchNormalization):
         return [(input_shape[-1],)] * (int(layer.scale) + int(layer.center) + 2)
+    if isinstance(layer, LayerNormalization):
+        return [(input_shape[-1],)] * (int(layer.scale) + int(layer.center))
     if isinstance(layer, PReLU):
         shape = list(input_shape[1:])
         for axis in layer.shared_axes or []:
