@@ -11,17 +11,21 @@ in-memory datasets and the splitting helpers.
 Batches keep the data's dtype: uint8 images stay uint8 (convert in the model or
 with ``xb.astype('float32') / 255``), integer labels stay integers.
 
-The files: ``loader.py`` (``DataLoader``), ``tensor_dataset.py`` (``TensorDataset``,
+The files: ``loader.py`` (``DataLoader``), ``dataset.py`` (``Dataset``, the base class of
+one's own datasets, and ``ConcatDataset``), ``tensor_dataset.py`` (``TensorDataset``,
 ``Subset``), ``splits.py`` (``validation_split``, ``train_test_split``, ``random_split``).
 Downloadable datasets (``fashion_mnist``, ``mnist``) are :mod:`nn.datasets`, Keras' name.
 """
 
+from .dataset import ConcatDataset, Dataset
 from .loader import DataLoader
 from .splits import random_split, train_test_split, validation_split
 from .tensor_dataset import Subset, TensorDataset
 
 __all__ = [
+    "ConcatDataset",
     "DataLoader",
+    "Dataset",
     "TensorDataset",
     "Subset",
     "random_split",
