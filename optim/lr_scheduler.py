@@ -26,7 +26,10 @@ __all__ = [
     "MultiStepLR",
     "ExponentialLR",
     "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "LambdaLR",
     "LinearLR",
+    "MultiplicativeLR",
     "OneCycleLR",
     "SequentialLR",
     "ReduceLROnPlateau",
@@ -168,6 +171,93 @@ class ExponentialLR(LRScheduler):
 
     def _get_closed_form_lr(self) -> list[float]:
         return [base * self.gamma**self.last_epoch for base in self.base_lrs]
+
+
+class LambdaLR(LRScheduler):
+    r"""The initial rate times a function of the epoch: :math:`\eta_t = \eta_0 \cdot
+    f(t)` (``lr_lambda`` may be one function, or one per parameter group)."""
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: Any, last_epoch: int = -1) -> None:
+        self.lr_lambdas = _per_group("lr_lambda", optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        return [base * f(self.last_epoch) for base, f in zip(self.base_lrs, self.lr_lambdas,
+                                                               strict=True)]  # fmt: skip
+
+    def state_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in super().state_dict().items() if k != "lr_lambdas"}
+
+
+class MultiplicativeLR(LRScheduler):
+    r"""The current rate times a function of the epoch, each epoch:
+    :math:`\eta_t = \eta_{t-1} \cdot f(t)` (the first rate stays :math:`\eta_0`)."""
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: Any, last_epoch: int = -1) -> None:
+        self.lr_lambdas = _per_group("lr_lambda", optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        if self.last_epoch > 0:
+            return [lr * f(self.last_epoch) for lr, f in zip(self._current_lrs(), self.lr_lambdas,
+                                                               strict=True)]  # fmt: skip
+        return self._current_lrs()
+
+    def state_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in super().state_dict().items() if k != "lr_lambdas"}
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    r"""Cosine annealing with warm restarts (SGDR, Loshchilov & Hutter 2017):
+
+    .. math::
+        \eta_t = \eta_{\min} + \tfrac12(\eta_0 - \eta_{\min})
+                 \left(1 + \cos\frac{T_{cur}\pi}{T_i}\right)
+
+    where :math:`T_{cur}` counts the epochs since the last restart and the period
+    :math:`T_i` starts at ``T_0`` and is multiplied by ``T_mult`` at each restart."""
+
+    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
+                 last_epoch: int = -1) -> None:  # fmt: skip
+        self.T_0 = check_int("CosineAnnealingWarmRestarts", "T_0", T_0, minimum=1)
+        self.T_mult = check_int("CosineAnnealingWarmRestarts", "T_mult", T_mult, minimum=1)
+        self.eta_min = check_real("CosineAnnealingWarmRestarts", "eta_min", eta_min, minimum=0.0)
+        self.T_i = self.T_0
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        return [self.eta_min + (base - self.eta_min) * (1 + math.cos(math.pi * self.T_cur
+                                                                     / self.T_i)) / 2
+                for base in self.base_lrs]  # fmt: skip
+
+    def step(self, epoch: float | None = None) -> None:
+        """Advance one epoch (or a fraction, as PyTorch's ``step(epoch + i / iters)``)."""
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur = self.T_cur + 1
+            if self.T_cur >= self.T_i:
+                self.T_cur = self.T_cur - self.T_i
+                self.T_i = self.T_i * self.T_mult
+        else:
+            if epoch < 0:
+                raise ValueError(f"CosineAnnealingWarmRestarts: epoch must be >= 0, got {epoch}")
+            if epoch >= self.T_0:
+                if self.T_mult == 1:
+                    self.T_cur = epoch % self.T_0
+                else:
+                    n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+                    self.T_cur = epoch - self.T_0 * (self.T_mult**n - 1) / (self.T_mult - 1)
+                    self.T_i = self.T_0 * self.T_mult**n
+            else:
+                self.T_i = self.T_0
+                self.T_cur = epoch
+        self._step_count += 1
+        self.last_epoch = math.floor(epoch)
+        values = self.get_lr()
+        for group, lr in zip(self.optimizer.param_groups, values, strict=True):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
 
 class CosineAnnealingLR(LRScheduler):

@@ -49,6 +49,12 @@ SCHEDULES = {
     "LinearLR-decay": lambda m, o: m.LinearLR(o, start_factor=1.0, end_factor=0.2,
                                               total_iters=30),
     "OneCycleLR": lambda m, o: m.OneCycleLR(o, max_lr=[1.0, 0.1], total_steps=STEPS),
+    "LambdaLR": lambda m, o: m.LambdaLR(o, lambda epoch: 0.95**epoch),
+    "LambdaLR-per-group": lambda m, o: m.LambdaLR(o, [lambda e: 1 / (1 + e), lambda e: 0.9**e]),
+    "MultiplicativeLR": lambda m, o: m.MultiplicativeLR(o, lambda epoch: 0.97),
+    "CosineAnnealingWarmRestarts": lambda m, o: m.CosineAnnealingWarmRestarts(o, T_0=7),
+    "CosineAnnealingWarmRestarts-mult": lambda m, o: m.CosineAnnealingWarmRestarts(
+        o, T_0=3, T_mult=2, eta_min=1e-3),
     "OneCycleLR-linear-3phase": lambda m, o: m.OneCycleLR(
         o, max_lr=0.5, epochs=5, steps_per_epoch=10, pct_start=0.25,
         anneal_strategy="linear", three_phase=True),
@@ -157,3 +163,19 @@ def test_scheduler_state_dict_round_trip():
 def test_scheduler_rejects_a_non_optimizer():
     with pytest.raises(TypeError, match="is not an Optimizer"):
         lr_scheduler.StepLR(object(), step_size=3)
+
+
+def test_warm_restarts_with_fractional_epochs_match_torch(torch):
+    """PyTorch's recipe: ``scheduler.step(epoch + i / iters)`` inside the batch loop."""
+    opt, topt = _optimizers(torch)
+    ours = lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=2, eta_min=1e-4)
+    theirs = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(topt, T_0=2, T_mult=2,
+                                                                  eta_min=1e-4)  # fmt: skip
+    iters = 4
+    for epoch in range(8):
+        for i in range(iters):
+            opt.step()
+            topt.step()
+            ours.step(epoch + i / iters)
+            theirs.step(epoch + i / iters)
+            _assert_same_lrs(ours, theirs, opt, topt, f"epoch {epoch} + {i}/{iters}")
