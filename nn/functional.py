@@ -41,14 +41,16 @@ from autograd import (
 from autograd.ops.matmul import linear as _linear
 
 from . import losses as _losses
+from . import modules as _modules
 from .layers.layer_normalization import _check_normalized_shape
 from .layers.layer_normalization import layer_norm as _layer_norm
 
 __all__ = [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout",
-    "elu", "gelu", "huber_loss", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax",
-    "mse_loss",
-    "nll_loss", "one_hot", "relu", "selu", "sigmoid", "silu", "softmax", "softplus", "tanh",
+    "elu", "gelu", "hardsigmoid", "hardswish", "hardtanh", "huber_loss", "l1_loss",
+    "layer_norm", "leaky_relu", "linear", "log_softmax", "logsigmoid", "mish", "mse_loss",
+    "nll_loss", "one_hot", "relu", "relu6", "selu", "sigmoid", "silu", "softmax", "softmin",
+    "softplus", "softsign", "tanh", "tanhshrink",
 ]  # fmt: skip
 
 
@@ -96,6 +98,52 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     _check_normalized_shape(input, shape, "layer_norm")
     return _layer_norm(input, tuple(range(-len(shape), 0)), weight, bias, float(eps))
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """clamp(x, 0, 6)."""
+    return autograd.clamp(input, 0.0, 6.0)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:  # fmt: skip
+    """clamp(x, min_val, max_val)."""
+    return autograd.clamp(input, min_val, max_val)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """clamp(x/6 + 1/2, 0, 1)."""
+    return _modules.Hardsigmoid()(input)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x·hardsigmoid(x)."""
+    return _modules.Hardswish()(input)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x·tanh(softplus(x))."""
+    return _modules.Mish()(input)
+
+
+def softsign(input: Tensor) -> Tensor:
+    """x / (1 + |x|)."""
+    return _modules.Softsign()(input)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log σ(x) = -softplus(-x), stable."""
+    return -softplus(-input)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """x - tanh(x)."""
+    return input - tanh(input)
+
+
+def softmin(input: Tensor, dim: int | None = None) -> Tensor:
+    """softmax(-x) along ``dim`` (None: the last axis)."""
+    return softmax(-input, -1 if dim is None else dim)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

@@ -7,23 +7,33 @@ from .activation import (
     ELU,
     GELU,
     SELU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
     Identity,
     LeakyReLU,
+    LogSigmoid,
     LogSoftmax,
+    Mish,
     PReLU,
     ReLU,
+    ReLU6,
     Sigmoid,
     SiLU,
     Softmax,
+    Softmin,
     Softplus,
+    Softsign,
     Tanh,
+    Tanhshrink,
 )
 from .batchnorm import BatchNorm1d
 from .container import ModuleDict, ModuleList
 from .linear import Linear
 
 __all__ = [
-    "ELU", "GELU", "SELU", "BatchNorm1d", "Dropout", "Flatten", "Identity", "LayerNorm",
-    "LeakyReLU", "Linear", "LogSoftmax", "ModuleDict", "ModuleList", "PReLU", "ReLU", "SiLU",
-    "Sigmoid", "Softmax", "Softplus", "Tanh",
+    "ELU", "GELU", "SELU", "BatchNorm1d", "Dropout", "Flatten", "Hardsigmoid", "Hardswish",
+    "Hardtanh", "Identity", "LayerNorm", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax",
+    "Mish", "ModuleDict", "ModuleList", "PReLU", "ReLU", "ReLU6", "SiLU", "Sigmoid", "Softmax",
+    "Softmin", "Softplus", "Softsign", "Tanh", "Tanhshrink",
 ]  # fmt: skip

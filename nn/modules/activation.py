@@ -16,6 +16,16 @@ Softplus(beta=1.0)              log(1 + e^(βx)) / β
 Sigmoid(), Tanh()               σ(x), tanh(x)
 Softmax(dim=None)               eˣⁱ / Σⱼ eˣʲ along ``dim`` (None: the last axis)
 LogSoftmax(dim=None)            xᵢ - log Σⱼ eˣʲ
+Softmin(dim=None)               softmax(-x)
+Hardtanh(min_val=-1,            clamp(x, min_val, max_val)
+         max_val=1)
+ReLU6()                         clamp(x, 0, 6)
+Hardsigmoid()                   clamp(x/6 + 1/2, 0, 1)
+Hardswish()                     x·hardsigmoid(x)
+Mish()                          x·tanh(softplus(x))
+Softsign()                      x / (1 + |x|)
+LogSigmoid()                    log σ(x) = -softplus(-x)  (stable)
+Tanhshrink()                    x - tanh(x)
 ==============================  =====================================================
 
 Keras' layer forms, with Keras' defaults (LeakyReLU 0.3, PReLU starting at 0), are in
@@ -204,6 +214,94 @@ class LogSoftmax(Softmax):
 
     def forward(self, x: Tensor) -> Tensor:
         return autograd.log_softmax(x, axis=-1 if self.dim is None else self.dim)
+
+
+class Softmin(Softmax):
+    """f(x)_i = softmax(-x)_i along ``dim``: the smallest entry weighs most."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return autograd.softmax(-x, axis=-1 if self.dim is None else self.dim)
+
+
+class Hardtanh(_Elementwise):
+    """f(x) = clamp(x, min_val, max_val)."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False,
+                 **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(**kwargs)
+        if max_val <= min_val:
+            raise ValueError(f"Hardtanh: max_val ({max_val}) must be above min_val ({min_val})")
+        self.min_val, self.max_val = float(min_val), float(max_val)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return autograd.clamp(x, self.min_val, self.max_val)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**self._base_config(), "min_val": self.min_val, "max_val": self.max_val}
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class ReLU6(Hardtanh):
+    """f(x) = min(max(x, 0), 6)."""
+
+    def __init__(self, inplace: bool = False, **kwargs: Any) -> None:
+        super().__init__(0.0, 6.0, **kwargs)
+
+    def get_config(self) -> dict[str, Any]:
+        return self._base_config()
+
+    def extra_repr(self) -> str:
+        return ""
+
+
+class Hardsigmoid(_Elementwise):
+    """f(x) = clamp(x/6 + 1/2, 0, 1): a piecewise-linear sigmoid."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _activations().hard_sigmoid(x)
+
+
+class Hardswish(_Elementwise):
+    """f(x) = x·hardsigmoid(x) (Howard et al. 2019)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _activations().hard_silu(x)
+
+
+class Mish(_Elementwise):
+    """f(x) = x·tanh(softplus(x)) (Misra 2019)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _activations().mish(x)
+
+
+class Softsign(_Elementwise):
+    """f(x) = x / (1 + |x|)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _activations().softsign(x)
+
+
+class LogSigmoid(_Elementwise):
+    """f(x) = log σ(x) = -softplus(-x), finite for large |x|."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return -autograd.softplus(-x)
+
+
+class Tanhshrink(_Elementwise):
+    """f(x) = x - tanh(x)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x - autograd.tanh(x)
+
+
+def _activations() -> Any:
+    from .. import activations  # nn.activations imports the losses, which import modules
+
+    return activations
 
 
 class Identity(_Elementwise):
