@@ -763,6 +763,23 @@ class Tensor:
     def argsort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
         return _ops.argsort(self, dim, descending)
 
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        """The indices of the nonzero elements (see ``autograd.nonzero``)."""
+        return _ops.nonzero(self, as_tuple=as_tuple)
+
+    def masked_select(self, mask: Any) -> Tensor:
+        return _ops.masked_select(self, mask)
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        return _ops.diag(self, diagonal)
+
+    def unique(self, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+               return_counts: bool = False, dim: int | None = None) -> Any:  # fmt: skip
+        return _ops.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def bincount(self, weights: Any = None, minlength: int = 0) -> Tensor:
+        return _ops.bincount(self, weights, minlength)
+
     def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
         """``(values, indices)`` of the k largest along ``dim`` (see ``autograd.topk``)."""
         return _ops.topk(self, k, dim, largest, sorted)

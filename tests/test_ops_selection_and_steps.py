@@ -1,6 +1,7 @@
 """The ops PyTorch programs use for accuracy, ranking and bookkeeping: gather,
-take_along_dim, index_select, sort, argsort, topk, prod, cumsum, flip, unbind, log1p,
-expm1, reciprocal, rsqrt, square, and the steps (round, floor, ceil, trunc, sign).
+take_along_dim, index_select, masked_select, diag, sort, argsort, topk, nonzero, unique,
+bincount, prod, cumsum, flip, unbind, log1p, expm1, reciprocal, rsqrt, square, and the
+steps (round, floor, ceil, trunc, sign).
 
 Forward against NumPy and backward against central differences (``autograd.gradcheck``),
 in float64 over random shapes, on every device the ``device`` fixture names; then a few
@@ -278,6 +279,22 @@ def test_host_indices_out_of_range_are_refused():
         ag.index_select(x, 0, Tensor([-1], device="cpu"))
 
 
+@on_device
+@given(S.arrays(st.tuples(st.integers(1, 4), st.integers(1, 4))), st.integers(-4, 4),
+       S.arrays(st.tuples(st.integers(1, 4))))  # fmt: skip
+def test_diag_both_ways(device, matrix, k, vector):
+    check(lambda t: ag.diag(t, k), (matrix,), device, lambda a: np.diag(a, k))
+    check(lambda t: t.diag(k), (vector,), device, lambda a: np.diag(a, k))
+
+
+@on_device
+@given(S.arrays(S.nonscalar_shapes))
+def test_masked_select(device, x):
+    mask = x > 0
+    check(lambda t: ag.masked_select(t, Tensor(mask, device=device)), (x,), device,
+          lambda a: a[mask])  # fmt: skip
+
+
 # ----------------------------------------------------------------- against PyTorch
 
 
@@ -314,6 +331,26 @@ def test_matches_torch(torch, name):
     y.backward(g)
     ty.backward(torch.from_numpy(g))
     np.testing.assert_allclose(host(x.grad), tx.grad.numpy(), rtol=1e-12, atol=1e-300)
+
+
+def test_positions_and_counts_match_torch(torch, device):
+    values = [[0.0, 1.5, 0.0], [2.0, 0.0, -1.0]]
+    ours, theirs = Tensor(values, device=device), torch.tensor(values)
+    for a, b in zip(ag.where(ours != 0), torch.where(theirs != 0), strict=True):
+        np.testing.assert_array_equal(host(a), b.numpy())
+    np.testing.assert_array_equal(host(ours.nonzero()), theirs.nonzero().numpy())
+    for scalar in (0.0, 2.0):
+        assert ag.nonzero(Tensor(scalar)).shape == tuple(torch.nonzero(torch.tensor(scalar)).shape)
+    np.testing.assert_array_equal(host(ag.masked_select(ours, ours > 0)),
+                                  torch.masked_select(theirs, theirs > 0).numpy())  # fmt: skip
+    labels = [3, 1, 3, 0, 3, 1]
+    ours_u = ag.unique(Tensor(np.array(labels), device=device), return_inverse=True,
+                       return_counts=True)  # fmt: skip
+    theirs_u = torch.unique(torch.tensor(labels), return_inverse=True, return_counts=True)
+    for a, b in zip(ours_u, theirs_u, strict=True):
+        np.testing.assert_array_equal(host(a), b.numpy())
+    counts = ag.bincount(Tensor(np.array(labels), device=device), minlength=6)
+    np.testing.assert_array_equal(host(counts), torch.bincount(torch.tensor(labels), minlength=6))
 
 
 def test_orders_match_torch_with_ties(torch):

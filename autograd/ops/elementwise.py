@@ -433,8 +433,16 @@ def minimum(a: Any, b: Any) -> Tensor:
     return Minimum()(*operands(a, b, "minimum"))
 
 
-def where(cond: Any, a: Any, b: Any) -> Tensor:
-    """Choose elementwise from ``a`` where ``cond`` is true, else from ``b`` (broadcasting)."""
+def where(cond: Any, a: Any = None, b: Any = None) -> Any:
+    """Choose elementwise from ``a`` where ``cond`` is true, else from ``b`` (broadcasting).
+    With the condition alone, the indices where it holds, one int64 tensor per axis
+    (``torch.where(cond)``, ``nonzero(as_tuple=True)``)."""
+    if a is None and b is None:
+        from .selection import nonzero
+
+        return nonzero(tensor_arg(cond, "where"), as_tuple=True)
+    if a is None or b is None:
+        raise TypeError("where: give both values (where(cond, a, b)) or neither (where(cond))")
     cond = cond.data if isinstance(cond, Tensor) else _condition(cond)
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = lift(a, _wrap(get_array_module(cond).asarray(cond)), "where")

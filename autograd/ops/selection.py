@@ -1,5 +1,6 @@
-"""Choosing elements by index or by order: gather, take_along_dim, index_select, sort,
-argsort, topk.
+"""Choosing elements by index or by order: gather, take_along_dim, index_select,
+masked_select, diag, sort, argsort, topk; and the positions and values found: nonzero,
+unique, bincount.
 
 Each value taken is ``x[index]`` with an integer-array index (``autograd.ops.indexing``),
 so the gradient goes back to the elements chosen, added up where one is chosen twice.
@@ -18,7 +19,7 @@ from backends import get_array_module
 
 from ..tensor import Tensor, _compared
 from ._coerce import describe, tensor_arg
-from .indexing import GetItem, raw_index
+from .indexing import GetItem, ScatterAdd, raw_index
 
 # What ``sort`` and ``topk`` return, as PyTorch's ``torch.return_types``.
 SortResult = namedtuple("sort", ["values", "indices"])
@@ -176,5 +177,90 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     return TopkResult(values[first_k], _compared(indices.data[first_k]))
 
 
+def masked_select(input: Tensor, mask: Any) -> Tensor:
+    """The elements where ``mask`` (broadcast against the input) is true, as a 1-D tensor
+    in order. dL/dx: dL/dy at the selected elements. Its length is read from the device."""
+    input = tensor_arg(input, "masked_select")
+    raw = mask.data if isinstance(mask, Tensor) else raw_index(np.asarray(mask), input.data)
+    if raw.dtype.kind != "b":
+        raise TypeError(f"masked_select: the mask must be boolean, got dtype {raw.dtype}")
+    shape = np.broadcast_shapes(input.shape, tuple(raw.shape))
+    xp = get_array_module(raw)
+    return GetItem(xp.broadcast_to(raw, shape))(input.expand(shape))
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+    """The indices of the nonzero elements: an (n, ndim) int64 tensor, or with
+    ``as_tuple=True`` one 1-D tensor per axis (``x[x.nonzero(as_tuple=True)]`` selects
+    them). Their number is read from the device."""
+    input = tensor_arg(input, "nonzero")
+    xp = get_array_module(input.data)
+    if not input.ndim:  # a 0-d tensor: one index tuple of length 0, or none
+        count = int(bool(input.data))
+        if as_tuple:
+            return (_compared(xp.zeros(count, dtype=np.int64)),)
+        return _compared(xp.zeros((count, 0), dtype=np.int64))
+    found = xp.nonzero(input.data)
+    if as_tuple:
+        return tuple(_compared(i.astype(np.int64, copy=False)) for i in found)
+    return _compared(xp.stack(found, axis=1).astype(np.int64, copy=False))
+
+
+def diag(input: Tensor, diagonal: int = 0) -> Tensor:
+    """A matrix's diagonal (``diagonal`` > 0 above it, < 0 below) as a vector, or a vector
+    as the diagonal of a square matrix with zeros elsewhere. Differentiable both ways."""
+    input = tensor_arg(input, "diag")
+    k = int(diagonal)
+    xp = get_array_module(input.data)
+    if input.ndim == 2:
+        rows, cols = input.shape
+        start_row, start_col = max(-k, 0), max(k, 0)
+        n = max(min(rows - start_row, cols - start_col), 0)
+        steps = xp.arange(n)
+        return GetItem((steps + start_row, steps + start_col))(input)
+    if input.ndim == 1:
+        m = input.shape[0]
+        steps = xp.arange(m)
+        index = (steps + max(-k, 0), steps + max(k, 0))
+        return ScatterAdd(index, (m + abs(k), m + abs(k)))(input)
+    raise ValueError(f"diag: expects a 1-D or 2-D tensor, got shape {input.shape}")
+
+
+def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+           return_counts: bool = False, dim: int | None = None) -> Any:  # fmt: skip
+    """The distinct values, sorted (and, on request, where each element went and how
+    often each value occurs), as ``torch.unique``. Not differentiable."""
+    input = tensor_arg(input, "unique")
+    if dim is not None:
+        raise NotImplementedError("unique: dim is not supported here (the whole tensor only)")
+    xp = get_array_module(input.data)
+    found = xp.unique(input.data, return_inverse=return_inverse, return_counts=return_counts)
+    if not (return_inverse or return_counts):
+        return _compared(found)
+    values, *rest = found
+    out = [_compared(values)]
+    if return_inverse:
+        out.append(_compared(rest.pop(0).reshape(input.shape).astype(np.int64, copy=False)))
+    if return_counts:
+        out.append(_compared(rest.pop(0).astype(np.int64, copy=False)))
+    return tuple(out)
+
+
+def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    """How often each value 0, 1, 2... occurs in a 1-D tensor of non-negative integers
+    (with ``weights``, their sums), as ``torch.bincount``. Not differentiable."""
+    input = tensor_arg(input, "bincount")
+    if input.ndim != 1 or input.data.dtype.kind not in "iu":
+        raise TypeError(f"bincount: expects a 1-D integer tensor, got {input.data.dtype} of "
+                        f"shape {input.shape}")  # fmt: skip
+    xp = get_array_module(input.data)
+    w = None if weights is None else (weights.data if isinstance(weights, Tensor) else weights)
+    counts = xp.bincount(input.data, weights=w, minlength=int(minlength))
+    return _compared(counts if w is not None else counts.astype(np.int64, copy=False))
+
+
 # the ops this family adds to ``autograd`` (and ``autograd.ops``)
-__all__ = ["argsort", "gather", "index_select", "sort", "take_along_dim", "topk"]
+__all__ = [
+    "argsort", "bincount", "diag", "gather", "index_select", "masked_select", "nonzero", "sort",
+    "take_along_dim", "topk", "unique",
+]  # fmt: skip
