@@ -31,12 +31,9 @@ def describe(value: Any) -> str:
 
 
 def not_a_tensor(op: str, value: Any) -> TypeError:
-    hint = "wrap data in autograd.Tensor(...) first"
-    if hasattr(value, "dtype") and hasattr(value, "shape") and hasattr(value, "ndim"):
-        # PyTorch code's torch.max(outputs.data, 1): here .data is the array (DeZero's way)
-        hint += (" (a tensor's .data is its raw array here, not a tensor as in PyTorch: pass "
-                 "the tensor itself, or x.detach())")
-    return TypeError(f"{op}: expected a Tensor, got {describe(value)}; {hint}")
+    return TypeError(
+        f"{op}: expected a Tensor, got {describe(value)}; wrap data in autograd.Tensor(...) first"
+    )
 
 
 def not_numbers(op: str, data: Any, error: Exception | None = None) -> Exception:

@@ -162,7 +162,7 @@ def check_forward(fn: Any, inputs: tuple, y: Any, stack: tuple[Frame, ...]) -> N
     xp = get_array_module(y)
     if bool(xp.isfinite(y).all()):  # the common case: one reduction
         return
-    made = _made(xp, y, [x.data for x in inputs])
+    made = _made(xp, y, [x.array for x in inputs])
     if made is not None:
         raise RuntimeError(
             f"{fn.name}: its forward pass produced {made} (output shape {tuple(y.shape)}; "
@@ -184,14 +184,14 @@ def backward(fn: Any, gy: Any) -> tuple:
         gxs = (gxs,)
     if not _GradMode.check_nan:
         return gxs
-    g = gy.data
+    g = gy.array
     xp = get_array_module(g)
     if g.dtype.kind in "fc" and not bool(xp.isfinite(g).all()):
         return gxs  # the NaN/inf came from further down the graph, already checked there
     for i, gx in enumerate(gxs):
         if gx is None:
             continue
-        data = getattr(gx, "data", gx)
+        data = getattr(gx, "array", gx)
         if data.dtype.kind not in "fc" or bool(xp.isfinite(data).all()):
             continue
         made = "NaN" if bool(xp.isnan(data).any()) else _inf_sign(xp, data)

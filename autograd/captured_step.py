@@ -40,7 +40,7 @@ input tensors and replays. What this asks of the step:
   recorded raises :class:`NotCapturable`. A hyper-parameter changed between calls (a
   scheduler's ``lr``) makes the next call record the step again: cheap once an epoch, no
   gain once a step. ``fit`` records its step this way with ``compile(jit_compile=True)``.
-* Parameters replaced (``p.data = ...``) start the warm-up again; so do the arrays of the
+* Parameters replaced (``p.array = ...``) start the warm-up again; so do the arrays of the
   tensors given as ``watch`` (buffers, or the weights of a step without an optimizer).
 """
 
@@ -67,7 +67,7 @@ def capture(fn: Callable[..., Any], *, warmup: int = 2,
     so that the optimizers are known and their state exists before the recording).
     ``watch``: tensors the step reads besides its optimizers' parameters (a model's
     buffers; the weights of a step without an optimizer): if one's array is replaced
-    (``t.data = ...``), the step is warmed up and recorded again, as for a parameter."""
+    (``t.array = ...``), the step is warmed up and recorded again, as for a parameter."""
     if not callable(fn):
         raise TypeError(f"capture: expects a callable (the training step), got {type(fn).__name__}")
     if not isinstance(warmup, int) or isinstance(warmup, bool) or warmup < 1:
@@ -174,7 +174,7 @@ class CapturedStep:
 
     def _record(self, inputs: tuple[Any, ...]) -> Any:
         backend = self._backend
-        static = tuple(Tensor(x.data.copy(), requires_grad=x.requires_grad)
+        static = tuple(Tensor(x.array.copy(), requires_grad=x.requires_grad)
                        if isinstance(x, Tensor) else x for x in inputs)  # fmt: skip
         backend.check_errors()  # the warm-up's flags raise now; the recording makes its own
         rng, backend.rng = backend.rng, _NoRandomNumbers()
@@ -218,10 +218,10 @@ class CapturedStep:
         self._hyper = [(optimizer, list(optimizer.param_groups),
                         [_hyper_values(optimizer, group) for group in optimizer.param_groups])
                        for optimizer in self._optimizers]  # fmt: skip
-        self._params = [(p, p.data) for optimizer in self._optimizers
+        self._params = [(p, p.array) for optimizer in self._optimizers
                         for group in optimizer.param_groups for p in group["params"]]
         known = {id(p) for p, _ in self._params}  # (a model's parameters are watched too)
-        self._params += [(t, t.data) for t in self._watch if id(t) not in known]
+        self._params += [(t, t.array) for t in self._watch if id(t) not in known]
         flag = getattr(backend, "_error_flag", None)
         self._error = None if flag is None else (flag, backend._error_message)
         return result
@@ -246,7 +246,7 @@ class CapturedStep:
 
     # ------------------------------------------------------------------ checks
     def _params_unchanged(self) -> bool:
-        return all(p.data is data for p, data in self._params)
+        return all(p.array is data for p, data in self._params)
 
     def _hyper_unchanged(self) -> bool:
         """The same groups with the same hyper-parameters (a scheduler edits ``lr``)."""
@@ -302,10 +302,10 @@ def _backend_of(inputs: tuple[Any, ...]) -> Backend:
 
 def _copy_into(recorded: Tensor, given: Any, position: int) -> None:
     """The next batch into the recorded input tensor (one device copy)."""
-    data = given.data if isinstance(given, Tensor) else given
-    if (getattr(data, "shape", None) != recorded.data.shape
-            or getattr(data, "dtype", None) != recorded.data.dtype
-            or not backends.backend_of(recorded.data).owns(data)):
+    data = given.array if isinstance(given, Tensor) else given
+    if (getattr(data, "shape", None) != recorded.array.shape
+            or getattr(data, "dtype", None) != recorded.array.dtype
+            or not backends.backend_of(recorded.array).owns(data)):
         raise ValueError(
             f"capture: input {position} was recorded as {tuple(recorded.shape)} "
             f"{recorded.dtype} on {recorded.device}, now it is "
@@ -313,4 +313,4 @@ def _copy_into(recorded: Tensor, given: Any, position: int) -> None:
             f"{'' if not isinstance(given, Tensor) else ' on ' + str(given.device)}: a "
             "recorded step takes the same shapes each call (call the step itself for others)"
         )
-    backends.backend_of(data).copy_into(recorded.data, data)
+    backends.backend_of(data).copy_into(recorded.array, data)

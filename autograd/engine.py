@@ -87,9 +87,9 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
 
     def receive(t: Tensor, g: Tensor, fresh: bool = False) -> None:
         if (
-            g.dtype != t.data.dtype
+            g.dtype != t.array.dtype
         ):  # e.g. float32 input mixed with float64: grad keeps the input's dtype
-            g = g.astype(t.data.dtype)
+            g = g.astype(t.array.dtype)
         fn = t.grad_fn
         if fn is None:  # a leaf
             if t._hooks:  # its hooks see the gradient summed over all uses: hold it
@@ -114,15 +114,15 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
                 prev = captured.get(id(t))
                 captured[id(t)] = g if prev is None else prev + g
         elif t.grad is None:  # the array itself when nothing else holds it (see _owned)
-            # (no local name for g.data: _owned counts the array's references)
+            # (no local name for g.array: _owned counts the array's references)
             if create_graph:
                 t.grad = g
-            elif g.data is getattr(t, "_grad_buffer", None):  # written in place by the op
-                t.grad = _wrap(g.data)
+            elif g.array is getattr(t, "_grad_buffer", None):  # written in place by the op
+                t.grad = _wrap(g.array)
             else:
-                t.grad = _wrap(_owned(g.data) if fresh else g.data.copy())
+                t.grad = _wrap(_owned(g.array) if fresh else g.array.copy())
         else:
-            t.grad = t.grad + g if create_graph else _wrap(t.grad.data + g.data)
+            t.grad = t.grad + g if create_graph else _wrap(t.grad.array + g.array)
 
     # ``anomaly``: check each op's backward as a whole (not the ops it is written with).
     with set_grad_enabled(create_graph), _anomaly.paused() as anomaly:
@@ -157,7 +157,7 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
                 captured[id(out)] = gy
             raw = None if create_graph or anomaly else fn.backward_data
             if raw is not None:  # the op's backward on arrays: nothing to record here
-                gy_data = gy.data
+                gy_data = gy.array
                 gxs = raw(gy_data)
                 if not isinstance(gxs, tuple):
                     gxs = (gxs,)
@@ -183,8 +183,8 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, capture):
                     own and x.grad_fn is None and gx is not gy
                     and (i == 0 or (gxs[0] is not gx if i == 1 else id(gx) not in _ids(gxs[:i])))
                 )  # fmt: skip
-                if gx.shape != x.data.shape:
-                    gx, fresh = sum_to(gx, x.data.shape), True
+                if gx.shape != x.array.shape:
+                    gx, fresh = sum_to(gx, x.array.shape), True
                 receive(x, gx, fresh)
             if not retain_graph:
                 fn._release()
@@ -229,7 +229,7 @@ def grad_buffer_free(t: Tensor) -> Any:
     optimizer moves its buffers after it at its next step."""
     if t.grad is not None or getattr(t, "_grad_buffer", None) is None or grad_buffer_held(t):
         return None
-    if type(t._grad_buffer) is not type(t.data):
+    if type(t._grad_buffer) is not type(t.array):
         return None
     return t._grad_buffer
 
@@ -253,12 +253,12 @@ _HAS_REFCOUNT = hasattr(sys, "getrefcount")
 
 
 def _sole_holder_count() -> int:
-    """``_references(t.data)`` called as ``_owned`` calls it, for a tensor ``t`` that is the
+    """``_references(t.array)`` called as ``_owned`` calls it, for a tensor ``t`` that is the
     only holder of its array: the threshold of ``_owned`` for this interpreter."""
     import numpy as np
 
     probe = _wrap(np.empty(1))
-    return _as_owned_counts(probe.data)
+    return _as_owned_counts(probe.array)
 
 
 def _as_owned_counts(array: Any) -> int:  # one frame deeper, as inside _owned
@@ -292,7 +292,7 @@ def _root_grad(t: Tensor, g: Any, shareable: bool = False) -> Tensor:
     nothing ever holds the seed itself or writes into it.
     """
     if g is None:
-        if t.data.size != 1:
+        if t.array.size != 1:
             raise RuntimeError(
                 f"backward: grad can be implicitly created only for one-element outputs, "
                 f"but this output has shape {t.shape}; pass grad= with that shape"
@@ -302,11 +302,11 @@ def _root_grad(t: Tensor, g: Any, shareable: bool = False) -> Tensor:
                 and not t._retains_grad:
             from backends import backend_of
 
-            data = t.data
+            data = t.array
             return _wrap(backend_of(data).shared_ones(data.shape, data.dtype))
-        return _wrap(_ones_like(t.data))
+        return _wrap(_ones_like(t.array))
     if not isinstance(g, Tensor):
-        g = Tensor(g, dtype=t.data.dtype, device=t.device)
+        g = Tensor(g, dtype=t.array.dtype, device=t.device)
     if g.shape != t.shape:
         raise RuntimeError(f"backward: grad has shape {g.shape} but the output has shape {t.shape}")
     return g

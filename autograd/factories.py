@@ -62,7 +62,7 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     int64 and bools bool; NumPy arrays keep their dtype. Always copies.
     """
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     elif isinstance(data, list | tuple) and _holds_tensors(data):
         data = _nested_values(data)
     dtype = None if dtype is None else as_dtype(dtype)
@@ -251,12 +251,12 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, dtype: Any = No
                      device=like.device if device is None else device,
                      generator=generator)  # fmt: skip
         out = draw * std + mean
-        out = _wrap(out.data)
+        out = _wrap(out.array)
     else:
         if size is None:
             raise TypeError("normal: give a size with number mean and std")
         draw = randn(size_of((size,)), dtype=dtype, device=device, generator=generator)
-        out = _wrap(draw.data * std + mean)
+        out = _wrap(draw.array * std + mean)
     if requires_grad:
         out.requires_grad_(True)
     return out
@@ -383,7 +383,7 @@ def Variable(data: Tensor, requires_grad: bool = False, volatile: bool = False) 
     sharing ``data``'s memory that requires grad if asked (a new leaf)."""
     if not isinstance(data, Tensor):
         raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
-    out = _wrap(data.data)
+    out = _wrap(data.array)
     if requires_grad:
         out.requires_grad_(True)
     return out

@@ -71,7 +71,7 @@ class Function:
     _new_gradients: bool = False
 
     #: Optional ``backward_data(self, gy) -> array | tuple[array | None, ...]``: the same
-    #: gradients as ``backward``, computed on raw arrays (``gy`` and the inputs' ``.data``).
+    #: gradients as ``backward``, computed on raw arrays (``gy`` and the inputs' ``.array``).
     #: The engine calls it instead of ``backward`` when the backward pass is not itself
     #: recorded (no ``create_graph``, no anomaly mode): it skips the graph bookkeeping of
     #: the tensor ops ``backward`` is written with. The hot ops of an MLP define it
@@ -115,10 +115,10 @@ class Function:
 
     def __call__(self, *inputs: Tensor) -> Tensor:
         try:  # free unless something raises; a non-Tensor input is reported below
-            first = inputs[0].data
+            first = inputs[0].array
             if len(inputs) > 1:
                 _check_same_device(self, inputs, first)
-            y = self.forward(*[x.data for x in inputs])
+            y = self.forward(*[x.array for x in inputs])
         except (ValueError, TypeError, IndexError, AttributeError, OverflowError) as error:
             wrapped = _op_error(self, inputs, error)
             if wrapped is error:
@@ -238,7 +238,7 @@ class FunctionCtx(Function):
         skip = self.__dict__.get("_non_differentiable", set())
         differentiable = [
             i for i, o in enumerate(outputs)
-            if isinstance(o, Tensor) and o.data.dtype.kind in "fc" and id(o) not in skip
+            if isinstance(o, Tensor) and o.array.dtype.kind in "fc" and id(o) not in skip
         ]  # fmt: skip
         if not differentiable:
             return outputs[0] if single else tuple(outputs)
@@ -263,22 +263,22 @@ class FunctionCtx(Function):
     def _attach_packed(self, outputs: list, differentiable: list[int], args: tuple) -> list:
         # The engine follows one output per node: several differentiable outputs are
         # packed into one flat tensor, and handed out as recorded slices of it.
-        dtypes = {outputs[i].data.dtype for i in differentiable}
+        dtypes = {outputs[i].array.dtype for i in differentiable}
         if len(dtypes) > 1:
             raise TypeError(
                 f"{self.name}: differentiable outputs of different dtypes "
                 f"{sorted(map(str, dtypes))} are not supported; cast them to one dtype"
             )
-        xp = get_array_module(outputs[differentiable[0]].data)
+        xp = get_array_module(outputs[differentiable[0]].array)
         layout, start = [], 0
         for i, o in enumerate(outputs):
             if i in differentiable:
-                layout.append((start, start + o.data.size, o.data.shape, None))
-                start += o.data.size
+                layout.append((start, start + o.array.size, o.array.shape, None))
+                start += o.array.size
             else:
-                data = o.data if isinstance(o, Tensor) else None
+                data = o.array if isinstance(o, Tensor) else None
                 layout.append((None, None, getattr(data, "shape", None), data))
-        packed = _wrap(xp.concatenate([outputs[i].data.reshape(-1) for i in differentiable]))
+        packed = _wrap(xp.concatenate([outputs[i].array.reshape(-1) for i in differentiable]))
         self._layout = layout
         self._attach(packed, args)
         result = list(outputs)
@@ -317,7 +317,7 @@ def _as_output(value: Any, args: tuple) -> Any:
     if isinstance(value, Tensor):
         for a in args:
             if a is value:
-                return _wrap(value.data)
+                return _wrap(value.array)
         return value
     if isinstance(value, np.ndarray | np.generic) or hasattr(value, "__array_function__"):
         return _wrap(np.asarray(value) if isinstance(value, np.generic) else value)
@@ -327,7 +327,7 @@ def _as_output(value: Any, args: tuple) -> Any:
 def _check_same_device(fn: Function, inputs: tuple[Tensor, ...], first: Any) -> None:
     kind = type(first)
     for x in inputs[1:]:
-        if type(x.data) is not kind or (kind is not np.ndarray and x.data.device != first.device):
+        if type(x.array) is not kind or (kind is not np.ndarray and x.array.device != first.device):
             # Slow path: NumPy scalars (from 0-d arithmetic) live on the CPU like arrays do.
             devices = {t.device for t in inputs}
             if len(devices) > 1:
@@ -341,7 +341,7 @@ def _check_same_device(fn: Function, inputs: tuple[Tensor, ...], first: Any) -> 
 
 def _op_error(fn: Function, inputs: tuple[Tensor, ...], error: Exception) -> Exception:
     for x in inputs:
-        if not isinstance(x, Tensor):  # a list or an array (whose .data is a memoryview)
+        if not isinstance(x, Tensor):  # a list or an array
             return not_a_tensor(fn.name, x)
     if isinstance(error, AttributeError) or str(error).startswith(f"{fn.name}:"):
         return error  # a bug in the op, or the op already wrote a full message

@@ -51,7 +51,7 @@ def gradcheck(
     xs = list(inputs)
     for i in positions:
         xs[i] = Tensor(
-            inputs[i].data.astype(np.float64), device=inputs[i].device, requires_grad=True
+            inputs[i].array.astype(np.float64), device=inputs[i].device, requires_grad=True
         )
 
     with enable_grad():
@@ -59,9 +59,9 @@ def gradcheck(
     rng = np.random.default_rng(seed)
     cotangents = []
     for out in outputs:
-        xp = get_array_module(out.data)
+        xp = get_array_module(out.array)
         v = rng.standard_normal(out.shape)
-        cotangents.append(backend_of(out.data).from_host(v) if xp is not np else v)
+        cotangents.append(backend_of(out.array).from_host(v) if xp is not np else v)
 
     differentiable = [o for o in outputs if o.requires_grad]
     if differentiable:
@@ -77,14 +77,14 @@ def gradcheck(
             outs = _as_tuple(fn(*xs))
             return float(
                 sum(
-                    float((o.data.astype(np.float64) * v).sum())
+                    float((o.array.astype(np.float64) * v).sum())
                     for o, v in zip(outs, cotangents, strict=True)
                 )
             )
 
     worst = None
     for k, i in enumerate(positions):
-        x = xs[i].data
+        x = xs[i].array
         host = backend_of(x).to_host(x)
         numeric = np.empty(host.shape)
         flat = x.reshape(-1)  # a view: writes go into xs[i]
@@ -100,7 +100,7 @@ def gradcheck(
         got = (
             np.zeros(host.shape)
             if g is None
-            else np.asarray(backend_of(g.data).to_host(g.data), np.float64)
+            else np.asarray(backend_of(g.array).to_host(g.array), np.float64)
         )
         if verbose:
             _print_table(i, got, numeric, atol, rtol)
@@ -131,7 +131,7 @@ def _print_table(i: int, analytic: np.ndarray, numeric: np.ndarray, atol: float,
 
 
 def _is_float_tensor(x: Any) -> bool:
-    return isinstance(x, Tensor) and x.data.dtype.kind == "f"
+    return isinstance(x, Tensor) and x.array.dtype.kind == "f"
 
 
 def _as_tuple(out: Any) -> tuple[Tensor, ...]:

@@ -109,7 +109,7 @@ def _encode(value: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
         return _encode(value.item(), arrays, where)
     if isinstance(value, Tensor):
         key = f"a{len(arrays)}"
-        arrays[key] = _host_array(value.data, where)
+        arrays[key] = _host_array(value.array, where)
         return {"tensor": key, "device": str(value.device), "requires_grad": value.requires_grad}
     if isinstance(value, np.ndarray) or is_device_array(value):
         key = f"a{len(arrays)}"

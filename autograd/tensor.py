@@ -16,7 +16,7 @@ from backends import (
     is_device_array,
 )
 
-from ._errors import ALL_NUMBERS, NUMERIC_KINDS, _first_non_number, not_numbers
+from ._errors import ALL_NUMBERS, NUMERIC_KINDS, _first_non_number, describe, not_numbers
 from .defaults import _Defaults, _Device
 from .devices import as_device, device
 from .dtypes import as_dtype, is_dtype, tensor_type_name
@@ -43,10 +43,13 @@ class Tensor:
 
     ``grad`` is filled by ``backward()`` for leaves that require grad; intermediate
     results keep no ``grad`` unless ``retain_grad()`` was called on them.
+
+    ``array`` is the NumPy or CuPy array itself (what the ops compute on); ``data`` is
+    PyTorch's: a tensor sharing that array, outside the graph.
     """
 
     __slots__ = (
-        "data",
+        "array",
         "grad",
         "requires_grad",
         "grad_fn",
@@ -71,7 +74,7 @@ class Tensor:
         requires_grad: bool = False,
     ) -> None:
         if isinstance(data, Tensor):
-            data = data.data
+            data = data.array
         if dtype is not None:
             dtype = _numeric_dtype(dtype)
         target = get_backend(device) if device is not None else None
@@ -93,7 +96,7 @@ class Tensor:
                 if target.device != "cpu"
                 else backend_of(array).to_host(array)
             )
-        self.data = array
+        self.array = array
         self.grad: Tensor | None = None
         self.grad_fn = None
         self.generation = 0
@@ -107,27 +110,27 @@ class Tensor:
     # ------------------------------------------------------------------ properties
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self.array.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def device(self) -> device:
         """Where the data lives: ``device("cpu")``, ``device("cuda:0")``... (a ``str``)."""
-        if type(self.data) is np.ndarray:
+        if type(self.array) is np.ndarray:
             return _CPU
-        return as_device(device_of(self.data))
+        return as_device(device_of(self.array))
 
     @property
     def is_cuda(self) -> bool:
         """True for a tensor in a device's memory (a GPU, or the ``fakegpu`` stand-in)."""
-        return type(self.data) is not np.ndarray
+        return type(self.array) is not np.ndarray
 
     @property
     def is_leaf(self) -> bool:
@@ -141,26 +144,26 @@ class Tensor:
 
     def size(self, dim: int | None = None) -> Any:
         """The shape, as PyTorch's ``size()``; ``size(dim)`` is the length of one axis."""
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self.array.shape if dim is None else self.array.shape[dim]
 
     def dim(self) -> int:
         """The number of axes (``ndim``)."""
-        return self.data.ndim
+        return self.array.ndim
 
     ndimension = dim
 
     def numel(self) -> int:
         """The number of elements."""
-        return int(self.data.size)
+        return int(self.array.size)
 
     nelement = numel
 
     def element_size(self) -> int:
         """Bytes per element."""
-        return self.data.dtype.itemsize
+        return self.array.dtype.itemsize
 
     def is_floating_point(self) -> bool:
-        return self.data.dtype.kind == "f"
+        return self.array.dtype.kind == "f"
 
     def is_contiguous(self) -> bool:
         return True  # ops give fresh arrays or views that NumPy/CuPy handle alike
@@ -168,20 +171,20 @@ class Tensor:
     # ------------------------------------------------------------------ conversion
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number (synchronises a GPU)."""
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(
                 "item(): only one-element tensors convert to Python scalars, "
                 f"got shape {self.shape}"
             )
-        if not isinstance(self.data, np.ndarray):
-            backend_of(self.data).check_errors()  # the host waits here anyway
-        return self.data.item()
+        if not isinstance(self.array, np.ndarray):
+            backend_of(self.array).check_errors()  # the host waits here anyway
+        return self.array.item()
 
     def numpy(self, force: bool = False) -> np.ndarray:
         """The data as a NumPy array sharing this CPU tensor's memory, as PyTorch's
         ``numpy()``: writes to either reach the other. A tensor on a device raises
         ``TypeError`` (copy it with ``.cpu()`` first) unless ``force=True``, which copies."""
-        data = self.data
+        data = self.array
         if isinstance(data, np.ndarray):
             return data.view()  # a new array object, the same memory
         if not force:
@@ -195,7 +198,7 @@ class Tensor:
 
     def tolist(self) -> Any:
         """The values as (nested) Python lists and numbers, from any device."""
-        data = self.data
+        data = self.array
         if not isinstance(data, np.ndarray):
             backend = backend_of(data)
             backend.check_errors()
@@ -205,16 +208,32 @@ class Tensor:
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         # As PyTorch: NumPy may read a CPU tensor, but a GPU tensor is never copied
         # to the host behind the user's back (that would be a hidden device sync).
-        if not isinstance(self.data, np.ndarray | np.generic):
+        if not isinstance(self.array, np.ndarray | np.generic):
             raise TypeError(
                 f"cannot convert a {self.device} tensor to a NumPy array implicitly; "
                 "call .cpu() first to copy it to the host"
             )
-        return np.asarray(self.data, dtype=dtype)
+        return np.asarray(self.array, dtype=dtype)
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph (shares memory)."""
-        return _wrap(self.data)
+        return _wrap(self.array)
+
+    @property
+    def data(self) -> Tensor:
+        """PyTorch's ``.data``: a tensor sharing this one's memory, outside the graph, whose
+        in-place changes autograd does not see (``p.data.normal_(0, 0.02)``,
+        ``torch.max(outputs.data, 1)``). The raw NumPy/CuPy array is ``array``."""
+        return _wrap(self.array)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        # ``p.data = other``: this tensor now holds other's values (its memory, no copy)
+        if isinstance(value, Tensor):
+            value = value.array
+        elif not (isinstance(value, np.ndarray) or is_device_array(value)):
+            raise TypeError(f"Tensor.data: expected a Tensor or an array, got {describe(value)}")
+        self.array = value
 
     def clone(self) -> Tensor:
         """A copy with its own memory; differentiable (the gradient passes through)."""
@@ -260,7 +279,7 @@ class Tensor:
         """Without an argument, PyTorch's type string (``"torch.FloatTensor"``); with a
         dtype (``autograd.float``, ``"torch.LongTensor"``...), the tensor cast to it."""
         if dtype is None:
-            return tensor_type_name(self.data.dtype, type(self.data) is not np.ndarray)
+            return tensor_type_name(self.array.dtype, type(self.array) is not np.ndarray)
         return _ops.astype(self, as_dtype(dtype))
 
     def float(self) -> Tensor:  # noqa: A003
@@ -325,10 +344,10 @@ class Tensor:
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place (only floating-point tensors can require grad:
         the engine's gradients are real, so a complex leaf would get a wrong one)."""
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self.array.dtype.kind != "f":
             raise TypeError(
                 "only floating-point tensors can require gradients; "
-                f"this tensor is {self.data.dtype}"
+                f"this tensor is {self.array.dtype}"
             )
         self.requires_grad = bool(requires_grad)
         return self
@@ -389,7 +408,7 @@ class Tensor:
 
     def _inplace(self, other: Any, name: str, ufunc: str) -> Tensor:
         self._check_inplace(name)
-        data = self.data
+        data = self.array
         if isinstance(other, Tensor):
             value = _raw_operand(other, data, name)
         else:
@@ -398,7 +417,7 @@ class Tensor:
             # contain a loop". (Imported here: tensor.py imports no op module at load.)
             from .ops._coerce import lift
 
-            value = lift(other, self, name).data
+            value = lift(other, self, name).array
         xp = get_array_module(data)
         try:
             getattr(xp, ufunc)(data, value, out=data, casting="same_kind")
@@ -445,7 +464,7 @@ class Tensor:
         self._check_inplace("clamp_")
         if min is None and max is None:
             raise ValueError("clamp_: give at least one of min and max")
-        data = self.data
+        data = self.array
         get_array_module(data).clip(
             data, _raw_operand(min, data, "clamp_"), _raw_operand(max, data, "clamp_"), out=data
         )
@@ -457,14 +476,14 @@ class Tensor:
     def fill_(self, value: Any) -> Tensor:
         """Set every element to ``value`` in place."""
         self._check_inplace("fill_")
-        self.data[...] = _raw_operand(value, self.data, "fill_")
+        self.array[...] = _raw_operand(value, self.array, "fill_")
         self._version += 1
         return self
 
     def zero_(self) -> Tensor:
         """Fill with zeros in place (``w.grad.zero_()``); returns the tensor."""
         self._check_inplace("zero_")
-        self.data[...] = 0
+        self.array[...] = 0
         self._version += 1
         return self
 
@@ -472,18 +491,18 @@ class Tensor:
         """Fill in place with draws from N(mean, std**2) (the device's generator, which
         ``autograd.manual_seed`` seeds)."""
         self._check_inplace("normal_")
-        rng = generator if generator is not None else backend_of(self.data).rng
-        draw = rng.standard_normal(self.data.shape, dtype=_draw_dtype(self.data.dtype))
-        self.data[...] = draw * std + mean
+        rng = generator if generator is not None else backend_of(self.array).rng
+        draw = rng.standard_normal(self.array.shape, dtype=_draw_dtype(self.array.dtype))
+        self.array[...] = draw * std + mean
         self._version += 1
         return self
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
         """Fill in place with draws from U[a, b)."""
         self._check_inplace("uniform_")
-        rng = generator if generator is not None else backend_of(self.data).rng
-        draw = rng.random(self.data.shape, dtype=_draw_dtype(self.data.dtype))
-        self.data[...] = draw * (b - a) + a
+        rng = generator if generator is not None else backend_of(self.array).rng
+        draw = rng.random(self.array.shape, dtype=_draw_dtype(self.array.dtype))
+        self.array[...] = draw * (b - a) + a
         self._version += 1
         return self
 
@@ -492,13 +511,13 @@ class Tensor:
         tensor in place, casting to its dtype and moving to its device, as PyTorch's
         ``copy_``: an explicit copy, so host data may go to a device here. Broadcasts."""
         self._check_inplace("copy_")
-        value = src.data if isinstance(src, Tensor) else src
-        target = backend_of(self.data)
+        value = src.array if isinstance(src, Tensor) else src
+        target = backend_of(self.array)
         if not target.owns(value):
             if not isinstance(value, np.ndarray | np.generic) and is_device_array(value):
                 value = backend_of(value).to_host(value)
             value = target.from_host(np.asarray(value))
-        self.data[...] = value.astype(self.data.dtype, copy=False)
+        self.array[...] = value.astype(self.array.dtype, copy=False)
         self._version += 1
         return self
 
@@ -515,7 +534,7 @@ class Tensor:
                 "is not recorded in the graph here; build the result with autograd.where, "
                 "cat or stack instead (or write inside `with autograd.no_grad():`)"
             )
-        data = self.data
+        data = self.array
         data[_ops.raw_index(index, data)] = _raw_operand(value, data, "x[index] = value")
         self._version += 1
 
@@ -570,30 +589,30 @@ class Tensor:
         return _ops.abs(self)
 
     def __getitem__(self, index: Any) -> Tensor:
-        return _ops.GetItem(_ops.raw_index(index, self.data))(self)
+        return _ops.GetItem(_ops.raw_index(index, self.array))(self)
 
     # Integer division and remainder are not differentiable (as in PyTorch).
     def __floordiv__(self, other: Any) -> Tensor:
-        return _compared(self.data // _raw(other))
+        return _compared(self.array // _raw(other))
 
     def __rfloordiv__(self, other: Any) -> Tensor:
-        return _compared(_raw(other) // self.data)
+        return _compared(_raw(other) // self.array)
 
     def __mod__(self, other: Any) -> Tensor:
-        return _compared(self.data % _raw(other))
+        return _compared(self.array % _raw(other))
 
     # Logical operators on boolean (or integer) tensors, such as masks: no gradient.
     def __and__(self, other: Any) -> Tensor:
-        return _compared(self.data & _raw(other))
+        return _compared(self.array & _raw(other))
 
     def __or__(self, other: Any) -> Tensor:
-        return _compared(self.data | _raw(other))
+        return _compared(self.array | _raw(other))
 
     def __xor__(self, other: Any) -> Tensor:
-        return _compared(self.data ^ _raw(other))
+        return _compared(self.array ^ _raw(other))
 
     def __invert__(self) -> Tensor:
-        return _compared(~self.data)
+        return _compared(~self.array)
 
     def add(self, other: Any, alpha: Any = 1) -> Tensor:
         """self + alpha * other."""
@@ -848,11 +867,11 @@ class Tensor:
 
     def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A003
         """True where every element (along ``dim``) is nonzero (not differentiable)."""
-        return _compared(self.data.all(axis=dim, keepdims=keepdim))
+        return _compared(self.array.all(axis=dim, keepdims=keepdim))
 
     def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A003
         """True where some element (along ``dim``) is nonzero (not differentiable)."""
-        return _compared(self.data.any(axis=dim, keepdims=keepdim))
+        return _compared(self.array.any(axis=dim, keepdims=keepdim))
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:
@@ -929,9 +948,9 @@ class Tensor:
 
     # ------------------------------------------------------------------ Python protocol
     def __repr__(self) -> str:
-        host = backend_of(self.data).to_host(self.data)
+        host = backend_of(self.array).to_host(self.array)
         body = np.array2string(host, separator=", ", prefix="tensor(", **_print_options)
-        extra = [f"device='{self.device}'", f"dtype={self.data.dtype}"]
+        extra = [f"device='{self.device}'", f"dtype={self.array.dtype}"]
         if self.grad_fn is not None:
             extra.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
         elif self.requires_grad:
@@ -940,23 +959,23 @@ class Tensor:
 
     def __format__(self, spec: str) -> str:
         # f"{loss:.4f}" on a 0-d tensor formats its value, as in PyTorch
-        if self.data.ndim == 0 and spec:
+        if self.array.ndim == 0 and spec:
             return format(self.item(), spec)
         return format(repr(self), spec)
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def __iter__(self):
         for i in range(len(self)):
             yield self[i]
 
     def __bool__(self) -> bool:
-        if not isinstance(self.data, np.ndarray):
-            backend_of(self.data).check_errors()
-        return bool(self.data)
+        if not isinstance(self.array, np.ndarray):
+            backend_of(self.array).check_errors()
+        return bool(self.array)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -965,7 +984,7 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self.array.dtype.kind not in "iu" or self.array.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
         return int(self.item())
 
@@ -976,33 +995,33 @@ class Tensor:
     # does: ``t == "a"`` is False and ``t < "a"`` a TypeError naming both types.
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         other = _comparand(other, self, "eq")
-        return NotImplemented if other is None else _compared(self.data == other)
+        return NotImplemented if other is None else _compared(self.array == other)
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
         other = _comparand(other, self, "ne")
-        return NotImplemented if other is None else _compared(self.data != other)
+        return NotImplemented if other is None else _compared(self.array != other)
 
     def __lt__(self, other: Any) -> Tensor:
         other = _comparand(other, self, "lt")
-        return NotImplemented if other is None else _compared(self.data < other)
+        return NotImplemented if other is None else _compared(self.array < other)
 
     def __le__(self, other: Any) -> Tensor:
         other = _comparand(other, self, "le")
-        return NotImplemented if other is None else _compared(self.data <= other)
+        return NotImplemented if other is None else _compared(self.array <= other)
 
     def __gt__(self, other: Any) -> Tensor:
         other = _comparand(other, self, "gt")
-        return NotImplemented if other is None else _compared(self.data > other)
+        return NotImplemented if other is None else _compared(self.array > other)
 
     def __ge__(self, other: Any) -> Tensor:
         other = _comparand(other, self, "ge")
-        return NotImplemented if other is None else _compared(self.data >= other)
+        return NotImplemented if other is None else _compared(self.array >= other)
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     def equal(self, other: Tensor) -> bool:
         """True if both have the same shape and elements."""
-        return self.shape == other.shape and bool((self.data == _raw(other)).all())
+        return self.shape == other.shape and bool((self.array == _raw(other)).all())
 
 
 def set_printoptions(
@@ -1080,7 +1099,7 @@ def _from_python(data: Any, dtype: np.dtype | None) -> np.ndarray:
 def _wrap(array: Any) -> Tensor:
     """A tensor around an existing array, bypassing ``__init__``'s conversions (hot path)."""
     t = Tensor.__new__(Tensor)
-    t.data = array
+    t.array = array
     t.grad = None
     t.requires_grad = False
     t.grad_fn = None
@@ -1100,21 +1119,21 @@ def _comparand(value: Any, like: Tensor, op: str) -> Any:
     """The raw array to compare ``like`` with (lists and arrays moved to its device once),
     or None if ``value`` is not numbers (a number too large for ``like``'s dtype raises)."""
     if isinstance(value, Tensor):
-        return value.data
+        return value.array
     try:
-        return _ops._coerce.lift(value, like, op).data
+        return _ops._coerce.lift(value, like, op).array
     except TypeError:
         return None
 
 
 def _raw(value: Any) -> Any:
-    return value.data if isinstance(value, Tensor) else value
+    return value.array if isinstance(value, Tensor) else value
 
 
 def _raw_operand(other: Any, data: Any, name: str) -> Any:
     """``other`` as something NumPy/CuPy can write into ``data`` in place: a number, or an
     array on ``data``'s device (host data written in the program is copied there)."""
-    value = other.data if isinstance(other, Tensor) else other
+    value = other.array if isinstance(other, Tensor) else other
     if isinstance(value, list | tuple):
         value = np.asarray(value)
     if isinstance(value, np.ndarray) and not isinstance(data, np.ndarray):
@@ -1132,7 +1151,7 @@ def _raw_operand(other: Any, data: Any, name: str) -> Any:
 
 
 def _scaled(other: Any, alpha: Any) -> Any:
-    value = other.data if isinstance(other, Tensor) else other
+    value = other.array if isinstance(other, Tensor) else other
     if isinstance(value, list | tuple):
         value = np.asarray(value)
     scaled = value * alpha

@@ -162,7 +162,7 @@ def get_array_module(*arrays: Any) -> ModuleType:
             continue
         if is_device_array(a):
             return backend_of(a).xp
-        data = getattr(a, "data", None)  # a Tensor's array
+        data = getattr(a, "array", None)  # a Tensor's array
         if data is not None and is_device_array(data):
             return backend_of(data).xp
     return np

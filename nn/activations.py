@@ -61,7 +61,7 @@ def relu(
     if negative_slope == 0.0 and max_value is None and threshold == 0.0:
         return autograd.relu(x)
     if threshold != 0.0:
-        y = autograd.where(x.data >= threshold, x, negative_slope * (x - threshold))
+        y = autograd.where(x.array >= threshold, x, negative_slope * (x - threshold))
     else:
         y = autograd.leaky_relu(x, negative_slope) if negative_slope else autograd.relu(x)
     if max_value is not None:

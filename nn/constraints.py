@@ -30,7 +30,7 @@ class Constraint:
     """Base class: ``constraint(w)`` returns the projected weight array (raw, no graph)."""
 
     def __call__(self, w: Tensor) -> Any:
-        return w.data
+        return w.array
 
     def get_config(self) -> dict[str, Any]:
         return {}
@@ -51,7 +51,7 @@ class MaxNorm(Constraint):
         self.max_value, self.axis = float(max_value), axis
 
     def __call__(self, w: Tensor) -> Any:
-        data = w.data
+        data = w.array
         norms = _norms(data, self.axis)
         desired = norms.clip(0, self.max_value)
         return data * (desired / (norms + _EPSILON))
@@ -67,7 +67,7 @@ class UnitNorm(Constraint):
         self.axis = axis
 
     def __call__(self, w: Tensor) -> Any:
-        data = w.data
+        data = w.array
         return data / (_norms(data, self.axis) + _EPSILON)
 
     def get_config(self) -> dict[str, Any]:
@@ -83,7 +83,7 @@ class MinMaxNorm(Constraint):
         self.rate, self.axis = float(rate), axis
 
     def __call__(self, w: Tensor) -> Any:
-        data = w.data
+        data = w.array
         norms = _norms(data, self.axis)
         desired = self.rate * norms.clip(self.min_value, self.max_value) + (1 - self.rate) * norms
         return data * (desired / (norms + _EPSILON))
@@ -97,7 +97,7 @@ class NonNeg(Constraint):
     """Set negative weights to 0."""
 
     def __call__(self, w: Tensor) -> Any:
-        data = w.data
+        data = w.array
         return data * (data >= 0).astype(data.dtype)
 
 
@@ -134,4 +134,4 @@ def apply_constraints(parameters: Any) -> None:
     for p in parameters:
         constraint = getattr(p, "constraint", None)
         if constraint is not None:
-            p.data[...] = constraint(p)
+            p.array[...] = constraint(p)

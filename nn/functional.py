@@ -155,7 +155,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """
     if not isinstance(tensor, Tensor):
         raise TypeError(f"one_hot: expected a Tensor of class indices, got {type(tensor).__name__}")
-    data = tensor.data
+    data = tensor.array
     if data.dtype.kind not in "iu":
         raise TypeError(
             f"one_hot: expects class indices (an integer tensor), got dtype {data.dtype}"

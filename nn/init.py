@@ -68,8 +68,8 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 
 def _fill_(tensor: Tensor, init: Callable[..., Any]) -> Tensor:
-    """Overwrite ``tensor.data`` in place with a fresh draw of the same shape/dtype/device."""
-    tensor.data[...] = init(tuple(tensor.shape), dtype=tensor.dtype, device=tensor.device)
+    """Overwrite ``tensor.array`` in place with a fresh draw of the same shape/dtype/device."""
+    tensor.array[...] = init(tuple(tensor.shape), dtype=tensor.dtype, device=tensor.device)
     tensor._version += 1
     return tensor
 

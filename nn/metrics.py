@@ -28,7 +28,7 @@ from backends.kernels import KernelSource, kernel_backend
 
 def _raw(value: Any) -> Any:
     if isinstance(value, Tensor):
-        return value.data
+        return value.array
     if backends.is_array(value):
         return value
     return np.asarray(value)

@@ -16,7 +16,7 @@ it there: each parameter's ``_grad_buffer`` is its slice of the gradient buffer,
 
 The per-parameter state dicts stay what ``state_dict()`` saves: their arrays are views of
 the flat state, their numbers (the step count) are copied from it after each update.
-Whatever breaks the layout (a parameter without a gradient this step, ``p.data``
+Whatever breaks the layout (a parameter without a gradient this step, ``p.array``
 replaced, a state loaded, a gradient of another dtype) dissolves the flat group before
 the step, and the per-parameter path runs on the same arrays.
 """
@@ -40,7 +40,7 @@ class FlatGroup:
     ``state``, then :meth:`sync`.
     """
 
-    __slots__ = ("group", "params", "states", "data", "grad", "state", "_slices",
+    __slots__ = ("group", "params", "states", "array", "grad", "state", "_slices",
                  "_views", "_grad_views", "_state_views")
 
     def __init__(self) -> None:
@@ -55,7 +55,7 @@ class FlatGroup:
         params = group["params"]
         if len(params) < 2 or len(states) != len(params):
             return None
-        first = params[0].data
+        first = params[0].array
         backend = backends.backend_of(first)
         if first.dtype.kind != "f" or not _same_layout(params, first.dtype, backend):
             return None
@@ -65,7 +65,7 @@ class FlatGroup:
         arrays, numbers = [], {}
         for key in keys:
             values = [s[key] for s in states]
-            if all(_is_array_like(v, p.data) for v, p in zip(values, params, strict=True)):
+            if all(_is_array_like(v, p.array) for v, p in zip(values, params, strict=True)):
                 arrays.append(key)
             elif all(_same_number(v, values[0]) for v in values):
                 numbers[key] = values[0]
@@ -73,11 +73,11 @@ class FlatGroup:
                 return None
         flat = cls()
         flat.group, flat.params, flat.states = group, list(params), list(states)
-        sizes = [int(p.data.size) for p in params]
+        sizes = [int(p.array.size) for p in params]
         offsets = np.cumsum([0, *sizes]).tolist()
-        flat._slices = [(offsets[i], offsets[i + 1], p.data.shape) for i, p in enumerate(params)]
+        flat._slices = [(offsets[i], offsets[i + 1], p.array.shape) for i, p in enumerate(params)]
         xp = backend.xp
-        flat.data, flat._views = flat._flatten(xp, [p.data for p in params], first.dtype)
+        flat.array, flat._views = flat._flatten(xp, [p.array for p in params], first.dtype)
         flat.grad, flat._grad_views = flat._flatten(xp, None, first.dtype)
         flat.state = dict(numbers)
         for key in arrays:
@@ -85,7 +85,7 @@ class FlatGroup:
                                                    states[0][key].dtype)  # fmt: skip
             flat._state_views[key] = (flat.state[key], views)
         for p, view, grad_view in zip(params, flat._views, flat._grad_views, strict=True):
-            p.data = view
+            p.array = view
             p._grad_buffer = grad_view
         flat.sync()
         return flat
@@ -105,11 +105,11 @@ class FlatGroup:
         viewing its slice, with a gradient of its dtype and shape, and the same state."""
         if group is not self.group or not same_tensors(group["params"], self.params):
             return False
-        dtype = self.data.dtype
+        dtype = self.array.dtype
         for p, view, s in zip(self.params, self._views, self.states, strict=True):
             grad = p.grad
-            if (p.data is not view or grad is None or state.get(p) is not s
-                    or grad.data.dtype != dtype or grad.data.shape != view.shape):
+            if (p.array is not view or grad is None or state.get(p) is not s
+                    or grad.array.dtype != dtype or grad.array.shape != view.shape):
                 return False
         return True
 
@@ -122,7 +122,7 @@ class FlatGroup:
 
         copies = [i for i, (p, view) in enumerate(zip(self.params, self._grad_views,
                                                       strict=True))
-                  if p.grad.data is not view]  # fmt: skip
+                  if p.grad.array is not view]  # fmt: skip
         if not copies:
             return
         if any(grad_buffer_held(self.params[i]) for i in copies):
@@ -132,7 +132,7 @@ class FlatGroup:
                 p._grad_buffer = view
             copies = range(len(self.params))
         for i in copies:
-            self._grad_views[i][...] = self.params[i].grad.data
+            self._grad_views[i][...] = self.params[i].grad.array
 
     def sync(self) -> None:
         """Point each parameter's state at its slices of the flat state arrays (made
@@ -170,7 +170,7 @@ def same_tensors(a: list[Any], b: list[Any]) -> bool:
 
 def _same_layout(params: list[Any], dtype: Any, backend: Any) -> bool:
     for p in params:
-        data = p.data
+        data = p.array
         if data.dtype != dtype or not backend.owns(data) or not data.flags.c_contiguous:
             return False
     return True

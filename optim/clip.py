@@ -15,7 +15,7 @@ def _grads(parameters: Any) -> list[Any]:
     """The raw gradient arrays of the parameters that have one."""
     if hasattr(parameters, "data") and hasattr(parameters, "grad"):
         parameters = [parameters]
-    return [p.grad.data for p in parameters if p.grad is not None]
+    return [p.grad.array for p in parameters if p.grad is not None]
 
 
 def _array_module(array: Any) -> Any:

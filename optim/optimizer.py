@@ -5,7 +5,7 @@ Every optimizer in :mod:`optim` derives from :class:`Optimizer` and implements t
 * ``_init_state(param, group)`` returns the fresh per-parameter state (a dict of arrays on
   the parameter's device plus Python scalars such as the step count);
 * ``_update(param, grad, state, group, work)`` applies one step in place to the raw array
-  ``param`` (``p.data``) given the raw gradient array ``grad``.
+  ``param`` (``p.array``) given the raw gradient array ``grad``.
 
 The base class walks the groups, skips parameters whose ``grad`` is None, creates state
 lazily and hands each update a few preallocated scratch arrays (``work``), so the NumPy
@@ -317,7 +317,7 @@ class Optimizer:
         Skipped while the group holds the very objects found valid last time, with the
         same dtypes: the checks would otherwise cost a tenth of a small model's step."""
         values = tuple(group.get(name) for name in self.hyper_parameters)
-        dtypes = frozenset(p.data.dtype for p in group["params"] if p.grad is not None)
+        dtypes = frozenset(p.array.dtype for p in group["params"] if p.grad is not None)
         last = self._validated.get(id(group))
         if (last is not None and last[1] == dtypes
                 and all(a is b for a, b in zip(last[0], values, strict=True))):
@@ -359,7 +359,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad.data[...] = 0
+                    p.grad.array[...] = 0
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one update of every parameter that has a gradient.
@@ -391,9 +391,9 @@ class Optimizer:
                         continue
                     state = self.state.get(p)
                     if state is None:
-                        state = self._init_state(p.data, group)
+                        state = self._init_state(p.array, group)
                         self.state[p] = state
-                    self._update(p.data, grad.data, state, group, _WorkArrays(self._work, p))
+                    self._update(p.array, grad.array, state, group, _WorkArrays(self._work, p))
         finally:
             flush_to_zero.leave(flushing)
         self._flush_subnormal_state()
@@ -406,11 +406,11 @@ class Optimizer:
         scratch arrays are made again there. PyTorch raises instead; the state belongs
         to its parameter wherever that goes. One comparison a step otherwise (each
         parameter's array type: a move between two GPUs is not noticed)."""
-        kinds = [type(p.data) for group in self.param_groups for p in group["params"]]
+        kinds = [type(p.array) for group in self.param_groups for p in group["params"]]
         if kinds == self._param_kinds:
             return
         self._param_kinds = kinds
-        if any(getattr(value, "ndim", 0) and type(value) is not type(p.data)
+        if any(getattr(value, "ndim", 0) and type(value) is not type(p.array)
                for p, state in self.state.items() for value in state.values()):
             self.load_state_dict(self.state_dict())
             self._moved()
@@ -426,7 +426,7 @@ class Optimizer:
         if flat is None:
             return False
         flat.gather_grads()
-        self._update(flat.data, flat.grad, flat.state, group, _WorkArrays(self._work, flat))
+        self._update(flat.array, flat.grad, flat.state, group, _WorkArrays(self._work, flat))
         flat.sync()
         return True
 
@@ -517,7 +517,7 @@ class Optimizer:
         """``param``'s state, made now if it has none yet."""
         state = self.state.get(param)
         if state is None:
-            state = self.state[param] = self._init_state(param.data, group)
+            state = self.state[param] = self._init_state(param.array, group)
         return state
 
     def _update(self, param: Any, grad: Any, state: dict[str, Any], group: dict[str, Any],
@@ -571,7 +571,7 @@ class Optimizer:
         new_state: dict[Any, dict[str, Any]] = {}
         for i, saved_state in state_dict["state"].items():
             p = index_to_param[int(i)]
-            new_state[p] = {k: _to_param_device(v, p.data) for k, v in saved_state.items()}
+            new_state[p] = {k: _to_param_device(v, p.array) for k, v in saved_state.items()}
         new_groups = []
         for mine, saved in zip(self.param_groups, saved_groups, strict=True):
             group = {k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}
@@ -622,7 +622,7 @@ class _WorkArrays:
 
     def get(self, count: int) -> list[Any]:
         """``count`` arrays with the parameter's shape, dtype and device (contents garbage)."""
-        data = self._param.data
+        data = self._param.array
         arrays = self._cache.get(self._param)
         if (arrays is None or len(arrays) < count or arrays[0].shape != data.shape
                 or arrays[0].dtype != data.dtype):

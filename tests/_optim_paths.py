@@ -68,7 +68,7 @@ def assert_paths_match(paths: list[tuple[str, list, Any]], i: int, reference: np
     against the reference step's after ``step`` steps."""  # fmt: skip
     for path, params, opt in paths:
         where = f"{path} path, step {step}, parameter {i}"
-        assert_matches(params[i].data, reference, dtype, where)
+        assert_matches(params[i].array, reference, dtype, where)
         state = opt.state[params[i]]
         assert set(state) == set(reference_state), where
         for key, value in reference_state.items():
@@ -107,11 +107,11 @@ class TwoPaths:
 
     def set_gradients(self, step: int) -> None:
         """Both paths' ``.grad`` for ``step``, each from its own current parameters."""
-        assert backends.backend_of(self.dev[0].data).compiles_kernels, "the kernel path must run"
+        assert backends.backend_of(self.dev[0].array).compiles_kernels, "the kernel path must run"
         for i, (pc, pd) in enumerate(zip(self.cpu, self.dev, strict=True)):
             noise = self.noise[step][i].astype(self.dtype)
             pc.grad = Tensor((0.5 * pc.numpy() + noise).astype(self.dtype), device="cpu")
-            g = (0.5 * host(pd.data) + noise).astype(self.dtype)
+            g = (0.5 * host(pd.array) + noise).astype(self.dtype)
             pd.grad = Tensor(self.backend.from_host(g))
 
     def reference_gradient(self, step: int, i: int) -> np.ndarray:

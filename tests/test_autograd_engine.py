@@ -113,7 +113,7 @@ def test_backward_does_not_alias_the_leaf_gradient():
     """Gradients handed to two leaves (add passes gy through) must not share memory."""
     a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
     (a + b).sum().backward()
-    a.grad.data += 100
+    a.grad.array += 100
     np.testing.assert_array_equal(b.grad.cpu().numpy(), [1.0, 1.0])
 
 

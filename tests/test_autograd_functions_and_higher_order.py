@@ -41,7 +41,7 @@ class ClampedCube(Function):
 
     def backward(self, gy):
         (x,) = self.inputs
-        return gy.data * np.where(self.inside, 3 * x.data**2, 0.0)
+        return gy.array * np.where(self.inside, 3 * x.array**2, 0.0)
 
 
 def test_a_user_function_without_slots_gives_gradients_and_second_derivatives():
@@ -102,7 +102,7 @@ def _derivatives(fn, values, order):
         # clip(x, 0, 2.5)**3: x2 = 3 is clipped (constant 2.5**3)
         (lambda x: ag.clip(x, 0, 2.5) ** 3, [[3, 12, 0], [6, 12, 0], [6, 6, 0]]),
         # where(x > 1.5, x**3, x**2): 2x0, 3x^2 | 2, 6x | 0, 6
-        (lambda x: ag.where(x.data > 1.5, x**3, x**2), [[2, 12, 27], [2, 12, 18], [0, 6, 6]]),
+        (lambda x: ag.where(x.array > 1.5, x**3, x**2), [[2, 12, 27], [2, 12, 18], [0, 6, 6]]),
         # maximum(x**3, 8x): 8x wins at x0 (8 > 1) and x1 (16 > 8), x**3 at x2 (27 > 24)
         (lambda x: ag.maximum(x**3, x * 8), [[8, 8, 27], [0, 0, 18], [0, 0, 6]]),
     ],

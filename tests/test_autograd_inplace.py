@@ -38,9 +38,9 @@ def test_manual_sgd_loop_in_the_pytorch_idiom_trains_and_keeps_the_leaf():
 )
 def test_in_place_operators_update_the_same_array_and_keep_float32(update, expected):
     t = ag.Tensor([1.0, 2.0])
-    data = t.data
+    data = t.array
     assert update(t) is t
-    assert t.data is data and t.dtype == np.float32
+    assert t.array is data and t.dtype == np.float32
     np.testing.assert_allclose(t.cpu().numpy(), expected)
 
 

@@ -172,9 +172,3 @@ def test_axes_and_shapes_are_checked_by_the_op_that_takes_them(call, message):
     with pytest.raises((TypeError, ValueError), match=message):
         call(Tensor(np.ones((2, 3))))
 
-
-def test_an_array_where_pytorch_code_passed_dot_data_gets_a_hint():
-    """``torch.max(outputs.data, 1)``: PyTorch's .data is a tensor, here the raw array."""
-    outputs = Tensor(np.ones((2, 3), np.float32))
-    with pytest.raises(TypeError, match=r"\.data is its raw array here.*x\.detach\(\)"):
-        ag.max(outputs.data, 1)

@@ -29,8 +29,8 @@ def _raw(a):
 
 
 def shares(a, b) -> bool:
-    a = _raw(a.data if isinstance(a, Tensor) else a)
-    b = _raw(b.data if isinstance(b, Tensor) else b)
+    a = _raw(a.array if isinstance(a, Tensor) else a)
+    b = _raw(b.array if isinstance(b, Tensor) else b)
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
         return bool(np.shares_memory(a, b))
     import cupy
@@ -135,8 +135,8 @@ def test_leaves_get_grads_of_their_own(case):
     before = [host(t.grad) for t in (a, b, c)]
     for t in (*extra, *retained):  # in-place changes elsewhere leave the leaves' grads alone
         # CuPy's flags have no ``writeable`` (its arrays always are)
-        if getattr(getattr(_raw(t.data), "flags", None), "writeable", True):
-            t.data[...] = 7.0
+        if getattr(getattr(_raw(t.array), "flags", None), "writeable", True):
+            t.array[...] = 7.0
     for t, g in zip((a, b, c), before, strict=True):
         np.testing.assert_array_equal(host(t.grad), g)
 
@@ -147,9 +147,9 @@ def test_a_leaf_grad_is_not_the_gradient_the_caller_passed(given, through):
     x = leaf(2, 3)
     y = {"leaf itself": x, "add": x + 0.0, "reshape": x.reshape(3, 2).reshape(2, 3)}[through]
     g = Tensor(np.full((2, 3), 2.0))
-    y.backward(g if given == "tensor" else g.data)
+    y.backward(g if given == "tensor" else g.array)
     assert not shares(x.grad, g)
-    g.data[...] = 5.0
+    g.array[...] = 5.0
     np.testing.assert_array_equal(host(x.grad), np.full((2, 3), 2.0))
 
 
@@ -190,22 +190,22 @@ def test_parameter_grads_are_c_contiguous_like_the_parameters():
     x = Tensor(np.ones((3, 4)))
     (x @ lin.T).sum().backward()
     assert host(lin.grad).shape == (5, 4)
-    assert lin.grad.data.flags.c_contiguous
+    assert lin.grad.array.flags.c_contiguous
 
 
 def test_owned_takes_over_only_an_array_nothing_else_holds():
     # (plain statements: pytest's rewritten asserts keep extra references to what they show)
     fresh = _wrap(np.ones(3))
-    taken = _owned(fresh.data)
-    assert taken is fresh.data
+    taken = _owned(fresh.array)
+    assert taken is fresh.array
     held = np.ones(3)
     shared = _wrap(held)
-    taken = _owned(shared.data)
+    taken = _owned(shared.array)
     assert taken is not held
     base = np.ones((2, 3))
     view = _wrap(base.T)  # a view: its base is another array
     del base
-    assert _owned(view.data) is not view.data
+    assert _owned(view.array) is not view.array
     fortran = _wrap(np.asfortranarray(np.ones((2, 3))))
-    copied = _owned(fortran.data)
-    assert copied is not fortran.data and copied.flags.c_contiguous
+    copied = _owned(fortran.array)
+    assert copied is not fortran.array and copied.flags.c_contiguous

@@ -31,15 +31,15 @@ def _loss(device, reduction="mean"):
 
 
 def _seed(loss, shareable=True):
-    return _root_grad(loss, None, shareable).data
+    return _root_grad(loss, None, shareable).array
 
 
 def test_a_loss_starts_from_the_shared_ones(device):
     _, loss = _loss(device)
     seed = _seed(loss)
-    assert seed is backends.backend_of(loss.data).shared_ones(loss.data.shape, loss.data.dtype)
+    assert seed is backends.backend_of(loss.array).shared_ones(loss.array.shape, loss.array.dtype)
     assert seed is _seed(_loss(device)[1])  # one array for every backward
-    assert host(seed) == 1 and seed.dtype == loss.data.dtype
+    assert host(seed) == 1 and seed.dtype == loss.array.dtype
     mean = autograd.mean(Tensor(np.ones(3, np.float32), device=device, requires_grad=True))
     assert _seed(mean) is seed
 
@@ -95,8 +95,8 @@ def test_who_could_see_or_write_the_seed_gets_ones_of_their_own(device):
     subclass = cases.pop("subclass with its own backward")
     assert not subclass._shares_seed
     for name, output in cases.items():
-        shared = backends.backend_of(output.data).shared_ones(output.data.shape,
-                                                              output.data.dtype)  # fmt: skip
+        shared = backends.backend_of(output.array).shared_ones(output.array.shape,
+                                                              output.array.dtype)  # fmt: skip
         assert _seed(output) is not shared, name
     _, loss = _loss(device)
     assert _seed(loss, shareable=False) is not _seed(loss)  # create_graph / autograd.grad
@@ -106,7 +106,7 @@ def test_a_retained_loss_grad_can_be_changed_without_touching_later_seeds(device
     z, loss = _loss(device)
     loss.retain_grad()
     loss.backward()
-    loss.grad.data[...] = 5  # the user's own array
+    loss.grad.array[...] = 5  # the user's own array
     z2, loss2 = _loss(device)
     loss2.backward()
     np.testing.assert_array_equal(host(z2.grad), host(z.grad))

@@ -25,10 +25,10 @@ def test_dtype_rules(data, dtype):
 def test_numpy_arrays_are_not_copied_and_numpy_shares_a_cpu_tensors_memory():
     a = np.zeros(3)
     t = Tensor(a, device="cpu")
-    assert t.data is a or np.shares_memory(t.data, a)
+    assert t.array is a or np.shares_memory(t.array, a)
     host = t.numpy()  # as PyTorch: a view of the tensor's memory, both ways
     host[0] = 5.0
-    assert t.data[0] == 5.0
+    assert t.array[0] == 5.0
     t += 1
     assert host.tolist() == [6.0, 1.0, 1.0]
     host.shape = (3, 1)  # a new array object each time: the tensor keeps its shape
@@ -56,7 +56,7 @@ def test_detach_cuts_the_graph_and_shares_memory():
     y = x * 2
     d = y.detach()
     assert not d.requires_grad and d.grad_fn is None and d.is_leaf
-    assert np.shares_memory(d.data, y.data)
+    assert np.shares_memory(d.array, y.array)
 
 
 def test_repr_shows_device_dtype_and_grad_fn():

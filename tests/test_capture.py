@@ -581,7 +581,7 @@ def test_a_watched_tensor_whose_array_is_replaced_is_recorded_again(accelerator)
             blind(x)
         assert forward.recorded and blind.recorded
         weight = next(model.parameters())
-        weight.data = weight.data * 2  # another array
+        weight.array = weight.array * 2  # another array
         x = batches[3][0]
         expected = host(model(x))
         np.testing.assert_allclose(host(forward(x)), expected, rtol=1e-6)

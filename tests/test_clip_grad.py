@@ -64,7 +64,7 @@ def test_clip_grad_norm_keeps_float32():
     p = Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
     p.grad = Tensor(np.full(3, 5.0, dtype=np.float32))
     total = optim.clip_grad_norm_([p], 1.0)
-    assert p.grad.data.dtype == np.float32 and total.dtype == np.float32
+    assert p.grad.array.dtype == np.float32 and total.dtype == np.float32
 
 
 def test_clip_grad_norm_can_refuse_non_finite_norms():

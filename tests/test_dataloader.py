@@ -40,7 +40,7 @@ def test_unshuffled_batches_are_in_order_and_are_views():
     x, y = arrays()
     batches = list(DataLoader((x, y), batch_size=4, device="cpu"))
     np.testing.assert_array_equal(np.concatenate([xb.cpu().numpy() for xb, _ in batches]), x)
-    assert np.shares_memory(batches[0][0].data, x)  # a slice, not a copy
+    assert np.shares_memory(batches[0][0].array, x)  # a slice, not a copy
 
 
 @pytest.mark.parametrize(

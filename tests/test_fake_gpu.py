@@ -57,7 +57,7 @@ def test_device_memory_is_not_shared_with_the_host_and_pickles_like_cupy():
 def test_selected_like_cuda_through_every_entry_point():
     assert backends.parse_device("fakegpu") == "fakegpu:0"
     t = ag.Tensor([1.0, 2.0], device="fakegpu")
-    assert t.device == "fakegpu:0" and backends.is_device_array(t.data)
+    assert t.device == "fakegpu:0" and backends.is_device_array(t.array)
     assert ag.get_default_device() in ("cpu", "fakegpu:0", "cuda:0")
     layer = nn.Linear(2, 3).to("fakegpu")
     assert all(p.device == "fakegpu:0" for p in layer.parameters())
@@ -85,7 +85,7 @@ def test_the_label_check_flags_into_kept_arrays_without_a_launch_of_its_own(acce
     read, and a raised array is cleared in place and stays the one the kernel writes."""
     logits = {n: ag.Tensor(np.zeros((n, 10), np.float32), device=accelerator) for n in (4, 3)}
     loss_fn = nn.CrossEntropyLoss()
-    backend = backends.backend_of(logits[4].data)
+    backend = backends.backend_of(logits[4].array)
 
     def loss(labels):
         return loss_fn(logits[len(labels)], ag.Tensor(np.array(labels), device=accelerator))

@@ -406,7 +406,7 @@ def test_batch_normalization_regularizers_constraints_and_early_stopping(acceler
 
 
 def test_a_replaced_weight_array_is_recorded_again(accelerator):
-    """``p.data = ...`` between calls: a recording would go on reading the old array."""
+    """``p.array = ...`` between calls: a recording would go on reading the old array."""
     model, _ = _fit(accelerator, True, epochs=1)
     step = model._step()  # evaluate's step
     x, y = (ag.tensor(a, device=accelerator) for a in _data())
@@ -415,7 +415,7 @@ def test_a_replaced_weight_array_is_recorded_again(accelerator):
         step.test(xb, yb)
     assert step._captured.recorded
     kernel = next(model.parameters())
-    kernel.data = kernel.data * 2  # another array, other values
+    kernel.array = kernel.array * 2  # another array, other values
     step.reset()
     step.test(*batches[0])
     eager = model._step()

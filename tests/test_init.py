@@ -113,10 +113,10 @@ def test_unknown_initializer_lists_names():
 
 def test_torch_style_in_place_fill_uses_pytorchs_out_in_fans():
     t = Tensor(np.zeros((500, 400), np.float32))  # PyTorch layout: (out, in), fan_in = 400
-    data = t.data
+    data = t.array
     autograd.manual_seed(0)
     torch_init.kaiming_uniform_(t, a=math.sqrt(5))
-    assert t.data is data  # filled in place
+    assert t.array is data  # filled in place
     bound = 1 / math.sqrt(400)  # PyTorch's Linear default: U(-1/sqrt(fan_in), 1/sqrt(fan_in))
     assert np.abs(t.cpu().numpy()).max() <= bound and np.abs(t.cpu().numpy()).max() > 0.99 * bound
     torch_init.kaiming_normal_(t, mode="fan_out", nonlinearity="relu")

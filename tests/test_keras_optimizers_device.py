@@ -64,7 +64,7 @@ def test_device_steps_equal_host_steps_without_syncs(setting, accelerator, monke
     opt_dev.finalize_variable_values()
     assert opt_dev.iterations == opt_host.iterations
     for ph, pd in zip(host, dev, strict=True):
-        assert device.owns(pd.data) and pd.data.dtype == np.float32
+        assert device.owns(pd.array) and pd.array.dtype == np.float32
         np.testing.assert_allclose(pd.cpu().numpy(), ph.numpy(), rtol=1e-5, atol=1e-6)
     for state in opt_dev.state.values():
         assert all(device.owns(v) for v in state.values() if hasattr(v, "shape"))

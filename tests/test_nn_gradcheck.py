@@ -186,7 +186,7 @@ def test_fused_cross_entropy_second_derivative(problem):
     def grad_of_loss(z):
         # gradcheck's finite-difference passes give a plain tensor: differentiate a leaf then
         if not z.requires_grad:
-            z = Tensor(z.data, requires_grad=True)
+            z = Tensor(z.array, requires_grad=True)
         with autograd.enable_grad():
             loss = losses.sparse_categorical_crossentropy(
                 labels, z, from_logits=True, reduction="mean"

@@ -29,7 +29,7 @@ def test_parameter_is_a_tensor_that_requires_grad():
     assert isinstance(p, Tensor) and p.requires_grad
     assert not nn.Parameter(np.zeros(3), requires_grad=False).requires_grad
     t = Tensor(np.ones(2, np.float32))
-    assert nn.Parameter(t).data is t.data  # shares memory like torch.nn.Parameter
+    assert nn.Parameter(t).array is t.array  # shares memory like torch.nn.Parameter
 
 
 def test_registration_and_dotted_names():
@@ -123,7 +123,7 @@ def test_state_dict_round_trip():
     b.load_state_dict(a.state_dict())
     np.testing.assert_array_equal(a(x).cpu().numpy(), b(x).cpu().numpy())
     # values are copied in place: b's arrays are not a's
-    assert b.fc1.weight.data is not a.fc1.weight.data
+    assert b.fc1.weight.array is not a.fc1.weight.array
 
 
 def test_load_state_dict_lists_every_mismatch_and_changes_nothing():

@@ -77,7 +77,7 @@ def test_parameter_gradients_are_new_c_contiguous_arrays(transposed):
     _fused(x, w, b, transposed).sum().backward()
     for t in (w, b):
         assert t.grad.shape == t.shape
-        assert t.grad.data.flags.c_contiguous
+        assert t.grad.array.flags.c_contiguous
 
 
 def test_a_bias_of_another_broadcastable_shape_gets_its_own_shape():

@@ -198,7 +198,7 @@ def test_clone_is_a_copy_with_the_identity_gradient(device, x):
     check(ag.clone, (x,), device, lambda a: a)
     t = Tensor(x, device=device)
     c = t.clone()
-    assert c.data is not t.data and not np.shares_memory(host(c), host(t))
+    assert c.array is not t.array and not np.shares_memory(host(c), host(t))
 
 
 @on_device

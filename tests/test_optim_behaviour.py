@@ -164,11 +164,11 @@ def test_zero_grad_drops_or_zeroes_gradients():
 
 def test_update_is_in_place_and_builds_no_graph():
     p = Tensor(np.ones((2, 2)), requires_grad=True)
-    array = p.data
+    array = p.array
     opt = optim.Adam([p], lr=0.1)
     (p * p).sum().backward()
     opt.step()
-    assert p.data is array
+    assert p.array is array
     assert p.grad_fn is None and p.is_leaf
     assert np.all(array < 1)
 
@@ -182,7 +182,7 @@ def test_float32_parameters_and_state_stay_float32(config):
         opt.zero_grad()
         (p * p * p).sum().backward()
         opt.step()
-    assert p.data.dtype == np.float32
+    assert p.array.dtype == np.float32
     for key, value in opt.state[p].items():
         if isinstance(value, np.ndarray):
             assert value.dtype == np.float32, key

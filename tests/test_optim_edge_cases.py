@@ -99,7 +99,7 @@ def test_float64_state_loads_onto_float32_parameters():
     assert opt32.state[q]["exp_avg"].dtype == np.float32
     q.grad = Tensor(np.full(3, 0.5, dtype=np.float32))
     opt32.step()
-    assert q.data.dtype == np.float32 and opt32.state[q]["step"] == 2
+    assert q.array.dtype == np.float32 and opt32.state[q]["step"] == 2
 
 
 def test_a_frozen_parameter_without_grad_is_left_alone():

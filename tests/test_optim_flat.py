@@ -3,7 +3,7 @@
 The flat layout must be invisible: the same values as one update per parameter, bit for
 bit, in both optimizer families; per-parameter state in ``state_dict``; gradients a user
 kept from an earlier step never overwritten; and whatever breaks the layout (a parameter
-without a gradient, ``p.data`` replaced, a state loaded, clipping) falls back to the
+without a gradient, ``p.array`` replaced, a state loaded, clipping) falls back to the
 per-parameter path with the same results.
 """
 
@@ -53,7 +53,7 @@ def _is_flat(model):
     params = list(model.parameters())
     if not all(getattr(p, "_grad_buffer", None) is not None for p in params):
         return False
-    bases = [p.data.base for p in params]
+    bases = [p.array.base for p in params]
     if isinstance(bases[0], np.ndarray):
         return all(b is bases[0] for b in bases)
     return all(b is not None for b in bases)
@@ -95,7 +95,7 @@ def test_gradients_are_written_into_the_flat_buffer_without_a_copy():
     x, y = _batch(5)
     opt.zero_grad()
     nn.CrossEntropyLoss()(model(x), y).backward()
-    grads = [p.grad.data for p in model.parameters()]
+    grads = [p.grad.array for p in model.parameters()]
     assert all(g.base is not None for g in grads)
     assert all(g is p._grad_buffer for g, p in zip(grads, model.parameters(), strict=True))
 
@@ -107,7 +107,7 @@ def test_a_gradient_kept_from_an_earlier_step_is_not_overwritten():
 
     def keep(step, model):
         kept.append([p.grad for p in model.parameters()])
-        kept.append([p.grad.data for p in model.parameters()] if step % 2 else [])  # raw
+        kept.append([p.grad.array for p in model.parameters()] if step % 2 else [])  # raw
         copies.append([host(p.grad).copy() for p in model.parameters()])
 
     _train(model, opt, 5, between=keep)
@@ -143,7 +143,7 @@ def test_replaced_parameter_data_is_updated_as_it_is_now(monkeypatch):
     def replace(step, model):
         if step == 3:
             w = model[2].weight
-            w.data = w.data * 0.5  # a new array, no longer a view of the flat buffer
+            w.array = w.array * 0.5  # a new array, no longer a view of the flat buffer
 
     _compare_with_per_parameter(monkeypatch, replace)
 
@@ -159,12 +159,12 @@ def test_a_loaded_state_continues_exactly():
     reference = _train(model, opt, 3)
     other = _model(seed=1)
     for p, w in zip(other.parameters(), saved_weights, strict=True):
-        p.data[...] = autograd.tensor(w).data
+        p.array[...] = autograd.tensor(w).array
     opt2 = optim.Adam(other.parameters(), lr=1e-2)
     _train(other, opt2, 1)  # builds its own flat layout, which loading replaces
     opt2.load_state_dict(saved_state)
     for p, w in zip(other.parameters(), saved_weights, strict=True):
-        p.data[...] = autograd.tensor(w).data
+        p.array[...] = autograd.tensor(w).array
     for a, b in zip(_train(other, opt2, 3), reference, strict=True):
         np.testing.assert_array_equal(a, b)
 
@@ -176,7 +176,7 @@ def test_parameters_of_two_dtypes_stay_per_parameter():
     w.grad, b.grad = (autograd.tensor(np.ones((3, 2), np.float32)),
                       autograd.tensor(np.ones(2, np.float64)))  # fmt: skip
     opt.step()
-    assert w.data.base is None and b.data.base is None
+    assert w.array.base is None and b.array.base is None
     np.testing.assert_allclose(host(w), 0.9)
     np.testing.assert_allclose(host(b), 0.9)
 

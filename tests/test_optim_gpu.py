@@ -56,7 +56,7 @@ def test_fused_gpu_update_equals_numpy_path(config, accelerator):
         opt_cpu.step()
         opt_gpu.step()
     for pc, pg, s in zip(cpu, gpu, start, strict=True):
-        assert device.owns(pg.data) and pg.data.dtype == np.float32
+        assert device.owns(pg.array) and pg.array.dtype == np.float32
         np.testing.assert_allclose(pg.cpu().numpy(), pc.cpu().numpy(), rtol=1e-4, atol=1e-5)
         assert np.abs(pc.cpu().numpy() - s).max() > 1e-3
     for key, value in opt_gpu.state[gpu[0]].items():
@@ -134,7 +134,7 @@ def test_training_goes_on_after_the_model_moves_between_devices(accelerator, opt
     for p, state in opt.state.items():  # back on the device, after the parameters
         for value in state.values():
             if getattr(value, "ndim", 0):
-                assert backends.backend_of(p.data).owns(value)
+                assert backends.backend_of(p.array).owns(value)
 
 
 def test_fit_goes_on_after_the_model_moves_between_devices(accelerator):

@@ -103,7 +103,7 @@ def test_a_fit_step_launches_what_its_design_says():
 
 
 def test_the_counter_counts_computations_and_not_views():
-    a = autograd.tensor(np.ones((4, 3), np.float32), device=DEVICE).data
+    a = autograd.tensor(np.ones((4, 3), np.float32), device=DEVICE).array
     index = fake_gpu.xp.asarray([0, 2])
     start = fake_gpu.launch_count()
     views = (a.reshape(3, 4), a.T, a[1:], a.astype(np.float32, copy=False),

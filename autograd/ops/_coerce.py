@@ -43,7 +43,7 @@ def lift(value: Any, like: Tensor, op: str = "op") -> Tensor:
         # NumPy scalars and 0-d arrays (np.sqrt(2.0), np.float64(0.5)) behave like Python
         # numbers, as in PyTorch: float32 * np.float64 stays float32 (NumPy 2 would widen it).
         value = value.item()
-    data = like.data
+    data = like.array
     dtype = data.dtype
     if type(value) in _PY_NUMBERS:
         try:
@@ -99,23 +99,23 @@ def operands(a: Any, b: Any, op: str = "op") -> tuple[Tensor, Tensor]:
         raise TypeError(
             f"{op}: expected at least one Tensor operand, got {describe(a)} and {describe(b)}"
         )
-    if type(a.data) is not type(b.data):
+    if type(a.array) is not type(b.array):
         a, b = _scalar_to_device(a, b)
-    ka, kb = a.data.dtype.kind, b.data.dtype.kind
+    ka, kb = a.array.dtype.kind, b.array.dtype.kind
     if ka != kb:
         if ka == "f" and kb in "biu":
-            b = _wrap(b.data.astype(a.data.dtype))
+            b = _wrap(b.array.astype(a.array.dtype))
         elif kb == "f" and ka in "biu":
-            a = _wrap(a.data.astype(b.data.dtype))
+            a = _wrap(a.array.astype(b.array.dtype))
     return a, b
 
 
 def _scalar_to_device(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     from .elementwise import to_device  # differentiable: the gradient returns to the host
 
-    if a.data.ndim == 0 and isinstance(a.data, np.ndarray):
+    if a.array.ndim == 0 and isinstance(a.array, np.ndarray):
         return to_device(a, b.device), b
-    if b.data.ndim == 0 and isinstance(b.data, np.ndarray):
+    if b.array.ndim == 0 and isinstance(b.array, np.ndarray):
         return a, to_device(b, a.device)
     return a, b
 
@@ -126,13 +126,13 @@ def floating(x: Tensor, op: str = "op") -> Tensor:
     For ops defined only on real numbers (exp, log, mean, ...): integer labels or
     boolean masks fed to them give float32, as in PyTorch, not NumPy's float64.
     """
-    try:  # free when x is a Tensor; a list, or an array (its .data a memoryview), fails
-        kind = x.data.dtype.kind
+    try:  # free when x is a Tensor; a list or an array (no .array) fails
+        kind = x.array.dtype.kind
     except AttributeError:
         raise not_a_tensor(op, x) from None
     if kind in "fc":
         return x
-    return _wrap(x.data.astype(_Defaults.dtype))
+    return _wrap(x.array.astype(_Defaults.dtype))
 
 
 def tensor_arg(x: Any, op: str) -> Tensor:
@@ -160,9 +160,9 @@ def into(out: Tensor | None, result: Tensor) -> Tensor:
                 "functions with out=... arguments don't support automatic differentiation, "
                 "but one of the arguments requires grad"
             )
-    if out.data.shape == result.data.shape and type(out.data) is type(result.data):
-        out.data[...] = result.data
+    if out.array.shape == result.array.shape and type(out.array) is type(result.array):
+        out.array[...] = result.array
     else:
-        out.data = result.data.astype(out.data.dtype, copy=False)
+        out.array = result.array.astype(out.array.dtype, copy=False)
     out._version += 1
     return out

@@ -31,7 +31,7 @@ class ReLU(Function):
         return activation_grad("relu", gy, self.output())
 
     def backward_data(self, gy):
-        return activation_grad_data("relu", gy, self.output().data)
+        return activation_grad_data("relu", gy, self.output().array)
 
 
 class LeakyReLU(Function):
@@ -50,7 +50,7 @@ class LeakyReLU(Function):
         return get_array_module(x).where(x > 0, x, x * self.slope)
 
     def backward(self, gy):
-        x = self.inputs[0].data
+        x = self.inputs[0].array
         positive = (x > 0).astype(x.dtype)
         return gy * _wrap(positive + (1 - positive) * x.dtype.type(self.slope))
 
@@ -68,7 +68,7 @@ class ELU(Function):
         return xp.where(x > 0, x, xp.expm1(xp.minimum(x, 0)) * self.alpha)
 
     def backward(self, gy):
-        x = self.inputs[0].data
+        x = self.inputs[0].array
         return where(x > 0, gy, gy * (self.output() + self.alpha))
 
 
@@ -87,7 +87,7 @@ class Sigmoid(Function):
         return activation_grad("sigmoid", gy, self.output())
 
     def backward_data(self, gy):
-        return activation_grad_data("sigmoid", gy, self.output().data)
+        return activation_grad_data("sigmoid", gy, self.output().array)
 
 
 class Tanh(Function):
@@ -102,7 +102,7 @@ class Tanh(Function):
         return activation_grad("tanh", gy, self.output())
 
     def backward_data(self, gy):
-        return activation_grad_data("tanh", gy, self.output().data)
+        return activation_grad_data("tanh", gy, self.output().array)
 
 
 # ----------------------------------------------------------- relu, sigmoid, tanh as kernels
@@ -176,7 +176,7 @@ def activation_grad(name: str, gy: Tensor, y: Tensor) -> Tensor:
     """``gy · f'`` with tensor ops (recorded under ``create_graph``): through ``y``, so
     gradients of gradients see sigmoid's and tanh's curvature (relu's mask is constant)."""
     if name == "relu":
-        return gy * _mask(y.data > 0, y.data)
+        return gy * _mask(y.array > 0, y.array)
     if name == "sigmoid":
         return gy * y * (1 - y)
     return gy * (1 - y * y)

@@ -59,8 +59,8 @@ class Mul(Function):
 
     def backward_data(self, gy):
         a, b = self.inputs
-        return (gy * b.data if a.requires_grad else None), (
-            gy * a.data if b.requires_grad else None
+        return (gy * b.array if a.requires_grad else None), (
+            gy * a.array if b.requires_grad else None
         )
 
 
@@ -79,7 +79,7 @@ class Div(Function):
         return ga, gb
 
     def backward_data(self, gy):
-        a, b = self.inputs[0].data, self.inputs[1].data
+        a, b = self.inputs[0].array, self.inputs[1].array
         ga = gy / b
         gb = -ga * a / b if self.inputs[1].requires_grad else None
         return ga, gb
@@ -142,10 +142,10 @@ class Pow(Function):
         a, b = self.inputs
         ga = gb = None
         if a.requires_grad:
-            a_safe = where(b.data == 0, 1, a)  # b * a_safe**(b-1) = 0 there
+            a_safe = where(b.array == 0, 1, a)  # b * a_safe**(b-1) = 0 there
             ga = gy * b * a_safe ** (b - 1)
         if b.requires_grad:
-            a_safe = where((a.data == 0) & (b.data >= 0), 1, a)  # log(1) = 0 there
+            a_safe = where((a.array == 0) & (b.array >= 0), 1, a)  # log(1) = 0 there
             gb = gy * self.output() * log(a_safe)
         return ga, gb
 
@@ -175,7 +175,7 @@ def mul(a: Any, b: Any, *, out: Tensor | None = None) -> Tensor:
 def div(a: Any, b: Any, *, out: Tensor | None = None) -> Tensor:
     """Elementwise ``a / b`` with broadcasting (true division: integers give floats)."""
     a, b = operands(a, b, "div")
-    if a.data.dtype.kind != "f":  # true division of integers: float32, as in PyTorch
+    if a.array.dtype.kind != "f":  # true division of integers: float32, as in PyTorch
         a, b = floating(a), floating(b)
     y = Div()(a, b)
     return y if out is None else into(out, y)

@@ -62,7 +62,7 @@ def _logical(op: str, input: Tensor, other: Any) -> Tensor:
     raw = _comparand(other, input, op)
     if raw is None:
         raise TypeError(f"{op}: expected a tensor or numbers, got {describe(other)}")
-    return _compared(getattr(get_array_module(input.data), op)(input.data, raw))
+    return _compared(getattr(get_array_module(input.array), op)(input.array, raw))
 
 
 def logical_and(input: Tensor, other: Any) -> Tensor:
@@ -83,25 +83,25 @@ def logical_xor(input: Tensor, other: Any) -> Tensor:
 def logical_not(input: Tensor) -> Tensor:
     """True where the element is zero."""
     input = tensor_arg(input, "logical_not")
-    return _compared(get_array_module(input.data).logical_not(input.data))
+    return _compared(get_array_module(input.array).logical_not(input.array))
 
 
 def isnan(input: Tensor) -> Tensor:
     """True where the element is NaN."""
     input = tensor_arg(input, "isnan")
-    return _compared(get_array_module(input.data).isnan(input.data))
+    return _compared(get_array_module(input.array).isnan(input.array))
 
 
 def isinf(input: Tensor) -> Tensor:
     """True where the element is +inf or -inf."""
     input = tensor_arg(input, "isinf")
-    return _compared(get_array_module(input.data).isinf(input.data))
+    return _compared(get_array_module(input.array).isinf(input.array))
 
 
 def isfinite(input: Tensor) -> Tensor:
     """True where the element is neither infinite nor NaN."""
     input = tensor_arg(input, "isfinite")
-    return _compared(get_array_module(input.data).isfinite(input.data))
+    return _compared(get_array_module(input.array).isfinite(input.array))
 
 
 def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
@@ -117,31 +117,31 @@ def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noq
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
     """How many elements (along ``dim``) are nonzero, as an int64 tensor."""
     input = tensor_arg(input, "count_nonzero")
-    xp = get_array_module(input.data)
+    xp = get_array_module(input.array)
     dim = tuple(dim) if isinstance(dim, list) else dim
-    return _compared(xp.asarray(xp.count_nonzero(input.data, axis=dim), dtype=xp.int64))
+    return _compared(xp.asarray(xp.count_nonzero(input.array, axis=dim), dtype=xp.int64))
 
 
 def equal(input: Tensor, other: Tensor) -> bool:
     """True if both tensors have the same shape and the same elements."""
-    return input.shape == other.shape and bool((input.data == _raw(other)).all())
+    return input.shape == other.shape and bool((input.array == _raw(other)).all())
 
 
 def isclose(input: Tensor, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
             equal_nan: bool = False) -> Tensor:  # fmt: skip
     """Elementwise |input - other| <= atol + rtol |other| (a boolean tensor)."""
-    xp = get_array_module(input.data)
-    return _wrap(xp.asarray(xp.isclose(input.data, _raw(other), rtol, atol, equal_nan)))
+    xp = get_array_module(input.array)
+    return _wrap(xp.asarray(xp.isclose(input.array, _raw(other), rtol, atol, equal_nan)))
 
 
 def allclose(input: Tensor, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
              equal_nan: bool = False) -> bool:  # fmt: skip
     """True if every element satisfies ``isclose``."""
-    return bool(isclose(input, other, rtol, atol, equal_nan).data.all())
+    return bool(isclose(input, other, rtol, atol, equal_nan).array.all())
 
 
 def _raw(value: Any) -> Any:
-    return value.data if isinstance(value, Tensor) else value
+    return value.array if isinstance(value, Tensor) else value
 
 
 # the ops this family adds to ``autograd`` (and ``autograd.ops``)

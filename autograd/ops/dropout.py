@@ -26,7 +26,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator: Any = N
     if not training or p == 0:
         return x
     x = floating(x, "dropout")
-    data = x.data
+    data = x.array
     if p == 1:
         return x * _wrap(data * 0)
     rng = generator if generator is not None else backend_of(data).rng

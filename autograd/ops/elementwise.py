@@ -163,7 +163,7 @@ class Step(Function):
         return getattr(xp, self.kind)(x)
 
     def backward(self, gy):
-        return _wrap(get_array_module(gy.data).zeros_like(gy.data))
+        return _wrap(get_array_module(gy.array).zeros_like(gy.array))
 
 
 class Clone(Function):
@@ -188,7 +188,7 @@ class Abs(Function):
 
     def backward(self, gy):
         (x,) = self.inputs
-        return gy * _wrap(get_array_module(x.data).sign(x.data))
+        return gy * _wrap(get_array_module(x.array).sign(x.array))
 
 
 class Clip(Function):
@@ -203,7 +203,7 @@ class Clip(Function):
         return get_array_module(x).clip(x, self.lo, self.hi)
 
     def backward(self, gy):
-        x = self.inputs[0].data
+        x = self.inputs[0].array
         if self.lo is None:
             inside = x <= self.hi
         elif self.hi is None:
@@ -223,7 +223,7 @@ class Maximum(Function):
 
     def backward(self, gy):
         a, b = self.inputs
-        return _split_by_winner(gy, a.data > b.data, a.data == b.data)
+        return _split_by_winner(gy, a.array > b.array, a.array == b.array)
 
 
 class Minimum(Function):
@@ -236,11 +236,11 @@ class Minimum(Function):
 
     def backward(self, gy):
         a, b = self.inputs
-        return _split_by_winner(gy, a.data < b.data, a.data == b.data)
+        return _split_by_winner(gy, a.array < b.array, a.array == b.array)
 
 
 def _split_by_winner(gy: Tensor, a_wins: Any, tie: Any) -> tuple[Tensor, Tensor]:
-    dtype = gy.data.dtype
+    dtype = gy.array.dtype
     share_a = a_wins.astype(dtype) + 0.5 * tie.astype(dtype)
     share_b = 1 - share_a
     return gy * _wrap(share_a), gy * _wrap(share_b)
@@ -258,8 +258,8 @@ class Where(Function):
         return get_array_module(a).where(self.cond, a, b)
 
     def backward(self, gy):
-        xp = get_array_module(gy.data)
-        zero = xp.zeros((), dtype=gy.data.dtype)
+        xp = get_array_module(gy.array)
+        zero = xp.zeros((), dtype=gy.array.dtype)
         return where(self.cond, gy, zero), where(self.cond, zero, gy)
 
 
@@ -275,7 +275,7 @@ class AsType(Function):
         return x.astype(self.dtype)
 
     def backward(self, gy):
-        return astype(gy, self.inputs[0].data.dtype)
+        return astype(gy, self.inputs[0].array.dtype)
 
 
 class ToDevice(Function):
@@ -433,27 +433,30 @@ def minimum(a: Any, b: Any) -> Tensor:
     return Minimum()(*operands(a, b, "minimum"))
 
 
-def where(cond: Any, a: Any = None, b: Any = None) -> Any:
+_NOT_GIVEN: Any = object()  # where(cond) alone, told apart from a None passed as a value
+
+
+def where(cond: Any, a: Any = _NOT_GIVEN, b: Any = _NOT_GIVEN) -> Any:
     """Choose elementwise from ``a`` where ``cond`` is true, else from ``b`` (broadcasting).
     With the condition alone, the indices where it holds, one int64 tensor per axis
     (``torch.where(cond)``, ``nonzero(as_tuple=True)``)."""
-    if a is None and b is None:
+    if a is _NOT_GIVEN and b is _NOT_GIVEN:
         from .selection import nonzero
 
         return nonzero(tensor_arg(cond, "where"), as_tuple=True)
-    if a is None or b is None:
+    if a is _NOT_GIVEN or b is _NOT_GIVEN:
         raise TypeError("where: give both values (where(cond, a, b)) or neither (where(cond))")
-    cond = cond.data if isinstance(cond, Tensor) else _condition(cond)
+    cond = cond.array if isinstance(cond, Tensor) else _condition(cond)
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = lift(a, _wrap(get_array_module(cond).asarray(cond)), "where")
     a, b = operands(a, b, "where")
-    if type(cond) is not type(a.data):
+    if type(cond) is not type(a.array):
         if isinstance(cond, np.ndarray) or is_device_array(cond):
             raise RuntimeError(
                 f"where: the condition is on {device_of(cond)} but the values on {a.device}; "
                 "move it first (nothing is copied silently)"
             )
-        cond = get_array_module(a.data).asarray(cond)  # Python bools or lists: no device yet
+        cond = get_array_module(a.array).asarray(cond)  # Python bools or lists: no device yet
     return Where(cond)(a, b)
 
 
@@ -491,7 +494,7 @@ def astype(x: Tensor, dtype: Any) -> Tensor:
         raise TypeError(f"astype: {dtype!r} is not a dtype (try 'float32' or 'int64')") from None
     if dtype.kind not in "biufc":
         raise TypeError(f"astype: {dtype} holds no numbers; a tensor holds numbers only")
-    if x.data.dtype == dtype:
+    if x.array.dtype == dtype:
         return x
     return AsType(dtype)(x)
 
@@ -499,7 +502,7 @@ def astype(x: Tensor, dtype: Any) -> Tensor:
 def to_device(x: Tensor, device: str) -> Tensor:
     """Copy to ``device`` (``"cpu"``, ``"cuda"``, ``"cuda:N"``); differentiable."""
     target = get_backend(device)
-    if target.owns(x.data):
+    if target.owns(x.array):
         return x
     return ToDevice(target.device)(x)
 
@@ -512,7 +515,7 @@ def is_tensor(obj: Any) -> bool:
 
 def is_floating_point(input: Tensor) -> bool:
     """True for a tensor of a floating dtype."""
-    return input.data.dtype.kind == "f"
+    return input.array.dtype.kind == "f"
 
 
 # the ops this family adds to ``autograd`` (and ``autograd.ops``)

@@ -28,7 +28,7 @@ class GetItem(Function):
         return x[self.index]
 
     def backward(self, gy):
-        return ScatterAdd(self.index, self.inputs[0].data.shape)(gy)
+        return ScatterAdd(self.index, self.inputs[0].array.shape)(gy)
 
 
 class ScatterAdd(Function):
@@ -80,7 +80,7 @@ def raw_index(index: Any, like: Any) -> Any:
     raw = []
     for item in items:
         if isinstance(item, Tensor):
-            item = item.data
+            item = item.array
         elif isinstance(item, list):  # a list is one advanced index, as in NumPy
             item = np.asarray(item)
         if backend is not None and isinstance(item, np.ndarray):
@@ -101,7 +101,7 @@ def getitem(x: Tensor, index: Any) -> Tensor:
 
     Integer-array indices may repeat an element: its gradient is the sum over the repeats.
     """
-    return GetItem(raw_index(index, x.data))(x)
+    return GetItem(raw_index(index, x.array))(x)
 
 
 # the ops this family adds to ``autograd`` (and ``autograd.ops``)

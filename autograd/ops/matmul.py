@@ -73,10 +73,10 @@ class MatMul(Function):
     def backward_data(self, gy):
         a, b = self.inputs
         if a.ndim == 2 and b.ndim == 2:
-            ga = _mm(gy, b.data.T) if a.requires_grad else None
-            gb = _mm(a.data.T, gy) if b.requires_grad else None
+            ga = _mm(gy, b.array.T) if a.requires_grad else None
+            gb = _mm(a.array.T, gy) if b.requires_grad else None
             return ga, gb
-        return tuple(None if g is None else g.data for g in self.backward(_wrap(gy)))
+        return tuple(None if g is None else g.array for g in self.backward(_wrap(gy)))
 
 
 class Affine(Function):
@@ -140,7 +140,7 @@ class Affine(Function):
 
     def backward_data(self, gy):
         inputs = self.inputs
-        x, w = inputs[0].data, inputs[1].data
+        x, w = inputs[0].array, inputs[1].array
         gx = gw = gb = None
         if inputs[0].requires_grad:
             gx = _mm(gy, w if self.transposed else w.T)
@@ -209,7 +209,7 @@ class AffineActivation(Affine):
 
     def backward_data(self, gy):
         return super().backward_data(
-            activation_grad_data(self.activation, gy, self.output().data)
+            activation_grad_data(self.activation, gy, self.output().array)
         )
 
 

@@ -82,7 +82,7 @@ class _Reduction(Function):
 
     def _grad_to_input(self, gy: Tensor) -> Tensor:
         """gy reshaped with the reduced axes kept, then broadcast over the input."""
-        shape = self.inputs[0].data.shape
+        shape = self.inputs[0].array.shape
         if not self.keepdims:
             gy = reshape(gy, _keepdims_shape(shape, self.axis))
         return broadcast_to(gy, shape)
@@ -110,7 +110,7 @@ class Mean(_Reduction):
         return x.mean(axis=self.axis, keepdims=self.keepdims)
 
     def backward(self, gy):
-        shape = self.inputs[0].data.shape
+        shape = self.inputs[0].array.shape
         n = 1
         for i in range(len(shape)) if self.axis is None else self.axis:
             n *= shape[i]
@@ -124,8 +124,8 @@ class _Extreme(_Reduction):
     __slots__ = ()
 
     def backward(self, gy):
-        x = self.inputs[0].data
-        y = self.output().data
+        x = self.inputs[0].array
+        y = self.output().array
         if not self.keepdims:
             y = y.reshape(_keepdims_shape(x.shape, self.axis))
         hit = (x == y).astype(x.dtype)
@@ -267,7 +267,7 @@ def cumsum(input: Tensor, dim: int | None = None, *, dtype: Any = None,
         raise TypeError("cumsum: give the axis to sum along (dim=...)")
     if dtype is not None:
         input = astype(input, dtype)
-    elif input.data.dtype.kind in "biu":
+    elif input.array.dtype.kind in "biu":
         input = astype(input, np.int64)
     (axis,) = _normalize_axis(dim, input, "cumsum") or (None,)
     if axis is None:  # a 0-d tensor: its one element
@@ -325,7 +325,7 @@ def _along(x: Tensor, dim: int, keepdim: bool, op: str) -> Any:
     """(values, indices) of the extreme along one axis: values = x[..., indices, ...],
     taken by indexing so the gradient goes to the chosen element only (as PyTorch)."""
     (axis,) = _normalize_axis(dim, x, op) or (None,)
-    data = x.data
+    data = x.array
     result = MaxResult if op == "max" else MinResult
     if axis is None:  # a 0-d tensor: its one element
         xp = get_array_module(data)
@@ -357,7 +357,7 @@ def argmax(
     """Indices (int64) of the maxima along ``dim``, or into the flattened tensor when
     ``dim`` is None; the first one on ties. Not differentiable."""
     dim, keepdim = _dim(dim, keepdim, axis, keepdims, "argmax")
-    return _compared(input.data.argmax(axis=dim, keepdims=keepdim))
+    return _compared(input.array.argmax(axis=dim, keepdims=keepdim))
 
 
 def argmin(
@@ -366,7 +366,7 @@ def argmin(
 ) -> Tensor:  # fmt: skip
     """Indices (int64) of the minima along ``dim`` (see ``argmax``). Not differentiable."""
     dim, keepdim = _dim(dim, keepdim, axis, keepdims, "argmin")
-    return _compared(input.data.argmin(axis=dim, keepdims=keepdim))
+    return _compared(input.array.argmin(axis=dim, keepdims=keepdim))
 
 
 def var(
@@ -393,7 +393,7 @@ def var(
     c = given[0] if given else (0 if numpy_spelling else 1)
     x = floating(input, "var")
     axes = _normalize_axis(dim, x, "var")
-    shape = x.data.shape
+    shape = x.array.shape
     n = 1
     for i in range(len(shape)) if axes is None else axes:
         n *= shape[i]
@@ -426,8 +426,8 @@ class _L2Norm(_Reduction):
         x = self.inputs[0]
         y = self.output()
         if not self.keepdims:
-            y = reshape(y, _keepdims_shape(x.data.shape, self.axis))
-        zero = y.data == 0
+            y = reshape(y, _keepdims_shape(x.array.shape, self.axis))
+        zero = y.array == 0
         inverse = where(zero, 0.0, 1 / where(zero, 1.0, y))
         return self._grad_to_input(gy) * x * inverse
 

@@ -54,9 +54,9 @@ def _axis(dim: Any, x: Tensor, op: str) -> int:
 def _index_array(index: Any, x: Tensor, op: str) -> Any:
     """``index`` as an integer array on ``x``'s device, checked on the host (a device
     index is not read back: that would make the host wait for the GPU)."""
-    raw = raw_index(index, x.data)
+    raw = raw_index(index, x.array)
     if isinstance(raw, list | tuple | int) or not hasattr(raw, "dtype"):
-        raw = get_array_module(x.data).asarray(raw)
+        raw = get_array_module(x.array).asarray(raw)
     if raw.dtype.kind not in "iu":
         raise TypeError(f"{op}: the index must hold integers, got dtype {raw.dtype}")
     return raw
@@ -145,9 +145,9 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, *,
     their order (``stable`` is accepted for PyTorch's signature). Not differentiable."""
     input = tensor_arg(input, "argsort")
     if not input.ndim:
-        return _compared(get_array_module(input.data).zeros((), dtype=np.int64))
+        return _compared(get_array_module(input.array).zeros((), dtype=np.int64))
     axis = _axis(dim, input, "argsort")
-    return _compared(_order(input.data, axis, descending).astype(np.int64, copy=False))
+    return _compared(_order(input.array, axis, descending).astype(np.int64, copy=False))
 
 
 def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
@@ -157,7 +157,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
     indices = argsort(input, dim, descending)
     if not input.ndim:
         return SortResult(input * 1, indices)
-    return SortResult(GetItem(along_index(indices.data, _axis(dim, input, "sort")))(input),
+    return SortResult(GetItem(along_index(indices.array, _axis(dim, input, "sort")))(input),
                       indices)  # fmt: skip
 
 
@@ -174,14 +174,14 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     if not input.ndim:
         return TopkResult(values, indices)
     first_k = (slice(None),) * axis + (slice(0, int(k)),)
-    return TopkResult(values[first_k], _compared(indices.data[first_k]))
+    return TopkResult(values[first_k], _compared(indices.array[first_k]))
 
 
 def masked_select(input: Tensor, mask: Any) -> Tensor:
     """The elements where ``mask`` (broadcast against the input) is true, as a 1-D tensor
     in order. dL/dx: dL/dy at the selected elements. Its length is read from the device."""
     input = tensor_arg(input, "masked_select")
-    raw = mask.data if isinstance(mask, Tensor) else raw_index(np.asarray(mask), input.data)
+    raw = mask.array if isinstance(mask, Tensor) else raw_index(np.asarray(mask), input.array)
     if raw.dtype.kind != "b":
         raise TypeError(f"masked_select: the mask must be boolean, got dtype {raw.dtype}")
     shape = np.broadcast_shapes(input.shape, tuple(raw.shape))
@@ -194,13 +194,13 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
     ``as_tuple=True`` one 1-D tensor per axis (``x[x.nonzero(as_tuple=True)]`` selects
     them). Their number is read from the device."""
     input = tensor_arg(input, "nonzero")
-    xp = get_array_module(input.data)
+    xp = get_array_module(input.array)
     if not input.ndim:  # a 0-d tensor: one index tuple of length 0, or none
-        count = int(bool(input.data))
+        count = int(bool(input.array))
         if as_tuple:
             return (_compared(xp.zeros(count, dtype=np.int64)),)
         return _compared(xp.zeros((count, 0), dtype=np.int64))
-    found = xp.nonzero(input.data)
+    found = xp.nonzero(input.array)
     if as_tuple:
         return tuple(_compared(i.astype(np.int64, copy=False)) for i in found)
     return _compared(xp.stack(found, axis=1).astype(np.int64, copy=False))
@@ -211,7 +211,7 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     as the diagonal of a square matrix with zeros elsewhere. Differentiable both ways."""
     input = tensor_arg(input, "diag")
     k = int(diagonal)
-    xp = get_array_module(input.data)
+    xp = get_array_module(input.array)
     if input.ndim == 2:
         rows, cols = input.shape
         start_row, start_col = max(-k, 0), max(k, 0)
@@ -233,8 +233,8 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,  # 
     input = tensor_arg(input, "unique")
     if dim is not None:
         raise NotImplementedError("unique: dim is not supported here (the whole tensor only)")
-    xp = get_array_module(input.data)
-    found = xp.unique(input.data, return_inverse=return_inverse, return_counts=return_counts)
+    xp = get_array_module(input.array)
+    found = xp.unique(input.array, return_inverse=return_inverse, return_counts=return_counts)
     if not (return_inverse or return_counts):
         return _compared(found)
     values, *rest = found
@@ -250,12 +250,12 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     """How often each value 0, 1, 2... occurs in a 1-D tensor of non-negative integers
     (with ``weights``, their sums), as ``torch.bincount``. Not differentiable."""
     input = tensor_arg(input, "bincount")
-    if input.ndim != 1 or input.data.dtype.kind not in "iu":
-        raise TypeError(f"bincount: expects a 1-D integer tensor, got {input.data.dtype} of "
+    if input.ndim != 1 or input.array.dtype.kind not in "iu":
+        raise TypeError(f"bincount: expects a 1-D integer tensor, got {input.array.dtype} of "
                         f"shape {input.shape}")  # fmt: skip
-    xp = get_array_module(input.data)
-    w = None if weights is None else (weights.data if isinstance(weights, Tensor) else weights)
-    counts = xp.bincount(input.data, weights=w, minlength=int(minlength))
+    xp = get_array_module(input.array)
+    w = None if weights is None else (weights.array if isinstance(weights, Tensor) else weights)
+    counts = xp.bincount(input.array, weights=w, minlength=int(minlength))
     return _compared(counts if w is not None else counts.astype(np.int64, copy=False))
 
 

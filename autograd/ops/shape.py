@@ -28,7 +28,7 @@ class Reshape(Function):
         return x.reshape(self.shape)
 
     def backward(self, gy):
-        return reshape(gy, self.inputs[0].data.shape)
+        return reshape(gy, self.inputs[0].array.shape)
 
 
 class Transpose(Function):
@@ -80,7 +80,7 @@ class BroadcastTo(Function):
         return get_array_module(x).broadcast_to(x, self.shape)
 
     def backward(self, gy):
-        return sum_to(gy, self.inputs[0].data.shape)
+        return sum_to(gy, self.inputs[0].array.shape)
 
 
 class SumTo(Function):
@@ -99,7 +99,7 @@ class SumTo(Function):
         return _sum_to_array(x, self.shape)
 
     def backward(self, gy):
-        return broadcast_to(gy, self.inputs[0].data.shape)
+        return broadcast_to(gy, self.inputs[0].array.shape)
 
 
 def _sum_to_array(x: Any, shape: tuple[int, ...]) -> Any:
@@ -126,7 +126,7 @@ class Concat(Function):
         axis = self.axis % gy.ndim
         grads, start = [], 0
         for x in self.inputs:
-            stop = start + x.data.shape[axis]
+            stop = start + x.array.shape[axis]
             index = (slice(None),) * axis + (slice(start, stop),)
             grads.append(gy[index] if x.requires_grad else None)
             start = stop
@@ -139,7 +139,7 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
     if len(shape) == 1 and isinstance(shape[0], Sequence | np.ndarray):
         shape = tuple(shape[0])
     shape = _ints(shape, "reshape", "shape")
-    if shape == x.data.shape:
+    if shape == x.array.shape:
         return x
     return Reshape(shape)(x)
 
@@ -261,7 +261,7 @@ def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
     """Repeat along axes of length 1 (and new leading axes) to reach ``shape``."""
     x = tensor_arg(x, "broadcast_to")
     shape = _ints(shape, "broadcast_to", "shape")
-    if shape == x.data.shape:
+    if shape == x.array.shape:
         return x
     return BroadcastTo(shape)(x)
 
@@ -271,7 +271,7 @@ def sum_to(x: Tensor, shape: Sequence[int]) -> Tensor:
     shape = tuple(shape)
     if not isinstance(x, Tensor):
         raise not_a_tensor("sum_to", x)
-    if shape == x.data.shape:
+    if shape == x.array.shape:
         return x
     return SumTo(shape)(x)
 
@@ -406,7 +406,7 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
 
 def numel(input: Tensor) -> int:
     """The number of elements."""
-    return int(input.data.size)
+    return int(input.array.size)
 
 
 def _ints(values: Any, op: str, what: str) -> tuple[int, ...]:

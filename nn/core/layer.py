@@ -236,7 +236,7 @@ class Layer(Module):
 
     def get_weights(self) -> list[np.ndarray]:
         """NumPy copies of all weights in Keras order (Dense: kernel (in, out), bias)."""
-        return [np.array(to_host(t.data)) for t in self.weights]
+        return [np.array(to_host(t.array)) for t in self.weights]
 
     def set_weights(self, weights: list[Any]) -> None:
         """Inverse of ``get_weights()``; checks count and shapes before changing anything."""

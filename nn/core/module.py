@@ -316,7 +316,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad = from_array(p.grad.data * 0)
+                p.grad = from_array(p.grad.array * 0)
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """Move every parameter and buffer to a device (``"cpu"``, ``"cuda"``) and/or cast
@@ -335,7 +335,7 @@ class Module:
                 if dtype is not None and moved.dtype.kind == "f":
                     moved = moved.to(dtype)
                 if moved is not t:
-                    t.data = moved.data
+                    t.array = moved.array
                 if t.grad is not None:
                     g = t.grad.to(device) if device is not None else t.grad
                     t.grad = g.to(dtype) if dtype is not None and g.dtype.kind == "f" else g
@@ -469,7 +469,7 @@ def to_host(value: Any) -> np.ndarray:
     """A NumPy copy/view of a Tensor, NumPy or device array (for saving and get_weights);
     a Tensor's values are always copied, so later training steps leave the result alone."""
     if isinstance(value, Tensor):
-        value = value.data
+        value = value.array
         return np.array(value) if isinstance(value, np.ndarray) else to_host(value)
     if isinstance(value, np.ndarray):
         return value
@@ -491,8 +491,8 @@ def _shape_of(value: Any) -> tuple:
 
 
 def copy_into(target: Tensor, value: Any) -> None:
-    """In-place copy of ``value`` into ``target.data`` (keeps the array, so CUDA-graph
+    """In-place copy of ``value`` into ``target.array`` (keeps the array, so CUDA-graph
     pointers and optimizer references stay valid), converting device and dtype."""
     host = np.asarray(to_host(value), dtype=target.dtype)
-    backend = backends.backend_of(target.data)
-    target.data[...] = backend.from_host(host)
+    backend = backends.backend_of(target.array)
+    target.array[...] = backend.from_host(host)

@@ -23,7 +23,7 @@ class Parameter(Tensor):
     def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None) -> None:
         device = None
         if isinstance(data, Tensor):
-            data, device = data.data, data.device
+            data, device = data.array, data.device
         super().__init__(data, dtype=dtype, device=device, requires_grad=requires_grad)
 
     @property
@@ -44,7 +44,7 @@ class Buffer(Tensor):
     def __init__(self, data: Any, dtype: Any = None, persistent: bool = True) -> None:
         device = None
         if isinstance(data, Tensor):
-            data, device = data.data, data.device
+            data, device = data.array, data.device
         super().__init__(data, dtype=dtype, device=device)
         self.persistent = persistent
 

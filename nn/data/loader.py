@@ -230,7 +230,7 @@ def _fits_on_device(backend: Backend, arrays: tuple[Any, ...]) -> bool:
 
 def _to_host(value: Any) -> Any:
     if isinstance(value, Tensor):
-        value = value.data
+        value = value.array
     if is_device_array(value):
         return backend_of(value).to_host(value)
     return np.asarray(value)

@@ -17,7 +17,7 @@ class TensorDataset:
     """Samples are the rows of equally long arrays: ``dataset[i] == (x[i], y[i], ...)``,
     as Tensors (PyTorch's ``TensorDataset``: ``x, y = test_data[0]; x.to(device)``).
 
-    Accepts NumPy arrays, CuPy arrays or autograd Tensors (their ``.data`` is
+    Accepts NumPy arrays, CuPy arrays or autograd Tensors (their ``.array`` is
     kept). Nothing is copied. ``dataset[index_array]`` returns whole batches;
     :class:`nn.data.DataLoader` gathers its batches from ``arrays`` directly.
     """
@@ -72,8 +72,8 @@ class Subset:
 
 
 def _raw_array(array: Any) -> Any:
-    """The NumPy/CuPy array behind ``array`` (a Tensor's ``.data``); lists become arrays."""
-    data = getattr(array, "data", None)
+    """The NumPy/CuPy array behind ``array`` (a Tensor's ``.array``); lists become arrays."""
+    data = getattr(array, "array", None)
     if hasattr(array, "grad_fn") and data is not None:  # an autograd Tensor
         return data
     if backends.is_array(array):

@@ -37,7 +37,7 @@ def batch_norm(
 def update_moving(moving: Tensor, value: Any, weight_of_new: float) -> None:
     """moving ← (1 - w) · moving + w · value, in place on the raw array: no graph, no
     host-device sync."""
-    data = moving.data
+    data = moving.array
     data *= 1.0 - weight_of_new
     data += weight_of_new * value.astype(data.dtype, copy=False)
 
@@ -110,8 +110,8 @@ class BatchNormalization(Layer):
             axes = tuple(range(x.ndim - 1))
             mean = autograd.mean(x, axis=axes)
             var = autograd.var(x, axis=axes)
-            update_moving(self.moving_mean, mean.data, 1.0 - self.momentum)
-            update_moving(self.moving_variance, var.data, 1.0 - self.momentum)
+            update_moving(self.moving_mean, mean.array, 1.0 - self.momentum)
+            update_moving(self.moving_variance, var.array, 1.0 - self.momentum)
             return batch_norm(x, mean, var, self.gamma, self.beta, self.epsilon)
         return batch_norm(
             x, self.moving_mean, self.moving_variance, self.gamma, self.beta, self.epsilon

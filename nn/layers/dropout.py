@@ -58,7 +58,7 @@ class Dropout(Layer):
         if not training or self.rate == 0.0:
             return inputs
         if self.seed is not None and self._generator is None:
-            self._generator = backends.backend_of(inputs.data).xp.random.default_rng(self.seed)
+            self._generator = backends.backend_of(inputs.array).xp.random.default_rng(self.seed)
         return autograd.dropout(inputs, p=self.rate, training=True, generator=self._generator)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:

@@ -49,7 +49,7 @@ def _as_tensor(value: Any, like: Tensor) -> Tensor:
         raise not_numbers("loss targets (y_true)", value)
     if arr.dtype.kind == "f":
         arr = arr.astype(like.dtype, copy=False)
-    return from_array(backends.backend_of(like.data).from_host(arr))
+    return from_array(backends.backend_of(like.array).from_host(arr))
 
 
 def check_integer_labels(labels: Any, who: str = "class labels") -> None:
@@ -103,7 +103,7 @@ def _label_data(y_true: Any, who: str) -> Any:
     """The array behind targets: a Tensor's data, else NumPy's reading of them (ragged
     lists and the like raise a TypeError naming ``who``)."""
     if isinstance(y_true, Tensor):
-        return y_true.data
+        return y_true.array
     try:
         return np.asarray(y_true)
     except (ValueError, TypeError) as error:  # ragged lists
@@ -143,7 +143,7 @@ def _labels_array(y_true: Any, logits: Tensor) -> Any:
                 f"label {bad} is out of range for {num_classes} classes "
                 f"(labels must be in 0..{num_classes - 1})"
             )
-    backend = backends.backend_of(logits.data)
+    backend = backends.backend_of(logits.array)
     if isinstance(data, np.ndarray):
         return backend.from_host(data)
     if data.size:
@@ -256,7 +256,7 @@ class SoftmaxCrossEntropy(Function):
     def _softmax(self) -> Any:
         """softmax(z), computed by the forward (or from its m and s on a device)."""
         if self._probs is None:
-            z = self.inputs[0].data
+            z = self.inputs[0].array
             backend = backends.backend_of(z)
             self._probs = SOFTMAX_FROM_SUMS.on(backend)(z, self._m, self._s,
                                                         backend.xp.empty_like(z))
@@ -277,7 +277,7 @@ class SoftmaxCrossEntropy(Function):
             p = autograd.softmax(z, axis=-1)
         else:
             p = from_array(self._softmax())
-        target = t if t is not None else from_array(self._onehot(p.data))
+        target = t if t is not None else from_array(self._onehot(p.array))
         scale = self._scale(gy)
         gz = (p - target) * scale
         if t is None:
@@ -292,7 +292,7 @@ class SoftmaxCrossEntropy(Function):
         if self._probs is None:  # the device's forward: (e / s - onehot) · scale, one kernel
             backend = backends.backend_of(gy)
             g = gy[..., None] if self.reduction == "none" else gy
-            z = self.inputs[0].data
+            z = self.inputs[0].array
             return _CE_GRAD.on(backend)(
                 z, self._m, self._s, self.labels[..., None],
                 _class_indices(backend, z.shape[-1]), g, self._count(z.dtype),
@@ -303,7 +303,7 @@ class SoftmaxCrossEntropy(Function):
         else:
             scale = gy / self._n if self.reduction == "mean" else gy
         t = self.inputs[1] if len(self.inputs) > 1 else None
-        gz = self._probs - (self._onehot(self._probs) if t is None else t.data)
+        gz = self._probs - (self._onehot(self._probs) if t is None else t.array)
         gz *= scale
         if t is None:
             return gz

@@ -87,7 +87,7 @@ def sparse_categorical_crossentropy(
                                      stats=_softmax_stats(y_pred, logits))
     reduction = _reduction(reduction)
     labels = _labels_array(y_true, y_pred)
-    xp = backends.get_array_module(y_pred.data)
+    xp = backends.get_array_module(y_pred.array)
     onehot = from_array((xp.arange(y_pred.shape[-1]) == labels[..., None]).astype(y_pred.dtype))
     return _categorical_from_probs(onehot, y_pred, reduction)
 
@@ -176,7 +176,7 @@ def mean_absolute_error(y_true: Any, y_pred: Tensor, *, reduction: str = "none")
 
 def _huber_elementwise(e: Tensor, delta: float) -> Tensor:
     a = autograd.abs(e)
-    return autograd.where((a <= delta).data, 0.5 * e * e, delta * (a - 0.5 * delta))
+    return autograd.where((a <= delta).array, 0.5 * e * e, delta * (a - 0.5 * delta))
 
 
 def huber(y_true: Any, y_pred: Tensor, delta: float = 1.0, *, reduction: str = "none") -> Tensor:

@@ -172,17 +172,17 @@ def _class_weights(weight: Any, like: Tensor) -> Any:
                 f"weight is on {weight.device} but the predictions are on {like.device}; "
                 "move it first (weight.to(device))"
             )
-        data = weight.data
+        data = weight.array
     else:
         data = np.asarray(weight)
-        if not isinstance(like.data, np.ndarray):
-            data = backends.backend_of(like.data).from_host(data)
+        if not isinstance(like.array, np.ndarray):
+            data = backends.backend_of(like.array).from_host(data)
     if tuple(data.shape) != (like.shape[-1],):
         raise ValueError(
             f"weight has shape {tuple(data.shape)}; expected one weight per class "
             f"({like.shape[-1]},)"
         )
-    return data.astype(like.data.dtype, copy=False)
+    return data.astype(like.array.dtype, copy=False)
 
 
 def _weighted_nll(log_p: Tensor, labels: Any, weight: Any, ignore_index: int,
@@ -193,10 +193,10 @@ def _weighted_nll(log_p: Tensor, labels: Any, weight: Any, ignore_index: int,
     xp = backends.get_array_module(labels)
     kept = labels != ignore_index
     labels = _labels_array(autograd.from_array(xp.where(kept, labels, 0)), log_p)
-    backend = backends.backend_of(log_p.data)
-    if isinstance(kept, np.ndarray) and not isinstance(log_p.data, np.ndarray):
+    backend = backends.backend_of(log_p.array)
+    if isinstance(kept, np.ndarray) and not isinstance(log_p.array, np.ndarray):
         kept = backend.from_host(kept)
-    kept = kept.reshape(labels.shape).astype(log_p.data.dtype)
+    kept = kept.reshape(labels.shape).astype(log_p.array.dtype)
     weights = _class_weights(weight, log_p)
     w_y = kept if weights is None else weights[labels] * kept
     loss = -_pick(log_p, labels) * autograd.from_array(w_y)
@@ -278,9 +278,9 @@ def _check_unit_interval(p: Tensor, y: Tensor) -> None:
     GPU a device synchronisation per call (the price of refusing bad input there too, where
     PyTorch's kernel asserts on the device).
     """
-    xp = backends.get_array_module(p.data)
-    inside = xp.logical_and(p.data >= 0, p.data <= 1).all()
-    inside &= xp.logical_and(y.data >= 0, y.data <= 1).all()
+    xp = backends.get_array_module(p.array)
+    inside = xp.logical_and(p.array >= 0, p.array <= 1).all()
+    inside &= xp.logical_and(y.array >= 0, y.array <= 1).all()
     if bool(inside):
         return
     for what, t in (("input", p), ("target", y)):

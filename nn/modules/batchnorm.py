@@ -74,10 +74,10 @@ class BatchNorm1d(Layer):
             var = autograd.var(x, axis=0)
             if self.training and self.track_running_stats:
                 n = x.shape[0]
-                update_moving(self.running_mean, mean.data, self.momentum)
-                unbiased = var.data * (n / (n - 1)) if n > 1 else var.data
+                update_moving(self.running_mean, mean.array, self.momentum)
+                unbiased = var.array * (n / (n - 1)) if n > 1 else var.array
                 update_moving(self.running_var, unbiased, self.momentum)
-                self.num_batches_tracked.data += 1
+                self.num_batches_tracked.array += 1
             return batch_norm(x, mean, var, self.weight, self.bias, self.eps)
         return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, self.eps)
 

@@ -127,7 +127,7 @@ _SERIALIZERS: dict[str, Callable[[dict[str, np.ndarray], str | None, BinaryIO], 
 
 
 def _host_state(model: Module) -> dict[str, np.ndarray]:
-    return {k: np.array(to_host(v.data)) for k, v in model._state_tensors().items()}
+    return {k: np.array(to_host(v.array)) for k, v in model._state_tensors().items()}
 
 
 def _write(path: str, arrays: dict[str, np.ndarray], config: str | None) -> None:

@@ -22,7 +22,7 @@ _FINITE_CHECK_ELEMENTS = 1 << 23
 
 
 def raw_array(value: Any) -> Any:
-    return value.data if isinstance(value, Tensor) else value
+    return value.array if isinstance(value, Tensor) else value
 
 
 def as_array(who: str, name: str, value: Any) -> Any:

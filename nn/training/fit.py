@@ -684,7 +684,7 @@ class _PredictedOutputs:
 
     def add(self, leaves: list[Tensor], on_host: bool = False) -> list[Any]:
         """Keep one batch's outputs; returns them (NumPy arrays where ``on_host``)."""
-        arrays = [t.data for t in leaves]
+        arrays = [t.array for t in leaves]
         if on_host or all(isinstance(a, np.ndarray) for a in arrays):
             self._flush()  # the order of the batches is kept
             arrays = [t.numpy(force=True) for t in leaves]

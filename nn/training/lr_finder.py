@@ -77,8 +77,8 @@ def lr_find(
     if steps < 2:
         raise ValueError(f"lr_find: steps must be at least 2, got {steps}")
     loss_fn = _losses.get(loss)
-    x = x.data if isinstance(x, autograd.Tensor) else x
-    y = y.data if isinstance(y, autograd.Tensor) else y
+    x = x.array if isinstance(x, autograd.Tensor) else x
+    y = y.array if isinstance(y, autograd.Tensor) else y
     device = next(iter(model.parameters()), None)
     device = device.device if device is not None else autograd.get_default_device()
     loader = DataLoader((x, y), batch_size=batch_size, shuffle=True, seed=seed, device=device)

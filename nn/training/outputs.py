@@ -127,7 +127,7 @@ class OutputPlan:
         """Add one batch of ``n`` samples to the per-output losses and metrics (device
         values, no synchronisation; the caller records no graph)."""
         for i, tracker in self.loss_trackers.items():
-            tracker.update_state(parts[i].data, n=n)
+            tracker.update_state(parts[i].array, n=n)
         for i, metrics in enumerate(self.metrics):
             for m in metrics:
                 m.update_state(y_true[i], y_pred[i])

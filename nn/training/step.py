@@ -37,8 +37,8 @@ from .outputs import OutputPlan
 def model_dtype(model: Any) -> np.dtype:
     """The dtype of the model's first floating parameter (the default dtype if it has none)."""
     for p in model.parameters():
-        if p.data.dtype.kind == "f":
-            return p.data.dtype
+        if p.array.dtype.kind == "f":
+            return p.array.dtype
     return np.dtype(autograd.get_default_dtype())
 
 
@@ -49,8 +49,8 @@ def as_input_batch(xb: Tensor, dtype: Any = None) -> Tensor:
     NumPy): without the cast the whole forward and backward pass would run in float64.
     """
     target = np.dtype(dtype) if dtype is not None else autograd.get_default_dtype()
-    if xb.data.dtype != target and xb.data.dtype.kind in "biuf":
-        return autograd.from_array(xb.data.astype(target))
+    if xb.array.dtype != target and xb.array.dtype.kind in "biuf":
+        return autograd.from_array(xb.array.astype(target))
     return xb
 
 
@@ -140,7 +140,7 @@ class Step:
         return with_regularization(self.model, self.loss_fn(yb, y_pred)), y_pred
 
     def _track(self, loss: Tensor, yb: Tensor, y_pred: Tensor) -> None:
-        self.loss_tracker.update_state(loss.data, n=len(yb))
+        self.loss_tracker.update_state(loss.array, n=len(yb))
         if self.metrics:
             # No graph is recorded under no_grad; y_pred is not detached, so a metric named
             # after a loss computes it as the loss did (from a softmax's logits).
@@ -243,8 +243,8 @@ class Step:
         if step is None or self._counted is None:
             self._track(loss, yb, y_pred)
         if step is not None and step.recorded and self.optimizer is not None:
-            return loss.data.copy()  # the next replay overwrites it: fit's NaN watch keeps it
-        return loss.data
+            return loss.array.copy()  # the next replay overwrites it: fit's NaN watch keeps it
+        return loss.array
 
     def _call_tracked(self, step: Any, xb: Tensor, yb: Tensor) -> tuple[Tensor, Any]:
         """``step(xb, yb)``; where it tracks the metrics itself, a replay's samples are
@@ -344,7 +344,7 @@ class MultiStep(Step):
     def _track(self, loss: Tensor, yb: list[Tensor], extra: Any) -> None:
         preds, parts = extra
         n = len(yb[0])
-        self.loss_tracker.update_state(loss.data, n=n)
+        self.loss_tracker.update_state(loss.array, n=n)
         with autograd.no_grad():
             self.plan.track(parts, yb, preds, n)
 

@@ -396,7 +396,7 @@ class Optimizer(_BaseOptimizer):
         for p in params:
             state = self.state.get(p)
             if state is not None and "average" in state:
-                p.data[...] = state["average"]
+                p.array[...] = state["average"]
 
     # ------------------------------------------------------------------ steps
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Any]]) -> int:
@@ -452,7 +452,7 @@ class Optimizer(_BaseOptimizer):
         if not params:
             raise ValueError("No gradients provided for any variable: call loss.backward() "
                              "before optimizer.step().")
-        self._apply(params, [p.grad.data for p in params])
+        self._apply(params, [p.grad.array for p in params])
         return loss
 
     def _apply(self, params: list[Any], grads: list[Any]) -> None:
@@ -501,13 +501,13 @@ class Optimizer(_BaseOptimizer):
         for p, group in zip(params, groups, strict=True):  # 5. w <- w (1 - wd lr)
             decay = group["weight_decay"]
             if decay is not None and decay != 0 and self._use_weight_decay(p):
-                p.data *= 1.0 - float(decay) * float(group["lr"])
+                p.array *= 1.0 - float(decay) * float(group["lr"])
 
         step = self.iterations + 1  # 6. the optimizer's rule, at step t
         scalars = {id(group): self._step_scalars(group, step) for group in self.param_groups}
         for p, g, state, group, arrays in zip(params, grads, states, groups, work,
                                               strict=True):
-            self._update_rule(p.data, g, state, group, scalars[id(group)], arrays[1:])
+            self._update_rule(p.array, g, state, group, scalars[id(group)], arrays[1:])
         if steps:
             for state in states:
                 state["gradient_accumulator"][...] = 0  # acc <- 0
@@ -522,7 +522,7 @@ class Optimizer(_BaseOptimizer):
             return False
         group = self.param_groups[0]
         if not same_tensors(params, group["params"]) or any(
-            p.grad is None or g is not p.grad.data for p, g in zip(params, grads, strict=True)
+            p.grad is None or g is not p.grad.array for p, g in zip(params, grads, strict=True)
         ):
             return False
         decay = group["weight_decay"]
@@ -534,9 +534,9 @@ class Optimizer(_BaseOptimizer):
             return False
         flat.gather_grads()
         if decays:  # 5. w <- w (1 - wd lr)
-            flat.data *= 1.0 - float(decay) * float(group["lr"])
+            flat.array *= 1.0 - float(decay) * float(group["lr"])
         scalars = self._step_scalars(group, self.iterations + 1)  # 6. the rule at step t
-        self._update_rule(flat.data, flat.grad, flat.state, group, scalars,
+        self._update_rule(flat.array, flat.grad, flat.state, group, scalars,
                           self._work_arrays(flat)[1:])  # fmt: skip
         flat.sync()
         self._finish_step()
@@ -560,12 +560,12 @@ class Optimizer(_BaseOptimizer):
                 average = self._state_for(p, None)["average"]
                 tmp = self._work_arrays(p)[1]
                 average *= momentum  # avg <- m avg
-                np.multiply(p.data, 1.0 - momentum, out=tmp)
+                np.multiply(p.array, 1.0 - momentum, out=tmp)
                 average += tmp  # avg <- m avg + (1 - m) w
             frequency = self.ema_overwrite_frequency
             if frequency and (self.iterations + 1) % frequency == 0:
                 for p in params:
-                    p.data[...] = self.state[p]["average"]  # w <- avg
+                    p.array[...] = self.state[p]["average"]  # w <- avg
         self._iterations += 1
         if self._device_iterations is not None:
             self._device_iterations += 1  # in place: a captured step counts on replay
@@ -589,7 +589,7 @@ class Optimizer(_BaseOptimizer):
         self._check_capturable()
         if self._capture_mode != "device step" or self._device_iterations is not None:
             return
-        like = next((p.data for p in self._all_params() if p.data.dtype.kind == "f"), None)
+        like = next((p.array for p in self._all_params() if p.array.dtype.kind == "f"), None)
         if like is not None and not isinstance(like, np.ndarray):
             # float64: exact for 2^53 steps, whatever the weights' dtype (float16's 2048)
             self._device_iterations = _array_module(like).full((), self._iterations, np.float64)
@@ -669,11 +669,11 @@ class Optimizer(_BaseOptimizer):
             if group is None:
                 group = next(g for g in self.param_groups
                              if any(p is param for p in g["params"]))
-            state = self._init_state(param.data, group)
+            state = self._init_state(param.array, group)
             if self.gradient_accumulation_steps:
-                state["gradient_accumulator"] = _zeros_like(param.data)
+                state["gradient_accumulator"] = _zeros_like(param.array)
             if self.use_ema:
-                state["average"] = _zeros_like(param.data)
+                state["average"] = _zeros_like(param.array)
             self.state[param] = state
         return state
 
@@ -758,7 +758,7 @@ def _full_like(array: Any, value: float) -> Any:
 
 def _raw(grad: Any) -> Any:
     """The array of a gradient given as a Tensor (or already as an array)."""
-    return grad.data if hasattr(grad, "data") and hasattr(grad, "grad") else grad
+    return grad.array if hasattr(grad, "array") and hasattr(grad, "grad") else grad
 
 
 def _describe(variable: Any) -> str:

@@ -41,7 +41,7 @@ def _layer_paths(model: Sequential) -> list[tuple[str, Module]]:
 
 
 def _host(tensor: Any) -> np.ndarray:
-    return np.array(to_host(tensor.data))
+    return np.array(to_host(tensor.array))
 
 
 def _trainable(model: Module) -> list[Any]:
@@ -150,7 +150,7 @@ def _optimizer_variables(model: Module) -> tuple[str, list[np.ndarray]] | None:
     def value(p: Any, key: str) -> Any:
         state = optimizer.state.get(p)
         if state is None or state.get(key) is None:  # not stepped yet: the initial value
-            state = fresh.setdefault(id(p), optimizer._init_state(p.data, group))
+            state = fresh.setdefault(id(p), optimizer._init_state(p.array, group))
         found = state.get(key)
         return np.zeros(p.shape) if found is None else to_host(found)
 
@@ -409,7 +409,7 @@ def _load_optimizer_state(
     for (p, key, c), ds in zip(slots, datasets[2:], strict=True):
         entry = state.get(index[id(p)])
         if entry is None:
-            entry = state[index[id(p)]] = optimizer._init_state(p.data, h)
+            entry = state[index[id(p)]] = optimizer._init_state(p.array, h)
             if "step" in entry:
                 entry["step"] = iterations
         factor = _factor(c, lr)
