@@ -56,11 +56,13 @@ from .losses import (
     CrossEntropyLoss,
     Huber,
     HuberLoss,
+    KLDivLoss,
     L1Loss,
     MeanAbsoluteError,
     MeanSquaredError,
     MSELoss,
     NLLLoss,
+    SmoothL1Loss,
     SparseCategoricalCrossentropy,
 )
 from .models import Sequential, clone_model, load_model
@@ -93,6 +95,7 @@ __all__ = [
     "Activation", "BCELoss", "BCEWithLogitsLoss", "Buffer", "BatchNormalization",
     "BinaryCrossentropy", "CategoricalCrossentropy", "CrossEntropyLoss", "Dense",
     "FileFormatError", "Huber", "HuberLoss", "IncompatibleKeys", "Input", "InputLayer",
+    "KLDivLoss", "SmoothL1Loss",
     "L1Loss", "Layer", "MSELoss", "MeanAbsoluteError", "MeanSquaredError", "Model", "Module",
     "NLLLoss", "Parameter", "Sequential", "SparseCategoricalCrossentropy", "StateDictError",
     "activations", "clone_model", "constraints", "init", "initializers", "layers",

@@ -46,7 +46,8 @@ from .layers.layer_normalization import _check_normalized_shape
 from .layers.layer_normalization import layer_norm as _layer_norm
 
 __all__ = [
-    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cosine_similarity",
+    "cross_entropy", "dropout", "kl_div", "normalize", "smooth_l1_loss",
     "elu", "gelu", "hardsigmoid", "hardswish", "hardtanh", "huber_loss", "l1_loss",
     "layer_norm", "leaky_relu", "linear", "log_softmax", "logsigmoid", "mish", "mse_loss",
     "nll_loss", "one_hot", "relu", "relu6", "selu", "sigmoid", "silu", "softmax", "softmin",
@@ -188,6 +189,32 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
     """Huber loss: e^2/2 where |e| <= delta, else delta (|e| - delta/2)."""
     return _losses.HuberLoss(reduction=reduction, delta=delta)(input, target)
+
+
+def smooth_l1_loss(input: Tensor, target: Any, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:  # fmt: skip
+    """½e²/β where |e| < β, else |e| - ½β, e = input - target (see ``nn.SmoothL1Loss``)."""
+    return _losses.SmoothL1Loss(reduction=reduction, beta=beta)(input, target)
+
+
+def kl_div(input: Tensor, target: Any, reduction: str = "mean",
+           log_target: bool = False) -> Tensor:  # fmt: skip
+    """target · (log target - input) from log-probabilities ``input`` (see ``nn.KLDivLoss``;
+    ``reduction="batchmean"`` gives the divergence per sample)."""
+    return _losses.KLDivLoss(reduction=reduction, log_target=log_target)(input, target)
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """x / max(‖x‖_p, eps) along ``dim``: unit vectors (as ``F.normalize``)."""
+    norm = autograd.norm(input, p, dim, keepdim=True)
+    return input / autograd.clamp(norm, min=eps)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """Σ x1·x2 / max(‖x1‖·‖x2‖, eps) along ``dim`` (as ``F.cosine_similarity``)."""
+    dot = autograd.sum(x1 * x2, dim)
+    norms = autograd.norm(x1, 2, dim) * autograd.norm(x2, 2, dim)
+    return dot / autograd.clamp(norms, min=eps)
 
 
 def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:

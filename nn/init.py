@@ -27,6 +27,9 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
+import backends
 from autograd import Tensor
 
 from .initializers import Constant, Ones, RandomNormal, RandomUniform, TruncatedNormal, Zeros
@@ -87,10 +90,49 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
 def trunc_normal_(
     tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0
 ) -> Tensor:
-    """Fill with N(mean, std²) truncated to [a, b] (here: the symmetric ±2·std case)."""
-    if not (math.isclose(a, mean - 2 * std) and math.isclose(b, mean + 2 * std)):
-        raise NotImplementedError("trunc_normal_ supports the bounds [mean - 2 std, mean + 2 std]")
-    return _fill_(tensor, TruncatedNormal(mean, std))
+    """Fill with N(mean, std²) restricted to [a, b] (absolute bounds, as PyTorch: with the
+    defaults and std = 0.02 nothing is cut). Draws outside are drawn again."""
+    if not a < b:
+        raise ValueError(f"trunc_normal_: expected a < b, got a={a}, b={b}")
+    if math.isclose(a, mean - 2 * std) and math.isclose(b, mean + 2 * std):
+        return _fill_(tensor, TruncatedNormal(mean, std))  # the ±2 std case, Keras' own
+    rng = backends.backend_of(tensor.array).rng
+    shape, draw_dtype = tuple(tensor.shape), _draw_dtype(tensor.dtype)
+    values = rng.standard_normal(shape, dtype=draw_dtype) * std + mean
+    for _ in range(1000):
+        outside = (values < a) | (values > b)
+        if not bool(outside.any()):
+            tensor.array[...] = values
+            tensor._version += 1
+            return tensor
+        fresh = rng.standard_normal(shape, dtype=draw_dtype) * std + mean
+        values[outside] = fresh[outside]
+    raise ValueError(
+        f"trunc_normal_: [{a}, {b}] holds too little of N({mean}, {std}²) to draw from"
+    )
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix (Saxe et al. 2013), as PyTorch: the Q of a QR
+    decomposition of a standard normal matrix (rows × the rest), signs fixed by R's
+    diagonal, times ``gain``."""
+    if tensor.ndim < 2:
+        raise ValueError("orthogonal_: only tensors with 2 or more dimensions are supported")
+    backend = backends.backend_of(tensor.array)
+    rows = tensor.shape[0]
+    cols = tensor.array.size // rows
+    flat = backend.to_host(backend.rng.standard_normal((rows, cols), dtype=np.float64))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return tensor.copy_(np.ascontiguousarray(q.reshape(tensor.shape) * gain))
+
+
+def _draw_dtype(dtype: Any) -> Any:
+    return dtype if dtype in (np.float32, np.float64) else np.float64
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:

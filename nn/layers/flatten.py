@@ -1,4 +1,4 @@
-"""Flatten, one layer for both dialects."""
+"""Flatten, one layer for both dialects; PyTorch's Unflatten, its inverse."""
 
 from __future__ import annotations
 
@@ -52,6 +52,33 @@ class Flatten(Layer):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Layer):
+    """PyTorch's ``Unflatten(dim, unflattened_size)``: axis ``dim`` split into the axes
+    ``unflattened_size`` (one of them may be -1), e.g. (N, 784) -> (N, 1, 28, 28)."""
+
+    def __init__(self, dim: int, unflattened_size: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.dim = int(dim)
+        self.unflattened_size = tuple(int(n) for n in unflattened_size)
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
+        shape = tuple(input.shape)
+        dim = self.dim % len(shape)
+        return autograd.reshape(input, shape[:dim] + self.unflattened_size + shape[dim + 1:])
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        shape = tuple(input_shape)
+        dim = self.dim % len(shape)
+        return (*shape[:dim], *self.unflattened_size, *shape[dim + 1:])
+
+    def get_config(self) -> dict[str, Any]:
+        return {**self._base_config(), "dim": self.dim,
+                "unflattened_size": list(self.unflattened_size)}  # fmt: skip
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
 
 
 __all__ = ["Flatten"]

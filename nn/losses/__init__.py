@@ -75,9 +75,11 @@ from .pytorch import (
     BCEWithLogitsLoss,
     CrossEntropyLoss,
     HuberLoss,
+    KLDivLoss,
     L1Loss,
     MSELoss,
     NLLLoss,
+    SmoothL1Loss,
 )
 
 # ---------------------------------------------------------------- resolver
@@ -164,8 +166,8 @@ __all__ = [
     "categorical_crossentropy", "huber", "mae", "mean_absolute_error", "mean_squared_error",
     "mse", "remember_softmax_logits", "sparse_categorical_crossentropy",
     # PyTorch: (input, target)
-    "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HuberLoss", "L1Loss", "MSELoss",
-    "NLLLoss",
+    "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HuberLoss", "KLDivLoss", "L1Loss",
+    "MSELoss", "NLLLoss", "SmoothL1Loss",
     # compile(loss=...)
     "KerasConvention", "get", "known_names",
 ]  # fmt: skip

@@ -257,6 +257,64 @@ class HuberLoss(_TorchLoss):
         return {"delta": self.delta, **super().get_config()}
 
 
+class SmoothL1Loss(_TorchLoss):
+    """PyTorch: ``SmoothL1Loss(beta=1.0)(input, target)``: per element, with e = input -
+    target, ½e²/β where |e| < β, else |e| - ½β (Huber's loss divided by β)."""
+
+    name = "smooth_l1"
+
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+                 beta: float = 1.0) -> None:  # fmt: skip
+        super().__init__(_legacy_reduction(size_average, reduce, reduction))
+        if beta < 0:
+            raise ValueError(f"SmoothL1Loss: beta must be >= 0, got {beta}")
+        self.beta = float(beta)
+
+    def _elementwise(self, y: Tensor, p: Tensor) -> Tensor:
+        if self.beta == 0.0:  # the L1 loss, as PyTorch
+            return autograd.abs(p - y)
+        return _huber_elementwise(p - y, self.beta) * (1.0 / self.beta)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"beta": self.beta, **super().get_config()}
+
+
+class KLDivLoss(Loss):
+    """PyTorch: ``KLDivLoss(reduction="batchmean")(log_q, p)``: per element
+    p · (log p - log_q), 0 where p = 0 (``log_target=True``: p given as log p).
+    ``"batchmean"`` divides the sum by the batch size (the KL divergence per sample);
+    ``"mean"`` divides by the number of elements, as PyTorch (which warns about it)."""
+
+    name = "kl_divergence"
+
+    convention = "torch"
+
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+                 log_target: bool = False) -> None:  # fmt: skip
+        self.batchmean = reduction == "batchmean"
+        super().__init__(_legacy_reduction(size_average, reduce,
+                                           "sum" if self.batchmean else reduction))  # fmt: skip
+        self.log_target = bool(log_target)
+
+    def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        target = _as_tensor(y_true, y_pred)
+        _check_same_shape(target, y_pred)
+        if self.log_target:
+            elementwise = autograd.exp(target) * (target - y_pred)
+        else:
+            positive = (target.array > 0)
+            safe = autograd.where(positive, target, 1.0)  # log 1 = 0 where p = 0
+            elementwise = target * (autograd.log(safe) - y_pred)
+        if self.batchmean:
+            n = y_pred.shape[0] if y_pred.ndim else 1
+            return autograd.sum(elementwise) * (1.0 / n)
+        return _reduce(elementwise, self.reduction)
+
+    def get_config(self) -> dict[str, Any]:
+        reduction = "batchmean" if self.batchmean else self.reduction
+        return {"reduction": reduction, "log_target": self.log_target}
+
+
 class BCELoss(_TorchLoss):
     """PyTorch: ``BCELoss()(probabilities, target)``; probabilities clipped to [ε, 1 - ε].
 

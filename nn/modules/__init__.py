@@ -1,7 +1,7 @@
 """PyTorch's built-in modules (``torch.nn.modules``), exported at ``nn``'s top level."""
 
 from ..layers.dropout import Dropout
-from ..layers.flatten import Flatten
+from ..layers.flatten import Flatten, Unflatten
 from ..layers.layer_normalization import LayerNorm
 from .activation import (
     ELU,
@@ -28,12 +28,12 @@ from .activation import (
     Tanhshrink,
 )
 from .batchnorm import BatchNorm1d
-from .container import ModuleDict, ModuleList
+from .container import ModuleDict, ModuleList, ParameterList
 from .linear import Linear
 
 __all__ = [
     "ELU", "GELU", "SELU", "BatchNorm1d", "Dropout", "Flatten", "Hardsigmoid", "Hardswish",
     "Hardtanh", "Identity", "LayerNorm", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax",
-    "Mish", "ModuleDict", "ModuleList", "PReLU", "ReLU", "ReLU6", "SiLU", "Sigmoid", "Softmax",
-    "Softmin", "Softplus", "Softsign", "Tanh", "Tanhshrink",
+    "Mish", "ModuleDict", "ModuleList", "PReLU", "ParameterList", "ReLU", "ReLU6", "SiLU",
+    "Sigmoid", "Softmax", "Softmin", "Softplus", "Softsign", "Tanh", "Tanhshrink", "Unflatten",
 ]  # fmt: skip
