@@ -34,6 +34,27 @@ def batch_norm(
     return y
 
 
+def add_scale_and_shift(layer: Layer, input_shape: tuple) -> tuple[int, tuple[int]]:
+    """Give a Keras normalization layer (``scale``/``center`` and their initializers,
+    regularizers and constraints) its ``gamma`` and ``beta``, one per feature of the last
+    axis of ``input_shape``; returns the feature count and the weights' shape."""
+    n = input_shape[-1]
+    if n is None:
+        raise ValueError(f"{layer.name}: the feature axis must be known, got {input_shape}")
+    shape = (int(n),)
+    layer.gamma = (
+        layer.add_weight("gamma", shape, layer.gamma_initializer,
+                         regularizer=layer.gamma_regularizer, constraint=layer.gamma_constraint)
+        if layer.scale else None
+    )  # fmt: skip
+    layer.beta = (
+        layer.add_weight("beta", shape, layer.beta_initializer,
+                         regularizer=layer.beta_regularizer, constraint=layer.beta_constraint)
+        if layer.center else None
+    )  # fmt: skip
+    return int(n), shape
+
+
 def update_moving(moving: Tensor, value: Any, weight_of_new: float) -> None:
     """moving ← (1 - w) · moving + w · value, in place on the raw array: no graph, no
     host-device sync."""
@@ -85,21 +106,7 @@ class BatchNormalization(Layer):
             self.ensure_built(self._input_shape)
 
     def build(self, input_shape: tuple) -> None:
-        n = input_shape[-1]
-        if n is None:
-            raise ValueError(f"{self.name}: the feature axis must be known, got {input_shape}")
-        self.num_features = int(n)
-        shape = (self.num_features,)
-        self.gamma = (
-            self.add_weight("gamma", shape, self.gamma_initializer,
-                            regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
-            if self.scale else None
-        )  # fmt: skip
-        self.beta = (
-            self.add_weight("beta", shape, self.beta_initializer,
-                            regularizer=self.beta_regularizer, constraint=self.beta_constraint)
-            if self.center else None
-        )  # fmt: skip
+        self.num_features, shape = add_scale_and_shift(self, input_shape)
         self.add_weight("moving_mean", shape, self.moving_mean_initializer, trainable=False)
         self.add_weight("moving_variance", shape, self.moving_variance_initializer, trainable=False)
 

@@ -21,6 +21,7 @@ import autograd
 from autograd import Tensor
 
 from ..core.layer import Layer, autocast_input
+from .batch_normalization import add_scale_and_shift
 
 
 def layer_norm(x: Tensor, axes: tuple[int, ...], gamma: Tensor | None, beta: Tensor | None,
@@ -64,21 +65,7 @@ class LayerNormalization(Layer):
             self.ensure_built(self._input_shape)
 
     def build(self, input_shape: tuple) -> None:
-        n = input_shape[-1]
-        if n is None:
-            raise ValueError(f"{self.name}: the feature axis must be known, got {input_shape}")
-        self.num_features = int(n)
-        shape = (self.num_features,)
-        self.gamma = (
-            self.add_weight("gamma", shape, self.gamma_initializer,
-                            regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
-            if self.scale else None
-        )  # fmt: skip
-        self.beta = (
-            self.add_weight("beta", shape, self.beta_initializer,
-                            regularizer=self.beta_regularizer, constraint=self.beta_constraint)
-            if self.center else None
-        )  # fmt: skip
+        self.num_features, _ = add_scale_and_shift(self, input_shape)
 
     def call(self, inputs: Tensor) -> Tensor:
         like = self.gamma if self.gamma is not None else self.beta

@@ -216,19 +216,14 @@ def _dense_to_keras(layer: Dense, where: str) -> dict[str, Any]:
     return config
 
 
-def _batch_norm_to_keras(layer: BatchNormalization, where: str) -> dict[str, Any]:
+def _scale_and_shift_to_keras(layer: Any, where: str) -> dict[str, Any]:
+    """A normalization's gamma and beta settings as Keras writes them."""
     return {
-        "axis": -1,
-        "momentum": layer.momentum,
         "epsilon": layer.epsilon,
         "center": layer.center,
         "scale": layer.scale,
         "beta_initializer": _initializer_to_keras(layer.beta_initializer, where),
         "gamma_initializer": _initializer_to_keras(layer.gamma_initializer, where),
-        "moving_mean_initializer": _initializer_to_keras(layer.moving_mean_initializer, where),
-        "moving_variance_initializer": _initializer_to_keras(
-            layer.moving_variance_initializer, where
-        ),
         "beta_regularizer": _regularizer_to_keras(layer.beta_regularizer, where),
         "gamma_regularizer": _regularizer_to_keras(layer.gamma_regularizer, where),
         "beta_constraint": _constraint_to_keras(layer.beta_constraint, where),
@@ -236,17 +231,20 @@ def _batch_norm_to_keras(layer: BatchNormalization, where: str) -> dict[str, Any
     }
 
 
-def _layer_norm_to_keras(layer: LayerNormalization, where: str) -> dict[str, Any]:
+def _batch_norm_to_keras(layer: BatchNormalization, where: str) -> dict[str, Any]:
     return {
-        "axis": -1, "epsilon": layer.epsilon, "center": layer.center, "scale": layer.scale,
-        "rms_scaling": False,
-        "beta_initializer": _initializer_to_keras(layer.beta_initializer, where),
-        "gamma_initializer": _initializer_to_keras(layer.gamma_initializer, where),
-        "beta_regularizer": _regularizer_to_keras(layer.beta_regularizer, where),
-        "gamma_regularizer": _regularizer_to_keras(layer.gamma_regularizer, where),
-        "beta_constraint": _constraint_to_keras(layer.beta_constraint, where),
-        "gamma_constraint": _constraint_to_keras(layer.gamma_constraint, where),
-    }  # fmt: skip
+        "axis": -1,
+        "momentum": layer.momentum,
+        **_scale_and_shift_to_keras(layer, where),
+        "moving_mean_initializer": _initializer_to_keras(layer.moving_mean_initializer, where),
+        "moving_variance_initializer": _initializer_to_keras(
+            layer.moving_variance_initializer, where
+        ),
+    }
+
+
+def _layer_norm_to_keras(layer: LayerNormalization, where: str) -> dict[str, Any]:
+    return {"axis": -1, **_scale_and_shift_to_keras(layer, where), "rms_scaling": False}
 
 
 def _flatten_to_keras(layer: Flatten, where: str) -> dict[str, Any]:
@@ -403,8 +401,8 @@ def _dense_from_keras(c: _Config, input_shape: tuple | None) -> Dense:
     )
 
 
-def _batch_norm_from_keras(c: _Config, input_shape: tuple | None) -> BatchNormalization:
-    kwargs = _base_kwargs(c)
+def _require_last_axis(c: _Config, input_shape: tuple | None, layer: str) -> None:
+    """A normalization's ``axis`` in the file must be the last one (in any spelling)."""
     axis = c.get("axis", -1)
     if isinstance(axis, list) and len(axis) == 1:
         axis = axis[0]
@@ -412,57 +410,49 @@ def _batch_norm_from_keras(c: _Config, input_shape: tuple | None) -> BatchNormal
         axis = -1  # the last axis by its positive index
     if axis != -1:
         raise KerasFormatError(
-            f"{c.where}: BatchNormalization(axis={axis!r}) is not supported "
-            "(features on the last axis only)"
+            f"{c.where}: {layer}(axis={axis!r}) is not supported (features on the last axis only)"
         )
+
+
+def _scale_and_shift_from_keras(c: _Config) -> dict[str, Any]:
+    """A normalization's gamma and beta settings in the file, as keyword arguments."""
+    return {
+        "epsilon": float(c.get("epsilon", 1e-3)),
+        "center": bool(c.get("center", True)),
+        "scale": bool(c.get("scale", True)),
+        "beta_initializer": _initializer_from_keras(c.get("beta_initializer", "zeros"), c.where),
+        "gamma_initializer": _initializer_from_keras(c.get("gamma_initializer", "ones"), c.where),
+        "beta_regularizer": _regularizer_from_keras(c.get("beta_regularizer"), c.where),
+        "gamma_regularizer": _regularizer_from_keras(c.get("gamma_regularizer"), c.where),
+        "beta_constraint": _constraint_from_keras(c.get("beta_constraint"), c.where),
+        "gamma_constraint": _constraint_from_keras(c.get("gamma_constraint"), c.where),
+    }
+
+
+def _batch_norm_from_keras(c: _Config, input_shape: tuple | None) -> BatchNormalization:
+    kwargs = _base_kwargs(c)
+    _require_last_axis(c, input_shape, "BatchNormalization")
     c.expect("renorm", False, None)
     c.ignore("renorm_clipping", "renorm_momentum")  # only used with renorm
     c.ignore("synchronized")  # across devices; one device here computes the same
     return BatchNormalization(
         momentum=float(c.get("momentum", 0.99)),
-        epsilon=float(c.get("epsilon", 1e-3)),
-        center=bool(c.get("center", True)),
-        scale=bool(c.get("scale", True)),
-        beta_initializer=_initializer_from_keras(c.get("beta_initializer", "zeros"), c.where),
-        gamma_initializer=_initializer_from_keras(c.get("gamma_initializer", "ones"), c.where),
         moving_mean_initializer=_initializer_from_keras(
             c.get("moving_mean_initializer", "zeros"), c.where
         ),
         moving_variance_initializer=_initializer_from_keras(
             c.get("moving_variance_initializer", "ones"), c.where
         ),
-        beta_regularizer=_regularizer_from_keras(c.get("beta_regularizer"), c.where),
-        gamma_regularizer=_regularizer_from_keras(c.get("gamma_regularizer"), c.where),
-        beta_constraint=_constraint_from_keras(c.get("beta_constraint"), c.where),
-        gamma_constraint=_constraint_from_keras(c.get("gamma_constraint"), c.where),
+        **_scale_and_shift_from_keras(c),
         **kwargs,
     )
 
 
 def _layer_norm_from_keras(c: _Config, input_shape: tuple | None) -> LayerNormalization:
     kwargs = _base_kwargs(c)
-    axis = c.get("axis", -1)
-    if isinstance(axis, list) and len(axis) == 1:
-        axis = axis[0]
-    if input_shape is not None and axis == len(input_shape) - 1:
-        axis = -1  # the last axis by its positive index
-    if axis != -1:
-        raise KerasFormatError(
-            f"{c.where}: LayerNormalization(axis={axis!r}) is not supported (the last axis only)"
-        )
+    _require_last_axis(c, input_shape, "LayerNormalization")
     c.expect("rms_scaling", False, None)
-    return LayerNormalization(
-        epsilon=float(c.get("epsilon", 1e-3)),
-        center=bool(c.get("center", True)),
-        scale=bool(c.get("scale", True)),
-        beta_initializer=_initializer_from_keras(c.get("beta_initializer", "zeros"), c.where),
-        gamma_initializer=_initializer_from_keras(c.get("gamma_initializer", "ones"), c.where),
-        beta_regularizer=_regularizer_from_keras(c.get("beta_regularizer"), c.where),
-        gamma_regularizer=_regularizer_from_keras(c.get("gamma_regularizer"), c.where),
-        beta_constraint=_constraint_from_keras(c.get("beta_constraint"), c.where),
-        gamma_constraint=_constraint_from_keras(c.get("gamma_constraint"), c.where),
-        **kwargs,
-    )
+    return LayerNormalization(**_scale_and_shift_from_keras(c), **kwargs)
 
 
 def _dropout_from_keras(c: _Config, input_shape: tuple | None) -> Dropout:
