@@ -21,12 +21,14 @@ from .flatten import *  # noqa: F403
 from .input import *  # noqa: F403
 from .layer_normalization import *  # noqa: F403
 from .merging import *  # noqa: F403
+from .noise import *  # noqa: F403
 from .normalization import *  # noqa: F403
+from .reshaping import *  # noqa: F403
 
 #: the layer files, whose ``__all__`` lists make up this package's
 FILES = (
     "activations", "batch_normalization", "dense", "dropout", "flatten", "input",
-    "layer_normalization", "merging", "normalization",
+    "layer_normalization", "merging", "noise", "normalization", "reshaping",
 )  # fmt: skip
 
 __all__ = [

@@ -12,6 +12,19 @@ from autograd import Tensor
 from ..core.layer import Layer
 
 
+def seeded_generator(layer: Any, x: Tensor) -> Any:
+    """The generator a layer draws its noise from: the device's (``autograd.manual_seed``),
+    or, with the layer's ``seed``, a private one made on first use. While a step is
+    recorded (``autograd.capture``) both refuse: a replay would repeat the draws."""
+    rng = backends.backend_of(x.array).rng
+    if layer.seed is None:
+        return rng
+    rng.random  # noqa: B018 - raises NotCapturable during a recording, as any draw would
+    if layer._generator is None:
+        layer._generator = backends.backend_of(x.array).xp.random.default_rng(layer.seed)
+    return layer._generator
+
+
 class Dropout(Layer):
     """Zero each element with probability ``rate`` in training mode and scale the kept ones
     by 1 / (1 - rate), so evaluation needs no rescaling:
@@ -57,9 +70,8 @@ class Dropout(Layer):
         training = self.training if training is None else training
         if not training or self.rate == 0.0:
             return inputs
-        if self.seed is not None and self._generator is None:
-            self._generator = backends.backend_of(inputs.array).xp.random.default_rng(self.seed)
-        return autograd.dropout(inputs, p=self.rate, training=True, generator=self._generator)
+        return autograd.dropout(inputs, p=self.rate, training=True,
+                                generator=seeded_generator(self, inputs))  # fmt: skip
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)

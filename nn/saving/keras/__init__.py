@@ -31,7 +31,8 @@ moving_variance; PReLU: alpha)::
     /optimizer/vars/0 (iterations), 1 (learning rate), 2... (per-weight slots)
 
 Supported: Sequential models of InputLayer, Dense, Dropout, Flatten, BatchNormalization,
-LayerNormalization, Activation, ReLU, LeakyReLU, PReLU, ELU and Softmax (:mod:`nn.layers`), with the
+LayerNormalization, Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, Reshape, Rescaling,
+GaussianNoise, GaussianDropout and AlphaDropout (:mod:`nn.layers`), with the
 activations, initializers, regularizers and constraints this project has. Anything else (a
 layer of another class, a subclassed or functional model, an unnamed activation function,
 a Keras option this project does not implement) raises :class:`KerasFormatError` naming it.

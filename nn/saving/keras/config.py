@@ -22,14 +22,19 @@ from ...core.module import Module
 from ...layers import (
     ELU,
     Activation,
+    AlphaDropout,
     BatchNormalization,
     Dense,
     Dropout,
     Flatten,
+    GaussianDropout,
+    GaussianNoise,
     LayerNormalization,
     LeakyReLU,
     PReLU,
     ReLU,
+    Rescaling,
+    Reshape,
     Softmax,
 )
 from ...models.sequential import Sequential
@@ -270,6 +275,12 @@ _WRITERS: dict[type, tuple[str, Callable[[Any, str], dict[str, Any]]]] = {
     BatchNormalization: ("BatchNormalization", _batch_norm_to_keras),
     LayerNormalization: ("LayerNormalization", _layer_norm_to_keras),
     Dropout: ("Dropout", lambda la, w: {"rate": la.rate, "seed": la.seed, "noise_shape": None}),
+    AlphaDropout: ("AlphaDropout",
+                   lambda la, w: {"rate": la.rate, "seed": la.seed, "noise_shape": None}),
+    GaussianDropout: ("GaussianDropout", lambda la, w: {"rate": la.rate, "seed": la.seed}),
+    GaussianNoise: ("GaussianNoise", lambda la, w: {"stddev": la.stddev, "seed": la.seed}),
+    Reshape: ("Reshape", lambda la, w: {"target_shape": list(la.target_shape)}),
+    Rescaling: ("Rescaling", lambda la, w: {"scale": la.scale, "offset": la.offset}),
     Flatten: ("Flatten", _flatten_to_keras),
     Activation: ("Activation",
                  lambda la, w: {"activation": _activation_to_keras(la.activation, w)}),
@@ -462,6 +473,31 @@ def _dropout_from_keras(c: _Config, input_shape: tuple | None) -> Dropout:
     return Dropout(rate=float(c.get("rate", 0.5)), seed=seed, **kwargs)
 
 
+def _noise_from_keras(cls: type, amount: str) -> Callable[[_Config, tuple | None], Layer]:
+    """The reader of a noise layer whose one setting is ``amount`` (rate or stddev)."""
+
+    def read(c: _Config, input_shape: tuple | None) -> Layer:
+        kwargs = _base_kwargs(c)
+        c.expect("noise_shape", None)
+        return cls(float(c.get(amount)), seed=c.get("seed"), **kwargs)
+
+    return read
+
+
+def _reshape_from_keras(c: _Config, input_shape: tuple | None) -> Reshape:
+    kwargs = _base_kwargs(c)
+    return Reshape(tuple(c.get("target_shape")), **kwargs)
+
+
+def _rescaling_from_keras(c: _Config, input_shape: tuple | None) -> Rescaling:
+    kwargs = _base_kwargs(c)
+    scale, offset = c.get("scale"), c.get("offset", 0.0)
+    if not all(isinstance(v, int | float) for v in (scale, offset)):
+        raise KerasFormatError(f"{c.where}: Rescaling with per-channel scale or offset is not "
+                               "supported (numbers only)")  # fmt: skip
+    return Rescaling(float(scale), float(offset), **kwargs)
+
+
 def _flatten_from_keras(c: _Config, input_shape: tuple | None) -> Flatten:
     kwargs = _base_kwargs(c)
     c.expect("data_format", None, "channels_last")
@@ -521,6 +557,11 @@ _READERS: dict[str, Callable[[_Config, tuple | None], Layer]] = {
     "BatchNormalization": _batch_norm_from_keras,
     "LayerNormalization": _layer_norm_from_keras,
     "Dropout": _dropout_from_keras,
+    "AlphaDropout": _noise_from_keras(AlphaDropout, "rate"),
+    "GaussianDropout": _noise_from_keras(GaussianDropout, "rate"),
+    "GaussianNoise": _noise_from_keras(GaussianNoise, "stddev"),
+    "Reshape": _reshape_from_keras,
+    "Rescaling": _rescaling_from_keras,
     "Flatten": _flatten_from_keras,
     "Activation": _activation_layer_from_keras,
     "ReLU": _relu_from_keras,
