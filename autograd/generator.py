@@ -56,9 +56,11 @@ class Generator:
 
 def generator_for(generator: Any, backend: Any, op: str) -> Any:
     """The generator to draw from for a tensor on ``backend``'s device: ``generator``
-    (it must be on that device, as PyTorch requires), else the backend's own."""
+    (it must be on that device, as PyTorch requires), else the backend's own. Either is
+    refused while a step is recorded (``autograd.capture``): a replay would repeat it."""
     if generator is None:
         return backend.rng
+    backend.rng.random  # noqa: B018 - refuses (NotCapturable) while a step is recorded
     if isinstance(generator, Generator) and generator.device != backend.device:
         raise RuntimeError(
             f"{op}: the generator is on {generator.device} but the tensor is made on "

@@ -21,11 +21,13 @@ from backends.cuda_graphs import gemm_arguments
 STEPS = 20
 
 
-def _setup(device, make_optimizer, dropout=0.0, amsgrad=None):
+def _setup(device, make_optimizer, dropout=0.0, amsgrad=None, noise=None):
     ag.manual_seed(0)
     layers = [nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 4), nn.Tanh(), nn.Linear(4, 3)]
     if dropout:
         layers.insert(2, nn.Dropout(dropout))
+    if noise is not None:
+        layers.insert(2, noise)
     model = nn.Sequential(*layers).to(device)
     opt = make_optimizer(model.parameters())
     return model, opt, _train_step(model, opt)
@@ -211,6 +213,39 @@ def test_what_a_replay_would_get_wrong_fails_at_the_recording(accelerator, dropo
     step(*batches[0])
     step(*batches[1])
     with pytest.raises(RuntimeError, match=error):
+        step(*batches[2])
+
+
+@pytest.mark.parametrize("noise", [
+    nn.Dropout(0.5, seed=3), nn.layers.Dropout(0.3, seed=1), nn.layers.AlphaDropout(0.2),
+    nn.layers.AlphaDropout(0.2, seed=5), nn.layers.GaussianNoise(0.1, seed=2),
+    nn.layers.GaussianDropout(0.2),
+], ids=["Dropout-seed", "keras-Dropout-seed", "AlphaDropout", "AlphaDropout-seed",
+        "GaussianNoise-seed", "GaussianDropout"])  # fmt: skip
+def test_noise_from_a_layer_of_its_own_seed_is_refused_too(accelerator, noise):
+    """A seeded layer draws from its own generator, not the device's: the recording must
+    refuse it all the same (a replay would repeat the same noise every step)."""
+    _, _, train_step = _setup(accelerator, OPTIMIZERS["Adam"], noise=noise)
+    step = ag.capture(train_step)
+    batches = _batches(accelerator, 3)
+    step(*batches[0])
+    step(*batches[1])
+    with pytest.raises(RuntimeError, match="random numbers inside a captured step"):
+        step(*batches[2])
+
+
+def test_a_generator_of_its_own_is_refused_in_a_recording(accelerator):
+    model, opt, train_step = _setup(accelerator, OPTIMIZERS["Adam"])
+    g = ag.Generator(accelerator).manual_seed(0)
+
+    def noisy_step(x, y):
+        return train_step(x + ag.randn(*x.shape, device=accelerator, generator=g) * 0.1, y)
+
+    step = ag.capture(noisy_step)
+    batches = _batches(accelerator, 3)
+    step(*batches[0])
+    step(*batches[1])
+    with pytest.raises(RuntimeError, match="random numbers inside a captured step"):
         step(*batches[2])
 
 
