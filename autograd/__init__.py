@@ -44,6 +44,7 @@ from .gradcheck import GradcheckError, gradcheck
 from .ops import *  # noqa: F403 - every op, by ops.__all__
 from .serialization import load, save
 from .tensor import Tensor, from_array, set_printoptions
+from .threads import get_num_threads, set_num_threads
 
 # Tensor's methods delegate to the ops and factories: bound here, once all are imported,
 # so that tensor.py imports neither (they import Tensor; see tensor.py's end).
@@ -57,8 +58,10 @@ __all__ = [
     "Function", "FunctionCtx", "Generator", "GradcheckError", "Tensor", "accelerator", "autograd",
     "detect_anomaly", "is_anomaly_check_nan_enabled", "is_anomaly_enabled", "set_detect_anomaly",
     "backends", "capture", "cuda", "device", "enable_grad", "from_array", "get_default_device",
-    "get_default_dtype", "grad", "gradcheck", "inference_mode", "is_grad_enabled", "load",
-    "manual_seed", "no_grad", "save", "set_default_device", "set_printoptions", "set_default_dtype",
+    "get_default_dtype", "get_num_threads", "grad", "gradcheck", "inference_mode",
+    "is_grad_enabled", "load",
+    "manual_seed", "no_grad", "save", "set_default_device", "set_num_threads", "set_printoptions",
+    "set_default_dtype",
     "set_grad_enabled",
     *_factories.__all__, *ops.__all__, *_dtypes.TORCH_NAMES,
 ]  # fmt: skip
