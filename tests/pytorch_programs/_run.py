@@ -142,7 +142,7 @@ def _numbers(value, torch_tensor, our_tensor):
     if our_tensor is not None and isinstance(value, our_tensor):
         import backends
 
-        return np.asarray(backends.backend_of(value.data).to_host(value.data), dtype=np.float64)
+        return np.asarray(backends.backend_of(value.array).to_host(value.array), dtype=np.float64)
     if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
         return value.astype(np.float64)
     if isinstance(value, list | tuple) and value:
