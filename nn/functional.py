@@ -40,8 +40,8 @@ from autograd import (
 )
 from autograd.ops.matmul import linear as _linear
 
+from . import activations as _activations
 from . import losses as _losses
-from . import modules as _modules
 from .layers.layer_normalization import _check_normalized_shape
 from .layers.layer_normalization import layer_norm as _layer_norm
 
@@ -114,22 +114,22 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """clamp(x/6 + 1/2, 0, 1)."""
-    return _modules.Hardsigmoid()(input)
+    return _activations.hard_sigmoid(input)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x·hardsigmoid(x)."""
-    return _modules.Hardswish()(input)
+    return _activations.hard_silu(input)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x·tanh(softplus(x))."""
-    return _modules.Mish()(input)
+    return _activations.mish(input)
 
 
 def softsign(input: Tensor) -> Tensor:
     """x / (1 + |x|)."""
-    return _modules.Softsign()(input)
+    return _activations.softsign(input)
 
 
 def logsigmoid(input: Tensor) -> Tensor:

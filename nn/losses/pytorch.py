@@ -73,27 +73,20 @@ class CrossEntropyLoss(Loss):
 
     def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
         data = _label_data(y_true, "CrossEntropyLoss targets")
-        sparse = data.dtype.kind in "iu"
-        if self.weight is None and (not sparse or not _may_hold(data, self)):
-            if self.label_smoothing == 0.0:
-                return softmax_cross_entropy(y_pred, y_true, sparse=sparse,
+        if data.dtype.kind in "iu":  # class labels
+            if self.weight is None and not self.label_smoothing and not _may_hold(data, self):
+                return softmax_cross_entropy(y_pred, y_true, sparse=True,
                                              reduction=self.reduction)  # fmt: skip
-            if not sparse:  # smoothed probabilities, still through the fused op
-                target = _as_tensor(y_true, y_pred)
-                smoothed = target * (1.0 - self.label_smoothing) + \
-                    self.label_smoothing / y_pred.shape[-1]
-                return softmax_cross_entropy(y_pred, smoothed, sparse=False,
-                                             reduction=self.reduction)  # fmt: skip
-        log_p = autograd.log_softmax(y_pred, -1)
-        if sparse:
-            return _weighted_nll(log_p, data, self.weight, self.ignore_index,
-                                 self.label_smoothing, self.reduction)  # fmt: skip
-        target = _as_tensor(y_true, y_pred)
+            return _weighted_nll(autograd.log_softmax(y_pred, -1), data, self.weight,
+                                 self.ignore_index, self.label_smoothing,
+                                 self.reduction)  # fmt: skip
+        target = _as_tensor(y_true, y_pred)  # class probabilities
         _check_same_shape(target, y_pred)
         if self.label_smoothing:
             target = target * (1.0 - self.label_smoothing) + self.label_smoothing / y_pred.shape[-1]
-        weight = _class_weights(self.weight, log_p)
-        per_class = target * log_p if weight is None else target * log_p * weight
+        if self.weight is None:
+            return softmax_cross_entropy(y_pred, target, sparse=False, reduction=self.reduction)
+        per_class = target * autograd.log_softmax(y_pred, -1) * _class_weights(self.weight, y_pred)
         return _reduce(-autograd.sum(per_class, -1), self.reduction)
 
     def get_config(self) -> dict[str, Any]:
