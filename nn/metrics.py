@@ -78,23 +78,50 @@ def accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> Tensor:
     return _mean_tensor(*_correct(y_true, y_pred, threshold))
 
 
+def _per_sample(hits: Any) -> Tensor:
+    """0/1 hits as floats of the default dtype, one per sample, as Keras' functions give."""
+    return autograd.from_array(hits.astype(autograd.get_default_dtype()))
+
+
 def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> Tensor:
-    """argmax(y_pred) == y_true, averaged."""
-    return accuracy(y_true, y_pred)
+    """argmax(y_pred) == y_true: 1.0 or 0.0 per sample (Keras' function; the metric of
+    the same name averages them)."""
+    return _per_sample(_correct(y_true, y_pred)[0])
 
 
 def categorical_accuracy(y_true: Any, y_pred: Any) -> Tensor:
-    """argmax(y_pred) == argmax(y_true), averaged."""
-    return accuracy(y_true, y_pred)
+    """argmax(y_pred) == argmax(y_true): 1.0 or 0.0 per sample."""
+    return _per_sample(_correct(y_true, y_pred)[0])
 
 
 def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> Tensor:
-    """(y_pred > threshold) == y_true, averaged (also for (N, C) multi-label outputs)."""
+    """(y_pred > threshold) == y_true: 1.0 or 0.0 per entry, shaped like ``y_pred`` (also
+    for (N, C) multi-label outputs), as Keras."""
     t, p = _raw(y_true), _raw(y_pred)
     if not isinstance(t, type(p)):
         t = backends.backend_of(p).from_host(backends.backend_of(t).to_host(t))
-    hits = (p.reshape(-1) > threshold) == (t.reshape(-1) > 0.5)
-    return _mean_tensor(hits, int(hits.size))
+    return _per_sample((p > threshold) == (t.reshape(p.shape) > 0.5))
+
+
+def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> Tensor:
+    """1.0 per sample whose true class is among the ``k`` highest scores, else 0.0: fewer
+    than ``k`` classes score strictly higher (a tie with the k-th counts as in)."""
+    t, p = _raw(y_true), _raw(y_pred)
+    if not isinstance(t, type(p)):
+        t = backends.backend_of(p).from_host(backends.backend_of(t).to_host(t))
+    if p.ndim != 2:
+        raise ValueError(f"top-k accuracy expects (N, C) scores, got shape {tuple(p.shape)}")
+    xp = backends.get_array_module(p)
+    labels = t.reshape(-1).astype(np.int64)
+    true_scores = p[xp.arange(len(labels)), labels]
+    return _per_sample((p > true_scores[:, None]).sum(axis=-1) < k)
+
+
+def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> Tensor:
+    """``sparse_top_k_categorical_accuracy`` for one-hot targets."""
+    t = _raw(y_true)
+    xp = backends.get_array_module(t)
+    return sparse_top_k_categorical_accuracy(xp.argmax(t, axis=-1), y_pred, k)
 
 
 class Metric:
@@ -284,6 +311,26 @@ class CategoricalAccuracy(MeanMetricWrapper):
         super().__init__(categorical_accuracy, name=name, dtype=dtype)
 
 
+class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
+    """The fraction of samples whose true class (an integer label) is among the ``k``
+    highest scores."""
+
+    def __init__(self, k: int = 5, name: str = "sparse_top_k_categorical_accuracy",
+                 dtype: Any = None) -> None:  # fmt: skip
+        super().__init__(sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
+        self.k = k
+
+
+class TopKCategoricalAccuracy(MeanMetricWrapper):
+    """The fraction of samples whose true class (one-hot) is among the ``k`` highest
+    scores."""
+
+    def __init__(self, k: int = 5, name: str = "top_k_categorical_accuracy",
+                 dtype: Any = None) -> None:  # fmt: skip
+        super().__init__(top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
+        self.k = k
+
+
 class BinaryAccuracy(MeanMetricWrapper):
     """(y_pred > threshold) == y_true, averaged over all entries."""
 
@@ -372,6 +419,8 @@ _NAMES = {
     "sparse_categorical_accuracy": sparse_categorical_accuracy,
     "categorical_accuracy": categorical_accuracy,
     "binary_accuracy": binary_accuracy,
+    "sparse_top_k_categorical_accuracy": sparse_top_k_categorical_accuracy,
+    "top_k_categorical_accuracy": top_k_categorical_accuracy,
 }
 
 

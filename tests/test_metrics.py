@@ -29,17 +29,18 @@ def test_sparse_accuracy():
 
 def test_one_hot_accuracy():
     onehot = np.eye(3, dtype=np.float32)[[1, 2, 2, 1]]
-    assert float(nn.metrics.categorical_accuracy(onehot, Tensor(PROBS))) == pytest.approx(0.75)
+    hits = nn.metrics.categorical_accuracy(onehot, Tensor(PROBS))  # per sample, as Keras
+    assert hits.shape == (4,) and float(hits.mean()) == pytest.approx(0.75)
 
 
 def test_binary_accuracy():
     y_pred = Tensor(np.array([[0.9], [0.2], [0.6], [0.4]], np.float32))
     assert float(nn.metrics.accuracy(np.array([1, 0, 0, 0]), y_pred)) == pytest.approx(0.75)
-    assert float(nn.metrics.binary_accuracy(np.array([1, 0, 0, 0]), y_pred)) == pytest.approx(0.75)
+    hits = nn.metrics.binary_accuracy(np.array([1, 0, 0, 0]), y_pred)  # per entry, as Keras
+    assert hits.shape == (4, 1) and float(hits.mean()) == pytest.approx(0.75)
     logits = Tensor(np.array([2.0, -1.0, 0.5], np.float32))
-    assert float(
-        nn.metrics.binary_accuracy(np.array([1, 0, 0]), logits, threshold=0.0)
-    ) == pytest.approx(2 / 3)
+    hits = nn.metrics.binary_accuracy(np.array([1, 0, 0]), logits, threshold=0.0)
+    assert float(hits.mean()) == pytest.approx(2 / 3)
 
 
 def test_streaming_accuracy_accumulates_over_batches():
