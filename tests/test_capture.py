@@ -208,8 +208,13 @@ def _reads_back(train_step):
 ], ids=["host read", "dropout"])  # fmt: skip
 def test_what_a_replay_would_get_wrong_fails_at_the_recording(accelerator, dropout, wrap, error):
     _, _, train_step = _setup(accelerator, OPTIMIZERS["Adam"], dropout=dropout)
-    step = ag.capture(wrap(train_step))
-    batches = _batches(accelerator, 3)
+    _assert_refused_at_the_recording(accelerator, wrap(train_step), error)
+
+
+def _assert_refused_at_the_recording(device, train_step, error):
+    """Two eager warm-up steps, then the recording of the third must raise ``error``."""
+    step = ag.capture(train_step)
+    batches = _batches(device, 3)
     step(*batches[0])
     step(*batches[1])
     with pytest.raises(RuntimeError, match=error):
@@ -226,27 +231,17 @@ def test_noise_from_a_layer_of_its_own_seed_is_refused_too(accelerator, noise):
     """A seeded layer draws from its own generator, not the device's: the recording must
     refuse it all the same (a replay would repeat the same noise every step)."""
     _, _, train_step = _setup(accelerator, OPTIMIZERS["Adam"], noise=noise)
-    step = ag.capture(train_step)
-    batches = _batches(accelerator, 3)
-    step(*batches[0])
-    step(*batches[1])
-    with pytest.raises(RuntimeError, match="random numbers inside a captured step"):
-        step(*batches[2])
+    _assert_refused_at_the_recording(accelerator, train_step, "random numbers inside a captured")
 
 
 def test_a_generator_of_its_own_is_refused_in_a_recording(accelerator):
-    model, opt, train_step = _setup(accelerator, OPTIMIZERS["Adam"])
+    _, _, train_step = _setup(accelerator, OPTIMIZERS["Adam"])
     g = ag.Generator(accelerator).manual_seed(0)
 
     def noisy_step(x, y):
         return train_step(x + ag.randn(*x.shape, device=accelerator, generator=g) * 0.1, y)
 
-    step = ag.capture(noisy_step)
-    batches = _batches(accelerator, 3)
-    step(*batches[0])
-    step(*batches[1])
-    with pytest.raises(RuntimeError, match="random numbers inside a captured step"):
-        step(*batches[2])
+    _assert_refused_at_the_recording(accelerator, noisy_step, "random numbers inside a captured")
 
 
 @pytest.mark.parametrize("make, error", [
