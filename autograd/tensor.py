@@ -20,6 +20,7 @@ from ._errors import ALL_NUMBERS, NUMERIC_KINDS, _first_non_number, describe, no
 from .defaults import _Defaults, _Device
 from .devices import as_device, device
 from .dtypes import as_dtype, is_dtype, tensor_type_name
+from .generator import generator_for as _generator_for
 from .grad_mode import _GradMode
 from .hooks import RemovableHandle, add_hook
 
@@ -491,7 +492,7 @@ class Tensor:
         """Fill in place with draws from N(mean, std**2) (the device's generator, which
         ``autograd.manual_seed`` seeds)."""
         self._check_inplace("normal_")
-        rng = generator if generator is not None else backend_of(self.array).rng
+        rng = _generator_for(generator, backend_of(self.array), "normal_")
         draw = rng.standard_normal(self.array.shape, dtype=_draw_dtype(self.array.dtype))
         self.array[...] = draw * std + mean
         self._version += 1
@@ -500,7 +501,7 @@ class Tensor:
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
         """Fill in place with draws from U[a, b)."""
         self._check_inplace("uniform_")
-        rng = generator if generator is not None else backend_of(self.array).rng
+        rng = _generator_for(generator, backend_of(self.array), "uniform_")
         draw = rng.random(self.array.shape, dtype=_draw_dtype(self.array.dtype))
         self.array[...] = draw * (b - a) + a
         self._version += 1

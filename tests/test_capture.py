@@ -234,12 +234,20 @@ def test_noise_from_a_layer_of_its_own_seed_is_refused_too(accelerator, noise):
     _assert_refused_at_the_recording(accelerator, train_step, "random numbers inside a captured")
 
 
-def test_a_generator_of_its_own_is_refused_in_a_recording(accelerator):
+_OWN_NOISE = {  # a Generator of its own, through each door random numbers come in by
+    "randn": lambda x, g: x + ag.randn(*x.shape, device=x.device, generator=g) * 0.1,
+    "normal_": lambda x, g: x + ag.empty(*x.shape, device=x.device).normal_(0, 0.1, g),
+    "dropout": lambda x, g: ag.dropout(x, 0.2, generator=g),
+}
+
+
+@pytest.mark.parametrize("door", sorted(_OWN_NOISE))
+def test_a_generator_of_its_own_is_refused_in_a_recording(accelerator, door):
     _, _, train_step = _setup(accelerator, OPTIMIZERS["Adam"])
     g = ag.Generator(accelerator).manual_seed(0)
 
     def noisy_step(x, y):
-        return train_step(x + ag.randn(*x.shape, device=accelerator, generator=g) * 0.1, y)
+        return train_step(_OWN_NOISE[door](x, g), y)
 
     _assert_refused_at_the_recording(accelerator, noisy_step, "random numbers inside a captured")
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from backends import backend_of
 
+from ..generator import generator_for
 from ..tensor import Tensor, _wrap
 from ._coerce import floating
 
@@ -29,7 +30,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator: Any = N
     data = x.array
     if p == 1:
         return x * _wrap(data * 0)
-    rng = generator if generator is not None else backend_of(data).rng
+    rng = generator_for(generator, backend_of(data), "dropout")
     # Generators draw float32 or float64 only: float16 tensors get a float32 draw (the mask
     # is all that is kept of it).
     draw = data.dtype if data.dtype in (np.float32, np.float64) else np.float32

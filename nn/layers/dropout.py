@@ -8,6 +8,7 @@ from typing import Any
 import autograd
 import backends
 from autograd import Tensor
+from autograd.generator import generator_for
 
 from ..core.layer import Layer
 
@@ -15,14 +16,12 @@ from ..core.layer import Layer
 def seeded_generator(layer: Any, x: Tensor) -> Any:
     """The generator a layer draws its noise from: the device's (``autograd.manual_seed``),
     or, with the layer's ``seed``, a private one made on first use. While a step is
-    recorded (``autograd.capture``) both refuse: a replay would repeat the draws."""
-    rng = backends.backend_of(x.array).rng
-    if layer.seed is None:
-        return rng
-    rng.random  # noqa: B018 - raises NotCapturable during a recording, as any draw would
-    if layer._generator is None:
-        layer._generator = backends.backend_of(x.array).xp.random.default_rng(layer.seed)
-    return layer._generator
+    recorded (``autograd.capture``) both refuse (``generator_for``): a replay would repeat
+    the draws."""
+    backend = backends.backend_of(x.array)
+    if layer.seed is not None and layer._generator is None:
+        layer._generator = backend.xp.random.default_rng(layer.seed)
+    return generator_for(layer._generator, backend, type(layer).__name__)
 
 
 class Dropout(Layer):
