@@ -33,6 +33,11 @@ from .anomaly_mode import (
 )
 from .captured_step import capture
 from .defaults import get_default_device, get_default_dtype, set_default_device, set_default_dtype
+from .determinism import (
+    are_deterministic_algorithms_enabled,
+    is_deterministic_algorithms_warn_only_enabled,
+    use_deterministic_algorithms,
+)
 from .devices import accelerator, cuda, device
 from .devices import backends_namespace as backends
 from .engine import grad
@@ -56,6 +61,8 @@ autograd = _sys.modules[__name__]
 
 __all__ = [
     "Function", "FunctionCtx", "Generator", "GradcheckError", "Tensor", "accelerator", "autograd",
+    "are_deterministic_algorithms_enabled", "is_deterministic_algorithms_warn_only_enabled",
+    "use_deterministic_algorithms",
     "detect_anomaly", "is_anomaly_check_nan_enabled", "is_anomaly_enabled", "set_detect_anomaly",
     "backends", "capture", "cuda", "device", "enable_grad", "from_array", "get_default_device",
     "get_default_dtype", "get_num_threads", "grad", "gradcheck", "inference_mode",

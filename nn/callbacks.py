@@ -6,6 +6,7 @@ from .training.callbacks import (
     CSVLogger,
     EarlyStopping,
     History,
+    LambdaCallback,
     LearningRateScheduler,
     ModelCheckpoint,
     ReduceLROnPlateau,
@@ -13,6 +14,6 @@ from .training.callbacks import (
 )
 
 __all__ = [
-    "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History",
+    "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
     "LearningRateScheduler", "ModelCheckpoint", "ReduceLROnPlateau", "TerminateOnNaN",
 ]  # fmt: skip

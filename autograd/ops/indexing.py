@@ -8,6 +8,7 @@ import numpy as np
 
 from backends import backend_of, device_of, is_device_array
 
+from ..determinism import alert_nondeterministic
 from ..function import Function
 from ..tensor import Tensor
 
@@ -48,6 +49,8 @@ class ScatterAdd(Function):
         backend = backend_of(gy)
         gx = backend.xp.zeros(self.shape, dtype=gy.dtype)
         if _may_repeat(self.index):
+            if not isinstance(gx, np.ndarray):
+                alert_nondeterministic("scatter_add (the gradient of indexing with an index array)")
             backend.scatter_add(gx, self.index, gy)
         else:  # no element is selected twice: plain assignment is enough (and cheaper)
             gx[self.index] = gy

@@ -1,4 +1,4 @@
-"""Keras' ``Reshape`` and ``Rescaling``: shape and scale changes with no weights."""
+"""Keras' ``Reshape``, ``Rescaling`` and ``Lambda``: changes with no weights."""
 
 from __future__ import annotations
 
@@ -59,4 +59,37 @@ class Rescaling(Layer):
         return {**self._base_config(), "scale": self.scale, "offset": self.offset}
 
 
-__all__ = ["Rescaling", "Reshape"]
+class Lambda(Layer):
+    """Keras' ``Lambda(function, output_shape=None, arguments=None)``: a layer that calls
+    ``function(inputs, **arguments)`` (autograd ops, so it is differentiable). Without
+    ``output_shape`` the shape is found by calling the function on zeros of the input's
+    shape (the batch axis stays unknown). It holds code, so no Keras file can carry it."""
+
+    def __init__(self, function: Any, output_shape: Any = None, mask: Any = None,
+                 arguments: dict[str, Any] | None = None, **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise TypeError(f"Lambda: expected a function, got {function!r}")
+        if mask is not None:
+            raise NotImplementedError("Lambda(mask=...) is not supported")
+        self.function = function
+        self.output_shape = None if output_shape is None else tuple(output_shape)
+        self.arguments = dict(arguments or {})
+
+    def call(self, inputs: Any) -> Any:
+        return self.function(inputs, **self.arguments)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        shape = tuple(input_shape)
+        if self.output_shape is not None:
+            return (shape[0], *self.output_shape)
+        probe = autograd.zeros(*(1 if d is None else d for d in shape), dtype=self.dtype)
+        with autograd.no_grad():
+            out = self.function(probe, **self.arguments)
+        return (shape[0], *tuple(out.shape)[1:])
+
+    def get_config(self) -> dict[str, Any]:
+        return {**self._base_config(), "function": getattr(self.function, "__name__", "?")}
+
+
+__all__ = ["Lambda", "Rescaling", "Reshape"]

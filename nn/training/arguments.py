@@ -95,6 +95,10 @@ def verbose_level(who: str, verbose: Any) -> int:
 
 
 def overrides(callback: Callback, hook: str) -> bool:
+    """Whether ``callback`` does something at ``hook``: its class overrides it, or the
+    instance holds a function for it (``LambdaCallback``)."""
+    if hook in getattr(callback, "__dict__", {}):
+        return True
     return getattr(type(callback), hook, None) is not getattr(Callback, hook)
 
 

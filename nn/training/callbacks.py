@@ -497,6 +497,30 @@ class TerminateOnNaN(Callback):
         self.model.stop_training = True
 
 
+class LambdaCallback(Callback):
+    """A callback made of functions, as Keras' ``LambdaCallback``: each keyword names a hook
+    and gives the function it calls, with the hook's arguments (``on_epoch_end=lambda
+    epoch, logs: print(epoch, logs["loss"])``, ``on_train_begin=lambda logs: ...``)."""
+
+    def __init__(self, on_epoch_begin: Any = None, on_epoch_end: Any = None,
+                 on_train_begin: Any = None, on_train_end: Any = None,
+                 on_train_batch_begin: Any = None, on_train_batch_end: Any = None,
+                 **kwargs: Any) -> None:  # fmt: skip
+        super().__init__()
+        hooks = {"on_epoch_begin": on_epoch_begin, "on_epoch_end": on_epoch_end,
+                 "on_train_begin": on_train_begin, "on_train_end": on_train_end,
+                 "on_train_batch_begin": on_train_batch_begin,
+                 "on_train_batch_end": on_train_batch_end, **kwargs}  # fmt: skip
+        for name, function in hooks.items():
+            if function is None:
+                continue
+            if not name.startswith("on_") or not callable(getattr(Callback, name, None)):
+                raise TypeError(f"LambdaCallback: {name!r} is not a callback hook")
+            if not callable(function):
+                raise TypeError(f"LambdaCallback: {name} must be a function, got {function!r}")
+            setattr(self, name, function)
+
+
 class CSVLogger(Callback):
     """Append each epoch's logs as a row of a CSV file (header from the first epoch's keys)."""
 
