@@ -339,6 +339,45 @@ class BinaryAccuracy(MeanMetricWrapper):
         super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
 
 
+# Keras' metric functions that are its loss functions (``keras.metrics.mean_squared_error``
+# is ``keras.losses.mean_squared_error``): one value per sample.
+def mean_squared_error(y_true: Any, y_pred: Any) -> Tensor:
+    """(y_true - y_pred)² averaged over the last axis: one value per sample."""
+    from .losses import mean_squared_error as loss
+
+    return loss(y_true, y_pred)
+
+
+def mean_absolute_error(y_true: Any, y_pred: Any) -> Tensor:
+    """|y_true - y_pred| averaged over the last axis: one value per sample."""
+    from .losses import mean_absolute_error as loss
+
+    return loss(y_true, y_pred)
+
+
+def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
+                        label_smoothing: float = 0.0) -> Tensor:  # fmt: skip
+    """Binary cross-entropy averaged over the last axis: one value per sample."""
+    from .losses import binary_crossentropy as loss
+
+    return loss(y_true, y_pred, from_logits, label_smoothing)
+
+
+def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
+                             label_smoothing: float = 0.0) -> Tensor:  # fmt: skip
+    """Cross-entropy against one-hot (or soft) targets: one value per sample."""
+    from .losses import categorical_crossentropy as loss
+
+    return loss(y_true, y_pred, from_logits, label_smoothing)
+
+
+def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False) -> Tensor:
+    """Cross-entropy against integer labels: one value per sample."""
+    from .losses import sparse_categorical_crossentropy as loss
+
+    return loss(y_true, y_pred, from_logits)
+
+
 def _loss_metric(loss_name: str) -> Any:
     from . import losses
 
