@@ -18,8 +18,9 @@ from ..function import Function
 from ..tensor import Tensor, _compared, _wrap
 from ._coerce import describe, floating, not_a_tensor
 from .elementwise import abs, astype, maximum, minimum, sqrt, where
-from .indexing import getitem
-from .shape import broadcast_to, reshape, unsqueeze
+from .indexing import GetItem
+from .selection import along_index
+from .shape import broadcast_to, reshape, squeeze
 
 Axis = int | tuple[int, ...] | None
 
@@ -332,21 +333,11 @@ def _along(x: Tensor, dim: int, keepdim: bool, op: str) -> Any:
         return result(x[...], _wrap(xp.zeros((), dtype=xp.int64)))
     if data.shape[axis] == 0:
         raise ValueError(f"{op}: cannot reduce an empty axis")
-    indices = data.argmax(axis=axis) if op == "max" else data.argmin(axis=axis)
-    xp = get_array_module(data)
-    rest = [i for i in range(data.ndim) if i != axis]
-    index = []
-    for i in range(data.ndim):
-        if i == axis:
-            index.append(indices)
-        else:
-            shape = [1] * len(rest)
-            shape[rest.index(i)] = data.shape[i]
-            index.append(xp.arange(data.shape[i]).reshape(shape))
-    values = getitem(x, tuple(index))
-    indices = _compared(indices)
-    if keepdim:
-        values, indices = unsqueeze(values, axis), unsqueeze(indices, axis)
+    chosen = (data.argmax if op == "max" else data.argmin)(axis=axis, keepdims=True)
+    values = GetItem(along_index(chosen, axis))(x)  # the gradient goes to the chosen ones
+    indices = _compared(chosen)
+    if not keepdim:
+        values, indices = squeeze(values, axis), squeeze(indices, axis)
     return result(values, indices)
 
 
