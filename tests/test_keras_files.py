@@ -792,3 +792,31 @@ def test_jit_compile_and_run_eagerly_survive_saving(tmp_path, jit_compile, run_e
     back = nn.models.load_model(str(path))
     assert back.jit_compile is (jit_compile is True)
     assert back.run_eagerly is run_eagerly
+
+
+@pytest.mark.parametrize("loss, metric", [
+    ("Poisson", "mape"), ("LogCosh", "msle"), ("Hinge", "hinge"), ("KLDivergence", "poisson"),
+    ("CosineSimilarity", "kl_divergence"), ("MeanSquaredLogarithmicError", "squared_hinge"),
+])  # fmt: skip
+def test_the_other_keras_losses_and_metrics_travel_both_ways(keras, tmp_path, loss, metric):
+    """Keras' other loss classes (with a reduction) and loss-named metrics keep their
+    meaning through a file, either way: the same evaluation on both sides."""
+    _h5py()
+    keras.utils.set_random_seed(3)
+    keras_model = keras.Sequential([keras.Input((6, 5)), keras.layers.Flatten(),
+                                    keras.layers.Dense(4, activation="softmax")])  # fmt: skip
+    keras_model.compile(optimizer="sgd", metrics=[metric],
+                        loss=getattr(keras.losses, loss)(reduction="sum"))  # fmt: skip
+    x, labels = _data(40, seed=8)
+    y = np.eye(4, dtype=np.float32)[labels]
+    first = tmp_path / "other.keras"
+    keras_model.save(str(first))
+    ours = nn.load_model(str(first))
+    assert type(ours.loss).__name__ == loss and ours.loss.reduction == "sum"
+    want = keras_model.evaluate(x, y, verbose=0)
+    np.testing.assert_allclose(ours.evaluate(x, y, verbose=0), want, rtol=1e-5)
+    second = tmp_path / "ours.keras"
+    ours.save(str(second))
+    back = _keras_loads_quietly(keras, second)
+    assert back.get_compile_config()["loss"]["class_name"] == loss
+    np.testing.assert_allclose(back.evaluate(x, y, verbose=0), want, rtol=1e-5)

@@ -26,6 +26,8 @@ Formulas (N samples, C classes, mean over samples unless ``reduction`` says othe
   from logits x: mean[softplus(x) - x·y] (stable: no exp overflow, no log(0)).
 * MSE: mean (y - ŷ)²;  MAE: mean |y - ŷ|;
   Huber(δ=1): mean of ½e² where |e| ≤ δ, else δ(|e| - ½δ).
+* MAPE, MSLE, KL divergence, Poisson, log-cosh, the hinges and cosine similarity: see
+  ``keras_other`` (Keras' formulas, one value per sample from the functions).
 * NLLLoss (PyTorch): -1/N Σ_i input[i, target_i] (input = log-probabilities).
 
 ``reduction``: ``"mean"`` (default; Keras' "sum_over_batch_size"/"auto" too), ``"sum"``,
@@ -70,6 +72,34 @@ from .keras import (
     remember_softmax_logits,
     sparse_categorical_crossentropy,
 )
+from .keras_other import (
+    KLD,
+    MAPE,
+    MSLE,
+    CategoricalHinge,
+    CosineSimilarity,
+    Hinge,
+    KLDivergence,
+    LogCosh,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    Poisson,
+    SquaredHinge,
+    categorical_hinge,
+    cosine_similarity,
+    hinge,
+    kl_divergence,
+    kld,
+    kullback_leibler_divergence,
+    log_cosh,
+    logcosh,
+    mape,
+    mean_absolute_percentage_error,
+    mean_squared_logarithmic_error,
+    msle,
+    poisson,
+    squared_hinge,
+)
 from .pytorch import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -93,6 +123,20 @@ _NAMES: dict[str, Callable[[], Loss]] = {
     "mean_absolute_error": MeanAbsoluteError,
     "huber": Huber,
     "huber_loss": Huber,
+    "mape": MeanAbsolutePercentageError,
+    "mean_absolute_percentage_error": MeanAbsolutePercentageError,
+    "msle": MeanSquaredLogarithmicError,
+    "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
+    "kld": KLDivergence,
+    "kl_divergence": KLDivergence,
+    "kullback_leibler_divergence": KLDivergence,
+    "poisson": Poisson,
+    "log_cosh": LogCosh,
+    "logcosh": LogCosh,
+    "hinge": Hinge,
+    "squared_hinge": SquaredHinge,
+    "categorical_hinge": CategoricalHinge,
+    "cosine_similarity": CosineSimilarity,
     "cross_entropy": CrossEntropyLoss,
     "nll": NLLLoss,
 }
@@ -165,6 +209,12 @@ __all__ = [
     "MeanSquaredError", "SparseCategoricalCrossentropy", "binary_crossentropy",
     "categorical_crossentropy", "huber", "mae", "mean_absolute_error", "mean_squared_error",
     "mse", "remember_softmax_logits", "sparse_categorical_crossentropy",
+    "KLD", "MAPE", "MSLE", "CategoricalHinge", "CosineSimilarity", "Hinge", "KLDivergence",
+    "LogCosh", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "Poisson",
+    "SquaredHinge", "categorical_hinge", "cosine_similarity", "hinge", "kl_divergence", "kld",
+    "kullback_leibler_divergence", "log_cosh", "logcosh", "mape",
+    "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "msle", "poisson",
+    "squared_hinge",
     # PyTorch: (input, target)
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HuberLoss", "KLDivLoss", "L1Loss",
     "MSELoss", "NLLLoss", "SmoothL1Loss",

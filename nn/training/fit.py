@@ -173,8 +173,8 @@ class TrainingMixin:
                 fn = _metrics.accuracy
             return _metrics.MeanMetricWrapper(fn, name="accuracy")
         # a class name, as Keras accepts: compile(metrics=["RootMeanSquaredError"])
-        cls = getattr(_metrics, name, None)
-        if isinstance(cls, type) and issubclass(cls, _metrics.Metric):
+        cls = _metrics.metric_class(name)
+        if cls is not None:
             return cls(name=name)  # logged under the name as written, as Keras does
         # Loss names ("mae", "mse", ...) are metrics too, logged under the name as written.
         return _metrics.MeanMetricWrapper(_metrics.get(name), name=name)

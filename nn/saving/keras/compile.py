@@ -42,6 +42,15 @@ _LOSS_CLASSES = {
     "MeanSquaredError": "mean_squared_error",
     "MeanAbsoluteError": "mean_absolute_error",
     "Huber": "huber",
+    "MeanAbsolutePercentageError": "mean_absolute_percentage_error",
+    "MeanSquaredLogarithmicError": "mean_squared_logarithmic_error",
+    "KLDivergence": "kl_divergence",
+    "Poisson": "poisson",
+    "LogCosh": "log_cosh",
+    "Hinge": "hinge",
+    "SquaredHinge": "squared_hinge",
+    "CategoricalHinge": "categorical_hinge",
+    "CosineSimilarity": "cosine_similarity",
 }
 _REDUCTIONS = {"mean": "sum_over_batch_size", "sum": "sum", "none": "none"}
 
@@ -50,6 +59,8 @@ _METRIC_NAMES = frozenset({
     "accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy",
     "binary_accuracy", "mse", "mae", "mean_squared_error", "mean_absolute_error",
     "sparse_categorical_crossentropy", "categorical_crossentropy", "binary_crossentropy",
+    "mape", "msle", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
+    "poisson", "hinge", "squared_hinge", "categorical_hinge", "kl_divergence",
 })  # fmt: skip
 _METRIC_CLASSES = {
     "SparseCategoricalAccuracy": "sparse_categorical_accuracy",
@@ -269,6 +280,8 @@ def _loss_from_keras(value: Any) -> Any:
     kwargs: dict[str, Any] = {"reduction": reduction}
     if class_name == "Huber":
         kwargs["delta"] = float(config.pop("delta", 1.0))
+    elif class_name == "CosineSimilarity" and config.pop("axis", -1) != -1:
+        raise _Untranslatable("a cosine similarity's axis other than -1")
     elif "Crossentropy" in class_name:
         kwargs["from_logits"] = bool(config.pop("from_logits", False))
         smoothing = config.pop("label_smoothing", 0.0)

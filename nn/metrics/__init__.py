@@ -48,7 +48,7 @@ def _decisions(y_true: Any, y_pred: Any, threshold: float = 0.5) -> tuple[Any, A
     xp = backends.get_array_module(p)
     sparse = p.ndim >= 2 and p.shape[-1] > 1 and tuple(t.shape) != tuple(p.shape)
     if sparse and isinstance(t, np.ndarray):  # 3.7 would count as class 3 (see the losses)
-        from .losses import check_integer_labels
+        from ..losses import check_integer_labels
 
         check_integer_labels(t)
     if not isinstance(t, type(p)):
@@ -343,14 +343,14 @@ class BinaryAccuracy(MeanMetricWrapper):
 # is ``keras.losses.mean_squared_error``): one value per sample.
 def mean_squared_error(y_true: Any, y_pred: Any) -> Tensor:
     """(y_true - y_pred)² averaged over the last axis: one value per sample."""
-    from .losses import mean_squared_error as loss
+    from ..losses import mean_squared_error as loss
 
     return loss(y_true, y_pred)
 
 
 def mean_absolute_error(y_true: Any, y_pred: Any) -> Tensor:
     """|y_true - y_pred| averaged over the last axis: one value per sample."""
-    from .losses import mean_absolute_error as loss
+    from ..losses import mean_absolute_error as loss
 
     return loss(y_true, y_pred)
 
@@ -358,7 +358,7 @@ def mean_absolute_error(y_true: Any, y_pred: Any) -> Tensor:
 def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
                         label_smoothing: float = 0.0) -> Tensor:  # fmt: skip
     """Binary cross-entropy averaged over the last axis: one value per sample."""
-    from .losses import binary_crossentropy as loss
+    from ..losses import binary_crossentropy as loss
 
     return loss(y_true, y_pred, from_logits, label_smoothing)
 
@@ -366,20 +366,20 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
 def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
                              label_smoothing: float = 0.0) -> Tensor:  # fmt: skip
     """Cross-entropy against one-hot (or soft) targets: one value per sample."""
-    from .losses import categorical_crossentropy as loss
+    from ..losses import categorical_crossentropy as loss
 
     return loss(y_true, y_pred, from_logits, label_smoothing)
 
 
 def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False) -> Tensor:
     """Cross-entropy against integer labels: one value per sample."""
-    from .losses import sparse_categorical_crossentropy as loss
+    from ..losses import sparse_categorical_crossentropy as loss
 
     return loss(y_true, y_pred, from_logits)
 
 
 def _loss_metric(loss_name: str) -> Any:
-    from . import losses
+    from .. import losses
 
     return losses.get(loss_name)
 
@@ -408,20 +408,35 @@ class RootMeanSquaredError(MeanSquaredError):
         return autograd.sqrt(super().result())
 
 
+#: Keras' ``backend.epsilon()``: keeps the ratios finite before any positive is seen.
+EPSILON = 1e-7
+
+
+def _no_sample_weight(metric: Metric, sample_weight: Any) -> None:
+    """Refuse per-sample weights by name rather than ignore them."""
+    if sample_weight is not None:
+        raise NotImplementedError(f"{type(metric).__name__}: sample_weight is not supported here")
+
+
 class _Confusion(Metric):
-    """True/false positive counts of a binary classifier (``y_pred > threshold``)."""
+    """Confusion counts of a binary classifier (``y_pred > thresholds``, default 0.5)."""
 
     def __init__(self, thresholds: float | None = None, name: str | None = None,
                  dtype: Any = None) -> None:
+        if isinstance(thresholds, list | tuple):
+            raise NotImplementedError(f"{type(self).__name__}: one threshold (a float) is "
+                                      "supported here, not a list")  # fmt: skip
         self.threshold = 0.5 if thresholds is None else float(thresholds)
         super().__init__(name=name, dtype=dtype)
 
     def reset_state(self) -> None:
         self._tp: Any = 0
         self._fp: Any = 0
+        self._tn: Any = 0
         self._fn: Any = 0
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        _no_sample_weight(self, sample_weight)
         t, p = _raw(y_true), _raw(y_pred)
         if not isinstance(t, type(p)):
             t = backends.backend_of(p).from_host(backends.backend_of(t).to_host(t))
@@ -429,13 +444,21 @@ class _Confusion(Metric):
         true = t.reshape(-1) > 0.5
         self._tp = self._tp + (pred & true).sum()
         self._fp = self._fp + (pred & ~true).sum()
+        self._tn = self._tn + (~pred & ~true).sum()
         self._fn = self._fn + (~pred & true).sum()
+
+    def _count(self, count: Any) -> Tensor:
+        count = count if backends.is_array(count) else np.asarray(count)
+        return autograd.from_array(count.astype(autograd.get_default_dtype()))
 
     def _ratio(self, num: Any, den: Any) -> Tensor:
         num = num if backends.is_array(num) else np.asarray(num)
         den = den if backends.is_array(den) else np.asarray(den)
         dtype = autograd.get_default_dtype()
-        return autograd.from_array(num.astype(dtype) / (den.astype(dtype) + 1e-7))
+        return autograd.from_array(num.astype(dtype) / (den.astype(dtype) + EPSILON))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "thresholds": self.threshold}
 
 
 class Precision(_Confusion):
@@ -463,22 +486,47 @@ _NAMES = {
 }
 
 
-def get(identifier: Any) -> Any:
-    """A metric function ``fn(y_true, y_pred) -> 0-d Tensor`` by Keras name, or the callable.
+#: Keras' snake-case names of its metric classes (``compile(metrics=["auc"])``).
+_CLASS_NAMES = {
+    "auc": "AUC", "precision": "Precision", "recall": "Recall", "f1_score": "F1Score",
+    "fbeta_score": "FBetaScore", "r2_score": "R2Score", "true_positives": "TruePositives",
+    "false_positives": "FalsePositives", "true_negatives": "TrueNegatives",
+    "false_negatives": "FalseNegatives", "root_mean_squared_error": "RootMeanSquaredError",
+}  # fmt: skip
 
-    As in Keras, a loss name (``"mae"``, ``"mse"``, ``"binary_crossentropy"``...) is a metric
-    too: that loss averaged over the samples.
+
+def metric_class(name: str) -> type[Metric] | None:
+    """The streaming metric class Keras knows by ``name``: its class name (``"AUC"``,
+    ``"RootMeanSquaredError"``) or its snake-case name (``"auc"``, ``"r2_score"``); None
+    for any other name."""
+    cls = globals().get(_CLASS_NAMES.get(name.lower(), name))
+    return cls if isinstance(cls, type) and issubclass(cls, Metric) else None
+
+
+def get(identifier: Any) -> Any:
+    """A metric by Keras name, or the callable or Metric given.
+
+    * an accuracy's name (``"accuracy"``, ``"sparse_categorical_accuracy"``...) -> its
+      function ``fn(y_true, y_pred)``;
+    * a loss name (``"mae"``, ``"mse"``, ``"mape"``...) -> that loss, a metric too in Keras:
+      averaged over the samples;
+    * a metric class's name (``"AUC"``, ``"auc"``, ``"Precision"``, ``"r2_score"``) -> a new
+      instance of it, as Keras' ``metrics.get``.
     """
     if isinstance(identifier, str):
         fn = _NAMES.get(identifier.lower())
         if fn is not None:
             return fn
-        from . import losses
+        from .. import losses
 
         if identifier.lower() in losses.known_names():
             return losses.get(identifier)
-        known = ", ".join(sorted(_NAMES) + losses.known_names())
-        raise ValueError(f"unknown metric {identifier!r}; known: {known}")
+        cls = metric_class(identifier)
+        if cls is not None:
+            return cls()
+        known = ", ".join(sorted(_NAMES) + losses.known_names() + sorted(_CLASS_NAMES))
+        raise ValueError(f"unknown metric {identifier!r}; known: {known}, and the metric "
+                         "classes' names (\"AUC\", \"Precision\"...)")  # fmt: skip
     if callable(identifier):
         return identifier
     raise TypeError(f"cannot interpret {identifier!r} as a metric")
@@ -506,3 +554,38 @@ def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int | None = None) -
     m = np.zeros((num_classes, num_classes), dtype=np.int64)
     np.add.at(m, (t, p), 1)
     return m
+
+
+# Submodules with more of Keras' metrics; they build on the classes above.
+from .auc import AUC
+from .loss_metrics import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    CategoricalHinge,
+    CosineSimilarity,
+    Hinge,
+    KLDivergence,
+    LogCoshError,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    Poisson,
+    SparseCategoricalCrossentropy,
+    SquaredHinge,
+    categorical_hinge,
+    hinge,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_percentage_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    squared_hinge,
+)
+from .scores import (
+    F1Score,
+    FalseNegatives,
+    FalsePositives,
+    FBetaScore,
+    R2Score,
+    TrueNegatives,
+    TruePositives,
+)
