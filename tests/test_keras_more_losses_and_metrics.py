@@ -124,7 +124,8 @@ STREAMED = {  # class: (constructor keywords, y_true, y_pred)
     "CosineSimilarity": ({}, NORMAL_Y, NORMAL_P),
     "BinaryCrossentropy": ({"label_smoothing": 0.1}, BINARY_Y, POSITIVE_P / 1.1),
     "CategoricalCrossentropy": ({"from_logits": True}, ONEHOT, NORMAL_P),
-    "SparseCategoricalCrossentropy": ({}, ONEHOT.argmax(1), POSITIVE_P / POSITIVE_P.sum(1, keepdims=True)),
+    "SparseCategoricalCrossentropy": ({}, ONEHOT.argmax(1),
+                                      POSITIVE_P / POSITIVE_P.sum(1, keepdims=True)),
     "TruePositives": ({}, BINARY_Y, POSITIVE_P / 1.05),
     "FalsePositives": ({"thresholds": 0.3}, BINARY_Y, POSITIVE_P / 1.05),
     "TrueNegatives": ({}, BINARY_Y, POSITIVE_P / 1.05),
@@ -197,14 +198,14 @@ def test_metrics_get_resolves_keras_names(keras, name):
 def test_fit_logs_the_new_metrics_as_keras(keras):
     x = RNG.normal(size=(64, 5)).astype(np.float32)
     y = (x[:, :1] - x[:, 1:2] > 0).astype(np.float32)
-    histories = {}
-    for lib in (keras, ours):
-        lib.utils.set_random_seed(0)
+    keras.utils.set_random_seed(0)
+    histories, weights = {}, None
+    for lib in (keras, ours):  # Keras first: ours starts from its weights
         model = lib.Sequential([lib.layers.Input((5,)), lib.layers.Dense(1, activation="sigmoid")])
-        if lib is ours:
-            model.set_weights(weights)
-        else:
+        if weights is None:
             weights = model.get_weights()
+        else:
+            model.set_weights(weights)
         model.compile(optimizer="sgd", loss="binary_crossentropy",
                       metrics=["auc", "precision", lib.metrics.Recall(name="recall"),
                                "poisson"])  # fmt: skip
