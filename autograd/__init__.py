@@ -21,9 +21,9 @@ import sys as _sys
 
 from backends import manual_seed
 
+from . import _torch_paths, ops
 from . import dtypes as _dtypes
 from . import factories as _factories
-from . import ops
 from . import tensor as _tensor_module
 from .anomaly_mode import (
     detect_anomaly,
@@ -58,6 +58,21 @@ _tensor_module._factories = _factories
 
 # ``torch.autograd.Function`` and ``torch.autograd.grad`` after ``import autograd as torch``
 autograd = _sys.modules[__name__]
+
+
+# ``torch.nn``, ``torch.optim``, ``torch.utils.data`` after ``import autograd as torch``, and
+# ``import autograd.nn as nn``: the packages built on this engine, by PyTorch's paths,
+# imported on first use only (see _torch_paths).
+_torch_paths.install()
+
+
+def __getattr__(name: str) -> object:
+    if name in ("nn", "optim", "utils"):
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Function", "FunctionCtx", "Generator", "GradcheckError", "Tensor", "accelerator", "autograd",

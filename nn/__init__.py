@@ -88,7 +88,9 @@ def __getattr__(name: str) -> Any:
         value = getattr(target, name, target)
         globals()[name] = value
         return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from ._scope import missing
+
+    raise missing(__name__, name)
 
 
 __all__ = [

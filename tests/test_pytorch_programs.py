@@ -1,6 +1,7 @@
 """Real PyTorch programs (tests/pytorch_programs/) run twice: with PyTorch 2.13, and after
-the user's substitutions (``import torch`` -> ``import autograd as torch``, ``torch.nn`` ->
-``nn``...; see ``pytorch_programs/_run.py``) with xpgrad. From the same random numbers,
+the user's one substitution, ``autograd`` for ``torch`` in the import lines (``import torch``
+-> ``import autograd as torch``, ``import torch.nn as nn`` -> ``import autograd.nn as nn``;
+see ``pytorch_programs/_run.py``), with xpgrad. From the same random numbers,
 every number the programs leave behind must agree to 1e-5 relative.
 
 A program that fails only because of a gap in ``nn`` is listed in ``NN_LEVEL`` with the
@@ -118,7 +119,8 @@ def test_the_substitutions_are_the_users_and_nothing_more():
         "opt = torch.optim.SGD\nclass P(torch.autograd.Function): pass\n"
     )
     assert substitute(src) == (
-        "import autograd; import optim; import autograd as torch\nimport nn\n"
-        "import nn.functional as F\nfrom nn.data import DataLoader\nx = nn.MSELoss()\n"
-        "opt = optim.SGD\nclass P(autograd.Function): pass\n"
+        "import autograd as torch\nfrom autograd import nn\n"
+        "import autograd.nn.functional as F\nfrom autograd.utils.data import DataLoader\n"
+        "x = torch.nn.MSELoss()\nopt = torch.optim.SGD\n"
+        "class P(torch.autograd.Function): pass\n"
     )

@@ -31,6 +31,14 @@ FILES = (
     "layer_normalization", "merging", "noise", "normalization", "reshaping",
 )  # fmt: skip
 
+
+
+def __getattr__(name: str) -> object:
+    from .._scope import missing  # Conv2D & co. say they are outside xpgrad
+
+    raise missing("keras.layers", name)
+
+
 __all__ = [
     "Layer",
     *(name for file in FILES for name in _sys.modules[f"{__name__}.{file}"].__all__),

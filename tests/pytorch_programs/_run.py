@@ -3,10 +3,11 @@
     python _run.py torch  PROGRAM OUT.json   # with real PyTorch
     python _run.py xpgrad PROGRAM OUT.json   # after PyTorch's names are replaced by xpgrad's
 
-The xpgrad run applies the substitutions of ``SUBSTITUTIONS`` to the program's text (the
-ones a user makes: ``import torch`` -> ``import autograd as torch``, ``torch.nn`` -> ``nn``,
-``torch.optim`` -> ``optim``, ``torch.utils.data`` -> ``nn.data``, ``torch.autograd.Function``
--> ``autograd.Function``) and nothing else.
+The xpgrad run applies the substitutions of ``SUBSTITUTIONS`` to the program's text: the
+one a user makes, ``autograd`` for ``torch`` in the import lines (``import torch`` ->
+``import autograd as torch``, ``import torch.nn as nn`` -> ``import autograd.nn as nn``,
+``from torch.utils.data import ...`` -> ``from autograd.utils.data import ...``), and
+nothing else.
 
 Equal starting points: both runs seed Python's ``random``, NumPy's global generator and
 the framework (``manual_seed(0)``). PyTorch's random numbers are not NumPy's, so in the
@@ -37,30 +38,19 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-SUBSTITUTIONS = [
-    (r"^(\s*)from torch import nn\b", r"\1import nn"),
-    (r"^(\s*)from torch import optim\b", r"\1import optim"),
-    (r"\btorch\.utils\.data\b", "nn.data"),
-    (r"\btorch\.nn\b", "nn"),
-    (r"\btorch\.optim\b", "optim"),
-    (r"\btorch\.autograd\.Function\b", "autograd.Function"),
+SUBSTITUTIONS = [  # in import lines only: ``autograd`` for ``torch``
     (r"^(\s*)import torch\s*$", r"\1import autograd as torch"),
+    (r"^(\s*)import torch\.", r"\1import autograd."),
+    (r"^(\s*)from torch(\.| import )", r"\1from autograd\2"),
 ]
 
 
 def substitute(source: str) -> str:
-    """The program as a user ports it to xpgrad: PyTorch's module names replaced."""
+    """The program as a user ports it to xpgrad: ``autograd`` for ``torch`` in its import
+    lines, nothing else (``torch.nn.Linear`` in the code resolves through ``autograd``)."""
     for pattern, replacement in SUBSTITUTIONS:
         source = re.sub(pattern, replacement, source, flags=re.MULTILINE)
-    needed = []
-    for name in ("autograd", "nn", "optim"):
-        used = re.search(rf"(?<![\w.]){name}\.", source)
-        binds = rf"^\s*(import {name}\s*$|import \S+ as {name}\s*$|from \S+ import .*\b{name}\b)"
-        imported = re.search(binds, source, flags=re.MULTILINE)
-        if used and not imported:
-            needed.append(f"import {name}")
-    # on the first line, so that the program's line numbers stay as they are
-    return "; ".join(needed) + "; " + source if needed else source
+    return source
 
 
 # ----------------------------------------------------------------- the torch run's random numbers
