@@ -15,6 +15,7 @@ torch run ``torch.manual_seed``, ``randn``, ``rand``, ``randint``, ``randperm``,
 the ``*_like`` forms and ``Tensor.normal_``/``uniform_`` are replaced by draws from xpgrad's
 generator (converted to torch tensors): the reference computation is PyTorch's own, from
 the same random numbers the xpgrad run draws itself, with nothing of xpgrad patched.
+``DataLoader(shuffle=True)``'s sampler likewise takes the order xpgrad's loader draws.
 
 What is compared: every global variable of the finished program that holds numbers
 (Python numbers, NumPy arrays, tensors and their ``.grad``, lists of numbers, and the
@@ -118,6 +119,26 @@ def _bridge_random_numbers(torch) -> None:
     torch.normal = normal
     torch.Tensor.normal_ = fill("normal_")
     torch.Tensor.uniform_ = fill("uniform_")
+
+    # DataLoader(shuffle=True): the order xpgrad's loader draws (its seed taken from the
+    # global generator when the loader is made, a permutation per epoch), in PyTorch's
+    # sampler, which is made with its loader too
+    from torch.utils.data import RandomSampler
+
+    import backends
+
+    sampler_init = RandomSampler.__init__
+
+    def init(self, data_source, replacement=False, num_samples=None, generator=None):
+        if replacement or num_samples is not None or generator is not None:
+            raise NotImplementedError("the corpus bridges plain shuffling only")
+        sampler_init(self, data_source)
+        self.xpgrad_order = np.random.default_rng(
+            int(backends.get_backend("cpu").rng.integers(2**63)))
+
+    RandomSampler.__init__ = init
+    RandomSampler.__iter__ = lambda self: iter(
+        self.xpgrad_order.permutation(len(self.data_source)).tolist())
 
 
 # ----------------------------------------------------------------- reading the results
