@@ -8,16 +8,21 @@ from typing import Any
 
 import numpy as np
 
+import autograd
 from backends import get_array_module
 
 
-def to_categorical(y: Any, num_classes: int | None = None, dtype: Any = "float32") -> Any:
+def to_categorical(y: Any, num_classes: int | None = None, dtype: Any = None) -> Any:
     """One-hot encode integer class labels, as ``keras.utils.to_categorical``.
 
     ``y`` of shape (n,) (or (n, 1)) with values in 0..num_classes-1 gives an array of
     shape (n, num_classes) with a 1 in column ``y[i]`` of row i, for
     ``loss="categorical_crossentropy"``. ``num_classes`` defaults to ``max(y) + 1``.
     Works on NumPy and CuPy arrays (the result stays on the labels' device).
+
+    ``dtype`` (Keras 2's argument): by default float64 for NumPy arrays and lists, as Keras
+    3 gives (the losses cast targets to the predictions' dtype, so training stays float32),
+    and the default float dtype for a device's arrays, as Keras 3 gives for its tensors.
     """
     xp = get_array_module(y)
     labels = xp.asarray(y)
@@ -35,6 +40,8 @@ def to_categorical(y: Any, num_classes: int | None = None, dtype: Any = "float32
         raise ValueError(
             f"to_categorical: label {int(labels.max())} is out of range for {num_classes} classes"
         )
+    if dtype is None:
+        dtype = np.float64 if xp is np else autograd.get_default_dtype()
     flat = labels.reshape(-1)
     out = xp.zeros((flat.size, num_classes), dtype=dtype)
     out[xp.arange(flat.size), flat] = 1

@@ -12,8 +12,9 @@ import nn
 def test_to_categorical_matches_an_identity_lookup():
     y = np.array([2, 0, 1, 2])
     onehot = nn.utils.to_categorical(y)
-    assert onehot.dtype == np.float32 and onehot.shape == (4, 3)
-    np.testing.assert_array_equal(onehot, np.eye(3, dtype=np.float32)[y])
+    assert onehot.dtype == np.float64 and onehot.shape == (4, 3)  # as Keras 3's NumPy result
+    np.testing.assert_array_equal(onehot, np.eye(3)[y])
+    assert nn.utils.to_categorical(y, dtype="float32").dtype == np.float32  # Keras 2's argument
     np.testing.assert_array_equal(nn.utils.to_categorical(y.reshape(-1, 1), 5), np.eye(5)[y])
     np.testing.assert_array_equal(nn.utils.to_categorical(y.astype(float)), np.eye(3)[y])
 

@@ -154,3 +154,44 @@ def ionosphere_stand_in(n: int = 351, seed: int = 1):
     y = (logit + 0.5 * rng.normal(size=n) > 0).astype(np.float64)
     a = int(0.7 * n)
     return (X[:a], y[:a]), (X[a:], y[a:])
+
+
+def _word_index_lists(rng: np.random.Generator, n: int, num_words: int) -> list[list[int]]:
+    """Reviews and newswires as Keras' imdb/reuters ``load_data`` give them: lists of word
+    indices (1 is the start mark, 2 the out-of-vocabulary mark, real words from 3 on)."""
+    lengths = rng.integers(20, 160, n)
+    return [[1, *rng.integers(3, num_words, size).tolist()] for size in lengths]
+
+
+def imdb_stand_in(num_words: int = 10000, n: int = 800, seed: int = 5):
+    """``imdb.load_data(num_words=...)``: ((train_data, train_labels), (test_data,
+    test_labels)), sequences as lists of word indices, labels 0/1 decided by which words a
+    review holds (half of the vocabulary leans positive, half negative)."""
+    rng = np.random.default_rng(seed)
+    lean = rng.normal(size=num_words)
+    data = _word_index_lists(rng, n, num_words)
+    labels = np.array([int(lean[seq].mean() + 0.05 * rng.normal() > 0) for seq in data])
+    a = n // 2
+    return (data[:a], labels[:a]), (data[a:], labels[a:])
+
+
+def reuters_stand_in(num_words: int = 10000, n: int = 900, classes: int = 46, seed: int = 6):
+    """``reuters.load_data(num_words=...)``: newswires as lists of word indices, topics
+    0..45 decided by the words a newswire holds."""
+    rng = np.random.default_rng(seed)
+    topic_of_word = rng.normal(size=(num_words, classes))
+    data = _word_index_lists(rng, n, num_words)
+    labels = np.array([int(topic_of_word[seq].sum(axis=0).argmax()) for seq in data])
+    a = int(0.8 * n)
+    return (data[:a], labels[:a]), (data[a:], labels[a:])
+
+
+def boston_housing_stand_in(seed: int = 7):
+    """``boston_housing.load_data()``: 404 training and 102 test rows of 13 features on
+    their own scales, prices in $1000s."""
+    rng = np.random.default_rng(seed)
+    scales = rng.uniform(0.5, 100.0, 13)
+    X = rng.uniform(size=(506, 13)) * scales
+    w = rng.normal(size=13) / scales
+    y = np.clip(22.0 + 6.0 * (X @ w) + rng.normal(size=506), 5.0, 50.0)
+    return (X[:404], y[:404]), (X[404:], y[404:])
