@@ -46,7 +46,16 @@ from . import (
     modules,
     regularizers,
 )
-from .core import Buffer, IncompatibleKeys, Layer, Model, Module, Parameter, StateDictError
+from .core import (
+    Buffer,
+    IncompatibleKeys,
+    Layer,
+    Model,
+    Module,
+    Parameter,
+    StateDictError,
+    Variable,
+)
 from .layers import Activation, BatchNormalization, Dense, Input, InputLayer
 from .losses import (
     BCELoss,
@@ -70,7 +79,8 @@ from .modules import *  # noqa: F403 - PyTorch's modules, by modules.__all__
 from .saving import FileFormatError
 
 _LAZY_SUBMODULES = (
-    "backend", "callbacks", "data", "datasets", "functional", "ops", "optimizers", "saving",
+    "backend", "callbacks", "data", "datasets", "functional", "ops", "optimizers", "random",
+    "saving",
     "training", "utils",
 )  # fmt: skip
 _LAZY_ATTRIBUTES = {"lr_find": "training.lr_finder", "plot": "training.plot"}
@@ -100,6 +110,7 @@ __all__ = [
     "KLDivLoss", "SmoothL1Loss",
     "L1Loss", "Layer", "MSELoss", "MeanAbsoluteError", "MeanSquaredError", "Model", "Module",
     "NLLLoss", "Parameter", "Sequential", "SparseCategoricalCrossentropy", "StateDictError",
+    "Variable",
     "activations", "clone_model", "constraints", "init", "initializers", "layers",
     "load_model", "losses", "metrics", "models", "modules", "regularizers",
     *modules.__all__,

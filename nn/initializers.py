@@ -35,6 +35,7 @@ have Keras' defaults. Class names (``HeNormal``) are accepted as strings too, as
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable
 from typing import Any
@@ -42,6 +43,7 @@ from typing import Any
 import numpy as np
 
 import backends
+from autograd import Tensor
 
 from ._registry import from_name_or_config
 
@@ -344,8 +346,35 @@ def get(identifier: Any) -> Callable[..., Any]:
     if isinstance(identifier, str | dict):
         return from_name_or_config(identifier, "initializer", _NAMES, _CLASSES)
     if callable(identifier):
-        return identifier
+        return identifier if _takes_device(identifier) else _keras_signature(identifier)
     raise TypeError(f"cannot interpret {identifier!r} as an initializer")
+
+
+def _takes_device(fn: Callable[..., Any]) -> bool:
+    try:
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == "device" or p.kind is p.VAR_KEYWORD for p in parameters)
+
+
+def _keras_signature(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A user's initializer written as Keras' ``fn(shape, dtype=None)`` (returning a
+    tensor, an array or a nested list), called the way the layers call initializers."""
+
+    def initializer(shape: tuple[int, ...], dtype: Any = None, device: Any = None) -> Any:
+        values = fn(shape, dtype=dtype)
+        raw = values.array if isinstance(values, Tensor) else values
+        if not backends.is_array(raw):
+            raw = np.asarray(raw, dtype=dtype)
+        target = backends.get_backend(device) if device is not None else backends.backend_of(raw)
+        if not target.owns(raw):
+            raw = target.from_host(backends.backend_of(raw).to_host(raw))
+        return raw if dtype is None else raw.astype(dtype, copy=False)
+
+    initializer.__name__ = getattr(fn, "__name__", type(fn).__name__)
+    initializer.keras_function = fn  # type: ignore[attr-defined]
+    return initializer
 
 
 def serialize(initializer: Any) -> Any:

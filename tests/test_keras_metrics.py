@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -44,7 +46,9 @@ def _batches(kind: str):
 )  # fmt: skip
 def test_streaming_metrics_match_keras(keras, name, kind):
     ours, theirs = getattr(nn.metrics, name)(), getattr(keras.metrics, name)()
-    assert ours.name == theirs.name
+    # unnamed Precision/Recall are numbered per process (precision, precision_1...) by
+    # both libraries; the counts depend on what earlier tests made
+    assert re.sub(r"_\d+$", "", ours.name) == re.sub(r"_\d+$", "", theirs.name)
     for y_true, y_pred in _batches(kind):
         ours.update_state(y_true, Tensor(y_pred))
         theirs.update_state(y_true, y_pred)

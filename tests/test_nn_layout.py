@@ -14,12 +14,12 @@ PACKAGE = Path(nn.__file__).parent
 
 FOLDERS = {"core", "modules", "layers", "models", "training", "losses", "metrics", "data",
            "datasets", "saving"}  # fmt: skip
-# Keras' namespaces (keras.activations, keras.ops...), PyTorch's (torch.nn.functional,
-# torch.nn.init), summary()'s text, the resolver the Keras namespaces share, the left-out
-# families' message the namespaces share, and one old path kept.
+# Keras' namespaces (keras.activations, keras.ops, keras.random...), PyTorch's
+# (torch.nn.functional, torch.nn.init), summary()'s text, the resolver the Keras
+# namespaces share, the left-out families' message they share, and one old path kept.
 TOP_FILES = {
     "__init__", "activations", "backend", "callbacks", "constraints", "initializers",
-    "ops", "optimizers", "regularizers", "utils", "functional", "init", "summary",
+    "ops", "optimizers", "random", "regularizers", "utils", "functional", "init", "summary",
     "_registry", "_scope", "keras_saving",
 }  # fmt: skip
 

@@ -17,8 +17,9 @@
 from .layer import Layer
 from .model import Model
 from .module import IncompatibleKeys, Module, StateDictError
-from .parameter import Buffer, Parameter
+from .parameter import Buffer, Parameter, Variable
 
 __all__ = [
     "Buffer", "IncompatibleKeys", "Layer", "Model", "Module", "Parameter", "StateDictError",
+    "Variable",
 ]  # fmt: skip

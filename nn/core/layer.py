@@ -21,10 +21,11 @@ A layer does not train by itself: ``compile``/``fit`` belong to :class:`nn.Model
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import inspect
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
 import numpy as np
@@ -59,6 +60,25 @@ def check_name(name: str) -> str:
     return name
 
 
+#: How deep the current layer calls are nested (0: no layer is running).
+_CALL_DEPTH: contextvars.ContextVar[int] = contextvars.ContextVar("layer_call_depth", default=0)
+#: The ``training`` value of the calls in progress: True in ``fit``'s steps, False in
+#: ``evaluate``/``predict``, or what an outer call was given (``model(x, training=True)``).
+#: A layer whose ``call`` takes ``training`` gets it when its own call does not say, as
+#: Keras hands it down; None (no call says): the ``call``'s own default applies.
+_TRAINING: contextvars.ContextVar[bool | None] = contextvars.ContextVar("training", default=None)
+
+
+@contextlib.contextmanager
+def training_calls(training: bool) -> Iterator[None]:
+    """Run layer calls with ``training`` handed down to every ``call`` that takes it."""
+    token = _TRAINING.set(training)
+    try:
+        yield
+    finally:
+        _TRAINING.reset(token)
+
+
 class Layer(Module):
     """Base class of every built-in layer and of Keras-style custom layers.
 
@@ -69,6 +89,8 @@ class Layer(Module):
 
     #: base of the Keras-style default name; ``snake_case(class name)`` when None
     default_name: ClassVar[str | None] = None
+    #: set on a user's subclass that defines ``build``: it starts unbuilt (see __init_subclass__)
+    _builds_lazily: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -96,7 +118,7 @@ class Layer(Module):
         d["_name_given"] = name is not None
         d["_inbound_nodes"] = []  # its calls on symbolic tensors (functional API)
         d["_dtype"] = None if dtype is None else np.dtype(dtype)
-        d["built"] = True
+        d["built"] = not type(self)._builds_lazily
         d["_input_shape"] = None if input_shape is None else (None, *_shape_tuple(input_shape))
         d["_last_output_shape"] = None
 
@@ -107,6 +129,10 @@ class Layer(Module):
         if cls.__module__.split(".")[0] == "nn" and not cls.__name__.startswith("_"):
             BUILTIN_LAYERS[f"{cls.__module__}.{cls.__name__}"] = cls
         build = cls.__dict__.get("build")
+        if build is not None and cls.__module__.split(".")[0] != "nn":
+            # a user's layer that makes its weights in build(): unbuilt until its first
+            # call (or a model's build) runs it, as in Keras
+            cls._builds_lazily = True
         if build is not None and not getattr(build, "_marks_built", False):
 
             @functools.wraps(build)
@@ -259,17 +285,25 @@ class Layer(Module):
         for w, t in zip(weights, own, strict=True):
             copy_into(t, w)
 
+    def add_loss(self, loss: Any) -> None:
+        """Keras' ``add_loss``: a term (a scalar tensor computed in ``call``) that training
+        adds to the loss, as a reconstruction or activity penalty. The terms of one call
+        of the outermost layer or model are kept until its next call."""
+        self.__dict__.setdefault("_added_losses", []).append(loss)
+
     @property
     def losses(self) -> list[Tensor]:
         """Regularization penalties of this layer and its sub-layers (Keras'
-        ``model.losses``), computed now from the current weights; add their sum to the
-        training loss (see :meth:`regularization_loss`)."""
+        ``model.losses``), computed now from the current weights, and the terms their last
+        call added with :meth:`add_loss`; training adds their sum to the loss (see
+        :meth:`regularization_loss`)."""
         out = []
         for mod in self.modules():
             for pname, reg in getattr(mod, "_regularizers", ()):
                 p = mod._parameters.get(pname)
                 if p is not None:
                     out.append(reg(p))
+            out.extend(mod.__dict__.get("_added_losses", ()))
         return out
 
     def regularization_loss(self) -> Tensor | float:
@@ -308,20 +342,39 @@ class Layer(Module):
             args = tuple(_as_input_tensor(a, self) for a in args)
         if not self.built and args:
             self._build_from_input(args[0])
+        depth = _CALL_DEPTH.get()
+        if depth == 0:  # the outermost call: the losses added by the last one are gone
+            for module in self.modules():
+                if module.__dict__.get("_added_losses"):
+                    module.__dict__["_added_losses"] = []
+        token = _CALL_DEPTH.set(depth + 1)
+        try:
+            out = self._call_in_mode(args, kwargs, training)
+        finally:
+            _CALL_DEPTH.reset(token)
+        if isinstance(out, Tensor):
+            self.__dict__["_last_output_shape"] = (None, *out.shape[1:])
+        return out
+
+    def _call_in_mode(self, args: tuple, kwargs: dict, training: bool | None) -> Any:
         if training is None:
+            handed_down = _TRAINING.get()
+            if handed_down is not None and "training" not in kwargs \
+                    and _takes_training(type(self)):  # fmt: skip
+                kwargs["training"] = handed_down
             out = super().__call__(*args, **kwargs)
         else:
             previous = [(m, m.training) for m in self.modules()]
             self.train(bool(training))
             if _takes_training(type(self)):  # call(inputs, training=None) gets the flag
                 kwargs["training"] = bool(training)
+            token = _TRAINING.set(bool(training))
             try:
                 out = super().__call__(*args, **kwargs)
             finally:
+                _TRAINING.reset(token)
                 for m, mode in previous:
                     m.__dict__["training"] = mode
-        if isinstance(out, Tensor):
-            self.__dict__["_last_output_shape"] = (None, *out.shape[1:])
         return out
 
     # ------------------------------------------------------------------ build
@@ -354,7 +407,10 @@ class Layer(Module):
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments as JSON-able values (for ``save``/``load_model``).
         Built-in layers implement it; a custom layer must override it to be saved whole
-        (``save_weights`` works for any model)."""
+        (``save_weights`` works for any model), starting from this base, as in Keras:
+        ``return {**super().get_config(), "units": self.units}`` (name, trainable, dtype)."""
+        if type(self).get_config is not Layer.get_config:  # called from an override
+            return self._base_config()
         raise NotImplementedError(
             f"{type(self).__name__} has no get_config(): implement it (and accept its keys in "
             f"__init__) to save the whole model, or use save_weights()/load_weights()"

@@ -52,7 +52,15 @@ from typing import Any
 
 from autograd import Tensor, mean
 
-from .base import EPSILON, Loss, SoftmaxCrossEntropy, check_integer_labels, softmax_cross_entropy
+from .base import (
+    EPSILON,
+    Loss,
+    SoftmaxCrossEntropy,
+    check_integer_labels,
+    float_targets,
+    same_rank,
+    softmax_cross_entropy,
+)
 from .keras import (
     MAE,
     MSE,
@@ -194,6 +202,8 @@ def _averaged(fn: Callable[[Any, Tensor], Any]) -> Callable[[Any, Tensor], Tenso
 
     @functools.wraps(fn)
     def loss(y_true: Any, y_pred: Tensor) -> Tensor:
+        if isinstance(y_pred, Tensor):  # as Keras: targets of the predictions' dtype and rank
+            y_true, y_pred = same_rank(float_targets(y_true, y_pred), y_pred)
         value = fn(y_true, y_pred)
         if isinstance(value, Tensor) and value.ndim:
             return mean(value)

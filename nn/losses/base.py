@@ -5,6 +5,7 @@ class :class:`Loss`.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -367,6 +368,45 @@ def _check_same_shape(y_true: Tensor, y_pred: Tensor) -> None:
         )
 
 
+def float_targets(y_true: Any, y_pred: Tensor) -> Tensor:
+    """Targets as Keras hands them to a loss's ``call`` or to a loss function given to
+    ``compile``: a tensor of the predictions' dtype (integer labels too)."""
+    t = _as_tensor(y_true, y_pred)
+    return t if t.dtype == y_pred.dtype else t.astype(y_pred.dtype)
+
+
+_WARNED_BROADCAST: set[type] = set()
+
+
+def _warn_broadcast(cls: type, y_true: Tensor, y_pred: Tensor) -> None:
+    if cls in _WARNED_BROADCAST:
+        return
+    _WARNED_BROADCAST.add(cls)
+    warnings.warn(
+        f"{cls.__name__}.call gets targets of shape {tuple(y_true.shape)} and predictions of "
+        f"shape {tuple(y_pred.shape)}: an elementwise y_true - y_pred broadcasts them to every "
+        "pair. Keras 3 passes them so to a Loss subclass too (a loss function given to "
+        "compile gets them matched); give targets shaped like the predictions, e.g. "
+        "y.reshape(-1, 1)",
+        stacklevel=4,
+    )
+
+
+def same_rank(y_true: Tensor, y_pred: Tensor) -> tuple[Tensor, Tensor]:
+    """Keras' ``squeeze_or_expand_to_same_rank``: ranks one apart with a last axis of 1 are
+    made equal, so (N,) targets meet (N, 1) predictions as (N, 1), not broadcast to (N, N)
+    (a custom loss's ``y_true - y_pred`` would silently be a matrix of every pair)."""
+    if y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
+        if y_pred.ndim == 1:
+            return y_true, autograd.unsqueeze(y_pred, -1)
+        return autograd.squeeze(y_true, -1), y_pred
+    if y_pred.ndim == y_true.ndim + 1 and y_pred.shape[-1] == 1:
+        if y_true.ndim == 1:
+            return autograd.unsqueeze(y_true, -1), y_pred
+        return y_true, autograd.squeeze(y_pred, -1)
+    return y_true, y_pred
+
+
 def _match_shape(y_true: Tensor, y_pred: Tensor) -> Tensor:
     """(N,) targets against (N, 1) predictions are reshaped, not broadcast to (N, N)."""
     if tuple(y_true.shape) == tuple(y_pred.shape):
@@ -395,22 +435,47 @@ class Loss:
     #: the matching accuracy
     name = ""
 
-    def __init__(self, reduction: str = "mean") -> None:
+    def __init__(self, reduction: str = "mean", name: str | None = None,
+                 dtype: Any = None) -> None:  # fmt: skip
         self.reduction = _reduction(reduction)
+        # the name given (Keras' ``name=``), kept apart from ``name``, the Keras identifier
+        # that picks the matching accuracy
+        self.given_name = name
 
     def __call__(self, a: Any, b: Any) -> Tensor:
         if self.convention == "keras":
             return self.compute(a, _predictions(b, type(self).__name__))
         return self.compute(b, _predictions(a, type(self).__name__))
 
+    def call(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        """Keras' way to write a loss: subclass, return the per-sample (or per-element)
+        values here; ``reduction`` reduces them (the mean over all of them by default)."""
+        raise NotImplementedError(
+            f"{type(self).__name__}: a loss subclass implements call(y_true, y_pred) (Keras) "
+            "or compute(y_true, y_pred)"
+        )
+
     def compute(self, y_true: Any, y_pred: Tensor) -> Tensor:
-        raise NotImplementedError
+        # a Keras-style subclass: targets as the predictions' dtype, then its call(). As in
+        # Keras 3, their ranks are left as they are (a loss function given to compile gets
+        # them matched); where that broadcasts, say so once.
+        y_true = float_targets(y_true, y_pred)
+        if same_rank(y_true, y_pred)[0].shape != y_true.shape:
+            _warn_broadcast(type(self), y_true, y_pred)
+        return _reduce(self.call(y_true, y_pred), self.reduction)
 
     def keras_call(self, y_true: Any, y_pred: Tensor) -> Tensor:
         return self.compute(y_true, _predictions(y_pred, type(self).__name__))
 
     def get_config(self) -> dict[str, Any]:
-        return {"reduction": self.reduction}
+        config: dict[str, Any] = {"reduction": self.reduction}
+        if getattr(self, "given_name", None) is not None:
+            config["name"] = self.given_name
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Loss:
+        return cls(**config)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())

@@ -197,9 +197,7 @@ class _KerasLoss(Loss):
     Keras 3 (``name`` is kept in ``given_name``; ``dtype`` is the predictions')."""
 
     def __init__(self, reduction: str = "mean", name: str | None = None, dtype: Any = None) -> None:
-        super().__init__(reduction)
-        # kept apart from ``name``, the Keras identifier that picks the matching accuracy
-        self.given_name = name
+        super().__init__(reduction, name, dtype)
 
 
 class SparseCategoricalCrossentropy(_KerasLoss):

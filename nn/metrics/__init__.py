@@ -16,6 +16,7 @@ Accuracy rules (as Keras' ``"accuracy"``):
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -128,15 +129,63 @@ class Metric:
     """Keras' streaming metric: ``update_state(y_true, y_pred)`` per batch, ``result()`` (a
     0-d Tensor: ``float(m.result())`` reads it), ``reset_state()``. The state stays on the
     predictions' device: updating never makes the host wait; reading ``result()`` does.
-    Calling the metric updates it and returns the running result, as in Keras."""
+    Calling the metric updates it and returns the running result, as in Keras.
+
+    Subclass it as in Keras: make the state with ``self.add_weight(name=..., shape=(),
+    initializer="zeros")`` (or ``add_variable``) in ``__init__``, update it with
+    ``assign``/``assign_add`` in ``update_state``, compute ``result()`` from it; the default
+    ``reset_state`` sets every such variable back to its initial value.
+    """
+
+    #: the built-in metrics keep their state in attributes that ``reset_state`` sets up,
+    #: so ``__init__`` calls it; a Keras-style subclass's variables exist only after
+    #: ``super().__init__()`` returns
+    _state_in_reset_state = False
+
+    #: the name of an instance made without one; None: the class's name in snake case,
+    #: numbered per process as Keras numbers them (``auc``, ``auc_1``...)
+    _fixed_name: str | None = None
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
-        self.name = name or _snake(type(self).__name__)
+        from ..core.naming import auto_name
+
+        self.name = name or self._fixed_name or auto_name(_snake(type(self).__name__))
         self.dtype = dtype
-        self.reset_state()
+        self._variables: list[Any] = []
+        if self._state_in_reset_state:
+            self.reset_state()
+
+    def add_variable(self, shape: Any = (), initializer: Any = "zeros", dtype: Any = None,
+                     aggregation: str = "sum", name: str | None = None) -> Any:  # fmt: skip
+        """A state variable (non-trainable), reset to ``initializer`` by ``reset_state``."""
+        from ..core.parameter import Variable
+
+        if isinstance(shape, str):  # Keras 2's order: add_weight("total", ...)
+            shape, name = (), shape
+        kind = np.dtype(dtype or self.dtype or autograd.get_default_dtype())
+        variable = Variable(initializer, shape=tuple(shape), dtype=kind, trainable=False,
+                            name=name or f"variable_{len(self._variables)}")  # fmt: skip
+        variable.initial_value = variable.array.copy()
+        self._variables.append(variable)
+        return variable
+
+    def add_weight(self, name: Any = None, shape: Any = (), initializer: Any = "zeros",
+                   dtype: Any = None, aggregation: str = "sum") -> Any:  # fmt: skip
+        """Keras' other spelling of :meth:`add_variable` (``add_weight(name="total",
+        initializer="zeros")``, or the shape first)."""
+        if name is not None and not isinstance(name, str):  # Keras 3's order: shape first
+            name, shape = None, name
+        return self.add_variable(shape, initializer, dtype, aggregation, name)
+
+    @property
+    def variables(self) -> list[Any]:
+        """The state variables made by ``add_variable``/``add_weight``."""
+        return list(getattr(self, "_variables", []))
 
     def reset_state(self) -> None:
-        raise NotImplementedError
+        """Set every state variable back to its initial value."""
+        for variable in self.variables:
+            variable.assign(variable.initial_value)
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         raise NotImplementedError
@@ -144,14 +193,19 @@ class Metric:
     def result(self) -> Tensor:
         raise NotImplementedError
 
-    reset_states = reset_state  # Keras 2 spelling
+    def reset_states(self) -> None:  # Keras 2 spelling
+        self.reset_state()
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
         self.update_state(y_true, y_pred, sample_weight)
         return self.result()
 
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name}
+        return {"name": self.name, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Metric:
+        return cls(**config)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}>"
@@ -185,6 +239,9 @@ class Mean(Metric):
     variables), so a recorded step (``fit`` with ``jit_compile=True``) that adds into it
     keeps counting across epochs.
     """
+
+    _state_in_reset_state = True
+    _fixed_name = "mean"
 
     def reset_state(self) -> None:
         total = getattr(self, "_total", None)
@@ -220,6 +277,33 @@ class Mean(Metric):
     def __call__(self, values: Any, sample_weight: Any = None) -> Tensor:  # type: ignore[override]
         self.update_state(values, sample_weight)
         return self.result()
+
+
+_WARNED_RANKS: set[Any] = set()
+
+
+def _check_ranks(fn: Any, y_true: Any, y_pred: Tensor) -> None:
+    """Say once when a function of the user's gets (N,) targets and (N, 1) predictions:
+    Keras 3 hands them to a metric function as they are, and so does this (the same
+    numbers), but ``y_true - y_pred`` then averages every pair."""
+    shape = tuple(getattr(y_true, "shape", np.shape(y_true)))
+    if fn in _WARNED_RANKS or len(shape) + 1 != y_pred.ndim or y_pred.shape[-1] != 1:
+        return
+    _WARNED_RANKS.add(fn)
+    warnings.warn(
+        f"metric {getattr(fn, '__name__', fn)!r} gets targets of shape {shape} and "
+        f"predictions of shape {tuple(y_pred.shape)}: an elementwise y_true - y_pred "
+        "broadcasts them to every pair. Keras 3 passes them so to a metric function too "
+        "(a loss function gets them matched); give targets shaped like the predictions, "
+        "e.g. y.reshape(-1, 1)",
+        stacklevel=4,
+    )
+
+
+def _is_users(fn: Any) -> bool:
+    """A function of the user's own (not one of this project's, which match shapes)."""
+    module = getattr(fn, "__module__", None) or ""
+    return module.split(".")[0] not in ("nn", "autograd")
 
 
 class MeanMetricWrapper(Mean):
@@ -260,6 +344,8 @@ class MeanMetricWrapper(Mean):
                 self._total = self._total + hits.sum(dtype=autograd.get_default_dtype())
             self._count = self._count + n
             return
+        if isinstance(y_pred, Tensor) and _is_users(self._fn):
+            _check_ranks(self._fn, y_true, y_pred)
         value = self._fn(y_true, y_pred, **self._fn_kwargs)
         n = len(_raw(y_pred)) if _raw(y_pred).ndim else 1
         Mean.update_state(self, value, n=n)
@@ -420,6 +506,8 @@ def _no_sample_weight(metric: Metric, sample_weight: Any) -> None:
 
 class _Confusion(Metric):
     """Confusion counts of a binary classifier (``y_pred > thresholds``, default 0.5)."""
+
+    _state_in_reset_state = True
 
     def __init__(self, thresholds: float | None = None, name: str | None = None,
                  dtype: Any = None) -> None:

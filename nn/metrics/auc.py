@@ -39,6 +39,8 @@ class AUC(Metric):
     """Area under the ROC or PR curve (see the module doc); ``from_logits=True`` applies a
     sigmoid first. Targets are 0/1 (or bools) of any shape matching the predictions."""
 
+    _state_in_reset_state = True
+
     def __init__(self, num_thresholds: int = 200, curve: str = "ROC",
                  summation_method: str = "interpolation", name: str | None = None,
                  dtype: Any = None, thresholds: Any = None, multi_label: bool = False,

@@ -69,6 +69,8 @@ def _float_pair(y_true: Any, y_pred: Any, dtype: Any) -> tuple[Any, Any]:
 class FBetaScore(Metric):
     """F_β score of a multi-label or one-hot multi-class classifier (see the module doc)."""
 
+    _state_in_reset_state = True
+
     def __init__(self, average: str | None = None, beta: float = 1.0,
                  threshold: float | None = None, name: str = "fbeta_score",
                  dtype: Any = None) -> None:  # fmt: skip
@@ -144,6 +146,8 @@ class F1Score(FBetaScore):
 class R2Score(Metric):
     """The coefficient of determination R² of a regression (see the module doc);
     ``num_regressors`` k > 0 gives the adjusted R²: 1 - (1 - R²)(n - 1)/(n - k - 1)."""
+
+    _state_in_reset_state = True
 
     def __init__(self, class_aggregation: str | None = "uniform_average",
                  num_regressors: int = 0, name: str = "r2_score",

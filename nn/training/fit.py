@@ -38,6 +38,7 @@ import backends
 from autograd import Tensor
 from optim.validation import check_flag, check_int, check_real, describe
 
+from ..core.layer import training_calls
 from ..core.symbolic import flatten, is_nest, map_structure, pack_as
 from ..data.splits import validation_split as _validation_split
 from . import arguments as _args
@@ -645,7 +646,7 @@ class TrainingMixin:
         batch_size, n = loader.batch_size, _num_samples(loader)
         seen = 0
         hooks.on_predict_begin({})
-        with autograd.no_grad():
+        with autograd.no_grad(), training_calls(False):
             for i, (xb,) in enumerate(loader, 1):
                 hooks.on_predict_batch_begin(i - 1, {})
                 out = self(map_structure(lambda t: as_input_batch(t, dtype), xb))

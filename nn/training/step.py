@@ -29,6 +29,7 @@ from autograd import Tensor
 from backends.cuda_graphs import NotCapturable
 
 from ..constraints import apply_constraints
+from ..core.layer import training_calls
 from ..core.symbolic import flatten, is_nest, map_structure
 from ..metrics import _HIT_RATES, Mean, MeanMetricWrapper, Metric
 from .outputs import OutputPlan
@@ -129,10 +130,19 @@ class Step:
     def names(self) -> list[str]:
         return ["loss", *(m.name for m in self.metrics)]
 
+    def _own_metrics(self) -> list[Metric]:
+        """Metrics the model keeps as attributes and updates in its ``call`` (Keras tracks
+        them: ``self.reconstruction_mean = keras.metrics.Mean(...)``); logged beside the
+        compiled ones, reset with them."""
+        found = []
+        for module in self.model.modules():
+            found.extend(v for v in vars(module).values() if isinstance(v, Metric))
+        return found
+
     def reset(self) -> None:
         """Start a new epoch (or evaluation): forget the running loss and metrics."""
         self.loss_tracker.reset_state()
-        for m in self.metrics:
+        for m in [*self.metrics, *self._own_metrics()]:
             m.reset_state()
 
     def _loss(self, xb: Tensor, yb: Tensor) -> tuple[Tensor, Tensor]:
@@ -161,7 +171,8 @@ class Step:
         training step records (with :meth:`_track` where the metrics allow: see
         :meth:`_capture`)."""
         self.optimizer.zero_grad()
-        loss, y_pred = self._loss(xb, yb)
+        with training_calls(True):  # call(..., training=True), as Keras' train_step
+            loss, y_pred = self._loss(xb, yb)
         loss.backward()
         self.optimizer.step()
         if self._params:
@@ -170,7 +181,7 @@ class Step:
 
     def _forward(self, xb: Tensor, yb: Tensor) -> tuple[Tensor, Any]:
         """The loss without a graph: what a captured evaluation step records."""
-        with autograd.no_grad():
+        with autograd.no_grad(), training_calls(False):
             return self._loss(xb, yb)
 
     def _tracked(self, run: Any) -> Any:
@@ -277,7 +288,7 @@ class Step:
             # device-side asserts surface at the next synchronisation
             backends.backend_of(total).check_errors()
         out = {"loss": float(self.loss_tracker.result())}
-        for m in self.metrics:
+        for m in [*self.metrics, *self._own_metrics()]:
             out[m.name] = float(m.result())
         return dict(sorted(out.items()))
 
