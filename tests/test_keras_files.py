@@ -611,16 +611,21 @@ def test_unsupported_model_is_refused_before_writing(tmp_path, layer, match):
     assert not path.exists()
 
 
-def test_subclassed_layer_and_model_are_refused(tmp_path):
+def test_a_subclassed_layer_is_written_as_its_own_class_and_a_model_is_refused(tmp_path):
     _h5py()
 
     class MCDropout(nn.layers.Dropout):
         def call(self, inputs, training=None):
             return super().call(inputs, training=True)
 
+    # as Keras: written under its own class name (never as a plain Dropout, which computes
+    # something else), read back only with custom_objects
     model = nn.Sequential([nn.layers.Input(shape=(3,)), MCDropout(0.5)])
-    with pytest.raises(KerasFormatError, match="MCDropout"):
-        model.save(str(tmp_path / "mc.keras"))
+    model.save(str(tmp_path / "mc.keras"))
+    with pytest.raises(KerasFormatError, match="custom_objects=.*MCDropout"):
+        nn.load_model(str(tmp_path / "mc.keras"))
+    loaded = nn.load_model(str(tmp_path / "mc.keras"), custom_objects={"MCDropout": MCDropout})
+    assert type(loaded.layers[0]) is MCDropout and loaded.layers[0].rate == 0.5
 
     class Wide(nn.Model):
         def __init__(self):

@@ -215,7 +215,7 @@ def load_model(
         FileNotFoundError: there is no such file.
     """
     if (keras := _keras_saving(path)) is not None:
-        return keras.load_model(path, compile=compile)
+        return keras.load_model(path, compile=compile, custom_objects=custom_objects)
     with _open_weights(path) as contents:
         config = _parse_config(path, contents.config_text)
         if config is None:

@@ -225,7 +225,8 @@ def load_weights(model: Module, path: str, strict: bool = True) -> IncompatibleK
     return IncompatibleKeys(missing, unexpected)
 
 
-def load_model(path: str, compile: bool = True) -> Sequential:  # noqa: A002 - Keras' name
+def load_model(path: str, compile: bool = True,  # noqa: A002 - Keras' name
+               custom_objects: dict[str, Any] | None = None) -> Sequential:
     """Read a Keras 3 ``.keras`` archive: the Sequential model with its weights, compiled
     as saved (``compile=False``: uncompiled), in inference mode as a Keras model is when
     called. Unsupported layers or settings raise :class:`KerasFormatError` naming them.
@@ -240,7 +241,7 @@ def load_model(path: str, compile: bool = True) -> Sequential:  # noqa: A002 - K
         if METADATA_MEMBER in zf.namelist():
             _read_json(zf, METADATA_MEMBER, path)  # must be valid, carries nothing we use
     try:
-        model, input_shape = model_from_config(config)
+        model, input_shape = model_from_config(config, custom_objects)
     except KerasFormatError as e:
         raise KerasFormatError(f"{path!r}: {e}") from None
     with _open_weights(path) as f:
@@ -256,7 +257,7 @@ def load_model(path: str, compile: bool = True) -> Sequential:  # noqa: A002 - K
                 assert [tuple(t.shape) for t in _layer_weights(layer)] == shapes, group
         _assign(plan, found)
         if compile and config.get("compile_config"):  # Keras writes {} when uncompiled
-            if _compile_from_keras(model, config["compile_config"]):
+            if _compile_from_keras(model, config["compile_config"], custom_objects):
                 try:
                     restore_optimizer = _optimizer_restorer(h5py, f, model)
                 except KerasFormatError as e:

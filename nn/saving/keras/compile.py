@@ -165,8 +165,46 @@ def _optimizer_config(cls: type, h: dict[str, Any]) -> dict[str, Any]:
     return _keras_object("keras.optimizers", class_name, config)
 
 
+def _is_users(obj: Any) -> bool:
+    """A class or function of the user's own (not this project's)."""
+    module = getattr(obj, "__module__", None) or ""
+    return module.split(".")[0] not in ("nn", "autograd", "optim")
+
+
+def _user_loss_to_keras(loss: Any, inner: Any) -> Any:
+    """A loss function or Loss subclass of the user's, as Keras writes it: by name, read
+    back through ``load_model(..., custom_objects={name: ...})``. None for this project's."""
+    function = getattr(loss, "__wrapped__", loss)  # losses.get wraps plain functions
+    if not isinstance(inner, _losses.Loss) and callable(function):
+        name = getattr(function, "__name__", "<lambda>")
+        if not _is_users(function) or name == "<lambda>":  # a lambda has no name to load by
+            return None
+        return {"module": "builtins", "class_name": "function", "config": name,
+                "registered_name": "function"}  # fmt: skip
+    if not isinstance(inner, _losses.Loss) or not _is_users(type(inner)):
+        return None
+    config = dict(inner.get_config())
+    reduction = _REDUCTIONS.get(config.pop("reduction", inner.reduction))
+    if reduction is None:
+        raise _Untranslatable(f"loss reduction {inner.reduction!r}")
+    name = config.pop("name", None) or _snake_case(type(inner).__name__)
+    kind = type(inner).__name__
+    return {"module": None, "class_name": kind,
+            "config": {"name": name, "reduction": reduction, **config},
+            "registered_name": kind}  # fmt: skip
+
+
+def _snake_case(name: str) -> str:
+    import re
+
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
 def _loss_to_keras(loss: Any) -> Any:
     inner = getattr(loss, "loss", loss)  # a PyTorch loss wrapped by losses.get
+    users = _user_loss_to_keras(loss, inner)
+    if users is not None:
+        return users
     kind = type(inner).__name__
     config: dict[str, Any] = {}
     if kind in _LOSS_CLASSES:
@@ -259,13 +297,29 @@ def _optimizer_from_keras(value: Any, params: list[Any]) -> Any:
     return optimizer
 
 
-def _loss_from_keras(value: Any) -> Any:
+def _custom_object(custom_objects: dict[str, Any] | None, *names: Any) -> Any:
+    for name in names:
+        if isinstance(name, str) and name in (custom_objects or {}):
+            return custom_objects[name]  # type: ignore[index]
+    return None
+
+
+def _loss_from_keras(value: Any, custom_objects: dict[str, Any] | None = None) -> Any:
     if isinstance(value, dict) and value.get("class_name") == "function":
         value = value.get("config")
     if isinstance(value, str):
+        custom = _custom_object(custom_objects, value)
+        if custom is not None:
+            return custom
         if value.lower() not in _losses.known_names() or value.lower() in ("cross_entropy", "nll"):
-            raise _Untranslatable(f"loss {value!r}")
+            raise _Untranslatable(f"loss {value!r} (a function of your own? pass it in "
+                                  f"custom_objects={{{value!r}: ...}})")  # fmt: skip
         return value
+    if isinstance(value, dict) and value.get("class_name") not in _LOSS_CLASSES:
+        custom = _custom_object(custom_objects, value.get("registered_name"),
+                                value.get("class_name"))  # fmt: skip
+        if custom is not None:
+            return custom.from_config(dict(value.get("config") or {}))
     if not isinstance(value, dict) or value.get("class_name") not in _LOSS_CLASSES:
         raise _Untranslatable(f"loss {value!r}")
     class_name = value["class_name"]
@@ -319,7 +373,8 @@ def _metrics_from_keras(value: Any) -> list[str]:
     return names
 
 
-def _compile_from_keras(model: Sequential, config: Any) -> bool:
+def _compile_from_keras(model: Sequential, config: Any,
+                        custom_objects: dict[str, Any] | None = None) -> bool:  # fmt: skip
     """Compile ``model`` as the file's ``compile_config`` says; False (with a warning, as
     Keras) when a setting has no counterpart here."""
     try:
@@ -329,7 +384,7 @@ def _compile_from_keras(model: Sequential, config: Any) -> bool:
             if config.get(key) is not None:
                 raise _Untranslatable(key)
         params = [p for p in model.parameters() if p.requires_grad]
-        loss = _loss_from_keras(config.get("loss"))
+        loss = _loss_from_keras(config.get("loss"), custom_objects)
         metrics = _metrics_from_keras(config.get("metrics"))
         optimizer = _optimizer_from_keras(config.get("optimizer", "rmsprop"), params)
     except _Untranslatable as e:

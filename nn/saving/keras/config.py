@@ -295,8 +295,20 @@ _WRITERS: dict[type, tuple[str, Callable[[Any, str], dict[str, Any]]]] = {
 SUPPORTED_LAYERS = ("InputLayer", *sorted(name for name, _ in _WRITERS.values()))
 
 
+def _is_custom(layer: Module) -> bool:
+    """A Keras-style layer class of the user's own with a ``get_config``: written as Keras
+    writes custom layers (by class name, its config as it gives it), read back through
+    ``load_model(..., custom_objects={"MyDense": MyDense})``."""
+    cls = type(layer)
+    return (isinstance(layer, Layer) and cls not in _WRITERS
+            and cls.__module__.split(".")[0] != "nn"
+            and cls.get_config is not Layer.get_config)  # fmt: skip
+
+
 def _keras_class_of(layer: Module, where: str) -> str:
     # The exact class: a subclass (``class MCDropout(Dropout)``) computes something else.
+    if _is_custom(layer):
+        return type(layer).__name__
     entry = _WRITERS.get(type(layer))
     if entry is None:
         raise KerasFormatError(
@@ -345,14 +357,19 @@ def model_config(model: Module) -> dict[str, Any]:
     for i, layer in enumerate(model.layers):
         where = _describe(i, layer)
         class_name = _keras_class_of(layer, where)
-        writer = _WRITERS[type(layer)][1]
-        config = {
-            "name": layer.name,
-            "trainable": layer.trainable,
-            "dtype": _dtype_policy(layer.dtype),
-            **writer(layer, where),
-        }
-        entry = _keras_object("keras.layers", class_name, config)
+        if _is_custom(layer):
+            config = {**layer.get_config(), "dtype": _dtype_policy(layer.dtype)}
+            entry = {"module": None, "class_name": class_name, "config": config,
+                     "registered_name": class_name}  # fmt: skip
+        else:
+            writer = _WRITERS[type(layer)][1]
+            config = {
+                "name": layer.name,
+                "trainable": layer.trainable,
+                "dtype": _dtype_policy(layer.dtype),
+                **writer(layer, where),
+            }
+            entry = _keras_object("keras.layers", class_name, config)
         if input_shapes and input_shapes[i] is not None:
             entry["build_config"] = {"input_shape": list(input_shapes[i])}
         layers.append(entry)
@@ -597,22 +614,55 @@ def _input_shape_from_keras(entry: dict[str, Any]) -> tuple:
     return _shape_from_keras(shape, "InputLayer")
 
 
-def _check_keras_class(entry: Any, where: str) -> str:
+def _custom_class(entry: dict[str, Any], custom_objects: dict[str, Any] | None) -> Any:
+    """The user's class for a custom entry (by its registered name, then its class name)."""
+    for key in (entry.get("registered_name"), entry.get("class_name")):
+        if isinstance(key, str) and key in (custom_objects or {}):
+            return custom_objects[key]  # type: ignore[index]
+    return None
+
+
+def _check_keras_class(entry: Any, where: str,
+                       custom_objects: dict[str, Any] | None = None) -> str:  # fmt: skip
     if not isinstance(entry, dict):
         raise KerasFormatError(f"{where}: expected a serialized Keras object, got {entry!r}")
     class_name = entry.get("class_name")
     module = entry.get("module")
     registered = entry.get("registered_name")
+    if _custom_class(entry, custom_objects) is not None:
+        return str(class_name)
     builtin = module is None or (isinstance(module, str) and module.split(".")[0] == "keras")
+    if module is None and registered is not None:  # how Keras writes a class of the user's
+        builtin = False
     if not builtin or (registered not in (None, class_name)):
         raise KerasFormatError(
-            f"{where}: custom class {registered or class_name!r} (module {module!r}) is not "
-            f"supported; supported layers: {', '.join(SUPPORTED_LAYERS)}"
+            f"{where}: custom class {registered or class_name!r} (module {module!r}): pass "
+            f"it as load_model(path, custom_objects={{{registered or class_name!r}: "
+            f"YourClass}}); built-in layers: {', '.join(SUPPORTED_LAYERS)}"
         )
     return str(class_name)
 
 
-def model_from_config(config: Any) -> tuple[Sequential, tuple | None]:
+def _custom_layer(cls: Any, entry: dict[str, Any], layer_input: tuple | None,
+                  where: str) -> Layer:  # fmt: skip
+    """A user's layer from its Keras entry: ``cls.from_config(config)`` (the dtype policy
+    as its name), built for the entry's input shape so its weights can be read."""
+    config = dict(entry.get("config") or {})
+    policy = config.get("dtype")
+    if isinstance(policy, dict):
+        config["dtype"] = _dtype_from_keras(policy, where)
+    try:
+        layer = cls.from_config(config)
+    except TypeError as error:
+        raise KerasFormatError(f"{where}: {cls.__name__}.from_config({config!r}) failed: "
+                               f"{error}") from None  # fmt: skip
+    if layer_input is not None and not layer.built:
+        layer.ensure_built(layer_input)
+    return layer
+
+
+def model_from_config(config: Any, custom_objects: dict[str, Any] | None = None,
+                      ) -> tuple[Sequential, tuple | None]:  # fmt: skip
     """An UNBUILT Sequential for Keras' ``config.json`` content, and the input shape it
     is to be built for (None if the file does not say): the caller checks the weights
     file against the layers before their weights are allocated."""
@@ -639,10 +689,17 @@ def model_from_config(config: Any) -> tuple[Sequential, tuple | None]:
     model = Sequential(name=body.get("name"))
     for i, entry in enumerate(entries):
         where = f"layer {i}"
-        class_name = _check_keras_class(entry, where)
+        class_name = _check_keras_class(entry, where, custom_objects)
         layer_config = entry.get("config")
         name = layer_config.get("name") if isinstance(layer_config, dict) else None
         where = f"layer {i} {name!r} ({class_name})"
+        custom = _custom_class(entry, custom_objects)
+        if custom is not None:
+            build_config = entry.get("build_config")
+            shape = build_config.get("input_shape") if isinstance(build_config, dict) else None
+            shape = None if shape is None else _shape_from_keras(shape, where)
+            model.add(_custom_layer(custom, entry, shape, where))
+            continue
         reader = _READERS.get(class_name)
         if reader is None:
             raise KerasFormatError(

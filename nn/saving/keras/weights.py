@@ -86,8 +86,23 @@ _KERAS_SLOT_LAYOUTS: dict[str, Callable[[dict[str, Any]], list[list[tuple[str, s
         + ([[("average_gradient", "1")]] if h["centered"] else [])
     ),
     "Adagrad": lambda h: [[("accumulator", "1")]],
+    "Nadam": lambda h: [[("momentum", "1"), ("velocity", "1")]],
+    "Adamax": lambda h: [[("momentum", "1"), ("norm", "1")]],
+    "Adadelta": lambda h: [[("accumulated_grad", "1"), ("accumulated_delta_var", "1")]],
+    "Lion": lambda h: [[("momentum", "1")]],
+    "Ftrl": lambda h: [[("accumulator", "1"), ("linear", "1")]],
 }
 _KERAS_SLOT_LAYOUTS["AdamW"] = _KERAS_SLOT_LAYOUTS["Adam"]
+# Scalars Keras keeps for the whole optimizer, after the slots: in the group here.
+_KERAS_GROUP_SCALARS: dict[str, tuple[str, ...]] = {"nadam": ("u_product",)}
+
+
+def _group_scalars(keras_name: str, optimizer: Any) -> tuple[str, ...]:
+    from optim import keras as keras_optimizers
+
+    if not isinstance(optimizer, keras_optimizers.Optimizer):
+        return ()
+    return _KERAS_GROUP_SCALARS.get(keras_name, ())
 
 
 def _slot_plan(optimizer: Any, params: list[Any]) -> tuple[Any, str, list[tuple]] | None:
@@ -161,6 +176,8 @@ def _optimizer_variables(model: Module) -> tuple[str, list[np.ndarray]] | None:
     variables = [np.array(iterations, dtype=np.int64), np.array(lr, dtype=np.float32)]
     for p, key, c in slots:
         variables.append((np.asarray(value(p, key)) * _factor(c, lr)).astype(p.dtype))
+    for key in _group_scalars(name, optimizer):
+        variables.append(np.array(float(group[key]), dtype=np.float32))
     return name, variables
 
 
@@ -301,8 +318,20 @@ def _weight_plan(
         plan.append((path, layer, _planned_shapes(layer, shape, where)))
         if shape is not None:
             out = layer.compute_output_shape(shape)
+            if out is None and getattr(layer, "built", False) and None not in shape[1:]:
+                out = _output_shape_by_running(layer, shape)  # a custom layer's, say
             shape = None if out is None else tuple(out)
     return plan
+
+
+def _output_shape_by_running(layer: Module, input_shape: tuple) -> tuple:
+    """The output shape of a built layer that does not compute one: from a batch of one."""
+    import autograd
+
+    device = next((t.device for t in layer.parameters()), None)
+    with autograd.no_grad():
+        x = autograd.zeros((1, *input_shape[1:]), device=device)
+        return (None, *layer(x).shape[1:])
 
 
 def _read_layer_weights(
@@ -378,12 +407,13 @@ def _restorer(
     plan = None
     if isinstance(optimizer, optim.Optimizer) and optimizer.is_bound:
         plan = _slot_plan(optimizer, params)
+    scalars = () if plan is None else _group_scalars(plan[1], plan[0])
     if plan is not None and count == 2 and plan[2]:
         # an optimizer Keras never built (compiled, saved before fit): only its iteration
         # count and learning rate, and no state to lose
-        plan = (plan[0], plan[1], [])
-    if plan is None or count != 2 + len(plan[2]):
-        held = "" if plan is None else f", {2 + len(plan[2])} here"
+        plan, scalars = (plan[0], plan[1], []), ()
+    if plan is None or count != 2 + len(plan[2]) + len(scalars):
+        held = "" if plan is None else f", {2 + len(plan[2]) + len(scalars)} here"
         warnings.warn(
             f"optimizer variables not restored (the file holds {count} for "
             f"{type(optimizer).__name__}{held}): training resumes with fresh optimizer state",
@@ -391,22 +421,25 @@ def _restorer(
         )
         return lambda: None
     _, _, slots = plan
-    shapes = [(), (), *(tuple(p.shape) for p, _, _ in slots)]
-    kinds = ["iu", "f", *(["f"] * len(slots))]
+    shapes = [(), (), *(tuple(p.shape) for p, _, _ in slots), *([()] * len(scalars))]
+    kinds = ["iu", "f", *(["f"] * (len(slots) + len(scalars)))]
     datasets = check(shapes, kinds)
-    return lambda: _load_optimizer_state(optimizer, params, slots, datasets)
+    return lambda: _load_optimizer_state(optimizer, params, slots, datasets, scalars)
 
 
 def _load_optimizer_state(
-    optimizer: Any, params: list[Any], slots: list[tuple], datasets: list[Any]
-) -> None:
+    optimizer: Any, params: list[Any], slots: list[tuple], datasets: list[Any],
+    scalars: tuple[str, ...] = (),
+) -> None:  # fmt: skip
     """Keras' checked optimizer variables into ``optimizer``'s state and learning rate."""
     iterations = int(datasets[0][()])
     lr = float(datasets[1][()])
     h = optimizer.param_groups[0]
     index = {id(p): i for i, p in enumerate(params)}
     state: dict[int, dict[str, Any]] = {}
-    for (p, key, c), ds in zip(slots, datasets[2:], strict=True):
+    group_values = {key: float(ds[()]) for key, ds in
+                    zip(scalars, datasets[2 + len(slots):], strict=True)}  # fmt: skip
+    for (p, key, c), ds in zip(slots, datasets[2:2 + len(slots)], strict=True):
         entry = state.get(index[id(p)])
         if entry is None:
             entry = state[index[id(p)]] = optimizer._init_state(p.array, h)
@@ -421,4 +454,5 @@ def _load_optimizer_state(
         snapshot["iterations"] = iterations
     for g in snapshot["param_groups"]:
         g["lr"] = lr
+        g.update(group_values)
     optimizer.load_state_dict(snapshot)
