@@ -5,10 +5,14 @@ The file is a NumPy ``.npz`` archive (a zip of ``.npy`` arrays) whatever its nam
 one JSON entry, ``__xpgrad_index__``, that describes the saved object: nested dicts
 (any order, str/int/float/bool/None keys), lists, tuples, numbers, strings, None,
 Tensors (with their dtype, device and ``requires_grad``), NumPy arrays and device arrays
-(an optimizer's state on a GPU, loaded back onto that device or ``map_location``). Anything
-else (a model, a function, an object array) is refused when saving, naming where it
-was found: save ``model.state_dict()``, not the model. Loading never runs code from
-the file (``allow_pickle=False``).
+(an optimizer's state on a GPU, loaded back onto that device or ``map_location``). Such
+data loads without running any code from the file (``allow_pickle=False``).
+
+A whole model (``torch.save(model, PATH)``, or a dict holding one) is stored as a pickle,
+as PyTorch stores it, and, as PyTorch 2.6+ does, ``load`` refuses it unless told
+``weights_only=False``: unpickling runs code the file names, so only for files you trust.
+Saving ``model.state_dict()`` stays the way that needs no trust. Other objects (a
+function, an object array) are refused, naming where they were found.
 
 ``load`` also reads ``.safetensors`` files (a state dict saved by PyTorch with
 ``safetensors.torch.save_file``), without needing the safetensors package. A PyTorch
@@ -20,6 +24,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import pickle
 import struct
 import tempfile
 import zipfile
@@ -35,6 +40,7 @@ from .tensor import Tensor, _wrap
 __all__ = ["load", "save"]
 
 INDEX_KEY = "__xpgrad_index__"
+PICKLE_KEY = "__xpgrad_pickle__"
 FORMAT = "xpgrad.save"
 VERSION = 1
 
@@ -48,7 +54,14 @@ def save(obj: Any, f: str | os.PathLike | BinaryIO, **_ignored: Any) -> None:
     any previous file intact. Raises ``TypeError`` for what it cannot store.
     """
     arrays: dict[str, np.ndarray] = {}
-    index = {"format": FORMAT, "version": VERSION, "root": _encode(obj, arrays, "obj")}
+    try:
+        index: dict[str, Any] = {"format": FORMAT, "version": VERSION,
+                                 "root": _encode(obj, arrays, "obj")}  # fmt: skip
+    except TypeError as not_data:  # a whole model: a pickle, as PyTorch writes it
+        if not _holds_a_module(obj):
+            raise
+        arrays = {PICKLE_KEY: np.frombuffer(_pickled(obj, not_data), dtype=np.uint8)}
+        index = {"format": FORMAT, "version": VERSION, "pickled": True}
     payload = json.dumps(index).encode("utf-8")
     arrays[INDEX_KEY] = np.frombuffer(payload, dtype=np.uint8)
     if isinstance(f, str | os.PathLike):
@@ -66,7 +79,9 @@ def load(
     Tensors and device arrays go back to the device they were saved from, or to
     ``map_location`` (a device
     name or ``device``; a dict ``{"cuda:0": "cpu"}`` maps devices one by one).
-    ``weights_only`` is accepted for PyTorch's API: nothing but data is ever loaded.
+    ``weights_only``: data (state dicts) loads whatever it says. A file holding a whole
+    model (a pickle, see the module doc) loads only with ``weights_only=False``, as in
+    PyTorch 2.6+; ``map_location`` then moves the model (``.to()``).
     """
     data = _read_bytes(f)
     if data[:4] == b"PK\x03\x04":
@@ -91,12 +106,51 @@ def load(
                 f"load: the file has format version {index['version']}; this xpgrad reads "
                 f"up to {VERSION}"
             )
+        if index.get("pickled"):
+            return _unpickled(arrays[PICKLE_KEY].tobytes(), weights_only, map_location)
         return _decode(index["root"], arrays, map_location)
     if len(data) >= 9 and data[8:9] == b"{":
         return _read_safetensors(data, map_location)
     raise ValueError(
         "load: not a file written by autograd.save (an npz archive) or a .safetensors file"
     )
+
+
+# ----------------------------------------------------------------- whole objects (pickles)
+def _holds_a_module(obj: Any) -> bool:
+    """Whether ``obj`` is, or holds in its dicts, lists and tuples, a module (anything with
+    ``state_dict`` and ``parameters``): the objects saved whole, as pickles."""
+    if hasattr(obj, "state_dict") and hasattr(obj, "parameters"):
+        return True
+    if isinstance(obj, dict):
+        return any(_holds_a_module(v) for v in obj.values())
+    if isinstance(obj, list | tuple):
+        return any(_holds_a_module(v) for v in obj)
+    return False
+
+
+def _pickled(obj: Any, not_data: TypeError) -> bytes:
+    try:
+        return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError) as error:
+        raise TypeError(
+            f"{not_data}; as a pickle it fails too ({type(error).__name__}: {error}). Save "
+            "model.state_dict() and rebuild the model in code to load it"
+        ) from None
+
+
+def _unpickled(payload: bytes, weights_only: bool | None, map_location: Any) -> Any:
+    if weights_only is not False:
+        raise pickle.UnpicklingError(
+            "load: weights only load failed: this file holds a whole object (a model), "
+            "stored as a pickle. torch.load(path, weights_only=False) unpickles it, which "
+            "runs code the file names: do it only for a file you trust (as PyTorch 2.6+ "
+            "asks). Saving model.state_dict() instead needs no trust."
+        )
+    obj = pickle.loads(payload)  # noqa: S301 - the caller said weights_only=False
+    if map_location is not None and not isinstance(map_location, dict) and hasattr(obj, "to"):
+        obj = obj.to(map_location)
+    return obj
 
 
 # ----------------------------------------------------------------- the JSON index
@@ -133,7 +187,7 @@ def _encode(value: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
     hint = " (save model.state_dict(), not the model)" if hasattr(value, "state_dict") else ""
     raise TypeError(
         f"save: cannot store a {type(value).__name__} at {where}{hint}; only Tensors, NumPy "
-        "arrays, numbers, strings, None and dicts/lists/tuples of them are saved (no pickle)"
+        "arrays, numbers, strings, None and dicts/lists/tuples of them are saved as data"
     )
 
 

@@ -4,6 +4,7 @@ safe format (npz with a JSON index, no pickle) under any extension."""
 from __future__ import annotations
 
 import io
+import pickle
 from collections import OrderedDict
 
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 from _device import host
 
 import autograd as ag
+import nn
 
 
 def _state():
@@ -133,6 +135,24 @@ def test_refuses_what_it_cannot_store_and_says_where(tmp_path):
     with pytest.raises(TypeError, match="dict key"):
         ag.save({(1, 2): 1}, tmp_path / "x.pth")
     assert not (tmp_path / "x.pth").exists()  # nothing half-written is left behind
+
+
+def test_a_whole_model_is_saved_as_pytorch_does_and_loads_only_when_trusted(tmp_path):
+    """torch.save(model, PATH) pickles it; as PyTorch 2.6+, torch.load refuses that unless
+    weights_only=False (unpickling runs code the file names)."""
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    x = ag.randn(5, 3)
+    ag.save(model, tmp_path / "model.pth")
+    with pytest.raises(pickle.UnpicklingError, match="weights_only=False"):
+        ag.load(tmp_path / "model.pth")
+    loaded = ag.load(tmp_path / "model.pth", weights_only=False)
+    assert type(loaded) is nn.Sequential and loaded is not model
+    np.testing.assert_array_equal(host(loaded(x)), host(model(x)))
+    checkpoint = {"epoch": 3, "model": model}  # a dict holding a model: whole too
+    ag.save(checkpoint, tmp_path / "ck.pth")
+    assert ag.load(tmp_path / "ck.pth", weights_only=False)["epoch"] == 3
+    with pytest.raises(TypeError, match="as a pickle it fails too"):
+        ag.save({"model": model, "fn": lambda v: v}, tmp_path / "bad.pth")
 
 
 def test_refuses_a_pytorch_pickle_and_says_how_to_convert(torch, tmp_path):

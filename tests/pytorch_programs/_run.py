@@ -32,6 +32,7 @@ import random
 import re
 import sys
 import traceback
+import types
 from pathlib import Path
 
 import numpy as np
@@ -201,7 +202,12 @@ def main() -> None:
         source = substitute(source)
         autograd.manual_seed(0)
         our_tensor = autograd.Tensor
-    namespace = {"__name__": "__main__", "__file__": str(program)}
+    # the program runs as the __main__ module, so that pickle finds the classes it defines
+    # (torch.save(model, PATH) of a model class written in the program)
+    main = types.ModuleType("__main__")
+    main.__file__ = str(program)
+    sys.modules["__main__"] = main
+    namespace = main.__dict__
     stdout = io.StringIO()
     error = None
     try:
