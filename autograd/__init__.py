@@ -60,6 +60,20 @@ _tensor_module._factories = _factories
 autograd = _sys.modules[__name__]
 
 
+def _installed_version() -> str:
+    """xpgrad's version (``torch.__version__``'s place), or ``0+source`` when run from a
+    checkout that was never installed."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("xpgrad")
+    except metadata.PackageNotFoundError:
+        return "0+source"
+
+
+__version__ = _installed_version()
+
+
 # ``torch.nn``, ``torch.optim``, ``torch.utils.data`` after ``import autograd as torch``, and
 # ``import autograd.nn as nn``: the packages built on this engine, by PyTorch's paths,
 # imported on first use only (see _torch_paths).
@@ -75,6 +89,7 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "__version__",
     "Function", "FunctionCtx", "Generator", "GradcheckError", "Tensor", "accelerator", "autograd",
     "are_deterministic_algorithms_enabled", "is_deterministic_algorithms_warn_only_enabled",
     "use_deterministic_algorithms",

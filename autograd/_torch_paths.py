@@ -1,6 +1,7 @@
 """PyTorch's subpackage paths under ``autograd``: ``autograd.nn`` is ``nn``,
 ``autograd.optim`` is ``optim``, ``autograd.utils.data`` is ``nn.data`` (and their
-submodules: ``autograd.nn.functional``, ``autograd.optim.lr_scheduler``...).
+submodules: ``autograd.nn.functional``, ``autograd.optim.lr_scheduler``...), and
+``autograd.autograd`` is ``autograd`` (``from torch.autograd import grad``).
 
 So a PyTorch program ports by writing ``autograd`` for ``torch`` in its import lines and
 nothing else: ``import torch.nn as nn`` -> ``import autograd.nn as nn``,
@@ -27,6 +28,7 @@ _PREFIXES = (
     ("autograd.utils.data", "nn.data"),
     ("autograd.nn", "nn"),
     ("autograd.optim", "optim"),
+    ("autograd.autograd", "autograd"),  # from torch.autograd import grad, Function
 )
 _UTILS = "autograd.utils"  # a namespace holding ``data`` only, as far as xpgrad goes
 

@@ -34,6 +34,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from autograd import __version__ as __version__  # xpgrad's, in keras.__version__'s place
+
 from . import (
     activations,
     constraints,

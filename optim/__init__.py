@@ -10,6 +10,8 @@ defaults and update rules, step for step) are in :mod:`optim.keras`
 (``optim.keras.Adam(learning_rate=1e-3)``, ``optim.keras.schedules``).
 """
 
+from autograd import __version__ as __version__  # xpgrad's
+
 from . import keras, lr_scheduler
 from .adadelta import Adadelta
 from .adagrad import Adagrad

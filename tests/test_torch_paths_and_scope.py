@@ -75,3 +75,16 @@ def test_left_out_layer_families_say_so(namespace, name, family):
 def test_other_missing_names_keep_pythons_message(namespace):
     with pytest.raises(AttributeError, match="has no attribute 'no_such_thing'"):
         namespace.no_such_thing  # noqa: B018
+
+
+def test_torch_autograd_imports_and_the_version():
+    from autograd.autograd import Function, grad
+
+    assert grad is torch.grad and Function is torch.Function
+    import importlib.metadata
+
+    try:
+        installed = importlib.metadata.version("xpgrad")
+    except importlib.metadata.PackageNotFoundError:  # a checkout run without installing
+        installed = "0+source"
+    assert torch.__version__ == nn.__version__ == optim.__version__ == installed
