@@ -45,7 +45,8 @@ CASES = {
     "logical_and": ((X > 0, Y > 0), {}, False), "logical_not": ((X > 0,), {}, False),
     "clip": ((X, -0.5, 0.5), {}, True), "where": ((X > 0, X, Y), {}, False),
     "isclose": ((X, X + 1e-7), {}, False),
-    "sum": ((X,), {"axis": 1}, True), "sum-keepdims": ((X,), {"axis": [0, 1], "keepdims": True}, True),
+    "sum": ((X,), {"axis": 1}, True),
+    "sum-keepdims": ((X,), {"axis": [0, 1], "keepdims": True}, True),
     "mean": ((X,), {"axis": 0}, True), "prod": ((POS,), {"axis": 1}, True),
     "max": ((X, 1), {}, True), "min": ((X,), {"axis": 0, "keepdims": True}, True),
     "std": ((X,), {"axis": 1}, True), "var": ((X,), {}, True),
@@ -124,7 +125,8 @@ def test_ops_match_keras(keras, device, case):
     got = getattr(nn.ops, name)(*ours_in, **kwargs)
     want_v, got_v = _values(want), _values(got)
     np.testing.assert_allclose(np.asarray(got_v, dtype=np.float64),
-                               np.asarray(want_v, dtype=np.float64), rtol=2e-6, atol=2e-6)  # fmt: skip
+                               np.asarray(want_v, dtype=np.float64),
+                               rtol=2e-6, atol=2e-6)  # fmt: skip
     assert np.shape(got_v) == np.shape(want_v)
     if grad:
         want.sum().backward()
