@@ -79,6 +79,38 @@ def training_calls(training: bool) -> Iterator[None]:
         _TRAINING.reset(token)
 
 
+class _FirstCallTensors:
+    """Keras' ``layer.input`` / ``layer.output``: the symbolic tensors of the layer's first
+    call in a functional graph (one tensor, or a list of several), as Keras 3 gives them;
+    for feature extraction, ``keras.Model(model.inputs, model.layers[2].output)``. An
+    attribute of that name set on the instance (``self.output = Dense(...)``, PyTorch
+    style) takes precedence."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, layer: Any, owner: type | None = None) -> Any:
+        if layer is None:
+            return self
+        d = layer.__dict__
+        for table in ("_modules", "_parameters", "_buffers"):
+            if self.name in d.get(table, ()):
+                return d[table][self.name]
+        if self.name in d:
+            return d[self.name]
+        nodes = d.get("_inbound_nodes") or []
+        if not nodes:  # Layer.__getattr__ says so (Python asks it after this AttributeError)
+            raise AttributeError(self.name)
+        tensors = nodes[0].input_tensors if self.kind == "input" else nodes[0].outputs
+        return tensors[0] if len(tensors) == 1 else list(tensors)
+
+    def __set__(self, layer: Any, value: Any) -> None:
+        layer.__dict__[self.name] = value
+
+
 class Layer(Module):
     """Base class of every built-in layer and of Keras-style custom layers.
 
@@ -91,6 +123,14 @@ class Layer(Module):
     default_name: ClassVar[str | None] = None
     #: set on a user's subclass that defines ``build``: it starts unbuilt (see __init_subclass__)
     _builds_lazily: ClassVar[bool] = False
+    input = _FirstCallTensors("input")
+    output = _FirstCallTensors("output")
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("input", "output"):
+            raise AttributeError(f"layer {self.name!r} has never been called on symbolic "
+                                 f"tensors (keras.Input), so it has no {name}")  # fmt: skip
+        return super().__getattr__(name)
 
     def __init__(
         self,

@@ -115,7 +115,7 @@ class Dense(Layer):
                 "Dense has no 'weight': its weight matrix is 'kernel', stored (in_features, "
                 "out_features) as in Keras; nn.Linear is PyTorch's layer with weight (out, in)"
             )
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return super().__getattr__(name)
 
     def get_config(self) -> dict[str, Any]:
         from .. import constraints as _constraints

@@ -196,17 +196,33 @@ class Functional(Model):
         entries = config.get("layers")
         if not isinstance(entries, list):
             raise ValueError(f"a functional config needs a 'layers' list, got {entries!r}")
-        made: dict[str, Layer] = {}
-        outputs: dict[tuple[str, int], list[KerasTensor]] = {}
-        pending: list[tuple[Layer, list[dict[str, Any]]]] = []
+        layers_and_calls = []
         for entry in entries:
             layer = deserialize_layer(entry, custom_objects)
-            made[layer.name] = layer
-            if isinstance(layer, InputLayer):
-                outputs[(layer.name, 0)] = [layer.output]
             calls = entry.get("inbound_nodes") or []
             if not isinstance(calls, list):
                 raise ValueError(f"layer {layer.name!r}: 'inbound_nodes' must be a list")
+            layers_and_calls.append((layer, list(calls)))
+        return cls.from_layers_and_calls(
+            layers_and_calls, config.get("input_layers"), config.get("output_layers"),
+            name=config.get("name"), trainable=config.get("trainable", True),
+        )  # fmt: skip
+
+    @classmethod
+    def from_layers_and_calls(
+        cls, layers_and_calls: list[tuple[Layer, list[dict[str, Any]]]], input_layers: Any,
+        output_layers: Any, name: str | None = None, trainable: bool = True,
+    ) -> Functional:  # fmt: skip
+        """The model whose layers (made already) are called as ``calls`` say: each call's
+        ``args`` (its first argument, tensors as ``{"__keras_tensor__": [layer name, call,
+        output]}``), ``extra_args`` and ``kwargs``; ``input_layers``/``output_layers`` are
+        references in the model's input and output structures. Shared by this project's
+        config and Keras' ``.keras`` files."""
+        outputs: dict[tuple[str, int], list[KerasTensor]] = {}
+        pending: list[tuple[Layer, list[dict[str, Any]]]] = []
+        for layer, calls in layers_and_calls:
+            if isinstance(layer, InputLayer):
+                outputs[(layer.name, 0)] = [layer.output]
             pending.append((layer, list(calls)))
 
         def tensor(marked: Any) -> KerasTensor:
@@ -232,10 +248,10 @@ class Functional(Model):
         if stuck:
             raise ValueError(f"functional config: the calls of {stuck} refer to missing tensors")
         return cls(
-            _map_refs(config.get("input_layers"), tensor),
-            _map_refs(config.get("output_layers"), tensor),
-            name=config.get("name"),
-            trainable=config.get("trainable", True),
+            _map_refs(input_layers, tensor),
+            _map_refs(output_layers, tensor),
+            name=name,
+            trainable=trainable,
         )
 
 

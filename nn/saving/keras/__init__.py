@@ -213,7 +213,7 @@ def load_weights(model: Module, path: str, strict: bool = True) -> IncompatibleK
     model = _sequential(model)
     if is_legacy_path(path):
         return _load_legacy_weights(model, path)
-    plan = _weight_plan(model, model._build_input_shape)
+    plan = _weight_plan(model, getattr(model, "_build_input_shape", None))  # a functional: built
     with _open_weights(path) as f:
         try:
             found, missing, unexpected = _read_layer_weights(h5py, f, plan, strict)

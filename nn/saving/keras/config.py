@@ -19,24 +19,35 @@ from ... import initializers as _initializers
 from ... import regularizers as _regularizers
 from ...core.layer import Layer
 from ...core.module import Module
+from ...core.symbolic import pack_as
 from ...layers import (
     ELU,
     Activation,
+    Add,
     AlphaDropout,
+    Average,
     BatchNormalization,
+    Concatenate,
     Dense,
     Dropout,
     Flatten,
     GaussianDropout,
     GaussianNoise,
+    Input,
+    InputLayer,
     LayerNormalization,
     LeakyReLU,
+    Maximum,
+    Minimum,
+    Multiply,
     PReLU,
     ReLU,
     Rescaling,
     Reshape,
     Softmax,
+    Subtract,
 )
+from ...models.functional import Functional
 from ...models.sequential import Sequential
 from .common import KerasFormatError, _keras_object
 from .compile import _compile_config
@@ -290,6 +301,14 @@ _WRITERS: dict[type, tuple[str, Callable[[Any, str], dict[str, Any]]]] = {
     PReLU: ("PReLU", _prelu_to_keras),
     ELU: ("ELU", lambda la, w: {"alpha": la.alpha}),
     Softmax: ("Softmax", lambda la, w: {"axis": la.axis}),
+    # a functional model's merging layers
+    Concatenate: ("Concatenate", lambda la, w: {"axis": la.axis}),
+    Add: ("Add", lambda la, w: {}),
+    Subtract: ("Subtract", lambda la, w: {}),
+    Multiply: ("Multiply", lambda la, w: {}),
+    Average: ("Average", lambda la, w: {}),
+    Maximum: ("Maximum", lambda la, w: {}),
+    Minimum: ("Minimum", lambda la, w: {}),
 }  # fmt: skip
 
 SUPPORTED_LAYERS = ("InputLayer", *sorted(name for name, _ in _WRITERS.values()))
@@ -309,6 +328,8 @@ def _keras_class_of(layer: Module, where: str) -> str:
     # The exact class: a subclass (``class MCDropout(Dropout)``) computes something else.
     if _is_custom(layer):
         return type(layer).__name__
+    if type(layer) is InputLayer:  # a functional model's
+        return "InputLayer"
     entry = _WRITERS.get(type(layer))
     if entry is None:
         raise KerasFormatError(
@@ -323,53 +344,106 @@ def _describe(index: int, layer: Module) -> str:
 
 
 def _sequential(model: Module) -> Sequential:
-    if type(model) is not Sequential:
+    if type(model) is not Sequential and not isinstance(model, Functional):
         raise KerasFormatError(
-            f"only Sequential models can be written to or read from Keras files, got "
+            f"only Sequential and functional models can be written to or read from Keras "
+            f"files, got "
             f"{type(model).__name__}; save_weights/load_weights in the native format "
             "(.safetensors, .npz) work for any model"
         )
     return model
 
 
+def _layer_entry(layer: Module, where: str) -> dict[str, Any]:
+    """A layer as Keras serializes it (a built-in one by its writer, a user's own by its
+    ``get_config``)."""
+    class_name = _keras_class_of(layer, where)
+    if _is_custom(layer):
+        config = {**layer.get_config(), "dtype": _dtype_policy(layer.dtype)}
+        return {"module": None, "class_name": class_name, "config": config,
+                "registered_name": class_name}  # fmt: skip
+    writer = _WRITERS[type(layer)][1]
+    config = {
+        "name": layer.name,
+        "trainable": layer.trainable,
+        "dtype": _dtype_policy(layer.dtype),
+        **writer(layer, where),
+    }
+    return _keras_object("keras.layers", class_name, config)
+
+
+def _input_layer_entry(name: str, batch_shape: tuple, dtype: Any) -> dict[str, Any]:
+    return _keras_object("keras.layers", "InputLayer", {
+        "batch_shape": list(batch_shape), "dtype": np.dtype(dtype).name, "sparse": False,
+        "ragged": False, "name": name, "optional": False,
+    })  # fmt: skip
+
+
+def _functional_config(model: Functional) -> dict[str, Any]:
+    """Keras' serialized functional model: each layer with the calls it makes in the model
+    (``inbound_nodes``: the tensors it takes, as ``__keras_tensor__`` entries naming the
+    layer call that made them), and the input and output tensors."""
+
+    def history(t: Any) -> list[Any]:
+        layer, index, tensor_index = t._keras_history
+        return [layer.name, model._node_position(layer, index), tensor_index]
+
+    def keras_tensor(t: Any) -> dict[str, Any]:
+        return {"class_name": "__keras_tensor__", "config": {
+            "shape": list(t.shape), "dtype": np.dtype(t.dtype).name,
+            "keras_history": history(t)}}  # fmt: skip
+
+    layers = []
+    for i, layer in enumerate(model.layers):
+        if isinstance(layer, InputLayer):
+            out = layer.output
+            entry = _input_layer_entry(layer.name, tuple(out.shape), out.dtype)
+        else:
+            entry = _layer_entry(layer, _describe(i, layer))
+        entry["name"] = layer.name
+        entry["inbound_nodes"] = []
+        for node in model.nodes_of(layer):
+            if node.is_input:
+                continue
+            if node.args[1:] or node.kwargs:
+                raise KerasFormatError(f"{_describe(i, layer)}: a call with arguments besides "
+                                       "its inputs cannot be written to a Keras file")  # fmt: skip
+            tensors = node.input_tensors
+            entry.setdefault("build_config", {"input_shape": pack_as(
+                node.args[0], [list(t.shape) for t in tensors])})  # fmt: skip
+            entry["inbound_nodes"].append(
+                {"args": [pack_as(node.args[0], [keras_tensor(t) for t in tensors])],
+                 "kwargs": {}})  # fmt: skip
+        layers.append(entry)
+    inputs = pack_as(model._inputs_struct, [history(t) for t in model.inputs])
+    outputs = pack_as(model._outputs_struct, [history(t) for t in model.outputs])
+    config = {"name": model.name, "trainable": model.trainable, "layers": layers,
+              "input_layers": inputs, "output_layers": outputs}  # fmt: skip
+    out = {"module": "keras.src.models.functional", "class_name": "Functional",
+           "config": config, "registered_name": "Functional",
+           "build_config": {"input_shape": None}}  # fmt: skip
+    compile_config = _compile_config(model)
+    if compile_config is not None:
+        out["compile_config"] = compile_config
+    return out
+
+
 def model_config(model: Module) -> dict[str, Any]:
-    """``config.json`` for ``model``: Keras' serialized Sequential, with
+    """``config.json`` for ``model``: Keras' serialized Sequential or functional model, with
     ``compile_config`` when the model is compiled and its settings have Keras forms."""
+    if isinstance(model, Functional):
+        return _functional_config(model)
     model = _sequential(model)
     input_shape = model._build_input_shape
     layers: list[dict[str, Any]] = []
     # each layer's input shape (None where unknown), for Keras' build_config
     input_shapes = [input_shape, *model.output_shapes()] if input_shape is not None else []
     if input_shape is not None:
-        layers.append(
-            _keras_object(
-                "keras.layers",
-                "InputLayer",
-                {
-                    "batch_shape": list(input_shape),
-                    "dtype": model.dtype.name,
-                    "sparse": False,
-                    "ragged": False,
-                    "name": "input_layer",
-                },
-            )
-        )
+        entry = _input_layer_entry("input_layer", input_shape, model.dtype)
+        del entry["config"]["optional"]  # as Keras writes a Sequential's
+        layers.append(entry)
     for i, layer in enumerate(model.layers):
-        where = _describe(i, layer)
-        class_name = _keras_class_of(layer, where)
-        if _is_custom(layer):
-            config = {**layer.get_config(), "dtype": _dtype_policy(layer.dtype)}
-            entry = {"module": None, "class_name": class_name, "config": config,
-                     "registered_name": class_name}  # fmt: skip
-        else:
-            writer = _WRITERS[type(layer)][1]
-            config = {
-                "name": layer.name,
-                "trainable": layer.trainable,
-                "dtype": _dtype_policy(layer.dtype),
-                **writer(layer, where),
-            }
-            entry = _keras_object("keras.layers", class_name, config)
+        entry = _layer_entry(layer, _describe(i, layer))
         if input_shapes and input_shapes[i] is not None:
             entry["build_config"] = {"input_shape": list(input_shapes[i])}
         layers.append(entry)
@@ -569,6 +643,10 @@ def _softmax_from_keras(c: _Config, input_shape: tuple | None) -> Softmax:
     return Softmax(axis=axis, **kwargs)
 
 
+def _merge_from_keras(cls: type) -> Callable[[_Config, tuple | None], Layer]:
+    return lambda c, shape: cls(**_base_kwargs(c))
+
+
 _READERS: dict[str, Callable[[_Config, tuple | None], Layer]] = {
     "Dense": _dense_from_keras,
     "BatchNormalization": _batch_norm_from_keras,
@@ -586,6 +664,9 @@ _READERS: dict[str, Callable[[_Config, tuple | None], Layer]] = {
     "PReLU": _prelu_from_keras,
     "ELU": _elu_from_keras,
     "Softmax": _softmax_from_keras,
+    "Concatenate": lambda c, shape: Concatenate(axis=c.get("axis", -1), **_base_kwargs(c)),
+    **{cls.__name__: _merge_from_keras(cls)
+       for cls in (Add, Subtract, Multiply, Average, Maximum, Minimum)},
 }
 
 
@@ -669,10 +750,12 @@ def model_from_config(config: Any, custom_objects: dict[str, Any] | None = None,
     if not isinstance(config, dict):
         raise KerasFormatError("config.json does not hold a JSON object")
     class_name = _check_keras_class(config, "the model")
+    if class_name in ("Functional", "Model"):
+        return _functional_from_config(config, custom_objects), None
     if class_name != "Sequential":
-        kind = "a functional model" if class_name in ("Functional", "Model") else class_name
         raise KerasFormatError(
-            f"only Sequential models can be read from Keras files; this file holds {kind}"
+            "only Sequential and functional models can be read from Keras files; this file "
+            f"holds {class_name}"
         )
     body = config.get("config")
     if not isinstance(body, dict) or not isinstance(body.get("layers"), list):
@@ -719,3 +802,70 @@ def model_from_config(config: Any, custom_objects: dict[str, Any] | None = None,
     if not body.get("trainable", True):
         model.trainable = False
     return model, input_shape
+
+
+# =============================================================== functional models
+def _marked(value: Any) -> Any:
+    """Keras' tensor references as the functional model's replay takes them: a
+    ``__keras_tensor__`` entry, or a bare ``[layer name, call, output]`` (the model's
+    inputs and outputs), becomes ``{"__keras_tensor__": [...]}``."""
+    if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+        history = (value.get("config") or {}).get("keras_history")
+        return {"__keras_tensor__": list(history)}
+    if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str) \
+            and all(isinstance(v, int) for v in value[1:]):  # fmt: skip
+        return {"__keras_tensor__": list(value)}
+    if isinstance(value, dict):
+        return {k: _marked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_marked(v) for v in value]
+    return value
+
+
+def _functional_from_config(config: dict[str, Any],
+                            custom_objects: dict[str, Any] | None) -> Functional:  # fmt: skip
+    """A functional model from Keras' config: its layers made by the readers (or from
+    ``custom_objects``), then called as their ``inbound_nodes`` say."""
+    body = config.get("config")
+    if not isinstance(body, dict) or not isinstance(body.get("layers"), list):
+        raise KerasFormatError("config.json: the functional config has no list of layers")
+    layers_and_calls = []
+    for i, entry in enumerate(body["layers"]):
+        class_name = _check_keras_class(entry, f"layer {i}", custom_objects)
+        layer_config = entry.get("config")
+        name = layer_config.get("name") if isinstance(layer_config, dict) else None
+        where = f"layer {i} {name!r} ({class_name})"
+        if class_name == "InputLayer":
+            shape = _input_shape_from_keras(entry)
+            layer = Input(shape=shape[1:], name=entry.get("name") or name)._keras_history[0]
+        elif _custom_class(entry, custom_objects) is not None:
+            layer = _custom_layer(_custom_class(entry, custom_objects), entry, None, where)
+        else:
+            reader = _READERS.get(class_name)
+            if reader is None:
+                raise KerasFormatError(f"{where}: Keras layer {class_name!r} is not supported "
+                                       f"here; supported layers: {', '.join(SUPPORTED_LAYERS)}")
+            c = _Config(layer_config, where)
+            layer = reader(c, None)
+            c.finish()
+        calls = []
+        for node in entry.get("inbound_nodes") or []:
+            if not isinstance(node, dict) or not isinstance(node.get("args"), list) \
+                    or not node["args"]:  # fmt: skip
+                raise KerasFormatError(f"{where}: invalid inbound node {node!r}")
+            kwargs = {k: v for k, v in (node.get("kwargs") or {}).items()
+                      if k not in ("training", "mask")}  # handed down at run time
+            if kwargs:
+                raise KerasFormatError(f"{where}: call arguments {sorted(kwargs)} are not "
+                                       "supported")  # fmt: skip
+            calls.append({"args": _marked(node["args"][0]),
+                          "extra_args": node["args"][1:], "kwargs": {}})  # fmt: skip
+        layers_and_calls.append((layer, calls))
+    try:
+        return Functional.from_layers_and_calls(
+            layers_and_calls, _marked(body.get("input_layers")),
+            _marked(body.get("output_layers")), name=body.get("name"),
+            trainable=bool(body.get("trainable", True)),
+        )  # fmt: skip
+    except (ValueError, KeyError, TypeError) as error:
+        raise KerasFormatError(f"the functional model's graph: {error}") from None

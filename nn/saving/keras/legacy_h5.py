@@ -59,6 +59,11 @@ def _save_legacy(model: Module, path: str) -> None:
     """Write ``model`` as Keras' legacy whole-model ``.h5`` file, atomically."""
     h5py = _h5py()
     warnings.warn(LEGACY_WARNING, UserWarning, stacklevel=5)
+    if type(model) is not Sequential:
+        raise KerasFormatError(
+            f"only Sequential models can be written to legacy .h5 files, got "
+            f"{type(model).__name__}; save to a '.keras' file instead"
+        )
     config = model_config(model)  # refuses unsupported models before writing anything
     model = _sequential(model)
     body = dict(config["config"])
