@@ -187,17 +187,11 @@ def _user_loss_to_keras(loss: Any, inner: Any) -> Any:
     reduction = _REDUCTIONS.get(config.pop("reduction", inner.reduction))
     if reduction is None:
         raise _Untranslatable(f"loss reduction {inner.reduction!r}")
-    name = config.pop("name", None) or _snake_case(type(inner).__name__)
+    name = config.pop("name", None) or snake_case(type(inner).__name__)
     kind = type(inner).__name__
     return {"module": None, "class_name": kind,
             "config": {"name": name, "reduction": reduction, **config},
             "registered_name": kind}  # fmt: skip
-
-
-def _snake_case(name: str) -> str:
-    import re
-
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def _loss_to_keras(loss: Any) -> Any:
