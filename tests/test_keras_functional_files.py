@@ -128,3 +128,32 @@ def test_functional_weights_files_both_ways(keras, tmp_path, writer):
     target.load_weights(str(tmp_path / "w.weights.h5"))
     for got, want in zip(target.get_weights(), source.get_weights(), strict=True):
         np.testing.assert_array_equal(np.asarray(host(got)), np.asarray(host(want)))
+
+
+@pytest.mark.parametrize("form", ["lists", "dicts"])
+@pytest.mark.parametrize("writer", ["keras", "xpgrad"])
+def test_several_outputs_load_compiled_as_saved(keras, tmp_path, writer, form):
+    """Per-output losses, metrics and loss weights (as lists or dicts by output name)."""
+    _h5py()
+    source_lib, reader_lib = (keras, ours) if writer == "keras" else (ours, keras)
+    b = RNG.normal(size=(64, 3)).astype(np.float32)
+    targets = [Y, (RNG.random((64, 2)) > 0.5).astype(np.float32)]
+    model = _two_in_two_out(source_lib)
+    if form == "lists":
+        model.compile(optimizer="adam", loss=["mse", "mae"], metrics=[["mae"], ["mse"]],
+                      loss_weights=[1.0, 0.5])  # fmt: skip
+    else:
+        model.compile(optimizer="adam", loss={"first": "mse", "second": "mae"},
+                      metrics={"first": ["mae"], "second": ["mse"]},
+                      loss_weights={"first": 1.0, "second": 0.5})  # fmt: skip
+    model.fit([X, b], targets, batch_size=16, epochs=1, shuffle=False, verbose=0)
+    model.save(str(tmp_path / "two.keras"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # "loaded uncompiled"
+        loaded = reader_lib.models.load_model(str(tmp_path / "two.keras"))
+    np.testing.assert_allclose(loaded.evaluate([X, b], targets, verbose=0),
+                               model.evaluate([X, b], targets, verbose=0), rtol=1e-5)
+    want = model.fit([X, b], targets, batch_size=16, epochs=1, shuffle=False, verbose=0)
+    got = loaded.fit([X, b], targets, batch_size=16, epochs=1, shuffle=False, verbose=0)
+    for key in want.history:
+        np.testing.assert_allclose(got.history[key], want.history[key], rtol=1e-5, err_msg=key)

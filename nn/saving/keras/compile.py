@@ -6,6 +6,7 @@ out with a warning; the file then loads uncompiled, as in Keras.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -256,11 +257,22 @@ def _compile_config(model: Module) -> dict[str, Any] | None:
     if not getattr(model, "compiled", False):
         return None
     try:
+        compiled_loss = getattr(model, "_compiled_loss", None)
+        if isinstance(compiled_loss, list | tuple | dict):  # one per output
+            loss: Any = _per_output(compiled_loss, lambda x: None if x is None
+                                    else _loss_to_keras(_losses.get(x)))  # fmt: skip
+            metrics: Any = _per_output_metrics(getattr(model, "_compiled_metrics", []))
+        else:
+            loss = _loss_to_keras(model.loss)
+            metrics = _metrics_to_keras(getattr(model, "_metrics", []))
+        weights = getattr(model, "_compiled_loss_weights", None)
+        if weights is not None and not isinstance(weights, list | tuple | dict):
+            raise _Untranslatable(f"loss_weights {weights!r} (a number)")
         return {
             "optimizer": _optimizer_to_keras(model.optimizer),
-            "loss": _loss_to_keras(model.loss),
-            "loss_weights": None,
-            "metrics": _metrics_to_keras(getattr(model, "_metrics", [])),
+            "loss": loss,
+            "loss_weights": _per_output(weights, float) if weights is not None else None,
+            "metrics": metrics,
             "weighted_metrics": None,
             "run_eagerly": bool(getattr(model, "run_eagerly", False)),
             "steps_per_execution": 1,
@@ -273,6 +285,31 @@ def _compile_config(model: Module) -> dict[str, Any] | None:
             stacklevel=4,
         )
         return None
+
+
+def _per_output(values: Any, fn: Callable[[Any], Any]) -> Any:
+    """``fn`` of each output's entry, in the structure compile was given (a list or a dict
+    by output name)."""
+    if isinstance(values, dict):
+        return {str(k): fn(v) for k, v in values.items()}
+    return [fn(v) for v in values]
+
+
+def _per_output_metrics(metrics: Any) -> Any:
+    """Keras' form of per-output metrics: a list of lists or a dict of lists (an output's
+    single metric as a list of one)."""
+    def names(entry: Any) -> list[str]:
+        if entry is None:
+            return []
+        return _metrics_to_keras(list(entry) if isinstance(entry, list | tuple) else [entry])
+
+    if isinstance(metrics, dict):
+        return {str(k): names(v) for k, v in metrics.items()}
+    if metrics and all(isinstance(m, list | tuple) or m is None for m in metrics):
+        return [names(m) for m in metrics]
+    if not metrics:
+        return None
+    raise _Untranslatable(f"metrics {metrics!r} for several outputs (give one list per output)")
 
 
 def _optimizer_from_keras(value: Any, params: list[Any]) -> Any:
@@ -374,12 +411,22 @@ def _compile_from_keras(model: Sequential, config: Any,
     try:
         if not isinstance(config, dict):
             raise _Untranslatable(f"compile_config {config!r}")
-        for key in ("loss_weights", "weighted_metrics"):
-            if config.get(key) is not None:
-                raise _Untranslatable(key)
+        if config.get("weighted_metrics") is not None:
+            raise _Untranslatable("weighted_metrics")
         params = [p for p in model.parameters() if p.requires_grad]
-        loss = _loss_from_keras(config.get("loss"), custom_objects)
-        metrics = _metrics_from_keras(config.get("metrics"))
+        raw_loss, raw_metrics = config.get("loss"), config.get("metrics")
+        loss_weights = config.get("loss_weights")
+        if isinstance(raw_loss, list) or (isinstance(raw_loss, dict)
+                                          and "class_name" not in raw_loss):  # fmt: skip
+            loss: Any = _per_output(raw_loss, lambda v: None if v is None
+                                    else _loss_from_keras(v, custom_objects))  # fmt: skip
+            metrics: Any = None if raw_metrics is None else _per_output(
+                raw_metrics, lambda v: _metrics_from_keras(v if isinstance(v, list) else [v]))
+        else:
+            if loss_weights is not None:
+                raise _Untranslatable("loss_weights for one output")
+            loss = _loss_from_keras(raw_loss, custom_objects)
+            metrics = _metrics_from_keras(raw_metrics)
         optimizer = _optimizer_from_keras(config.get("optimizer", "rmsprop"), params)
     except _Untranslatable as e:
         warnings.warn(
@@ -393,6 +440,7 @@ def _compile_from_keras(model: Sequential, config: Any,
     jit_compile = config.get("jit_compile", "auto")
     if not (isinstance(jit_compile, bool) or jit_compile == "auto"):
         jit_compile = "auto"
-    model.compile(optimizer=optimizer, loss=loss, metrics=metrics, run_eagerly=run_eagerly,
+    model.compile(optimizer=optimizer, loss=loss, metrics=metrics, loss_weights=loss_weights,
+                  run_eagerly=run_eagerly,
                   jit_compile=False if run_eagerly else jit_compile)  # fmt: skip
     return True
