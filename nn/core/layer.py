@@ -60,6 +60,9 @@ def check_name(name: str) -> str:
     return name
 
 
+#: Whether any layer ever called ``add_loss``: until one does, a call has no terms to clear
+#: (spares the walk over the modules on every outermost call).
+_ADD_LOSS_USED = False
 #: How deep the current layer calls are nested (0: no layer is running).
 _CALL_DEPTH: contextvars.ContextVar[int] = contextvars.ContextVar("layer_call_depth", default=0)
 #: The ``training`` value of the calls in progress: True in ``fit``'s steps, False in
@@ -329,6 +332,8 @@ class Layer(Module):
         """Keras' ``add_loss``: a term (a scalar tensor computed in ``call``) that training
         adds to the loss, as a reconstruction or activity penalty. The terms of one call
         of the outermost layer or model are kept until its next call."""
+        global _ADD_LOSS_USED
+        _ADD_LOSS_USED = True
         self.__dict__.setdefault("_added_losses", []).append(loss)
 
     @property
@@ -383,7 +388,7 @@ class Layer(Module):
         if not self.built and args:
             self._build_from_input(args[0])
         depth = _CALL_DEPTH.get()
-        if depth == 0:  # the outermost call: the losses added by the last one are gone
+        if depth == 0 and _ADD_LOSS_USED:  # the outermost call: the last one's terms go
             for module in self.modules():
                 if module.__dict__.get("_added_losses"):
                     module.__dict__["_added_losses"] = []
