@@ -26,3 +26,15 @@ def from_name_or_config(
     if cls is None:
         raise ValueError(f"unknown {kind} config {identifier!r}")
     return cls(**identifier.get("config", {}))
+
+
+#: The packages of this project: objects defined anywhere else are the user's own.
+_OWN_PACKAGES = frozenset({"nn", "autograd", "optim", "backends"})
+
+
+def is_users_own(obj: Any) -> bool:
+    """Whether a class or function is the user's own rather than this project's (Keras
+    writes those by name and reads them back through ``custom_objects``; a metric
+    function of the user's gets Keras' shape handling)."""
+    module = getattr(obj, "__module__", None) or ""
+    return module.split(".")[0] not in _OWN_PACKAGES

@@ -33,6 +33,7 @@ import numpy as np
 from autograd import Tensor, from_array, get_default_dtype
 from optim.validation import check_int, describe
 
+from .._registry import is_users_own
 from .module import Module, _shape_of, _unique, copy_into, to_host
 from .naming import auto_name, snake_case
 from .parameter import Buffer, Parameter
@@ -172,7 +173,7 @@ class Layer(Module):
         if cls.__module__.split(".")[0] == "nn" and not cls.__name__.startswith("_"):
             BUILTIN_LAYERS[f"{cls.__module__}.{cls.__name__}"] = cls
         build = cls.__dict__.get("build")
-        if build is not None and cls.__module__.split(".")[0] != "nn":
+        if build is not None and is_users_own(cls):
             # a user's layer that makes its weights in build(): unbuilt until its first
             # call (or a model's build) runs it, as in Keras
             cls._builds_lazily = True

@@ -26,6 +26,8 @@ import backends
 from autograd import Tensor
 from backends.kernels import KernelSource, kernel_backend
 
+from .._registry import is_users_own
+
 
 def _raw(value: Any) -> Any:
     if isinstance(value, Tensor):
@@ -300,12 +302,6 @@ def _check_ranks(fn: Any, y_true: Any, y_pred: Tensor) -> None:
     )
 
 
-def _is_users(fn: Any) -> bool:
-    """A function of the user's own (not one of this project's, which match shapes)."""
-    module = getattr(fn, "__module__", None) or ""
-    return module.split(".")[0] not in ("nn", "autograd")
-
-
 class MeanMetricWrapper(Mean):
     """A function ``fn(y_true, y_pred) -> per-batch mean`` turned into a streaming metric:
     the mean over all samples seen (each batch weighted by its size).
@@ -344,7 +340,7 @@ class MeanMetricWrapper(Mean):
                 self._total = self._total + hits.sum(dtype=autograd.get_default_dtype())
             self._count = self._count + n
             return
-        if isinstance(y_pred, Tensor) and _is_users(self._fn):
+        if isinstance(y_pred, Tensor) and is_users_own(self._fn):
             _check_ranks(self._fn, y_true, y_pred)
         value = self._fn(y_true, y_pred, **self._fn_kwargs)
         n = len(_raw(y_pred)) if _raw(y_pred).ndim else 1

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ... import losses as _losses
+from ..._registry import is_users_own
 from ...core.layer import snake_case
 from ...core.module import Module
 from ...models.sequential import Sequential
@@ -166,23 +167,17 @@ def _optimizer_config(cls: type, h: dict[str, Any]) -> dict[str, Any]:
     return _keras_object("keras.optimizers", class_name, config)
 
 
-def _is_users(obj: Any) -> bool:
-    """A class or function of the user's own (not this project's)."""
-    module = getattr(obj, "__module__", None) or ""
-    return module.split(".")[0] not in ("nn", "autograd", "optim")
-
-
 def _user_loss_to_keras(loss: Any, inner: Any) -> Any:
     """A loss function or Loss subclass of the user's, as Keras writes it: by name, read
     back through ``load_model(..., custom_objects={name: ...})``. None for this project's."""
     function = getattr(loss, "__wrapped__", loss)  # losses.get wraps plain functions
     if not isinstance(inner, _losses.Loss) and callable(function):
         name = getattr(function, "__name__", "<lambda>")
-        if not _is_users(function) or name == "<lambda>":  # a lambda has no name to load by
+        if not is_users_own(function) or name == "<lambda>":  # a lambda has no name to load by
             return None
         return {"module": "builtins", "class_name": "function", "config": name,
                 "registered_name": "function"}  # fmt: skip
-    if not isinstance(inner, _losses.Loss) or not _is_users(type(inner)):
+    if not isinstance(inner, _losses.Loss) or not is_users_own(type(inner)):
         return None
     config = dict(inner.get_config())
     reduction = _REDUCTIONS.get(config.pop("reduction", inner.reduction))

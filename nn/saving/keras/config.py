@@ -17,6 +17,7 @@ from ... import activations as _activations
 from ... import constraints as _constraints
 from ... import initializers as _initializers
 from ... import regularizers as _regularizers
+from ..._registry import is_users_own
 from ...core.layer import Layer
 from ...core.module import Module
 from ...core.symbolic import pack_as
@@ -320,7 +321,7 @@ def _is_custom(layer: Module) -> bool:
     ``load_model(..., custom_objects={"MyDense": MyDense})``."""
     cls = type(layer)
     return (isinstance(layer, Layer) and cls not in _WRITERS
-            and cls.__module__.split(".")[0] != "nn"
+            and is_users_own(cls)
             and cls.get_config is not Layer.get_config)  # fmt: skip
 
 
