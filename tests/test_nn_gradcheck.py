@@ -178,6 +178,21 @@ def test_fused_softmax_cross_entropy_soft_targets_both_inputs(problem):
     )
 
 
+@GRAD_SETTINGS
+@given(problem=class_problems(), reduction=st.sampled_from(["mean", "sum", "none"]),
+       total=st.floats(0.2, 3.0))
+def test_fused_softmax_cross_entropy_targets_that_do_not_sum_to_one(problem, reduction, total):
+    # Keras' guides train a softmax on random targets: d/dz is softmax(z) Σt - t, not p - t
+    logits, labels = problem
+    targets = (np.full(logits.shape, 0.1) + np.eye(logits.shape[1])[labels]) * total
+    for differentiate_targets in (False, True):
+        assert autograd.gradcheck(
+            lambda z, t: losses.categorical_crossentropy(t, z, from_logits=True,
+                                                         reduction=reduction),
+            [Tensor(logits), Tensor(targets, requires_grad=differentiate_targets)],
+        )
+
+
 @given(problem=class_problems())
 @GRAD_SETTINGS
 def test_fused_cross_entropy_second_derivative(problem):

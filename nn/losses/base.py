@@ -184,7 +184,9 @@ class SoftmaxCrossEntropy(Function):
 
     forward:  ℓ_i = logsumexp(z_i) - Σ_c t_ic z_ic   (t: one-hot of ``labels`` or the
               second input, a distribution), then mean/sum/none over samples.
-    backward: dL/dz = (softmax(z) - t) · g / N for "mean" (g · for "sum", g_i for "none");
+    backward: dL/dz = (softmax(z) Σ_c t_c - t) · g / N for "mean" (g · for "sum", g_i for
+              "none"); Σ_c t_c is 1 for labels and one-hot targets, not for soft or
+              unnormalised ones (the exact derivative of -Σ t log softmax(z));
               dL/dt = -log_softmax(z) · g / N when t is an input that requires grad.
 
     The softmax computed in forward is reused in backward (no second exp pass); with
@@ -278,11 +280,11 @@ class SoftmaxCrossEntropy(Function):
             p = autograd.softmax(z, axis=-1)
         else:
             p = from_array(self._softmax())
-        target = t if t is not None else from_array(self._onehot(p.array))
         scale = self._scale(gy)
-        gz = (p - target) * scale
         if t is None:
-            return gz
+            return (p - from_array(self._onehot(p.array))) * scale
+        # targets that do not sum to 1 (soft or unnormalised): d/dz of -Σ t log p is p·Σt - t
+        gz = (p * autograd.sum(t, axis=-1, keepdims=True) - t) * scale
         gt = None
         if t.requires_grad:
             log_p = autograd.log_softmax(z, axis=-1) if differentiable else from_array(self._log_p)
@@ -304,7 +306,10 @@ class SoftmaxCrossEntropy(Function):
         else:
             scale = gy / self._n if self.reduction == "mean" else gy
         t = self.inputs[1] if len(self.inputs) > 1 else None
-        gz = self._probs - (self._onehot(self._probs) if t is None else t.array)
+        if t is None:
+            gz = self._probs - self._onehot(self._probs)
+        else:  # p·Σt - t: targets need not sum to 1
+            gz = self._probs * t.array.sum(axis=-1, keepdims=True) - t.array
         gz *= scale
         if t is None:
             return gz
