@@ -410,3 +410,59 @@ def test_several_inputs_and_outputs_train_alike_on_a_device(accelerator):
         histories.append(history.history)
         assert model._training_device().split(":")[0] == device
     _assert_history_equal(*histories)
+
+
+class _Gate(nn.layers.Layer):
+    """A layer of two positional tensor arguments (keras.io's ``LogisticEndpoint`` idiom):
+    ``gate(values, scores)``."""
+
+    def __init__(self, scale=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = scale
+
+    def call(self, values, scores):
+        return values * autograd.sigmoid(scores * self.scale)
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale}
+
+
+def test_a_layer_call_on_several_positional_tensors_is_recorded_and_saved(tmp_path, keras):
+    values, scores = nn.Input(shape=(3,), name="values"), nn.Input(shape=(3,), name="scores")
+    gated = _Gate(2.0, name="gate")(values, nn.layers.Dense(3, name="proj")(scores))
+    model = nn.Model([values, scores], gated)
+    k_values, k_scores = keras.Input(shape=(3,), name="values"), keras.Input(shape=(3,),
+                                                                             name="scores")
+    k_model = keras.Model([k_values, k_scores], keras.layers.Multiply(name="gate")(
+        [k_values, keras.layers.Dense(3, name="proj")(k_scores)]))
+    assert [la.name for la in model.layers] == [la.name for la in k_model.layers]
+    x = [np.linspace(-1, 1, 12, dtype=np.float32).reshape(4, 3),
+         np.linspace(1, -2, 12, dtype=np.float32).reshape(4, 3)]
+    expected = host(model(x))
+    w = host(model.get_layer("proj").kernel)
+    np.testing.assert_allclose(expected, x[0] / (1 + np.exp(-2 * (x[1] @ w + host(
+        model.get_layer("proj").bias)))), rtol=1e-6)
+    # this project's config, and Keras' file format both ways
+    again = nn.Model.from_config(model.get_config(), custom_objects={"_Gate": _Gate})
+    again.set_weights(model.get_weights())
+    np.testing.assert_allclose(host(again(x)), expected, rtol=1e-6)
+    path = str(tmp_path / "gate.keras")
+    model.save(path)
+
+    class _KerasGate(keras.layers.Layer):  # the same layer in real Keras
+        def __init__(self, scale=1.0, **kwargs):
+            super().__init__(**kwargs)
+            self.scale = scale
+
+        def call(self, values, scores):
+            return values * keras.ops.sigmoid(scores * self.scale)
+
+        def get_config(self):
+            return {**super().get_config(), "scale": self.scale}
+
+    _KerasGate.__name__ = _KerasGate.__qualname__ = "_Gate"  # Keras writes the class name
+    theirs = keras.models.load_model(path, custom_objects={"_Gate": _KerasGate})
+    np.testing.assert_allclose(theirs.predict(x, verbose=0), expected, rtol=1e-5)
+    theirs.save(str(tmp_path / "back.keras"))
+    back = nn.models.load_model(str(tmp_path / "back.keras"), custom_objects={"_Gate": _Gate})
+    np.testing.assert_allclose(host(back(x)), expected, rtol=1e-6)

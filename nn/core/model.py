@@ -46,6 +46,17 @@ class Model(TrainingMixin, Layer):
             )
         super().__init__(**kwargs)
 
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> Model:
+        """A model from its config: ``keras.Model.from_config(functional.get_config())``
+        rebuilds the functional model (its layers found in ``custom_objects`` too), as in
+        Keras; a subclass' config goes to its constructor."""
+        if cls is Model and isinstance(config, dict) and "input_layers" in config:
+            from ..models.functional import Functional
+
+            return Functional.from_config(config, custom_objects=custom_objects)
+        return cls(**config)
+
     @property
     def layers(self) -> list[Layer]:
         """The direct sub-layers, in the order they were assigned (a subclassed model)."""

@@ -126,9 +126,15 @@ def contains_symbolic(value: Any) -> bool:
 
 
 # ------------------------------------------------------------------ the call graph
+def _symbolic_leaves(value: Any) -> list[KerasTensor]:
+    return flatten(value) if contains_symbolic(value) else []
+
+
 class Node:
     """One call of ``layer`` on KerasTensors: the arguments as given (KerasTensors among
-    them), the flat input tensors, and the flat output tensors with their structure."""
+    them: the first argument's, then those of any other positional argument that holds
+    them, as ``LogisticEndpoint()(targets, logits)``), the flat input tensors, and the flat
+    output tensors with their structure."""
 
     __slots__ = ("args", "input_tensors", "kwargs", "layer", "output_structure", "outputs")
 
@@ -143,7 +149,7 @@ class Node:
         self.layer = layer
         self.args = args
         self.kwargs = kwargs
-        self.input_tensors: list[KerasTensor] = flatten(args[0]) if args else []
+        self.input_tensors: list[KerasTensor] = [t for a in args for t in _symbolic_leaves(a)]
         self.outputs = outputs
         self.output_structure = output_structure
 
@@ -162,8 +168,10 @@ class Node:
     def run(self, values: dict[int, Any]) -> list[Any]:
         """Call the layer on the real tensors standing for this node's inputs
         (``values``: id of a KerasTensor -> its Tensor); returns the flat outputs."""
-        first = pack_as(self.args[0], [values[id(t)] for t in self.input_tensors])
-        out = self.layer(first, *self.args[1:], **self.kwargs)
+        given = iter([values[id(t)] for t in self.input_tensors])
+        args = [pack_as(a, [next(given) for _ in flatten(a)]) if contains_symbolic(a) else a
+                for a in self.args]
+        out = self.layer(*args, **self.kwargs)
         flat = flatten(out)
         if len(flat) != len(self.outputs):
             raise ValueError(
@@ -187,17 +195,20 @@ def symbolic_call(layer: Any, args: tuple, kwargs: dict[str, Any]) -> Any:
     """``layer(*args, **kwargs)`` where ``args[0]`` holds KerasTensors: build the layer,
     work out its output shapes, record a :class:`Node` and return symbolic outputs."""
     inputs = args[0]
-    leaves = flatten(inputs)
-    if not all(isinstance(t, KerasTensor) for t in leaves):
-        raise TypeError(
-            f"{layer.name!r} ({type(layer).__name__}) was called on a mix of symbolic tensors "
-            "(from keras.Input) and other values: pass only KerasTensors to a layer while "
-            "building a functional model"
-        )
-    if contains_symbolic(args[1:]) or contains_symbolic(kwargs):
+    for arg in args:
+        if contains_symbolic(arg) and not all(isinstance(t, KerasTensor) for t in flatten(arg)):
+            raise TypeError(
+                f"{layer.name!r} ({type(layer).__name__}) was called on a mix of symbolic "
+                "tensors (from keras.Input) and other values: pass only KerasTensors to a "
+                "layer while building a functional model"
+            )
+    if not contains_symbolic(inputs):
+        raise TypeError(f"{layer.name!r}: the first argument of a call on symbolic tensors "
+                        "must hold them")
+    if contains_symbolic(kwargs):
         raise ValueError(
-            f"{layer.name!r}: only the first argument of a layer call may hold symbolic "
-            "tensors; pass several inputs as a list, e.g. Concatenate()([a, b])"
+            f"{layer.name!r}: symbolic tensors go in the positional arguments of a layer "
+            "call, e.g. layer(targets, logits) or Concatenate()([a, b])"
         )
     shapes = map_structure(lambda t: t.shape, inputs)
     if not layer.built:
@@ -265,15 +276,19 @@ def _probe(layer: Any, inputs: Any, args: tuple, kwargs: dict) -> Any:
     budget = ALLOCATION_BUDGET.get()
     if budget is not None:
         budget.charge(layer, "a probe batch", (2, *flatten(inputs)[0].shape[1:]))
-    zeros = map_structure(
-        lambda t: Tensor(np.zeros((2, *t.shape[1:]), dtype=t.dtype), device=layer._device),
-        inputs,
-    )
+    def zeros(arg: Any) -> Any:
+        if not contains_symbolic(arg):
+            return arg
+        return map_structure(
+            lambda t: Tensor(np.zeros((2, *t.shape[1:]), dtype=t.dtype), device=layer._device),
+            arg,
+        )
+
     previous = [(m, m.training) for m in layer.modules()]
     layer.eval()
     try:
         with no_grad():
-            out = layer(zeros, *args[1:], **kwargs)
+            out = layer(*(zeros(a) for a in args), **kwargs)
     finally:
         for m, mode in previous:
             m.__dict__["training"] = mode

@@ -30,7 +30,7 @@ from typing import Any
 
 from ..core.layer import Layer
 from ..core.model import Model
-from ..core.symbolic import KerasTensor, Node, flatten, is_nest, pack_as
+from ..core.symbolic import KerasTensor, Node, contains_symbolic, flatten, is_nest, pack_as
 from ..layers.input import InputLayer
 
 
@@ -165,10 +165,11 @@ class Functional(Model):
             for node in self.nodes_of(layer):
                 if node.is_input:
                     continue
-                args = pack_as(node.args[0], [ref(t) for t in node.input_tensors])
+                refs = iter([ref(t) for t in node.input_tensors])
+                args = [_mark_refs(pack_as(a, [next(refs) for _ in flatten(a)]))
+                        if contains_symbolic(a) else a for a in node.args]
                 entry["inbound_nodes"].append(
-                    {"args": _mark_refs(args), "extra_args": list(node.args[1:]),
-                     "kwargs": dict(node.kwargs)}
+                    {"args": args[0], "extra_args": args[1:], "kwargs": dict(node.kwargs)}
                 )  # fmt: skip
             layers.append(entry)
         return {
@@ -237,11 +238,12 @@ class Functional(Model):
         while progress and any(calls for _, calls in pending):
             progress = False
             for layer, calls in pending:
-                while calls and ready(calls[0]["args"]):
+                while calls and ready([calls[0]["args"], *calls[0].get("extra_args", [])]):
                     call = calls.pop(0)
                     position = sum(1 for key in outputs if key[0] == layer.name)
                     args = _map_refs(call["args"], tensor)
-                    result = layer(args, *call.get("extra_args", []), **call.get("kwargs", {}))
+                    extra = [_map_refs(a, tensor) for a in call.get("extra_args", [])]
+                    result = layer(args, *extra, **call.get("kwargs", {}))
                     outputs[(layer.name, position)] = flatten(result)
                     progress = True
         stuck = [layer.name for layer, calls in pending if calls]

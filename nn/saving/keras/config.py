@@ -20,7 +20,7 @@ from ... import regularizers as _regularizers
 from ..._registry import is_users_own
 from ...core.layer import Layer
 from ...core.module import Module
-from ...core.symbolic import pack_as
+from ...core.symbolic import contains_symbolic, flatten, pack_as
 from ...layers import (
     ELU,
     Activation,
@@ -406,14 +406,14 @@ def _functional_config(model: Functional) -> dict[str, Any]:
         for node in model.nodes_of(layer):
             if node.is_input:
                 continue
-            if node.args[1:] or node.kwargs:
+            if node.kwargs or not all(contains_symbolic(a) for a in node.args):
                 raise KerasFormatError(f"{_describe(i, layer)}: a call with arguments besides "
                                        "its inputs cannot be written to a Keras file")  # fmt: skip
-            tensors = node.input_tensors
+            first = node.args[0]
             entry.setdefault("build_config", {"input_shape": pack_as(
-                node.args[0], [list(t.shape) for t in tensors])})  # fmt: skip
+                first, [list(t.shape) for t in flatten(first)])})  # fmt: skip
             entry["inbound_nodes"].append(
-                {"args": [pack_as(node.args[0], [keras_tensor(t) for t in tensors])],
+                {"args": [pack_as(a, [keras_tensor(t) for t in flatten(a)]) for a in node.args],
                  "kwargs": {}})  # fmt: skip
         layers.append(entry)
     inputs = pack_as(model._inputs_struct, [history(t) for t in model.inputs])
@@ -860,7 +860,8 @@ def _functional_from_config(config: dict[str, Any],
                 raise KerasFormatError(f"{where}: call arguments {sorted(kwargs)} are not "
                                        "supported")  # fmt: skip
             calls.append({"args": _marked(node["args"][0]),
-                          "extra_args": node["args"][1:], "kwargs": {}})  # fmt: skip
+                          "extra_args": [_marked(a) for a in node["args"][1:]],
+                          "kwargs": {}})  # fmt: skip
         layers_and_calls.append((layer, calls))
     try:
         return Functional.from_layers_and_calls(
