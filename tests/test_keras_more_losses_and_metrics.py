@@ -221,7 +221,7 @@ def test_unsupported_options_are_refused_by_name():
     with pytest.raises(NotImplementedError, match="multi_label"):
         ours.metrics.AUC(multi_label=True)
     with pytest.raises(NotImplementedError, match="sample_weight"):
-        ours.metrics.Precision().update_state([1.0], Tensor([0.7]), sample_weight=[2.0])
+        ours.metrics.AUC().update_state([1.0], Tensor([0.7]), sample_weight=[2.0])
     with pytest.raises(NotImplementedError, match="list"):
         ours.metrics.TruePositives(thresholds=[0.3, 0.6])
     with pytest.raises(NotImplementedError, match="axis"):

@@ -60,6 +60,7 @@ from .base import (
     float_targets,
     same_rank,
     softmax_cross_entropy,
+    weighted_reduce,
 )
 from .keras import (
     MAE,
@@ -157,8 +158,8 @@ class KerasConvention:
         self.loss = loss
         self.name = loss.name
 
-    def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
-        return self.loss.keras_call(y_true, y_pred)
+    def __call__(self, y_true: Any, y_pred: Tensor, sample_weight: Any = None) -> Tensor:
+        return self.loss.keras_call(y_true, y_pred, sample_weight)
 
     def __repr__(self) -> str:
         return f"KerasConvention({self.loss!r})"
@@ -201,10 +202,12 @@ def _averaged(fn: Callable[[Any, Tensor], Any]) -> Callable[[Any, Tensor], Tenso
     sample (or per element); training needs the one number."""
 
     @functools.wraps(fn)
-    def loss(y_true: Any, y_pred: Tensor) -> Tensor:
+    def loss(y_true: Any, y_pred: Tensor, sample_weight: Any = None) -> Tensor:
         if isinstance(y_pred, Tensor):  # as Keras: targets of the predictions' dtype and rank
             y_true, y_pred = same_rank(float_targets(y_true, y_pred), y_pred)
         value = fn(y_true, y_pred)
+        if sample_weight is not None and isinstance(value, Tensor):
+            return weighted_reduce(value, sample_weight, "mean")
         if isinstance(value, Tensor) and value.ndim:
             return mean(value)
         return value

@@ -170,6 +170,56 @@ _CLIP_LABELS = KernelSource(
 )
 
 
+def squeeze_or_expand(x1: Any, x2: Any) -> tuple[Any, Any]:
+    """Keras' ``squeeze_or_expand_to_same_rank``: where the ranks differ by one and the
+    longer one ends in 1, a rank-1 shorter one gains that axis, else the longer loses it.
+    For Tensors and arrays alike."""
+    def squeeze(x: Any) -> Any:
+        return x.reshape(tuple(x.shape[:-1]))
+
+    def expand(x: Any) -> Any:
+        return x.reshape((*x.shape, 1))
+
+    if x1.ndim == x2.ndim + 1 and x1.shape[-1] == 1:
+        return (x1, expand(x2)) if x2.ndim == 1 else (squeeze(x1), x2)
+    if x2.ndim == x1.ndim + 1 and x2.shape[-1] == 1:
+        return (expand(x1), x2) if x1.ndim == 1 else (x1, squeeze(x2))
+    return x1, x2
+
+
+def sample_weights_like(sample_weight: Any, values: Tensor) -> Tensor:
+    """``sample_weight`` (an array, list or Tensor) as a constant Tensor of ``values``'
+    dtype on its device."""
+    if isinstance(sample_weight, Tensor):
+        array = sample_weight.array
+        if not isinstance(array, type(values.array)):
+            array = backends.backend_of(array).to_host(array)
+    else:
+        array = np.asarray(sample_weight)
+    if isinstance(array, np.ndarray):
+        array = backends.backend_of(values.array).from_host(array)
+    return from_array(array.astype(values.dtype, copy=False))
+
+
+def weighted_reduce(values: Tensor, sample_weight: Any, reduction: str) -> Tensor:
+    """Keras' ``reduce_weighted_values``: the per-sample (or per-element) ``values`` times
+    ``sample_weight`` w (ranks matched by :func:`squeeze_or_expand`), then
+
+        "mean" (Keras' "sum_over_batch_size"):  Σ vᵢ wᵢ / (number of values)
+        "sum":                                  Σ vᵢ wᵢ
+        "none":                                 v w
+
+    (the mean divides by the count of values, not by Σ w, as Keras does)."""
+    if sample_weight is None:
+        return _reduce(values, reduction)
+    values, weights = squeeze_or_expand(values, sample_weights_like(sample_weight, values))
+    values = values * weights
+    if reduction == "none" or values.ndim == 0:
+        return values
+    total = autograd.sum(values)
+    return total if reduction == "sum" else total / max(int(np.prod(values.shape)), 1)
+
+
 def _reduce(values: Tensor, reduction: str) -> Tensor:
     if reduction == "mean":
         return autograd.mean(values)
@@ -447,7 +497,15 @@ class Loss:
         # that picks the matching accuracy
         self.given_name = name
 
-    def __call__(self, a: Any, b: Any) -> Tensor:
+    def __call__(self, a: Any, b: Any, sample_weight: Any = None) -> Tensor:
+        """``loss(y_true, y_pred)`` (Keras) or ``loss(input, target)`` (PyTorch).
+        ``sample_weight`` (Keras' losses): each sample's value times its weight before the
+        reduction (:func:`weighted_reduce`)."""
+        if sample_weight is not None:
+            if self.convention != "keras":
+                raise TypeError(f"{type(self).__name__}: sample_weight is an argument of "
+                                "Keras' losses; PyTorch's losses take none")
+            return self.keras_call(a, b, sample_weight)
         if self.convention == "keras":
             return self.compute(a, _predictions(b, type(self).__name__))
         return self.compute(b, _predictions(a, type(self).__name__))
@@ -469,8 +527,22 @@ class Loss:
             _warn_broadcast(type(self), y_true, y_pred)
         return _reduce(self.call(y_true, y_pred), self.reduction)
 
-    def keras_call(self, y_true: Any, y_pred: Tensor) -> Tensor:
-        return self.compute(y_true, _predictions(y_pred, type(self).__name__))
+    def keras_call(self, y_true: Any, y_pred: Tensor, sample_weight: Any = None) -> Tensor:
+        """The loss called Keras' way, ``(y_true, y_pred)``, whatever its convention."""
+        y_pred = _predictions(y_pred, type(self).__name__)
+        if sample_weight is None:
+            return self.compute(y_true, y_pred)
+        return weighted_reduce(self.unreduced(y_true, y_pred), sample_weight, self.reduction)
+
+    def unreduced(self, y_true: Any, y_pred: Any) -> Tensor:
+        """The values before the reduction, one per sample (or element), called Keras'
+        way: what sample weights multiply."""
+        reduction = self.reduction
+        self.reduction = "none"
+        try:
+            return self.compute(y_true, _predictions(y_pred, type(self).__name__))
+        finally:
+            self.reduction = reduction
 
     def get_config(self) -> dict[str, Any]:
         config: dict[str, Any] = {"reduction": self.reduction}

@@ -232,6 +232,17 @@ _COUNT_HITS = KernelSource("xpgrad_count_hits", "P pred, P truth", "F hits",
                            "hits = hits + (pred == truth ? (F)1 : (F)0);")
 
 
+def _ratio(total: Any, count: Any) -> Any:
+    """``total / count``, 0 where ``count`` is 0 (Keras' ``divide_no_nan``). ``count`` is
+    a host number, or a device scalar once sample weights were summed on the device."""
+    if backends.is_array(count) and not isinstance(count, np.ndarray | np.generic):
+        xp = backends.get_array_module(count)
+        return xp.where(count == 0, 0, total / xp.where(count == 0, 1, count)).astype(
+            total.dtype, copy=False)
+    count = float(count)
+    return total / count if count else total * 0
+
+
 class Mean(Metric):
     """The (sample-count weighted) mean of the values it is given: ``total / count``.
 
@@ -254,8 +265,12 @@ class Mean(Metric):
         self._count: Any = 0.0
 
     def update_state(self, values: Any, sample_weight: Any = None, n: int | None = None) -> None:
-        """Add ``values`` (a Tensor or array; a 0-d value stands for ``n`` samples)."""
+        """Add ``values`` (a Tensor or array; a 0-d value stands for ``n`` samples), each
+        weighted by ``sample_weight`` when given (:meth:`_update_weighted`)."""
         v = _raw(values)
+        if sample_weight is not None:
+            self._update_weighted(v, sample_weight)
+            return
         if v.ndim == 0:
             weight = 1 if n is None else n
             total = self._total
@@ -270,11 +285,38 @@ class Mean(Metric):
             self._total = self._total + v.sum()
             self._count = self._count + v.size
 
+    def _update_weighted(self, v: Any, sample_weight: Any) -> None:
+        """Keras' weighted mean, ``Σᵢ vᵢ wᵢ / Σᵢ wᵢ``: the ranks of values and weights
+        matched (``squeeze_or_expand``), values beyond the weights' axes averaged, each
+        sample's weighted value and weight averaged over their other axes."""
+        from ..losses.base import squeeze_or_expand
+
+        dtype = np.dtype(self.dtype or autograd.get_default_dtype())
+        xp = backends.get_array_module(v)
+        w = _raw(sample_weight)
+        if not isinstance(w, type(v)):
+            w = backends.backend_of(v).from_host(backends.backend_of(w).to_host(w))
+        v, w = squeeze_or_expand(v.astype(dtype, copy=False), w.astype(dtype, copy=False))
+        if v.ndim == 0:  # one value for the batch (a function returning its mean)
+            self._total = self._total + v * w.sum()
+            self._count = self._count + w.sum()
+            return
+        if v.ndim > w.ndim:
+            v = v.mean(axis=tuple(range(w.ndim, v.ndim)))
+        w = xp.broadcast_to(w, v.shape)
+        v = v * w
+        if w.ndim > 1:
+            w = w.mean(axis=tuple(range(1, w.ndim)))
+        if v.ndim > 1:
+            v = v.mean(axis=tuple(range(1, v.ndim)))
+        self._total = self._total + v.sum()
+        self._count = self._count + w.sum()
+
     def result(self) -> Tensor:
         total = self._total
         if not backends.is_array(total):
             total = np.asarray(total, dtype=autograd.get_default_dtype())
-        return autograd.from_array(total / max(self._count, 1))
+        return autograd.from_array(_ratio(total, self._count))
 
     def __call__(self, values: Any, sample_weight: Any = None) -> Tensor:  # type: ignore[override]
         self.update_state(values, sample_weight)
@@ -326,6 +368,17 @@ class MeanMetricWrapper(Mean):
             self._hits: Any = None
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
+        if sample_weight is not None:  # Keras' weighted mean of the per-sample values
+            if self._fn in _HIT_RATES:
+                pred, true = _decisions(y_true, y_pred, **self._fn_kwargs)
+                _require_predictions(int(pred.size))
+                values = pred == true
+            else:
+                unreduced = getattr(self._fn, "unreduced", None)  # a Loss: per sample
+                values = _raw(unreduced(y_true, y_pred) if unreduced is not None
+                              else self._fn(y_true, y_pred, **self._fn_kwargs))
+            self._update_weighted(values, sample_weight)
+            return
         if self._fn in _HIT_RATES:
             # An accuracy: add up the hits themselves, as Keras sums its per-sample 0/1
             # values (exact counts, on the device; no per-batch mean to multiply back).
@@ -359,7 +412,7 @@ class MeanMetricWrapper(Mean):
         if self._hits is None:
             return super().result()
         # read, not folded: the arrays stay where a recorded step adds into them
-        return autograd.from_array((self._total + self._hits.sum()) / max(self._count, 1))
+        return autograd.from_array(_ratio(self._total + self._hits.sum(), self._count))
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:  # type: ignore[override]
         self.update_state(y_true, y_pred, sample_weight)
@@ -520,12 +573,20 @@ class _Confusion(Metric):
         self._fn: Any = 0
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        _no_sample_weight(self, sample_weight)
+        """Count the batch's decisions; with ``sample_weight`` each counts its sample's
+        weight (broadcast over the predictions' other axes, as Keras does)."""
         t, p = _raw(y_true), _raw(y_pred)
         if not isinstance(t, type(p)):
             t = backends.backend_of(p).from_host(backends.backend_of(t).to_host(t))
         pred = p.reshape(-1) > self.threshold
         true = t.reshape(-1) > 0.5
+        if sample_weight is not None:
+            w = _confusion_weights(sample_weight, t, p)
+            self._tp = self._tp + (w * (pred & true)).sum()
+            self._fp = self._fp + (w * (pred & ~true)).sum()
+            self._tn = self._tn + (w * (~pred & ~true)).sum()
+            self._fn = self._fn + (w * (~pred & true)).sum()
+            return
         self._tp = self._tp + (pred & true).sum()
         self._fp = self._fp + (pred & ~true).sum()
         self._tn = self._tn + (~pred & ~true).sum()
@@ -543,6 +604,25 @@ class _Confusion(Metric):
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "thresholds": self.threshold}
+
+
+def _confusion_weights(sample_weight: Any, y_true: Any, y_pred: Any) -> Any:
+    """Each prediction's weight, flat: Keras' ``update_confusion_matrix_variables`` adds an
+    axis to the weights, matches their rank to the targets' and broadcasts them to the
+    predictions' shape."""
+    from ..losses.base import squeeze_or_expand
+
+    y_pred, y_true = squeeze_or_expand(y_pred, y_true)  # Keras matches these first
+    w = _raw(sample_weight)
+    if not isinstance(w, type(y_pred)):
+        w = backends.backend_of(y_pred).from_host(backends.backend_of(w).to_host(w))
+    w = w.astype(autograd.get_default_dtype(), copy=False)[..., None]
+    if y_true.ndim == 1 and w.ndim == 2:  # Keras: expand_rank_1=False, so w loses the axis
+        w = w[..., 0]
+    else:
+        _, w = squeeze_or_expand(y_true, w)
+    xp = backends.get_array_module(y_pred)
+    return xp.broadcast_to(w, y_pred.shape).reshape(-1)
 
 
 class Precision(_Confusion):
