@@ -50,11 +50,19 @@ class _Alias(importlib.abc.Loader):
         if self.real is None:  # ``autograd.utils``: a package to hold ``data``
             module = types.ModuleType(spec.name, "PyTorch's torch.utils: only .data here")
             module.__path__ = []
+            module.__getattr__ = _utils_attribute  # type: ignore[method-assign]
             return module
         return importlib.import_module(self.real)
 
     def exec_module(self, module: types.ModuleType) -> None:
         pass  # already executed under its own name
+
+
+def _utils_attribute(name: str) -> Any:
+    """``torch.utils.data`` after ``import autograd as torch``: imported on first use."""
+    if name == "data":
+        return importlib.import_module(_UTILS + ".data")
+    raise AttributeError(f"module {_UTILS!r} has no attribute {name!r}")
 
 
 class _TorchPaths(importlib.abc.MetaPathFinder):

@@ -1,5 +1,5 @@
 """Helpers the Keras textbooks use alongside the model (``keras.utils``: ``to_categorical``,
-``set_random_seed``) and PyTorch's ``torch.nn.utils`` (``clip_grad_norm_``,
+``set_random_seed``, ``PyDataset``) and PyTorch's ``torch.nn.utils`` (``clip_grad_norm_``,
 ``clip_grad_value_``, ``parameters_to_vector``)."""
 
 from __future__ import annotations
@@ -10,6 +10,11 @@ import numpy as np
 
 import autograd
 from backends import get_array_module
+
+from .data.py_dataset import PyDataset, Sequence
+
+__all__ = ["PyDataset", "Sequence", "clip_grad_norm_", "clip_grad_value_",
+           "parameters_to_vector", "set_random_seed", "to_categorical"]
 
 
 def to_categorical(y: Any, num_classes: int | None = None, dtype: Any = None) -> Any:

@@ -1,5 +1,8 @@
 """Sample weights, Keras' way, against Keras 3 itself: the losses' ``sample_weight``
-(``Σ vᵢ wᵢ / N``) and the metrics' weighted means (``Σ vᵢ wᵢ / Σ wᵢ``)."""
+(``Σ vᵢ wᵢ / N``), the metrics' weighted means (``Σ vᵢ wᵢ / Σ wᵢ``), ``fit``'s
+``sample_weight`` and ``class_weight`` (compile's ``weighted_metrics`` take them, its
+``metrics`` do not), ``evaluate``'s, validation weights, and the ``.keras`` file's
+``weighted_metrics``."""
 
 from __future__ import annotations
 
@@ -121,3 +124,125 @@ def test_a_metric_takes_the_weighted_mean_as_keras(keras, case):
     make, updates = METRICS[case]
     np.testing.assert_allclose(_streamed(ours, make, updates), _streamed(keras, make, updates),
                                rtol=1e-6)
+
+
+# ------------------------------------------------------------------ fit and evaluate
+X_FIT = RNG.random((200, 5)).astype(np.float32)
+Y_FIT = RNG.integers(0, 3, 200)
+W_FIT = RNG.random(200).astype(np.float32)
+
+
+def _model(lib):
+    model = lib.Sequential([lib.Input(shape=(5,)), lib.layers.Dense(8, activation="relu"),
+                            lib.layers.Dense(3, activation="softmax")])
+    rng = np.random.default_rng(5)
+    for layer in model.layers:
+        layer.set_weights([rng.normal(0, 0.3, w.shape).astype(np.float32)
+                           for w in layer.get_weights()])
+    return model
+
+
+def _rounded(history):
+    return {k: np.round(v, 5).tolist() for k, v in history.history.items()}
+
+
+def _sample_weighted_run(lib):
+    model = _model(lib)
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"],
+                  weighted_metrics=["accuracy"])
+    history = model.fit(X_FIT, Y_FIT, sample_weight=W_FIT, epochs=2, batch_size=32,
+                        shuffle=False, verbose=0, validation_split=0.2)
+    return (_rounded(history),
+            model.evaluate(X_FIT, Y_FIT, sample_weight=W_FIT, verbose=0),
+            model.evaluate(X_FIT, Y_FIT, sample_weight=W_FIT, verbose=0, return_dict=True),
+            model.evaluate(X_FIT, Y_FIT, verbose=0))
+
+
+def test_fit_and_evaluate_with_sample_weight_equal_keras(keras):
+    ours_run, keras_run = _sample_weighted_run(ours), _sample_weighted_run(keras)
+    assert ours_run[0] == keras_run[0]  # the logs, their order included (Keras sorts them)
+    assert "weighted_accuracy" in ours_run[0] and "val_weighted_accuracy" in ours_run[0]
+    # evaluate's list as Keras gives it: loss, the metrics by compile's names, the rest
+    np.testing.assert_allclose(ours_run[1], keras_run[1], rtol=1e-5)
+    assert len(ours_run[1]) == len(keras_run[1]) == 4
+    assert list(ours_run[2]) == list(keras_run[2])
+    np.testing.assert_allclose(list(ours_run[2].values()), list(keras_run[2].values()),
+                               rtol=1e-5)
+    np.testing.assert_allclose(ours_run[3], keras_run[3], rtol=1e-5)
+
+
+def _class_weighted_run(lib):
+    model = _model(lib)
+    model.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(X_FIT, Y_FIT, class_weight={0: 1.0, 1: 3.0, 2: 0.5}, epochs=2,
+                        batch_size=50, shuffle=False, verbose=0,
+                        validation_data=(X_FIT[:50], Y_FIT[:50], W_FIT[:50]))
+    return _rounded(history)
+
+
+def test_fit_with_class_weight_and_weighted_validation_data_equals_keras(keras):
+    assert _class_weighted_run(ours) == _class_weighted_run(keras)
+
+
+def test_one_hot_labels_pick_their_class_weight(keras):
+    onehot = np.eye(3, dtype=np.float32)[Y_FIT]
+
+    def run(lib):
+        model = _model(lib)
+        model.compile("sgd", "categorical_crossentropy")
+        return _rounded(model.fit(X_FIT, onehot, class_weight={1: 4.0}, epochs=1,
+                                  shuffle=False, verbose=0))
+
+    assert run(ours) == run(keras)
+
+
+def test_weighted_metrics_go_both_ways_through_keras_files(keras, tmp_path):
+    model = _model(ours)
+    model.compile("adam", "sparse_categorical_crossentropy", weighted_metrics=["accuracy"])
+    model.fit(X_FIT, Y_FIT, sample_weight=W_FIT, epochs=1, shuffle=False, verbose=0)
+    path = str(tmp_path / "weighted.keras")
+    model.save(path)
+    expected = model.evaluate(X_FIT, Y_FIT, sample_weight=W_FIT, verbose=0)
+    theirs = keras.models.load_model(path)
+    np.testing.assert_allclose(theirs.evaluate(X_FIT, Y_FIT, sample_weight=W_FIT, verbose=0),
+                               expected, rtol=1e-5)
+    theirs.save(str(tmp_path / "back.keras"))
+    back = ours.models.load_model(str(tmp_path / "back.keras"))
+    np.testing.assert_allclose(back.evaluate(X_FIT, Y_FIT, sample_weight=W_FIT, verbose=0),
+                               expected, rtol=1e-5)
+
+
+def test_wrong_weights_are_refused_before_training():
+    model = _model(ours)
+    model.compile("adam", "sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match="cannot `class_weight` and `sample_weight`"):
+        model.fit(X_FIT, Y_FIT, sample_weight=W_FIT, class_weight={0: 2.0}, verbose=0)
+    with pytest.raises(ValueError, match="sample_weight has 199 entries but y has 200"):
+        model.fit(X_FIT, Y_FIT, sample_weight=W_FIT[:-1], verbose=0)
+    with pytest.raises(TypeError, match="class_weight must be a dict"):
+        model.fit(X_FIT, Y_FIT, class_weight=[1.0, 2.0, 3.0], verbose=0)
+    bad = W_FIT.copy()
+    bad[7] = np.nan
+    with pytest.raises(ValueError, match="sample_weight"):
+        model.evaluate(X_FIT, Y_FIT, sample_weight=bad, verbose=0)
+
+
+def test_unweighted_training_is_unchanged_by_weights_of_one():
+    def run(**weights):
+        model = _model(ours)
+        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+        return _rounded(model.fit(X_FIT, Y_FIT, epochs=2, shuffle=False, verbose=0,
+                                  **weights))
+
+    assert run() == run(sample_weight=np.ones(200, dtype=np.float32))
+
+
+def test_a_plain_mean_is_refused_as_a_compiled_metric_as_keras_refuses_it(keras):
+    # Mean.update_state(values, sample_weight): compiled, it would take y_pred as weights
+    model = _model(keras)
+    model.compile("sgd", "sparse_categorical_crossentropy", metrics=[keras.metrics.Mean()])
+    with pytest.raises(TypeError):
+        model.fit(X_FIT, Y_FIT, epochs=1, verbose=0)
+    with pytest.raises(TypeError, match="averages the values given to update_state"):
+        _model(ours).compile("sgd", "sparse_categorical_crossentropy",
+                             metrics=[ours.metrics.Mean()])

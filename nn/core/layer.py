@@ -161,7 +161,7 @@ class Layer(Module):
         d["_name"] = check_name(name) if name is not None else auto_name(self.base_name())
         d["_name_given"] = name is not None
         d["_inbound_nodes"] = []  # its calls on symbolic tensors (functional API)
-        d["_dtype"] = None if dtype is None else np.dtype(dtype)
+        d["_dtype"] = _layer_dtype(dtype)
         d["built"] = not type(self)._builds_lazily
         d["_input_shape"] = None if input_shape is None else (None, *_shape_tuple(input_shape))
         d["_last_output_shape"] = None
@@ -454,9 +454,12 @@ class Layer(Module):
         """Constructor arguments as JSON-able values (for ``save``/``load_model``).
         Built-in layers implement it; a custom layer must override it to be saved whole
         (``save_weights`` works for any model), starting from this base, as in Keras:
-        ``return {**super().get_config(), "units": self.units}`` (name, trainable, dtype)."""
+        ``return {**super().get_config(), "units": self.units}`` (name, trainable, and the
+        dtype as Keras' policy dict, which ``__init__`` takes back)."""
         if type(self).get_config is not Layer.get_config:  # called from an override
-            return self._base_config()
+            return {"name": self.name, "trainable": self.trainable,
+                    "dtype": {"module": "keras", "class_name": "DTypePolicy",  # Keras' form
+                              "config": {"name": self.dtype.name}, "registered_name": None}}
         raise NotImplementedError(
             f"{type(self).__name__} has no get_config(): implement it (and accept its keys in "
             f"__init__) to save the whole model, or use save_weights()/load_weights()"
@@ -471,6 +474,20 @@ class Layer(Module):
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:
         return cls(**config)
+
+
+def _layer_dtype(dtype: Any) -> np.dtype | None:
+    """The layer's own dtype, or None to follow the default. Keras' dtype policy (the dict
+    its ``get_config`` writes) gives its name; a policy of the default dtype, None, so a
+    layer made from a config follows ``model.to(dtype)`` like any other."""
+    if dtype is None:
+        return None
+    if isinstance(dtype, dict):
+        config = dtype.get("config")
+        name = config.get("name") if isinstance(config, dict) else dtype.get("name")
+        kind = np.dtype(name)
+        return None if kind == np.dtype(get_default_dtype()) else kind
+    return np.dtype(dtype)
 
 
 @functools.cache

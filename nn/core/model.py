@@ -39,11 +39,14 @@ class Model(TrainingMixin, Layer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args or "inputs" in kwargs or "outputs" in kwargs:
-            raise NotImplementedError(
-                f"{type(self).__name__}: a subclass of Model cannot pass inputs/outputs to "
-                "Model.__init__ here; write call() (subclassing API) or build the model with "
-                "keras.Model(inputs=..., outputs=...) (functional API)"
-            )
+            # A subclass built from inputs and outputs (``CustomModel(inputs, outputs)``,
+            # to override ``train_step``): as Keras does, Functional takes Model's place
+            # among the subclass' bases, so it runs the graph and keeps the overrides.
+            from ..models.functional import Functional
+
+            _put_functional_in_place_of_model(type(self), Functional)
+            Functional.__init__(self, *args, **kwargs)
+            return
         super().__init__(**kwargs)
 
     @classmethod
@@ -111,3 +114,14 @@ class Model(TrainingMixin, Layer):
         from ..saving import save_model
 
         save_model(self, path)
+
+
+def _put_functional_in_place_of_model(cls: type, functional: type) -> type:
+    """Replace ``Model`` by ``functional`` among the bases of ``cls`` and of its bases that
+    derive from Model (Keras' ``inject_functional_model_class``); ``cls``, changed."""
+    if cls is Model:
+        return functional
+    if cls is object or not issubclass(cls, Model) or issubclass(cls, functional):
+        return cls
+    cls.__bases__ = tuple(_put_functional_in_place_of_model(b, functional) for b in cls.__bases__)
+    return cls

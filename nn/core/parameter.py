@@ -33,8 +33,10 @@ class _KerasVariable:
 
     @property
     def value(self) -> Tensor:
-        """The current values as a tensor outside the graph (Keras' ``variable.value``)."""
-        return self.detach()  # type: ignore[attr-defined]
+        """The variable itself, as Keras' ``variable.value`` is on its PyTorch backend (the
+        ``torch.nn.Parameter``): after ``loss.backward()``, ``v.value.grad`` is the
+        gradient a ``train_step`` hands to ``optimizer.apply``."""
+        return self  # type: ignore[return-value]
 
 
 def _raw_like(value: Any, like: Any) -> Any:

@@ -13,12 +13,14 @@ with ``xb.astype('float32') / 255``), integer labels stay integers.
 
 The files: ``loader.py`` (``DataLoader``), ``dataset.py`` (``Dataset``, the base class of
 one's own datasets, and ``ConcatDataset``), ``tensor_dataset.py`` (``TensorDataset``,
-``Subset``), ``splits.py`` (``validation_split``, ``train_test_split``, ``random_split``).
+``Subset``), ``splits.py`` (``validation_split``, ``train_test_split``, ``random_split``),
+``py_dataset.py`` (Keras' ``PyDataset``, a dataset of whole batches).
 Downloadable datasets (``fashion_mnist``, ``mnist``) are :mod:`nn.datasets`, Keras' name.
 """
 
 from .dataset import ConcatDataset, Dataset
 from .loader import DataLoader
+from .py_dataset import PyDataset
 from .splits import random_split, train_test_split, validation_split
 from .tensor_dataset import Subset, TensorDataset
 
@@ -26,6 +28,7 @@ __all__ = [
     "ConcatDataset",
     "DataLoader",
     "Dataset",
+    "PyDataset",
     "TensorDataset",
     "Subset",
     "random_split",

@@ -142,16 +142,57 @@ def callback_list(who: str, callbacks: Any) -> list[Callback]:
 
 
 def validation_pair(validation_data: Any) -> tuple[Any, Any]:
+    x, y, weights = validation_triple(validation_data)
+    if weights is not None:
+        raise NotImplementedError("fit: validation sample weights with several inputs or "
+                                  "outputs are not supported here")
+    return x, y
+
+
+def validation_triple(validation_data: Any) -> tuple[Any, Any, Any]:
+    """``(x_val, y_val, sample_weight_val)`` from fit's ``validation_data``: a tuple of 2
+    or 3 (Keras)."""
     if not isinstance(validation_data, tuple | list):
         raise TypeError(
             "fit: validation_data must be a tuple (x_val, y_val), got "
             f"{describe(validation_data)}"
         )
-    if len(validation_data) != 2:
+    if len(validation_data) not in (2, 3):
         raise ValueError(
-            "fit: validation_data must be a tuple (x_val, y_val) of 2 arrays, got a "
-            f"{type(validation_data).__name__} of {len(validation_data)}"
+            "fit: validation_data must be a tuple (x_val, y_val) or (x_val, y_val, "
+            f"sample_weight_val), got a {type(validation_data).__name__} of "
+            f"{len(validation_data)}"
         )
-    return validation_data[0], validation_data[1]
+    return (validation_data[0], validation_data[1],
+            validation_data[2] if len(validation_data) == 3 else None)
+
+
+def sample_weights(who: str, y: Any, sample_weight: Any = None,
+                   class_weight: Any = None, name: str = "sample_weight") -> Any:
+    """The per-sample weights of ``y``'s samples, or None: ``sample_weight`` checked (one
+    non-negative finite number per sample, or one row per sample), or ``class_weight``
+    ({class: weight}) read off each sample's label as Keras does (the index of a one-hot
+    row's largest entry, a (N, 1) label rounded; classes not in the dict weigh 1)."""
+    if sample_weight is not None and class_weight is not None:
+        raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
+    if class_weight is not None:
+        if not isinstance(class_weight, dict):
+            raise TypeError(f"{who}: class_weight must be a dict {{class: weight}}, got "
+                            f"{describe(class_weight)}")
+        labels = backends.backend_of(raw_array(y)).to_host(raw_array(y))
+        if labels.ndim > 1:
+            labels = labels.argmax(axis=-1) if labels.shape[-1] != 1 else labels[..., 0]
+        labels = np.round(labels).astype(np.int64)
+        table = {int(k): float(v) for k, v in class_weight.items()}
+        return np.array([table.get(int(c), 1.0) for c in labels.reshape(len(labels), -1)[:, 0]],
+                        dtype=np.float32)
+    if sample_weight is None:
+        return None
+    weights = as_array(who, name, sample_weight)
+    if len(weights) != len(raw_array(y)):
+        raise ValueError(f"{who}: {name} has {len(weights)} entries but y has "
+                         f"{len(raw_array(y))} samples")
+    check_finite(who, name, weights)
+    return weights
 
 

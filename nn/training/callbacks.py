@@ -195,7 +195,8 @@ class EarlyStopping(Callback):
 
 
 class ModelCheckpoint(Callback):
-    """Save the model (or only its weights) at the end of each epoch.
+    """Save the model (or only its weights) at the end of each epoch, or every
+    ``save_freq`` batches (an int; the running logs then fill the path, and ``{batch}``).
 
     ``filepath`` may hold ``{epoch}`` and log keys: ``"ckpt-{epoch:02d}-{val_loss:.3f}.npz"``.
     With ``save_best_only=True`` a file is written only when ``monitor`` improves.
@@ -215,8 +216,18 @@ class ModelCheckpoint(Callback):
         save_best_only: bool = False,
         save_weights_only: bool = False,
         mode: str = "auto",
+        save_freq: str | int = "epoch",
     ) -> None:
         super().__init__()
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(
+                save_freq, int) or save_freq < 1):
+            raise ValueError(f"ModelCheckpoint: save_freq must be 'epoch' or a positive int "
+                             f"(batches), got {save_freq!r}")
+        self.save_freq = save_freq
+        self._batches_since_save = 0
+        self._epoch = 0
+        if save_freq != "epoch":  # only then: batch logs cost fit a read every batch
+            self.on_train_batch_end = self._save_every_batches
         if not isinstance(filepath, str | os.PathLike):
             raise TypeError(
                 f"ModelCheckpoint: filepath must be a path (str or os.PathLike), got "
@@ -246,10 +257,12 @@ class ModelCheckpoint(Callback):
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         self.best = None
+        self._batches_since_save = 0
         known = getattr(self.model, "fit_log_keys", None)
         if known is None:  # not run by fit: nothing to check against
             return
-        missing = [f for f in self._fields if f != "epoch" and f not in known]
+        positions = ("epoch",) if self.save_freq == "epoch" else ("epoch", "batch")
+        missing = [f for f in self._fields if f not in positions and f not in known]
         if missing:
             raise ValueError(
                 f"ModelCheckpoint: filepath {self.filepath!r} names "
@@ -259,20 +272,35 @@ class ModelCheckpoint(Callback):
                    if any(f.startswith("val_") for f in missing) else "")
             )
         try:  # a bad format spec such as {val_loss:.3q} fails now, not after an epoch
-            self.filepath.format(epoch=1, **{k: 0.0 for k in known})
+            self.filepath.format(epoch=1, batch=1, **{k: 0.0 for k in known})
         except (ValueError, TypeError, IndexError) as error:
             raise ValueError(
                 f"ModelCheckpoint: filepath {self.filepath!r} cannot be formatted: {error}"
             ) from None
 
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._epoch = epoch
+
+    def _save_every_batches(self, batch: int, logs: dict | None = None) -> None:
+        self._batches_since_save += 1
+        if self._batches_since_save >= self.save_freq:
+            self._batches_since_save = 0
+            self._save(self._epoch, batch, logs or {})
+
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        logs = logs or {}
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs or {})
+
+    def _save(self, epoch: int, batch: int | None, logs: dict) -> None:
         if self.save_best_only:
             current = _get_monitored(logs, self.monitor, "ModelCheckpoint")
             if current is None or (self.best is not None and not self._better(current, self.best)):
                 return
             self.best = current
-        path = self.filepath.format(epoch=epoch + 1, **logs)
+        if batch is None or "batch" in logs:
+            path = self.filepath.format(epoch=epoch + 1, **logs)
+        else:
+            path = self.filepath.format(epoch=epoch + 1, batch=batch + 1, **logs)
         if self.verbose:
             print(f"Epoch {epoch + 1}: saving model to {path}")
         parent = os.path.dirname(path)

@@ -43,14 +43,25 @@ from ..core.symbolic import flatten, is_nest, map_structure, pack_as
 from ..data.splits import validation_split as _validation_split
 from . import arguments as _args
 from .callbacks import CallbackList, History
+from .given_data import batches, is_batched
 from .outputs import OutputPlan
 from .progress import ProgressBar
+from .protocol import _TEST_HOOKS, _TRAIN_HOOKS, TrainStepMethods, UserStep, overrides
 from .step import MultiStep, Step, as_input_batch, bind_optimizer, model_dtype
 from .structured import StructuredData, first_input, is_structured
 
+#: what compile sets on the model (restored when a compile fails)
+_COMPILE_STATE = frozenset({
+    "optimizer", "loss", "_compiled_loss", "_compiled_loss_weights", "run_eagerly",
+    "jit_compile", "_metrics", "_weighted_metric_ids", "_compiled_metrics",
+    "_compiled_weighted_metrics", "_plan", "_trackers", "compiled",
+})
 
-class TrainingMixin:
-    """``compile``/``fit``/``evaluate``/``predict`` (Keras' Model API); see the module doc."""
+
+class TrainingMixin(TrainStepMethods):
+    """``compile``/``fit``/``evaluate``/``predict`` (Keras' Model API); see the module doc.
+    Keras' overridable steps (``train_step``...) come from
+    :class:`nn.training.protocol.TrainStepMethods`."""
 
     # ------------------------------------------------------------------ compile
     def compile(
@@ -59,6 +70,7 @@ class TrainingMixin:
         loss: Any = None,
         metrics: Sequence[Any] | dict[str, Any] | str | None = None,
         loss_weights: Sequence[float] | dict[str, float] | float | None = None,
+        weighted_metrics: Sequence[Any] | None = None,
         run_eagerly: bool = False,
         jit_compile: bool | str = "auto",
     ) -> None:
@@ -68,8 +80,14 @@ class TrainingMixin:
         and defaults) or an optimizer object (Keras' ``nn.optimizers`` or PyTorch's
         ``optim``). It is bound to the weights at the start of ``fit``, once lazily built
         layers have them. ``loss``: a name (``"sparse_categorical_crossentropy"``, ``"mse"``...)
-        or a loss object or callable ``loss(y_true, y_pred)``. ``metrics``: names
-        (``"accuracy"``), functions or ``nn.metrics`` objects.
+        or a loss object or callable ``loss(y_true, y_pred)``; None when the model's own
+        ``train_step`` computes the loss (or its ``add_loss`` terms are all it trains on).
+        ``metrics``: names (``"accuracy"``), functions or ``nn.metrics`` objects.
+        ``weighted_metrics``: metrics weighted by ``fit``'s ``sample_weight`` or
+        ``class_weight``; those in ``metrics`` are not (Keras). One that shares a plain
+        metric's name is logged as ``weighted_<name>``. As in Keras, compiling again
+        without a loss keeps the loss (and ``loss_weights``) compiled before, and without
+        metrics the metrics.
 
         A model with several outputs takes a loss, a weight (``loss_weights``) and metrics
         per output: a list in the outputs' order or a dict by output name (one loss
@@ -92,20 +110,37 @@ class TrainingMixin:
         ``run_eagerly=True``: eager whatever ``jit_compile`` says (Keras warns and turns
         ``jit_compile`` off, and so does this). ``model.jit_compile`` holds the choice made.
         """
+        before = {k: v for k, v in self.__dict__.items() if k in _COMPILE_STATE}
+        try:
+            self._compile(optimizer, loss, metrics, loss_weights, weighted_metrics,
+                          run_eagerly, jit_compile)
+        except BaseException:  # a compile that fails leaves the model as it was
+            for key in _COMPILE_STATE:
+                self.__dict__.pop(key, None)
+            self.__dict__.update(before)
+            raise
+
+    def _compile(self, optimizer: Any, loss: Any, metrics: Any, loss_weights: Any,
+                 weighted_metrics: Any, run_eagerly: bool, jit_compile: bool | str) -> None:
+        """:meth:`compile`'s work."""
         from .. import losses as _losses
 
-        if loss is None:
-            raise ValueError("compile: give a loss, e.g. loss='sparse_categorical_crossentropy'")
         _args.check_optimizer_argument(optimizer)  # a typo fails here, not when fit starts
         if isinstance(optimizer, str | dict):  # Keras makes the object now (unbound until fit)
             from optim import keras as keras_optimizers
 
             optimizer = keras_optimizers.get(optimizer)
         self.optimizer = optimizer
+        recompiled = getattr(self, "compiled", False)
+        if loss is None and recompiled:  # Keras keeps the loss (and its weights) compiled before
+            loss, loss_weights = self._compiled_loss, self._compiled_loss_weights
+        if metrics is None and weighted_metrics is None and recompiled:  # and the metrics
+            metrics, weighted_metrics = self._compiled_metrics, self._compiled_weighted_metrics
         per_output = isinstance(loss, list | tuple | dict)
+        # no loss: a train_step of the user's computes it, or the model's add_loss terms
         self.loss = (
             [_losses.get(x) if x is not None else None for x in _plain_values(loss)]
-            if per_output else _losses.get(loss)
+            if per_output else None if loss is None else _losses.get(loss)
         )  # fmt: skip
         self._compiled_loss = loss
         if loss_weights is not None and not isinstance(
@@ -139,12 +174,41 @@ class TrainingMixin:
         self._metrics = (
             [self._resolve_metric(m) for m in metrics] if flat and not per_output else []
         )
+        self._weighted_metric_ids = self._add_weighted_metrics(weighted_metrics, per_output
+                                                               or not flat)
         self._compiled_metrics = metrics if isinstance(metrics, dict) else list(metrics)
+        self._compiled_weighted_metrics = weighted_metrics
         self._plan: OutputPlan | None = None
+        self.__dict__.pop("_trackers", None)  # a new loss tracker and compile_metrics
         self.compiled = True
         outputs = getattr(self, "outputs", None)
-        if isinstance(outputs, list) and (len(outputs) > 1 or per_output or not flat):
+        if loss is not None and isinstance(outputs, list) and (
+                len(outputs) > 1 or per_output or not flat):
             self._output_plan(len(outputs))  # per-output mistakes fail here, as in Keras
+
+    def _add_weighted_metrics(self, weighted_metrics: Any, per_output: bool) -> frozenset[int]:
+        """Append compile's ``weighted_metrics`` to the compiled metrics (renamed
+        ``weighted_<name>`` where a name is taken, as Keras logs them); their ids."""
+        if weighted_metrics is None:
+            return frozenset()
+        if isinstance(weighted_metrics, str) or not isinstance(weighted_metrics, list | tuple):
+            raise TypeError(f"compile: weighted_metrics must be a list, got "
+                            f"{describe(weighted_metrics)}")
+        outputs = getattr(self, "outputs", None)
+        if per_output or (isinstance(outputs, list) and len(outputs) > 1):
+            raise NotImplementedError("compile: weighted_metrics for several outputs are not "
+                                      "supported here")
+        taken = {m.name for m in self._metrics}
+        added = []
+        for spec in weighted_metrics:
+            metric = self._resolve_metric(spec)
+            if metric.name in taken:
+                metric.compile_name = metric.name  # what a .keras file records
+                metric.name = f"weighted_{metric.name}"
+            taken.add(metric.name)
+            added.append(metric)
+        self._metrics = [*self._metrics, *added]
+        return frozenset(id(m) for m in added)
 
     def _resolve_metric(self, metric: Any, loss: Any = None) -> Any:
         """A streaming ``nn.metrics.Metric`` for a name, a function or a Metric (for an
@@ -153,6 +217,13 @@ class TrainingMixin:
         from .. import metrics as _metrics
 
         if isinstance(metric, _metrics.Metric):
+            if type(metric).update_state is _metrics.Mean.update_state:
+                # Keras refuses it too (a TypeError from inside its CompileMetrics)
+                raise TypeError(
+                    f"compile: {type(metric).__name__} {metric.name!r} averages the values "
+                    "given to update_state(values, sample_weight); as a compiled metric it "
+                    "would get (y_true, y_pred). Update it in a train_step of the model's own, "
+                    "or compile keras.metrics.MeanMetricWrapper(fn) for fn(y_true, y_pred)")
             return metric
         if callable(metric) and not isinstance(metric, str):
             name = getattr(metric, "name", None) or getattr(metric, "__name__", None)
@@ -258,14 +329,20 @@ class TrainingMixin:
             return p.device
         return autograd.get_default_device()
 
-    def _step(self, optimizer: Any = None) -> Step:
+    def _step(self, optimizer: Any = None) -> Step | UserStep:
         """The training step (``optimizer`` None: evaluation only) for the compiled loss
-        and metrics; for several outputs one with a loss and metrics per output."""
+        and metrics; for several outputs one with a loss and metrics per output. A model
+        that overrides Keras' ``train_step`` (or ``test_step``, ``compute_loss``,
+        ``compute_metrics``), or was compiled without a loss, runs through those methods."""
+        if self.loss is None or overrides(
+                self, _TRAIN_HOOKS if optimizer is not None else _TEST_HOOKS):
+            return UserStep(self, training=optimizer is not None)
         plan = getattr(self, "_plan", None)
         capture = getattr(self, "jit_compile", False)
         if plan is not None:  # (not recorded: it warns once, when fit trains)
             return MultiStep(self, plan, optimizer, capture=capture and optimizer is not None)
-        return Step(self, self.loss, optimizer, self._metrics, capture=capture)
+        return Step(self, self.loss, optimizer, self._metrics, capture=capture,
+                    weighted=self._weighted_metric_ids)
 
     def _data_loader(self, arrays: tuple, batch_size: int, **kwargs: Any) -> Any:
         from ..data import DataLoader
@@ -288,6 +365,8 @@ class TrainingMixin:
         seed: int | None = None,
         check_finite: bool = True,
         terminate_on_nan: bool = True,
+        sample_weight: Any = None,
+        class_weight: dict[int, float] | None = None,
     ) -> History:
         """Train for ``epochs`` epochs; return a ``History`` (``history.history["val_loss"]`` ...).
 
@@ -296,7 +375,14 @@ class TrainingMixin:
         ``validation_data``: a pair ``(x_val, y_val)``. ``validation_split`` holds out the
         *last* fraction of the data before shuffling, as Keras does. ``verbose``: 0 silent,
         1 (or ``"auto"``) a progress bar per epoch, 2 one line per epoch. ``seed`` fixes the
-        shuffling.
+        shuffling. ``x`` may also be a ``DataLoader`` (``torch.utils.data``'s, here
+        ``nn.data.DataLoader``) yielding ``(x, y)`` or ``(x, y, sample_weight)`` batches,
+        with ``y`` None; ``validation_data`` then may be one too.
+
+        ``sample_weight`` (one weight per sample) or ``class_weight`` (``{class: weight}``,
+        read off each sample's label) weight each sample's loss and metrics, as Keras:
+        the loss is ``Σᵢ wᵢ ℓᵢ / N`` per batch, a metric the weighted mean ``Σ wᵢ mᵢ / Σ wᵢ``.
+        ``validation_data`` may carry its own weights as a third entry.
 
         ``check_finite``: refuse NaN or infinite values in the data, naming how many and the
         first one's index (checked once, before training). ``terminate_on_nan``: stop when
@@ -322,9 +408,12 @@ class TrainingMixin:
                                       minimum=0.0, maximum=1.0, max_open=True)
         user_callbacks = _args.callback_list("fit", callbacks)
         loader, val_loader, first = self._fit_loaders(
-            x, y, validation_data, validation_split, check_finite, batch_size, shuffle, seed
+            x, y, validation_data, validation_split, check_finite, batch_size, shuffle, seed,
+            _args.sample_weights("fit", y, sample_weight, class_weight)
+            if not is_batched(x) and y is not None else None, class_weight,
         )
-        self.optimizer = bind_optimizer(self, self.optimizer, first)
+        if self.optimizer is not None:
+            self.optimizer = bind_optimizer(self, self.optimizer, first)
         step = self._step(self.optimizer)
         self.history = History()
         callback_list = self._fit_callbacks(
@@ -337,18 +426,29 @@ class TrainingMixin:
     def _fit_loaders(
         self, x: Any, y: Any, validation_data: Any, validation_split: float,
         check_finite: bool, batch_size: int, shuffle: bool, seed: int | None,
+        weights: Any = None, class_weight: dict | None = None,
     ) -> tuple[Any, Any, Any]:
         """The training and validation loaders, and the first batch's inputs on the
         training device (to build lazy layers from)."""  # fmt: skip
+        if is_batched(x):
+            return self._given_loaders(x, y, validation_data, validation_split, shuffle,
+                                       class_weight)
+        if y is None and x is not None and self.loss is None:
+            return self._untargeted_loaders(x, validation_data, validation_split,
+                                            check_finite, batch_size, shuffle, seed)
         self._plan = None if not self._is_multi(x, y) else self._output_plan(
             self._output_count(y)
         )
+        if self._plan is not None and weights is not None:
+            raise NotImplementedError("fit: sample_weight and class_weight with several inputs "
+                                      "or outputs are not supported here")
         # Made once: on a GPU the validation set is copied to the device once, not per epoch.
         if self._plan is None:
-            (x, y), validation_data = self._fit_data(
-                x, y, validation_data, validation_split, check_finite
+            (x, y, weights), validation_data = self._fit_data(
+                x, y, validation_data, validation_split, check_finite, weights
             )
-            loader = self._data_loader((x, y), batch_size, shuffle=shuffle, seed=seed)
+            loader = self._data_loader((x, y) if weights is None else (x, y, weights),
+                                       batch_size, shuffle=shuffle, seed=seed)
             val_loader = (
                 self._data_loader(validation_data, batch_size)
                 if validation_data is not None else None
@@ -389,6 +489,7 @@ class TrainingMixin:
                     val = self._evaluate_loader(val_step, val_loader, 0, callback_list)
                     callback_list.on_test_end(val)
                     logs.update({f"val_{k}": v for k, v in val.items()})
+                    logs = dict(sorted(logs.items()))  # Keras sorts the epoch's logs
                 bar.finish(logs, seen)
                 callback_list.on_epoch_end(epoch, logs)
                 if self.stop_training:
@@ -403,15 +504,20 @@ class TrainingMixin:
             self.eval()
 
     def _fit_data(
-        self, x: Any, y: Any, validation_data: Any, validation_split: float, check_finite: bool
-    ) -> tuple[tuple[Any, Any], tuple[Any, Any] | None]:
-        """The training pair and the validation pair (or None), checked."""
+        self, x: Any, y: Any, validation_data: Any, validation_split: float, check_finite: bool,
+        weights: Any = None,
+    ) -> tuple[tuple[Any, Any, Any], tuple[Any, ...] | None]:
+        """The training data ``(x, y, weights)`` and the validation data (``(x, y)`` or
+        ``(x, y, weights)``, or None), checked."""
         x, y = self._checked_data("fit", x, y, check_finite)
         if validation_data is not None:
-            x_val, y_val = _args.validation_pair(validation_data)
+            x_val, y_val, w_val = _args.validation_triple(validation_data)
             validation_data = self._checked_data(
                 "fit", x_val, y_val, check_finite, names=("validation x", "validation y")
             )
+            w_val = _args.sample_weights("fit", y_val, w_val, name="validation sample_weight")
+            if w_val is not None:
+                validation_data = (*validation_data, w_val)
         elif validation_split:
             # Keras' rounding: the first ceil(n * (1 - split)) samples train.
             (x, y), validation_data = _validation_split(x, y, validation_split)
@@ -420,7 +526,61 @@ class TrainingMixin:
                     f"fit: validation_split={validation_split} leaves an empty set of "
                     f"{len(x) + len(validation_data[0])} samples"
                 )
-        return (x, y), validation_data
+            if weights is not None:  # split with the samples, as Keras splits them
+                validation_data = (*validation_data, weights[len(x):])
+                weights = weights[:len(x)]
+        return (x, y, weights), validation_data
+
+    def _untargeted_loaders(
+        self, x: Any, validation_data: Any, validation_split: float, check_finite: bool,
+        batch_size: int, shuffle: bool, seed: int | None,
+    ) -> tuple[Any, Any, Any]:
+        """``fit(x)`` without targets, for a model compiled without a loss (it trains on
+        its ``add_loss`` terms, or through a ``train_step`` of its own): batches
+        ``(x,)``."""
+        self._plan = None
+        data = self._structured("fit", x, None, check_finite, with_targets=False)
+        val_data = None
+        if validation_data is not None:
+            val_data = self._structured("fit", validation_data, None, check_finite,
+                                        with_targets=False, names=("validation x", "y"))
+        elif validation_split:
+            data, val_data = data.split(validation_split)
+        loader = data.loader(self._data_loader, batch_size, shuffle=shuffle, seed=seed)
+        val_loader = (val_data.loader(self._data_loader, batch_size)
+                      if val_data is not None else None)
+        return loader, val_loader, data.first_inputs(self._training_device())
+
+    def _given_loaders(self, x: Any, y: Any, validation_data: Any, validation_split: float,
+                       shuffle: bool, class_weight: dict | None) -> tuple[Any, Any, Any]:
+        """``fit(loader)``: the user's DataLoader or PyDataset, its batches moved to the
+        training device; the validation data batched too, or arrays."""
+        kind = type(x).__name__
+        if y is not None:
+            raise ValueError(f"fit: x is a {kind}, which yields the targets too: leave y "
+                             "as None")
+        if validation_split:
+            raise ValueError(f"fit: validation_split cannot split a {kind}; give "
+                             "validation_data")
+        self._plan = None
+        device = self._training_device()
+        loader = batches(x, device, shuffle=shuffle, class_weight=class_weight, training=True)
+        if validation_data is None:
+            val_loader = None
+        elif is_batched(validation_data):
+            val_loader = batches(validation_data, device)
+        else:
+            x_val, y_val, w_val = _args.validation_triple(validation_data)
+            x_val, y_val = self._checked_data("fit", x_val, y_val, True,
+                                              names=("validation x", "validation y"))
+            w_val = _args.sample_weights("fit", y_val, w_val, name="validation sample_weight")
+            val_loader = self._data_loader(
+                (x_val, y_val) if w_val is None else (x_val, y_val, w_val), loader.batch_size)
+        first = getattr(loader, "first_inputs", None)  # a PyDataset's, read already
+        if first is None and (not getattr(self, "built", True)
+                              or not any(True for _ in self.parameters())):
+            first = next(iter(loader))[0]  # the lazily shaped layers are built from it
+        return loader, val_loader, first
 
     def _structured_fit_data(
         self, x: Any, y: Any, validation_data: Any, validation_split: float, check_finite: bool
@@ -477,9 +637,9 @@ class TrainingMixin:
         step.reset()
         batch_size, n = loader.batch_size, _num_samples(loader)
         seen = 0
-        for i, (xb, yb) in enumerate(loader, 1):
+        for i, batch in enumerate(loader, 1):
             callbacks.on_train_batch_begin(i - 1, {})
-            batch_loss = step.train(xb, yb)
+            batch_loss = step.train(*batch)
             seen = min(i * batch_size, n)  # samples so far: batches are full but the last
             logs = None
             due = bar.due(i)
@@ -533,6 +693,7 @@ class TrainingMixin:
         return_dict: bool = False,
         check_finite: bool = True,
         callbacks: Sequence[Any] | None = None,
+        sample_weight: Any = None,
     ) -> float | list[float] | dict[str, float]:
         """Loss and metrics on ``(x, y)`` in eval mode (no dropout; BatchNorm's running stats).
 
@@ -544,33 +705,52 @@ class TrainingMixin:
         (or a dict with ``return_dict=True``), as Keras. ``batch_size`` None means 32;
         ``check_finite`` refuses NaN or infinite data (see ``fit``). ``callbacks`` get
         ``on_test_begin``, ``on_test_batch_begin``/``on_test_batch_end`` and ``on_test_end``.
+        ``sample_weight`` weights each sample as in ``fit``; ``x`` may be a DataLoader.
         """
         self._require_compiled("evaluate")
         user_callbacks = _args.callback_list("evaluate", callbacks)
         batch_size = _args.batch_size_of("evaluate", batch_size)
         verbose = _args.verbose_level("evaluate", verbose)
         check_finite = check_flag("evaluate", "check_finite", check_finite)
-        self._plan = None if not self._is_multi(x, y) else self._output_plan(
-            self._output_count(y)
-        )
-        if self._plan is None:
-            x, y = self._checked_data("evaluate", x, y, check_finite)
-            loader = self._data_loader((x, y), batch_size)
-        else:
-            loader = self._structured("evaluate", x, y, check_finite).loader(
-                self._data_loader, batch_size
-            )
+        loader = self._evaluation_loader(x, y, batch_size, check_finite, sample_weight)
         hooks = CallbackList(user_callbacks, self, {"verbose": verbose, "steps": len(loader)})
         hooks.on_test_begin({})
-        logs = self._evaluate_loader(self._step(), loader, verbose, hooks)
+        step = self._step()
+        logs = self._evaluate_loader(step, loader, verbose, hooks)
         hooks.on_test_end(logs)
         if return_dict:
             return logs
+        if isinstance(step, UserStep):
+            return self._flatten_metrics_in_order(logs)
         if self._plan is not None:  # Keras' order for several outputs
             values = self._plan.evaluation_order(logs)
             return values[0] if len(values) == 1 else values
-        # a list in compile's order: the loss, then the metrics as given (Keras)
-        return logs["loss"] if len(logs) == 1 else [logs[name] for name in self.metrics_names]
+        # a list in compile's order: the loss, then the metrics as given, by the names
+        # compile gave them, then any other log by name (Keras' _flatten_metrics_in_order)
+        names = ["loss", *(getattr(m, "compile_name", m.name) for m in self._metrics)]
+        values = [logs[name] for name in names if name in logs]
+        values += [logs[key] for key in sorted(logs) if key not in names]
+        return values[0] if len(values) == 1 else values
+
+    def _evaluation_loader(self, x: Any, y: Any, batch_size: int, check_finite: bool,
+                           sample_weight: Any) -> Any:
+        """evaluate's batches: a DataLoader given as ``x``, or made from the arrays."""
+        if is_batched(x):
+            self._plan = None
+            return batches(x, self._training_device())
+        self._plan = None if not self._is_multi(x, y) else self._output_plan(
+            self._output_count(y)
+        )
+        if self._plan is not None:
+            if sample_weight is not None:
+                raise NotImplementedError("evaluate: sample_weight with several inputs or "
+                                          "outputs is not supported here")
+            return self._structured("evaluate", x, y, check_finite).loader(
+                self._data_loader, batch_size
+            )
+        x, y = self._checked_data("evaluate", x, y, check_finite)
+        weights = _args.sample_weights("evaluate", y, sample_weight)
+        return self._data_loader((x, y) if weights is None else (x, y, weights), batch_size)
 
     def _evaluate_loader(
         self, step: Step, loader: Any, verbose: int, hooks: CallbackList | None = None
@@ -587,10 +767,10 @@ class TrainingMixin:
             _args.overrides(cb, "on_test_batch_end") for cb in hooks.callbacks
         )
         seen = 0
-        for i, (xb, yb) in enumerate(loader, 1):
+        for i, batch in enumerate(loader, 1):
             if hooks is not None:
                 hooks.on_test_batch_begin(i - 1, {})
-            step.test(xb, yb)
+            step.test(*batch)
             seen = min(i * batch_size, n)
             due = bar.due(i)
             logs = step.logs() if due or wanted else None
@@ -624,8 +804,10 @@ class TrainingMixin:
         check_finite = check_flag("predict", "check_finite", check_finite)
         if x is None:
             raise ValueError("predict: give x")
-        if is_structured(x):
-            loader: Any = self._structured(
+        if is_batched(x):  # a DataLoader or PyDataset: its batches' inputs
+            loader: Any = _InputsOnly(batches(x, self._training_device()))
+        elif is_structured(x):
+            loader = self._structured(
                 "predict", x, None, check_finite, with_targets=False
             ).loader(self._data_loader, batch_size)
         else:
@@ -646,10 +828,12 @@ class TrainingMixin:
         batch_size, n = loader.batch_size, _num_samples(loader)
         seen = 0
         hooks.on_predict_begin({})
+        users_step = overrides(self, ("predict_step",))
         with autograd.no_grad(), training_calls(False):
             for i, (xb,) in enumerate(loader, 1):
                 hooks.on_predict_batch_begin(i - 1, {})
-                out = self(map_structure(lambda t: as_input_batch(t, dtype), xb))
+                xb = map_structure(lambda t: as_input_batch(t, dtype), xb)
+                out = self.predict_step((xb,)) if users_step else self(xb)
                 if is_nest(out):
                     structure = out
                 leaves = flatten(out) if is_nest(out) else [out]
@@ -665,6 +849,18 @@ class TrainingMixin:
         hooks.on_predict_end({})
         columns = outputs.columns()
         return columns[0] if structure is None else pack_as(structure, columns)
+
+    def _flatten_metrics_in_order(self, logs: dict[str, float]) -> float | list[float]:
+        """``evaluate``'s list for a model's own ``test_step``, as Keras orders it: the
+        values named by :attr:`metrics` (a container's metrics each), then the other logs
+        by name; one value alone as it is."""
+        names = []
+        for m in self.metrics:
+            inner = getattr(m, "metrics", None)
+            names += [x.name for x in inner] if isinstance(inner, list) else [m.name]
+        values = [logs[name] for name in names if name in logs]
+        values += [logs[key] for key in sorted(logs) if key not in names]
+        return values[0] if len(values) == 1 else values
 
     def predict_on_batch(self, x: Any) -> Any:
         """The outputs for one batch, in evaluation mode (Keras)."""
@@ -719,6 +915,21 @@ def _plain_values(value: Any) -> list[Any]:
     return list(value.values()) if isinstance(value, dict) else list(value)
 
 
+class _InputsOnly:
+    """A loader of ``(x, ...)`` batches as ``(x,)`` batches, for predict."""
+
+    def __init__(self, loader: Any) -> None:
+        self.loader, self.batch_size = loader, loader.batch_size
+        self.num_samples = _num_samples(loader)
+
+    def __len__(self) -> int:
+        return len(self.loader)
+
+    def __iter__(self) -> Any:
+        for batch in self.loader:
+            yield batch[:1]
+
+
 def _num_samples(loader: Any) -> int:
     """How many samples a (fit's own) loader goes through in one pass."""
     n = getattr(loader, "num_samples", None)
@@ -749,7 +960,7 @@ class _NaNWatch:
                     return True
                 return False
             self.device_losses.append(loss)
-        if logs is None or math.isfinite(logs["loss"]):
+        if logs is None or "loss" not in logs or math.isfinite(logs["loss"]):
             return False
         on_device = [v for v in self.device_losses if v is not None]
         values = [float(backends.backend_of(v).to_host(v)) for v in on_device]

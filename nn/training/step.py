@@ -91,6 +91,9 @@ def bind_optimizer(model: Any, optimizer: Any, first_batch: Tensor) -> Any:
         optimizer = optimizer()
     if not isinstance(optimizer, optim.Optimizer):
         raise TypeError(f"not an optimizer: {optimizer!r}")
+    if not params:  # Keras trains on: the loss is computed, nothing is updated
+        warnings.warn("The model does not have any trainable weights.", stacklevel=3)
+        return optimizer
     if not optimizer.is_bound:
         optimizer.bind(params)  # Keras style: an optimizer made before the weights existed
     else:
@@ -112,15 +115,17 @@ class Step:
 
     def __init__(
         self, model: Any, loss_fn: Any, optimizer: Any = None, metrics: list[Metric] | None = None,
-        capture: bool = False,
+        capture: bool = False, weighted: frozenset[int] = frozenset(),
     ) -> None:
         self.model = model
         self.loss_fn = loss_fn
         self.optimizer = optimizer
         self.metrics = list(metrics or [])
+        self._weighted = weighted  # ids of the metrics that take the sample weights
         self.loss_tracker = Mean(name="loss")
         self.dtype = model_dtype(model)
         self._params = [p for p in model.parameters() if getattr(p, "constraint", None)]
+        self._trainable = any(p.requires_grad for p in model.parameters())
         # the running loss and metrics updated inside a recorded step (see _capture): each
         # with the count a replay adds and the arrays the recording adds into (_arrays)
         self._counted: list[tuple[Metric, float, tuple[Any, Any]]] | None = None
@@ -145,44 +150,53 @@ class Step:
         for m in [*self.metrics, *self._own_metrics()]:
             m.reset_state()
 
-    def _loss(self, xb: Tensor, yb: Tensor) -> tuple[Tensor, Tensor]:
+    def _loss(self, xb: Tensor, yb: Tensor, sw: Tensor | None = None) -> tuple[Tensor, Tensor]:
         y_pred = self.model(as_input_batch(xb, self.dtype))
-        return with_regularization(self.model, self.loss_fn(yb, y_pred)), y_pred
+        loss = self.loss_fn(yb, y_pred) if sw is None else self.loss_fn(
+            yb, y_pred, sample_weight=sw)
+        return with_regularization(self.model, loss), y_pred
 
-    def _track(self, loss: Tensor, yb: Tensor, y_pred: Tensor) -> None:
+    def _track(self, loss: Tensor, yb: Tensor, y_pred: Tensor, sw: Tensor | None = None) -> None:
         self.loss_tracker.update_state(loss.array, n=len(yb))
         if self.metrics:
             # No graph is recorded under no_grad; y_pred is not detached, so a metric named
             # after a loss computes it as the loss did (from a softmax's logits).
             with autograd.no_grad():
-                for m in self.metrics:
-                    m.update_state(yb, y_pred)
+                for m in self.metrics:  # Keras: compile's weighted_metrics take weights
+                    if sw is None or id(m) not in self._weighted:
+                        m.update_state(yb, y_pred)
+                    else:
+                        m.update_state(yb, y_pred, sample_weight=sw)
 
-    def train(self, xb: Tensor, yb: Tensor) -> Any:
-        """One optimisation step; returns the batch's loss as a device scalar (no sync)."""
-        return self._run(self._update, xb, yb)
+    def train(self, xb: Tensor, yb: Tensor | None = None, sw: Tensor | None = None) -> Any:
+        """One optimisation step (each sample's loss weighted by ``sw`` when given);
+        returns the batch's loss as a device scalar (no sync)."""
+        return self._run(self._update, xb, yb, sw)
 
-    def test(self, xb: Tensor, yb: Tensor) -> Any:
+    def test(self, xb: Tensor, yb: Tensor | None = None, sw: Tensor | None = None) -> Any:
         """The loss and metrics of one batch, without recording a graph or updating."""
-        return self._run(self._forward, xb, yb)
+        return self._run(self._forward, xb, yb, sw)
 
-    def _update(self, xb: Tensor, yb: Tensor) -> tuple[Tensor, Any]:
+    def _update(self, xb: Tensor, yb: Tensor, sw: Tensor | None = None) -> tuple[Tensor, Any]:
         """Forward, backward, the optimizer's step and the constraints: what a captured
         training step records (with :meth:`_track` where the metrics allow: see
         :meth:`_capture`)."""
-        self.optimizer.zero_grad()
         with training_calls(True):  # call(..., training=True), as Keras' train_step
-            loss, y_pred = self._loss(xb, yb)
+            if not self._trainable:  # nothing to update (Keras warned when fit began)
+                with autograd.no_grad():
+                    return self._loss(xb, yb, sw)
+            self.optimizer.zero_grad()
+            loss, y_pred = self._loss(xb, yb, sw)
         loss.backward()
         self.optimizer.step()
         if self._params:
             apply_constraints(self._params)
         return loss, y_pred
 
-    def _forward(self, xb: Tensor, yb: Tensor) -> tuple[Tensor, Any]:
+    def _forward(self, xb: Tensor, yb: Tensor, sw: Tensor | None = None) -> tuple[Tensor, Any]:
         """The loss without a graph: what a captured evaluation step records."""
         with autograd.no_grad(), training_calls(False):
-            return self._loss(xb, yb)
+            return self._loss(xb, yb, sw)
 
     def _tracked(self, run: Any) -> Any:
         """``run`` (:meth:`_update` or :meth:`_forward`), then the running loss and
@@ -222,9 +236,17 @@ class Step:
             fn = self._tracked(fn)
         return autograd.capture(fn, watch=watch)
 
-    def _run(self, eager: Any, xb: Any, yb: Any) -> Any:
+    def _run(self, eager: Any, xb: Any, yb: Any, sw: Any = None) -> Any:
         """``eager(xb, yb)`` (:meth:`_update` or :meth:`_forward`), replayed where this
-        step is captured and the recording fits, then the metrics tracked."""
+        step is captured and the recording fits, then the metrics tracked. Weighted
+        batches (``sw``) run eagerly."""
+        if yb is None:
+            raise ValueError("fit/evaluate: a batch holds only x; give (x, y) batches (a "
+                             "model without targets needs a train_step of its own)")
+        if sw is not None:
+            loss, y_pred = eager(xb, yb, sw)
+            self._track(loss, yb, y_pred, sw)
+            return loss.array
         step = self._captured
         if step is not None and self._counted and any(
                 _moved(m, arrays) for m, _, arrays in self._counted):
@@ -333,7 +355,7 @@ class MultiStep(Step):
         super().reset()
         self.plan.reset()
 
-    def _loss(self, xb: Any, yb: list[Tensor]) -> tuple[Tensor, Any]:
+    def _loss(self, xb: Any, yb: list[Tensor], sw: Any = None) -> tuple[Tensor, Any]:
         y_pred = self.model(map_structure(lambda t: as_input_batch(t, self.dtype), xb))
         preds = self.outputs_of(y_pred)
         total, parts = self.plan.loss(yb, preds)
@@ -352,7 +374,7 @@ class MultiStep(Step):
             )
         return preds
 
-    def _track(self, loss: Tensor, yb: list[Tensor], extra: Any) -> None:
+    def _track(self, loss: Tensor, yb: list[Tensor], extra: Any, sw: Any = None) -> None:
         preds, parts = extra
         n = len(yb[0])
         self.loss_tracker.update_state(loss.array, n=n)

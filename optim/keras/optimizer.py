@@ -399,6 +399,22 @@ class Optimizer(_BaseOptimizer):
                 p.array[...] = state["average"]
 
     # ------------------------------------------------------------------ steps
+    def apply(self, grads: Iterable[Any], trainable_variables: Iterable[Any] | None = None) -> int:
+        """Keras 3's ``optimizer.apply(grads, trainable_variables)``: one update, the
+        gradients in the variables' order (a ``train_step`` on the PyTorch backend hands
+        it ``[v.value.grad for v in trainable_weights]``). Without ``trainable_variables``
+        the variables the optimizer was built with. See :meth:`apply_gradients`."""
+        grads = list(grads)
+        if trainable_variables is None:
+            if not self.built:
+                raise ValueError("apply: give trainable_variables on the first call (the "
+                                 "optimizer is not built yet)")
+            trainable_variables = self._all_params()
+        variables = list(trainable_variables)
+        if len(grads) != len(variables):
+            raise ValueError(f"apply: {len(grads)} gradients for {len(variables)} variables")
+        return self.apply_gradients(zip(grads, variables, strict=True))
+
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Any]]) -> int:
         """Apply one update from ``(gradient, variable)`` pairs (Keras' method).
 

@@ -236,14 +236,15 @@ def test_bad_fit_arguments_are_refused_before_any_work(kwargs, error, match):
 
 
 @pytest.mark.parametrize("validation_data, error, match", [
-    ("x", 0, "must be a tuple \\(x_val, y_val\\) of 2 arrays, got a tuple of 1"),
-    ("xyz", 0, "of 2 arrays, got a tuple of 3"),
+    ("x", 0, "must be a tuple \\(x_val, y_val\\) or \\(x_val, y_val, sample_weight_val\\), "
+             "got a tuple of 1"),
+    ("xyzw", 0, "sample_weight_val\\), got a tuple of 4"),
     ("array", 1, "fit: validation_data must be a tuple \\(x_val, y_val\\), got array"),
     ("short", 0, "fit: validation x has 40 samples but validation y has 39"),
 ])
 def test_bad_validation_data_is_refused_before_any_work(validation_data, error, match):
     x, y = _data()
-    value = {"x": (x,), "xyz": (x, y, y), "array": x, "short": (x, y[:-1])}[validation_data]
+    value = {"x": (x,), "xyzw": (x, y, y, y), "array": x, "short": (x, y[:-1])}[validation_data]
     _assert_refused_before_any_work(
         _model(), [ValueError, TypeError][error], match, validation_data=value
     )

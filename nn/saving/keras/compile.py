@@ -191,6 +191,8 @@ def _user_loss_to_keras(loss: Any, inner: Any) -> Any:
 
 
 def _loss_to_keras(loss: Any) -> Any:
+    if loss is None:  # compiled without a loss (a train_step of the model's own)
+        return None
     inner = getattr(loss, "loss", loss)  # a PyTorch loss wrapped by losses.get
     users = _user_loss_to_keras(loss, inner)
     if users is not None:
@@ -252,6 +254,7 @@ def _compile_config(model: Module) -> dict[str, Any] | None:
     if not getattr(model, "compiled", False):
         return None
     try:
+        weighted_metrics = None
         compiled_loss = getattr(model, "_compiled_loss", None)
         if isinstance(compiled_loss, list | tuple | dict):  # one per output
             loss: Any = _per_output(compiled_loss, lambda x: None if x is None
@@ -259,7 +262,13 @@ def _compile_config(model: Module) -> dict[str, Any] | None:
             metrics: Any = _per_output_metrics(getattr(model, "_compiled_metrics", []))
         else:
             loss = _loss_to_keras(model.loss)
-            metrics = _metrics_to_keras(getattr(model, "_metrics", []))
+            weighted_ids = getattr(model, "_weighted_metric_ids", frozenset())
+            compiled = getattr(model, "_metrics", [])
+            metrics = _metrics_to_keras([m for m in compiled if id(m) not in weighted_ids])
+            # written under the names compile was given (not the logs' weighted_<name>)
+            weighted = [getattr(m, "compile_name", m.name) for m in compiled
+                        if id(m) in weighted_ids]
+            weighted_metrics = _metrics_to_keras(weighted) if weighted else None
         weights = getattr(model, "_compiled_loss_weights", None)
         if weights is not None and not isinstance(weights, list | tuple | dict):
             raise _Untranslatable(f"loss_weights {weights!r} (a number)")
@@ -268,7 +277,7 @@ def _compile_config(model: Module) -> dict[str, Any] | None:
             "loss": loss,
             "loss_weights": _per_output(weights, float) if weights is not None else None,
             "metrics": metrics,
-            "weighted_metrics": None,
+            "weighted_metrics": weighted_metrics,
             "run_eagerly": bool(getattr(model, "run_eagerly", False)),
             "steps_per_execution": 1,
             "jit_compile": bool(getattr(model, "jit_compile", False)),
@@ -331,6 +340,8 @@ def _custom_object(custom_objects: dict[str, Any] | None, *names: Any) -> Any:
 
 
 def _loss_from_keras(value: Any, custom_objects: dict[str, Any] | None = None) -> Any:
+    if value is None:
+        return None
     if isinstance(value, dict) and value.get("class_name") == "function":
         value = value.get("config")
     if isinstance(value, str):
@@ -406,8 +417,9 @@ def _compile_from_keras(model: Sequential, config: Any,
     try:
         if not isinstance(config, dict):
             raise _Untranslatable(f"compile_config {config!r}")
-        if config.get("weighted_metrics") is not None:
-            raise _Untranslatable("weighted_metrics")
+        weighted_metrics = config.get("weighted_metrics")
+        if weighted_metrics is not None:
+            weighted_metrics = _metrics_from_keras(weighted_metrics)
         params = [p for p in model.parameters() if p.requires_grad]
         raw_loss, raw_metrics = config.get("loss"), config.get("metrics")
         loss_weights = config.get("loss_weights")
@@ -436,6 +448,6 @@ def _compile_from_keras(model: Sequential, config: Any,
     if not (isinstance(jit_compile, bool) or jit_compile == "auto"):
         jit_compile = "auto"
     model.compile(optimizer=optimizer, loss=loss, metrics=metrics, loss_weights=loss_weights,
-                  run_eagerly=run_eagerly,
+                  weighted_metrics=weighted_metrics or None, run_eagerly=run_eagerly,
                   jit_compile=False if run_eagerly else jit_compile)  # fmt: skip
     return True
