@@ -20,7 +20,9 @@ plain Python and NumPy (``normalize``) so the harness can compare the two runs.
 The library is chosen by rewriting the source, as a student would (``rewrite``):
 ``tf.keras`` -> ``keras``; ``import tensorflow as tf`` / ``from tensorflow import keras`` ->
 ``import keras``; ``tensorflow.keras`` -> ``keras``; then, for xpgrad, ``import keras`` ->
-``import nn as keras`` and ``from keras...`` -> ``from nn...``. For real Keras (run with
+``import nn as keras``, ``from keras...`` -> ``from nn...`` and ``import torch`` ->
+``import autograd as torch`` (keras.io's guides for the PyTorch backend use both). For
+real Keras (run with
 ``KERAS_BACKEND=torch``), ``keras.datasets.fashion_mnist.load_data()``, which would download,
 becomes ``_corpus.fashion_mnist_load_data()``: this project's arrays.
 
@@ -132,6 +134,8 @@ _COMMON_RULES = [
 _XPGRAD_RULES = [
     (r"^([ \t]*)import keras[ \t]*$", r"\1import nn as keras"),
     (r"^([ \t]*)from keras(\.[\w.]+)? import ", r"\1from nn\2 import "),
+    # keras.io's guides for the torch backend import PyTorch too: the PyTorch dialect's port
+    (r"^([ \t]*)import torch[ \t]*$", r"\1import autograd as torch"),
 ]
 _KERAS_RULES = [
     (
