@@ -217,18 +217,24 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     return dot / autograd.clamp(norms, min=eps)
 
 
-def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """Binary cross-entropy from probabilities in (0, 1)."""
-    return _losses.BCELoss(reduction=reduction)(input, target)
+def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
+                         reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy from probabilities in (0, 1); ``weight`` rescales each
+    element's loss (``nn.BCELoss``)."""
+    return _losses.BCELoss(weight=weight, reduction=reduction)(input, target)
 
 
 def binary_cross_entropy_with_logits(
     input: Tensor,
     target: Any,
+    weight: Any = None,
     reduction: str = "mean",
+    pos_weight: Any = None,
 ) -> Tensor:
-    """Binary cross-entropy from logits: softplus(x) - x y, stable for large |x|."""
-    return _losses.BCEWithLogitsLoss(reduction=reduction)(input, target)
+    """Binary cross-entropy from logits: softplus(x) - x y, stable for large |x|; ``weight``
+    and ``pos_weight`` as ``nn.BCEWithLogitsLoss``'s."""
+    return _losses.BCEWithLogitsLoss(weight=weight, reduction=reduction,
+                                     pos_weight=pos_weight)(input, target)
 
 
 def __getattr__(name: str) -> Any:

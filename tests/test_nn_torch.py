@@ -176,7 +176,7 @@ def test_classification_losses_match_torch(torch, reduction):
     y = RNG.integers(0, 2, size=(6, 2)).astype(np.float64)
     _check_loss(
         torch,
-        lambda z: nn.BCEWithLogitsLoss(reduction)(z, y),
+        lambda z: nn.BCEWithLogitsLoss(reduction=reduction)(z, y),
         lambda z, t: F.binary_cross_entropy_with_logits(z, t, reduction=reduction),
         x,
         y,
@@ -184,7 +184,7 @@ def test_classification_losses_match_torch(torch, reduction):
     p = 1 / (1 + np.exp(-x))
     _check_loss(
         torch,
-        lambda z: nn.BCELoss(reduction)(z, y),
+        lambda z: nn.BCELoss(reduction=reduction)(z, y),
         lambda z, t: F.binary_cross_entropy(z, t, reduction=reduction),
         p,
         y,

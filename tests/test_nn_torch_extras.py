@@ -44,6 +44,42 @@ def test_smooth_l1_matches_torch(torch, device, beta, reduction):
           lambda x, y: torch.nn.functional.smooth_l1_loss(x, y, beta=beta), A, B)
 
 
+@pytest.mark.parametrize("options", ["weight", "pos_weight", "both"])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_binary_cross_entropies_take_weight_and_pos_weight_as_torch(torch, device, options,
+                                                                  reduction):
+    # logits (N, C) of C binary labels: pos_weight one per class, weight per element
+    x = RNG.normal(size=(5, 3)) * 3
+    y = (RNG.random((5, 3)) > 0.5).astype(np.float64)
+    weight, pos_weight = RNG.random(3) + 0.2, np.array([3.0, 0.5, 2.0])
+    kwargs = {"weight": weight if options != "pos_weight" else None,
+              "pos_weight": pos_weight if options != "weight" else None}
+
+    def as_tensors(make):
+        return {k: None if v is None else make(v) for k, v in kwargs.items()}
+
+    ours = as_tensors(lambda v: Tensor(v, device=device))
+    theirs = as_tensors(torch.tensor)
+    _pair(torch, device,
+          lambda z: nn.BCEWithLogitsLoss(reduction=reduction, **ours)(z, Tensor(y, device=device)),
+          lambda z: torch.nn.BCEWithLogitsLoss(reduction=reduction, **theirs)(
+              z, torch.tensor(y)), x)
+    _pair(torch, device,
+          lambda z: F.binary_cross_entropy_with_logits(z, Tensor(y, device=device),
+                                                       reduction=reduction, **ours),
+          lambda z: torch.nn.functional.binary_cross_entropy_with_logits(
+              z, torch.tensor(y), reduction=reduction, **theirs), x)
+    if options == "weight":
+        p = 1 / (1 + np.exp(-x))
+        _pair(torch, device,
+              lambda q: nn.BCELoss(ours["weight"], reduction=reduction)(
+                  q, Tensor(y, device=device)),
+              lambda q: torch.nn.BCELoss(theirs["weight"], reduction=reduction)(
+                  q, torch.tensor(y)), p)
+    with pytest.raises(TypeError, match="give the reduction by name"):
+        nn.BCEWithLogitsLoss("sum")
+
+
 @pytest.mark.filterwarnings("ignore:reduction. 'mean' divides the total loss:UserWarning")
 @pytest.mark.parametrize("reduction", ["batchmean", "mean", "sum", "none"])
 @pytest.mark.parametrize("log_target", [False, True])

@@ -308,8 +308,38 @@ class KLDivLoss(Loss):
         return {"reduction": reduction, "log_target": self.log_target}
 
 
-class BCELoss(_TorchLoss):
-    """PyTorch: ``BCELoss()(probabilities, target)``; probabilities clipped to [ε, 1 - ε].
+class _WeightedBinary(_TorchLoss):
+    """PyTorch's binary losses' ``weight``: a rescaling of each element's loss, broadcast
+    to the input's shape (one per class, or per element)."""
+
+    def __init__(self, weight: Any = None, size_average: Any = None, reduce: Any = None,
+                 reduction: str = "mean") -> None:  # fmt: skip
+        super().__init__(_legacy_reduction(size_average, reduce, reduction))
+        self.weight = _check_weight(weight, type(self).__name__)
+
+    def _rescaled(self, values: Tensor) -> Tensor:
+        if self.weight is None:
+            return values
+        return values * _broadcast_constant(self.weight, values, "weight")
+
+
+def _broadcast_constant(value: Any, like: Tensor, what: str) -> Tensor:
+    """``value`` (a tensor or numbers) as a constant Tensor of ``like``'s dtype on its
+    device, refused by name unless it broadcasts to ``like``'s shape."""
+    data = value.array if isinstance(value, Tensor) else np.asarray(value)
+    if isinstance(data, np.ndarray) and not isinstance(like.array, np.ndarray):
+        data = backends.backend_of(like.array).from_host(data)
+    try:
+        np.broadcast_shapes(tuple(data.shape), tuple(like.shape))
+    except ValueError:
+        raise ValueError(f"{what} of shape {tuple(data.shape)} does not broadcast to the "
+                         f"input's shape {tuple(like.shape)}") from None
+    return autograd.from_array(data.astype(like.array.dtype, copy=False))
+
+
+class BCELoss(_WeightedBinary):
+    """PyTorch: ``BCELoss(weight=None)(probabilities, target)``; probabilities clipped to
+    [ε, 1 - ε]; ``weight`` rescales each element's loss.
 
     As PyTorch, refuses (``ValueError``) probabilities or targets outside [0, 1], NaN
     included: clipping would otherwise turn 1.5 into a confident, tiny loss.
@@ -319,7 +349,7 @@ class BCELoss(_TorchLoss):
 
     def _elementwise(self, y: Tensor, p: Tensor) -> Tensor:
         _check_unit_interval(p, y)
-        return _binary_elementwise(y, p, from_logits=False)
+        return self._rescaled(_binary_elementwise(y, p, from_logits=False))
 
 
 def _check_unit_interval(p: Tensor, y: Tensor) -> None:
@@ -345,10 +375,25 @@ def _check_unit_interval(p: Tensor, y: Tensor) -> None:
             )
 
 
-class BCEWithLogitsLoss(_TorchLoss):
-    """PyTorch: ``BCEWithLogitsLoss()(logits, target)`` = mean[softplus(x) - x·y]."""
+class BCEWithLogitsLoss(_WeightedBinary):
+    """PyTorch: ``BCEWithLogitsLoss(weight=None, pos_weight=None)(logits, target)``:
+
+        ℓ = w · [p_w · y · softplus(-x) + (1 - y) · softplus(x)]
+          = w · [softplus(x) - x·y]                  without pos_weight (p_w = 1)
+
+    stable for large |x| (softplus(-x) = softplus(x) - x). ``pos_weight`` p_w weighs the
+    positive term, one per class (the last axis); ``weight`` w rescales each element."""
 
     name = "binary_crossentropy_from_logits"
 
+    def __init__(self, weight: Any = None, size_average: Any = None, reduce: Any = None,
+                 reduction: str = "mean", pos_weight: Any = None) -> None:  # fmt: skip
+        super().__init__(weight, size_average, reduce, reduction)
+        self.pos_weight = pos_weight
+
     def _elementwise(self, y: Tensor, p: Tensor) -> Tensor:
-        return _binary_elementwise(y, p, from_logits=True)
+        if self.pos_weight is None:
+            return self._rescaled(_binary_elementwise(y, p, from_logits=True))
+        pos = _broadcast_constant(self.pos_weight, p, "pos_weight")
+        softplus = autograd.softplus(p)
+        return self._rescaled((1.0 - y) * softplus + pos * y * (softplus - p))

@@ -219,8 +219,10 @@ def _loss_to_keras(loss: Any) -> Any:
             "CrossEntropyLoss": ("SparseCategoricalCrossentropy", {"from_logits": True}),
         }
         if getattr(inner, "weight", None) is not None or getattr(inner, "label_smoothing", 0.0) \
-                or getattr(inner, "_explicit_ignore", False):
-            raise _Untranslatable(f"loss {inner!r} (class weights, smoothing or ignore_index)")
+                or getattr(inner, "_explicit_ignore", False) \
+                or getattr(inner, "pos_weight", None) is not None:
+            raise _Untranslatable(f"loss {inner!r} (class weights, pos_weight, smoothing or "
+                                  "ignore_index)")
         if kind not in torch_names:
             function = getattr(loss, "__name__", None)
             if function in _LOSS_CLASSES.values() or function in ("mse", "mae"):
