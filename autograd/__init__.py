@@ -32,6 +32,7 @@ from .anomaly_mode import (
     set_detect_anomaly,
 )
 from .captured_step import capture
+from .compiling import compile  # noqa: A004 - PyTorch's torch.compile
 from .defaults import get_default_device, get_default_dtype, set_default_device, set_default_dtype
 from .determinism import (
     are_deterministic_algorithms_enabled,
@@ -94,9 +95,9 @@ __all__ = [
     "are_deterministic_algorithms_enabled", "is_deterministic_algorithms_warn_only_enabled",
     "use_deterministic_algorithms",
     "detect_anomaly", "is_anomaly_check_nan_enabled", "is_anomaly_enabled", "set_detect_anomaly",
-    "backends", "capture", "cuda", "device", "enable_grad", "from_array", "get_default_device",
-    "get_default_dtype", "get_num_threads", "grad", "gradcheck", "inference_mode",
-    "is_grad_enabled", "load",
+    "backends", "capture", "compile", "cuda", "device", "enable_grad", "from_array",
+    "get_default_device", "get_default_dtype", "get_num_threads", "grad", "gradcheck",
+    "inference_mode", "is_grad_enabled", "load",
     "manual_seed", "no_grad", "save", "set_default_device", "set_num_threads", "set_printoptions",
     "set_default_dtype",
     "set_grad_enabled",

@@ -88,3 +88,23 @@ def test_torch_autograd_imports_and_the_version():
     except importlib.metadata.PackageNotFoundError:  # a checkout run without installing
         installed = "0+source"
     assert torch.__version__ == nn.__version__ == optim.__version__ == installed
+
+
+def test_torch_compile_hands_back_what_it_is_given():
+    model = torch.nn.Linear(3, 2)
+    assert torch.compile(model) is model
+    assert torch.compile(model, mode="max-autotune", fullgraph=True, dynamic=False) is model
+
+    @torch.compile
+    def double(x):
+        return 2 * x
+
+    @torch.compile(mode="reduce-overhead")
+    def triple(x):
+        return 3 * x
+
+    assert double(4) == 8 and triple(4) == 12
+    with pytest.raises(TypeError, match="unexpected keyword argument"):
+        torch.compile(model, speed="max")
+    with pytest.raises(TypeError, match="a Module or a function"):
+        torch.compile(42)
