@@ -466,3 +466,59 @@ def test_a_layer_call_on_several_positional_tensors_is_recorded_and_saved(tmp_pa
     theirs.save(str(tmp_path / "back.keras"))
     back = nn.models.load_model(str(tmp_path / "back.keras"), custom_objects={"_Gate": _Gate})
     np.testing.assert_allclose(host(back(x)), expected, rtol=1e-6)
+
+
+def test_a_built_sequential_is_a_graph_for_feature_extraction(keras):
+    def build(lib):
+        model = lib.Sequential([lib.Input(shape=(6,)), lib.layers.Dense(5, activation="relu"),
+                                lib.layers.Dense(4, activation="relu", name="middle"),
+                                lib.layers.Dense(3)])
+        rng = np.random.default_rng(4)
+        for layer in model.layers:
+            layer.set_weights([rng.normal(size=w.shape).astype(np.float32)
+                               for w in layer.get_weights()])
+        return model
+
+    x = np.linspace(-1, 1, 12, dtype=np.float32).reshape(2, 6)
+    for lib in (nn, keras):
+        model = build(lib)
+        extractor = lib.Model(inputs=model.inputs,
+                              outputs=[layer.output for layer in model.layers])
+        middle = lib.Model(model.inputs, model.get_layer("middle").output)
+        features = extractor.predict(x, verbose=0)
+        if lib is nn:
+            ours = ([np.asarray(f) for f in features], middle.predict(x, verbose=0),
+                    model.input_shape, model.output_shape)
+        else:
+            theirs = ([np.asarray(f) for f in features], middle.predict(x, verbose=0),
+                      model.input_shape, model.output_shape)
+    for a, b in zip(ours[0], theirs[0], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5)
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-5)
+    assert ours[2:] == theirs[2:] == ((None, 6), (None, 3))
+
+
+def test_a_sequentials_graph_follows_add_and_pop():
+    model = nn.Sequential([nn.layers.Dense(4), nn.layers.Dense(3)])
+    with pytest.raises(AttributeError, match="has no input yet"):
+        model.inputs  # noqa: B018
+    model(np.ones((2, 5), np.float32))  # built by its first call, as in Keras
+    first = model.inputs[0]
+    assert model.outputs[0].shape == (None, 3) and model.output_shape == (None, 3)
+    model.add(nn.layers.Dense(2))
+    assert model.inputs[0] is first and model.outputs[0].shape == (None, 2)
+    model.pop()
+    model.pop()
+    assert model.outputs[0].shape == (None, 4)
+    whole = nn.Model(model.inputs, model.outputs)
+    np.testing.assert_allclose(host(whole(np.ones((2, 5), np.float32))),
+                               host(model(np.ones((2, 5), np.float32))), rtol=1e-6)
+    class Doubling(nn.Module):  # a PyTorch-style module of one's own: no symbolic form
+        def forward(self, x):
+            return 2 * x
+
+    torch_style = nn.Sequential(nn.Linear(5, 4), Doubling())
+    torch_style.build((None, 5))
+    with pytest.raises(AttributeError, match="PyTorch module"):
+        torch_style.outputs  # noqa: B018
+

@@ -90,6 +90,7 @@ class Sequential(Model):
                     "Input(shape=...) must come first in a Sequential, before any layer"
                 )
             self.build(layer._input_shape)
+            self.__dict__["_input_layer"] = layer  # its tensor starts model.inputs
             return
         if any(existing is layer for existing in self._layers):
             raise ValueError(f"layer {_name_of(layer)!r} is already in this model")
@@ -128,6 +129,79 @@ class Sequential(Model):
         key = next(k for k, m in self._modules.items() if m is layer)
         del self.__dict__["_modules"][key]
         return layer
+
+    # ---------------------------------------------------------------- as a functional graph
+    def _traced(self) -> list[KerasTensor]:
+        """The model as a graph of symbolic calls, as Keras 3 keeps a built Sequential: the
+        input tensor, then each layer's output, in order. Made on first use (the
+        ``keras.Input`` given first, else an input of the built shape) and extended or cut
+        as layers are added or popped; each layer is called once."""
+        if self._build_input_shape is None:
+            raise AttributeError(
+                f"Sequential model {self.name!r} has no input yet: give keras.Input(shape=...) "
+                "first, call build((None, ...)), or call the model on data"
+            )
+        trace = self.__dict__.get("_trace")
+        if trace is None:
+            start = self.__dict__.get("_input_layer") or InputLayer(
+                shape=self._build_input_shape[1:], name=f"{self.name}_input")
+            trace = self.__dict__["_trace"] = {"tensors": [start.output], "layers": []}
+        done, tensors = trace["layers"], trace["tensors"]
+        keep = 0
+        while keep < min(len(done), len(self._layers)) and done[keep] is self._layers[keep]:
+            keep += 1
+        del done[keep:], tensors[keep + 1:]
+        for layer in self._layers[keep:]:
+            if not isinstance(layer, Layer):
+                raise AttributeError(
+                    f"Sequential model {self.name!r} holds {type(layer).__name__}, a PyTorch "
+                    "module, which has no symbolic form: inputs/outputs need Keras layers"
+                )
+            tensors.append(layer(tensors[-1]))
+            done.append(layer)
+        return tensors
+
+    def __getattr__(self, name: str) -> Any:
+        # a graph property that raised AttributeError lands here: say why, not "no attribute"
+        if name in ("inputs", "outputs", "input", "output", "output_shape"):
+            self._traced() if name != "output_shape" else self.output_shapes()
+        if name == "input_shape" and self.__dict__.get("_build_input_shape") is None:
+            raise AttributeError(f"Sequential model {self.name!r} has no input shape yet")
+        return super().__getattr__(name)
+
+    @property
+    def inputs(self) -> list[KerasTensor]:
+        """The symbolic input, in a list (Keras: ``keras.Model(model.inputs, ...)``)."""
+        return [self._traced()[0]]
+
+    @property
+    def outputs(self) -> list[KerasTensor]:
+        """The symbolic output, in a list."""
+        return [self._traced()[-1]]
+
+    @property
+    def input(self) -> KerasTensor:  # type: ignore[override]
+        return self._traced()[0]
+
+    @property
+    def output(self) -> KerasTensor:  # type: ignore[override]
+        return self._traced()[-1]
+
+    @property
+    def input_shape(self) -> tuple:
+        """``(None, *shape)`` once the input shape is known (Keras)."""
+        if self._build_input_shape is None:
+            raise AttributeError(f"Sequential model {self.name!r} has no input shape yet")
+        return tuple(self._build_input_shape)
+
+    @property
+    def output_shape(self) -> tuple:
+        """The last layer's output shape, batch axis as None (Keras)."""
+        shapes = self.output_shapes() if self._layers else [self.input_shape]
+        if not shapes or shapes[-1] is None:
+            raise AttributeError(f"Sequential model {self.name!r} has no known output shape "
+                                 "yet: build it or call it on data")
+        return tuple(shapes[-1])
 
     # ---------------------------------------------------------------- build and call
     @property

@@ -181,7 +181,7 @@ class TrainingMixin(TrainStepMethods):
         self._plan: OutputPlan | None = None
         self.__dict__.pop("_trackers", None)  # a new loss tracker and compile_metrics
         self.compiled = True
-        outputs = getattr(self, "outputs", None)
+        outputs = self.__dict__.get("outputs")
         if loss is not None and isinstance(outputs, list) and (
                 len(outputs) > 1 or per_output or not flat):
             self._output_plan(len(outputs))  # per-output mistakes fail here, as in Keras
@@ -194,7 +194,7 @@ class TrainingMixin(TrainStepMethods):
         if isinstance(weighted_metrics, str) or not isinstance(weighted_metrics, list | tuple):
             raise TypeError(f"compile: weighted_metrics must be a list, got "
                             f"{describe(weighted_metrics)}")
-        outputs = getattr(self, "outputs", None)
+        outputs = self.__dict__.get("outputs")
         if per_output or (isinstance(outputs, list) and len(outputs) > 1):
             raise NotImplementedError("compile: weighted_metrics for several outputs are not "
                                       "supported here")
@@ -269,7 +269,7 @@ class TrainingMixin(TrainStepMethods):
     def _output_keys(self) -> list[str] | None:
         """The names of a functional model's outputs, in their flat order (a dict's keys
         when the outputs were given as a dict); None for other models."""
-        outputs = getattr(self, "outputs", None)
+        outputs = self.__dict__.get("outputs")
         if not isinstance(outputs, list):
             return None
         struct = getattr(self, "_outputs_struct", None)
@@ -278,7 +278,7 @@ class TrainingMixin(TrainStepMethods):
         return list(self.output_names)
 
     def _output_count(self, y: Any) -> int:
-        outputs = getattr(self, "outputs", None)
+        outputs = self.__dict__.get("outputs")
         if isinstance(outputs, list):
             return len(outputs)
         return len(y) if is_structured(y) else 1
@@ -286,7 +286,7 @@ class TrainingMixin(TrainStepMethods):
     def _is_multi(self, x: Any, y: Any = None) -> bool:
         """Whether the data or the model take the several-inputs/outputs path (one array
         in, one target out for a one-output model keeps the plain, faster one)."""
-        inputs, outputs = getattr(self, "inputs", None), getattr(self, "outputs", None)
+        inputs, outputs = self.__dict__.get("inputs"), self.__dict__.get("outputs")
         return (
             is_structured(x) or is_structured(y) or getattr(self, "_plan", None) is not None
             or isinstance(outputs, list) and len(outputs) > 1
@@ -316,7 +316,7 @@ class TrainingMixin(TrainStepMethods):
         self, who: str, x: Any, y: Any, check_finite: bool, with_targets: bool = True,
         names: tuple[str, str] = ("x", "y"),
     ) -> StructuredData:
-        inputs = getattr(self, "inputs", None)
+        inputs = self.__dict__.get("inputs")
         return StructuredData.checked(
             who, x, y, outputs=self._output_count(y), output_keys=self._output_keys(),
             inputs=len(inputs) if isinstance(inputs, list) else None,
