@@ -522,3 +522,31 @@ def test_a_sequentials_graph_follows_add_and_pop():
     with pytest.raises(AttributeError, match="PyTorch module"):
         torch_style.outputs  # noqa: B018
 
+
+def test_symbolic_dtypes_read_as_keras_gives_them(keras):
+    assert nn.Input(shape=(3,)).dtype == keras.Input(shape=(3,)).dtype == "float32"
+    assert nn.Input(shape=(3,), dtype="float64").dtype == "float64"
+
+
+class _Scale(nn.layers.Layer):
+    """A custom layer whose get_config leaves out its name (keras.io's CustomDense)."""
+
+    def __init__(self, factor=2.0):
+        super().__init__()
+        self.factor = factor
+
+    def call(self, inputs):
+        return inputs * self.factor
+
+    def get_config(self):
+        return {"factor": self.factor}
+
+
+def test_from_config_finds_a_custom_layer_whose_config_has_no_name():
+    inputs = nn.Input(shape=(3,))
+    model = nn.Model(inputs, _Scale(3.0)(nn.layers.Dense(2, name="d")(inputs)))
+    again = nn.Model.from_config(model.get_config(), custom_objects={"_Scale": _Scale})
+    again.set_weights(model.get_weights())
+    x = np.ones((2, 3), np.float32)
+    np.testing.assert_allclose(host(again(x)), host(model(x)), rtol=1e-6)
+    assert [type(la).__name__ for la in again.layers] == ["InputLayer", "Dense", "_Scale"]

@@ -54,7 +54,8 @@ class KerasTensor:
         history: KerasHistory | None = None,
     ) -> None:
         self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = np.dtype(dtype if dtype is not None else get_default_dtype())
+        # Keras 3 gives a symbolic tensor's dtype as its name ("float32")
+        self.dtype = np.dtype(dtype if dtype is not None else get_default_dtype()).name
         self.name = name if name is not None else auto_name("keras_tensor")
         self._keras_history = history
 
@@ -63,7 +64,7 @@ class KerasTensor:
         return len(self.shape)
 
     def __repr__(self) -> str:
-        return f"<KerasTensor shape={self.shape}, dtype={self.dtype.name}, name={self.name}>"
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
 
     def _no_math(self, *_: Any) -> Any:
         raise TypeError(

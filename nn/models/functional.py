@@ -203,7 +203,7 @@ class Functional(Model):
             calls = entry.get("inbound_nodes") or []
             if not isinstance(calls, list):
                 raise ValueError(f"layer {layer.name!r}: 'inbound_nodes' must be a list")
-            layers_and_calls.append((layer, list(calls)))
+            layers_and_calls.append((layer, list(calls), entry.get("name")))
         return cls.from_layers_and_calls(
             layers_and_calls, config.get("input_layers"), config.get("output_layers"),
             name=config.get("name"), trainable=config.get("trainable", True),
@@ -211,20 +211,24 @@ class Functional(Model):
 
     @classmethod
     def from_layers_and_calls(
-        cls, layers_and_calls: list[tuple[Layer, list[dict[str, Any]]]], input_layers: Any,
+        cls, layers_and_calls: list[tuple[Any, ...]], input_layers: Any,
         output_layers: Any, name: str | None = None, trainable: bool = True,
     ) -> Functional:  # fmt: skip
-        """The model whose layers (made already) are called as ``calls`` say: each call's
+        """The model whose layers (made already) are called as ``calls`` say (entries
+        ``(layer, calls)`` or ``(layer, calls, name)``, the name its references use): each call's
         ``args`` (its first argument, tensors as ``{"__keras_tensor__": [layer name, call,
         output]}``), ``extra_args`` and ``kwargs``; ``input_layers``/``output_layers`` are
         references in the model's input and output structures. Shared by this project's
         config and Keras' ``.keras`` files."""
         outputs: dict[tuple[str, int], list[KerasTensor]] = {}
-        pending: list[tuple[Layer, list[dict[str, Any]]]] = []
-        for layer, calls in layers_and_calls:
+        pending: list[tuple[Layer, list[dict[str, Any]], str]] = []
+        for layer, calls, *ref in layers_and_calls:
+            # references name the layer as its entry did (a custom layer whose get_config
+            # leaves the name out is made with a name of its own, as in Keras)
+            ref_name = ref[0] if ref and ref[0] else layer.name
             if isinstance(layer, InputLayer):
-                outputs[(layer.name, 0)] = [layer.output]
-            pending.append((layer, list(calls)))
+                outputs[(ref_name, 0)] = [layer.output]
+            pending.append((layer, list(calls), ref_name))
 
         def tensor(marked: Any) -> KerasTensor:
             name, index, tensor_index = marked["__keras_tensor__"]
@@ -235,18 +239,18 @@ class Functional(Model):
                        for r in _refs(marked))  # fmt: skip
 
         progress = True
-        while progress and any(calls for _, calls in pending):
+        while progress and any(calls for _, calls, _ in pending):
             progress = False
-            for layer, calls in pending:
+            for layer, calls, ref_name in pending:
                 while calls and ready([calls[0]["args"], *calls[0].get("extra_args", [])]):
                     call = calls.pop(0)
-                    position = sum(1 for key in outputs if key[0] == layer.name)
+                    position = sum(1 for key in outputs if key[0] == ref_name)
                     args = _map_refs(call["args"], tensor)
                     extra = [_map_refs(a, tensor) for a in call.get("extra_args", [])]
                     result = layer(args, *extra, **call.get("kwargs", {}))
-                    outputs[(layer.name, position)] = flatten(result)
+                    outputs[(ref_name, position)] = flatten(result)
                     progress = True
-        stuck = [layer.name for layer, calls in pending if calls]
+        stuck = [ref_name for _, calls, ref_name in pending if calls]
         if stuck:
             raise ValueError(f"functional config: the calls of {stuck} refer to missing tensors")
         return cls(

@@ -862,7 +862,7 @@ def _functional_from_config(config: dict[str, Any],
             calls.append({"args": _marked(node["args"][0]),
                           "extra_args": [_marked(a) for a in node["args"][1:]],
                           "kwargs": {}})  # fmt: skip
-        layers_and_calls.append((layer, calls))
+        layers_and_calls.append((layer, calls, entry.get("name") or name))
     try:
         return Functional.from_layers_and_calls(
             layers_and_calls, _marked(body.get("input_layers")),
