@@ -344,3 +344,56 @@ def test_more_optimizer_states_travel_through_keras_files(keras, tmp_path, optim
     want = model.fit(X, y, batch_size=32, epochs=2, shuffle=False, verbose=0).history["loss"]
     got = loaded.fit(X, y, batch_size=32, epochs=2, shuffle=False, verbose=0).history["loss"]
     np.testing.assert_allclose(got, want, rtol=2e-5)
+
+
+def _auto_config_classes(lib):
+    class Scaled(lib.layers.Layer):  # no get_config: Keras 3 makes one from the arguments
+        def __init__(self, units=32, scale=1.0, **kwargs):
+            super().__init__(**kwargs)
+            self.units, self.scale = units, scale
+
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], self.units),
+                                     initializer="random_normal")
+
+        def call(self, x):
+            return lib.ops.matmul(x, self.w) * self.scale
+
+    class Plain(lib.layers.Layer):  # no **kwargs: the name is left out, as Keras leaves it
+        def __init__(self, units=3, activation="relu", sizes=(1, 2)):
+            super().__init__()
+
+    class Holding(lib.layers.Layer):  # an object argument: no automatic config
+        def __init__(self, initializer=None):
+            super().__init__()
+
+    return Scaled, Plain, Holding
+
+
+def test_a_custom_layer_without_get_config_gets_keras_automatic_config(keras):
+    mine, theirs = _auto_config_classes(ours), _auto_config_classes(keras)
+    for made in (lambda c: c[0](8), lambda c: c[0](units=4, scale=0.5, name="s"),
+                 lambda c: c[1](5), lambda c: c[1](sizes=[3, 4])):
+        assert made(mine).get_config() == made(theirs).get_config()
+    with pytest.raises(NotImplementedError, match="implement get_config"):
+        mine[2](initializer=ours.initializers.Zeros()).get_config()
+    again = mine[0].from_config(mine[0](4, scale=0.5, name="s").get_config())
+    assert (again.units, again.scale, again.name) == (4, 0.5, "s")
+
+
+@pytest.mark.parametrize("writer", ["xpgrad", "keras"])
+def test_a_model_of_auto_config_layers_goes_both_ways_through_keras_files(keras, tmp_path,
+                                                                         writer):
+    _h5py()
+    libs = {"xpgrad": ours, "keras": keras}
+    source, reader = libs[writer], libs["keras" if writer == "xpgrad" else "xpgrad"]
+    scaled = {lib: _auto_config_classes(lib)[0] for lib in (ours, keras)}
+    inputs = source.Input(shape=(3,))
+    model = source.Model(inputs, scaled[source](2, scale=3.0)(inputs))
+    model.set_weights([np.arange(6, dtype=np.float32).reshape(3, 2)])
+    path = str(tmp_path / "auto.keras")
+    model.save(path)
+    loaded = reader.models.load_model(path, custom_objects={"Scaled": scaled[reader]})
+    x = np.ones((2, 3), np.float32)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert loaded.layers[-1].scale == 3.0

@@ -151,7 +151,7 @@ def test_save_into_new_file_is_complete(tmp_path):
     assert "1.kernel" in arrays and "2.moving_mean" in arrays
 
 
-def test_custom_module_needs_get_config_for_whole_save_but_not_for_weights(tmp_path):
+def test_custom_module_saves_whole_by_keras_auto_config_or_says_what_is_missing(tmp_path):
     class Net(nn.Model):  # Keras' subclassing API: a Model has save()
         def __init__(self) -> None:
             super().__init__()
@@ -160,9 +160,20 @@ def test_custom_module_needs_get_config_for_whole_save_but_not_for_weights(tmp_p
         def call(self, x):
             return self.fc(x)
 
+    class Holding(nn.Model):  # made with an object: no automatic config (as Keras)
+        def __init__(self, layer) -> None:
+            super().__init__()
+            self.fc = layer
+
+        def call(self, x):
+            return self.fc(x)
+
     net = Net()
+    net.save(str(tmp_path / "whole.npz"))  # Keras 3's automatic config: no arguments
+    whole = nn.models.load_model(str(tmp_path / "whole.npz"), custom_objects={"Net": Net})
+    np.testing.assert_array_equal(whole.fc.weight.cpu().numpy(), net.fc.weight.cpu().numpy())
     with pytest.raises(NotImplementedError, match="get_config"):
-        net.save(str(tmp_path / "net.npz"))
+        Holding(nn.Linear(2, 2)).save(str(tmp_path / "holding.npz"))
     net.save_weights(str(tmp_path / "net.npz"))
     other = Net()
     other.load_weights(str(tmp_path / "net.npz"))

@@ -130,6 +130,12 @@ class Layer(Module):
     input = _FirstCallTensors("input")
     output = _FirstCallTensors("output")
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Layer:
+        layer = super().__new__(cls)
+        if is_users_own(cls):  # Keras' auto config: the constructor's arguments, if plain
+            layer.__dict__["_auto_config"] = _constructor_arguments(cls, args, kwargs)
+        return layer
+
     def __getattr__(self, name: str) -> Any:
         if name in ("input", "output"):
             raise AttributeError(f"layer {self.name!r} has never been called on symbolic "
@@ -455,14 +461,24 @@ class Layer(Module):
         Built-in layers implement it; a custom layer must override it to be saved whole
         (``save_weights`` works for any model), starting from this base, as in Keras:
         ``return {**super().get_config(), "units": self.units}`` (name, trainable, and the
-        dtype as Keras' policy dict, which ``__init__`` takes back)."""
+        dtype as Keras' policy dict, which ``__init__`` takes back). A layer of the user's
+        without one gets Keras 3's automatic config: the arguments its constructor was
+        given (defaults included) when they are plain values, with the name when
+        ``__init__`` takes ``**kwargs``."""
+        policy = {"module": "keras", "class_name": "DTypePolicy",  # Keras' form
+                  "config": {"name": self.dtype.name}, "registered_name": None}
         if type(self).get_config is not Layer.get_config:  # called from an override
-            return {"name": self.name, "trainable": self.trainable,
-                    "dtype": {"module": "keras", "class_name": "DTypePolicy",  # Keras' form
-                              "config": {"name": self.dtype.name}, "registered_name": None}}
+            return {"name": self.name, "trainable": self.trainable, "dtype": policy}
+        auto = self.__dict__.get("_auto_config")
+        if auto is not None:  # Keras 3's auto config: what the constructor was given
+            arguments, takes_kwargs = auto
+            config = {"name": self.name} if takes_kwargs else {}
+            config.update(arguments)
+            return {**config, "trainable": self.trainable, "dtype": policy}
         raise NotImplementedError(
-            f"{type(self).__name__} has no get_config(): implement it (and accept its keys in "
-            f"__init__) to save the whole model, or use save_weights()/load_weights()"
+            f"{type(self).__name__} has no get_config() and was made with arguments that are "
+            "not plain numbers, strings or lists of them: implement get_config() (and accept "
+            "its keys in __init__) to save the whole model, or use save_weights()"
         )
 
     def _base_config(self) -> dict[str, Any]:
@@ -473,7 +489,59 @@ class Layer(Module):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:
-        return cls(**config)
+        """``cls(**config)``. For a user's class whose ``__init__`` takes no ``**kwargs``,
+        the base keys it does not name (``name``, ``trainable``, ``dtype``: Keras' automatic
+        config holds them) are set on the layer instead of passed."""
+        return _made_from_config(cls, config)
+
+
+def _made_from_config(cls: type, config: dict[str, Any]) -> Any:
+    config = dict(config)
+    base: dict[str, Any] = {}
+    if is_users_own(cls):
+        parameters = inspect.signature(cls.__init__).parameters
+        if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+            base = {k: config.pop(k) for k in ("name", "trainable", "dtype")
+                    if k in config and k not in parameters}
+    layer = cls(**config)
+    if base.get("trainable") is False:
+        layer.trainable = False
+    return layer
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, list | tuple):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return isinstance(value, _PLAIN)
+
+
+def _constructor_arguments(cls: type, args: tuple, kwargs: dict) -> tuple[dict, bool] | None:
+    """``(arguments by name, defaults included; whether __init__ takes **kwargs)`` for a
+    layer made as ``cls(*args, **kwargs)``, or None when they are not all plain values
+    (Keras' ``Operation.__new__``: only those make an automatic config)."""
+    try:
+        signature = inspect.signature(cls.__init__)
+        bound = signature.bind(None, *args, **kwargs)
+    except (TypeError, ValueError):
+        return None  # the constructor itself will say what is wrong
+    bound.apply_defaults()
+    arguments = dict(bound.arguments)
+    takes_kwargs = False
+    for position, (name, parameter) in enumerate(signature.parameters.items()):
+        if position == 0:
+            arguments.pop(name, None)  # self
+        elif parameter.kind is inspect.Parameter.VAR_KEYWORD:
+            arguments.update(arguments.pop(name, {}))
+            takes_kwargs = True
+        elif parameter.kind is inspect.Parameter.VAR_POSITIONAL:
+            if arguments.pop(name, ()):
+                return None  # unnamed arguments cannot be given back by name
+    return (arguments, takes_kwargs) if _plain(arguments) else None
 
 
 def _layer_dtype(dtype: Any) -> np.dtype | None:

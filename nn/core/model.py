@@ -35,7 +35,7 @@ class Model(TrainingMixin, Layer):
             from ..models.functional import Functional
 
             return super().__new__(Functional)  # Python then runs Functional.__init__
-        return super().__new__(cls)
+        return super().__new__(cls, *args, **kwargs)  # a subclass' arguments: its auto config
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args or "inputs" in kwargs or "outputs" in kwargs:
@@ -58,7 +58,7 @@ class Model(TrainingMixin, Layer):
             from ..models.functional import Functional
 
             return Functional.from_config(config, custom_objects=custom_objects)
-        return cls(**config)
+        return super().from_config(config)
 
     @property
     def layers(self) -> list[Layer]:

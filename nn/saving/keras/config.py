@@ -322,7 +322,8 @@ def _is_custom(layer: Module) -> bool:
     cls = type(layer)
     return (isinstance(layer, Layer) and cls not in _WRITERS
             and is_users_own(cls)
-            and cls.get_config is not Layer.get_config)  # fmt: skip
+            and (cls.get_config is not Layer.get_config
+                 or layer.__dict__.get("_auto_config") is not None))  # fmt: skip
 
 
 def _keras_class_of(layer: Module, where: str) -> str:
