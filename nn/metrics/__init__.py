@@ -37,6 +37,16 @@ def _raw(value: Any) -> Any:
     return np.asarray(value)
 
 
+def _raw_on(value: Any, like: Any) -> Any:
+    """``value`` (a Tensor, an array or numbers) as an array on the device of the array
+    ``like``, copied there when it is elsewhere (targets and weights given as NumPy)."""
+    array = _raw(value)
+    backend = backends.backend_of(like)
+    if not backend.owns(array):
+        array = backend.from_host(backends.backend_of(array).to_host(array))
+    return array
+
+
 def _correct(y_true: Any, y_pred: Any, threshold: float = 0.5) -> tuple[Any, int]:
     """(device array of per-sample 0/1 hits, number of samples)."""
     pred, true = _decisions(y_true, y_pred, threshold)
@@ -54,8 +64,7 @@ def _decisions(y_true: Any, y_pred: Any, threshold: float = 0.5) -> tuple[Any, A
         from ..losses import check_integer_labels
 
         check_integer_labels(t)
-    if not isinstance(t, type(p)):
-        t = backends.backend_of(p).from_host(backends.backend_of(t).to_host(t))
+    t = _raw_on(t, p)
     if p.ndim >= 2 and p.shape[-1] > 1:
         pred = xp.argmax(p, axis=-1)
         if not sparse:  # one-hot targets
@@ -100,18 +109,16 @@ def categorical_accuracy(y_true: Any, y_pred: Any) -> Tensor:
 def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> Tensor:
     """(y_pred > threshold) == y_true: 1.0 or 0.0 per entry, shaped like ``y_pred`` (also
     for (N, C) multi-label outputs), as Keras."""
-    t, p = _raw(y_true), _raw(y_pred)
-    if not isinstance(t, type(p)):
-        t = backends.backend_of(p).from_host(backends.backend_of(t).to_host(t))
+    p = _raw(y_pred)
+    t = _raw_on(y_true, p)
     return _per_sample((p > threshold) == (t.reshape(p.shape) > 0.5))
 
 
 def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> Tensor:
     """1.0 per sample whose true class is among the ``k`` highest scores, else 0.0: fewer
     than ``k`` classes score strictly higher (a tie with the k-th counts as in)."""
-    t, p = _raw(y_true), _raw(y_pred)
-    if not isinstance(t, type(p)):
-        t = backends.backend_of(p).from_host(backends.backend_of(t).to_host(t))
+    p = _raw(y_pred)
+    t = _raw_on(y_true, p)
     if p.ndim != 2:
         raise ValueError(f"top-k accuracy expects (N, C) scores, got shape {tuple(p.shape)}")
     xp = backends.get_array_module(p)
@@ -293,9 +300,7 @@ class Mean(Metric):
 
         dtype = np.dtype(self.dtype or autograd.get_default_dtype())
         xp = backends.get_array_module(v)
-        w = _raw(sample_weight)
-        if not isinstance(w, type(v)):
-            w = backends.backend_of(v).from_host(backends.backend_of(w).to_host(w))
+        w = _raw_on(sample_weight, v)
         v, w = squeeze_or_expand(v.astype(dtype, copy=False), w.astype(dtype, copy=False))
         if v.ndim == 0:  # one value for the batch (a function returning its mean)
             self._total = self._total + v * w.sum()
@@ -575,9 +580,8 @@ class _Confusion(Metric):
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         """Count the batch's decisions; with ``sample_weight`` each counts its sample's
         weight (broadcast over the predictions' other axes, as Keras does)."""
-        t, p = _raw(y_true), _raw(y_pred)
-        if not isinstance(t, type(p)):
-            t = backends.backend_of(p).from_host(backends.backend_of(t).to_host(t))
+        p = _raw(y_pred)
+        t = _raw_on(y_true, p)
         pred = p.reshape(-1) > self.threshold
         true = t.reshape(-1) > 0.5
         if sample_weight is not None:
@@ -613,9 +617,7 @@ def _confusion_weights(sample_weight: Any, y_true: Any, y_pred: Any) -> Any:
     from ..losses.base import squeeze_or_expand
 
     y_pred, y_true = squeeze_or_expand(y_pred, y_true)  # Keras matches these first
-    w = _raw(sample_weight)
-    if not isinstance(w, type(y_pred)):
-        w = backends.backend_of(y_pred).from_host(backends.backend_of(w).to_host(w))
+    w = _raw_on(sample_weight, y_pred)
     w = w.astype(autograd.get_default_dtype(), copy=False)[..., None]
     if y_true.ndim == 1 and w.ndim == 2:  # Keras: expand_rank_1=False, so w loses the axis
         w = w[..., 0]

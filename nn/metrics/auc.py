@@ -27,7 +27,7 @@ import autograd
 import backends
 from autograd import Tensor
 
-from . import EPSILON, Metric, _no_sample_weight, _raw
+from . import EPSILON, Metric, _no_sample_weight, _raw, _raw_on
 
 
 def _divide_no_nan(xp: Any, a: Any, b: Any) -> Any:
@@ -77,11 +77,9 @@ class AUC(Metric):
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         _no_sample_weight(self, sample_weight)
-        p, t = _raw(y_pred), _raw(y_true)
-        backend = backends.backend_of(p)
-        xp = backend.xp
-        if not backend.owns(t):
-            t = backend.from_host(backends.backend_of(t).to_host(t))
+        p = _raw(y_pred)
+        t = _raw_on(y_true, p)
+        xp = backends.backend_of(p).xp
         if int(np.prod(p.shape)) != int(np.prod(t.shape)):
             raise ValueError(f"AUC: {t.size} targets for {p.size} predictions")
         p = p.reshape(-1)

@@ -24,7 +24,7 @@ import autograd
 import backends
 from autograd import Tensor
 
-from . import EPSILON, Metric, _Confusion, _no_sample_weight, _raw
+from . import EPSILON, Metric, _Confusion, _no_sample_weight, _raw, _raw_on
 
 
 class TruePositives(_Confusion):
@@ -58,10 +58,7 @@ class FalseNegatives(_Confusion):
 def _float_pair(y_true: Any, y_pred: Any, dtype: Any) -> tuple[Any, Any]:
     """(y_true, y_pred) as arrays of one float dtype on y_pred's device."""
     p = _raw(y_pred)
-    t = _raw(y_true)
-    backend = backends.backend_of(p)
-    if not backend.owns(t):
-        t = backend.from_host(backends.backend_of(t).to_host(t))
+    t = _raw_on(y_true, p)
     dtype = np.dtype(dtype or autograd.get_default_dtype())
     return t.astype(dtype, copy=False), p.astype(dtype, copy=False)
 
