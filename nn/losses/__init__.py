@@ -58,8 +58,8 @@ from .base import (
     SoftmaxCrossEntropy,
     check_integer_labels,
     float_targets,
-    same_rank,
     softmax_cross_entropy,
+    squeeze_or_expand,
     weighted_reduce,
 )
 from .keras import (
@@ -204,7 +204,7 @@ def _averaged(fn: Callable[[Any, Tensor], Any]) -> Callable[[Any, Tensor], Tenso
     @functools.wraps(fn)
     def loss(y_true: Any, y_pred: Tensor, sample_weight: Any = None) -> Tensor:
         if isinstance(y_pred, Tensor):  # as Keras: targets of the predictions' dtype and rank
-            y_true, y_pred = same_rank(float_targets(y_true, y_pred), y_pred)
+            y_true, y_pred = squeeze_or_expand(float_targets(y_true, y_pred), y_pred)
         value = fn(y_true, y_pred)
         if sample_weight is not None and isinstance(value, Tensor):
             return weighted_reduce(value, sample_weight, "mean")

@@ -173,7 +173,9 @@ _CLIP_LABELS = KernelSource(
 def squeeze_or_expand(x1: Any, x2: Any) -> tuple[Any, Any]:
     """Keras' ``squeeze_or_expand_to_same_rank``: where the ranks differ by one and the
     longer one ends in 1, a rank-1 shorter one gains that axis, else the longer loses it.
-    For Tensors and arrays alike."""
+    For Tensors (differentiably) and arrays alike. So (N,) targets meet (N, 1) predictions
+    as (N, 1), not broadcast to (N, N): a custom loss's ``y_true - y_pred`` would silently
+    be a matrix of every pair."""
     def squeeze(x: Any) -> Any:
         return x.reshape(tuple(x.shape[:-1]))
 
@@ -447,21 +449,6 @@ def _warn_broadcast(cls: type, y_true: Tensor, y_pred: Tensor) -> None:
     )
 
 
-def same_rank(y_true: Tensor, y_pred: Tensor) -> tuple[Tensor, Tensor]:
-    """Keras' ``squeeze_or_expand_to_same_rank``: ranks one apart with a last axis of 1 are
-    made equal, so (N,) targets meet (N, 1) predictions as (N, 1), not broadcast to (N, N)
-    (a custom loss's ``y_true - y_pred`` would silently be a matrix of every pair)."""
-    if y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
-        if y_pred.ndim == 1:
-            return y_true, autograd.unsqueeze(y_pred, -1)
-        return autograd.squeeze(y_true, -1), y_pred
-    if y_pred.ndim == y_true.ndim + 1 and y_pred.shape[-1] == 1:
-        if y_true.ndim == 1:
-            return autograd.unsqueeze(y_true, -1), y_pred
-        return y_true, autograd.squeeze(y_pred, -1)
-    return y_true, y_pred
-
-
 def _match_shape(y_true: Tensor, y_pred: Tensor) -> Tensor:
     """(N,) targets against (N, 1) predictions are reshaped, not broadcast to (N, N)."""
     if tuple(y_true.shape) == tuple(y_pred.shape):
@@ -523,7 +510,7 @@ class Loss:
         # Keras 3, their ranks are left as they are (a loss function given to compile gets
         # them matched); where that broadcasts, say so once.
         y_true = float_targets(y_true, y_pred)
-        if same_rank(y_true, y_pred)[0].shape != y_true.shape:
+        if squeeze_or_expand(y_true, y_pred)[0].shape != y_true.shape:
             _warn_broadcast(type(self), y_true, y_pred)
         return _reduce(self.call(y_true, y_pred), self.reduction)
 
