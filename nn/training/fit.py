@@ -511,13 +511,7 @@ class TrainingMixin(TrainStepMethods):
         ``(x, y, weights)``, or None), checked."""
         x, y = self._checked_data("fit", x, y, check_finite)
         if validation_data is not None:
-            x_val, y_val, w_val = _args.validation_triple(validation_data)
-            validation_data = self._checked_data(
-                "fit", x_val, y_val, check_finite, names=("validation x", "validation y")
-            )
-            w_val = _args.sample_weights("fit", y_val, w_val, name="validation sample_weight")
-            if w_val is not None:
-                validation_data = (*validation_data, w_val)
+            validation_data = self._validation_arrays(validation_data, check_finite)
         elif validation_split:
             # Keras' rounding: the first ceil(n * (1 - split)) samples train.
             (x, y), validation_data = _validation_split(x, y, validation_split)
@@ -530,6 +524,15 @@ class TrainingMixin(TrainStepMethods):
                 validation_data = (*validation_data, weights[len(x):])
                 weights = weights[:len(x)]
         return (x, y, weights), validation_data
+
+    def _validation_arrays(self, validation_data: Any, check_finite: bool) -> tuple[Any, ...]:
+        """fit's ``validation_data`` checked: ``(x, y)``, or ``(x, y, weights)`` when it
+        carries sample weights."""
+        x_val, y_val, w_val = _args.validation_triple(validation_data)
+        x_val, y_val = self._checked_data("fit", x_val, y_val, check_finite,
+                                          names=("validation x", "validation y"))
+        w_val = _args.sample_weights("fit", y_val, w_val, name="validation sample_weight")
+        return (x_val, y_val) if w_val is None else (x_val, y_val, w_val)
 
     def _untargeted_loaders(
         self, x: Any, validation_data: Any, validation_split: float, check_finite: bool,
@@ -570,12 +573,8 @@ class TrainingMixin(TrainStepMethods):
         elif is_batched(validation_data):
             val_loader = batches(validation_data, device)
         else:
-            x_val, y_val, w_val = _args.validation_triple(validation_data)
-            x_val, y_val = self._checked_data("fit", x_val, y_val, True,
-                                              names=("validation x", "validation y"))
-            w_val = _args.sample_weights("fit", y_val, w_val, name="validation sample_weight")
-            val_loader = self._data_loader(
-                (x_val, y_val) if w_val is None else (x_val, y_val, w_val), loader.batch_size)
+            val_loader = self._data_loader(self._validation_arrays(validation_data, True),
+                                           loader.batch_size)
         first = getattr(loader, "first_inputs", None)  # a PyDataset's, read already
         if first is None and (not getattr(self, "built", True)
                               or not any(True for _ in self.parameters())):
