@@ -41,9 +41,11 @@ SCHEDULES: list[tuple[str, Callable[[Any], Any]]] = [
 
 # Steps where Keras' float32 arithmetic, not the rule, decides: at a restart of
 # CosineDecayRestarts(0.1, 6, t_mul=1.5) (step 15: log(2.25) / log(1.5) = 2 exactly),
-# float32 logs give 1.9999999, so float32 Keras returns the end of period 1 (0.0) where
-# float64 Keras (and xpgrad) start period 2 (0.025). Checked against float64 Keras there.
-FLOAT32_ROUNDING_STEPS = {"cosine_restarts-m_mul": {15}}
+# float32 logs may give 1.9999999 (PyTorch's float32 log on an AMD EPYC does, on an Intel
+# Xeon it does not), so float32 Keras returns either the end of period 1 (the value given
+# here) or the start of period 2 (0.025), as float64 Keras (and xpgrad) do. Checked against
+# float64 Keras there, the float32 value being one of the two.
+FLOAT32_ROUNDING_STEPS = {"cosine_restarts-m_mul": {15: 0.0}}
 
 
 @pytest.mark.parametrize("schedule", SCHEDULES, ids=[s[0] for s in SCHEDULES])
@@ -63,14 +65,14 @@ def test_schedule_values_match_keras(keras, schedule, dtype):
     if dtype == "float64":
         np.testing.assert_allclose(values, reference, rtol=1e-12, atol=1e-15)
     else:
-        rounding = FLOAT32_ROUNDING_STEPS.get(label, set())
+        rounding = FLOAT32_ROUNDING_STEPS.get(label, {})
         kept = [step for step in range(121) if step not in rounding]
         np.testing.assert_allclose([values[s] for s in kept], [reference[s] for s in kept],
                                    rtol=1e-6, atol=1.5e-8)
         with floatx(keras, "float64"):
             precise = make(keras.optimizers.schedules)
-            for step in rounding:
-                assert values[step] != pytest.approx(reference[step])  # still a rounding case
+            for step, other_side in rounding.items():
+                assert reference[step] in (pytest.approx(values[step]), other_side)
                 assert values[step] == pytest.approx(
                     float(precise(step)), rel=1e-12)
     assert ours.get_config() == theirs.get_config()

@@ -2,6 +2,8 @@
 # data, a data iterator over shuffled indices, a hand-written SGD step under no_grad.
 # not compared: train_l (squared residuals of ~1e-2 on values of ~5: float32 rounding alone
 # moves each by ~2e-5 relative in either framework; their mean, epoch_losses, is compared)
+# not compared: l (the last batch's squared residuals, for the same reason: the BLAS kernels
+# of an Intel Xeon sum X @ w in another order than an AMD EPYC's, moving one by 5e-5)
 import random
 import torch
 
