@@ -40,6 +40,11 @@ FUNCTIONS = {  # name: (arguments, keyword arguments)
     "mean_squared_error-1d": ((Y1D, P1D), {}),
     "mean_absolute_error": ((Y01, P01), {}),
     "huber": ((Y01, P01 * 3), {"delta": 0.5}),
+    # one prediction per sample against several targets: Keras broadcasts them
+    "mean_squared_error-broadcast": ((Y01, P01[:, :1]), {}),
+    "mean_absolute_error-broadcast": ((Y01, P01[:, :1]), {}),
+    "huber-broadcast": ((Y01, P01[:, :1] * 3), {}),
+    "log_cosh-broadcast": ((Y01, P01[:, :1]), {}),
 }  # fmt: skip
 
 
@@ -60,6 +65,7 @@ CLASSES = {  # class name: (arguments, constructor keyword arguments)
     "MeanSquaredError-1d": ((Y1D, P1D), {}),
     "MeanAbsoluteError": ((Y01, P01), {}),
     "Huber": ((Y01, P01 * 3), {"delta": 0.5}),
+    "MeanSquaredError-broadcast": ((Y01, P01[:, :1]), {}),
     "SparseCategoricalCrossentropy": ((LABELS, LOGITS), {"from_logits": True}),
 }
 
@@ -74,6 +80,13 @@ def test_classes_reduce_as_keras(keras, device, case, reduction):
         y_true, Tensor(y_pred, device=device))
     assert got.shape == tuple(want.shape)
     np.testing.assert_allclose(host(got), want.cpu().numpy(), rtol=2e-6, atol=1e-7)
+
+
+def test_the_binary_cross_entropy_refuses_to_broadcast_as_keras_does(keras):
+    with pytest.raises(ValueError, match="same shape"):
+        keras.losses.binary_crossentropy(Y01, P01[:, :1])
+    with pytest.raises(ValueError, match=r"targets of shape \(5, 3\) do not match"):
+        ours.losses.binary_crossentropy(Y01, Tensor(P01[:, :1]))
 
 
 def test_unsupported_options_are_refused_by_name():

@@ -449,9 +449,16 @@ def _warn_broadcast(cls: type, y_true: Tensor, y_pred: Tensor) -> None:
     )
 
 
-def _match_shape(y_true: Tensor, y_pred: Tensor) -> Tensor:
-    """(N,) targets against (N, 1) predictions are reshaped, not broadcast to (N, N)."""
+def _match_shape(y_true: Tensor, y_pred: Tensor, broadcast: bool = True) -> Tensor:
+    """(N,) targets against (N, 1) predictions are reshaped, not broadcast to (N, N); of
+    the same rank, shapes that broadcast (an (N, 1) prediction against (N, 10) targets)
+    stay as they are and broadcast, as Keras 3's elementwise losses do (``broadcast``:
+    False for the binary cross-entropy, which Keras refuses so)."""
     if tuple(y_true.shape) == tuple(y_pred.shape):
+        return y_true
+    if broadcast and y_true.ndim == y_pred.ndim and all(
+        a == b or 1 in (a, b) for a, b in zip(y_true.shape, y_pred.shape, strict=True)
+    ):
         return y_true
     if int(np.prod(y_true.shape)) == int(np.prod(y_pred.shape)) and (
         y_pred.ndim == y_true.ndim + 1

@@ -154,7 +154,7 @@ def binary_crossentropy(
     the last axis (as Keras' function). ``label_smoothing`` ε: targets y (1 - ε) + ε/2."""
     y_pred = _predictions(y_pred, "binary_crossentropy")
     _keras_only_defaults("binary_crossentropy", y_pred, axis)
-    y = _match_shape(_as_tensor(y_true, y_pred), y_pred)
+    y = _match_shape(_as_tensor(y_true, y_pred), y_pred, broadcast=False)
     if label_smoothing:
         y = y * (1.0 - label_smoothing) + 0.5 * label_smoothing
     return _keras_reduce(_binary_elementwise(y, y_pred, from_logits), _reduction(reduction))
