@@ -397,3 +397,22 @@ def test_a_model_of_auto_config_layers_goes_both_ways_through_keras_files(keras,
     x = np.ones((2, 3), np.float32)
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
     assert loaded.layers[-1].scale == 3.0
+
+
+def test_a_layer_may_keep_its_input_shape_under_any_attribute_name():
+    """keras.io's serialization guide keeps ``self._input_shape`` in a layer's build; the
+    layer's own bookkeeping must not live under such a name (it did: the Sequential then
+    read (8,) as the declared input shape and ran the layer on a batch of shape (2,))."""
+
+    class KeepsShape(ours.layers.Layer):
+        def build(self, input_shape):
+            self._input_shape = input_shape
+            self.w = self.add_weight(shape=(input_shape[-1], 3), initializer="ones")
+
+        def call(self, x):
+            return ours.ops.matmul(x, self.w)
+
+    layer = KeepsShape()
+    layer.build((8,))
+    model = ours.Sequential([layer, ours.layers.Dense(1)])
+    assert tuple(model(np.ones((16, 8), np.float32)).shape) == (16, 1)

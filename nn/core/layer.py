@@ -169,7 +169,9 @@ class Layer(Module):
         d["_inbound_nodes"] = []  # its calls on symbolic tensors (functional API)
         d["_dtype"] = _layer_dtype(dtype)
         d["built"] = not type(self)._builds_lazily
-        d["_input_shape"] = None if input_shape is None else (None, *_shape_tuple(input_shape))
+        # the input_shape= given (batch dimension added); None when not given
+        d["_declared_input_shape"] = (None if input_shape is None
+                                      else (None, *_shape_tuple(input_shape)))  # fmt: skip
         d["_last_output_shape"] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

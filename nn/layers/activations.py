@@ -88,8 +88,8 @@ class PReLU(_ShapePreserving):
         self.alpha_constraint = alpha_constraint
         self.shared_axes = None if shared_axes is None else [int(a) for a in shared_axes]
         self.built = False
-        if self._input_shape is not None:
-            self.ensure_built(self._input_shape)
+        if self._declared_input_shape is not None:
+            self.ensure_built(self._declared_input_shape)
 
     def build(self, input_shape: tuple) -> None:
         shape = list(input_shape[1:])

@@ -71,8 +71,8 @@ class Dense(Layer):
         self.activation = _activations.get(activation)
         self.in_features: int | None = None
         self.built = False
-        if self._input_shape is not None:
-            self.ensure_built(self._input_shape)
+        if self._declared_input_shape is not None:
+            self.ensure_built(self._declared_input_shape)
 
     def build(self, input_shape: tuple) -> None:
         in_features = input_shape[-1]

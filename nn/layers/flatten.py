@@ -46,8 +46,8 @@ class Flatten(Layer):
 
     def get_config(self) -> dict[str, Any]:
         cfg = {**self._base_config(), "start_dim": self.start_dim, "end_dim": self.end_dim}
-        if self._input_shape is not None:
-            cfg["input_shape"] = list(self._input_shape[1:])
+        if self._declared_input_shape is not None:
+            cfg["input_shape"] = list(self._declared_input_shape[1:])
         return cfg
 
     def extra_repr(self) -> str:

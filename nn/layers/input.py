@@ -41,9 +41,9 @@ class InputLayer(Layer):
             raise ValueError("InputLayer needs shape=, e.g. Input(shape=(784,))")
         super().__init__(name=name, dtype=dtype, input_shape=shape)
         self.batch_size = batch_size
-        assert self._input_shape is not None
+        assert self._declared_input_shape is not None
         tensor = KerasTensor(
-            self._input_shape, self.dtype, name=name, history=KerasHistory(self, 0, 0)
+            self._declared_input_shape, self.dtype, name=name, history=KerasHistory(self, 0, 0)
         )
         input_node(self, tensor)
 
@@ -59,8 +59,8 @@ class InputLayer(Layer):
         return tuple(input_shape)
 
     def get_config(self) -> dict[str, Any]:
-        assert self._input_shape is not None
-        config = {**self._base_config(), "shape": list(self._input_shape[1:])}
+        assert self._declared_input_shape is not None
+        config = {**self._base_config(), "shape": list(self._declared_input_shape[1:])}
         del config["trainable"]  # an input has no weights to freeze (Keras leaves it out)
         return config
 

@@ -61,8 +61,8 @@ class LayerNormalization(Layer):
         self.beta_constraint, self.gamma_constraint = beta_constraint, gamma_constraint
         self.num_features: int | None = None
         self.built = False
-        if self._input_shape is not None:
-            self.ensure_built(self._input_shape)
+        if self._declared_input_shape is not None:
+            self.ensure_built(self._declared_input_shape)
 
     def build(self, input_shape: tuple) -> None:
         self.num_features, _ = add_scale_and_shift(self, input_shape)

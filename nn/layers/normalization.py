@@ -47,8 +47,8 @@ class Normalization(Layer):
         self.input_mean, self.input_variance = mean, variance
         self.invert = bool(invert)
         self.built = False
-        if self._input_shape is not None:
-            self.ensure_built(self._input_shape)
+        if self._declared_input_shape is not None:
+            self.ensure_built(self._declared_input_shape)
 
     def _kept(self, ndim: int) -> tuple[int, ...]:
         kept = tuple(sorted(a % ndim for a in self.axis))
@@ -109,8 +109,8 @@ class Normalization(Layer):
             "axis": list(self.axis) if len(self.axis) != 1 else self.axis[0],
             "invert": self.invert,
         }
-        if self._input_shape is not None:
-            cfg["input_shape"] = list(self._input_shape[1:])
+        if self._declared_input_shape is not None:
+            cfg["input_shape"] = list(self._declared_input_shape[1:])
         return cfg
 
 

@@ -89,7 +89,7 @@ class Sequential(Model):
                 raise ValueError(
                     "Input(shape=...) must come first in a Sequential, before any layer"
                 )
-            self.build(layer._input_shape)
+            self.build(layer._declared_input_shape)
             self.__dict__["_input_layer"] = layer  # its tensor starts model.inputs
             return
         if any(existing is layer for existing in self._layers):
@@ -102,8 +102,8 @@ class Sequential(Model):
                     f"{layer.name!r} is already used in {self.name!r}: pass name=... to the "
                     "layer"
                 )
-            if not self._layers and layer._input_shape is not None:
-                object.__setattr__(self, "_build_input_shape", layer._input_shape)
+            if not self._layers and layer._declared_input_shape is not None:
+                object.__setattr__(self, "_build_input_shape", layer._declared_input_shape)
         key = str(len(self._layers)) if key is None else key
         if key in self._modules:
             raise KeyError(f"Sequential already has a child named {key!r}")
