@@ -40,6 +40,8 @@ from typing import Any
 import autograd
 from autograd import Tensor
 
+from ._registry import is_users_own
+
 
 def _on_tensors(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
     """Keras' activations take arrays too (``keras.activations.relu(np_array)``): data that
@@ -205,17 +207,29 @@ def known_names() -> list[str]:
 
 def get(identifier: Any) -> Callable[[Tensor], Tensor]:
     """Resolve ``activation=``: None or ``"linear"`` -> :func:`linear`; a Keras name -> its
-    function; a saved config dict -> a layer; any callable (a function, a layer such as
+    function; the name of a function of your own (registered with
+    ``register_keras_serializable``, or in a ``custom_object_scope``) -> it; a saved config
+    dict -> that function or layer; any callable (a function, a layer such as
     ``nn.layers.PReLU()``, a module such as ``nn.ReLU()``) as is. Unknown names raise a
     ValueError listing the known ones."""
     if identifier is None:
         return linear
+    if isinstance(identifier, dict) and identifier.get("class_name") == "function":
+        identifier = identifier.get("config")  # Keras' form of a function: by its name
+        if not isinstance(identifier, str):
+            raise ValueError(f"a serialized activation function needs a name: {identifier!r}")
     if isinstance(identifier, str):
         fn = _FUNCTIONS.get(identifier.lower())
         if fn is None:
+            from .saving.registry import get_registered_object
+
+            fn = get_registered_object(identifier)
+        if fn is None:
             raise ValueError(
                 f"unknown activation {identifier!r}; known activations: "
-                f"{', '.join(known_names())}"
+                f"{', '.join(known_names())} (a function of your own: register it with "
+                "@keras.saving.register_keras_serializable() or load inside "
+                "keras.saving.custom_object_scope)"
             )
         return fn
     if isinstance(identifier, dict):
@@ -228,16 +242,24 @@ def get(identifier: Any) -> Callable[[Tensor], Tensor]:
 
 
 def serialize(activation: Callable[[Tensor], Tensor]) -> Any:
-    """The Keras name of a built-in activation function, else the config of a layer."""
+    """The Keras name of a built-in activation function; Keras' form of a function of your
+    own (``{"class_name": "function", "config": <its registered name>}``, loaded back by
+    that name: register it or load inside ``custom_object_scope``); else the config of a
+    layer. A lambda has no name to load it by and raises NotImplementedError."""
     name = getattr(activation, "__name__", None)
     if name in _FUNCTIONS and _FUNCTIONS[name] is activation:
         return name
     get_config = getattr(activation, "get_config", None)
     if get_config is None:
-        raise NotImplementedError(
-            f"activation {activation!r} is a plain function and cannot be saved; use a name "
-            "or an activation layer"
-        )
+        if name is None or name == "<lambda>" or not is_users_own(activation):
+            raise NotImplementedError(
+                f"activation {activation!r} has no name to be saved by; use a name, a "
+                "function of your own (def), or an activation layer"
+            )
+        from .saving.registry import get_registered_name
+
+        return {"module": "builtins", "class_name": "function",
+                "config": get_registered_name(activation), "registered_name": "function"}
     from .saving import serialize_layer
 
     return serialize_layer(activation)

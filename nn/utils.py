@@ -1,5 +1,6 @@
 """Helpers the Keras textbooks use alongside the model (``keras.utils``: ``to_categorical``,
-``set_random_seed``, ``PyDataset``) and PyTorch's ``torch.nn.utils`` (``clip_grad_norm_``,
+``set_random_seed``, ``PyDataset``, the custom-object registry of
+:mod:`nn.saving.registry`) and PyTorch's ``torch.nn.utils`` (``clip_grad_norm_``,
 ``clip_grad_value_``, ``parameters_to_vector``)."""
 
 from __future__ import annotations
@@ -12,9 +13,21 @@ import autograd
 from backends import get_array_module
 
 from .data.py_dataset import PyDataset, Sequence
+from .saving.registry import (
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+)
+from .saving.serialization import deserialize_keras_object, serialize_keras_object
 
-__all__ = ["PyDataset", "Sequence", "clip_grad_norm_", "clip_grad_value_",
-           "parameters_to_vector", "set_random_seed", "to_categorical"]
+__all__ = ["CustomObjectScope", "PyDataset", "Sequence", "clip_grad_norm_", "clip_grad_value_",
+           "custom_object_scope", "deserialize_keras_object", "get_custom_objects",
+           "get_registered_name", "get_registered_object", "parameters_to_vector",
+           "register_keras_serializable", "serialize_keras_object", "set_random_seed",
+           "to_categorical"]
 
 
 def to_categorical(y: Any, num_classes: int | None = None, dtype: Any = None) -> Any:

@@ -617,7 +617,7 @@ def test_unsupported_model_is_refused_before_writing(tmp_path, layer, match):
     assert not path.exists()
 
 
-def test_a_subclassed_layer_is_written_as_its_own_class_and_a_model_is_refused(tmp_path):
+def test_subclassed_layers_and_models_are_written_as_their_own_classes(tmp_path):
     _h5py()
 
     class MCDropout(nn.layers.Dropout):
@@ -641,8 +641,18 @@ def test_a_subclassed_layer_is_written_as_its_own_class_and_a_model_is_refused(t
         def call(self, inputs):
             return self.out(inputs)
 
-    with pytest.raises(KerasFormatError, match="only Sequential"):
-        Wide().save(str(tmp_path / "wide.keras"))
+    # a subclassed model too (Keras 3 writes its class, config and build shape): read back
+    # only with its class, and refused by name without it
+    wide = Wide()
+    wide(np.ones((2, 3), np.float32))
+    wide.save(str(tmp_path / "wide.keras"))
+    with pytest.raises(KerasFormatError, match="custom_objects=.*Wide"):
+        nn.load_model(str(tmp_path / "wide.keras"))
+    loaded = nn.load_model(str(tmp_path / "wide.keras"), custom_objects={"Wide": Wide})
+    np.testing.assert_array_equal(loaded.out.get_weights()[0], wide.out.get_weights()[0])
+    # a PyTorch-style module is no Keras model
+    with pytest.raises(KerasFormatError, match="only Sequential, functional and subclassed"):
+        nn.saving.keras.save_model(nn.Linear(3, 1), str(tmp_path / "linear.keras"))
 
 
 def test_untranslatable_compile_is_left_out_with_a_warning(tmp_path):

@@ -36,7 +36,7 @@ from optim.validation import check_int, describe
 from .._registry import is_users_own
 from .module import Module, _shape_of, _unique, copy_into, to_host
 from .naming import auto_name, snake_case
-from .parameter import Buffer, Parameter
+from .parameter import Buffer, Parameter, Variable
 from .symbolic import contains_symbolic, flatten, is_nest, map_structure, symbolic_call
 
 Shape = tuple  # (None | int, ...) with None for an unknown batch size
@@ -190,7 +190,10 @@ class Layer(Module):
             @functools.wraps(build)
             def marking_build(self: Layer, *args: Any, **kw: Any) -> Any:
                 result = build(self, *args, **kw)
-                self.__dict__["built"] = True
+                d = self.__dict__
+                d["built"] = True
+                if "_build_shape" not in d:  # the first build's shape: get_build_config's
+                    d["_build_shape"] = args[0] if args else kw.get("input_shape")
                 return result
 
             marking_build._marks_built = True  # type: ignore[attr-defined]
@@ -457,6 +460,52 @@ class Layer(Module):
         else:
             self.ensure_built((None, *tuple(x.shape)[1:]))
 
+    # ------------------------------------------------------------------ saving hooks
+    def get_build_config(self) -> dict[str, Any] | None:
+        """Keras' ``build_config``: ``{"input_shape": ...}`` of the layer's first build (None
+        if never built), stored beside the config in a ``.keras`` file. Override it (with
+        :meth:`build_from_config`) when ``build`` needs more than the input shape."""
+        shape = self.__dict__.get("_build_shape")
+        if shape is None or not self.built:
+            return None
+        return {"input_shape": _json_shape(shape)}
+
+    def build_from_config(self, config: dict[str, Any]) -> None:
+        """Build from :meth:`get_build_config`'s dict (a loader calls it before the weights
+        are read): ``build(config["input_shape"])``."""
+        shape = (config or {}).get("input_shape")
+        if shape is not None and not self.built:
+            self.build(_shape_tuple(shape) if not isinstance(shape, dict) else shape)
+        self.__dict__["built"] = True
+
+    def save_own_variables(self, store: Any) -> None:
+        """Write this layer's own weights (not its sub-layers') into ``store`` as ``"0"``,
+        ``"1"``... in Keras' order (trainable ones first): the group a ``.keras`` or
+        ``.weights.h5`` file keeps for this layer. Override it (and
+        :meth:`load_own_variables`) to store more, as in Keras."""
+        for i, tensor in enumerate(self._own_variables()):
+            store[str(i)] = tensor
+
+    def load_own_variables(self, store: Any) -> None:
+        """Read what :meth:`save_own_variables` wrote back into the layer's own weights."""
+        own = self._own_variables()
+        if len(store.keys()) != len(own):
+            raise ValueError(f"layer {self.name!r} expects {len(own)} variables, the file "
+                             f"holds {len(store.keys())}: {sorted(store.keys())}")  # fmt: skip
+        for i, tensor in enumerate(own):
+            tensor.assign(store[str(i)])
+
+    def _own_variables(self) -> list[Tensor]:
+        """This layer's own weights (sub-layers' not included) in Keras' order: trainable
+        ones (as made) first, then the others."""
+        own = [p for _, p in self._own_parameters()]
+        own += [b for name, b in self._buffers.items()
+                if b is not None and name not in self._non_persistent]  # fmt: skip
+        # a keras.Variable(trainable=False) is a frozen Parameter here, Keras' non-trainable
+        later = [t for t in own if not isinstance(t, Parameter)
+                 or (isinstance(t, Variable) and not t.requires_grad)]  # fmt: skip
+        return list(_unique([t for t in own if not any(t is u for u in later)] + later))
+
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments as JSON-able values (for ``save``/``load_model``).
@@ -544,6 +593,17 @@ def _constructor_arguments(cls: type, args: tuple, kwargs: dict) -> tuple[dict, 
             if arguments.pop(name, ()):
                 return None  # unnamed arguments cannot be given back by name
     return (arguments, takes_kwargs) if _plain(arguments) else None
+
+
+def _json_shape(shape: Any) -> Any:
+    """A build shape (a tuple, or a list or dict of them) as JSON: lists, None kept."""
+    if isinstance(shape, dict):
+        return {k: _json_shape(v) for k, v in shape.items()}
+    if isinstance(shape, list | tuple) and shape and all(
+        isinstance(s, list | tuple | dict) for s in shape
+    ):
+        return [_json_shape(s) for s in shape]
+    return [None if d is None else int(d) for d in shape]
 
 
 def _layer_dtype(dtype: Any) -> np.dtype | None:

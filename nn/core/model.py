@@ -60,6 +60,45 @@ class Model(TrainingMixin, Layer):
             return Functional.from_config(config, custom_objects=custom_objects)
         return super().from_config(config)
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        d = self.__dict__
+        if "_build_shape" not in d and args:  # Keras' build_config: the first call's shape
+            shape = getattr(args[0], "shape", None)
+            if shape is not None and not callable(shape):
+                d["_build_shape"] = tuple(shape)
+        return super().__call__(*args, **kwargs)
+
+    def build(self, input_shape: Any = None) -> None:
+        """Keras' ``model.build((None, 784))`` for a subclassed model: runs ``call`` once, on a
+        batch of one of zeros of that shape, so that every layer makes its weights (then
+        ``summary()`` and ``count_params()`` know them). A list of shapes for several
+        inputs. This is Keras 2's behaviour, which the textbooks show; Keras 3 on PyTorch
+        warns and leaves the layers unbuilt (it builds them so only when loading a file)."""
+        if input_shape is None:
+            raise ValueError(f"{type(self).__name__}.build() needs the input shape, e.g. "
+                             "model.build((None, 784))")  # fmt: skip
+        self.__dict__["_build_shape"] = input_shape
+        if type(self).build is not Model.build:
+            return  # super().build(shape) from the class' own build: nothing more, as Keras
+        if all(getattr(m, "built", True) for m in self.modules()) and any(
+            True for _ in self.parameters()
+        ):
+            return  # everything has its weights already
+        import autograd
+
+        def zeros(shape: Any) -> Any:
+            shape = tuple(shape)
+            if any(d is None for d in shape[1:]):
+                raise ValueError(f"{type(self).__name__}.build({input_shape!r}): only the "
+                                 "batch dimension may be None")  # fmt: skip
+            return autograd.zeros((1, *shape[1:]), device=self._device)
+
+        nested = isinstance(input_shape, list) and input_shape and all(
+            isinstance(s, list | tuple) for s in input_shape)  # fmt: skip
+        x = [zeros(s) for s in input_shape] if nested else zeros(input_shape)
+        with autograd.no_grad():
+            self(x, training=False)
+
     @property
     def layers(self) -> list[Layer]:
         """The direct sub-layers, in the order they were assigned (a subclassed model)."""
@@ -106,6 +145,28 @@ class Model(TrainingMixin, Layer):
         from ..saving import load_weights
 
         return load_weights(self, path, strict=strict)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The model's config in Keras' schema as a JSON string (``kwargs`` go to
+        ``json.dumps``); ``keras.models.model_from_json`` (here or in Keras) makes a new
+        model of it, with fresh weights."""
+        from ..saving.serialization import model_to_json
+
+        return model_to_json(self, **kwargs)
+
+    def get_compile_config(self) -> dict[str, Any] | None:
+        """Keras' ``compile_config`` of a ``.keras`` file: the compile settings in Keras'
+        form (None when not compiled). Override it, with :meth:`compile_from_config`, when
+        ``compile`` takes arguments of your own."""
+        from ..saving.keras.compile import _compile_config
+
+        return _compile_config(self)
+
+    def compile_from_config(self, config: dict[str, Any]) -> None:
+        """Compile as :meth:`get_compile_config`'s dict says (a loader calls it)."""
+        from ..saving.keras.compile import _compile_from_keras
+
+        _compile_from_keras(self, config)
 
     def save(self, path: str) -> None:
         """Write architecture (JSON config) and weights to one file; see ``nn.load_model``.

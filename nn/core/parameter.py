@@ -130,6 +130,12 @@ class Variable(Parameter):
         super().__init__(data, requires_grad=trainable and _floating(data, dtype), dtype=dtype)
         self.name = name or "variable"
 
+    def numpy(self, force: bool = True) -> np.ndarray:
+        """The values as a NumPy array, as Keras' ``variable.numpy()``: on a device, copied
+        to the host (a PyTorch tensor's ``numpy()`` refuses that; a Keras variable's
+        does not)."""
+        return super().numpy(force=force)
+
 
 def _floating(data: Any, dtype: Any) -> bool:
     if dtype is not None:

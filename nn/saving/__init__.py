@@ -56,6 +56,16 @@ from .native import (  # noqa: F401 - _SERIALIZERS and _format_of: for tests and
     _write,
     read_file,
 )
+from .registry import (
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    loading_scope,
+    register_keras_serializable,
+)
+from .serialization import deserialize_keras_object, serialize_keras_object
 
 #: Values a loaded config may allocate beyond those its file holds (probe batches, weights
 #: the file leaves out): enough for any small model, far below a harmful allocation.
@@ -115,7 +125,7 @@ def serialize_layer(layer: Module) -> dict[str, Any]:
 def _layer_class(name: str, module: Any, custom_objects: dict[str, type] | None) -> Any:
     import nn.models  # noqa: F401 - defining the built-in classes registers them
 
-    cls = (custom_objects or {}).get(name) or BUILTIN_LAYERS.get(f"{module}.{name}")
+    cls = get_registered_object(name, custom_objects) or BUILTIN_LAYERS.get(f"{module}.{name}")
     if cls is None:  # a config without "module": Keras' layer of that name, else the only one
         candidates = [c for key, c in BUILTIN_LAYERS.items() if key.rsplit(".", 1)[1] == name]
         keras = [c for c in candidates if c.__module__.startswith("nn.layers")]
@@ -126,8 +136,9 @@ def _layer_class(name: str, module: Any, custom_objects: dict[str, type] | None)
 def deserialize_layer(
     config: dict[str, Any], custom_objects: dict[str, type] | None = None
 ) -> Module:
-    """Inverse of :func:`serialize_layer`; ``custom_objects`` maps class names of your own
-    Modules (with get_config/from_config) to their classes.
+    """Inverse of :func:`serialize_layer`; classes of your own (with get_config/from_config)
+    are found by name in ``custom_objects``, a ``custom_object_scope`` or the registry
+    (``register_keras_serializable``).
 
     Raises:
         ValueError: an unknown class name, or an entry that is not
@@ -199,11 +210,13 @@ def load_model(
     path: str,
     custom_objects: dict[str, type] | None = None,
     compile: bool = True,  # noqa: A002 - Keras' argument name
+    safe_mode: bool = True,
 ) -> Module:
     """Rebuild the model saved by ``model.save(path)`` and load its weights.
 
     ``.keras`` files (Keras 3's format) come back compiled as saved unless ``compile`` is
-    False; native files hold no compile configuration.
+    False; native files hold no compile configuration. A ``.keras`` file holding a Lambda
+    layer of a Python lambda is refused unless ``safe_mode=False`` (its bytecode runs).
 
     The config is rebuilt under a budget of the values the file holds and its weights'
     names and shapes are checked against the file before the data is read.
@@ -215,7 +228,8 @@ def load_model(
         FileNotFoundError: there is no such file.
     """
     if (keras := _keras_saving(path)) is not None:
-        return keras.load_model(path, compile=compile, custom_objects=custom_objects)
+        return keras.load_model(path, compile=compile, custom_objects=custom_objects,
+                                safe_mode=safe_mode)
     with _open_weights(path) as contents:
         config = _parse_config(path, contents.config_text)
         if config is None:
@@ -232,7 +246,8 @@ def load_model(
             raise FileFormatError(f"{path!r}: its model config has no 'model' entry")
         token = ALLOCATION_BUDGET.set(_AllocationBudget(path, contents.shapes))
         try:
-            model = deserialize_layer(config["model"], custom_objects)
+            with loading_scope(custom_objects):
+                model = deserialize_layer(config["model"], custom_objects)
         except FileFormatError:
             raise
         except RecursionError:
@@ -257,7 +272,9 @@ def load_model(
 
 
 __all__ = [
-    "CHECKSUM_KEY", "CONFIG_KEY", "FORMAT_VERSION", "MAX_NPZ_EXPANSION", "FileFormatError",
-    "atomic_write", "deserialize_layer", "load_model", "load_weights", "read_file",
-    "save_model", "save_weights", "serialize_layer",
+    "CHECKSUM_KEY", "CONFIG_KEY", "CustomObjectScope", "FORMAT_VERSION", "MAX_NPZ_EXPANSION",
+    "FileFormatError", "atomic_write", "custom_object_scope", "deserialize_keras_object",
+    "deserialize_layer", "get_custom_objects", "get_registered_name", "get_registered_object",
+    "load_model", "load_weights", "read_file", "register_keras_serializable", "save_model",
+    "save_weights", "serialize_keras_object", "serialize_layer",
 ]  # fmt: skip

@@ -30,12 +30,20 @@ moving_variance; PReLU: alpha)::
     /layers/batch_normalization/vars/0 .. 3
     /optimizer/vars/0 (iterations), 1 (learning rate), 2... (per-weight slots)
 
-Supported: Sequential models of InputLayer, Dense, Dropout, Flatten, BatchNormalization,
-LayerNormalization, Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, Reshape, Rescaling,
-GaussianNoise, GaussianDropout and AlphaDropout (:mod:`nn.layers`), with the
-activations, initializers, regularizers and constraints this project has. Anything else (a
-layer of another class, a subclassed or functional model, an unnamed activation function,
-a Keras option this project does not implement) raises :class:`KerasFormatError` naming it.
+Supported: Sequential, functional and subclassed models of InputLayer, Dense, Dropout,
+Flatten, BatchNormalization, LayerNormalization, Activation, ReLU, LeakyReLU, PReLU, ELU,
+Softmax, Reshape, Rescaling, Lambda, GaussianNoise, GaussianDropout and AlphaDropout
+(:mod:`nn.layers`), with the activations, initializers, regularizers and constraints this
+project has, and layers, models and functions of the user's (written under their
+registered names, found again through :mod:`nn.saving.registry`). The layers a custom
+layer or a subclassed model holds are laid out by attribute, as Keras' saving walk lays
+them out (``blk/inner/vars/0``; a list ``heads/dense_1``; the model's ``layers`` for what
+no earlier attribute reached), and each object's group holds what its
+``save_own_variables`` writes; a class' ``save_assets`` files go under ``assets/<its
+path>/`` in the archive. Anything else (a PyTorch-style module, a lambda activation, a
+Keras option this project does not implement) raises :class:`KerasFormatError` naming it.
+A Lambda layer's Python lambda is written as Keras writes it (its bytecode) and read only
+with ``load_model(..., safe_mode=False)``: reading it runs code the file holds.
 
 The compile configuration travels with a ``.keras`` file: ``load_model`` returns a model
 compiled with the file's loss, metrics and optimizer (by Keras name and hyper-parameters;
@@ -49,8 +57,10 @@ variables. A compile configuration that cannot be translated (a custom loss, RAd
 PyTorch-style ``weight_decay``) is left out with a warning: the file then loads
 uncompiled, as Keras does when it cannot compile.
 
-Reading is defensive: JSON only (no pickle); only the three known zip members are read,
-after checking their declared sizes; HDF5 soft and external links and external or virtual
+Reading is defensive: JSON only (no pickle; a lambda's bytecode only with
+``safe_mode=False``); only the three known zip members and, for a layer that loads
+assets, the files under its own ``assets/`` folder (names checked) are read, after
+checking their declared sizes; HDF5 soft and external links and external or virtual
 datasets are refused; every dataset's shape and dtype is checked against the model before
 anything is read or allocated, and a layer config is checked against the weights file
 before its weights are created.
@@ -99,9 +109,10 @@ from .config import SUPPORTED_LAYERS, _sequential, model_config, model_from_conf
 from .legacy_h5 import _load_legacy, _load_legacy_weights, _save_legacy
 from .weights import (
     _assign,
-    _layer_weights,
     _optimizer_restorer,
+    _own_store,
     _read_layer_weights,
+    _saveables,
     _weight_plan,
     _weights_h5_bytes,
 )
@@ -168,6 +179,26 @@ def _read_json(zf: zipfile.ZipFile, name: str, path: str) -> Any:
         raise KerasFormatError(f"{path!r}: {name} is not valid JSON ({e})") from None
 
 
+def _dataset_shapes(h5py: Any, f: Any) -> dict[str, tuple[int, ...]]:
+    """Every dataset's shape, by path (metadata only: nothing is read)."""
+    shapes: dict[str, tuple[int, ...]] = {}
+    f.visititems(lambda name, obj: shapes.__setitem__(name, tuple(obj.shape))
+                 if isinstance(obj, h5py.Dataset) else None)  # fmt: skip
+    return shapes
+
+
+def _compiled_from_config(model: Module, config: Any,
+                          custom_objects: dict[str, Any] | None) -> bool:  # fmt: skip
+    """Compile a loaded model as its ``compile_config`` says: through the class' own
+    ``compile_from_config`` where it defines one (Keras' hook), else from Keras' settings."""
+    from .config import _overrides
+
+    if _overrides(model, "compile_from_config"):
+        model.compile_from_config(config)
+        return True
+    return _compile_from_keras(model, config, custom_objects)
+
+
 def save_model(model: Module, path: str) -> None:
     """Write ``model`` as a Keras 3 ``.keras`` archive (atomically, as the native
     format): config with compile configuration, metadata and weights. A ``.h5`` or
@@ -176,6 +207,7 @@ def save_model(model: Module, path: str) -> None:
         return _save_legacy(model, path)
     config = model_config(model)  # refuses unsupported models before writing anything
     weights = _weights_h5_bytes(model, with_optimizer="compile_config" in config)
+    assets = _saved_assets(model)
     metadata = {
         "keras_version": KERAS_VERSION,
         "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
@@ -187,6 +219,8 @@ def save_model(model: Module, path: str) -> None:
             zf.writestr(METADATA_MEMBER, json.dumps(metadata))
             zf.writestr(CONFIG_MEMBER, json.dumps(config))
             zf.writestr(WEIGHTS_MEMBER, weights)
+            for name, data in assets.items():
+                zf.writestr(name, data)
 
     atomic_write(path, write)
 
@@ -226,11 +260,21 @@ def load_weights(model: Module, path: str, strict: bool = True) -> IncompatibleK
 
 
 def load_model(path: str, compile: bool = True,  # noqa: A002 - Keras' name
-               custom_objects: dict[str, Any] | None = None) -> Sequential:
+               custom_objects: dict[str, Any] | None = None,
+               safe_mode: bool = True) -> Sequential:  # fmt: skip
     """Read a Keras 3 ``.keras`` archive: the Sequential model with its weights, compiled
     as saved (``compile=False``: uncompiled), in inference mode as a Keras model is when
     called. Unsupported layers or settings raise :class:`KerasFormatError` naming them.
     A ``.h5``/``.hdf5`` path reads the legacy whole-model HDF5 file."""
+    from ..registry import loading_scope
+    from ..serialization import safe_mode_scope
+
+    with loading_scope(custom_objects), safe_mode_scope(safe_mode):
+        return _load_model(path, compile, custom_objects)
+
+
+def _load_model(path: str, compile: bool,  # noqa: A002
+                custom_objects: dict[str, Any] | None) -> Sequential:  # fmt: skip
     h5py = _h5py()
     if not os.path.exists(path):
         raise FileNotFoundError(f"no such Keras file: {path!r}")
@@ -240,10 +284,21 @@ def load_model(path: str, compile: bool = True,  # noqa: A002 - Keras' name
         config = _read_json(zf, CONFIG_MEMBER, path)
         if METADATA_MEMBER in zf.namelist():
             _read_json(zf, METADATA_MEMBER, path)  # must be valid, carries nothing we use
+    from ...core.layer import ALLOCATION_BUDGET
+    from .. import _AllocationBudget
+
+    try:  # what the file holds bounds what the config may make
+        with _open_weights(path) as f:
+            budget = _AllocationBudget(path, _dataset_shapes(h5py, f))
+    except KerasFormatError:  # no weights member: the config is checked first, then that
+        budget = None
+    token = ALLOCATION_BUDGET.set(budget)
     try:
         model, input_shape = model_from_config(config, custom_objects)
     except KerasFormatError as e:
         raise KerasFormatError(f"{path!r}: {e}") from None
+    finally:
+        ALLOCATION_BUDGET.reset(token)
     with _open_weights(path) as f:
         try:
             plan = _weight_plan(model, input_shape, unbuilt_ok=True)
@@ -253,18 +308,75 @@ def load_model(path: str, compile: bool = True,  # noqa: A002 - Keras' name
         if input_shape is not None:  # only now, with every shape checked, allocate
             model.build(input_shape)
         for group, layer, shapes in plan:  # the layers were built as planned
-            if getattr(layer, "built", True):
-                assert [tuple(t.shape) for t in _layer_weights(layer)] == shapes, group
+            if getattr(layer, "built", True) and shapes is not None:
+                assert [tuple(t.shape) for t in _own_store(layer).values()] == shapes, group
         _assign(plan, found)
         if compile and config.get("compile_config"):  # Keras writes {} when uncompiled
-            if _compile_from_keras(model, config["compile_config"], custom_objects):
+            if _compiled_from_config(model, config["compile_config"], custom_objects):
                 try:
                     restore_optimizer = _optimizer_restorer(h5py, f, model)
                 except KerasFormatError as e:
                     raise KerasFormatError(f"{path!r}: {e}") from None
                 restore_optimizer()
+    _load_assets(path, model)
     model.eval()
     return model
+
+
+# =============================================================== assets
+_ASSETS = "assets"
+
+
+def _asset_takers(model: Module, method: str) -> list[tuple[str, Module]]:
+    """The objects (as Keras' walk names them) whose class defines ``method``
+    (``save_assets`` / ``load_assets``: Keras' hooks for files beside the weights)."""
+    return [(path, layer) for path, layer, _ in _saveables(model)
+            if callable(getattr(layer, method, None))]  # fmt: skip
+
+
+def _saved_assets(model: Module) -> dict[str, bytes]:
+    """``{zip member: bytes}`` of the files the layers' ``save_assets(folder)`` write, each
+    layer given its own folder (``assets/<its path>/``), as Keras lays them out."""
+    takers = _asset_takers(model, "save_assets")
+    members: dict[str, bytes] = {}
+    if not takers:
+        return members
+    with tempfile.TemporaryDirectory() as tmp:
+        for path, layer in takers:
+            folder = os.path.join(tmp, _ASSETS, *path.split("/"))
+            os.makedirs(folder, exist_ok=True)
+            layer.save_assets(folder)
+        for root, _, files in os.walk(os.path.join(tmp, _ASSETS)):
+            for name in sorted(files):
+                full = os.path.join(root, name)
+                with open(full, "rb") as f:
+                    members[os.path.relpath(full, tmp).replace(os.sep, "/")] = f.read()
+    return members
+
+
+def _load_assets(path: str, model: Module) -> None:
+    """Hand each layer whose class defines ``load_assets`` a folder holding its files from
+    the archive (``assets/<its path>/``; names checked: no absolute paths or ``..``)."""
+    takers = _asset_takers(model, "load_assets")
+    if not takers:
+        return
+    with _open_zip(path) as zf, tempfile.TemporaryDirectory() as tmp:
+        for layer_path, layer in takers:
+            prefix = f"{_ASSETS}/{layer_path}/" if layer_path else f"{_ASSETS}/"
+            folder = os.path.join(tmp, *prefix.strip("/").split("/"))
+            os.makedirs(folder, exist_ok=True)
+            for name in zf.namelist():
+                if not name.startswith(prefix) or name.endswith("/"):
+                    continue
+                relative = name[len(prefix):]
+                parts = relative.split("/")
+                if relative.startswith("/") or ".." in parts or "\\" in relative:
+                    raise KerasFormatError(f"{path!r}: unsafe asset name {name!r}")
+                target = os.path.join(folder, *parts)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with zf.open(_member(zf, name, path)) as src, open(target, "wb") as out:
+                    shutil.copyfileobj(src, out, 2**20)
+            layer.load_assets(folder)
 
 
 __all__ = [

@@ -335,10 +335,9 @@ def _optimizer_from_keras(value: Any, params: list[Any]) -> Any:
 
 
 def _custom_object(custom_objects: dict[str, Any] | None, *names: Any) -> Any:
-    for name in names:
-        if isinstance(name, str) and name in (custom_objects or {}):
-            return custom_objects[name]  # type: ignore[index]
-    return None
+    from ..registry import find
+
+    return find(custom_objects, *names)
 
 
 def _loss_from_keras(value: Any, custom_objects: dict[str, Any] | None = None) -> Any:

@@ -5,6 +5,10 @@ class and argument names, and back.
 
 from __future__ import annotations
 
+import builtins
+import codecs
+import marshal
+import types
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -36,6 +40,7 @@ from ...layers import (
     GaussianNoise,
     Input,
     InputLayer,
+    Lambda,
     LayerNormalization,
     LeakyReLU,
     Maximum,
@@ -50,7 +55,9 @@ from ...layers import (
 )
 from ...models.functional import Functional
 from ...models.sequential import Sequential
-from .common import KerasFormatError, _keras_object
+from ..registry import find as _find
+from ..registry import get_registered_name
+from .common import KerasFormatError, _keras_object, _Untranslatable
 from .compile import _compile_config
 
 
@@ -75,31 +82,42 @@ def _dtype_from_keras(value: Any, where: str) -> np.dtype | None:
     return None if dtype == np.dtype(get_default_dtype()) else dtype
 
 
-def _activation_to_keras(activation: Any, where: str) -> str:
+def _activation_to_keras(activation: Any, where: str) -> str | dict[str, Any]:
+    """A built-in activation by name; a function of the user's as Keras writes one (by its
+    registered name)."""
     try:
         name = _activations.serialize(activation)
     except NotImplementedError:
         name = None
+    if isinstance(name, dict) and name.get("class_name") == "function":
+        return name
     if not isinstance(name, str):
         raise KerasFormatError(
             f"{where}: activation {activation!r} cannot be written to a Keras file; use a "
-            f"name ({', '.join(_activations.known_names())}) or put the activation layer "
-            "after this one"
+            f"name ({', '.join(_activations.known_names())}), a function of your own, or put "
+            "the activation layer after this one"
         )
     return name
 
 
-def _activation_from_keras(value: Any, where: str) -> str:
+def _activation_from_keras(value: Any, where: str) -> Any:
+    """A built-in activation's name, or the user's function a config names (found through
+    :mod:`nn.saving.registry`: registered, in a scope, or in ``custom_objects``)."""
     if value is None:
         return "linear"
     if isinstance(value, dict) and value.get("class_name") == "function":
-        value = value.get("config")  # a built-in function serialized as an object
-    if not isinstance(value, str) or value.lower() not in _activations.known_names():
+        value = value.get("config")  # a function serialized as an object
+    if isinstance(value, str) and value.lower() in _activations.known_names():
+        return value
+    found = _find(None, value) if isinstance(value, str) else None
+    if found is None:
         raise KerasFormatError(
             f"{where}: Keras activation {value!r} is not available here; available: "
-            f"{', '.join(_activations.known_names())}"
+            f"{', '.join(_activations.known_names())} (a function of your own: register it "
+            f"with @keras.saving.register_keras_serializable() or pass custom_objects="
+            f"{{{value!r}: ...}})"
         )
-    return value
+    return found
 
 
 def _with_module(serialized: dict[str, Any], module: str) -> dict[str, Any]:
@@ -273,6 +291,32 @@ def _flatten_to_keras(layer: Flatten, where: str) -> dict[str, Any]:
     return {"data_format": "channels_last"}
 
 
+def _function_to_keras(fn: Any, where: str) -> dict[str, Any]:
+    """A Lambda's function as Keras writes it: a Python lambda as its bytecode
+    (``__lambda__``: marshal, base64), which only ``safe_mode=False`` loads; a named
+    function by its registered name."""
+    if isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>":
+        code = codecs.encode(marshal.dumps(fn.__code__), "base64").decode("ascii")
+        closure = None if not fn.__closure__ else [c.cell_contents for c in fn.__closure__]
+        return {"class_name": "__lambda__",
+                "config": {"code": code, "defaults": fn.__defaults__, "closure": closure}}
+    if callable(fn) and getattr(fn, "__name__", None):
+        from ..serialization import serialize_keras_object
+
+        return serialize_keras_object(fn)
+    raise KerasFormatError(f"{where}: the function {fn!r} cannot be written to a Keras file")
+
+
+def _lambda_to_keras(layer: Lambda, where: str) -> dict[str, Any]:
+    from ..serialization import serialize_keras_object
+
+    config: dict[str, Any] = {"function": _function_to_keras(layer.function, where)}
+    if layer.output_shape is not None:
+        config["output_shape"] = list(layer.output_shape)
+    config["arguments"] = serialize_keras_object(layer.arguments)
+    return config
+
+
 def _prelu_to_keras(layer: PReLU, where: str) -> dict[str, Any]:
     return {
         "alpha_initializer": _initializer_to_keras(layer.alpha_initializer, where),
@@ -284,6 +328,7 @@ def _prelu_to_keras(layer: PReLU, where: str) -> dict[str, Any]:
 
 _WRITERS: dict[type, tuple[str, Callable[[Any, str], dict[str, Any]]]] = {
     Dense: ("Dense", _dense_to_keras),
+    Lambda: ("Lambda", _lambda_to_keras),
     BatchNormalization: ("BatchNormalization", _batch_norm_to_keras),
     LayerNormalization: ("LayerNormalization", _layer_norm_to_keras),
     Dropout: ("Dropout", lambda la, w: {"rate": la.rate, "seed": la.seed, "noise_shape": None}),
@@ -346,10 +391,11 @@ def _describe(index: int, layer: Module) -> str:
 
 
 def _sequential(model: Module) -> Sequential:
-    if type(model) is not Sequential and not isinstance(model, Functional):
+    if type(model) is not Sequential and not isinstance(model, Functional) \
+            and not _is_subclassed_model(model):  # fmt: skip
         raise KerasFormatError(
-            f"only Sequential and functional models can be written to or read from Keras "
-            f"files, got "
+            f"only Sequential, functional and subclassed Keras models can be written to or "
+            f"read from Keras files, got "
             f"{type(model).__name__}; save_weights/load_weights in the native format "
             "(.safetensors, .npz) work for any model"
         )
@@ -361,9 +407,7 @@ def _layer_entry(layer: Module, where: str) -> dict[str, Any]:
     ``get_config``)."""
     class_name = _keras_class_of(layer, where)
     if _is_custom(layer):
-        config = {**layer.get_config(), "dtype": _dtype_policy(layer.dtype)}
-        return {"module": None, "class_name": class_name, "config": config,
-                "registered_name": class_name}  # fmt: skip
+        return _custom_entry(layer)
     writer = _WRITERS[type(layer)][1]
     config = {
         "name": layer.name,
@@ -372,6 +416,23 @@ def _layer_entry(layer: Module, where: str) -> dict[str, Any]:
         **writer(layer, where),
     }
     return _keras_object("keras.layers", class_name, config)
+
+
+def _custom_entry(obj: Module) -> dict[str, Any]:
+    """A layer or model class of the user's, as Keras writes one: its ``get_config()``
+    (objects in it serialized), under its registered name (``"package>Name"`` if
+    registered, see :mod:`nn.saving.registry`)."""
+    from ..serialization import serialize_keras_object
+
+    cls = type(obj)
+    config = serialize_keras_object(obj.get_config())
+    if isinstance(obj, tuple(_WRITERS)) and isinstance(config, dict):
+        # a subclass of a built-in layer: its input shape goes in build_config, as Keras'
+        # configs have none (given back, it would build the layer inside __init__)
+        config.pop("input_shape", None)
+    module = None if cls.__module__ == "__main__" else cls.__module__  # as Keras writes it
+    return {"module": module, "class_name": cls.__name__, "config": config,
+            "registered_name": get_registered_name(cls)}  # fmt: skip
 
 
 def _input_layer_entry(name: str, batch_shape: tuple, dtype: Any) -> dict[str, Any]:
@@ -402,6 +463,8 @@ def _functional_config(model: Functional) -> dict[str, Any]:
             entry = _input_layer_entry(layer.name, tuple(out.shape), out.dtype)
         else:
             entry = _layer_entry(layer, _describe(i, layer))
+            if _overrides(layer, "get_build_config"):  # the class' own build settings
+                entry["build_config"] = _build_config(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = []
         for node in model.nodes_of(layer):
@@ -424,17 +487,80 @@ def _functional_config(model: Functional) -> dict[str, Any]:
     out = {"module": "keras.src.models.functional", "class_name": "Functional",
            "config": config, "registered_name": "Functional",
            "build_config": {"input_shape": None}}  # fmt: skip
-    compile_config = _compile_config(model)
+    compile_config = _model_compile_config(model)
     if compile_config is not None:
         out["compile_config"] = compile_config
     return out
 
 
+def _is_subclassed_model(obj: Any) -> bool:
+    """A Keras-style model class of the user's (``class MyModel(keras.Model)``)."""
+    from ...core.model import Model
+
+    return (isinstance(obj, Model) and not isinstance(obj, Functional | Sequential)
+            and is_users_own(type(obj)))  # fmt: skip
+
+
+def _overrides(obj: Any, method: str) -> bool:
+    """Whether the user's class defines ``method`` (a saving hook) itself."""
+    found = getattr(type(obj), method, None)
+    return found is not None and is_users_own(found)
+
+
+def _model_compile_config(model: Module) -> dict[str, Any] | None:
+    """Keras' ``compile_config``: the user's ``get_compile_config()`` (its values serialized)
+    where the class defines one, else the compile settings in Keras' form."""
+    if _overrides(model, "get_compile_config"):
+        from ..serialization import serialize_keras_object
+
+        return serialize_keras_object(model.get_compile_config())
+    return _compile_config(model)
+
+
+def _build_config(layer: Module) -> dict[str, Any] | None:
+    from ..serialization import serialize_keras_object
+
+    get = getattr(layer, "get_build_config", None)
+    return None if get is None else serialize_keras_object(get())
+
+
+def _subclassed_model_config(model: Module) -> dict[str, Any]:
+    """A subclassed model as Keras writes it: its class and ``get_config()`` (read back
+    through the registry or ``custom_objects``), its ``build_config`` (the input shape it
+    was built for) and ``compile_config``; its layers are in the weights file only."""
+    try:
+        entry = _custom_entry(model)
+    except NotImplementedError as error:
+        raise KerasFormatError(f"the model {model.name!r}: {error}") from None
+    build = _build_config(model)
+    if build is not None:
+        entry["build_config"] = build
+    compile_config = _model_compile_config(model)
+    if compile_config is not None:
+        entry["compile_config"] = compile_config
+    return entry
+
+
+def layer_or_model_entry(obj: Module) -> dict[str, Any]:
+    """``serialize_keras_object`` of a layer or model: Keras' entry for it, with its
+    ``build_config`` (and a model's ``compile_config``)."""
+    if isinstance(obj, Functional | Sequential) or _is_subclassed_model(obj):
+        return model_config(obj)
+    entry = _layer_entry(obj, f"layer {getattr(obj, 'name', '?')!r}")
+    build = _build_config(obj)
+    if build is not None:
+        entry["build_config"] = build
+    return entry
+
+
 def model_config(model: Module) -> dict[str, Any]:
-    """``config.json`` for ``model``: Keras' serialized Sequential or functional model, with
-    ``compile_config`` when the model is compiled and its settings have Keras forms."""
+    """``config.json`` for ``model``: Keras' serialized Sequential, functional or subclassed
+    model, with ``compile_config`` when the model is compiled and its settings have Keras
+    forms."""
     if isinstance(model, Functional):
         return _functional_config(model)
+    if _is_subclassed_model(model):
+        return _subclassed_model_config(model)
     model = _sequential(model)
     input_shape = model._build_input_shape
     layers: list[dict[str, Any]] = []
@@ -446,7 +572,9 @@ def model_config(model: Module) -> dict[str, Any]:
         layers.append(entry)
     for i, layer in enumerate(model.layers):
         entry = _layer_entry(layer, _describe(i, layer))
-        if input_shapes and input_shapes[i] is not None:
+        if _overrides(layer, "get_build_config"):  # the class' own build settings
+            entry["build_config"] = _build_config(layer)
+        elif input_shapes and input_shapes[i] is not None:
             entry["build_config"] = {"input_shape": list(input_shapes[i])}
         layers.append(entry)
     config: dict[str, Any] = {
@@ -459,7 +587,7 @@ def model_config(model: Module) -> dict[str, Any]:
     if input_shape is not None:
         config["build_input_shape"] = list(input_shape)
         out["build_config"] = {"input_shape": list(input_shape)}
-    compile_config = _compile_config(model)
+    compile_config = _model_compile_config(model)
     if compile_config is not None:
         out["compile_config"] = compile_config
     return out
@@ -645,12 +773,57 @@ def _softmax_from_keras(c: _Config, input_shape: tuple | None) -> Softmax:
     return Softmax(axis=axis, **kwargs)
 
 
+def _function_from_keras(value: Any, where: str) -> Any:
+    """A Lambda's function from a file: a named function through the registry, or a Python
+    lambda's bytecode, only when loading with ``safe_mode=False`` (it runs code the file
+    holds, as Keras refuses to by default)."""
+    from ..serialization import in_safe_mode, resolve_function
+
+    if isinstance(value, dict) and value.get("class_name") == "__lambda__":
+        if in_safe_mode():
+            raise ValueError(
+                f"{where}: the file holds a Lambda layer whose function is a Python lambda: "
+                "loading it runs code from the file, which is refused by default. If you "
+                "trust the file, pass safe_mode=False to the loading function"
+            )
+        body = value.get("config") or {}
+        code = marshal.loads(codecs.decode(str(body.get("code", "")).encode("ascii"), "base64"))
+        if not isinstance(code, types.CodeType):
+            raise KerasFormatError(f"{where}: the lambda's code is not Python bytecode")
+        defaults = body.get("defaults")
+        closure = body.get("closure")
+        cells = None if closure is None else tuple(types.CellType(v) for v in closure)
+        return types.FunctionType(code, {"__builtins__": builtins}, code.co_name,
+                                  None if defaults is None else tuple(defaults), cells)
+    if isinstance(value, dict) and value.get("class_name") == "function":
+        value = value.get("config")
+    try:
+        return resolve_function(value)
+    except ValueError as error:
+        raise KerasFormatError(f"{where}: {error}") from None
+
+
+def _lambda_from_keras(c: _Config, input_shape: tuple | None) -> Lambda:
+    from ..serialization import deserialize_keras_object
+
+    function = _function_from_keras(c.get("function"), c.where)
+    output_shape = c.get("output_shape")
+    if output_shape is not None and not (isinstance(output_shape, list) and all(
+            isinstance(d, int | type(None)) for d in output_shape)):  # fmt: skip
+        raise KerasFormatError(f"{c.where}: output_shape {output_shape!r} is not supported "
+                               "(a shape is; a function is not)")  # fmt: skip
+    c.expect("mask", None)
+    arguments = deserialize_keras_object(c.get("arguments") or {})
+    return Lambda(function, output_shape=output_shape, arguments=arguments, **_base_kwargs(c))
+
+
 def _merge_from_keras(cls: type) -> Callable[[_Config, tuple | None], Layer]:
     return lambda c, shape: cls(**_base_kwargs(c))
 
 
 _READERS: dict[str, Callable[[_Config, tuple | None], Layer]] = {
     "Dense": _dense_from_keras,
+    "Lambda": _lambda_from_keras,
     "BatchNormalization": _batch_norm_from_keras,
     "LayerNormalization": _layer_norm_from_keras,
     "Dropout": _dropout_from_keras,
@@ -698,11 +871,9 @@ def _input_shape_from_keras(entry: dict[str, Any]) -> tuple:
 
 
 def _custom_class(entry: dict[str, Any], custom_objects: dict[str, Any] | None) -> Any:
-    """The user's class for a custom entry (by its registered name, then its class name)."""
-    for key in (entry.get("registered_name"), entry.get("class_name")):
-        if isinstance(key, str) and key in (custom_objects or {}):
-            return custom_objects[key]  # type: ignore[index]
-    return None
+    """The user's class for a custom entry (by its registered name, then its class name;
+    see :mod:`nn.saving.registry` for where it is looked for)."""
+    return _find(custom_objects, entry.get("registered_name"), entry.get("class_name"))
 
 
 def _check_keras_class(entry: Any, where: str,
@@ -728,9 +899,10 @@ def _check_keras_class(entry: Any, where: str,
 
 def _custom_layer(cls: Any, entry: dict[str, Any], layer_input: tuple | None,
                   where: str) -> Layer:  # fmt: skip
-    """A user's layer from its Keras entry: ``cls.from_config(config)`` (the dtype policy
-    as its name), built for the entry's input shape so its weights can be read."""
-    config = dict(entry.get("config") or {})
+    """A user's layer (or model) from its Keras entry: ``cls.from_config(config)`` (the
+    dtype policy as its name), built so its weights can be read: by its own
+    ``build_from_config`` where the class defines one, else for the entry's input shape."""
+    config = _builtin_settings_from_keras(dict(entry.get("config") or {}), where)
     policy = config.get("dtype")
     if isinstance(policy, dict):
         config["dtype"] = _dtype_from_keras(policy, where)
@@ -739,9 +911,44 @@ def _custom_layer(cls: Any, entry: dict[str, Any], layer_input: tuple | None,
     except TypeError as error:
         raise KerasFormatError(f"{where}: {cls.__name__}.from_config({config!r}) failed: "
                                f"{error}") from None  # fmt: skip
-    if layer_input is not None and not layer.built:
+    build_config = entry.get("build_config")
+    if isinstance(build_config, dict) and _overrides(layer, "build_from_config"):
+        from ..serialization import deserialize_keras_object
+
+        layer.build_from_config(deserialize_keras_object(build_config))
+    elif layer_input is not None and not layer.built:
         layer.ensure_built(layer_input)
     return layer
+
+
+def _builtin_settings_from_keras(config: dict[str, Any], where: str) -> dict[str, Any]:
+    """A custom layer's config as Keras writes the settings it inherits from a built-in
+    layer (``class MyDense(keras.layers.Dense)``): initializers, regularizers and
+    constraints as Keras objects become this project's, an unset ``quantization_config``
+    goes."""
+    readers = {"_initializer": _initializer_from_keras, "_regularizer": _regularizer_from_keras,
+               "_constraint": _constraint_from_keras}  # fmt: skip
+    if config.get("quantization_config", 0) is None:
+        del config["quantization_config"]
+    for key, value in list(config.items()):
+        read = next((r for end, r in readers.items() if key.endswith(end)), None)
+        if read is not None and isinstance(value, dict) \
+                and str(value.get("module") or "").startswith("keras"):  # fmt: skip
+            config[key] = read(value, f"{where}: {key}")
+    return config
+
+
+def _subclassed_model_from_config(cls: Any, config: dict[str, Any]) -> Any:
+    """A subclassed model from its entry, built as its ``build_config`` says (the model's
+    own ``build_from_config``, else ``build(input_shape)``: a call on zeros), so that its
+    weights can be read."""
+    where = f"the model ({config.get('class_name')})"
+    build_config = config.get("build_config")
+    shape = build_config.get("input_shape") if isinstance(build_config, dict) else None
+    model = _custom_layer(cls, config, None, where)
+    if shape is not None and not _overrides(model, "build_from_config"):
+        model.build(_shape_from_keras(shape, where) if not isinstance(shape, dict) else shape)
+    return model
 
 
 def model_from_config(config: Any, custom_objects: dict[str, Any] | None = None,
@@ -751,13 +958,16 @@ def model_from_config(config: Any, custom_objects: dict[str, Any] | None = None,
     file against the layers before their weights are allocated."""
     if not isinstance(config, dict):
         raise KerasFormatError("config.json does not hold a JSON object")
-    class_name = _check_keras_class(config, "the model")
+    class_name = _check_keras_class(config, "the model", custom_objects)
+    custom = _custom_class(config, custom_objects)
+    if custom is not None and class_name not in ("Functional", "Model", "Sequential"):
+        return _subclassed_model_from_config(custom, config), None
     if class_name in ("Functional", "Model"):
         return _functional_from_config(config, custom_objects), None
     if class_name != "Sequential":
         raise KerasFormatError(
-            "only Sequential and functional models can be read from Keras files; this file "
-            f"holds {class_name}"
+            "only Sequential, functional and subclassed models can be read from Keras files; "
+            f"this file holds {class_name}"
         )
     body = config.get("config")
     if not isinstance(body, dict) or not isinstance(body.get("layers"), list):
@@ -872,3 +1082,100 @@ def _functional_from_config(config: dict[str, Any],
         )  # fmt: skip
     except (ValueError, KeyError, TypeError) as error:
         raise KerasFormatError(f"the functional model's graph: {error}") from None
+
+
+# =============================================================== any object, both ways
+def keras_object_entry(obj: Any) -> dict[str, Any] | None:
+    """Keras' entry for one of this project's regularizers, initializers, constraints,
+    optimizers or losses (None for anything else; a class of the user's too)."""
+    from ... import losses as _losses
+    from .compile import _loss_to_keras, _optimizer_to_keras
+
+    if is_users_own(type(obj)):
+        return None
+    where = f"{type(obj).__name__}"
+    if isinstance(obj, _regularizers.Regularizer):
+        return _regularizer_to_keras(obj, where)
+    if isinstance(obj, _initializers.Initializer):
+        return _initializer_to_keras(obj, where)
+    if isinstance(obj, _constraints.Constraint):
+        return _constraint_to_keras(obj, where)
+    import optim
+
+    try:
+        if isinstance(obj, optim.Optimizer):
+            return _optimizer_to_keras(obj)
+        if isinstance(obj, _losses.Loss):
+            entry = _loss_to_keras(obj)
+            return entry if isinstance(entry, dict) else None
+    except _Untranslatable as error:
+        raise TypeError(f"cannot serialize {obj!r} in Keras' form: {error}") from None
+    return None
+
+
+def object_from_entry(entry: dict[str, Any], custom_objects: dict[str, Any] | None) -> Any:
+    """The object a Keras entry describes (``deserialize_keras_object`` of a dict with a
+    ``class_name``): a model or layer (built as its ``build_config`` says), a regularizer,
+    initializer, constraint, optimizer or loss, or a class of the user's (found through
+    :mod:`nn.saving.registry`) made by its ``from_config``."""
+    from ..registry import loading_scope
+
+    with loading_scope(custom_objects):
+        return _object_from_entry(entry, custom_objects)
+
+
+def _object_from_entry(entry: dict[str, Any], custom_objects: dict[str, Any] | None) -> Any:
+    from .compile import _loss_from_keras, _optimizer_from_keras
+
+    class_name = entry.get("class_name")
+    module = entry.get("module") or ""
+    where = f"{class_name!r}"
+    custom = _custom_class(entry, custom_objects)
+    if class_name in ("Sequential", "Functional", "Model") or (
+        custom is not None and _is_model_class(custom)
+    ):
+        model, input_shape = model_from_config(entry, custom_objects)
+        if input_shape is not None and isinstance(model, Sequential):
+            model.build(input_shape)
+        return model
+    if custom is not None:
+        return _custom_layer(custom, entry, None, where) if isinstance(custom, type) \
+            and issubclass(custom, Module) else custom.from_config(  # fmt: skip
+                dict(entry.get("config") or {}))
+    if module.startswith("keras.layers") or class_name in _READERS:
+        reader = _READERS.get(class_name)
+        if reader is None:
+            raise KerasFormatError(f"{where}: Keras layer {class_name!r} is not supported "
+                                   f"here; supported layers: {', '.join(SUPPORTED_LAYERS)}")
+        build_config = entry.get("build_config")
+        shape = build_config.get("input_shape") if isinstance(build_config, dict) else None
+        c = _Config(entry.get("config"), where)
+        layer = reader(c, None if shape is None else _shape_from_keras(shape, where))
+        c.finish()
+        if shape is not None and not layer.built:
+            layer.ensure_built(_shape_from_keras(shape, where))
+        return layer
+    plain = _plain_object(entry)
+    if module.startswith("keras.regularizers"):
+        return _regularizers.get(plain)
+    if module.startswith("keras.initializers"):
+        return _initializer_from_keras(entry, where)
+    if module.startswith("keras.constraints"):
+        return _constraints.get(plain)
+    try:
+        if module.startswith("keras.optimizers") or "optimizers" in module:
+            return _optimizer_from_keras(entry, [])
+        if module.startswith("keras.losses"):
+            return _loss_from_keras(entry, custom_objects)
+    except _Untranslatable as error:
+        raise ValueError(f"cannot deserialize {where}: {error}") from None
+    registered = entry.get("registered_name") or class_name
+    raise ValueError(f"cannot deserialize {where}: no class {registered!r} known; register "
+                     f"it with @keras.saving.register_keras_serializable() or pass "
+                     f"custom_objects={{{registered!r}: ...}}")  # fmt: skip
+
+
+def _is_model_class(cls: Any) -> bool:
+    from ...core.model import Model
+
+    return isinstance(cls, type) and issubclass(cls, Model)

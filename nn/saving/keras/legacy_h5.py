@@ -220,7 +220,7 @@ def _load_legacy(path: str, compile: bool) -> Sequential:  # noqa: A002 - Keras'
             group = _child(h5py, f, "model_weights", h5py.Group, "the file")
             if group is None:
                 raise KerasFormatError("the file has no model_weights group")
-            plan = _weight_plan(model, input_shape, unbuilt_ok=True)
+            plan = _weight_plan(model, input_shape, unbuilt_ok=True, legacy=True)
             found = _legacy_weight_plan(h5py, group, plan)
         except json.JSONDecodeError as e:
             raise KerasFormatError(f"{path!r}: model_config is not valid JSON ({e})") from None
@@ -252,7 +252,7 @@ def _load_legacy_weights(model: Sequential, path: str) -> IncompatibleKeys:
     h5py = _h5py()
     if not os.path.exists(path):
         raise FileNotFoundError(f"no such Keras file: {path!r}")
-    plan = _weight_plan(model, model._build_input_shape)
+    plan = _weight_plan(model, model._build_input_shape, legacy=True)
     with h5py.File(path, "r") as f:
         group = _child(h5py, f, "model_weights", h5py.Group, "the file") or f
         try:

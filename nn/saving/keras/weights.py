@@ -8,14 +8,16 @@ from __future__ import annotations
 import io
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
+from ..._registry import is_users_own
 from ...core.layer import Layer, snake_case
 from ...core.module import Module, copy_into, to_host
 from ...layers import BatchNormalization, Dense, LayerNormalization, PReLU
+from ...models.functional import Functional
 from ...models.sequential import Sequential
 from .common import _DATASET_BOMB_FLOOR, _MAX_EXPANSION, KerasFormatError, _h5py, _Untranslatable
 from .compile import _optimizer_to_keras
@@ -26,18 +28,128 @@ from .config import _describe, _keras_class_of
 def _layer_paths(model: Sequential) -> list[tuple[str, Module]]:
     """``(group path, layer)`` per layer, named as Keras' saving_lib names them: the
     snake-case Keras class name, ``_1``, ``_2``... for repeats (not the layer's name)."""
+    return _container_paths("layers", model.layers)
+
+
+def _container_paths(path: str, items: list[Any]) -> list[tuple[str, Any]]:
+    """Keras' names for the elements of a list of layers: ``<path>/<snake-case class>``,
+    counted per name; a nested list is ``<path>/container``, ``container_1``..."""
     used: dict[str, int] = {}
     out = []
-    for i, layer in enumerate(model.layers):
-        base = snake_case(_keras_class_of(layer, _describe(i, layer)))
+    for i, item in enumerate(items):
+        if isinstance(item, Module):
+            base = snake_case(_keras_class_of(item, _describe(i, item)))
+        elif isinstance(item, list | tuple):
+            base = "container"
+        else:
+            continue
         if base in used:
             used[base] += 1
             name = f"{base}_{used[base]}"
         else:
             used[base] = 0
             name = base
-        out.append((f"layers/{name}", layer))
+        out.append((f"{path}/{name}", item))
     return out
+
+
+def _name_key(name: str) -> str:
+    return f"~{name}" if name.startswith("_") else name  # Keras: private attributes last
+
+
+def _attribute_children(obj: Module) -> list[tuple[str, Any]]:
+    """A layer's or subclassed model's tracked layers and lists of layers by attribute, in
+    the order Keras visits attributes (sorted, private ones last); a subclassed model's
+    ``layers`` (all its direct sub-layers) among them, as Keras' walk sees it."""
+    from ...core.model import Model
+
+    children: dict[str, Any] = {name: value for name, value in obj._modules.items()
+                                if isinstance(value, Module | list | tuple)}  # fmt: skip
+    if isinstance(obj, Model) and not isinstance(obj, Sequential | Functional):
+        children.setdefault("layers", _flat_layers(list(obj._modules.values())))
+    return [(name, children[name]) for name in sorted(children, key=_name_key)]
+
+
+def _flat_layers(items: list[Any]) -> list[Module]:
+    out: list[Module] = []
+    for item in items:
+        if isinstance(item, Module):
+            out.append(item)
+        elif isinstance(item, list | tuple):
+            out.extend(_flat_layers(list(item)))
+    return out
+
+
+def _saveables(model: Module) -> list[tuple[str, Module, int | None]]:
+    """Every object whose variables a Keras weights file holds, as Keras' saving_lib walks
+    them: ``(group path, layer, i)`` with ``i`` the index among ``model.layers`` of a
+    Sequential's or functional model's own layers (None for the model itself and for the
+    layers inside a layer or a subclassed model, named by attribute: ``blk/inner``).
+    An object met twice is visited once, at the first path."""
+    out: list[tuple[str, Module, int | None]] = []
+    visited: set[int] = set()
+
+    def visit(obj: Module, path: str, index: int | None) -> None:
+        if id(obj) in visited:
+            return
+        visited.add(id(obj))
+        out.append((path, obj, index))
+        for attr, child in _attribute_children(obj):
+            at = f"{path}/{attr}" if path else attr
+            if isinstance(child, Module):
+                visit(child, at, None)
+            else:
+                container(list(child), at)
+
+    def container(items: list[Any], path: str) -> None:
+        for at, item in _container_paths(path, items):
+            if isinstance(item, Module):
+                visit(item, at, None)
+            else:
+                container(list(item), at)
+
+    visited.add(id(model))
+    out.append(("", model, None))
+    if isinstance(model, Sequential | Functional):
+        for i, (path, layer) in enumerate(_layer_paths(model)):
+            visit(layer, path, i)
+    else:
+        for attr, child in _attribute_children(model):
+            if isinstance(child, Module):
+                visit(child, attr, None)
+            else:
+                container(list(child), attr)
+    return out
+
+
+def _own_store(layer: Module) -> dict[str, Any]:
+    """What ``layer.save_own_variables`` puts in its group: ``{"0": tensor, ...}`` (for a
+    module without the hook, a PyTorch-style one, its own parameters and buffers)."""
+    store: dict[str, Any] = {}
+    save = getattr(layer, "save_own_variables", None)
+    if save is not None:
+        save(store)
+    else:
+        own = [p for _, p in layer._own_parameters()] + [
+            b for name, b in layer._buffers.items()
+            if b is not None and name not in layer._non_persistent]  # fmt: skip
+        store.update({str(i): t for i, t in enumerate(own)})
+    return store
+
+
+def _loads_its_own(layer: Module) -> bool:
+    """Whether the user's class reads its group itself (overrides ``load_own_variables``)."""
+    method = getattr(type(layer), "load_own_variables", None)
+    return method is not None and is_users_own(method)
+
+
+def _stored(value: Any) -> np.ndarray:
+    """A value a ``save_own_variables`` stored, as the array the file keeps."""
+    if hasattr(value, "array"):
+        return _host(value)
+    if callable(getattr(value, "numpy", None)):
+        return np.asarray(value.numpy())
+    return np.asarray(value)
 
 
 def _host(tensor: Any) -> np.ndarray:
@@ -186,12 +298,11 @@ def _weights_h5_bytes(model: Sequential, with_optimizer: bool) -> bytes:
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as f:
         # Keras writes a group (with the object's name) for every layer, weights or not
-        f.create_group("vars").attrs["name"] = model.name
-        for path, layer in _layer_paths(model):
-            group = f.create_group(path).create_group("vars")
+        for path, layer, _ in _saveables(model):
+            group = f.create_group(f"{path}/vars" if path else "vars")
             group.attrs["name"] = getattr(layer, "name", path)
-            for i, tensor in enumerate(_layer_weights(layer)):
-                group.create_dataset(str(i), data=_host(tensor))
+            for key, value in _own_store(layer).items():
+                group.create_dataset(str(key), data=_stored(value))
         slots = _optimizer_variables(model) if with_optimizer else None
         if slots is not None:
             name, arrays = slots
@@ -224,9 +335,10 @@ def _child(h5py: Any, parent: Any, name: str, kind: type, where: str) -> Any:
 
 
 def _vars_group(h5py: Any, f: Any, path: str) -> Any:
-    """The ``<path>/vars`` group, or None when the file has none."""
+    """The ``<path>/vars`` group (the root's ``vars`` for ""), or None when the file has
+    none."""
     group = f
-    for part in [*path.split("/"), "vars"]:
+    for part in [*(path.split("/") if path else []), "vars"]:
         group = _child(h5py, group, part, h5py.Group, path)
         if group is None:
             return None
@@ -250,12 +362,15 @@ def _checked_datasets(
     ]
 
 
-def _checked_dataset(ds: Any, i: int, shape: tuple, kind: str, where: str) -> Any:
-    """``ds`` (weight ``i``) after checking it is a plain dataset of ``shape`` whose dtype
-    kind is in ``kind`` and that stores what it declares (nothing is read yet)."""
+def _checked_dataset(ds: Any, i: Any, shape: tuple | None, kind: str, where: str) -> Any:
+    """``ds`` (weight ``i``) after checking it is a plain dataset of ``shape`` (any, for
+    None) whose dtype kind is in ``kind`` and that stores what it declares (nothing is read
+    yet)."""
+    if ds is None:
+        raise KerasFormatError(f"{where}: weight {i} is not a dataset")
     if ds.external or ds.is_virtual:
         raise KerasFormatError(f"{where}: external or virtual HDF5 datasets are not allowed")
-    if tuple(ds.shape) != tuple(shape):
+    if shape is not None and tuple(ds.shape) != tuple(shape):
         raise KerasFormatError(
             f"{where}: weight {i} has shape {tuple(ds.shape)} in the file, the model "
             f"expects {tuple(shape)}"
@@ -297,16 +412,39 @@ def _planned_shapes(layer: Module, input_shape: tuple | None, where: str) -> lis
 
 
 def _weight_plan(
-    model: Sequential, input_shape: tuple | None, unbuilt_ok: bool = False
-) -> list[tuple[str, Module, list[tuple]]]:
+    model: Sequential, input_shape: tuple | None, unbuilt_ok: bool = False,
+    legacy: bool = False,
+) -> list[tuple[str, Module, list[tuple] | None]]:  # fmt: skip
     """``(group path, layer, weight shapes)`` for every layer, from the built weights
     or, for an unbuilt model of known input shape, from the layers' settings. With
     ``unbuilt_ok`` (a file of a model Keras never built) a layer of unknown input shape
-    expects no weights."""
-    plan = []
+    expects no weights.
+
+    Keras 3's layout (``legacy=False``) has a group per object Keras' walk visits
+    (:func:`_saveables`: the layers inside a custom layer or a subclassed model too), each
+    with what the object's ``save_own_variables`` writes; shapes None mark a layer of the
+    user's that reads its group itself (``load_own_variables``). The legacy ``.h5`` layout
+    has one group per layer of the model, holding all its weights."""
+    plan: list[tuple[str, Module, list[tuple] | None]] = []
     shape = input_shape
-    for i, (path, layer) in enumerate(_layer_paths(model)):
-        where = f"{_describe(i, layer)} ({path})"
+    walk = ([(p, la, i) for i, (p, la) in enumerate(_layer_paths(model))] if legacy
+            else _saveables(model))  # fmt: skip
+    for path, layer, index in walk:
+        where = f"{_describe(index, layer)} ({path})" if index is not None else \
+            f"{getattr(layer, 'name', '?')!r} ({path or 'the model'})"  # fmt: skip
+        if index is None:  # the model itself, or a layer inside another: built by now
+            if not getattr(layer, "built", True):
+                if unbuilt_ok:
+                    continue
+                raise KerasFormatError(f"{where} is not built: build the model first, e.g. "
+                                       "model.build((None, 784)) or call it on a batch")
+            if _loads_its_own(layer):
+                plan.append((path, layer, None))
+            else:
+                store = _own_store(layer)
+                if store or path:
+                    plan.append((path, layer, [tuple(t.shape) for t in store.values()]))
+            continue
         if not getattr(layer, "built", True) and shape is None:
             if unbuilt_ok:
                 plan.append((path, layer, []))
@@ -315,7 +453,12 @@ def _weight_plan(
                 f"{where} is not built (input shape unknown): build the model first, e.g. "
                 "model.build((None, 784)) or call it on a batch"
             )
-        plan.append((path, layer, _planned_shapes(layer, shape, where)))
+        if not legacy and getattr(layer, "built", False) and _loads_its_own(layer):
+            plan.append((path, layer, None))
+        elif not legacy and getattr(layer, "built", False):
+            plan.append((path, layer, [tuple(t.shape) for t in _own_store(layer).values()]))
+        else:
+            plan.append((path, layer, _planned_shapes(layer, shape, where)))
         if shape is not None:
             out = layer.compute_output_shape(shape)
             if out is None and getattr(layer, "built", False) and None not in shape[1:]:
@@ -335,31 +478,33 @@ def _output_shape_by_running(layer: Module, input_shape: tuple) -> tuple:
 
 
 def _read_layer_weights(
-    h5py: Any, f: Any, plan: list[tuple[str, Module, list[tuple]]], strict: bool
+    h5py: Any, f: Any, plan: list[tuple[str, Module, list[tuple] | None]], strict: bool
 ) -> tuple[dict[str, list[Any]], list[str], list[str]]:
     """Check every layer's datasets against the plan, then return the checked (unread)
-    datasets by path, and the missing and unexpected layer groups."""
+    datasets by path, and the missing and unexpected layer groups. A layer that reads its
+    group itself gets whatever the group holds, each dataset checked to be a plain one."""
     found: dict[str, list[Any]] = {}
     missing: list[str] = []
     problems: list[str] = []
     for path, layer, shapes in plan:
         group = _vars_group(h5py, f, path)
         if group is None:
-            if shapes:
+            if shapes is None or shapes:
                 missing.append(path)
             continue
         where = f"{path} (layer {getattr(layer, 'name', '?')!r})"
         try:
-            found[path] = _checked_datasets(h5py, group, shapes, where, ["f"] * len(shapes))
+            if shapes is None:  # the user's load_own_variables reads it
+                found[path] = [(key, _checked_dataset(_child(h5py, group, key, h5py.Dataset,
+                                                             where), key, None, "fiub", where))
+                               for key in sorted(group.keys())]  # fmt: skip
+            else:
+                found[path] = _checked_datasets(h5py, group, shapes, where, ["f"] * len(shapes))
         except KerasFormatError as e:
             problems.append(str(e))
     planned = {path for path, _, _ in plan}
-    layers_group = _child(h5py, f, "layers", h5py.Group, "the weights file")
-    unexpected = []
-    for name in sorted(layers_group.keys()) if layers_group is not None else []:
-        group = _vars_group(h5py, f, f"layers/{name}")
-        if f"layers/{name}" not in planned and group is not None and len(group):
-            unexpected.append(f"layers/{name}")
+    tops = {path.split("/")[0] for path in planned if path}
+    unexpected = [path for path in _groups_with_vars(h5py, f, tops) if path not in planned]
     if problems or (strict and (missing or unexpected)):
         lines = ["the Keras weights do not match this model's architecture:", *problems]
         if missing:
@@ -370,12 +515,60 @@ def _read_layer_weights(
     return found, missing, unexpected
 
 
-def _assign(plan: list[tuple[str, Module, list[tuple]]], found: dict[str, list[Any]]) -> None:
-    for path, layer, _ in plan:
+def _groups_with_vars(h5py: Any, f: Any, tops: set[str]) -> list[str]:
+    """The paths under ``tops`` (``layers``, a subclassed model's attributes) whose
+    ``vars`` group holds datasets, found through hard links only."""
+    out: list[str] = []
+
+    def visit(group: Any, path: str, depth: int) -> None:
+        if depth > 32:  # deeper than any model: a crafted file
+            raise KerasFormatError(f"{path}: HDF5 groups nested too deeply")
+        for name in sorted(group.keys()):
+            child = _child(h5py, group, name, h5py.Group, path or "the weights file") \
+                if isinstance(group.get(name, getlink=True), h5py.HardLink) else None
+            if child is None or not isinstance(child, h5py.Group):
+                continue
+            at = f"{path}/{name}" if path else name
+            if name == "vars":
+                if len(child) and path:
+                    out.append(path)
+            else:
+                visit(child, at, depth + 1)
+
+    for top in sorted(tops):
+        link = f.get(top, getlink=True)
+        if isinstance(link, h5py.HardLink) and isinstance(f[top], h5py.Group):
+            visit(f[top], top, 0)
+    return out
+
+
+class _ReadStore(Mapping):
+    """A layer's group as its ``load_own_variables`` reads it: ``store["0"]`` (an array),
+    ``keys()``, ``len(store)``, ``"variables" in store``."""
+
+    def __init__(self, datasets: list[tuple[str, Any]]) -> None:
+        self._datasets = dict(datasets)
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self._datasets[key][()]
+
+    def __iter__(self) -> Any:
+        return iter(self._datasets)
+
+    def __len__(self) -> int:
+        return len(self._datasets)
+
+
+def _assign(plan: list[tuple[str, Module, list[tuple] | None]],
+            found: dict[str, list[Any]]) -> None:  # fmt: skip
+    for path, layer, shapes in plan:
         datasets = found.get(path)
+        if shapes is None and datasets is not None:
+            layer.load_own_variables(_ReadStore(datasets))
+            continue
         if not datasets:
             continue
-        for tensor, ds in zip(_layer_weights(layer), datasets, strict=True):
+        for tensor, ds in zip(_own_store(layer).values(), datasets, strict=True):
             copy_into(tensor, ds[()])
 
 
@@ -405,6 +598,8 @@ def _restorer(
         return lambda: None
     params = _trainable(model)
     plan = None
+    if count == 2 and not (isinstance(optimizer, optim.Optimizer) and optimizer.is_bound):
+        return lambda: None  # compiled, saved before any step: no state to carry
     if isinstance(optimizer, optim.Optimizer) and optimizer.is_bound:
         plan = _slot_plan(optimizer, params)
     scalars = () if plan is None else _group_scalars(plan[1], plan[0])
