@@ -550,3 +550,13 @@ def test_from_config_finds_a_custom_layer_whose_config_has_no_name():
     x = np.ones((2, 3), np.float32)
     np.testing.assert_allclose(host(again(x)), host(model(x)), rtol=1e-6)
     assert [type(la).__name__ for la in again.layers] == ["InputLayer", "Dense", "_Scale"]
+
+
+def test_a_sequential_starting_with_a_built_model_is_built_as_in_keras(keras):
+    counts = {}
+    for lib in (nn, keras):
+        base = lib.Sequential([lib.Input((8,)), lib.layers.Dense(4)])
+        model = lib.Sequential([base, lib.layers.Dense(2)])
+        assert model.layers[-1].built
+        counts[lib] = (model.count_params(), tuple(model.output_shape))
+    assert counts[nn] == counts[keras] == (36 + 10, (None, 2))

@@ -102,8 +102,12 @@ class Sequential(Model):
                     f"{layer.name!r} is already used in {self.name!r}: pass name=... to the "
                     "layer"
                 )
-            if not self._layers and layer._declared_input_shape is not None:
-                object.__setattr__(self, "_build_input_shape", layer._declared_input_shape)
+            if not self._layers and self._build_input_shape is None:
+                shape = layer._declared_input_shape
+                if shape is None and isinstance(layer, Model) and getattr(layer, "built", False):
+                    shape = _known_input_shape(layer)  # a built model first: its input shape
+                if shape is not None:
+                    object.__setattr__(self, "_build_input_shape", shape)
         key = str(len(self._layers)) if key is None else key
         if key in self._modules:
             raise KeyError(f"Sequential already has a child named {key!r}")
@@ -374,3 +378,15 @@ def layers_of(model: Module) -> Iterable[tuple[str, Module]]:
 
 
 __all__ = ["Sequential"]
+
+
+def _known_input_shape(model: Any) -> tuple | None:
+    """A built model's single input shape, batch dimension as None; None if it has
+    several inputs or none known yet."""
+    try:
+        shape = model.input_shape
+    except (AttributeError, ValueError):
+        return None
+    if not isinstance(shape, tuple) or any(isinstance(d, tuple | list) for d in shape):
+        return None
+    return (None, *shape[1:])
