@@ -360,12 +360,16 @@ def test_misuse_is_a_clear_error():
         two.fit(np.ones((4, 3)), np.ones(4), verbose=0)
 
 
-def test_training_flag_recorded_in_the_graph():
-    """Monte-Carlo dropout: Dropout(...)(x, training=True) drops at inference too."""
-    x = nn.Input((1000,))
-    model = nn.Model(x, nn.layers.Dropout(0.5)(x, training=True))
-    out = host(model.predict(np.ones((2, 1000), np.float32), verbose=0))
-    assert 0.3 < (out == 0).mean() < 0.7
+def test_training_flag_recorded_in_the_graph(keras):
+    """Monte-Carlo dropout: Dropout(...)(x, training=True) drops when the model is called
+    without a mode; predict() calls it in inference mode, which wins, as in Keras 3."""
+    for lib in (nn, keras):
+        x = lib.Input((1000,))
+        model = lib.Model(x, lib.layers.Dropout(0.5)(x, training=True))
+        out = np.asarray(host(model(np.ones((2, 1000), np.float32))))
+        assert 0.3 < (out == 0).mean() < 0.7
+        out = np.asarray(host(model.predict(np.ones((2, 1000), np.float32), verbose=0)))
+        assert (out == 0).mean() == 0
 
 
 def test_config_round_trip_through_a_saved_file(tmp_path):
@@ -550,6 +554,40 @@ def test_from_config_finds_a_custom_layer_whose_config_has_no_name():
     x = np.ones((2, 3), np.float32)
     np.testing.assert_allclose(host(again(x)), host(model(x)), rtol=1e-6)
     assert [type(la).__name__ for la in again.layers] == ["InputLayer", "Dense", "_Scale"]
+
+
+def _recorded_modes(lib):
+    base = lib.Sequential([lib.Input((4,)), lib.layers.Dense(3), lib.layers.BatchNormalization()])
+    inputs = lib.Input((4,))
+    x = base(inputs, training=False)  # keras.io's transfer-learning guide writes this
+    x = lib.layers.Dropout(0.5)(x, training=True)  # Monte-Carlo dropout, recorded
+    model = lib.Model(inputs, lib.layers.Dense(1)(x))
+    model.set_weights([np.random.default_rng(4).normal(0, 0.5, w.shape).astype(np.float32)
+                       for w in model.get_weights()])  # fmt: skip
+    model.compile("sgd", "mse")
+    return model, base.layers[1]
+
+
+def test_the_models_mode_replaces_a_recorded_training_argument_as_in_keras_3(keras):
+    """Keras 3's functional models hand their own mode to every call that takes one, over
+    the ``training=`` recorded when the model was made: ``fit`` runs
+    ``base(inputs, training=False)`` in training mode (its BatchNormalization updates its
+    statistics) and ``predict`` runs a recorded ``Dropout(...)(x, training=True)`` in
+    inference mode. The first is said once in a warning."""
+    x = np.random.default_rng(5).normal(size=(16, 4)).astype(np.float32)
+    y = np.random.default_rng(6).normal(size=(16, 1)).astype(np.float32)
+    mine, my_bn = _recorded_modes(nn)
+    theirs, their_bn = _recorded_modes(keras)
+    np.testing.assert_array_equal(mine.predict(x, verbose=0), mine.predict(x, verbose=0))
+    np.testing.assert_allclose(mine.predict(x, verbose=0), theirs.predict(x, verbose=0),
+                               rtol=1e-5)  # fmt: skip
+    with pytest.warns(UserWarning, match="training=False .* as in Keras 3"):
+        mine.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
+    keras.utils.set_random_seed(0)
+    theirs.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
+    assert np.abs(my_bn.get_weights()[2]).max() > 0  # the moving mean moved
+    np.testing.assert_allclose(my_bn.get_weights()[2], their_bn.get_weights()[2], rtol=1e-5)
+    np.testing.assert_allclose(my_bn.get_weights()[3], their_bn.get_weights()[3], rtol=1e-5)
 
 
 def test_a_sequential_starting_with_a_built_model_is_built_as_in_keras(keras):

@@ -20,6 +20,7 @@ structure helpers here flatten and rebuild them, dict entries in sorted key orde
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -166,13 +167,30 @@ class Node:
             for t in self.input_tensors
         ]
 
-    def run(self, values: dict[int, Any]) -> list[Any]:
+    def run(self, values: dict[int, Any], training: bool | None = None) -> list[Any]:
         """Call the layer on the real tensors standing for this node's inputs
-        (``values``: id of a KerasTensor -> its Tensor); returns the flat outputs."""
+        (``values``: id of a KerasTensor -> its Tensor); returns the flat outputs.
+
+        ``training``: the mode the model itself is called in. As in Keras 3 (its
+        functional ``operation_fn``), a set mode replaces the ``training=`` recorded for
+        this call: ``base_model(inputs, training=False)`` trains in ``fit`` (a
+        BatchNormalization inside updates its statistics), which a warning says once."""
         given = iter([values[id(t)] for t in self.input_tensors])
         args = [pack_as(a, [next(given) for _ in flatten(a)]) if contains_symbolic(a) else a
                 for a in self.args]
-        out = self.layer(*args, **self.kwargs)
+        kwargs = self.kwargs
+        if training is not None and "training" in kwargs and kwargs["training"] != training:
+            if training and getattr(self.layer, "trainable", True) \
+                    and id(self) not in _WARNED_OVERRIDES:  # fmt: skip
+                _WARNED_OVERRIDES.add(id(self))
+                warnings.warn(
+                    f"layer {self.layer.name!r} was called with training=False in this "
+                    "functional model, but the model runs in training mode: as in Keras 3, "
+                    "the model's mode wins (a BatchNormalization inside updates its moving "
+                    "statistics). To keep it in inference mode while training, set "
+                    f"{self.layer.name}.trainable = False", stacklevel=2)
+            kwargs = {**kwargs, "training": training}
+        out = self.layer(*args, **kwargs)
         flat = flatten(out)
         if len(flat) != len(self.outputs):
             raise ValueError(
@@ -183,6 +201,10 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<Node layer={self.layer.name}>"
+
+
+#: nodes whose recorded training=False a training call has replaced (warned once each)
+_WARNED_OVERRIDES: set[int] = set()
 
 
 def input_node(layer: Any, tensor: KerasTensor) -> Node:

@@ -96,7 +96,7 @@ class Functional(Model):
             for symbolic, tensor in zip(self.inputs, self._flat_inputs(inputs), strict=True)
         }
         for node in self._run_order:
-            for symbolic, tensor in zip(node.outputs, node.run(values), strict=True):
+            for symbolic, tensor in zip(node.outputs, node.run(values, training), strict=True):
                 values[id(symbolic)] = tensor
         return self._pack_outputs([values[id(t)] for t in self.outputs])
 
