@@ -105,7 +105,7 @@ CONFUSION_SHAPES = {  # name: (y_true shape, y_pred shape, weights shape)
 
 
 @pytest.mark.parametrize("kind", ["Precision", "Recall", "TruePositives", "FalseNegatives",
-                                  "TrueNegatives", "FalsePositives"])
+                                  "TrueNegatives", "FalsePositives", "AUC"])
 @pytest.mark.parametrize("shapes", sorted(CONFUSION_SHAPES))
 def test_confusion_counts_weigh_each_prediction_as_keras(keras, kind, shapes):
     rng = np.random.default_rng(sorted(CONFUSION_SHAPES).index(shapes))
@@ -156,6 +156,40 @@ def _sample_weighted_run(lib):
             model.evaluate(X_FIT, Y_FIT, sample_weight=W_FIT, verbose=0),
             model.evaluate(X_FIT, Y_FIT, sample_weight=W_FIT, verbose=0, return_dict=True),
             model.evaluate(X_FIT, Y_FIT, verbose=0))
+
+
+SCORES = {  # name: (metric maker, y_true, y_pred, weights)
+    "f1-macro": (lambda k: k.metrics.F1Score(average="macro"), "onehot", (8,)),
+    "f1-micro": (lambda k: k.metrics.F1Score(average="micro", threshold=0.4), "onehot", (8,)),
+    "fbeta-weighted": (lambda k: k.metrics.FBetaScore(average="weighted", beta=2.0),
+                       "onehot", (8,)),
+    "fbeta-none": (lambda k: k.metrics.FBetaScore(beta=0.5), "onehot", (8,)),
+    "auc-pr": (lambda k: k.metrics.AUC(curve="PR"), "binary", (8, 1)),
+    "auc-majoring": (lambda k: k.metrics.AUC(summation_method="majoring"), "binary", (8,)),
+    "r2": (lambda k: k.metrics.R2Score(), "regression", (8,)),
+    "r2-per-entry": (lambda k: k.metrics.R2Score(class_aggregation=None), "regression", (8, 3)),
+    "r2-variance-weighted": (lambda k: k.metrics.R2Score(
+        class_aggregation="variance_weighted_average"), "regression", (8, 1)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SCORES))
+def test_scores_weigh_each_sample_as_keras(keras, case):
+    make, kind, w_shape = SCORES[case]
+    rng = np.random.default_rng(sorted(SCORES).index(case) + 40)
+    if kind == "onehot":
+        y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 8)]
+        p = rng.dirichlet(np.ones(3), 8).astype(np.float32)
+    elif kind == "binary":
+        y = (rng.random((8, 1)) > 0.5).astype(np.float32)
+        p = rng.random((8, 1)).astype(np.float32)
+    else:
+        y = rng.normal(size=(8, 3)).astype(np.float32)
+        p = (y + 0.5 * rng.normal(size=(8, 3))).astype(np.float32)
+    w = rng.uniform(0.1, 2.0, w_shape).astype(np.float32)
+    updates = [((y, p), {"sample_weight": w}), ((y[::-1].copy(), p), {})]
+    np.testing.assert_allclose(_streamed(ours, make, updates), _streamed(keras, make, updates),
+                               rtol=2e-6, atol=1e-7)
 
 
 def test_fit_and_evaluate_with_sample_weight_equal_keras(keras):

@@ -552,12 +552,6 @@ class RootMeanSquaredError(MeanSquaredError):
 EPSILON = 1e-7
 
 
-def _no_sample_weight(metric: Metric, sample_weight: Any) -> None:
-    """Refuse per-sample weights by name rather than ignore them."""
-    if sample_weight is not None:
-        raise NotImplementedError(f"{type(metric).__name__}: sample_weight is not supported here")
-
-
 class _Confusion(Metric):
     """Confusion counts of a binary classifier (``y_pred > thresholds``, default 0.5)."""
 

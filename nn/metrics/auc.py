@@ -27,7 +27,7 @@ import autograd
 import backends
 from autograd import Tensor
 
-from . import EPSILON, Metric, _no_sample_weight, _raw, _raw_on
+from . import EPSILON, Metric, _raw, _raw_on
 
 
 def _divide_no_nan(xp: Any, a: Any, b: Any) -> Any:
@@ -76,12 +76,24 @@ class AUC(Metric):
         self._counts: Any = None  # tp, fp, tn, fn per threshold, on the predictions' device
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        _no_sample_weight(self, sample_weight)
+        """Add a batch's confusion counts at every threshold; ``sample_weight`` (per sample,
+        or broadcastable to the predictions' shape) weighs each prediction's count, as
+        Keras does."""
         p = _raw(y_pred)
         t = _raw_on(y_true, p)
         xp = backends.backend_of(p).xp
         if int(np.prod(p.shape)) != int(np.prod(t.shape)):
             raise ValueError(f"AUC: {t.size} targets for {p.size} predictions")
+        w = None
+        if sample_weight is not None:
+            w = _raw_on(sample_weight, p).astype(np.float64)
+            if w.ndim == 1 and p.ndim == 2:
+                w = w.reshape(-1, 1)
+            try:
+                w = xp.broadcast_to(w, p.shape).reshape(-1)
+            except ValueError:
+                raise ValueError(f"AUC: sample_weight of shape {tuple(w.shape)} does not "
+                                 f"broadcast to the predictions' {tuple(p.shape)}") from None
         p = p.reshape(-1)
         if p.dtype.kind != "f":
             p = p.astype(autograd.get_default_dtype())
@@ -93,8 +105,9 @@ class AUC(Metric):
         # exceeded > j, a suffix sum of their histogram
         exceeded = xp.searchsorted(thresholds, p, side="left")
         n = self.num_thresholds + 1
-        pos = xp.bincount(exceeded, weights=positive.astype(np.float64), minlength=n)
-        every = xp.bincount(exceeded, minlength=n).astype(np.float64)
+        weights = xp.ones(p.shape, np.float64) if w is None else w
+        pos = xp.bincount(exceeded, weights=positive * weights, minlength=n)
+        every = xp.bincount(exceeded, weights=weights, minlength=n)
         above_pos = xp.cumsum(pos[::-1])[::-1][1:]
         above_all = xp.cumsum(every[::-1])[::-1][1:]
         tp, fp = above_pos, above_all - above_pos

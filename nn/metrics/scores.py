@@ -24,7 +24,7 @@ import autograd
 import backends
 from autograd import Tensor
 
-from . import EPSILON, Metric, _Confusion, _no_sample_weight, _raw, _raw_on
+from . import EPSILON, Metric, _Confusion, _raw, _raw_on
 
 
 class TruePositives(_Confusion):
@@ -87,12 +87,14 @@ class FBetaScore(Metric):
         self._sums: Any = None
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        _no_sample_weight(self, sample_weight)
+        """Add a batch's counts; ``sample_weight`` (one weight per sample, shape (batch,))
+        weighs each sample's counts, as Keras does."""
         t, p = _float_pair(y_true, y_pred, self.dtype)
         if p.ndim != 2 or t.shape != p.shape:
             raise ValueError(f"{type(self).__name__} wants y_true and y_pred of one shape "
                              f"(batch, classes) (one-hot targets); got {t.shape} and "
                              f"{p.shape}")  # fmt: skip
+        w = _sample_weights(self, sample_weight, p)
         xp = backends.get_array_module(p)
         if self.threshold is None:
             positive = (p >= p.max(axis=-1, keepdims=True)) & (xp.abs(p) > 1e-9)
@@ -100,9 +102,10 @@ class FBetaScore(Metric):
             positive = p > self.threshold
         positive = positive.astype(p.dtype)
         axis = None if self.average == "micro" else 0
+        weighed = (lambda v: v) if w is None else (lambda v: v * w[:, None])
         sums = xp.stack([
-            (positive * t).sum(axis=axis), (positive * (1 - t)).sum(axis=axis),
-            ((1 - positive) * t).sum(axis=axis), t.sum(axis=axis),
+            weighed(positive * t).sum(axis=axis), weighed(positive * (1 - t)).sum(axis=axis),
+            weighed((1 - positive) * t).sum(axis=axis), weighed(t).sum(axis=axis),
         ])  # fmt: skip
         self._sums = sums if self._sums is None else self._sums + sums
 
@@ -159,12 +162,13 @@ class R2Score(Metric):
         super().__init__(name=name, dtype=dtype)
 
     def reset_state(self) -> None:
-        self._sums: Any = None  # Σ y, Σ y², Σ (y - p)² per column
-        self._count = 0  # samples per column
+        # Σ w y, Σ w y², Σ w (y - p)², Σ w per column (w = 1 without sample weights)
+        self._sums: Any = None
         self._entries = 0  # all entries seen (Keras' n of the adjusted score)
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        _no_sample_weight(self, sample_weight)
+        """Add a batch's sums; ``sample_weight`` (per sample, (batch,), or broadcastable
+        to the targets' shape) weighs each entry, as Keras does."""
         t, p = _float_pair(y_true, y_pred, self.dtype)
         if t.ndim == 1 and p.ndim == 2 and p.shape[1] == 1:
             t = t.reshape(-1, 1)  # (N,) targets of (N, 1) predictions, as Keras
@@ -172,17 +176,27 @@ class R2Score(Metric):
             raise ValueError(f"R2Score wants (batch, outputs) targets and predictions of one "
                              f"shape; got {t.shape} and {p.shape}")  # fmt: skip
         xp = backends.get_array_module(p)
-        sums = xp.stack([t.sum(axis=0), (t * t).sum(axis=0), ((t - p) ** 2).sum(axis=0)])
+        if sample_weight is None:
+            w = xp.ones_like(t)
+        else:
+            w = _raw_on(sample_weight, p).astype(p.dtype, copy=False)
+            w = w.reshape(-1, 1) if w.ndim == 1 else w
+            try:
+                w = xp.broadcast_to(w, t.shape)
+            except ValueError:
+                raise ValueError(f"R2Score: sample_weight of shape {w.shape} does not "
+                                 f"broadcast to the targets' {t.shape}") from None
+        sums = xp.stack([(w * t).sum(axis=0), (w * t * t).sum(axis=0),
+                         (w * (t - p) ** 2).sum(axis=0), w.sum(axis=0)])  # fmt: skip
         self._sums = sums if self._sums is None else self._sums + sums
-        self._count += t.shape[0]
         self._entries += t.size
 
     def result(self) -> Tensor:
         if self._sums is None:
             return autograd.from_array(np.zeros((), autograd.get_default_dtype()))
-        total_y, total_y2, residual = self._sums
+        total_y, total_y2, residual, count = self._sums
         xp = backends.get_array_module(total_y)
-        variation = total_y2 - total_y * (total_y / self._count)
+        variation = total_y2 - total_y * (total_y / count)
         with np.errstate(divide="ignore", invalid="ignore"):
             raw = 1 - residual / variation
         raw = xp.where(xp.isinf(raw), 0.0, raw).astype(total_y.dtype)
@@ -203,3 +217,17 @@ class R2Score(Metric):
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "class_aggregation": self.class_aggregation,
                 "num_regressors": self.num_regressors}  # fmt: skip
+
+
+def _sample_weights(metric: Metric, sample_weight: Any, like: Any) -> Any:
+    """One weight per sample as a (batch,) array of ``like``'s dtype on its device (None
+    for none); other shapes are refused by name (Keras broadcasts them into nonsense)."""
+    if sample_weight is None:
+        return None
+    w = _raw_on(sample_weight, like).astype(like.dtype, copy=False)
+    if w.ndim == 2 and w.shape[1] == 1:
+        w = w.reshape(-1)
+    if w.shape != (like.shape[0],):
+        raise ValueError(f"{type(metric).__name__}: sample_weight must hold one weight per "
+                         f"sample, shape ({like.shape[0]},); got {tuple(w.shape)}")  # fmt: skip
+    return w
