@@ -104,23 +104,11 @@ class Dense(Layer):
             return _affine_activation(x, self.kernel, self.bias, fused, transposed=False)
         return self.activation(_dense(x, self.kernel, self.bias))  # x K + b in one op
 
-    def save_own_variables(self, store: Any) -> None:
-        """The kernel, then the bias: what Keras' Dense stores (a subclass' extra weights
-        are its own ``save_own_variables``' business, as in Keras); nothing unbuilt."""
+    def _own_variables(self) -> list[Any]:
+        """What Keras' Dense saves in its group: the kernel, then the bias (a subclass'
+        extra weights are its own ``save_own_variables``' business, as in Keras)."""
         if not self.built:
-            return
-        for i, tensor in enumerate(self._kernel_and_bias()):
-            store[str(i)] = tensor
-
-    def load_own_variables(self, store: Any) -> None:
-        weights = self._kernel_and_bias()
-        if len(store.keys()) != len(weights):
-            raise ValueError(f"Dense layer {self.name!r} expects {len(weights)} variables, the "
-                             f"file holds {len(store.keys())}")  # fmt: skip
-        for i, tensor in enumerate(weights):
-            tensor.assign(store[str(i)])
-
-    def _kernel_and_bias(self) -> list[Any]:
+            return []
         return [self.kernel] + ([self.bias] if self.bias is not None else [])
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
