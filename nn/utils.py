@@ -26,8 +26,16 @@ from .saving.serialization import deserialize_keras_object, serialize_keras_obje
 __all__ = ["CustomObjectScope", "PyDataset", "Sequence", "clip_grad_norm_", "clip_grad_value_",
            "custom_object_scope", "deserialize_keras_object", "get_custom_objects",
            "get_registered_name", "get_registered_object", "parameters_to_vector",
-           "register_keras_serializable", "serialize_keras_object", "set_random_seed",
-           "to_categorical"]
+           "plot_model", "register_keras_serializable", "serialize_keras_object",
+           "set_random_seed", "to_categorical"]
+
+
+def plot_model(model: Any, to_file: str = "model.png", **options: Any) -> Any:
+    """Keras' ``keras.utils.plot_model``, drawn with matplotlib: see
+    :func:`nn.training.plot.plot_model` for the options."""
+    from .training.plot import plot_model as draw
+
+    return draw(model, to_file, **options)
 
 
 def to_categorical(y: Any, num_classes: int | None = None, dtype: Any = None) -> Any:
