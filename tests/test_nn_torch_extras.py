@@ -143,3 +143,32 @@ def test_unflatten_and_parameter_list_as_pytorch(torch):
     model(Tensor(np.ones(2))).sum().backward()
     assert all(host(p.grad).tolist() == [1.0, 1.0] for p in model.parameters())
     assert len(model.scales) == 3 and model.scales[1] is list(model.parameters())[1]
+
+
+def test_lazy_linear_finds_its_input_size_at_its_first_call_as_torch(torch):
+    """d2l.ai's models: nn.LazyLinear, with the optimizer made before the first call (it
+    holds the same Parameters, filled in place); afterwards a Linear, as in PyTorch; a
+    state dict loads into a lazy layer and sizes it."""
+    for lib in (nn, torch.nn):
+        net = lib.Sequential(lib.Flatten(), lib.LazyLinear(3), lib.ReLU(), lib.LazyLinear(2))
+        assert "LazyLinear(in_features=0, out_features=3, bias=True)" in repr(net)
+    lazy = nn.Sequential(nn.Flatten(), nn.LazyLinear(3), nn.ReLU(), nn.LazyLinear(2))
+    params = list(lazy.parameters())
+    optimizer = ag.optim.SGD(lazy.parameters(), lr=0.1)
+    x = Tensor(np.random.default_rng(0).normal(size=(4, 2, 3)).astype(np.float32))
+    out = lazy(x)
+    assert [type(m).__name__ for m in lazy] == ["Flatten", "Linear", "ReLU", "Linear"]
+    assert "Linear(in_features=6, out_features=3, bias=True)" in repr(lazy)
+    assert [tuple(p.shape) for p in lazy.parameters()] == [(3, 6), (3,), (2, 3), (2,)]
+    assert all(a is b for a, b in zip(params, lazy.parameters(), strict=True))
+    before = [np.array(host(p)) for p in params]
+    out.sum().backward()
+    optimizer.step()
+    assert all(not np.array_equal(b, host(p)) for b, p in zip(before, params, strict=True))
+    # the same numbers as a Linear of the found size
+    fixed = nn.Sequential(nn.Flatten(), nn.Linear(6, 3), nn.ReLU(), nn.Linear(3, 2))
+    fixed.load_state_dict(lazy.state_dict())
+    np.testing.assert_array_equal(host(fixed(x)), host(lazy(x)))
+    again = nn.Sequential(nn.Flatten(), nn.LazyLinear(3), nn.ReLU(), nn.LazyLinear(2))
+    again.load_state_dict(lazy.state_dict())
+    np.testing.assert_array_equal(host(again(x)), host(lazy(x)))

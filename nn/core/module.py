@@ -374,6 +374,10 @@ class Module:
         mismatch raises :class:`StateDictError` listing every missing, unexpected and
         wrongly shaped key; nothing is modified in that case.
         """
+        for prefix, module in self.named_modules():  # lazy layers take the shapes given
+            materialize = getattr(module, "_materialize_from_state", None)
+            if materialize is not None:
+                materialize(state_dict, f"{prefix}." if prefix else "")
         own = self._state_tensors()
         keys = self.check_state_shapes(
             {k: tuple(_shape_of(v)) for k, v in state_dict.items()}, strict

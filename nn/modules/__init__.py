@@ -29,11 +29,12 @@ from .activation import (
 )
 from .batchnorm import BatchNorm1d
 from .container import ModuleDict, ModuleList, ParameterList
-from .linear import Linear
+from .linear import LazyLinear, Linear
 
 __all__ = [
     "ELU", "GELU", "SELU", "BatchNorm1d", "Dropout", "Flatten", "Hardsigmoid", "Hardswish",
-    "Hardtanh", "Identity", "LayerNorm", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax",
-    "Mish", "ModuleDict", "ModuleList", "PReLU", "ParameterList", "ReLU", "ReLU6", "SiLU",
-    "Sigmoid", "Softmax", "Softmin", "Softplus", "Softsign", "Tanh", "Tanhshrink", "Unflatten",
+    "Hardtanh", "Identity", "LayerNorm", "LazyLinear", "LeakyReLU", "Linear", "LogSigmoid",
+    "LogSoftmax", "Mish", "ModuleDict", "ModuleList", "PReLU", "ParameterList", "ReLU", "ReLU6",
+    "SiLU", "Sigmoid", "Softmax", "Softmin", "Softplus", "Softsign", "Tanh", "Tanhshrink",
+    "Unflatten",
 ]  # fmt: skip

@@ -73,3 +73,57 @@ class Linear(Layer):
             f"in_features={self.in_features}, out_features={self.out_features}, "
             f"bias={self.bias is not None}"
         )
+
+
+class LazyLinear(Linear):
+    """``LazyLinear(out_features, bias=True, device=None, dtype=None)``: a Linear whose
+    ``in_features`` is found at its first call (Dive into Deep Learning writes its MLPs
+    with it: ``nn.Sequential(nn.Flatten(), nn.LazyLinear(256), nn.ReLU(), ...)``).
+
+    Until then ``weight`` and ``bias`` are empty placeholders (``in_features=0``), already
+    the Parameters an optimizer made before the first call holds: the first call fills
+    them in place, drawn as :class:`Linear` draws them, and the layer becomes a
+    :class:`Linear`, as in PyTorch."""
+
+    _builds_lazily = True  # built (filled in) by its first call, through Layer.__call__
+
+    def __init__(self, out_features: int, bias: bool = True, device: Any = None,
+                 dtype: Any = None, **kwargs: Any) -> None:  # fmt: skip
+        Layer.__init__(self, dtype=dtype, **kwargs)
+        if device is not None:
+            self.__dict__["_device"] = str(device)
+        self.in_features = 0
+        self.out_features = check_int("LazyLinear", "out_features", out_features, minimum=1)
+        self.add_weight("weight", (0,), "zeros")  # placeholders, filled in by build()
+        if bias:
+            self.add_weight("bias", (0,), "zeros")
+        else:
+            self.bias = None
+
+    def build(self, input_shape: tuple) -> None:
+        in_features = input_shape[-1]
+        if in_features is None:
+            raise ValueError(f"LazyLinear: the last input dimension must be known, got "
+                             f"{tuple(input_shape)}")  # fmt: skip
+        self.in_features = int(in_features)
+        bound = 1.0 / math.sqrt(self.in_features) if self.in_features > 0 else 0.0
+        draw = RandomUniform(-bound, bound)
+        for tensor, shape in ((self.weight, (self.out_features, self.in_features)),
+                              (self.bias, (self.out_features,))):  # fmt: skip
+            if tensor is not None:  # the same Parameter, now with its values
+                tensor.array = draw(shape, dtype=tensor.dtype, device=self._device)
+                tensor._version += 1
+        self.__class__ = Linear  # as PyTorch: a materialized LazyLinear is a Linear
+
+    def _materialize_from_state(self, state_dict: dict[str, Any], prefix: str) -> None:
+        """``load_state_dict`` on a lazy layer takes its input size from the weight given,
+        as PyTorch's does."""
+        weight = state_dict.get(f"{prefix}weight")
+        shape = tuple(getattr(weight, "shape", ()))
+        if not self.built and len(shape) == 2 and shape[0] == self.out_features:
+            self.ensure_built((None, shape[1]))
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
+        if not self.built:  # called as forward(x), not through __call__
+            self.ensure_built(tuple(input.shape))
+        return Linear.forward(self, input)
