@@ -30,6 +30,8 @@ def missing(module: str, name: str) -> AttributeError:
     """The AttributeError for ``module.name``: for a layer family xpgrad does not build, one
     that says so; for anything else, Python's usual one."""
     lowered = name.lower()
+    if lowered.endswith("loss"):  # HingeEmbeddingLoss is a loss, not an embedding layer
+        return AttributeError(f"module {module!r} has no attribute {name!r}")
     for words, family in _FAMILIES:
         if any(word in lowered for word in words):
             return AttributeError(

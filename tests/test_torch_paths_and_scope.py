@@ -75,6 +75,9 @@ def test_left_out_layer_families_say_so(namespace, name, family):
 def test_other_missing_names_keep_pythons_message(namespace):
     with pytest.raises(AttributeError, match="has no attribute 'no_such_thing'"):
         namespace.no_such_thing  # noqa: B018
+    # a loss whose name holds a family's word is no layer of that family
+    with pytest.raises(AttributeError, match="has no attribute 'HingeEmbeddingLoss'"):
+        namespace.HingeEmbeddingLoss  # noqa: B018
 
 
 def test_torch_autograd_imports_and_the_version():
