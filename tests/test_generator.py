@@ -76,7 +76,7 @@ def test_dataloader_takes_pytorchs_worker_arguments_and_a_generator():
 
 @pytest.mark.parametrize("argument", ["sampler", "batch_sampler", "collate_fn"])
 def test_dataloader_refuses_what_it_would_ignore_wrongly(argument):
-    with pytest.raises(TypeError, match=f"{argument} is not supported"):
+    with pytest.raises(TypeError, match=f"{argument} must be"):
         DataLoader(TensorDataset(np.zeros((4, 1))), **{argument: object()})
     with pytest.raises(TypeError, match="unexpected keyword arguments"):
         DataLoader(TensorDataset(np.zeros((4, 1))), workers=2)

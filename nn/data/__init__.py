@@ -14,21 +14,36 @@ with ``xb.astype('float32') / 255``), integer labels stay integers.
 The files: ``loader.py`` (``DataLoader``), ``dataset.py`` (``Dataset``, the base class of
 one's own datasets, and ``ConcatDataset``), ``tensor_dataset.py`` (``TensorDataset``,
 ``Subset``), ``splits.py`` (``validation_split``, ``train_test_split``, ``random_split``),
-``py_dataset.py`` (Keras' ``PyDataset``, a dataset of whole batches).
+``py_dataset.py`` (Keras' ``PyDataset``, a dataset of whole batches), ``samplers.py``
+(PyTorch's samplers: which indices an epoch visits).
 Downloadable datasets (``fashion_mnist``, ``mnist``) are :mod:`nn.datasets`, Keras' name.
 """
 
 from .dataset import ConcatDataset, Dataset
 from .loader import DataLoader
 from .py_dataset import PyDataset
+from .samplers import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
 from .splits import random_split, train_test_split, validation_split
 from .tensor_dataset import Subset, TensorDataset
 
 __all__ = [
+    "BatchSampler",
     "ConcatDataset",
     "DataLoader",
     "Dataset",
     "PyDataset",
+    "RandomSampler",
+    "Sampler",
+    "SequentialSampler",
+    "SubsetRandomSampler",
+    "WeightedRandomSampler",
     "TensorDataset",
     "Subset",
     "random_split",

@@ -50,7 +50,11 @@ class DataLoader:
       every device.
     * PyTorch's ``num_workers``, ``pin_memory``, ``persistent_workers`` and the
       other worker arguments are accepted and change nothing: batches are made in
-      this process. ``sampler``, ``batch_sampler`` and ``collate_fn`` are refused.
+      this process.
+    * ``sampler`` (an iterable of indices, e.g. :class:`nn.data.WeightedRandomSampler`)
+      picks the indices of an epoch and their order (instead of ``shuffle``);
+      ``batch_sampler`` gives whole batches of indices; ``collate_fn(samples)`` makes a
+      batch of the list of its samples, as in PyTorch.
     * Array datasets are indexed a whole batch at a time: without shuffling a
       batch is a slice (a view, no copy); with shuffling one gather per batch.
     * On a GPU the arrays are copied to the device once, on the first epoch,
@@ -81,14 +85,19 @@ class DataLoader:
             or batch_size < 1
         ):
             raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
-        for name, given in (("sampler", sampler), ("batch_sampler", batch_sampler),
-                            ("collate_fn", collate_fn)):  # fmt: skip
-            if given is not None:
-                raise TypeError(
-                    f"DataLoader: {name} is not supported here; batches are consecutive "
-                    "(or shuffled) rows stacked into tensors. Index the dataset yourself, or "
-                    "use a Subset for a fixed selection"
-                )
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None and (batch_size != 32 or shuffle or sampler is not None
+                                          or drop_last):  # fmt: skip
+            raise ValueError("DataLoader: batch_sampler option is mutually exclusive with "
+                             "batch_size, shuffle, sampler, and drop_last")  # fmt: skip
+        for name, given in (("sampler", sampler), ("batch_sampler", batch_sampler)):
+            if given is not None and not hasattr(given, "__iter__"):
+                raise TypeError(f"DataLoader: {name} must be an iterable of indices, got "
+                                f"{type(given).__name__}")  # fmt: skip
+        if collate_fn is not None and not callable(collate_fn):
+            raise TypeError(f"DataLoader: collate_fn must be callable, got {collate_fn!r}")
+        self.sampler, self.batch_sampler, self.collate_fn = sampler, batch_sampler, collate_fn
         unknown = sorted(set(in_process) - _IN_PROCESS_ARGUMENTS)
         if unknown:
             raise TypeError(f"DataLoader: unexpected keyword arguments {unknown}")
@@ -126,19 +135,26 @@ class DataLoader:
         return self.backend.device
 
     def __len__(self) -> int:
-        n = len(self.dataset)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        n = len(self.dataset) if self.sampler is None else len(self.sampler)
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
     def __iter__(self) -> Iterator[tuple[Tensor, ...]]:
-        n = len(self.dataset)
-        if self.shuffle and self._rng is None:  # shuffle switched on after construction
-            self._rng = self._new_rng()
-        order = self._rng.permutation(n) if self.shuffle else None
-        stops = range(self.batch_size, n + 1, self.batch_size)
-        bounds = [(stop - self.batch_size, stop) for stop in stops]
-        if not self.drop_last and n % self.batch_size:
-            bounds.append((n - n % self.batch_size, n))
-        if _is_array_backed(self.dataset):
+        if self.sampler is not None or self.batch_sampler is not None:
+            order, bounds = self._sampled()
+        else:
+            n = len(self.dataset)
+            if self.shuffle and self._rng is None:  # shuffle switched on after construction
+                self._rng = self._new_rng()
+            order = self._rng.permutation(n) if self.shuffle else None
+            stops = range(self.batch_size, n + 1, self.batch_size)
+            bounds = [(stop - self.batch_size, stop) for stop in stops]
+            if not self.drop_last and n % self.batch_size:
+                bounds.append((n - n % self.batch_size, n))
+        if self.collate_fn is not None:
+            yield from self._iterate_collated(order, bounds)
+        elif _is_array_backed(self.dataset):
             yield from self._iterate_arrays(order, bounds)
         else:
             yield from self._iterate_samples(order, bounds)
@@ -174,6 +190,32 @@ class DataLoader:
             if _fits_on_device(self.backend, selected):
                 arrays, index_map = tuple(self.backend.from_host(a) for a in selected), None
         self._arrays, self._index_map = arrays, index_map
+
+    def _sampled(self) -> tuple[np.ndarray, list[tuple[int, int]]]:
+        """This epoch's indices from the sampler (or batch sampler), end to end, and where
+        each batch starts and stops in them."""
+        if self.batch_sampler is not None:
+            batches = [np.asarray(list(b), dtype=np.int64) for b in self.batch_sampler]
+        else:
+            drawn = np.asarray([int(i) for i in self.sampler], dtype=np.int64)
+            cuts = range(0, len(drawn), self.batch_size)
+            batches = [drawn[c:c + self.batch_size] for c in cuts]
+            if self.drop_last and batches and len(batches[-1]) < self.batch_size:
+                batches.pop()
+        n = len(self.dataset)
+        order = np.concatenate(batches) if batches else np.zeros(0, np.int64)
+        if order.size and (order.min() < -n or order.max() >= n):
+            raise IndexError(f"DataLoader: the sampler gave index {int(order.max())} for a "
+                             f"dataset of {n} samples")  # fmt: skip
+        stops = np.cumsum([len(b) for b in batches]).tolist()
+        return order % n if order.size else order, list(zip([0, *stops[:-1]], stops,
+                                                             strict=True))  # fmt: skip
+
+    def _iterate_collated(self, order: np.ndarray | None, bounds: list[tuple[int, int]]):
+        """Batches made by the user's ``collate_fn`` from the list of their samples."""
+        for start, stop in bounds:
+            indices = range(start, stop) if order is None else order[start:stop]
+            yield self.collate_fn([self.dataset[int(i)] for i in indices])
 
     # ------------------------------------------------------------------ generic datasets
     def _iterate_samples(self, order: np.ndarray | None, bounds: list[tuple[int, int]]):
