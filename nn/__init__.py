@@ -81,8 +81,8 @@ from .modules import *  # noqa: F403 - PyTorch's modules, by modules.__all__
 from .saving import FileFormatError
 
 _LAZY_SUBMODULES = (
-    "backend", "callbacks", "data", "datasets", "functional", "ops", "optimizers", "random",
-    "saving",
+    "backend", "callbacks", "config", "data", "datasets", "functional", "ops", "optimizers",
+    "random", "saving",
     "training", "utils",
 )  # fmt: skip
 _LAZY_ATTRIBUTES = {"lr_find": "training.lr_finder", "plot": "training.plot"}

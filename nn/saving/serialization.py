@@ -24,11 +24,17 @@ from .registry import get_registered_name, get_registered_object
 _PLAIN = (str, int, float, bool, type(None))
 #: False inside a load with ``safe_mode=False``: a Lambda's bytecode may then be loaded
 _SAFE_MODE: contextvars.ContextVar[bool] = contextvars.ContextVar("safe_mode", default=True)
+_UNSAFE_EVERYWHERE = [False]  # keras.config.enable_unsafe_deserialization()
 
 
 def in_safe_mode() -> bool:
     """Whether loading refuses code held by a file (a Lambda's Python lambda)."""
-    return _SAFE_MODE.get()
+    return _SAFE_MODE.get() and not _UNSAFE_EVERYWHERE[0]
+
+
+def allow_unsafe_deserialization() -> None:
+    """``keras.config.enable_unsafe_deserialization()``: loads no longer refuse it."""
+    _UNSAFE_EVERYWHERE[0] = True
 
 
 @contextlib.contextmanager

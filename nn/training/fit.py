@@ -38,6 +38,7 @@ import backends
 from autograd import Tensor
 from optim.validation import check_flag, check_int, check_real, describe
 
+from ..config import is_interactive_logging_enabled as interactive_logging
 from ..core.layer import training_calls
 from ..core.symbolic import flatten, is_nest, map_structure, pack_as
 from ..data.splits import validation_split as _validation_split
@@ -478,7 +479,7 @@ class TrainingMixin(TrainStepMethods):
             callback_list.on_train_begin({})
             logs: dict[str, float] = {}
             for epoch in range(initial_epoch, epochs):
-                if verbose:
+                if verbose and interactive_logging():  # Keras logs it when that is off
                     print(f"Epoch {epoch + 1}/{epochs}", flush=True)
                 callback_list.on_epoch_begin(epoch, {})
                 bar = ProgressBar(len(loader), verbose)
