@@ -150,6 +150,7 @@ class Layer(Module):
         dtype: Any = None,
         input_shape: tuple | None = None,
         input_dim: int | None = None,
+        activity_regularizer: Any = None,
         **kwargs: Any,
     ) -> None:
         if kwargs:
@@ -173,6 +174,10 @@ class Layer(Module):
         d["_declared_input_shape"] = (None if input_shape is None
                                       else (None, *_shape_tuple(input_shape)))  # fmt: skip
         d["_last_output_shape"] = None
+        if activity_regularizer is not None:  # looked up per call only where one was given
+            from .. import regularizers as _regularizers
+
+            d["activity_regularizer"] = _regularizers.get(activity_regularizer)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Keras marks a layer built once its build() ran, also when user code calls build()
@@ -411,7 +416,20 @@ class Layer(Module):
             _CALL_DEPTH.reset(token)
         if isinstance(out, Tensor):
             self.__dict__["_last_output_shape"] = (None, *out.shape[1:])
+        regularizer = self.__dict__.get("activity_regularizer")
+        if regularizer is not None:
+            self._add_activity_penalty(regularizer, out)
         return out
+
+    def _add_activity_penalty(self, regularizer: Any, outputs: Any) -> None:
+        """Keras 3's activity regularization: ``regularizer(output) / batch size`` added to
+        the loss (``add_loss``) for each output of the call."""
+        for output in flatten(outputs) if is_nest(outputs) else [outputs]:
+            if isinstance(output, Tensor):
+                penalty = regularizer(output)
+                if output.ndim > 0 and output.shape[0]:
+                    penalty = penalty / output.shape[0]
+                self.add_loss(penalty)
 
     def _call_in_mode(self, args: tuple, kwargs: dict, training: bool | None) -> Any:
         if training is None:

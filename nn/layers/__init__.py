@@ -23,12 +23,13 @@ from .layer_normalization import *  # noqa: F403
 from .merging import *  # noqa: F403
 from .noise import *  # noqa: F403
 from .normalization import *  # noqa: F403
+from .regularization import *  # noqa: F403
 from .reshaping import *  # noqa: F403
 
 #: the layer files, whose ``__all__`` lists make up this package's
 FILES = (
     "activations", "batch_normalization", "dense", "dropout", "flatten", "input",
-    "layer_normalization", "merging", "noise", "normalization", "reshaping",
+    "layer_normalization", "merging", "noise", "normalization", "regularization", "reshaping",
 )  # fmt: skip
 
 

@@ -9,7 +9,6 @@ import builtins
 import codecs
 import marshal
 import types
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -610,12 +609,6 @@ def _dense_from_keras(c: _Config, input_shape: tuple | None) -> Dense:
     c.expect("lora_rank", None, 0)
     c.ignore("lora_alpha")  # only used with lora_rank
     activity = _regularizer_from_keras(c.get("activity_regularizer"), c.where)
-    if activity is not None:
-        warnings.warn(
-            f"{c.where}: activity_regularizer is kept in the config but not applied by this "
-            "project; the loss of fit/evaluate lacks its penalty",
-            stacklevel=4,
-        )
     return Dense(
         units=c.get("units"),
         activation=_activation_from_keras(c.get("activation"), c.where),
