@@ -45,6 +45,14 @@ FUNCTIONS = {  # name: (arguments, keyword arguments)
     "mean_absolute_error-broadcast": ((Y01, P01[:, :1]), {}),
     "huber-broadcast": ((Y01, P01[:, :1] * 3), {}),
     "log_cosh-broadcast": ((Y01, P01[:, :1]), {}),
+    "binary_focal_crossentropy": ((Y01, P01), {}),
+    "binary_focal_crossentropy-balanced-logits-smoothed": (
+        (Y01, LOGITS[:, :3]), {"apply_class_balancing": True, "alpha": 0.4, "gamma": 1.5,
+                               "from_logits": True, "label_smoothing": 0.1}),
+    "categorical_focal_crossentropy": ((ONEHOT, PROBS), {}),
+    "categorical_focal_crossentropy-logits-smoothed": (
+        (ONEHOT, LOGITS), {"alpha": 0.5, "gamma": 3.0, "from_logits": True,
+                           "label_smoothing": 0.2}),
 }  # fmt: skip
 
 
@@ -66,6 +74,8 @@ CLASSES = {  # class name: (arguments, constructor keyword arguments)
     "MeanAbsoluteError": ((Y01, P01), {}),
     "Huber": ((Y01, P01 * 3), {"delta": 0.5}),
     "MeanSquaredError-broadcast": ((Y01, P01[:, :1]), {}),
+    "BinaryFocalCrossentropy": ((Y01, P01), {"apply_class_balancing": True}),
+    "CategoricalFocalCrossentropy": ((ONEHOT, LOGITS), {"from_logits": True, "gamma": 1.0}),
     "SparseCategoricalCrossentropy": ((LABELS, LOGITS), {"from_logits": True}),
 }
 
@@ -135,3 +145,22 @@ def test_compile_with_a_keras_loss_function_evaluates_its_mean():
     model.compile(loss=ours.losses.binary_crossentropy, optimizer="sgd")
     want = ours.losses.binary_crossentropy(Y01, model.predict(P01, verbose=0)).mean()
     assert model.evaluate(P01, Y01, verbose=0) == pytest.approx(float(host(want)), rel=1e-6)
+
+
+@pytest.mark.parametrize("name", ["binary_focal_crossentropy", "categorical_focal_crossentropy"])
+def test_focal_losses_train_as_in_keras(keras, name):
+    """By compile name: the losses' gradients, through fit, as Keras 3's."""
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(48, 5)).astype(np.float32)
+    y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 48)]
+    histories = []
+    for lib in (ours, keras):
+        model = lib.Sequential([lib.Input((5,)), lib.layers.Dense(4, activation="relu"),
+                                lib.layers.Dense(3, activation="sigmoid" if "binary" in name
+                                                 else "softmax")])  # fmt: skip
+        model.set_weights([np.random.default_rng(i).normal(0, 0.5, w.shape).astype(np.float32)
+                           for i, w in enumerate(model.get_weights())])  # fmt: skip
+        model.compile("sgd", name)
+        histories.append(model.fit(x, y, batch_size=16, epochs=3, shuffle=False,
+                                   verbose=0).history["loss"])  # fmt: skip
+    np.testing.assert_allclose(histories[0], histories[1], rtol=1e-5)

@@ -62,6 +62,12 @@ from .base import (
     squeeze_or_expand,
     weighted_reduce,
 )
+from .focal import (
+    BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy,
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+)
 from .keras import (
     MAE,
     MSE,
@@ -146,6 +152,8 @@ _NAMES: dict[str, Callable[[], Loss]] = {
     "squared_hinge": SquaredHinge,
     "categorical_hinge": CategoricalHinge,
     "cosine_similarity": CosineSimilarity,
+    "binary_focal_crossentropy": BinaryFocalCrossentropy,
+    "categorical_focal_crossentropy": CategoricalFocalCrossentropy,
     "cross_entropy": CrossEntropyLoss,
     "nll": NLLLoss,
 }
@@ -227,7 +235,8 @@ __all__ = [
     "SquaredHinge", "categorical_hinge", "cosine_similarity", "hinge", "kl_divergence", "kld",
     "kullback_leibler_divergence", "log_cosh", "logcosh", "mape",
     "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "msle", "poisson",
-    "squared_hinge",
+    "squared_hinge", "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy",
+    "binary_focal_crossentropy", "categorical_focal_crossentropy",
     # PyTorch: (input, target)
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HuberLoss", "KLDivLoss", "L1Loss",
     "MSELoss", "NLLLoss", "SmoothL1Loss",
