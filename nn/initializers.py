@@ -303,6 +303,50 @@ LecunNormal = _preset(
     "truncated_normal",
     "Truncated N(0, s²), s = sqrt(1 / fan_in) / .87962566103423978 (Keras).",
 )
+class Orthogonal(_Random):
+    """Keras' ``Orthogonal(gain=1.0, seed=None)`` (Saxe et al., 2014): a (semi-)orthogonal
+    matrix times ``gain``: the Q of a QR decomposition of a standard normal matrix of
+    shape (max(rows, cols), min(rows, cols)), each column's sign fixed by R's diagonal,
+    transposed when there are fewer rows than columns; rows are all axes but the last."""
+
+    def __init__(self, gain: float = 1.0, seed: int | None = None) -> None:
+        self.gain, self.seed = float(gain), seed
+
+    def __call__(self, shape: tuple, dtype: Any = None, device: str | None = None) -> Any:
+        shape = tuple(shape)
+        if len(shape) < 2:
+            raise ValueError(f"Orthogonal: the tensor must be at least two-dimensional, got "
+                             f"shape {shape}")  # fmt: skip
+        rows, cols = math.prod(shape[:-1]), shape[-1]
+        backend, rng = self._rng(device)
+        draw = rng.standard_normal((max(rows, cols), min(rows, cols)))
+        q, r = np.linalg.qr(np.asarray(backends.backend_of(draw).to_host(draw), np.float64))
+        q *= np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return backend.from_host((self.gain * q.reshape(shape)).astype(_dtype(dtype)))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"gain": self.gain, "seed": self.seed}
+
+
+class Identity(Initializer):
+    """Keras' ``Identity(gain=1.0)``: ``gain`` times the identity matrix (2-D shapes only;
+    a rectangular one has ones on its main diagonal)."""
+
+    def __init__(self, gain: float = 1.0) -> None:
+        self.gain = float(gain)
+
+    def __call__(self, shape: tuple, dtype: Any = None, device: str | None = None) -> Any:
+        shape = tuple(shape)
+        if len(shape) != 2:
+            raise ValueError(f"Identity: only 2-D matrices, got shape {shape}")
+        return _backend(device).xp.eye(*shape, dtype=_dtype(dtype)) * self.gain
+
+    def get_config(self) -> dict[str, Any]:
+        return {"gain": self.gain}
+
+
 _NAMES: dict[str, Callable[[], Initializer]] = {
     "zeros": Zeros,
     "zero": Zeros,
@@ -319,6 +363,8 @@ _NAMES: dict[str, Callable[[], Initializer]] = {
     "lecun_uniform": LecunUniform,
     "lecun_normal": LecunNormal,
     "variance_scaling": VarianceScaling,
+    "orthogonal": Orthogonal,
+    "identity": Identity,
 }
 _CLASSES = {
     c.__name__: c
@@ -336,6 +382,8 @@ _CLASSES = {
         HeNormal,
         LecunUniform,
         LecunNormal,
+        Orthogonal,
+        Identity,
     )
 }
 

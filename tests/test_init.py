@@ -141,3 +141,34 @@ def test_linear_uses_pytorch_default_init_and_dense_glorot():
     assert np.abs(dense.kernel.cpu().numpy()).max() <= limit
     assert dense.kernel.cpu().numpy().var() == pytest.approx(2 / 700, rel=0.03)
     assert (dense.bias.cpu().numpy() == 0).all()
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (3, 5), (2, 3, 4)])
+def test_keras_orthogonal_is_orthonormal_times_the_gain_and_repeats_from_a_seed(shape):
+    from nn.initializers import Orthogonal
+
+    w = np.asarray(Orthogonal(gain=2.0, seed=1)(shape))
+    assert w.shape == shape and w.dtype == np.float32
+    m = w.reshape(-1, shape[-1])
+    gram = m.T @ m if m.shape[0] >= m.shape[1] else m @ m.T
+    np.testing.assert_allclose(gram, 4 * np.eye(gram.shape[0]), atol=1e-5)
+    np.testing.assert_array_equal(w, np.asarray(Orthogonal(gain=2.0, seed=1)(shape)))
+    with pytest.raises(ValueError, match="two-dimensional"):
+        Orthogonal()((3,))
+
+
+def test_keras_identity_and_the_names_as_keras(keras):
+    from nn import initializers
+
+    np.testing.assert_array_equal(
+        np.asarray(initializers.get("identity")((2, 3))),
+        keras.initializers.get("identity")((2, 3)).cpu().numpy())  # fmt: skip
+    np.testing.assert_array_equal(np.asarray(initializers.Identity(3.0)((3, 3))), 3 * np.eye(3))
+    for name in ("Orthogonal", "Identity"):
+        mine = initializers.serialize(getattr(initializers, name)())
+        theirs = keras.initializers.serialize(getattr(keras.initializers, name)())
+        assert mine["class_name"] == theirs["class_name"]
+        # Keras 3.15 leaves Identity's gain out of its config; it takes it back though
+        assert set(theirs["config"]) <= set(mine["config"])
+        assert type(keras.initializers.get(mine)).__name__ == type(
+            getattr(keras.initializers, name)()).__name__  # fmt: skip
