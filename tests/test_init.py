@@ -147,12 +147,12 @@ def test_linear_uses_pytorch_default_init_and_dense_glorot():
 def test_keras_orthogonal_is_orthonormal_times_the_gain_and_repeats_from_a_seed(shape):
     from nn.initializers import Orthogonal
 
-    w = np.asarray(Orthogonal(gain=2.0, seed=1)(shape))
+    w = np.asarray(host(Orthogonal(gain=2.0, seed=1)(shape)))
     assert w.shape == shape and w.dtype == np.float32
     m = w.reshape(-1, shape[-1])
     gram = m.T @ m if m.shape[0] >= m.shape[1] else m @ m.T
     np.testing.assert_allclose(gram, 4 * np.eye(gram.shape[0]), atol=1e-5)
-    np.testing.assert_array_equal(w, np.asarray(Orthogonal(gain=2.0, seed=1)(shape)))
+    np.testing.assert_array_equal(w, np.asarray(host(Orthogonal(gain=2.0, seed=1)(shape))))
     with pytest.raises(ValueError, match="two-dimensional"):
         Orthogonal()((3,))
 
@@ -161,9 +161,10 @@ def test_keras_identity_and_the_names_as_keras(keras):
     from nn import initializers
 
     np.testing.assert_array_equal(
-        np.asarray(initializers.get("identity")((2, 3))),
+        np.asarray(host(initializers.get("identity")((2, 3)))),
         keras.initializers.get("identity")((2, 3)).cpu().numpy())  # fmt: skip
-    np.testing.assert_array_equal(np.asarray(initializers.Identity(3.0)((3, 3))), 3 * np.eye(3))
+    np.testing.assert_array_equal(np.asarray(host(initializers.Identity(3.0)((3, 3)))),
+                                  3 * np.eye(3))  # fmt: skip
     for name in ("Orthogonal", "Identity"):
         mine = initializers.serialize(getattr(initializers, name)())
         theirs = keras.initializers.serialize(getattr(keras.initializers, name)())
