@@ -45,6 +45,7 @@ FUNCTIONS = {  # name: (arguments, keyword arguments)
     "mean_absolute_error-broadcast": ((Y01, P01[:, :1]), {}),
     "huber-broadcast": ((Y01, P01[:, :1] * 3), {}),
     "log_cosh-broadcast": ((Y01, P01[:, :1]), {}),
+    "kl_divergence-number-target": ((0.1, P01[0]), {}),  # Hands-On ML's sparsity target
     "binary_focal_crossentropy": ((Y01, P01), {}),
     "binary_focal_crossentropy-balanced-logits-smoothed": (
         (Y01, LOGITS[:, :3]), {"apply_class_balancing": True, "alpha": 0.4, "gamma": 1.5,

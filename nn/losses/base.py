@@ -456,10 +456,10 @@ def _match_shape(y_true: Tensor, y_pred: Tensor, broadcast: bool = True) -> Tens
     False for the binary cross-entropy, which Keras refuses so)."""
     if tuple(y_true.shape) == tuple(y_pred.shape):
         return y_true
-    if broadcast and y_true.ndim == y_pred.ndim and all(
+    if broadcast and (y_true.ndim == 0 or y_true.ndim == y_pred.ndim and all(
         a == b or 1 in (a, b) for a, b in zip(y_true.shape, y_pred.shape, strict=True)
-    ):
-        return y_true
+    )):  # fmt: skip
+        return y_true  # a number as every target (Hands-On ML's KL target 0.1) broadcasts too
     if int(np.prod(y_true.shape)) == int(np.prod(y_pred.shape)) and (
         y_pred.ndim == y_true.ndim + 1
         and y_pred.shape[-1] == 1
