@@ -306,8 +306,8 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ''')
     edit("nn/layers/__init__.py", "from .normalization import *  # noqa: F403\n",
          "from .normalization import *  # noqa: F403\nfrom .scale import *  # noqa: F403\n")
-    edit("nn/layers/__init__.py", '"normalization", "reshaping",\n',
-         '"normalization", "reshaping", "scale",\n')
+    edit("nn/layers/__init__.py", '"regularization", "reshaping",\n',
+         '"regularization", "reshaping", "scale",\n')
     # An optimizer: its own file and one import line.
     append("optim/signsgd.py", '''
         """signSGD: p <- p - lr sign(g), the recipe's example optimizer."""

@@ -18,7 +18,7 @@ FOLDERS = {"core", "modules", "layers", "models", "training", "losses", "metrics
 # (torch.nn.functional, torch.nn.init), summary()'s text, the resolver the Keras
 # namespaces share, the left-out families' message they share, and one old path kept.
 TOP_FILES = {
-    "__init__", "activations", "backend", "callbacks", "constraints", "initializers",
+    "__init__", "activations", "backend", "callbacks", "config", "constraints", "initializers",
     "ops", "optimizers", "random", "regularizers", "utils", "functional", "init", "summary",
     "_registry", "_scope", "keras_saving",
 }  # fmt: skip
