@@ -85,7 +85,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from ...core.module import IncompatibleKeys, Module
@@ -287,19 +287,21 @@ def _load_model(path: str, compile: bool,  # noqa: A002
     from ...core.layer import ALLOCATION_BUDGET
     from .. import _AllocationBudget
 
-    try:  # what the file holds bounds what the config may make
-        with _open_weights(path) as f:
-            budget = _AllocationBudget(path, _dataset_shapes(h5py, f))
-    except KerasFormatError:  # no weights member: the config is checked first, then that
-        budget = None
-    token = ALLOCATION_BUDGET.set(budget)
-    try:
-        model, input_shape = model_from_config(config, custom_objects)
-    except KerasFormatError as e:
-        raise KerasFormatError(f"{path!r}: {e}") from None
-    finally:
-        ALLOCATION_BUDGET.reset(token)
-    with _open_weights(path) as f:
+    with ExitStack() as stack:
+        try:  # opened once; what the file holds bounds what the config may make
+            f = stack.enter_context(_open_weights(path))
+        except KerasFormatError as error:  # no weights member: the config is checked first
+            f, no_weights = None, error
+        budget = None if f is None else _AllocationBudget(path, _dataset_shapes(h5py, f))
+        token = ALLOCATION_BUDGET.set(budget)
+        try:
+            model, input_shape = model_from_config(config, custom_objects)
+        except KerasFormatError as e:
+            raise KerasFormatError(f"{path!r}: {e}") from None
+        finally:
+            ALLOCATION_BUDGET.reset(token)
+        if f is None:
+            raise no_weights
         try:
             plan = _weight_plan(model, input_shape, unbuilt_ok=True)
             found, _, _ = _read_layer_weights(h5py, f, plan, strict=True)
