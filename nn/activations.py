@@ -256,10 +256,9 @@ def serialize(activation: Callable[[Tensor], Tensor]) -> Any:
                 f"activation {activation!r} has no name to be saved by; use a name, a "
                 "function of your own (def), or an activation layer"
             )
-        from .saving.registry import get_registered_name
+        from .saving.registry import function_entry
 
-        return {"module": "builtins", "class_name": "function",
-                "config": get_registered_name(activation), "registered_name": "function"}
+        return function_entry(activation)
     from .saving import serialize_layer
 
     return serialize_layer(activation)

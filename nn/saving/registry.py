@@ -77,6 +77,14 @@ def get_registered_object(name: str, custom_objects: Mapping[str, Any] | None = 
     return None
 
 
+def function_entry(fn: Any) -> dict[str, Any]:
+    """A function as Keras writes it in a config: ``{"module": "builtins", "class_name":
+    "function", "config": <its registered name>, "registered_name": "function"}``, found
+    again by that name (:func:`find`)."""
+    return {"module": "builtins", "class_name": "function", "config": get_registered_name(fn),
+            "registered_name": "function"}  # fmt: skip
+
+
 def find(custom_objects: Mapping[str, Any] | None, *names: Any) -> Any:
     """The object for the first of ``names`` (strings; None entries skipped) that
     :func:`get_registered_object` finds, else None: a loader's lookup of a config entry by
@@ -123,5 +131,5 @@ def loading_scope(custom_objects: Mapping[str, Any] | None) -> CustomObjectScope
 
 __all__ = [
     "CustomObjectScope", "custom_object_scope", "get_custom_objects", "get_registered_name",
-    "get_registered_object", "register_keras_serializable",
+    "function_entry", "get_registered_object", "register_keras_serializable",
 ]  # fmt: skip

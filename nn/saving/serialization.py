@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .registry import get_registered_name, get_registered_object
+from .registry import function_entry, get_registered_name, get_registered_object
 
 _PLAIN = (str, int, float, bool, type(None))
 #: False inside a load with ``safe_mode=False``: a Lambda's bytecode may then be loaded
@@ -74,7 +74,7 @@ def serialize_keras_object(obj: Any) -> Any:
     if isinstance(obj, Module):
         return keras_config.layer_or_model_entry(obj)
     if isinstance(obj, type) or callable(obj) and not hasattr(obj, "get_config"):
-        return _function_entry(obj)
+        return function_entry(obj)
     entry = keras_config.keras_object_entry(obj)
     if entry is not None:
         return entry
@@ -86,16 +86,6 @@ def serialize_keras_object(obj: Any) -> Any:
     return {"module": None if cls.__module__ == "__main__" else cls.__module__,
             "class_name": cls.__name__, "config": serialize_keras_object(get_config()),
             "registered_name": get_registered_name(cls)}  # fmt: skip
-
-
-def _function_entry(fn: Any) -> dict[str, Any]:
-    """A function as Keras writes it: ``{"class_name": "function", "config": name}``, the
-    name registered for it (``"package>name"``) or its own."""
-    from .._registry import is_users_own
-
-    name = get_registered_name(fn) if is_users_own(fn) else fn.__name__
-    return {"module": "builtins" if is_users_own(fn) else "keras.activations",
-            "class_name": "function", "config": name, "registered_name": "function"}  # fmt: skip
 
 
 def deserialize_keras_object(config: Any, custom_objects: dict[str, Any] | None = None,

@@ -175,8 +175,9 @@ def _user_loss_to_keras(loss: Any, inner: Any) -> Any:
         name = getattr(function, "__name__", "<lambda>")
         if not is_users_own(function) or name == "<lambda>":  # a lambda has no name to load by
             return None
-        return {"module": "builtins", "class_name": "function", "config": name,
-                "registered_name": "function"}  # fmt: skip
+        from ..registry import function_entry
+
+        return function_entry(function)
     if not isinstance(inner, _losses.Loss) or not is_users_own(type(inner)):
         return None
     config = dict(inner.get_config())
